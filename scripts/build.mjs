@@ -1,0 +1,31 @@
+// One esbuild config, three bundles: extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
+// Native modules (onnxruntime-node, sharp) and transformers.js (which loads them at run time) stay external.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const nodeExternal = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/transformers', 'onnxruntime-web'];
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
+  },
+  {
+    entryPoints: { cli: 'src/cli/main.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    entryPoints: { webview: 'src/webview/main.ts' },
+    platform: 'browser', format: 'esm', target: 'es2022',
+  },
+];
+
+const common = { bundle: true, outdir: 'dist', sourcemap: !production, minify: production, logLevel: 'warning' };
+if (watch) {
+  for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+}

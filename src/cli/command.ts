@@ -1,0 +1,51 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { CliError } from './cli-error.js';
+
+/** One subcommand: `recaption <name> ...`. Returns the process exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  help: string;
+  run(args: readonly string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with errors turned into one-line usage errors (exit code 2). */
+export function parseCommandArgs<T extends Options>(args: readonly string[], options: T, help: string) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${help}`, 2);
+  }
+}
+
+/** Resolves the dataset folder argument and checks that it is a readable folder. */
+export async function requireFolder(positionals: readonly string[], help: string): Promise<string> {
+  if (positionals.length !== 1) throw new CliError(`expected one <folder>, got ${positionals.length}\n${help}`, 2);
+  const folder = path.resolve(positionals[0]!);
+  let stat;
+  try {
+    stat = await fs.stat(folder);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CliError(e.code === 'ENOENT' ? `no such folder: ${folder}` : `cannot read ${folder}: ${e.message}`);
+  }
+  if (!stat.isDirectory()) throw new CliError(`${folder} is not a folder`);
+  try {
+    await fs.access(folder, fs.constants.R_OK | fs.constants.X_OK);
+  } catch {
+    throw new CliError(`cannot read the folder ${folder}: permission denied`);
+  }
+  return folder;
+}
+
+/** Parses a positive integer option, or throws a usage error naming the option. */
+export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer >= ${min}, got "${value}"`, 2);
+  return n;
+}

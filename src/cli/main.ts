@@ -1,0 +1,63 @@
+// recaption: the command line over src/core. Argument parsing and progress only; the work is in core.
+import { CliError } from './cli-error.js';
+import type { CliCommand } from './command.js';
+import { scanCommand } from './commands/scan.js';
+import { statsCommand } from './commands/stats.js';
+
+const commands: readonly CliCommand[] = [scanCommand, statsCommand];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: recaption <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'recaption <command> --help shows its options.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${process.env.RECAPTION_VERSION ?? '0.1.0'}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`recaption: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`recaption ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`recaption ${name}: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.RECAPTION_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`recaption: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

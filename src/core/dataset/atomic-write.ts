@@ -1,0 +1,62 @@
+// Atomic file replacement: write a temporary file in the same folder, fsync it, rename it over the
+// target, fsync the folder. A crash at any moment leaves either the old file or the new one.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export class WriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'WriteError';
+  }
+}
+
+/** Turns an fs error code into a sentence a user can act on. */
+export function describeWriteFailure(target: string, err: NodeJS.ErrnoException): string {
+  const folder = path.dirname(target);
+  switch (err.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot write ${target}: permission denied. Make ${folder} writable or copy the dataset somewhere you can write. Nothing was changed.`;
+    case 'EROFS':
+      return `cannot write ${target}: ${folder} is on a read-only file system. Nothing was changed.`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `cannot write ${target}: the disk is full. Free some space and save again; the previous file is untouched.`;
+    case 'ENOENT':
+      return `cannot write ${target}: the folder ${folder} no longer exists.`;
+    default:
+      return `cannot write ${target}: ${err.message}. The previous file is untouched.`;
+  }
+}
+
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o644);
+    // Keep the target's permissions when it exists.
+    const mode = await fs.stat(target).then((s) => s.mode & 0o777, () => undefined);
+    if (mode !== undefined) await handle.chmod(mode);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    const e = err as NodeJS.ErrnoException;
+    throw new WriteError(describeWriteFailure(target, e), e.code);
+  }
+  // Persist the rename itself; some platforms cannot open a folder, which is fine to skip.
+  const dirHandle = await fs.open(dir, 'r').catch(() => undefined);
+  if (dirHandle) {
+    await dirHandle.sync().catch(() => undefined);
+    await dirHandle.close();
+  }
+}

@@ -1,0 +1,169 @@
+// The manifest store: loads recaption.jsonl, applies changes, saves atomically. It is the one place that
+// enforces "a machine never overwrites a human": every caption write goes through it.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  MANIFEST_NAME,
+  isMachineAuthor,
+  isProtectedCaption,
+  type Caption,
+  type CaptionAuthor,
+  type CaptionKind,
+  type ManifestRecord,
+  type ReviewState,
+} from '../../shared/record.js';
+import { compareFileNames, parseManifest, serializeManifest, type ManifestProblem } from './manifest-codec.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export interface MachineCaption {
+  text: string;
+  by: Extract<CaptionAuthor, 'model' | 'upsample'>;
+  model: string;
+  at?: string;
+}
+
+export interface WriteOptions {
+  /** Replace a human-written or reviewed caption. Only for a user's explicit, confirmed request. */
+  override?: boolean;
+}
+
+/** What a caption write did: written, or refused because a human owns the caption. */
+export type WriteOutcome = 'written' | 'protected';
+
+export class ManifestLoadError extends Error {
+  override name = 'ManifestLoadError';
+}
+
+export class ManifestStore {
+  private readonly byName = new Map<string, ManifestRecord>();
+  private sortedNames: string[] | null = null;
+  /** Counts every change; a saver compares it to know whether there is anything to write. */
+  private revision = 0;
+  private savedRevision = 0;
+
+  private constructor(
+    readonly folder: string,
+    records: ManifestRecord[],
+    readonly problems: ManifestProblem[],
+    private readonly eol: '\n' | '\r\n',
+    /** recaption.jsonl, or a shard manifest's name for sharded runs. */
+    readonly fileName: string = MANIFEST_NAME,
+  ) {
+    for (const r of records) this.byName.set(r.file_name, r);
+  }
+
+  get manifestPath(): string {
+    return path.join(this.folder, this.fileName);
+  }
+
+  /** Loads the folder's manifest, or starts an empty one when there is none yet. */
+  static async open(folder: string, fileName: string = MANIFEST_NAME): Promise<ManifestStore> {
+    const file = path.join(folder, fileName);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return new ManifestStore(folder, [], [], '\n', fileName);
+      if (e.code === 'EISDIR') throw new ManifestLoadError(`${file} is a folder, not a manifest file`);
+      throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
+    }
+    return ManifestStore.fromText(folder, text, fileName);
+  }
+
+  static fromText(folder: string, text: string, fileName: string = MANIFEST_NAME): ManifestStore {
+    const parsed = parseManifest(text);
+    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName);
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  get isDirty(): boolean {
+    return this.revision !== this.savedRevision;
+  }
+
+  get(fileName: string): ManifestRecord | undefined {
+    return this.byName.get(fileName);
+  }
+
+  /** File names in manifest order (sorted). */
+  names(): readonly string[] {
+    this.sortedNames ??= [...this.byName.keys()].sort(compareFileNames);
+    return this.sortedNames;
+  }
+
+  *records(): IterableIterator<ManifestRecord> {
+    for (const name of this.names()) yield this.byName.get(name)!;
+  }
+
+  /** Adds a record or replaces one wholesale. Used by the scanner, which owns the non-caption fields. */
+  put(record: ManifestRecord): void {
+    if (!this.byName.has(record.file_name)) this.sortedNames = null;
+    this.byName.set(record.file_name, record);
+    this.revision++;
+  }
+
+  private require(fileName: string): ManifestRecord {
+    const record = this.byName.get(fileName);
+    if (!record) throw new Error(`no record for "${fileName}" in ${this.manifestPath}`);
+    return record;
+  }
+
+  /**
+   * A machine's caption. Refused ('protected') when the caption there is human-written or reviewed,
+   * unless `override` is set.
+   */
+  writeMachineCaption(fileName: string, kind: CaptionKind, caption: MachineCaption, options: WriteOptions = {}): WriteOutcome {
+    if (!isMachineAuthor(caption.by)) throw new Error(`writeMachineCaption takes a machine author, not "${caption.by}"`);
+    const record = this.require(fileName);
+    if (isProtectedCaption(record[kind]) && !options.override) return 'protected';
+    record[kind] = { text: caption.text, by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
+    this.revision++;
+    return 'written';
+  }
+
+  /** A person's text. Keeps the machine's text it replaced in `original`, so provenance stays visible. */
+  writeHumanCaption(fileName: string, kind: CaptionKind, text: string): void {
+    const record = this.require(fileName);
+    const before = record[kind];
+    if (before && before.text === text) return;
+    const original = before ? (isMachineAuthor(before.by) ? before.text : before.original) : undefined;
+    const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: before?.review ?? null };
+    if (before?.model) next.model = before.model;
+    if (original !== undefined) next.original = original;
+    record[kind] = next;
+    this.revision++;
+  }
+
+  setReview(fileName: string, kind: CaptionKind, review: ReviewState): void {
+    const caption = this.require(fileName)[kind];
+    if (!caption) throw new Error(`"${fileName}" has no ${kind.toUpperCase()} to review`);
+    if (caption.review === review) return;
+    caption.review = review;
+    this.revision++;
+  }
+
+  setError(fileName: string, error: string | null): void {
+    const record = this.require(fileName);
+    if (record.error === error) return;
+    record.error = error;
+    this.revision++;
+  }
+
+  serialize(): string {
+    return serializeManifest(this.records(), this.problems, this.eol);
+  }
+
+  /** Writes the manifest atomically; throws WriteError with an actionable message on failure. */
+  async save(): Promise<void> {
+    const revision = this.revision;
+    await writeFileAtomic(this.manifestPath, this.serialize());
+    this.savedRevision = revision;
+  }
+
+  markSaved(): void {
+    this.savedRevision = this.revision;
+  }
+}
