@@ -1,0 +1,50 @@
+import { scanDataset } from '../../core/dataset/scan.js';
+import { MANIFEST_NAME } from '../../shared/record.js';
+import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
+import { createProgressLine } from '../progress.js';
+
+const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--rehash]
+
+Creates or updates <folder>/${MANIFEST_NAME}: one record per image with its size, content hash and
+ground-truth alt-text (sidecar .txt/.caption, metadata.jsonl/.csv, EXIF/XMP/IPTC description).
+Re-running adds new images, re-reads changed ones and marks vanished ones; captions are never removed.
+
+  --exclude GLOB   leave out matching paths (relative to the folder), repeatable
+  --max-pixels N   refuse images with more pixels than N (default 268402689)
+  --rehash         re-hash every image, even when size and mtime are unchanged`;
+
+export const scanCommand: CliCommand = {
+  name: 'scan',
+  summary: 'create or update the manifest of a folder of images',
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      exclude: { type: 'string', multiple: true },
+      'max-pixels': { type: 'string' },
+      rehash: { type: 'boolean' },
+    }, help);
+    const folder = await requireFolder(positionals, help);
+    const progress = createProgressLine('scanned');
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const { report } = await scanDataset(folder, {
+        exclude: values.exclude ?? [],
+        maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
+        rehash: values.rehash ?? false,
+        signal: controller.signal,
+        onProgress: (done, total) => progress.update(done, total),
+      });
+      progress.finish();
+      for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stderr.write(
+        `${report.cancelled ? 'cancelled; saved what was scanned. ' : ''}${report.images} images: ${report.added} added, ${report.changed} changed, ` +
+          `${report.unchanged} unchanged, ${report.missing} missing, ${report.errors} with errors, ${report.altImported} alt-texts imported\n`,
+      );
+      return report.cancelled ? 130 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

@@ -1,0 +1,148 @@
+// Scan a dataset folder into its manifest: adds new images, re-reads changed ones, marks vanished ones
+// (keeping their captions), and imports ground truth. Never touches a caption.
+import { promises as fs } from 'node:fs';
+import { emptyRecord, type AltText, type ManifestRecord } from '../../shared/record.js';
+import { ManifestStore } from './manifest-store.js';
+import { walkDataset } from './walk.js';
+import { probeImage, type ImageProbe } from './image-probe.js';
+import { readMetadataFile, readSidecar } from './ground-truth.js';
+import { mapConcurrent } from '../util/map-concurrent.js';
+
+export interface ScanOptions {
+  exclude?: readonly string[];
+  maxPixels?: number;
+  /** Re-hash every image even when its size and mtime are unchanged. */
+  rehash?: boolean;
+  /** Images probed at once (file reads and sharp decodes). */
+  concurrency?: number;
+  /** Save the manifest every this many ms during a long scan, and at the end (default 10 s). */
+  checkpointMs?: number;
+  /** false: leave saving to the caller (e.g. an editor holding unsaved edits). */
+  save?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanReport {
+  images: number;
+  added: number;
+  changed: number;
+  unchanged: number;
+  /** Records whose image is gone (captions kept, record marked `missing`). */
+  missing: number;
+  errors: number;
+  altImported: number;
+  warnings: string[];
+  cancelled: boolean;
+}
+
+function sameAlt(a: AltText | null, b: AltText | null): boolean {
+  return a?.text === b?.text && a?.source === b?.source;
+}
+
+function applyProbe(record: ManifestRecord, probe: ImageProbe): 'changed' | 'same' {
+  const contentChanged = record.sha256 !== null && probe.sha256 !== null && record.sha256 !== probe.sha256;
+  if (contentChanged && (record.ssc || record.dsc)) record.stale = true;
+  record.width = probe.width;
+  record.height = probe.height;
+  record.sha256 = probe.sha256;
+  record.bytes = probe.bytes;
+  record.mtime_ms = probe.mtimeMs;
+  record.error = probe.error;
+  return contentChanged ? 'changed' : 'same';
+}
+
+export async function scanDataset(
+  folder: string,
+  options: ScanOptions = {},
+  existing?: ManifestStore,
+): Promise<{ store: ManifestStore; report: ScanReport }> {
+  const store = existing ?? (await ManifestStore.open(folder));
+  const walk = await walkDataset(folder, { exclude: options.exclude ?? [] });
+  const report: ScanReport = {
+    images: walk.images.length, added: 0, changed: 0, unchanged: 0, missing: 0, errors: 0, altImported: 0,
+    warnings: [...walk.warnings], cancelled: false,
+  };
+
+  // Ground truth from metadata files: shallower files first, so a subfolder's own file wins for its images.
+  const metadataAlt = new Map<string, AltText>();
+  const metadataFiles = [...walk.metadataFiles].sort((a, b) => a.rel.split('/').length - b.rel.split('/').length);
+  for (const file of metadataFiles) {
+    const { captions, warnings } = await readMetadataFile(file);
+    report.warnings.push(...warnings);
+    for (const [rel, alt] of captions) metadataAlt.set(rel, alt);
+  }
+
+  const checkpointMs = options.checkpointMs ?? 10_000;
+  let lastCheckpoint = performance.now();
+  let done = 0;
+  const shouldSave = options.save !== false;
+
+  await mapConcurrent(walk.images, options.concurrency ?? 4, async (image) => {
+    if (options.signal?.aborted) {
+      report.cancelled = true;
+      return;
+    }
+    const key = image.rel.replace(/\.[^./]+$/, '');
+    const sidecar = walk.sidecars.get(key);
+    const previous = store.get(image.rel);
+    const record: ManifestRecord = previous ? { ...previous } : emptyRecord(image.rel);
+    delete record.missing;
+
+    const stat = await fs.stat(image.abs).catch(() => null);
+    const unchanged =
+      !options.rehash && previous !== undefined && stat !== null && previous.sha256 !== null && previous.error === null &&
+      previous.bytes === stat.size && previous.mtime_ms === Math.trunc(stat.mtimeMs);
+    let embedded: AltText | null = null;
+    if (unchanged) {
+      report.unchanged++;
+    } else {
+      const probe = await probeImage(image.abs, { maxPixels: options.maxPixels }).catch(
+        (err: NodeJS.ErrnoException): ImageProbe => ({
+          bytes: stat?.size ?? 0, mtimeMs: Math.trunc(stat?.mtimeMs ?? 0), sha256: null, width: null, height: null, embedded: null,
+          error: `cannot read file: ${err.code === 'EACCES' ? 'permission denied' : err.message}`,
+        }),
+      );
+      const outcome = applyProbe(record, probe);
+      embedded = probe.embedded;
+      if (!previous) report.added++;
+      else if (outcome === 'changed') report.changed++;
+      else report.unchanged++;
+    }
+    if (record.error) report.errors++;
+
+    let alt: AltText | null = null;
+    if (sidecar) {
+      const read = await readSidecar(sidecar);
+      if (read.warning) report.warnings.push(read.warning);
+      alt = read.alt;
+    }
+    alt ??= metadataAlt.get(image.rel) ?? embedded;
+    // A ground-truth source that disappeared keeps the alt-text it gave: nothing is lost by a re-scan.
+    if (alt && !sameAlt(alt, record.alt)) {
+      record.alt = alt;
+      report.altImported++;
+    }
+
+    const before = previous ? JSON.stringify(previous) : null;
+    if (before !== JSON.stringify(record)) store.put(record);
+
+    done++;
+    options.onProgress?.(done, walk.images.length);
+    if (shouldSave && performance.now() - lastCheckpoint > checkpointMs) {
+      lastCheckpoint = performance.now();
+      await store.save();
+    }
+  });
+
+  const found = new Set(walk.images.map((i) => i.rel));
+  if (!report.cancelled) {
+    for (const record of store.records()) {
+      if (found.has(record.file_name)) continue;
+      report.missing++;
+      if (!record.missing) store.put({ ...record, missing: true });
+    }
+  }
+  if (shouldSave && (store.isDirty || !(await fs.stat(store.manifestPath).catch(() => null)))) await store.save();
+  return { store, report };
+}

@@ -1,0 +1,61 @@
+// Counts over a manifest: what `recaption stats` prints and the editor's header shows.
+import { CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
+
+export interface CaptionCounts {
+  present: number;
+  byModel: number;
+  byHuman: number;
+  byImport: number;
+  byUpsample: number;
+  approved: number;
+  rejected: number;
+}
+
+export interface DatasetStats {
+  images: number;
+  withAlt: number;
+  ssc: CaptionCounts;
+  dsc: CaptionCounts;
+  /** Images where at least one caption has a review state. */
+  reviewed: number;
+  errors: number;
+  missing: number;
+  stale: number;
+  /** Manifest lines that could not be read (kept as they are). */
+  malformedLines: number;
+}
+
+function emptyCounts(): CaptionCounts {
+  return { present: 0, byModel: 0, byHuman: 0, byImport: 0, byUpsample: 0, approved: 0, rejected: 0 };
+}
+
+const AUTHOR_FIELD = { model: 'byModel', human: 'byHuman', import: 'byImport', upsample: 'byUpsample' } as const;
+
+export function computeStats(records: Iterable<ManifestRecord>, malformedLines = 0): DatasetStats {
+  const stats: DatasetStats = {
+    images: 0, withAlt: 0, ssc: emptyCounts(), dsc: emptyCounts(), reviewed: 0, errors: 0, missing: 0, stale: 0, malformedLines,
+  };
+  for (const r of records) {
+    if (r.missing) {
+      stats.missing++;
+      continue;
+    }
+    stats.images++;
+    if (r.alt) stats.withAlt++;
+    if (r.error) stats.errors++;
+    if (r.stale) stats.stale++;
+    let reviewed = false;
+    for (const kind of CAPTION_KINDS) {
+      const c = r[kind];
+      if (!c) continue;
+      const counts = stats[kind];
+      counts.present++;
+      counts[AUTHOR_FIELD[c.by]]++;
+      if (c.review === 'approved') counts.approved++;
+      if (c.review === 'rejected') counts.rejected++;
+      if (c.review !== null) reviewed = true;
+    }
+    if (reviewed) stats.reviewed++;
+  }
+  return stats;
+}
