@@ -1,0 +1,44 @@
+// kohya / OneTrainer layout: each image with a .txt of the same base name, under train/ and validation/.
+// Those tools read each line of a sidecar as a separate caption, so line breaks become spaces.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ExportSample } from '../types.js';
+import type { FormatWriter, WriterContext } from './writer.js';
+
+function sidecarName(sample: ExportSample): string {
+  const dot = sample.fileName.lastIndexOf('.');
+  const slash = sample.fileName.lastIndexOf('/');
+  const stem = dot > slash + 1 ? sample.fileName.slice(0, dot) : sample.fileName;
+  return `${sample.split}/${stem}.txt`;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+export function createSidecarWriter(context: WriterContext): FormatWriter {
+  const claimed = new Set<string>();
+  const madeDirs = new Set<string>();
+  return {
+    inlineImages: false,
+    imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
+    // cat.jpg and cat.png would share cat.txt: the second one is skipped rather than given the wrong text.
+    reserve(sample) {
+      const name = sidecarName(sample);
+      if (claimed.has(name)) return 'name-collision';
+      claimed.add(name);
+      return null;
+    },
+    async add(sample) {
+      const file = path.join(context.root, ...sidecarName(sample).split('/'));
+      const dir = path.dirname(file);
+      if (!madeDirs.has(dir)) {
+        await fs.mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      await fs.writeFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
+    },
+    async close() {},
+    async abort() {},
+  };
+}

@@ -1,0 +1,50 @@
+// The one interface every export format sits behind. The exporter decides what goes out and places the
+// image files; a writer only lays out captions (and, for tar shards, the image bytes) in its own shape.
+import type { ExportSample, ImageMode, SkipReason } from '../types.js';
+
+export interface WriterContext {
+  /** The folder the writer writes into (a staging folder that becomes the output on success). */
+  root: string;
+  images: ImageMode;
+  /** The instruction for conversation formats (LLaVA, OpenAI chat). */
+  prompt: string;
+  /** Samples per WebDataset shard. */
+  shardSize: number;
+}
+
+export interface FormatWriter {
+  /** True when the writer stores image bytes itself (tar shards) instead of files placed beside it. */
+  readonly inlineImages: boolean;
+  /** Where the image file goes, relative to the root, POSIX. */
+  imageDestination(sample: ExportSample): string;
+  /** Claims the sample's output names; a reason when they clash with an earlier sample's. */
+  reserve(sample: ExportSample): SkipReason | null;
+  /** Writes one sample; `image` holds the bytes when inlineImages and images are exported. */
+  add(sample: ExportSample, image: Buffer | null): Promise<void>;
+  /** Flushes and closes everything. */
+  close(): Promise<void>;
+  /** Closes open files without finishing them; the caller deletes the root. */
+  abort(): Promise<void>;
+}
+
+/** How a metadata line refers to an image. With images left out it is the path in the dataset folder. */
+export function imageReference(context: WriterContext, sample: ExportSample, exported: string): string {
+  return context.images === 'none' ? sample.fileName : exported;
+}
+
+/** Lazily opened resources, one per split. */
+export class PerSplit<T> {
+  private readonly items = new Map<string, T>();
+  constructor(private readonly open: (split: string) => Promise<T>) {}
+  async get(split: string): Promise<T> {
+    let item = this.items.get(split);
+    if (item === undefined) {
+      item = await this.open(split);
+      this.items.set(split, item);
+    }
+    return item;
+  }
+  values(): T[] {
+    return [...this.items.values()];
+  }
+}

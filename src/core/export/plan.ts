@@ -1,0 +1,78 @@
+// Which records go out, with which caption, in which split. Pure: no file system, so the rules are easy
+// to test and the decisions are the same for every format.
+import type { Caption, ManifestRecord } from '../../shared/record.js';
+import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
+import { unitHash } from './seeded-hash.js';
+import {
+  emptyTally,
+  tallySkip,
+  type CaptionSource,
+  type ExportProfile,
+  type ExportSample,
+  type ExportSelection,
+  type SkipReason,
+  type SkipTally,
+} from './types.js';
+
+export interface PlanOptions {
+  profile: ExportProfile;
+  /** t2i only: probability of the DSC; otherwise the ground-truth alt-text. */
+  ratio: number;
+  seed: number;
+  /** Share of images in the validation split. */
+  validation: number;
+  select: ExportSelection;
+}
+
+export interface ExportPlan {
+  samples: ExportSample[];
+  skipped: SkipTally;
+  /** t2i: images whose draw picked the alt-text but that have none, so they got the DSC. */
+  altFallback: number;
+}
+
+/** Why this caption cannot be the one exported under `select`, or null when it can. */
+function captionSkip(caption: Caption | null, select: ExportSelection): SkipReason | null {
+  if (caption === null || caption.text.trim() === '') return 'no-caption';
+  if (caption.review === 'rejected') return 'rejected';
+  if (select === 'approved' && caption.review !== 'approved') return 'not-approved';
+  return null;
+}
+
+function recordSkip(record: ManifestRecord): SkipReason | null {
+  if (unsafeFileNameReason(record.file_name) !== null) return 'unsafe-file-name';
+  if (record.error) return 'error';
+  if (record.missing) return 'missing-file';
+  // The image changed after it was captioned: its captions may describe another picture.
+  if (record.stale) return 'stale';
+  return null;
+}
+
+export function planExport(records: Iterable<ManifestRecord>, options: PlanOptions): ExportPlan {
+  const skipped = emptyTally();
+  const samples: ExportSample[] = [];
+  let altFallback = 0;
+  // The t2i blend's eligibility is decided by the DSC alone, so the set of exported images does not
+  // depend on the seed: the draw only picks which of two texts an eligible image gets.
+  const kind = options.profile === 'ssc' ? 'ssc' : 'dsc';
+  for (const record of records) {
+    const reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
+    if (reason !== null) {
+      tallySkip(skipped, reason, record.file_name);
+      continue;
+    }
+    let caption = record[kind]!.text;
+    let source: CaptionSource = kind;
+    if (options.profile === 't2i' && unitHash(options.seed, 'blend', record.file_name) >= options.ratio) {
+      const alt = record.alt?.text.trim() ?? '';
+      if (alt === '') altFallback++;
+      else {
+        caption = record.alt!.text;
+        source = 'alt';
+      }
+    }
+    const split = unitHash(options.seed, 'split', record.file_name) < options.validation ? 'validation' : 'train';
+    samples.push({ fileName: record.file_name, caption, source, split, record });
+  }
+  return { samples, skipped, altFallback };
+}

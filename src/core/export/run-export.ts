@@ -1,0 +1,223 @@
+// Export Fine-Tune Set: plan (which images, which caption, which split), write the format into a staging
+// folder with the images, then commit it under final names with export.json beside it.
+import { createHash } from 'node:crypto';
+import type { ManifestStore } from '../dataset/manifest-store.js';
+import { createWriter } from './formats/index.js';
+import { ImagePlacer } from './image-placer.js';
+import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
+import { planExport } from './plan.js';
+import {
+  ExportError,
+  skippedTotal,
+  tallySkip,
+  type CaptionSource,
+  type ExportFormat,
+  type ExportProfile,
+  type ExportProgress,
+  type ExportSelection,
+  type ImageMode,
+  type SkipReason,
+  type Split,
+} from './types.js';
+
+export interface ExportOptions {
+  store: ManifestStore;
+  out: string;
+  profile: ExportProfile;
+  format: ExportFormat;
+  /** t2i: probability of the DSC over the alt-text. Default 0.95. */
+  ratio?: number;
+  seed?: number;
+  /** Share of images in the validation split. Default 0.05. */
+  validation?: number;
+  /** Default 'approved'. */
+  select?: ExportSelection;
+  /** Default 'copy'. */
+  images?: ImageMode;
+  /** WebDataset samples per shard. Default 1000. */
+  shardSize?: number;
+  /** Write into a non-empty folder or one inside the dataset. */
+  force?: boolean;
+  /** Instruction text for LLaVA and OpenAI chat; a default per profile otherwise. */
+  prompt?: string;
+  onProgress?: (progress: ExportProgress) => void;
+  signal?: AbortSignal;
+}
+
+type SourceCounts = Partial<Record<CaptionSource, number>>;
+
+/** What export.json holds: enough to know exactly how an export was made and to redo it. */
+export interface ExportRecord {
+  tool: 'recaption';
+  record_version: 1;
+  created_at: string;
+  dataset: string;
+  manifest: string;
+  /** sha256 of the manifest as exported (the store's serialization: recaption.jsonl as recaption saves it). */
+  manifest_sha256: string;
+  /** Manifest lines that are not valid records; never exported. */
+  manifest_problems: number;
+  profile: ExportProfile;
+  format: ExportFormat;
+  ratio: number | null;
+  seed: number;
+  validation: number;
+  select: ExportSelection;
+  images: ImageMode;
+  shard_size: number | null;
+  prompt: string | null;
+  counts: Record<Split, number> & { total: number };
+  caption_sources: Record<Split, SourceCounts>;
+  /** t2i: images whose draw picked the alt-text but that have none, so the DSC went out instead. */
+  alt_fallback: number | null;
+  skipped: Partial<Record<SkipReason, number>>;
+  skipped_total: number;
+  skipped_examples: Partial<Record<SkipReason, string[]>>;
+  /** Where image paths in the output are relative to. */
+  image_root: string;
+  notes: string[];
+  /** Top-level files and folders this export wrote (an export forced into the same folder replaces them). */
+  outputs: string[];
+}
+
+export interface ExportResult {
+  out: string;
+  record: ExportRecord;
+}
+
+export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
+  ssc: 'Write a short caption for this image.',
+  dsc: 'Describe this image in detail.',
+  t2i: 'Describe this image.',
+};
+
+const BATCH = 32;
+
+function checkOptions(o: Required<Pick<ExportOptions, 'ratio' | 'seed' | 'validation' | 'shardSize'>>): void {
+  if (!(o.ratio >= 0 && o.ratio <= 1)) throw new ExportError(`ratio must be between 0 and 1, got ${o.ratio}`, 'bad-option');
+  if (!(o.validation >= 0 && o.validation < 1)) throw new ExportError(`validation share must be in [0, 1), got ${o.validation}`, 'bad-option');
+  if (!Number.isSafeInteger(o.seed)) throw new ExportError(`seed must be an integer, got ${o.seed}`, 'bad-option');
+  if (!Number.isInteger(o.shardSize) || o.shardSize < 1) throw new ExportError(`shard size must be a positive integer, got ${o.shardSize}`, 'bad-option');
+}
+
+function imageRoot(format: ExportFormat, images: ImageMode, dataset: string): string {
+  if (images === 'none') return dataset;
+  switch (format) {
+    case 'hf':
+    case 'sidecar':
+      return 'the split folder (train/ or validation/)';
+    case 'webdataset':
+      return 'inside the shards';
+    case 'llava':
+      return 'images';
+    case 'openai':
+      return '.';
+  }
+}
+
+function cancelled(out: string): ExportError {
+  return new ExportError(`export cancelled; nothing was written to ${out}`, 'cancelled');
+}
+
+export async function exportFineTuneSet(options: ExportOptions): Promise<ExportResult> {
+  const settings = {
+    ratio: options.ratio ?? 0.95,
+    seed: options.seed ?? 0,
+    validation: options.validation ?? 0.05,
+    shardSize: options.shardSize ?? 1000,
+  };
+  checkOptions(settings);
+  const select = options.select ?? 'approved';
+  const images = options.images ?? 'copy';
+  const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
+  const { store, signal } = options;
+  if (signal?.aborted) throw cancelled(options.out);
+
+  const plan = planExport(store.records(), { profile: options.profile, select, ...settings });
+  const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
+  const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
+  const placer = new ImagePlacer(store.folder, prepared.staging, images);
+  const counts: Record<Split, number> = { train: 0, validation: 0 };
+  const sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
+  const total = plan.samples.length;
+  try {
+    for (let start = 0; start < total; start += BATCH) {
+      if (signal?.aborted) throw cancelled(prepared.out);
+      const batch = plan.samples.slice(start, start + BATCH);
+      const reserved = batch.map((sample) => writer.reserve(sample));
+      // Images of a batch are read or placed concurrently; samples are written in order, so output is deterministic.
+      const placed = await Promise.all(
+        batch.map(async (sample, i): Promise<{ skip: SkipReason } | { bytes: Buffer | null }> => {
+          const clash = reserved[i];
+          if (clash) return { skip: clash };
+          if (writer.inlineImages) {
+            if (images === 'none') {
+              const checked = await placer.check(sample.fileName);
+              return 'skip' in checked ? checked : { bytes: null };
+            }
+            const bytes = await placer.read(sample.fileName);
+            return Buffer.isBuffer(bytes) ? { bytes } : bytes;
+          }
+          const skip = await placer.place(sample.fileName, writer.imageDestination(sample));
+          return skip ? { skip } : { bytes: null };
+        }),
+      );
+      for (let i = 0; i < batch.length; i++) {
+        const sample = batch[i]!;
+        const result = placed[i]!;
+        if ('skip' in result) {
+          tallySkip(plan.skipped, result.skip, sample.fileName);
+          continue;
+        }
+        await writer.add(sample, result.bytes);
+        counts[sample.split]++;
+        sources[sample.split][sample.source] = (sources[sample.split][sample.source] ?? 0) + 1;
+      }
+      options.onProgress?.({ phase: 'writing', done: Math.min(start + BATCH, total), total, fileName: batch[batch.length - 1]!.fileName });
+    }
+    await writer.close();
+    if (signal?.aborted) throw cancelled(prepared.out);
+    options.onProgress?.({ phase: 'finishing', done: total, total });
+
+    const notes: string[] = [];
+    if (placer.linkFallback) notes.push(placer.linkFallback);
+    if (prepared.insideDataset) {
+      notes.push('the output folder is inside the dataset: exclude it from scans');
+    }
+    const record: ExportRecord = {
+      tool: 'recaption',
+      record_version: 1,
+      created_at: new Date().toISOString(),
+      dataset: store.folder,
+      manifest: store.fileName,
+      manifest_sha256: createHash('sha256').update(store.serialize()).digest('hex'),
+      manifest_problems: store.problems.length,
+      profile: options.profile,
+      format: options.format,
+      ratio: options.profile === 't2i' ? settings.ratio : null,
+      seed: settings.seed,
+      validation: settings.validation,
+      select,
+      images,
+      shard_size: options.format === 'webdataset' ? settings.shardSize : null,
+      prompt: options.format === 'llava' || options.format === 'openai' ? prompt : null,
+      counts: { ...counts, total: counts.train + counts.validation },
+      caption_sources: sources,
+      alt_fallback: options.profile === 't2i' ? plan.altFallback : null,
+      skipped: plan.skipped.counts,
+      skipped_total: skippedTotal(plan.skipped),
+      skipped_examples: plan.skipped.examples,
+      image_root: imageRoot(options.format, images, store.folder),
+      notes,
+      outputs: [],
+    };
+    record.outputs = await commitOutput(prepared, (outputs) => JSON.stringify({ ...record, outputs }, null, 2) + '\n');
+    return { out: prepared.out, record };
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    await discardOutput(prepared).catch(() => undefined);
+    throw err;
+  }
+}
+
+export { EXPORT_RECORD_NAME };

@@ -1,0 +1,83 @@
+// The vocabulary of an export: what the caller asks for, what each sample is, and what came out.
+import type { ManifestRecord } from '../../shared/record.js';
+
+/** ssc / dsc: captioner fine-tuning phases 1 and 2. t2i: text-to-image blend of DSC and ground truth. */
+export type ExportProfile = 'ssc' | 'dsc' | 't2i';
+export const EXPORT_PROFILES: readonly ExportProfile[] = ['ssc', 'dsc', 't2i'];
+
+export type ExportFormat = 'hf' | 'sidecar' | 'webdataset' | 'llava' | 'openai';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['hf', 'sidecar', 'webdataset', 'llava', 'openai'];
+
+/** approved: only reviewed-and-approved captions. unrejected: everything a person has not rejected. */
+export type ExportSelection = 'approved' | 'unrejected';
+export const EXPORT_SELECTIONS: readonly ExportSelection[] = ['approved', 'unrejected'];
+
+/** copy the image files, hard-link them (copy where a link cannot be made), or write captions only. */
+export type ImageMode = 'copy' | 'link' | 'none';
+export const IMAGE_MODES: readonly ImageMode[] = ['copy', 'link', 'none'];
+
+export type Split = 'train' | 'validation';
+export const SPLITS: readonly Split[] = ['train', 'validation'];
+
+/** Which text became the training caption. */
+export type CaptionSource = 'ssc' | 'dsc' | 'alt';
+
+export type SkipReason =
+  | 'error'
+  | 'missing-file'
+  | 'stale'
+  | 'no-caption'
+  | 'rejected'
+  | 'not-approved'
+  | 'unsafe-file-name'
+  | 'unreadable-file'
+  | 'name-collision';
+
+/** One image with the caption chosen for it and the split it falls in. */
+export interface ExportSample {
+  fileName: string;
+  caption: string;
+  source: CaptionSource;
+  split: Split;
+  record: ManifestRecord;
+}
+
+export interface ExportProgress {
+  phase: 'writing' | 'finishing';
+  done: number;
+  total: number;
+  fileName?: string;
+}
+
+export interface SkipTally {
+  counts: Partial<Record<SkipReason, number>>;
+  /** The first few file names per reason, so a user can look at them. */
+  examples: Partial<Record<SkipReason, string[]>>;
+}
+
+export function emptyTally(): SkipTally {
+  return { counts: {}, examples: {} };
+}
+
+const EXAMPLES_PER_REASON = 5;
+
+export function tallySkip(tally: SkipTally, reason: SkipReason, fileName: string): void {
+  tally.counts[reason] = (tally.counts[reason] ?? 0) + 1;
+  const list = (tally.examples[reason] ??= []);
+  if (list.length < EXAMPLES_PER_REASON) list.push(fileName);
+}
+
+export function skippedTotal(tally: SkipTally): number {
+  return Object.values(tally.counts).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+/** A refusal or bad setting, with a message meant for the user as it is. */
+export class ExportError extends Error {
+  override name = 'ExportError';
+  constructor(
+    message: string,
+    readonly code: 'out-inside-dataset' | 'out-not-empty' | 'out-not-folder' | 'bad-option' | 'cancelled',
+  ) {
+    super(message);
+  }
+}
