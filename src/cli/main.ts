@@ -3,8 +3,9 @@ import { CliError } from './cli-error.js';
 import type { CliCommand } from './command.js';
 import { scanCommand } from './commands/scan.js';
 import { statsCommand } from './commands/stats.js';
+import { exportCommand } from './commands/export.js';
 
-const commands: readonly CliCommand[] = [scanCommand, statsCommand];
+const commands: readonly CliCommand[] = [scanCommand, statsCommand, exportCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

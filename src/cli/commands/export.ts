@@ -1,0 +1,139 @@
+import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import {
+  EXPORT_FORMATS,
+  EXPORT_PROFILES,
+  EXPORT_SELECTIONS,
+  ExportError,
+  IMAGE_MODES,
+  exportFineTuneSet,
+  type ExportRecord,
+} from '../../core/export/index.js';
+import { MANIFEST_NAME } from '../../shared/record.js';
+import { CliError } from '../cli-error.js';
+import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { createProgressLine } from '../progress.js';
+import { promises as fs } from 'node:fs';
+
+const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format hf|sidecar|webdataset|llava|openai --out DIR
+                        [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
+                        [--images copy|link|none] [--shard-size N] [--prompt TEXT] [--force] [--json]
+
+Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
+
+  --profile      ssc: (image, short caption)   dsc: (image, descriptive caption)
+                 t2i: the DSC with probability --ratio, else the ground-truth alt-text
+  --format       hf: imagefolder train/ validation/ with metadata.jsonl   sidecar: image + .txt
+                 webdataset: .tar shards   llava: conversation JSON   openai: chat JSONL
+  --out DIR      output folder: must be empty and outside the dataset unless --force
+  --ratio P      t2i: probability of the DSC (default 0.95)
+  --seed N       seed of the split and blend draws (default 0); same seed, same export
+  --val P        share of images in validation/ (default 0.05)
+  --select S     approved: only approved captions (default); unrejected: all but rejected ones
+  --images M     copy (default), link (hard links; copies across file systems), none (captions only)
+  --shard-size N webdataset samples per shard (default 1000)
+  --prompt TEXT  instruction for llava/openai (default depends on the profile)
+  --force        write into a non-empty folder (replacing an earlier export there) or one inside the dataset
+  --json         print export.json on stdout`;
+
+function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new CliError(`--${name} is required (${allowed.join('|')})\n${help}`, 2);
+  }
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
+  return value as T;
+}
+
+function shareOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`--${name} must be a number between 0 and 1, got "${value}"`, 2);
+  return n;
+}
+
+function summary(record: ExportRecord, out: string): string {
+  const lines = [`exported ${record.counts.total} images to ${out} (train ${record.counts.train}, validation ${record.counts.validation})`];
+  if (record.profile === 't2i') {
+    const alt = (record.caption_sources.train.alt ?? 0) + (record.caption_sources.validation.alt ?? 0);
+    lines.push(`captions: ${record.counts.total - alt} DSC, ${alt} alt-text; ${record.alt_fallback} drew the alt-text but had none and got the DSC`);
+  }
+  const skipped = Object.entries(record.skipped).map(([reason, n]) => `${reason} ${n}`);
+  if (skipped.length) lines.push(`skipped ${record.skipped_total}: ${skipped.join(', ')}`);
+  if (record.select === 'approved' && record.skipped['not-approved']) {
+    lines.push(`(${record.skipped['not-approved']} captions are not approved yet; --select unrejected exports them too)`);
+  }
+  for (const note of record.notes) lines.push(`note: ${note}`);
+  return lines.join('\n');
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'write a fine-tune set (captioner SSC/DSC or text-to-image blend) in a trainer format',
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        profile: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        ratio: { type: 'string' },
+        seed: { type: 'string' },
+        val: { type: 'string' },
+        select: { type: 'string' },
+        images: { type: 'string' },
+        'shard-size': { type: 'string' },
+        prompt: { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      help,
+    );
+    const folder = await requireFolder(positionals, help);
+    const profile = choice(values.profile, 'profile', EXPORT_PROFILES);
+    const format = choice(values.format, 'format', EXPORT_FORMATS);
+    if (!values.out) throw new CliError(`--out is required\n${help}`, 2);
+    const store = await ManifestStore.open(folder);
+    if (store.size === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
+      throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
+    }
+    for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (not exported)\n`);
+    const progress = createProgressLine('exported');
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const { out, record } = await exportFineTuneSet({
+        store,
+        out: values.out,
+        profile,
+        format,
+        ratio: shareOption(values.ratio, 'ratio', 0.95),
+        seed: intOption(values.seed, 'seed', 0),
+        validation: shareOption(values.val, 'val', 0.05),
+        select: choice(values.select, 'select', EXPORT_SELECTIONS, 'approved'),
+        images: choice(values.images, 'images', IMAGE_MODES, 'copy'),
+        shardSize: intOption(values['shard-size'], 'shard-size', 1000, 1),
+        prompt: values.prompt,
+        force: values.force ?? false,
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),
+      });
+      progress.finish(summary(record, out));
+      if (values.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+      return 0;
+    } catch (err) {
+      progress.finish();
+      if (err instanceof ExportError) {
+        if (err.code === 'cancelled') {
+          process.stderr.write(`${err.message}\n`);
+          return 130;
+        }
+        throw new CliError(err.message, err.code === 'bad-option' ? 2 : 1);
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

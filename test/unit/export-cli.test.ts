@@ -1,0 +1,41 @@
+// recaption export as a user runs it: a separate process, exit codes, summary on stderr.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ExportRecord } from '../../src/core/export/index.js';
+import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
+
+const cli = path.resolve(__dirname, '../../src/cli/main.ts');
+const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+
+function recaption(...args: string[]) {
+  return spawnSync(tsx, [cli, ...args], { encoding: 'utf8' });
+}
+
+test('recaption export writes the set, prints a summary, and refuses a non-empty folder', async () => {
+  const images = approvedImages(10);
+  images.push({ fileName: 'img/new.png', alt: 'a', ssc: 's', dsc: 'd' });
+  const store = await makeDataset(images);
+  const out = path.join(await tempDir('cli'), 'set');
+  const run = recaption('export', store.folder, '--profile', 't2i', '--format', 'webdataset', '--out', out, '--ratio', '0.5', '--seed', '4', '--val', '0', '--shard-size', '3', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /exported 10 images/);
+  assert.match(run.stderr, /--select unrejected/);
+  const record = JSON.parse(run.stdout) as ExportRecord;
+  assert.deepEqual(record, JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')));
+  assert.equal(record.ratio, 0.5);
+  assert.equal(record.seed, 4);
+  assert.deepEqual(record.outputs, ['train-000000.tar', 'train-000001.tar', 'train-000002.tar', 'train-000003.tar']);
+
+  const again = recaption('export', store.folder, '--profile', 'ssc', '--format', 'hf', '--out', out);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /not empty/);
+  const bad = recaption('export', store.folder, '--profile', 'tags', '--format', 'hf', '--out', out);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--profile must be one of ssc, dsc, t2i/);
+  const all = recaption('export', store.folder, '--profile', 'ssc', '--format', 'hf', '--out', out, '--force', '--select', 'unrejected', '--images', 'link');
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stderr, /exported 11 images/);
+});
