@@ -4,8 +4,10 @@ import type { CliCommand } from './command.js';
 import { scanCommand } from './commands/scan.js';
 import { statsCommand } from './commands/stats.js';
 import { exportCommand } from './commands/export.js';
+import { upsampleCommand } from './commands/upsample.js';
+import { mergeCommand } from './commands/merge.js';
 
-const commands: readonly CliCommand[] = [scanCommand, statsCommand, exportCommand];
+const commands: readonly CliCommand[] = [scanCommand, statsCommand, exportCommand, upsampleCommand, mergeCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -83,8 +83,9 @@ export const defaultResponder: Responder = (request) => {
     if (/short caption/i.test(prompt)) return `A ${colour} square.`;
     return `A ${colour} square fills the ${request.image.width}x${request.image.height} frame on a plain background; there is no text; flat graphic style; one shape in the centre.`;
   }
-  const last = request.texts[request.texts.length - 1] ?? '';
-  return `A detailed rendering of ${last.replace(/^.*?:\s*/s, '').replace(/\.$/, '')}, shown in full with its surroundings, colours and lighting described.`;
+  // Text only: an upsampling request. Expand the last paragraph (the short caption after its label).
+  const last = (request.texts[request.texts.length - 1] ?? '').split('\n\n').pop()!.replace(/^[^:\n]{1,40}:\s*/, '');
+  return `A detailed rendering of ${last.replace(/\.$/, '')}, shown in full with its surroundings, colours and lighting described.`;
 };
 
 class BadRequest extends Error {
