@@ -1,0 +1,64 @@
+// The habit report as plain text for a terminal: a side-by-side table, text histograms, then the flags.
+import type { HabitReport, PhraseCount, SourceReport, TextSource } from './habit-report.js';
+import { TEXT_SOURCES } from './habit-report.js';
+
+const TITLES: Record<TextSource, string> = { alt: 'alt-text', ssc: 'SSC', dsc: 'DSC' };
+const COL = 12;
+
+const pct = (x: number, n: number) => (n === 0 ? '-' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number, n: number) => (n === 0 ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+function row(label: string, cell: (s: SourceReport) => string, report: HabitReport): string {
+  return label.padEnd(26) + TEXT_SOURCES.map((s) => cell(report.sources[s]).padStart(COL)).join('');
+}
+
+function phrases(title: string, list: (s: SourceReport) => PhraseCount[], report: HabitReport, limit = 5): string[] {
+  const lines = [title];
+  for (const source of TEXT_SOURCES) {
+    const items = list(report.sources[source]).slice(0, limit);
+    if (items.length === 0) continue;
+    lines.push(`  ${TITLES[source]}: ${items.map((p) => `"${p.phrase}" ${pct(p.share, 1)}`).join(', ')}`);
+  }
+  return lines;
+}
+
+export function formatHabitReport(report: HabitReport): string {
+  const widest = Math.max(1, ...TEXT_SOURCES.flatMap((s) => report.sources[s].histogram));
+  const bar = (n: number) => '#'.repeat(Math.ceil((n / widest) * 20));
+  const lines: string[] = [
+    `Caption habits over ${report.records} images`,
+    '',
+    ''.padEnd(26) + TEXT_SOURCES.map((s) => TITLES[s].padStart(COL)).join(''),
+    row('texts', (s) => String(s.count), report),
+    row('words: mean', (s) => num(s.words.mean, s.count), report),
+    row('words: median', (s) => num(s.words.median, s.count), report),
+    row('words: p10 / p90', (s) => (s.count ? `${s.words.p10} / ${s.words.p90}` : '-'), report),
+    row('words: min / max', (s) => (s.count ? `${s.words.min} / ${s.words.max}` : '-'), report),
+    row('starts with a/an/the', (s) => pct(s.startsWithArticle, s.count), report),
+    row('ends with a period', (s) => pct(s.endsWithPeriod, s.count), report),
+    row('capitalised first letter', (s) => pct(s.capitalised, s.count), report),
+    row(`loops (${report.options.loopN}-gram x${report.options.loopMinTimes})`, (s) => pct(s.loops.share, s.count), report),
+    row('identical to another', (s) => pct(s.duplicates.share, s.count), report),
+    '',
+    'length in words (histogram)',
+  ];
+  report.bins.forEach((bin, i) => {
+    const cells = TEXT_SOURCES.map((s) => {
+      const n = report.sources[s].histogram[i] ?? 0;
+      return `${String(n).padStart(6)} ${bar(n).padEnd(20)}`;
+    });
+    const label = bin.to - bin.from === 1 ? `${bin.from}` : `${bin.from}-${bin.to - 1}`;
+    lines.push(`  ${label.padStart(9)} ${cells.join(' ')}`);
+  });
+  lines.push(`  ${''.padStart(9)} ${TEXT_SOURCES.map((s) => TITLES[s].padStart(6).padEnd(27)).join(' ')}`, '');
+  lines.push(...phrases('most common openings', (s) => s.openings, report));
+  lines.push(...phrases('most common closings', (s) => s.closings, report));
+  const loopLines = TEXT_SOURCES.flatMap((s) =>
+    report.sources[s].loops.examples.slice(0, 3).map((e) => `  ${TITLES[s]}: ${e.fileName}: "${e.ngram}" x${e.times}`),
+  );
+  if (loopLines.length) lines.push('loops, for example', ...loopLines);
+  lines.push('');
+  if (report.flags.length === 0) lines.push('no sharp differences from the ground truth');
+  else lines.push('habits a text-to-image model would learn:', ...report.flags.map((f) => `  ! ${f.message}`));
+  return lines.map((l) => l.trimEnd()).join('\n');
+}

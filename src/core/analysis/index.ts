@@ -1,0 +1,6 @@
+// Caption statistics, the habit report and its normalizers: the public surface for the CLI and the extension.
+export * from './habit-report.js';
+export { formatHabitReport } from './format-report.js';
+export * from './normalizers.js';
+export * from './text-features.js';
+export * from './distribution.js';

@@ -1,0 +1,124 @@
+// The habit report on a small fixed set; every expected number below was worked out by hand from the
+// texts (see the comments), not produced by the code under test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeHabitReport, formatHabitReport, percentile, sharedBins, summarize } from '../../src/core/analysis/index.js';
+import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
+
+function rec(name: string, alt: string | null, ssc: string | null, dsc: string | null): ManifestRecord {
+  const c = (text: string | null) => (text === null ? null : { text, by: 'model' as const, model: 'm', review: null });
+  return { ...emptyRecord(name), alt: alt === null ? null : { text: alt, source: 'sidecar' }, ssc: c(ssc), dsc: c(dsc) };
+}
+
+const FIXED: ManifestRecord[] = [
+  rec('a.png', 'A red barn in a field', 'a red barn', 'The image shows a red barn in a green field. The overall mood is calm.'),
+  rec('b.png', 'sunset over the sea', 'a sunset over the sea', 'The image shows a sunset over the sea. The sea is calm. The sea is calm.'),
+  rec('c.png', 'Two dogs playing.', 'a red barn', 'The image shows two dogs playing on grass.'),
+  rec('d.png', 'the old bridge', 'an old bridge', 'The image shows an old stone bridge over a river.'),
+  rec('e.png', null, 'A cat', null),
+  rec('f.png', 'City at night', null, 'A city skyline at night with bright lights.'),
+  rec('g.png', '   ', '', null), // blank texts are not texts
+];
+
+test('length numbers: mean, median, nearest-rank p10/p90, shared bins', () => {
+  assert.deepEqual(summarize([6, 4, 3, 3, 3]), { mean: 3.8, median: 3, p10: 3, p90: 6, min: 3, max: 6 });
+  assert.deepEqual(summarize([1, 2, 3, 4]), { mean: 2.5, median: 2.5, p10: 1, p90: 4, min: 1, max: 4 });
+  // 20 values 1..20: p10 is the 2nd, p90 the 18th.
+  const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+  assert.equal(percentile(twenty, 10), 2);
+  assert.equal(percentile(twenty, 90), 18);
+  assert.equal(sharedBins(16).length, 17); // width 1: 0..16
+  assert.deepEqual(sharedBins(16, 5), [
+    { from: 0, to: 5 },
+    { from: 5, to: 10 },
+    { from: 10, to: 15 },
+    { from: 15, to: 20 },
+  ]);
+  assert.deepEqual(sharedBins(0), [{ from: 0, to: 1 }]);
+});
+
+test('habit report numbers match the hand count on a fixed set', () => {
+  const report = computeHabitReport(FIXED, { minCount: 5, maxBins: 5 });
+  assert.equal(report.records, 7);
+  const { alt, ssc, dsc } = report.sources;
+
+  // alt: lengths 6 4 3 3 3; "A", "the" open with an article; only "Two dogs playing." ends with "."; A/Two/City capitalised.
+  assert.equal(alt.count, 5);
+  assert.deepEqual(alt.words, { mean: 3.8, median: 3, p10: 3, p90: 6, min: 3, max: 6 });
+  assert.equal(alt.startsWithArticle, 0.4);
+  assert.equal(alt.endsWithPeriod, 0.2);
+  assert.equal(alt.capitalised, 0.6);
+  assert.deepEqual(alt.openings.map((p) => p.phrase), ['a red barn', 'city at night', 'sunset over the', 'the old bridge', 'two dogs playing']);
+  assert.deepEqual(alt.closings.map((p) => p.phrase), ['city at night', 'in a field', 'over the sea', 'the old bridge', 'two dogs playing']);
+  assert.equal(alt.loops.count, 0);
+  assert.equal(alt.duplicates.count, 0);
+
+  // SSC: lengths 3 5 3 3 2; all open with an article; none end with "."; only "A cat" capitalised; "a red barn" twice.
+  assert.equal(ssc.count, 5);
+  assert.deepEqual(ssc.words, { mean: 3.2, median: 3, p10: 2, p90: 5, min: 2, max: 5 });
+  assert.equal(ssc.startsWithArticle, 1);
+  assert.equal(ssc.endsWithPeriod, 0);
+  assert.equal(ssc.capitalised, 0.2);
+  assert.deepEqual(ssc.openings[0], { phrase: 'a red barn', count: 2, share: 0.4 });
+  assert.deepEqual(ssc.duplicates, { count: 2, share: 0.4, top: [{ phrase: 'a red barn', count: 2, share: 0.4 }] });
+
+  // DSC: lengths 15 16 8 10 8; four open with "the image shows"; b.png says "the sea is calm" twice.
+  assert.equal(dsc.count, 5);
+  assert.deepEqual(dsc.words, { mean: 11.4, median: 10, p10: 8, p90: 16, min: 8, max: 16 });
+  assert.equal(dsc.startsWithArticle, 1);
+  assert.equal(dsc.endsWithPeriod, 1);
+  assert.equal(dsc.capitalised, 1);
+  assert.deepEqual(dsc.openings[0], { phrase: 'the image shows', count: 4, share: 0.8 });
+  assert.equal(dsc.loops.count, 1);
+  assert.equal(dsc.loops.share, 0.2);
+  assert.deepEqual(dsc.loops.examples, [{ fileName: 'b.png', ngram: 'the sea is calm', times: 2 }]);
+  assert.deepEqual(dsc.loops.top, [{ phrase: 'the sea is calm', count: 1, share: 0.2 }]);
+  assert.equal(dsc.duplicates.count, 0);
+
+  // Bins of width 5 up to the longest text (16 words).
+  assert.deepEqual(report.bins.map((b) => b.from), [0, 5, 10, 15]);
+  assert.deepEqual(alt.histogram, [4, 1, 0, 0]);
+  assert.deepEqual(ssc.histogram, [4, 1, 0, 0]);
+  assert.deepEqual(dsc.histogram, [0, 2, 1, 2]);
+
+  // Flags, by the default thresholds: share gaps >= 0.3; stock phrase >= 20% used at least twice and 3x the
+  // alt share; loops >= 2% and 2x alt; duplicates >= 10% and 2x alt; spread (p90-p10)/median < half of alt's (1.0).
+  const flags = report.flags.map((f) => `${f.source} ${f.habit}`);
+  assert.deepEqual(flags, [
+    'ssc article-opening', // 1.0 vs 0.4
+    'ssc capitalisation', // 0.2 vs 0.6 (period 0 vs 0.2 is not sharp)
+    'ssc stock-closing', // "a red barn" 40% of closings, 0% of alt closings; as an opening it is 40% vs 20%: not 3x
+    'ssc duplicates', // 40% vs 0%
+    'dsc article-opening',
+    'dsc trailing-period', // 1.0 vs 0.2
+    'dsc capitalisation', // 1.0 vs 0.6
+    'dsc stock-opening', // "the image shows" 80% vs 0%
+    'dsc loops', // 20% vs 0%
+  ]);
+  const stock = report.flags.find((f) => f.habit === 'stock-opening')!;
+  assert.equal(stock.message, '80% of DSCs open with "the image shows" (alt-texts: 0%)');
+});
+
+test('no flags below the minimum count; a store is accepted as the source; the text report names the numbers', async () => {
+  assert.deepEqual(computeHabitReport(FIXED).flags, []); // default minCount 20
+  const store = ManifestStore.fromText('/nowhere', FIXED.map((r) => JSON.stringify(r)).join('\n'));
+  const report = computeHabitReport(store, { minCount: 5 });
+  assert.equal(report.sources.dsc.words.mean, 11.4);
+  const text = formatHabitReport(report);
+  assert.match(text, /Caption habits over 7 images/);
+  assert.match(text, /starts with a\/an\/the\s+40\.0%\s+100\.0%\s+100\.0%/);
+  assert.match(text, /words: mean\s+3\.8\s+3\.2\s+11\.4/);
+  assert.match(text, /! 80% of DSCs open with "the image shows"/);
+  assert.match(text, /b\.png: "the sea is calm" x2/);
+  const empty = formatHabitReport(computeHabitReport([]));
+  assert.match(empty, /over 0 images/);
+});
+
+test('a loop of a whole phrase is caught; natural text is not', () => {
+  const looping = rec('x.png', null, null, 'a cat on a mat, a cat on a mat, a cat on a mat');
+  const natural = rec('y.png', null, null, 'A cat sits on a mat next to a dog on a rug.');
+  const report = computeHabitReport([looping, natural]);
+  assert.equal(report.sources.dsc.loops.count, 1);
+  assert.deepEqual(report.sources.dsc.loops.examples[0], { fileName: 'x.png', ngram: 'a cat on a', times: 3 });
+});
