@@ -1,0 +1,255 @@
+// The caption editor's document. The host owns it: a ManifestStore plus what VS Code needs for its dirty
+// marker, undo/redo (closure edits over caption snapshots), save, save as, revert and hot-exit backups.
+// Backups hold only the captions touched since the last save, never the whole manifest.
+import * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
+import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
+import type { Counts, EditRequest, ReplaceChange } from '../../shared/protocol.js';
+import { recordState } from '../../shared/protocol.js';
+import { countRecords } from './query.js';
+
+/** One caption's exact value at a moment: what undo/redo and backups restore. */
+export interface CaptionSnapshot {
+  fileName: string;
+  kind: CaptionKind;
+  caption: Caption | null;
+}
+
+interface BackupFile {
+  format: 'recaption-backup/1';
+  manifest: string;
+  captions: CaptionSnapshot[];
+}
+
+interface DiskStamp {
+  mtimeMs: number;
+  size: number;
+}
+
+const key = (fileName: string, kind: CaptionKind): string => `${kind}\0${fileName}`;
+
+function clone(caption: Caption | null): Caption | null {
+  return caption === null ? null : structuredClone(caption);
+}
+
+async function stamp(file: string): Promise<DiskStamp | null> {
+  try {
+    const st = await fs.stat(file);
+    return { mtimeMs: st.mtimeMs, size: st.size };
+  } catch {
+    return null;
+  }
+}
+
+export class CaptionDocument implements vscode.CustomDocument {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
+  /** For VS Code: an undoable edit happened. */
+  readonly onDidChangeCustomDocument = this.changeEmitter.event;
+  private readonly recordsEmitter = new vscode.EventEmitter<readonly string[]>();
+  /** For the webviews: these records changed in place. */
+  readonly onDidChangeRecords = this.recordsEmitter.event;
+  private readonly resetEmitter = new vscode.EventEmitter<void>();
+  /** For the webviews: the whole document was replaced (revert, reload). */
+  readonly onDidReset = this.resetEmitter.event;
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  /** Captions changed since the last save (or load): what a backup holds and a merge re-applies. */
+  private readonly touched = new Map<string, { fileName: string; kind: CaptionKind }>();
+  private counts: Counts;
+  /** The manifest on disk as we last read or wrote it, to tell our own writes from others'. */
+  private disk: DiskStamp | null = null;
+  /** Bumped when the record list is replaced (reload), so cached query indexes are thrown away. */
+  generation = 0;
+
+  private constructor(
+    readonly uri: vscode.Uri,
+    private storeValue: ManifestStore,
+  ) {
+    this.counts = countRecords(storeValue.records());
+  }
+
+  static async open(uri: vscode.Uri, backupId: string | undefined): Promise<CaptionDocument> {
+    const file = uri.fsPath;
+    const store = await ManifestStore.open(path.dirname(file), path.basename(file));
+    const doc = new CaptionDocument(uri, store);
+    doc.disk = await stamp(file);
+    if (backupId) await doc.restoreBackup(vscode.Uri.parse(backupId));
+    return doc;
+  }
+
+  get store(): ManifestStore {
+    return this.storeValue;
+  }
+
+  get folder(): string {
+    return this.storeValue.folder;
+  }
+
+  get hasUnsavedEdits(): boolean {
+    return this.touched.size > 0;
+  }
+
+  getCounts(): Counts {
+    return this.counts;
+  }
+
+  dispose(): void {
+    this.disposeEmitter.fire();
+    for (const e of [this.changeEmitter, this.recordsEmitter, this.resetEmitter, this.disposeEmitter]) e.dispose();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Edits
+
+  private snapshot(fileName: string, kind: CaptionKind): CaptionSnapshot {
+    const record = this.storeValue.get(fileName);
+    return { fileName, kind, caption: clone(record?.[kind] ?? null) };
+  }
+
+  /** Puts captions back to exact earlier values (undo, redo, backup restore, merge). */
+  private restore(snapshots: readonly CaptionSnapshot[]): void {
+    const changed = new Set<string>();
+    for (const s of snapshots) {
+      const record = this.storeValue.get(s.fileName);
+      if (!record) continue;
+      const before = recordState(record);
+      const next: ManifestRecord = { ...record, [s.kind]: clone(s.caption) };
+      this.storeValue.put(next);
+      this.adjustCounts(before, recordState(next));
+      this.touched.set(key(s.fileName, s.kind), { fileName: s.fileName, kind: s.kind });
+      changed.add(s.fileName);
+    }
+    this.recordsEmitter.fire([...changed]);
+  }
+
+  private adjustCounts(before: string, after: string): void {
+    if (before === after) return;
+    (this.counts as unknown as Record<string, number>)[before]!--;
+    (this.counts as unknown as Record<string, number>)[after]!++;
+  }
+
+  /**
+   * Runs `mutate` (which writes through the store's human-edit API), records before/after snapshots of
+   * the captions it names, and hands VS Code one undoable edit.
+   */
+  private edit(label: string, targets: readonly { fileName: string; kind: CaptionKind }[], mutate: () => void): void {
+    const before = targets.map((t) => this.snapshot(t.fileName, t.kind));
+    const states = new Map(targets.map((t) => [t.fileName, recordState(this.storeValue.get(t.fileName)!)]));
+    mutate();
+    const after = targets.map((t) => this.snapshot(t.fileName, t.kind));
+    const changed = after.filter((a, i) => JSON.stringify(a.caption) !== JSON.stringify(before[i]!.caption));
+    if (changed.length === 0) return;
+    for (const [fileName, state] of states) this.adjustCounts(state, recordState(this.storeValue.get(fileName)!));
+    for (const t of targets) this.touched.set(key(t.fileName, t.kind), t);
+    this.recordsEmitter.fire([...states.keys()]);
+    this.changeEmitter.fire({
+      document: this,
+      label,
+      undo: () => this.restore(before),
+      redo: () => this.restore(after),
+    });
+  }
+
+  /** An edit from the webview. Returns why it was refused, if it was. */
+  applyEdit(request: EditRequest): { applied: boolean; reason?: string } {
+    const record = this.storeValue.get(request.fileName);
+    if (!record) return { applied: false, reason: `no record for "${request.fileName}"` };
+    const target = [{ fileName: request.fileName, kind: request.kind }];
+    if (request.op === 'text') {
+      this.edit(`Edit ${request.kind.toUpperCase()}`, target, () => this.storeValue.writeHumanCaption(request.fileName, request.kind, request.text));
+      return { applied: true };
+    }
+    if (!record[request.kind]) return { applied: false, reason: `"${request.fileName}" has no ${request.kind.toUpperCase()} to review` };
+    const label = request.review === null ? 'Clear review' : request.review === 'approved' ? 'Approve' : 'Reject';
+    this.edit(`${label} ${request.kind.toUpperCase()}`, target, () => this.storeValue.setReview(request.fileName, request.kind, request.review));
+    return { applied: true };
+  }
+
+  /** A find & replace as one undoable edit. */
+  applyReplace(changes: readonly ReplaceChange[]): number {
+    const valid = changes.filter((c) => this.storeValue.get(c.fileName)?.[c.kind]?.text === c.before);
+    this.edit(`Replace in ${valid.length} captions`, valid, () => {
+      for (const c of valid) this.storeValue.writeHumanCaption(c.fileName, c.kind, c.after);
+    });
+    return valid.length;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Save, revert, backup
+
+  /** Called before a save writes, e.g. to hand the edits to a captioning run writing the same file. */
+  beforeSave: ((unsaved: CaptionSnapshot[]) => void) | null = null;
+
+  async save(): Promise<void> {
+    await this.mergeIfChangedOnDisk();
+    this.beforeSave?.(this.unsavedCaptions());
+    await this.storeValue.save();
+    this.disk = await stamp(this.uri.fsPath);
+    this.touched.clear();
+  }
+
+  async saveAs(target: vscode.Uri): Promise<void> {
+    await writeFileAtomic(target.fsPath, this.storeValue.serialize());
+  }
+
+  async revert(): Promise<void> {
+    await this.reload('replace');
+  }
+
+  async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
+    const captions = [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind));
+    const body: BackupFile = { format: 'recaption-backup/1', manifest: this.uri.toString(), captions };
+    await fs.mkdir(path.dirname(destination.fsPath), { recursive: true });
+    await writeFileAtomic(destination.fsPath, JSON.stringify(body));
+    return {
+      id: destination.toString(),
+      delete: () => void fs.rm(destination.fsPath, { force: true }),
+    };
+  }
+
+  private async restoreBackup(backup: vscode.Uri): Promise<void> {
+    const body = JSON.parse(await fs.readFile(backup.fsPath, 'utf8')) as BackupFile;
+    if (body.format !== 'recaption-backup/1') throw new Error(`unknown backup format in ${backup.fsPath}`);
+    this.restore(body.captions);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Changes on disk
+
+  /** True when the manifest on disk is not what we last read or wrote. */
+  async changedOnDisk(): Promise<boolean> {
+    const now = await stamp(this.uri.fsPath);
+    if (now === null || this.disk === null) return now !== this.disk;
+    return now.mtimeMs !== this.disk.mtimeMs || now.size !== this.disk.size;
+  }
+
+  async mergeIfChangedOnDisk(): Promise<void> {
+    if (await this.changedOnDisk()) await this.reload('merge');
+  }
+
+  /**
+   * Reads the manifest from disk again. 'merge' re-applies every caption touched since the last save on
+   * top of what is on disk (the person's edits win for the captions they touched; everything else the
+   * disk has, such as new machine captions, is kept). 'replace' drops the unsaved edits (revert).
+   */
+  async reload(mode: 'merge' | 'replace'): Promise<void> {
+    const kept = mode === 'merge' ? [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind)) : [];
+    const store = await ManifestStore.open(this.storeValue.folder, this.storeValue.fileName);
+    this.disk = await stamp(this.uri.fsPath);
+    this.storeValue = store;
+    this.touched.clear();
+    this.generation++;
+    this.counts = countRecords(store.records());
+    if (kept.length > 0) this.restore(kept);
+    this.resetEmitter.fire();
+  }
+
+  /** Human edits of this document that have not been saved, to carry into another store (a running job's). */
+  unsavedCaptions(): CaptionSnapshot[] {
+    return [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind));
+  }
+}

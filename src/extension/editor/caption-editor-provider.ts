@@ -1,0 +1,272 @@
+// The caption editor: a CustomEditorProvider for recaption.jsonl. The host owns the CaptionDocument; each
+// webview renders pages of it and sends edits. Pages, thumbnails and find & replace are served from here.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { CaptionDocument } from './caption-document.js';
+import { HostChannel, type RequestHandlers } from './host-channel.js';
+import { compileQuery, isEmptyQuery, planReplace } from './query.js';
+import { ThumbnailCache } from './thumbnails.js';
+import { editorHtml } from './html.js';
+import type { ManifestRecord } from '../../shared/record.js';
+import type { RecordQuery, RecordView, WebviewEvent } from '../../shared/protocol.js';
+import { isUnreviewed } from '../../shared/protocol.js';
+
+export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
+const MAX_PAGE = 500;
+const MAX_PREVIEW = 200;
+
+/** Hooks other parts of the extension use to cooperate with open editors (e.g. a captioning run). */
+export interface EditorHooks {
+  /** Called before a document is saved with the captions it is about to write. */
+  beforeSave?: (doc: CaptionDocument) => void;
+  /** True when our own captioning run is writing this folder's manifest (its changes merge silently). */
+  isOwnRunWriting?: (folder: string) => boolean;
+}
+
+/** Per webview: a cache of the filtered index for the query it is paging through. */
+class QueryCache {
+  private keyValue = '';
+  private generation = -1;
+  private positions: Int32Array | null = null;
+
+  positionsFor(doc: CaptionDocument, query: RecordQuery): Int32Array | null {
+    if (isEmptyQuery(query)) return null;
+    const k = JSON.stringify(query);
+    if (k !== this.keyValue || this.generation !== doc.generation || !this.positions) {
+      const matches = compileQuery(query);
+      const names = doc.store.names();
+      const out: number[] = [];
+      for (let i = 0; i < names.length; i++) if (matches(doc.store.get(names[i]!)!)) out.push(i);
+      this.positions = Int32Array.from(out);
+      this.keyValue = k;
+      this.generation = doc.generation;
+    }
+    return this.positions;
+  }
+}
+
+export class CaptionEditorProvider implements vscode.CustomEditorProvider<CaptionDocument> {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
+  readonly onDidChangeCustomDocument = this.changeEmitter.event;
+  private readonly documents = new Set<CaptionDocument>();
+  readonly thumbnails: ThumbnailCache;
+  /** Time from resolveCustomEditor to the webview's first rendered row, per document (for tests and perf). */
+  readonly firstRenderMs = new Map<string, number>();
+  private readonly firstRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; rows: number }>();
+  readonly onDidFirstRender = this.firstRenderEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly hooks: EditorHooks = {},
+  ) {
+    this.thumbnails = new ThumbnailCache(vscode.Uri.joinPath(context.globalStorageUri, 'thumbnails').fsPath);
+  }
+
+  static register(context: vscode.ExtensionContext, hooks: EditorHooks = {}): CaptionEditorProvider {
+    const provider = new CaptionEditorProvider(context, hooks);
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(CAPTION_EDITOR_VIEW_TYPE, provider, {
+        webviewOptions: { retainContextWhenHidden: true },
+        supportsMultipleEditorsPerDocument: false,
+      }),
+    );
+    return provider;
+  }
+
+  /** Open documents, for commands and tests. */
+  openDocuments(): readonly CaptionDocument[] {
+    return [...this.documents];
+  }
+
+  documentFor(folder: string): CaptionDocument | undefined {
+    return [...this.documents].find((d) => path.resolve(d.folder) === path.resolve(folder));
+  }
+
+  async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<CaptionDocument> {
+    const doc = await CaptionDocument.open(uri, context.backupId);
+    this.documents.add(doc);
+    if (context.backupId) {
+      // The restored edits are unsaved: tell VS Code so its dirty marker shows.
+      const restored = doc.unsavedCaptions();
+      if (restored.length > 0) {
+        setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
+      }
+    }
+    const forward = doc.onDidChangeCustomDocument((e) => this.changeEmitter.fire(e));
+    doc.beforeSave = () => this.hooks.beforeSave?.(doc);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
+    const onDisk = () => void this.onChangedOnDisk(doc);
+    watcher.onDidChange(onDisk);
+    watcher.onDidCreate(onDisk);
+    doc.onDidDispose(() => {
+      forward.dispose();
+      watcher.dispose();
+      this.documents.delete(doc);
+    });
+    return doc;
+  }
+
+  private asking = new Set<CaptionDocument>();
+
+  /** The manifest changed on disk: reload when nothing is unsaved, merge for our own run, else ask. */
+  private async onChangedOnDisk(doc: CaptionDocument): Promise<void> {
+    if (!(await doc.changedOnDisk())) return;
+    if (!doc.hasUnsavedEdits) return doc.reload('replace');
+    if (this.hooks.isOwnRunWriting?.(doc.folder)) return doc.reload('merge');
+    if (this.asking.has(doc)) return;
+    this.asking.add(doc);
+    try {
+      const merge = 'Merge (keep both)';
+      const discard = 'Discard My Edits';
+      const choice = await vscode.window.showWarningMessage(
+        `${path.basename(doc.uri.fsPath)} changed on disk while you have unsaved edits in the caption editor. Merge keeps the file's changes and re-applies your edits on top.`,
+        merge,
+        discard,
+      );
+      if (choice === merge) await doc.reload('merge');
+      else if (choice === discard) await doc.reload('replace');
+      // Dismissed: keep the editor as it is; the next save merges the file's changes in first.
+    } finally {
+      this.asking.delete(doc);
+    }
+  }
+
+  async resolveCustomEditor(doc: CaptionDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const started = performance.now();
+    const folderUri = vscode.Uri.file(doc.folder);
+    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
+    const thumbRoot = vscode.Uri.file(this.thumbnails.cacheDir);
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist, folderUri, thumbRoot] };
+    panel.webview.html = editorHtml(panel.webview, dist);
+
+    const webview = panel.webview;
+    const toUri = (file: string): string => webview.asWebviewUri(vscode.Uri.file(file)).toString();
+    const view = async (record: ManifestRecord, index: number): Promise<RecordView> => {
+      const thumb = await this.thumbnails.cached(doc.folder, record);
+      return {
+        fileName: record.file_name,
+        index,
+        width: record.width,
+        height: record.height,
+        alt: record.alt,
+        ssc: record.ssc,
+        dsc: record.dsc,
+        error: record.error,
+        missing: record.missing === true,
+        image: toUri(path.join(doc.folder, ...record.file_name.split('/'))),
+        thumb: thumb ? toUri(thumb) : null,
+      };
+    };
+    const indexOf = new Map<string, number>();
+    let indexGeneration = -1;
+    const positionOf = (fileName: string): number => {
+      if (indexGeneration !== doc.generation || indexOf.size !== doc.store.size) {
+        indexOf.clear();
+        doc.store.names().forEach((n, i) => indexOf.set(n, i));
+        indexGeneration = doc.generation;
+      }
+      return indexOf.get(fileName) ?? -1;
+    };
+    const cache = new QueryCache();
+
+    const handlers: RequestHandlers = {
+      init: () => ({
+        folderName: path.basename(doc.folder),
+        manifestName: path.basename(doc.uri.fsPath),
+        total: doc.store.size,
+        counts: doc.getCounts(),
+        problems: doc.store.problems.map((p) => ({ line: p.line, message: p.message })),
+        readOnly: false,
+      }),
+      page: async ({ query, offset, limit }) => {
+        let positions: Int32Array | null;
+        try {
+          positions = cache.positionsFor(doc, query);
+        } catch (err) {
+          return { total: 0, offset, records: [], error: (err as Error).message };
+        }
+        const names = doc.store.names();
+        const total = positions ? positions.length : names.length;
+        const end = Math.min(total, offset + Math.min(limit, MAX_PAGE));
+        const records: RecordView[] = [];
+        for (let i = Math.max(0, offset); i < end; i++) {
+          const index = positions ? positions[i]! : i;
+          records.push(await view(doc.store.get(names[index]!)!, index));
+        }
+        return { total, offset, records, error: null };
+      },
+      thumbnails: async ({ fileNames }) => {
+        const out: Record<string, string | null> = {};
+        await Promise.all(
+          fileNames.slice(0, MAX_PAGE).map(async (name) => {
+            const record = doc.store.get(name);
+            const file = record ? await this.thumbnails.get(doc.folder, record) : null;
+            out[name] = file ? toUri(file) : null;
+          }),
+        );
+        return out;
+      },
+      findNext: ({ query, from, direction, unreviewedOnly }) => {
+        const positions = cache.positionsFor(doc, query);
+        const names = doc.store.names();
+        const total = positions ? positions.length : names.length;
+        for (let p = from + direction; p >= 0 && p < total; p += direction) {
+          const record = doc.store.get(names[positions ? positions[p]! : p]!)!;
+          if (!unreviewedOnly || isUnreviewed(record)) return { position: p };
+        }
+        return { position: null };
+      },
+      previewReplace: (spec) => {
+        try {
+          const changes = planReplace(doc.store.records(), spec);
+          return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
+        } catch (err) {
+          return { total: 0, changes: [], error: (err as Error).message };
+        }
+      },
+      applyReplace: (spec) => ({ changed: doc.applyReplace(planReplace(doc.store.records(), spec)) }),
+      edit: (request) => doc.applyEdit(request),
+    };
+
+    const onEvent = (event: WebviewEvent): void => {
+      if (event.type === 'firstRender') {
+        const ms = performance.now() - started;
+        this.firstRenderMs.set(doc.uri.toString(), ms);
+        this.firstRenderEmitter.fire({ uri: doc.uri, ms, rows: event.rows });
+      } else if (event.type === 'log' && event.level === 'error') {
+        console.error(`[recaption webview] ${event.message}`);
+      }
+    };
+    const channel = new HostChannel(webview, handlers, onEvent);
+    const subscriptions = [
+      channel,
+      doc.onDidChangeRecords(async (names) => {
+        const records = await Promise.all(
+          names.flatMap((n) => {
+            const r = doc.store.get(n);
+            return r ? [view(r, positionOf(n))] : [];
+          }),
+        );
+        channel.post({ type: 'recordsChanged', records, counts: doc.getCounts() });
+      }),
+      doc.onDidReset(() => channel.post({ type: 'reset', total: doc.store.size, counts: doc.getCounts() })),
+    ];
+    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+  }
+
+  saveCustomDocument(doc: CaptionDocument): Thenable<void> {
+    return doc.save();
+  }
+
+  saveCustomDocumentAs(doc: CaptionDocument, destination: vscode.Uri): Thenable<void> {
+    return doc.saveAs(destination);
+  }
+
+  revertCustomDocument(doc: CaptionDocument): Thenable<void> {
+    return doc.revert();
+  }
+
+  backupCustomDocument(doc: CaptionDocument, context: vscode.CustomDocumentBackupContext): Thenable<vscode.CustomDocumentBackup> {
+    return doc.backup(context.destination);
+  }
+}

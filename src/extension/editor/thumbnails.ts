@@ -1,0 +1,87 @@
+// Thumbnails for the editor's list: made once with sharp and cached outside the workspace (the extension's
+// global storage), keyed by the image's content hash when the manifest has one, else by path+size+mtime.
+// No vscode import: unit-testable.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ManifestRecord } from '../../shared/record.js';
+
+export const THUMB_SIZE = 160;
+
+export class ThumbnailCache {
+  private readonly inFlight = new Map<string, Promise<string | null>>();
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(
+    readonly cacheDir: string,
+    private readonly concurrency = 2,
+  ) {}
+
+  private keyFor(folder: string, record: ManifestRecord): string {
+    const basis = record.sha256 ?? `${folder}\0${record.file_name}\0${record.bytes ?? ''}\0${record.mtime_ms ?? ''}`;
+    return createHash('sha256').update(`${basis}\0${THUMB_SIZE}`).digest('hex').slice(0, 32);
+  }
+
+  pathFor(folder: string, record: ManifestRecord): string {
+    const k = this.keyFor(folder, record);
+    return path.join(this.cacheDir, k.slice(0, 2), `${k}.webp`);
+  }
+
+  /** The thumbnail's path if it is already made (no I/O beyond one stat). */
+  async cached(folder: string, record: ManifestRecord): Promise<string | null> {
+    const file = this.pathFor(folder, record);
+    try {
+      await fs.access(file);
+      return file;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Makes the thumbnail if needed; null when the image cannot be read. */
+  get(folder: string, record: ManifestRecord): Promise<string | null> {
+    const file = this.pathFor(folder, record);
+    let job = this.inFlight.get(file);
+    if (!job) {
+      job = this.limit(() => this.make(path.join(folder, ...record.file_name.split('/')), file)).finally(() => this.inFlight.delete(file));
+      this.inFlight.set(file, job);
+    }
+    return job;
+  }
+
+  private async make(source: string, target: string): Promise<string | null> {
+    try {
+      await fs.access(target);
+      return target;
+    } catch {
+      // not cached yet
+    }
+    try {
+      const { default: sharp } = await import('sharp');
+      const data = await sharp(source, { failOn: 'none', animated: false })
+        .rotate()
+        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 70 })
+        .toBuffer();
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, target);
+      return target;
+    } catch {
+      return null;
+    }
+  }
+
+  private async limit<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.queue.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Extension entry: registers the caption editor and the commands. VS Code glue only; the work is in src/core.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
+import { JobManager } from './run/job-manager.js';
+import { MANIFEST_NAME } from '../shared/record.js';
+
+/** What activate() returns: used by the extension-host tests. */
+export interface RecaptionApi {
+  provider: CaptionEditorProvider;
+  jobs: JobManager;
+}
+
+async function askFolder(title: string): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: title,
+  });
+  return picked?.[0];
+}
+
+export function activate(context: vscode.ExtensionContext): RecaptionApi {
+  const jobs = new JobManager(context);
+  const provider = CaptionEditorProvider.register(context, {
+    beforeSave: (doc) => jobs.absorb(doc),
+    isOwnRunWriting: (folder) => jobs.isRunning(folder),
+  });
+  context.subscriptions.push(
+    jobs,
+    vscode.commands.registerCommand('recaption.recaptionFolder', async (uri?: vscode.Uri) => {
+      const folder = uri ?? (await askFolder('Recaption Folder'));
+      if (folder) await jobs.recaption(folder);
+    }),
+    vscode.commands.registerCommand('recaption.openEditor', async (uri?: vscode.Uri) => {
+      let target = uri;
+      if (!target) target = await askFolder('Open Caption Editor');
+      if (!target) return;
+      const manifest = path.basename(target.fsPath) === MANIFEST_NAME ? target : vscode.Uri.joinPath(target, MANIFEST_NAME);
+      await vscode.commands.executeCommand('vscode.openWith', manifest, CAPTION_EDITOR_VIEW_TYPE);
+    }),
+    vscode.commands.registerCommand('recaption.cancelRun', () => jobs.cancelInteractive()),
+    vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
+      if (!picked?.[0]) return;
+      // User settings, not workspace: a model is code-adjacent and must not come from a repository's settings.
+      await vscode.workspace.getConfiguration('recaption').update('model', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(`Recaption will caption with ${picked[0].fsPath}.`);
+    }),
+  );
+  return { provider, jobs };
+}
+
+export function deactivate(): void {
+  // Subscriptions dispose the jobs (cancelling any run after its batch) and the editor provider.
+}

@@ -1,0 +1,195 @@
+// Recaption Folder: scan, caption under a cancellable progress notification, then open the editor.
+// One job per folder; a status bar item shows the running job and its device, and clicking it offers cancel.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { scanDataset } from '../../core/dataset/scan.js';
+import type { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { MANIFEST_NAME, type Caption } from '../../shared/record.js';
+import type { CaptionDocument } from '../editor/caption-document.js';
+import { loadBackend, runCaptioning, type CaptionRunResult } from './captioner-bridge.js';
+import { readRunSettings } from './settings.js';
+
+interface Job {
+  folder: string;
+  controller: AbortController;
+  device: string;
+  progress: string;
+  /** The store the run writes; a saving editor hands its edits to it so the next checkpoint keeps them. */
+  store: ManifestStore | null;
+  done: Promise<JobOutcome>;
+}
+
+export interface JobOutcome {
+  folder: string;
+  scanned: number;
+  result: CaptionRunResult | null;
+  error: string | null;
+  cancelled: boolean;
+}
+
+export class JobManager implements vscode.Disposable {
+  private readonly jobs = new Map<string, Job>();
+  private readonly statusItem: vscode.StatusBarItem;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.statusItem = vscode.window.createStatusBarItem('recaption.job', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = 'Recaption job';
+    this.statusItem.command = 'recaption.cancelRun';
+  }
+
+  dispose(): void {
+    for (const job of this.jobs.values()) job.controller.abort();
+    this.statusItem.dispose();
+  }
+
+  isRunning(folder: string): boolean {
+    return this.jobs.has(path.resolve(folder));
+  }
+
+  running(): readonly string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** An editor is saving this folder's manifest during a run: its human edits go into the run's store too. */
+  absorb(doc: CaptionDocument): void {
+    const job = this.jobs.get(path.resolve(doc.folder));
+    if (!job?.store) return;
+    for (const s of doc.unsavedCaptions()) {
+      const record = job.store.get(s.fileName);
+      if (record) job.store.put({ ...record, [s.kind]: s.caption === null ? null : (structuredClone(s.caption) as Caption) });
+    }
+  }
+
+  private updateStatus(): void {
+    const jobs = [...this.jobs.values()];
+    if (jobs.length === 0) {
+      this.statusItem.hide();
+      return;
+    }
+    const j = jobs[0]!;
+    this.statusItem.text = `$(sync~spin) Recaption ${path.basename(j.folder)}: ${j.progress}${j.device ? ` · ${j.device}` : ''}`;
+    this.statusItem.tooltip = `Captioning ${j.folder}${jobs.length > 1 ? ` (+${jobs.length - 1} more)` : ''}. Click to cancel.`;
+    this.statusItem.show();
+  }
+
+  /** Asks which running job to cancel (or cancels the only one) and cancels it. */
+  async cancelInteractive(): Promise<void> {
+    const folders = this.running();
+    if (folders.length === 0) {
+      void vscode.window.showInformationMessage('No captioning run is in progress.');
+      return;
+    }
+    const pick =
+      folders.length === 1
+        ? (await vscode.window.showWarningMessage(`Cancel captioning ${path.basename(folders[0]!)}? Everything captioned so far is kept.`, 'Cancel Run')) === 'Cancel Run'
+          ? folders[0]
+          : undefined
+        : await vscode.window.showQuickPick(folders, { placeHolder: 'Cancel which captioning run?' });
+    if (pick) this.cancel(pick);
+  }
+
+  cancel(folder: string): void {
+    this.jobs.get(path.resolve(folder))?.controller.abort();
+  }
+
+  /** Starts (or, when one runs for this folder, returns) the job. Resolves when it ends. */
+  recaption(folderUri: vscode.Uri, openEditor = true): Promise<JobOutcome> {
+    const folder = path.resolve(folderUri.fsPath);
+    const existing = this.jobs.get(folder);
+    if (existing) {
+      void vscode.window.showInformationMessage(`Recaption is already running on ${path.basename(folder)}.`);
+      return existing.done;
+    }
+    const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting', store: null, done: Promise.resolve(null as unknown as JobOutcome) };
+    this.jobs.set(folder, job);
+    this.updateStatus();
+    job.done = this.runJob(job, folderUri).finally(() => {
+      this.jobs.delete(folder);
+      this.updateStatus();
+    });
+    if (openEditor) {
+      void job.done.then(async (outcome) => {
+        if (outcome.scanned > 0 || outcome.result) {
+          await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(folder, MANIFEST_NAME)), 'recaption.captionEditor');
+        }
+      });
+    }
+    return job.done;
+  }
+
+  private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
+    const settings = readRunSettings(folderUri);
+    const outcome: JobOutcome = { folder: job.folder, scanned: 0, result: null, error: null, cancelled: false };
+    const name = path.basename(job.folder);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Recaption ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => job.controller.abort());
+        const signal = job.controller.signal;
+        try {
+          progress.report({ message: 'scanning images…' });
+          job.progress = 'scanning';
+          this.updateStatus();
+          const { store, report } = await scanDataset(job.folder, {
+            exclude: settings.exclude,
+            maxPixels: settings.maxPixels,
+            signal,
+            onProgress: (done, total) => {
+              job.progress = `scan ${done}/${total}`;
+              progress.report({ message: `scanning ${done}/${total}` });
+              this.updateStatus();
+            },
+          });
+          outcome.scanned = report.images;
+          job.store = store;
+          if (report.cancelled || signal.aborted) {
+            outcome.cancelled = true;
+            return;
+          }
+          if (report.images === 0) {
+            void vscode.window.showWarningMessage(`No images found in ${name}.`);
+            return;
+          }
+          progress.report({ message: `loading ${settings.model} (${settings.device})…` });
+          job.progress = 'loading model';
+          this.updateStatus();
+          const backend = await loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal);
+          job.device = backend.device;
+          try {
+            let lastDone = 0;
+            outcome.result = await runCaptioning({
+              folder: job.folder,
+              store,
+              backend,
+              tasks: settings.tasks,
+              redo: settings.redo,
+              batchSize: settings.batchSize,
+              signal,
+              onProgress: ({ done, total, imagesPerSecond }) => {
+                const increment = total > 0 ? ((done - lastDone) / total) * 100 : 0;
+                lastDone = done;
+                job.progress = `${done}/${total}`;
+                progress.report({ increment, message: `${done}/${total} images · ${imagesPerSecond.toFixed(1)} images/s · ${backend.device}` });
+                this.updateStatus();
+              },
+            });
+            outcome.cancelled = outcome.result.cancelled;
+          } finally {
+            await backend.dispose();
+          }
+        } catch (err) {
+          if (signal.aborted) outcome.cancelled = true;
+          else outcome.error = err instanceof Error ? err.message : String(err);
+        }
+      },
+    );
+    if (outcome.error) void vscode.window.showErrorMessage(`Recaption ${name} failed: ${outcome.error}`);
+    else if (outcome.cancelled) void vscode.window.showInformationMessage(`Recaption ${name} cancelled; what was captioned is saved. Run it again to resume.`);
+    else if (outcome.result) {
+      const r = outcome.result;
+      const skipped = r.protectedSkipped > 0 ? `, ${r.protectedSkipped} human captions left alone` : '';
+      void vscode.window.showInformationMessage(`Recaption ${name}: ${r.captioned} captioned, ${r.failed} failed${skipped}.`);
+    }
+    return outcome;
+  }
+}

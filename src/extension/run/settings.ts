@@ -1,0 +1,49 @@
+// Reads recaption.* settings for a folder. In an untrusted workspace (restricted mode) a model named by
+// workspace or folder settings is ignored: only the user's own settings may point at code or weights.
+import * as vscode from 'vscode';
+import type { CaptionKind } from '../../shared/record.js';
+
+export type RedoMode = 'missing' | 'machine' | 'errors';
+
+export interface RunSettings {
+  model: string;
+  /** Where `model` came from, for messages. */
+  modelSource: 'default' | 'user' | 'workspace';
+  device: string;
+  dtype: string;
+  batchSize: number;
+  tasks: CaptionKind[];
+  redo: RedoMode;
+  exclude: string[];
+  maxPixels: number;
+}
+
+export function readRunSettings(folder: vscode.Uri): RunSettings {
+  const config = vscode.workspace.getConfiguration('recaption', folder);
+  const model = config.inspect<string>('model');
+  const workspaceModel = model?.workspaceFolderValue ?? model?.workspaceValue;
+  let chosen: string;
+  let modelSource: RunSettings['modelSource'];
+  if (workspaceModel !== undefined && vscode.workspace.isTrusted) {
+    chosen = workspaceModel;
+    modelSource = 'workspace';
+  } else if (model?.globalValue !== undefined) {
+    chosen = model.globalValue;
+    modelSource = 'user';
+  } else {
+    chosen = model?.defaultValue ?? 'onnx-community/Florence-2-base-ft';
+    modelSource = 'default';
+  }
+  const tasks = config.get<string[]>('tasks', ['ssc', 'dsc']).filter((t): t is CaptionKind => t === 'ssc' || t === 'dsc');
+  return {
+    model: chosen,
+    modelSource,
+    device: config.get<string>('device', 'auto'),
+    dtype: config.get<string>('dtype', 'auto'),
+    batchSize: Math.max(0, config.get<number>('batchSize', 0)),
+    tasks: tasks.length > 0 ? tasks : ['ssc', 'dsc'],
+    redo: config.get<RedoMode>('redo', 'missing'),
+    exclude: config.get<string[]>('exclude', []),
+    maxPixels: config.get<number>('maxPixels', 268402689),
+  };
+}

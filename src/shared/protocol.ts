@@ -1,0 +1,212 @@
+// The one language the caption editor's host (src/extension) and webview (src/webview) speak.
+// Requests carry an id and get exactly one reply (a result or an error); events are one-way.
+// Both sides import this file, so a renamed field breaks the build on both sides at once.
+import type { AltText, Caption, CaptionAuthor, CaptionKind, ReviewState } from './record.js';
+
+// ---------------------------------------------------------------------------------------------
+// Data shapes
+
+/** One record as the webview sees it: the manifest fields it shows plus URIs it may load. */
+export interface RecordView {
+  fileName: string;
+  /** Position in the whole manifest (sorted order). */
+  index: number;
+  width: number | null;
+  height: number | null;
+  alt: AltText | null;
+  ssc: Caption | null;
+  dsc: Caption | null;
+  error: string | null;
+  missing: boolean;
+  /** webview URI of the full image. */
+  image: string;
+  /** webview URI of the cached thumbnail, or null until it has been made (ask with `thumbnails`). */
+  thumb: string | null;
+}
+
+export type ReviewFilter = 'any' | 'unreviewed' | 'approved' | 'rejected';
+export type AuthorFilter = 'any' | 'none' | CaptionAuthor;
+export type FieldFilter = 'any' | CaptionKind | 'alt';
+
+/** What the list shows. The host evaluates it; the webview only ever holds pages of the result. */
+export interface RecordQuery {
+  review: ReviewFilter;
+  author: AuthorFilter;
+  /** Which caption(s) review/author/length/text look at; 'any' means SSC or DSC (or alt for text). */
+  field: FieldFilter;
+  /** true: only records with an error; false: only without; null: either. */
+  error: boolean | null;
+  /** Caption length bounds in characters (inclusive), null for no bound. */
+  minLength: number | null;
+  maxLength: number | null;
+  text: string;
+  regex: boolean;
+  caseSensitive: boolean;
+}
+
+export const EMPTY_QUERY: RecordQuery = {
+  review: 'any',
+  author: 'any',
+  field: 'any',
+  error: null,
+  minLength: null,
+  maxLength: null,
+  text: '',
+  regex: false,
+  caseSensitive: false,
+};
+
+export interface Counts {
+  total: number;
+  uncaptioned: number;
+  machine: number;
+  edited: number;
+  approved: number;
+  rejected: number;
+  error: number;
+}
+
+export interface ReplaceSpec {
+  query: RecordQuery;
+  find: string;
+  replace: string;
+  regex: boolean;
+  caseSensitive: boolean;
+  fields: CaptionKind[];
+}
+
+export interface ReplaceChange {
+  fileName: string;
+  kind: CaptionKind;
+  before: string;
+  after: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests: webview -> host
+
+export interface HostRequests {
+  /** First call after the webview loads. */
+  init: { params: Record<string, never>; result: InitInfo };
+  /** A page of the query's result. `queryId` lets the host reuse the filtered index between pages. */
+  page: { params: { query: RecordQuery; offset: number; limit: number }; result: PageResult };
+  /** Makes (once) and returns thumbnail URIs for these records. */
+  thumbnails: { params: { fileNames: string[] }; result: Record<string, string | null> };
+  /** The position of the next (or previous) record matching `unreviewed` after `from` within the query. */
+  findNext: {
+    params: { query: RecordQuery; from: number; direction: 1 | -1; unreviewedOnly: boolean };
+    result: { position: number | null };
+  };
+  previewReplace: { params: ReplaceSpec; result: { total: number; changes: ReplaceChange[]; error: string | null } };
+  applyReplace: { params: ReplaceSpec; result: { changed: number } };
+  /** An edit from the webview. Resolves once the host applied it (the webview never waits on it). */
+  edit: { params: EditRequest; result: { applied: boolean; reason?: string } };
+}
+
+export type EditRequest =
+  | { op: 'text'; fileName: string; kind: CaptionKind; text: string }
+  | { op: 'review'; fileName: string; kind: CaptionKind; review: ReviewState };
+
+export interface InitInfo {
+  folderName: string;
+  manifestName: string;
+  total: number;
+  counts: Counts;
+  /** Lines of the manifest that could not be read (kept as they are on save). */
+  problems: { line: number; message: string }[];
+  readOnly: boolean;
+}
+
+export interface PageResult {
+  /** Number of records matching the query. */
+  total: number;
+  offset: number;
+  records: RecordView[];
+  /** Set when the query could not run (e.g. a bad regex); records is then empty. */
+  error: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: host -> webview
+
+export type HostEvent =
+  /** These records changed (undo/redo, a captioning run, a merge): replace them where shown. */
+  | { type: 'recordsChanged'; records: RecordView[]; counts: Counts }
+  /** The document was reloaded wholesale (revert, reload from disk): refetch everything. */
+  | { type: 'reset'; total: number; counts: Counts }
+  /** Something the user should see in the editor's status line. */
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+/** Events: webview -> host (no reply). */
+export type WebviewEvent = { type: 'log'; level: 'info' | 'error'; message: string } | { type: 'firstRender'; ms: number; rows: number };
+
+// ---------------------------------------------------------------------------------------------
+// Wire format
+
+export type RequestMethod = keyof HostRequests;
+
+export interface RequestMessage<M extends RequestMethod = RequestMethod> {
+  kind: 'request';
+  id: number;
+  method: M;
+  params: HostRequests[M]['params'];
+}
+
+export type ResponseMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string };
+
+export interface HostEventMessage {
+  kind: 'event';
+  event: HostEvent;
+}
+
+export interface WebviewEventMessage {
+  kind: 'event';
+  event: WebviewEvent;
+}
+
+export type WebviewToHost = RequestMessage | WebviewEventMessage;
+export type HostToWebview = ResponseMessage | HostEventMessage;
+
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const METHODS: readonly RequestMethod[] = ['init', 'page', 'thumbnails', 'findNext', 'previewReplace', 'applyReplace', 'edit'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Narrow an untrusted message from the webview. Params are checked by each handler. */
+export function isWebviewToHost(value: unknown): value is WebviewToHost {
+  if (!isObject(value)) return false;
+  if (value.kind === 'request') {
+    return typeof value.id === 'number' && typeof value.method === 'string' && (METHODS as readonly string[]).includes(value.method) && isObject(value.params);
+  }
+  return value.kind === 'event' && isObject(value.event) && typeof value.event.type === 'string';
+}
+
+export function isHostToWebview(value: unknown): value is HostToWebview {
+  if (!isObject(value)) return false;
+  if (value.kind === 'response') return typeof value.id === 'number' && typeof value.ok === 'boolean';
+  return value.kind === 'event' && isObject(value.event) && typeof value.event.type === 'string';
+}
+
+/** Badge state of a record, as shown in the list. */
+export type RecordState = 'uncaptioned' | 'machine' | 'edited' | 'approved' | 'rejected' | 'error';
+
+export function recordState(r: { ssc: Caption | null; dsc: Caption | null; error: string | null }): RecordState {
+  if (r.error) return 'error';
+  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
+  if (caps.length === 0) return 'uncaptioned';
+  if (caps.some((c) => c.review === 'rejected')) return 'rejected';
+  if (caps.every((c) => c.review === 'approved')) return 'approved';
+  if (caps.some((c) => c.by === 'human' || c.by === 'import')) return 'edited';
+  return 'machine';
+}
+
+/** Reviewed means every caption present was approved or rejected (and there is at least one). */
+export function isUnreviewed(r: { ssc: Caption | null; dsc: Caption | null }): boolean {
+  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
+  return caps.length === 0 || caps.some((c) => c.review === null);
+}

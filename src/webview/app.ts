@@ -1,0 +1,529 @@
+// The caption editor's webview app. Everything on the annotator's path (move, edit, approve, next
+// unreviewed) acts on the local copy at once and tells the host afterwards: it never waits on the host.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, query, state } from 'lit/decorators.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import {
+  EMPTY_QUERY,
+  isUnreviewed,
+  recordState,
+  type Counts,
+  type EditRequest,
+  type HostEvent,
+  type InitInfo,
+  type RecordQuery,
+  type RecordView,
+} from '../shared/protocol.js';
+import type { Caption, CaptionKind, ReviewState } from '../shared/record.js';
+import { WebviewChannel } from './rpc.js';
+import { PAGE_SIZE, RecordPages } from './record-pages.js';
+import { RecordList } from './record-list.js';
+import { ImageView } from './image-view.js';
+import { FIELD_KEYS, LIST_KEYS, actionFor, type Action } from './shortcuts.js';
+import './find-replace.js';
+import './record-list.js';
+import './image-view.js';
+
+const COMMIT_DELAY_MS = 400;
+const KINDS: CaptionKind[] = ['ssc', 'dsc'];
+
+interface SavedState {
+  selectedFile: string | null;
+  query: RecordQuery;
+}
+
+interface ValueElement extends HTMLElement {
+  value: string;
+  checked?: boolean;
+}
+
+function describeCaption(c: Caption | null): string {
+  if (!c) return 'no caption yet';
+  const who = c.by === 'model' || c.by === 'upsample' ? `${c.by}${c.model ? ` (${c.model})` : ''}` : c.by;
+  return `by ${who}`;
+}
+
+@customElement('rc-app')
+export class App extends LitElement {
+  static override styles = css`
+    :host { display: grid; grid-template-rows: auto auto 1fr auto; height: 100vh; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+    header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 6px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
+    header .title { font-weight: 600; margin-right: 8px; }
+    header .counts { color: var(--vscode-descriptionForeground); margin-left: auto; }
+    .filters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
+    .filters vscode-textfield { width: 220px; }
+    .filters .len { width: 70px; }
+    main { display: grid; grid-template-columns: minmax(220px, 320px) 1fr minmax(300px, 420px); min-height: 0; }
+    rc-list { border-right: 1px solid var(--vscode-panel-border, transparent); min-height: 0; }
+    rc-image { min-height: 0; }
+    .fields { display: flex; flex-direction: column; gap: 10px; padding: 8px; overflow-y: auto; border-left: 1px solid var(--vscode-panel-border, transparent); }
+    .field label { display: flex; align-items: baseline; gap: 6px; font-weight: 600; }
+    .field .meta { font-weight: normal; color: var(--vscode-descriptionForeground); font-size: 0.9em; }
+    .field .review { font-weight: normal; font-size: 0.85em; padding: 0 6px; border-radius: 8px; }
+    .review.approved { color: var(--vscode-editor-background); background: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
+    .review.rejected { color: var(--vscode-editor-background); background: var(--vscode-testing-iconFailed, var(--vscode-charts-red)); }
+    .review.none { color: var(--vscode-descriptionForeground); border: 1px solid var(--vscode-descriptionForeground); }
+    textarea { width: 100%; box-sizing: border-box; resize: vertical; font-family: var(--vscode-editor-font-family, var(--vscode-font-family)); font-size: var(--vscode-font-size); color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); padding: 4px 6px; }
+    textarea:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
+    textarea.ssc { min-height: 4em; }
+    textarea.dsc { min-height: 10em; }
+    .alt { white-space: pre-wrap; padding: 4px 6px; background: var(--vscode-textBlockQuote-background); border-left: 3px solid var(--vscode-textBlockQuote-border); }
+    .original { white-space: pre-wrap; padding: 4px 6px; margin-top: 4px; color: var(--vscode-descriptionForeground); background: var(--vscode-diffEditor-removedTextBackground, var(--vscode-textBlockQuote-background)); }
+    .buttons { display: flex; gap: 6px; margin-top: 4px; }
+    .error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
+    .empty { padding: 16px; color: var(--vscode-descriptionForeground); }
+    footer { display: flex; flex-wrap: wrap; gap: 4px 12px; padding: 3px 8px; font-size: 0.85em; color: var(--vscode-descriptionForeground); border-top: 1px solid var(--vscode-panel-border, transparent); }
+    kbd { font-family: var(--vscode-editor-font-family, monospace); padding: 0 3px; border: 1px solid var(--vscode-keybindingLabel-border, var(--vscode-descriptionForeground)); border-radius: 3px; background: var(--vscode-keybindingLabel-background); color: var(--vscode-keybindingLabel-foreground); }
+    .notice { padding: 2px 8px; }
+    .notice.error { color: var(--vscode-errorForeground); }
+    .notice.warning { color: var(--vscode-editorWarning-foreground); }
+    .help { position: absolute; right: 16px; top: 48px; z-index: 10; max-height: 80vh; overflow: auto; padding: 8px 12px; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder)); box-shadow: 0 2px 8px var(--vscode-widget-shadow); }
+    .help table { border-collapse: collapse; }
+    .help td { padding: 2px 8px; }
+  `;
+
+  private readonly channel = new WebviewChannel();
+  private readonly pages = new RecordPages(this.channel, () => this.version++);
+  @state() private version = 0;
+  @state() private info: InitInfo | null = null;
+  @state() private counts: Counts | null = null;
+  @state() private selected = -1;
+  @state() private showOriginal = false;
+  @state() private showHelp = false;
+  @state() private showReplace = false;
+  @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | null = null;
+  @state() private query: RecordQuery = EMPTY_QUERY;
+  /** Text typed but not yet sent, per "kind\0fileName". */
+  private readonly drafts = new Map<string, string>();
+  private readonly commitTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingSelectFile: string | null = null;
+  @query('rc-list') private list?: RecordList;
+  @query('rc-image') private image?: ImageView;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.channel.onEvent((e) => this.onHostEvent(e));
+    window.addEventListener('keydown', (e) => this.onKeyDown(e));
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    try {
+      this.info = await this.channel.request('init', {});
+      this.counts = this.info.counts;
+      const saved = this.channel.getState<SavedState>();
+      this.query = saved?.query ?? EMPTY_QUERY;
+      this.pendingSelectFile = saved?.selectedFile ?? null;
+      await this.pages.reset(this.query);
+      this.select(0, false);
+      if (this.info.problems.length > 0) {
+        const p = this.info.problems[0]!;
+        this.notice = { level: 'warning', message: `${this.info.problems.length} manifest line(s) could not be read and are kept as they are (line ${p.line}: ${p.message})` };
+      }
+    } catch (err) {
+      this.notice = { level: 'error', message: `Could not load the manifest: ${(err as Error).message}` };
+    }
+  }
+
+  private get current(): RecordView | undefined {
+    return this.selected >= 0 ? this.pages.get(this.selected) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Host events
+
+  private onHostEvent(event: HostEvent): void {
+    if (event.type === 'recordsChanged') {
+      this.counts = event.counts;
+      this.pages.replace(event.records);
+    } else if (event.type === 'reset') {
+      this.counts = event.counts;
+      const file = this.current?.fileName ?? null;
+      this.pendingSelectFile = file;
+      void this.pages.reset(this.query).then(() => this.select(Math.min(this.selected, this.pages.total - 1), false));
+    } else {
+      this.notice = { level: event.level, message: event.message };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Navigation
+
+  private saveState(): void {
+    this.channel.setState<SavedState>({ selectedFile: this.current?.fileName ?? null, query: this.query });
+  }
+
+  private select(position: number, focusList = true): void {
+    if (this.pages.total === 0) {
+      this.selected = -1;
+      return;
+    }
+    this.commitAll();
+    const pos = Math.max(0, Math.min(this.pages.total - 1, position));
+    this.selected = pos;
+    // Keep the neighbourhood loaded so the next moves (and "next unreviewed") are local.
+    this.pages.ensure(pos - PAGE_SIZE, pos + 2 * PAGE_SIZE);
+    this.updateComplete.then(() => {
+      this.list?.reveal(pos);
+      if (focusList) this.list?.focus();
+    });
+    this.saveState();
+  }
+
+  private async nextUnreviewed(direction: 1 | -1): Promise<void> {
+    this.commitAll();
+    const local = this.pages.findLoaded(this.selected, direction, (r) => isUnreviewed(r));
+    if (typeof local === 'number') return this.select(local);
+    if (local === null) {
+      this.notice = { level: 'info', message: direction === 1 ? 'No unreviewed image after this one.' : 'No unreviewed image before this one.' };
+      return;
+    }
+    const { position } = await this.channel.request('findNext', { query: this.query, from: this.selected, direction, unreviewedOnly: true });
+    if (position === null) this.notice = { level: 'info', message: 'No more unreviewed images.' };
+    else {
+      await this.pages.load(Math.floor(position / PAGE_SIZE));
+      this.select(position);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Edits: applied locally first, then sent.
+
+  private sendEdit(request: EditRequest): void {
+    this.channel.request('edit', request).then(
+      (r) => {
+        if (!r.applied) this.notice = { level: 'warning', message: r.reason ?? 'The edit was not applied.' };
+      },
+      (err: Error) => (this.notice = { level: 'error', message: `Edit failed: ${err.message}` }),
+    );
+  }
+
+  private draftKey(fileName: string, kind: CaptionKind): string {
+    return `${kind}\0${fileName}`;
+  }
+
+  private onInput(kind: CaptionKind, e: Event): void {
+    const r = this.current;
+    if (!r) return;
+    const k = this.draftKey(r.fileName, kind);
+    this.drafts.set(k, (e.target as HTMLTextAreaElement).value);
+    clearTimeout(this.commitTimers.get(k));
+    const fileName = r.fileName;
+    this.commitTimers.set(k, setTimeout(() => this.commit(fileName, kind), COMMIT_DELAY_MS));
+  }
+
+  private commit(fileName: string, kind: CaptionKind): void {
+    const k = this.draftKey(fileName, kind);
+    clearTimeout(this.commitTimers.get(k));
+    this.commitTimers.delete(k);
+    const text = this.drafts.get(k);
+    if (text === undefined) return;
+    this.drafts.delete(k);
+    const pos = this.pages.positionOf(fileName);
+    const before = pos === undefined ? undefined : this.pages.get(pos)?.[kind];
+    if (before && before.text === text) return;
+    this.pages.patch(fileName, (r) => {
+      const prev = r[kind];
+      const original = prev ? (prev.by === 'model' || prev.by === 'upsample' ? prev.text : prev.original) : undefined;
+      const next: Caption = { ...(prev ?? { review: null }), text, by: 'human', at: new Date().toISOString(), review: prev?.review ?? null };
+      if (original !== undefined) next.original = original;
+      else delete next.original;
+      return { ...r, [kind]: next };
+    });
+    this.sendEdit({ op: 'text', fileName, kind, text });
+  }
+
+  private commitAll(): void {
+    for (const k of [...this.drafts.keys()]) {
+      const [kind, fileName] = k.split('\0') as [CaptionKind, string];
+      this.commit(fileName, kind);
+    }
+  }
+
+  private review(kinds: CaptionKind[], review: ReviewState): boolean {
+    const r = this.current;
+    if (!r) return false;
+    this.commitAll();
+    const fresh = this.pages.get(this.selected) ?? r;
+    const present = kinds.filter((k) => fresh[k] !== null);
+    if (present.length === 0) {
+      this.notice = { level: 'warning', message: `No ${kinds.map((k) => k.toUpperCase()).join(' or ')} to review yet.` };
+      return false;
+    }
+    this.pages.patch(fresh.fileName, (rec) => {
+      const next = { ...rec };
+      for (const k of present) next[k] = { ...rec[k]!, review };
+      return next;
+    });
+    for (const kind of present) this.sendEdit({ op: 'review', fileName: fresh.fileName, kind, review });
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Keyboard
+
+  private focusField(kind: CaptionKind): void {
+    const ta = this.renderRoot.querySelector<HTMLTextAreaElement>(`textarea.${kind}`);
+    ta?.focus();
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    const origin = e.composedPath()[0];
+    const inText = origin instanceof HTMLTextAreaElement || origin instanceof HTMLInputElement;
+    if (inText) {
+      const kind = origin instanceof HTMLTextAreaElement ? (origin.dataset.kind as CaptionKind | undefined) : undefined;
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.commitAll();
+        this.list?.focus();
+      } else if (kind && e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        const reject = e.shiftKey;
+        if (!this.review([kind], reject ? 'rejected' : 'approved')) return;
+        if (kind === 'ssc' && !reject) this.focusField('dsc');
+        else void this.nextUnreviewed(1).then(() => this.list?.focus());
+      } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+        e.preventDefault();
+        this.select(this.selected + (e.key === 'ArrowDown' ? 1 : -1), false);
+        if (kind) this.updateComplete.then(() => this.focusField(kind));
+      } else if ((e.ctrlKey || e.metaKey) && e.key === 's') {
+        // VS Code saves on Ctrl+S; send what is typed first so the save includes it.
+        this.commitAll();
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) {
+      if ((e.ctrlKey || e.metaKey) && e.key === 's') this.commitAll();
+      return;
+    }
+    const action = actionFor(e.key);
+    if (!action) return;
+    e.preventDefault();
+    this.run(action);
+  }
+
+  private run(action: Action): void {
+    const step = this.list?.rowsPerView ?? 10;
+    switch (action) {
+      case 'next': return this.select(this.selected + 1);
+      case 'prev': return this.select(this.selected - 1);
+      case 'pageDown': return this.select(this.selected + step);
+      case 'pageUp': return this.select(this.selected - step);
+      case 'first': return this.select(0);
+      case 'last': return this.select(this.pages.total - 1);
+      case 'nextUnreviewed': return void this.nextUnreviewed(1);
+      case 'prevUnreviewed': return void this.nextUnreviewed(-1);
+      case 'focusSsc': return this.focusField('ssc');
+      case 'focusDsc': return this.focusField('dsc');
+      case 'approveBoth':
+        if (this.review(KINDS, 'approved')) void this.nextUnreviewed(1);
+        return;
+      case 'rejectBoth':
+        if (this.review(KINDS, 'rejected')) void this.nextUnreviewed(1);
+        return;
+      case 'approveSsc': return void this.review(['ssc'], 'approved');
+      case 'approveDsc': return void this.review(['dsc'], 'approved');
+      case 'rejectSsc': return void this.review(['ssc'], 'rejected');
+      case 'rejectDsc': return void this.review(['dsc'], 'rejected');
+      case 'clearReview': return void this.review(KINDS, null);
+      case 'toggleOriginal': this.showOriginal = !this.showOriginal; return;
+      case 'zoomIn': return this.image?.zoomIn();
+      case 'zoomOut': return this.image?.zoomOut();
+      case 'zoomFit': return this.image?.fit();
+      case 'zoomActual': return this.image?.actualSize();
+      case 'focusSearch': return this.renderRoot.querySelector<HTMLElement>('#filter-text')?.focus();
+      case 'toggleReplace': this.showReplace = !this.showReplace; return;
+      case 'toggleHelp': this.showHelp = !this.showHelp; return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Filters
+
+  private setQuery(patch: Partial<RecordQuery>): void {
+    this.query = { ...this.query, ...patch };
+    clearTimeout(this.filterTimer);
+    this.filterTimer = setTimeout(() => {
+      this.commitAll();
+      void this.pages.reset(this.query).then(() => {
+        this.select(0, false);
+        this.notice = this.pages.error ? { level: 'error', message: this.pages.error } : null;
+      });
+    }, 250);
+  }
+
+  private numberOrNull(value: string): number | null {
+    const n = Number.parseInt(value, 10);
+    return Number.isFinite(n) && n >= 0 ? n : null;
+  }
+
+  private filtersTemplate() {
+    const q = this.query;
+    const sel = (e: Event): string => (e.target as ValueElement).value;
+    return html`<div class="filters" role="search">
+      <vscode-single-select id="filter-review" title="Review state" .value=${q.review} @change=${(e: Event) => this.setQuery({ review: sel(e) as RecordQuery['review'] })}>
+        <vscode-option value="any">any review</vscode-option>
+        <vscode-option value="unreviewed">unreviewed</vscode-option>
+        <vscode-option value="approved">approved</vscode-option>
+        <vscode-option value="rejected">rejected</vscode-option>
+      </vscode-single-select>
+      <vscode-single-select id="filter-author" title="Written by" .value=${q.author} @change=${(e: Event) => this.setQuery({ author: sel(e) as RecordQuery['author'] })}>
+        <vscode-option value="any">any author</vscode-option>
+        <vscode-option value="model">model</vscode-option>
+        <vscode-option value="human">human</vscode-option>
+        <vscode-option value="import">import</vscode-option>
+        <vscode-option value="upsample">upsample</vscode-option>
+        <vscode-option value="none">no caption</vscode-option>
+      </vscode-single-select>
+      <vscode-single-select id="filter-field" title="Which caption the filters look at" .value=${q.field} @change=${(e: Event) => this.setQuery({ field: sel(e) as RecordQuery['field'] })}>
+        <vscode-option value="any">any field</vscode-option>
+        <vscode-option value="ssc">SSC</vscode-option>
+        <vscode-option value="dsc">DSC</vscode-option>
+        <vscode-option value="alt">alt-text</vscode-option>
+      </vscode-single-select>
+      <vscode-single-select id="filter-error" title="Errors" .value=${q.error === null ? 'any' : q.error ? 'yes' : 'no'} @change=${(e: Event) => {
+        const v = sel(e);
+        this.setQuery({ error: v === 'any' ? null : v === 'yes' });
+      }}>
+        <vscode-option value="any">errors or not</vscode-option>
+        <vscode-option value="yes">with error</vscode-option>
+        <vscode-option value="no">without error</vscode-option>
+      </vscode-single-select>
+      <vscode-textfield class="len" type="number" placeholder="min len" title="Minimum caption length" .value=${q.minLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ minLength: this.numberOrNull(sel(e)) })}></vscode-textfield>
+      <vscode-textfield class="len" type="number" placeholder="max len" title="Maximum caption length" .value=${q.maxLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ maxLength: this.numberOrNull(sel(e)) })}></vscode-textfield>
+      <vscode-textfield id="filter-text" placeholder="Filter text (/)" .value=${q.text} @input=${(e: Event) => this.setQuery({ text: sel(e) })}></vscode-textfield>
+      <vscode-checkbox title="Regular expression" .checked=${q.regex} @change=${(e: Event) => this.setQuery({ regex: (e.target as ValueElement).checked === true })}>.*</vscode-checkbox>
+      <vscode-checkbox title="Match case" .checked=${q.caseSensitive} @change=${(e: Event) => this.setQuery({ caseSensitive: (e.target as ValueElement).checked === true })}>Aa</vscode-checkbox>
+      <vscode-button secondary @click=${() => this.setQuery({ ...EMPTY_QUERY })}>Clear filters</vscode-button>
+      <vscode-button secondary @click=${() => (this.showReplace = !this.showReplace)}>Find &amp; replace</vscode-button>
+    </div>`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rendering
+
+  private fieldTemplate(r: RecordView, kind: CaptionKind) {
+    const caption = r[kind];
+    const draft = this.drafts.get(this.draftKey(r.fileName, kind));
+    const review = caption?.review ?? null;
+    const label = kind === 'ssc' ? 'SSC' : 'DSC';
+    const key = kind === 'ssc' ? '1' : '2';
+    return html`<div class="field" data-field=${kind}>
+      <label for=${kind}>${label}
+        <span class="meta" data-role="author">${describeCaption(caption)}</span>
+        ${caption ? html`<span class="review ${review ?? 'none'}" data-role="review">${review ?? 'unreviewed'}</span>` : nothing}
+      </label>
+      <textarea
+        id=${kind}
+        class=${kind}
+        data-kind=${kind}
+        spellcheck="true"
+        aria-label=${`${label} (press ${kind === 'ssc' ? 's' : 'd'} to edit)`}
+        .value=${draft ?? caption?.text ?? ''}
+        @input=${(e: Event) => this.onInput(kind, e)}
+        @blur=${() => this.commit(r.fileName, kind)}
+      ></textarea>
+      ${caption?.original !== undefined && caption.by === 'human'
+        ? this.showOriginal
+          ? html`<div class="original" data-role="original">model's original: ${caption.original}</div>`
+          : html`<div class="meta">edited from the model's text (<kbd>o</kbd> shows it)</div>`
+        : nothing}
+      <div class="buttons">
+        <vscode-button @click=${() => this.review([kind], 'approved')} title=${`Approve ${label} (${key})`}>Approve</vscode-button>
+        <vscode-button secondary @click=${() => this.review([kind], 'rejected')} title=${`Reject ${label} (Shift+${key})`}>Reject</vscode-button>
+      </div>
+    </div>`;
+  }
+
+  private detailTemplate() {
+    const r = this.current;
+    if (!r) return html`<div class="empty">${this.pages.total === 0 && this.info ? 'No images match.' : 'Loading…'}</div>`;
+    return html`
+      <div class="field">
+        <label>File <span class="meta">${r.width ?? '?'}×${r.height ?? '?'} · ${recordState(r)}</span></label>
+        <div data-role="file-name">${r.fileName}${r.missing ? ' (missing on disk)' : ''}</div>
+      </div>
+      ${r.error ? html`<div class="error" data-role="error">Error: ${r.error}</div>` : nothing}
+      <div class="field">
+        <label>Alt-text <span class="meta">${r.alt ? `from ${r.alt.source}` : 'none'}</span></label>
+        ${r.alt ? html`<div class="alt" data-role="alt">${r.alt.text}</div>` : nothing}
+      </div>
+      ${this.fieldTemplate(r, 'ssc')} ${this.fieldTemplate(r, 'dsc')}
+    `;
+  }
+
+  private helpTemplate() {
+    return html`<div class="help" role="dialog" aria-label="Keyboard shortcuts">
+      <table>
+        ${LIST_KEYS.map((k) => html`<tr><td>${k.keys.map((key) => html`<kbd>${key}</kbd> `)}</td><td>${k.label}</td></tr>`)}
+        ${FIELD_KEYS.map((k) => html`<tr><td><kbd>${k.keys}</kbd></td><td>${k.label}</td></tr>`)}
+      </table>
+    </div>`;
+  }
+
+  override render() {
+    const c = this.counts;
+    const r = this.current;
+    return html`
+      <header>
+        <span class="title">${this.info ? `${this.info.folderName} / ${this.info.manifestName}` : 'Caption editor'}</span>
+        <span class="position">${this.pages.total > 0 ? `${this.selected + 1} / ${this.pages.total}` : ''}</span>
+        <span class="counts" data-role="counts">${c ? `${c.total} images · ${c.uncaptioned} uncaptioned · ${c.machine} machine · ${c.edited} edited · ${c.approved} approved · ${c.rejected} rejected · ${c.error} errors` : ''}</span>
+        <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
+      </header>
+      ${this.filtersTemplate()}
+      <main>
+        <rc-list
+          .pages=${this.pages}
+          .version=${this.version}
+          .selected=${this.selected}
+          @select=${(e: CustomEvent<number>) => this.select(e.detail)}
+          @need-thumbnails=${(e: CustomEvent<string[]>) => void this.loadThumbnails(e.detail)}
+          @first-row=${(e: CustomEvent<number>) => this.channel.send({ type: 'firstRender', ms: performance.now(), rows: e.detail })}
+        ></rc-list>
+        <rc-image .src=${r?.image ?? ''} .alt=${r?.fileName ?? ''}></rc-image>
+        <section class="fields" aria-label="Captions">${this.detailTemplate()}</section>
+      </main>
+      <footer>
+        ${this.notice ? html`<span class="notice ${this.notice.level}" data-role="notice">${this.notice.message}</span>` : nothing}
+        <span><kbd>j</kbd>/<kbd>k</kbd> move</span><span><kbd>n</kbd> next unreviewed</span><span><kbd>s</kbd>/<kbd>d</kbd> edit SSC/DSC</span>
+        <span><kbd>Ctrl+Enter</kbd> approve &amp; go on</span><span><kbd>a</kbd>/<kbd>x</kbd> approve/reject both</span>
+        <span><kbd>1</kbd>/<kbd>2</kbd> approve SSC/DSC</span><span><kbd>o</kbd> model's original</span><span><kbd>?</kbd> all shortcuts</span>
+      </footer>
+      ${this.showHelp ? this.helpTemplate() : nothing}
+      ${this.showReplace
+        ? html`<rc-find-replace
+            .channel=${this.channel}
+            .query=${this.query}
+            @close=${() => (this.showReplace = false)}
+            @applied=${(e: CustomEvent<number>) => (this.notice = { level: 'info', message: `Replaced in ${e.detail} captions as one edit (Ctrl+Z outside a field undoes it).` })}
+          ></rc-find-replace>`
+        : nothing}
+    `;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    if (this.pendingSelectFile !== null) {
+      const pos = this.pages.positionOf(this.pendingSelectFile);
+      if (pos !== undefined) {
+        this.pendingSelectFile = null;
+        this.select(pos, false);
+      }
+    }
+  }
+
+  private async loadThumbnails(fileNames: string[]): Promise<void> {
+    try {
+      const uris = await this.channel.request('thumbnails', { fileNames });
+      for (const [fileName, thumb] of Object.entries(uris)) if (thumb) this.pages.patch(fileName, (r) => ({ ...r, thumb }));
+    } catch (err) {
+      this.channel.send({ type: 'log', level: 'error', message: `thumbnails: ${(err as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The editor's keyboard map, in one place: the key handler and the help shown in the UI both read it.
+
+export type Action =
+  | 'next'
+  | 'prev'
+  | 'pageDown'
+  | 'pageUp'
+  | 'first'
+  | 'last'
+  | 'nextUnreviewed'
+  | 'prevUnreviewed'
+  | 'focusSsc'
+  | 'focusDsc'
+  | 'approveBoth'
+  | 'rejectBoth'
+  | 'approveSsc'
+  | 'approveDsc'
+  | 'rejectSsc'
+  | 'rejectDsc'
+  | 'clearReview'
+  | 'toggleOriginal'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'zoomFit'
+  | 'zoomActual'
+  | 'focusSearch'
+  | 'toggleReplace'
+  | 'toggleHelp';
+
+/** Shortcuts that work when focus is not in a text field. */
+export const LIST_KEYS: { keys: string[]; action: Action; label: string }[] = [
+  { keys: ['j', 'ArrowDown'], action: 'next', label: 'Next image' },
+  { keys: ['k', 'ArrowUp'], action: 'prev', label: 'Previous image' },
+  { keys: ['PageDown'], action: 'pageDown', label: 'Page down' },
+  { keys: ['PageUp'], action: 'pageUp', label: 'Page up' },
+  { keys: ['Home'], action: 'first', label: 'First image' },
+  { keys: ['End'], action: 'last', label: 'Last image' },
+  { keys: ['n'], action: 'nextUnreviewed', label: 'Next unreviewed' },
+  { keys: ['N'], action: 'prevUnreviewed', label: 'Previous unreviewed' },
+  { keys: ['s', 'Enter'], action: 'focusSsc', label: 'Edit SSC' },
+  { keys: ['d'], action: 'focusDsc', label: 'Edit DSC' },
+  { keys: ['a'], action: 'approveBoth', label: 'Approve both' },
+  { keys: ['x'], action: 'rejectBoth', label: 'Reject both' },
+  { keys: ['1'], action: 'approveSsc', label: 'Approve SSC' },
+  { keys: ['2'], action: 'approveDsc', label: 'Approve DSC' },
+  { keys: ['!'], action: 'rejectSsc', label: 'Reject SSC (Shift+1)' },
+  { keys: ['@', '"'], action: 'rejectDsc', label: 'Reject DSC (Shift+2)' },
+  { keys: ['u'], action: 'clearReview', label: 'Clear reviews' },
+  { keys: ['o'], action: 'toggleOriginal', label: "Show model's original" },
+  { keys: ['+', '='], action: 'zoomIn', label: 'Zoom in' },
+  { keys: ['-'], action: 'zoomOut', label: 'Zoom out' },
+  { keys: ['0'], action: 'zoomFit', label: 'Fit image' },
+  { keys: ['9'], action: 'zoomActual', label: 'Actual size' },
+  { keys: ['/'], action: 'focusSearch', label: 'Filter by text' },
+  { keys: ['r'], action: 'toggleReplace', label: 'Find & replace' },
+  { keys: ['?'], action: 'toggleHelp', label: 'Show all shortcuts' },
+];
+
+/** Shortcuts inside a caption field. */
+export const FIELD_KEYS: { keys: string; label: string }[] = [
+  { keys: 'Ctrl+Enter', label: 'Approve this caption, go on (SSC → DSC → next unreviewed)' },
+  { keys: 'Ctrl+Shift+Enter', label: 'Reject this caption' },
+  { keys: 'Alt+↓ / Alt+↑', label: 'Next / previous image' },
+  { keys: 'Escape', label: 'Leave the field' },
+  { keys: 'Ctrl+S', label: 'Save the manifest' },
+  { keys: 'Ctrl+Z', label: 'Undo (outside a field: undo whole edits)' },
+];
+
+export function actionFor(key: string): Action | undefined {
+  return LIST_KEYS.find((k) => k.keys.includes(key))?.action;
+}

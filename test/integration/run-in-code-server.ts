@@ -1,0 +1,63 @@
+// Runs the extension-host suite (out/integration/index.js) inside code-server: the workbench's smoke-test
+// driver loads the extension from this checkout (extensionDevelopmentPath) and the suite
+// (extensionTestsPath) from the payload, and reports through codeAutomationLog / codeAutomationExit.
+// Usage: npm run test:integration   (builds, installs code-server once via scripts/e2e-setup.sh)
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import { REPO, launchBrowser, startCodeServer } from '../e2e/harness.js';
+
+const TIMEOUT_MS = Number(process.env.RECAPTION_TEST_TIMEOUT_MS ?? 300_000);
+
+async function main(): Promise<number> {
+  const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-it-ws-'));
+  const report = path.join(workspace, '..', `${path.basename(workspace)}-report.json`);
+  const server = await startCodeServer({
+    workspace,
+    extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+    env: { RECAPTION_TEST_WORKSPACE: workspace, RECAPTION_TEST_REPORT: report, ...(process.env.RECAPTION_TEST_GREP ? { RECAPTION_TEST_GREP: process.env.RECAPTION_TEST_GREP } : {}) },
+  });
+  const { context, page } = await launchBrowser(server.root);
+  try {
+    let exitCode: number | null = null;
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const list = Array.isArray(args) ? args : [args];
+      process.stdout.write(`${type === 'error' ? '[error] ' : ''}${format(...list)}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => {
+      exitCode = code;
+    });
+    const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remote(REPO)],
+      ['extensionTestsPath', remote(path.join(REPO, 'out/integration/index.js'))],
+    ]);
+    const started = Date.now();
+    await page.goto(server.url(`&payload=${encodeURIComponent(payload)}`));
+    while (exitCode === null && Date.now() - started < TIMEOUT_MS) await page.waitForTimeout(200);
+    const summary = await fs.readFile(report, 'utf8').then((t) => JSON.parse(t) as { passed: number; failures: string[] }, () => null);
+    if (summary) {
+      process.stdout.write(`\nextension-host tests: ${summary.passed} passed, ${summary.failures.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+      for (const f of summary.failures) process.stdout.write(`FAIL ${f}\n`);
+    }
+    if (exitCode === null) {
+      process.stderr.write(`timed out after ${TIMEOUT_MS} ms; code-server log: ${server.logFile}\n`);
+      await page.screenshot({ path: path.join(REPO, 'test-artifacts', 'integration-timeout.png') }).catch(() => undefined);
+      return 2;
+    }
+    return summary && summary.failures.length === 0 && exitCode === 0 ? 0 : 1;
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+void fs
+  .mkdir(path.join(REPO, 'test-artifacts'), { recursive: true })
+  .then(main)
+  .catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  })
+  .then((code) => process.exit(code));

@@ -1,0 +1,158 @@
+// The caption editor inside a real VS Code: activation, commands, and the custom document's
+// edit / undo / redo / save / revert / backup cycle, through VS Code's own commands where they exist.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CaptionDocument } from '../../../src/extension/editor/caption-document.js';
+import { activeTab, api, closeAllEditors, makeDataset, manifestUri, readManifest, waitUntil, EXTENSION_ID } from './fixtures.js';
+
+const VIEW_TYPE = 'recaption.captionEditor';
+
+async function openEditor(folder: string) {
+  const { provider } = await api();
+  const uri = manifestUri(folder);
+  await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+  const doc = await waitUntil('the caption document', () => provider.openDocuments().find((d) => d.uri.fsPath === uri.fsPath));
+  return { provider, doc, uri };
+}
+
+describe('Recaption extension', () => {
+  afterEach(async () => {
+    await closeAllEditors();
+  });
+
+  it('activates and registers its commands', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'extension is installed');
+    const exports = await api();
+    assert.ok(exports.provider && exports.jobs, 'activate() returns the API');
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['recaption.recaptionFolder', 'recaption.openEditor', 'recaption.pickModelFolder', 'recaption.cancelRun']) {
+      assert.ok(commands.includes(c), `${c} is registered`);
+    }
+  });
+
+  it('opens recaption.jsonl in the caption editor and renders the first rows', async () => {
+    const folder = await makeDataset(4, true);
+    const { provider } = await api();
+    const rendered = new Promise<{ rows: number }>((resolve) => {
+      const sub = provider.onDidFirstRender((e) => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    await vscode.commands.executeCommand('recaption.openEditor', vscode.Uri.file(folder));
+    const tab = await waitUntil('the editor tab', () => {
+      const t = activeTab();
+      return t?.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE ? t : undefined;
+    });
+    assert.equal((tab.input as vscode.TabInputCustom).uri.fsPath, manifestUri(folder).fsPath);
+    const first = await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('webview never rendered a row')), 30_000))]);
+    assert.ok(first.rows >= 4, `rendered ${first.rows} rows`);
+  });
+
+  it('edit, undo, redo, save: dirty marker, disk content and the human-edit provenance', async () => {
+    const folder = await makeDataset(3, true);
+    const { doc } = await openEditor(folder);
+    assert.equal(activeTab()?.isDirty, false);
+
+    assert.deepEqual(doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'a person wrote this' }), { applied: true });
+    await waitUntil('dirty marker', () => activeTab()?.isDirty === true);
+    assert.equal(doc.store.get('img-001.png')!.dsc!.by, 'human');
+
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('undo restores the machine caption', () => doc.store.get('img-001.png')!.dsc!.by === 'model');
+    assert.equal(doc.store.get('img-001.png')!.dsc!.text, 'machine long description 1');
+    await waitUntil('clean after undo', () => activeTab()?.isDirty === false);
+
+    await vscode.commands.executeCommand('redo');
+    await waitUntil('redo re-applies the edit', () => doc.store.get('img-001.png')!.dsc!.text === 'a person wrote this');
+    doc.applyEdit({ op: 'review', fileName: 'img-001.png', kind: 'dsc', review: 'approved' });
+
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('clean after save', () => activeTab()?.isDirty === false);
+    const onDisk = await readManifest(folder);
+    assert.equal(onDisk['img-001.png']!.dsc!.text, 'a person wrote this');
+    assert.equal(onDisk['img-001.png']!.dsc!.by, 'human');
+    assert.equal(onDisk['img-001.png']!.dsc!.review, 'approved');
+    assert.equal(onDisk['img-001.png']!.dsc!.original, 'machine long description 1');
+    assert.equal(onDisk['img-000.png']!.dsc!.by, 'model', 'untouched records stay machine-written');
+    // no temp files left beside the manifest (atomic save renames over it)
+    const leftovers = (await fs.readdir(folder)).filter((f) => f.startsWith('recaption.jsonl') && f !== 'recaption.jsonl');
+    assert.deepEqual(leftovers, []);
+  });
+
+  it('revert drops unsaved edits and reloads the file', async () => {
+    const folder = await makeDataset(2, true);
+    const { doc } = await openEditor(folder);
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'to be reverted' });
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitUntil('clean after revert', () => activeTab()?.isDirty === false);
+    await waitUntil('the reverted text', () => doc.store.get('img-000.png')!.ssc!.text === 'machine short 0');
+    assert.equal(doc.hasUnsavedEdits, false);
+    assert.equal((await readManifest(folder))['img-000.png']!.ssc!.text, 'machine short 0');
+  });
+
+  it('backs up only the unsaved edits and restores them on reopen', async () => {
+    const folder = await makeDataset(5, true);
+    const { provider, doc, uri } = await openEditor(folder);
+    doc.applyEdit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human text' });
+    doc.applyEdit({ op: 'review', fileName: 'img-003.png', kind: 'dsc', review: 'rejected' });
+    const destination = vscode.Uri.file(path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'backup-')), 'b.json'));
+    const backup = await provider.backupCustomDocument(doc, { destination }, new vscode.CancellationTokenSource().token);
+    const body = JSON.parse(await fs.readFile(destination.fsPath, 'utf8')) as { captions: { fileName: string; kind: string }[] };
+    assert.deepEqual(body.captions.map((c) => `${c.fileName}:${c.kind}`).sort(), ['img-002.png:ssc', 'img-003.png:dsc']);
+    assert.ok(!(await fs.readFile(destination.fsPath, 'utf8')).includes('img-000.png'), 'the backup does not hold the whole manifest');
+
+    // What VS Code does after a crash: open the document again from the backup.
+    const restored = await CaptionDocument.open(uri, backup.id);
+    assert.equal(restored.store.get('img-002.png')!.ssc!.text, 'unsaved human text');
+    assert.equal(restored.store.get('img-002.png')!.ssc!.by, 'human');
+    assert.equal(restored.store.get('img-003.png')!.dsc!.review, 'rejected');
+    assert.equal(restored.hasUnsavedEdits, true);
+    restored.dispose();
+    backup.delete();
+  });
+
+  it('a change on disk under unsaved edits keeps both sides when merged', async () => {
+    const folder = await makeDataset(3, true);
+    const { doc } = await openEditor(folder);
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'my unsaved edit' });
+    // Another writer changes a different caption on disk.
+    const text = await fs.readFile(manifestUri(folder).fsPath, 'utf8');
+    await fs.writeFile(manifestUri(folder).fsPath, text.replace('machine short 2', 'written by another tool'));
+    await doc.reload('merge');
+    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'my unsaved edit');
+    assert.equal(doc.store.get('img-002.png')!.ssc!.text, 'written by another tool');
+    assert.equal(doc.hasUnsavedEdits, true);
+  });
+
+  it('save merges a file changed on disk instead of overwriting it', async () => {
+    const folder = await makeDataset(3, true);
+    const { doc } = await openEditor(folder);
+    doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'ssc', text: 'edit while disk changes' });
+    const file = manifestUri(folder).fsPath;
+    const text = await fs.readFile(file, 'utf8');
+    await fs.writeFile(file, text.replace('machine long description 2', 'new machine result'));
+    await doc.save();
+    const onDisk = await readManifest(folder);
+    assert.equal(onDisk['img-001.png']!.ssc!.text, 'edit while disk changes');
+    assert.equal(onDisk['img-002.png']!.dsc!.text, 'new machine result');
+  });
+
+  it('find & replace is one undoable edit', async () => {
+    const folder = await makeDataset(4, true);
+    const { doc } = await openEditor(folder);
+    const changed = doc.applyReplace([
+      { fileName: 'img-000.png', kind: 'ssc', before: 'machine short 0', after: 'person short 0' },
+      { fileName: 'img-001.png', kind: 'ssc', before: 'machine short 1', after: 'person short 1' },
+    ]);
+    assert.equal(changed, 2);
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('one undo reverts both', () => doc.store.get('img-000.png')!.ssc!.text === 'machine short 0' && doc.store.get('img-001.png')!.ssc!.text === 'machine short 1');
+  });
+});
