@@ -19,6 +19,13 @@ export function oneLine(text: string): string {
 export function createSidecarWriter(context: WriterContext): FormatWriter {
   const claimed = new Set<string>();
   const madeDirs = new Set<string>();
+  // Small files are written a batch at a time: one write waiting for the previous costs a round trip each.
+  let pending: Promise<void>[] = [];
+  const drain = async () => {
+    const batch = pending;
+    pending = [];
+    await Promise.all(batch);
+  };
   return {
     inlineImages: false,
     imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
@@ -36,9 +43,15 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
         await fs.mkdir(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      await fs.writeFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
+      const write = fs.writeFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
+      write.catch(() => undefined); // awaited (and thrown) by drain
+      pending.push(write);
+      if (pending.length >= 64) await drain();
     },
-    async close() {},
-    async abort() {},
+    close: drain,
+    async abort() {
+      await Promise.allSettled(pending);
+      pending = [];
+    },
   };
 }
