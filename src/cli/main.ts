@@ -6,8 +6,9 @@ import { statsCommand } from './commands/stats.js';
 import { exportCommand } from './commands/export.js';
 import { upsampleCommand } from './commands/upsample.js';
 import { mergeCommand } from './commands/merge.js';
+import { captionCommand } from './commands/caption.js';
 
-const commands: readonly CliCommand[] = [scanCommand, statsCommand, exportCommand, upsampleCommand, mergeCommand];
+const commands: readonly CliCommand[] = [scanCommand, captionCommand, statsCommand, exportCommand, upsampleCommand, mergeCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -22,6 +22,8 @@ export interface CaptionBackend {
   readonly modelId: string;
   /** Where it runs, e.g. "cpu", "webgpu", "cuda", "remote". */
   readonly device: string;
+  /** The caption kinds it can write (e.g. vit-gpt2 only writes the SSC); absent means both. */
+  readonly tasks?: readonly CaptionKind[];
   /** Batch size to use when the user did not choose one. */
   readonly defaultBatchSize: number;
   /** Decode and preprocess one image file; throws with a readable message for an unreadable image. */

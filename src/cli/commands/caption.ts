@@ -1,0 +1,148 @@
+import { promises as fs } from 'node:fs';
+import type { LocalBackendOptions } from '../../core/captioner/local/local-backend.js';
+import { REDO_POLICIES, runCaptioning, type RedoPolicy } from '../../core/captioner/pipeline.js';
+import { scanDataset } from '../../core/dataset/scan.js';
+import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
+import { CliError } from '../cli-error.js';
+import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { createProgressLine } from '../progress.js';
+
+const DEFAULT_MODEL = 'onnx-community/Florence-2-base-ft';
+const DEVICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
+const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+
+const help = `usage: recaption caption <folder> [--model <folder|hub id>] [--device auto|cuda|webgpu|cpu] [--dtype auto|fp32|fp16|q8|q4|q4f16]
+                        [--batch-size N] [--tasks ssc,dsc] [--redo missing|machine|errors] [options]
+
+Writes the short (SSC) and descriptive (DSC) synthetic captions of every image into <folder>/${MANIFEST_NAME}
+with a local model (scanning the folder first when it has no manifest yet). Human-written and reviewed
+captions are never replaced. Ctrl-C stops after the batch in flight and keeps what is done; running
+again resumes.
+
+  --model M          a model folder in Hugging Face ONNX layout, or a hub id downloaded once into the
+                     model cache (default ${DEFAULT_MODEL})
+  --device D         auto (CUDA, then WebGPU, then CPU) or one device; default auto
+  --dtype T          weight precision; auto picks fp16 on a GPU and fp32 on the CPU
+  --batch-size N     images per inference batch (default: 4 on the CPU, 8 on a GPU)
+  --tasks LIST       ssc, dsc or ssc,dsc (default: both, or what the model can write)
+  --redo R           missing: only what has no caption (default); machine: redo machine captions;
+                     errors: also retry images that failed before
+  --dsc-task TOKEN   Florence-2 task for the DSC (default <MORE_DETAILED_CAPTION>, e.g. <DETAILED_CAPTION>)
+  --drop-closing     drop the model's stock closing sentence ("The overall mood of the image is ...")
+  --max-new-tokens N cap on generated tokens per caption
+  --cache-dir DIR    where hub models are kept (default $RECAPTION_MODEL_CACHE or ~/.cache/recaption/models)
+  --max-pixels N     refuse images with more pixels than N (default 268402689)`;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
+  return value as T;
+}
+
+function parseTasks(value: string | undefined): CaptionKind[] | undefined {
+  if (value === undefined) return undefined;
+  const tasks = value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  for (const t of tasks) if (!(CAPTION_KINDS as readonly string[]).includes(t)) throw new CliError(`--tasks takes ssc, dsc or ssc,dsc, got "${value}"`, 2);
+  if (!tasks.length) throw new CliError('--tasks is empty', 2);
+  return [...new Set(tasks as CaptionKind[])];
+}
+
+const MB = 1024 * 1024;
+
+export const captionCommand: CliCommand = {
+  name: 'caption',
+  summary: 'write SSC and DSC captions with a local model (Florence-2, vit-gpt2)',
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      model: { type: 'string' },
+      device: { type: 'string' },
+      dtype: { type: 'string' },
+      'batch-size': { type: 'string' },
+      tasks: { type: 'string' },
+      redo: { type: 'string' },
+      'dsc-task': { type: 'string' },
+      'drop-closing': { type: 'boolean' },
+      'max-new-tokens': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'max-pixels': { type: 'string' },
+    }, help);
+    const folder = await requireFolder(positionals, help);
+    const device = oneOf(values.device, DEVICES, 'device', 'auto');
+    const dtype = oneOf(values.dtype, DTYPES, 'dtype', 'auto');
+    const redo: RedoPolicy = oneOf(values.redo, REDO_POLICIES, 'redo', 'missing');
+    const batchSize = intOption(values['batch-size'], 'batch-size', 0, 1);
+    const maxNewTokens = intOption(values['max-new-tokens'], 'max-new-tokens', 0, 1);
+    const maxPixels = intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1);
+    const tasks = parseTasks(values.tasks);
+
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      let store = await ManifestStore.open(folder);
+      if (!(await fs.stat(store.manifestPath).catch(() => null))) {
+        const scanProgress = createProgressLine('scanned');
+        const scanned = await scanDataset(folder, { maxPixels, signal: controller.signal, onProgress: (done, total) => scanProgress.update(done, total) });
+        scanProgress.finish(`scanned ${scanned.report.images} images into ${MANIFEST_NAME}`);
+        store = scanned.store;
+        if (scanned.report.cancelled) return 130;
+      }
+      for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+
+      // Loaded only for this command: transformers.js and ONNX Runtime take a moment to import.
+      const { createLocalBackend } = await import('../../core/captioner/local/local-backend.js');
+      const download = createProgressLine('downloaded', 'MB');
+      const options: LocalBackendOptions = {
+        model: values.model ?? DEFAULT_MODEL,
+        device,
+        dtype,
+        maxPixels,
+        source: {
+          cacheDir: values['cache-dir'],
+          signal: controller.signal,
+          onProgress: (p) => download.update(Math.round(p.bytes / MB), p.total === null ? Math.round(p.bytes / MB) : Math.round(p.total / MB), `${p.file} (${p.filesDone}/${p.filesTotal} files)`),
+        },
+        taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
+        maxNewTokens: maxNewTokens || undefined,
+        postprocess: { dropClosingSentence: values['drop-closing'] ?? false },
+      };
+      let backend;
+      try {
+        backend = await createLocalBackend(options);
+      } catch (err) {
+        throw new CliError(err instanceof Error ? err.message : String(err));
+      }
+      download.finish();
+      process.stderr.write(`model ${backend.modelId}: ${backend.describe()}\n`);
+      try {
+        const progress = createProgressLine('captioned');
+        const summary = await runCaptioning({
+          folder,
+          store,
+          backend,
+          tasks,
+          redo,
+          batchSize,
+          signal: controller.signal,
+          onProgress: (p) => progress.update(p.done, p.total, p.errors ? `${p.errors} errors` : undefined),
+        });
+        progress.finish();
+        const skipped = summary.records - summary.due;
+        process.stderr.write(
+          `${summary.cancelled ? 'cancelled; saved what was done. ' : ''}captioned ${summary.captioned} of ${summary.due} images due ` +
+            `(${summary.captionsWritten} ${summary.tasks.join('+').toUpperCase()} captions; ${skipped} already done), ` +
+            `${summary.protected} human/reviewed captions left alone, ${summary.errors} errors; ` +
+            `${summary.imagesPerSecond.toFixed(2)} images/s on ${summary.device}, batch ${summary.batchSize}\n`,
+        );
+        if (summary.errors) process.stderr.write(`the errors are in ${MANIFEST_NAME} ("error" field); --redo errors retries them\n`);
+        return summary.cancelled ? 130 : 0;
+      } finally {
+        await backend.dispose();
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

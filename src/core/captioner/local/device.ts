@@ -1,0 +1,127 @@
+// Device choice for the local captioner. transformers.js's own 'auto'/'gpu' tries CUDA first and throws
+// when its provider libraries are absent (it does not fall back), so we choose ourselves: each candidate is
+// probed by creating a real ONNX Runtime session on a one-node model, and every refusal is kept as a reason.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from '../testing/graph-builder.js';
+import { DataType, encodeModel } from '../testing/onnx-proto.js';
+
+export type DeviceRequest = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type Device = Exclude<DeviceRequest, 'auto'>;
+export const DEVICE_REQUESTS: readonly DeviceRequest[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
+export interface DeviceChoice {
+  device: Device;
+  /** Why each device tried before it (or, for an explicit request, nothing) was not used. */
+  rejected: { device: Device; reason: string }[];
+}
+
+export class DeviceError extends Error {
+  override name = 'DeviceError';
+}
+
+/** The folder with onnxruntime-node's native binary: where the CUDA provider libraries must be placed. */
+export function onnxRuntimeBinaryFolder(): string {
+  const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const platform = process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux';
+  return path.join(pkg, 'bin', 'napi-v6', platform, process.arch);
+}
+
+function cudaLibraryNames(): string[] {
+  return process.platform === 'win32'
+    ? ['onnxruntime_providers_shared.dll', 'onnxruntime_providers_cuda.dll']
+    : ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+}
+
+/** Null when the CUDA provider libraries are beside the runtime; else which are missing and where. */
+export function missingCudaLibraries(folder = onnxRuntimeBinaryFolder()): string | null {
+  if (process.platform !== 'linux' && process.platform !== 'win32') return `CUDA is not supported by onnxruntime-node on ${process.platform}`;
+  const missing = cudaLibraryNames().filter((name) => !existsSync(path.join(folder, name)));
+  return missing.length ? `the CUDA provider libraries are not installed (${missing.join(', ')} missing in ${folder})` : null;
+}
+
+function cudaHint(): string {
+  const folder = onnxRuntimeBinaryFolder();
+  const installer = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'script', 'install.js');
+  return process.platform === 'win32'
+    ? `To use CUDA on Windows: install the CUDA 12 runtime and cuDNN 9, then copy onnxruntime_providers_shared.dll and onnxruntime_providers_cuda.dll from the Microsoft.ML.OnnxRuntime.Gpu.Windows 1.30 package into ${folder}.`
+    : `To use CUDA on Linux: install the CUDA 12 runtime and cuDNN 9, then fetch the provider libraries into ${folder} with: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${installer}`;
+}
+
+export function installHint(device: Device): string {
+  switch (device) {
+    case 'cuda':
+      return cudaHint();
+    case 'webgpu':
+      return "WebGPU needs a GPU with a Vulkan (Linux), D3D12 (Windows) or Metal (macOS) driver; on Linux install the Vulkan loader (libvulkan1) and your GPU vendor's Vulkan driver.";
+    case 'cpu':
+      return 'The CPU runtime ships with onnxruntime-node; reinstall the package if it cannot load.';
+  }
+}
+
+let probeModel: Uint8Array | null = null;
+
+/** A one-node model (y = x + 1): enough to make a provider initialise its device. */
+function probeBytes(): Uint8Array {
+  if (!probeModel) {
+    const g = new GraphBuilder('device_probe');
+    const x = g.input('x', DataType.FLOAT, [1]);
+    g.output(g.op('Add', [x, g.scalar(1)]), 'y', DataType.FLOAT, [1]);
+    probeModel = encodeModel(g.build(), 17, 'recaption device probe');
+  }
+  return probeModel;
+}
+
+/** ORT errors start with a source location and an assertion; keep the sentence a user can act on. */
+function readableReason(message: string): string {
+  let line = (message.split('\n')[0] ?? message).replace(/^\S+\.(cc|cpp|h):\d+\s+/, '');
+  const assertion = line.lastIndexOf(' was false. ');
+  if (assertion >= 0) line = line.slice(assertion + ' was false. '.length);
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+export type DeviceProbe = (device: Device) => Promise<string | null>;
+
+/** Tries a session on `device`; null when it works, else the reason. */
+export const probeDevice: DeviceProbe = async (device) => {
+  if (device === 'cuda') {
+    const missing = missingCudaLibraries();
+    if (missing) return missing;
+  }
+  try {
+    const session = await ort.InferenceSession.create(probeBytes(), { executionProviders: [device] });
+    const out = await session.run({ x: new ort.Tensor('float32', new Float32Array([1]), [1]) });
+    await session.release();
+    const y = out.y?.data;
+    if (!y || Number(y[0]) !== 2) return 'the probe model returned a wrong result';
+    return null;
+  } catch (err) {
+    return readableReason(err instanceof Error ? err.message : String(err));
+  }
+};
+
+/**
+ * auto: CUDA (only when its libraries are present), then WebGPU, then CPU. An explicit device that does
+ * not work is a DeviceError with the reason and what to install.
+ */
+export async function chooseDevice(request: DeviceRequest, probe: DeviceProbe = probeDevice): Promise<DeviceChoice> {
+  if (request !== 'auto') {
+    const reason = await probe(request);
+    if (reason) throw new DeviceError(`device "${request}" is not available: ${reason}. ${installHint(request)}`);
+    return { device: request, rejected: [] };
+  }
+  const rejected: DeviceChoice['rejected'] = [];
+  for (const device of ['cuda', 'webgpu', 'cpu'] as const) {
+    const reason = await probe(device);
+    if (!reason) return { device, rejected };
+    rejected.push({ device, reason });
+  }
+  throw new DeviceError(`no device works: ${rejected.map((r) => `${r.device}: ${r.reason}`).join('; ')}`);
+}
+
+/** One line for logs: "cpu (cuda: ...; webgpu: ...)". */
+export function describeDeviceChoice(choice: DeviceChoice): string {
+  if (!choice.rejected.length) return choice.device;
+  return `${choice.device} (not ${choice.rejected.map((r) => `${r.device}: ${r.reason}`).join('; not ')})`;
+}

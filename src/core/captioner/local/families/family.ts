@@ -1,0 +1,48 @@
+// One small interface per model family: which files it needs, which captions it can write, and how it
+// turns a batch of preprocessed images into texts. Adding a family is one module implementing this, listed
+// in families/index.ts.
+import type { CaptionKind } from '../../../../shared/record.js';
+import type { Device } from '../device.js';
+import type { Dtype } from '../dtype.js';
+import type { PostprocessOptions } from '../postprocess.js';
+
+/** The fields of config.json that family detection reads. */
+export interface ModelConfig {
+  model_type?: string;
+  architectures?: string[];
+  [key: string]: unknown;
+}
+
+/** Preprocessed images of one batch: CHW float32 images back to back. */
+export interface PixelBatch {
+  data: Float32Array;
+  count: number;
+  width: number;
+  height: number;
+}
+
+export interface FamilyLoadOptions {
+  device: Device;
+  dtype: Dtype;
+  /** Florence-2 task tokens per caption kind (default <CAPTION> and <MORE_DETAILED_CAPTION>). */
+  taskPrompts?: Partial<Record<CaptionKind, string>>;
+  /** Cap on generated tokens per caption (default: the model's generation_config). */
+  maxNewTokens?: number;
+  postprocess?: PostprocessOptions;
+}
+
+export interface FamilyModel {
+  /** Texts per requested kind, in the order of the batch's images. */
+  caption(batch: PixelBatch, tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<Partial<Record<CaptionKind, string[]>>>;
+  dispose(): Promise<void>;
+}
+
+export interface ModelFamily {
+  readonly name: string;
+  /** ONNX sessions it loads: onnx/<session><dtype suffix>.onnx. */
+  readonly sessions: readonly string[];
+  /** The caption kinds it can write. */
+  readonly tasks: readonly CaptionKind[];
+  matches(config: ModelConfig): boolean;
+  load(folder: string, options: FamilyLoadOptions): Promise<FamilyModel>;
+}

@@ -1,0 +1,76 @@
+// Florence-2 (base, large, -ft and community fine-tunes in the same layout). Not a transformers.js
+// pipeline: we drive the model's parts so that the vision encoder runs once per image for both tasks, then
+// one batched generate per task (the SSC rows then do not wait, padded, for the longer DSC).
+import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processor } from '@huggingface/transformers';
+import type { CaptionKind } from '../../../../shared/record.js';
+import { cleanCaption } from '../postprocess.js';
+import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { checkAborted } from './abort.js';
+
+export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
+
+/** The parts of Florence2Processor we use (its typings do not declare them on Processor). */
+interface FlorenceProcessor {
+  construct_prompts(text: string): string[];
+  post_process_generation(text: string, task: string, imageSize: [number, number]): Record<string, unknown>;
+  batch_decode(ids: Tensor, options: { skip_special_tokens: boolean }): string[];
+  tokenizer: (text: string[], options: { padding: boolean }) => { input_ids: Tensor; attention_mask: Tensor };
+}
+
+function asFlorenceProcessor(p: Processor): FlorenceProcessor {
+  const candidate = p as unknown as Partial<FlorenceProcessor>;
+  if (typeof candidate.construct_prompts !== 'function' || typeof candidate.post_process_generation !== 'function') {
+    throw new Error('preprocessor_config.json does not describe a Florence2Processor ("processor_class": "Florence2Processor")');
+  }
+  return p as unknown as FlorenceProcessor;
+}
+
+class Florence2Model implements FamilyModel {
+  constructor(
+    private readonly model: Florence2ForConditionalGeneration,
+    private readonly processor: FlorenceProcessor,
+    private readonly options: FamilyLoadOptions,
+  ) {}
+
+  async caption(batch: PixelBatch, tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<Partial<Record<CaptionKind, string[]>>> {
+    const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
+    const imageFeatures = (await this.model.encode_image({ pixel_values: pixelValues })) as Tensor;
+    const out: Partial<Record<CaptionKind, string[]>> = {};
+    for (const kind of tasks) {
+      checkAborted(signal);
+      const token = this.options.taskPrompts?.[kind] ?? DEFAULT_FLORENCE_PROMPTS[kind];
+      const prompt = this.processor.construct_prompts(token)[0]!;
+      const { input_ids, attention_mask } = this.processor.tokenizer(new Array<string>(batch.count).fill(prompt), { padding: true });
+      const textFeatures = (await this.model.encode_text({ input_ids })) as Tensor;
+      const merged = this.model._merge_input_ids_with_image_features({ inputs_embeds: textFeatures, image_features: imageFeatures, input_ids, attention_mask });
+      const generated = (await this.model.generate({
+        inputs_embeds: merged.inputs_embeds,
+        attention_mask: merged.attention_mask,
+        ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
+      } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
+      const decoded = this.processor.batch_decode(generated, { skip_special_tokens: false });
+      out[kind] = decoded.map((text) => {
+        const answer = this.processor.post_process_generation(text, token, [batch.height, batch.width])[token];
+        return cleanCaption(typeof answer === 'string' ? answer : JSON.stringify(answer), this.options.postprocess);
+      });
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+export const florence2Family: ModelFamily = {
+  name: 'florence2',
+  sessions: ['vision_encoder', 'embed_tokens', 'encoder_model', 'decoder_model_merged'],
+  tasks: ['ssc', 'dsc'],
+  matches: (config: ModelConfig) => config.model_type === 'florence2' || (config.architectures ?? []).includes('Florence2ForConditionalGeneration'),
+  async load(folder, options) {
+    const model = await Florence2ForConditionalGeneration.from_pretrained(folder, { device: options.device, dtype: options.dtype, local_files_only: true });
+    if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
+    const processor = asFlorenceProcessor(await AutoProcessor.from_pretrained(folder, { local_files_only: true }));
+    return new Florence2Model(model, processor, options);
+  },
+};

@@ -1,0 +1,150 @@
+// The local captioner: a Hugging Face ONNX model run by transformers.js on onnxruntime-node, behind the
+// CaptionBackend interface. createLocalBackend picks the device, resolves (and if needed downloads) the
+// model, picks the dtype and loads the family's sessions.
+import { env } from '@huggingface/transformers';
+import type { CaptionKind } from '../../../shared/record.js';
+import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
+import { chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
+import type { DtypeRequest } from './dtype.js';
+import type { FamilyModel } from './families/family.js';
+import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
+import { resolveModel, type ModelSourceOptions, type ResolvedModel } from './model-source.js';
+import type { PostprocessOptions } from './postprocess.js';
+import { checkAborted } from './families/abort.js';
+
+export interface LocalBackendOptions {
+  /** A model folder in Hugging Face ONNX layout, or a hub id. */
+  model: string;
+  device?: DeviceRequest;
+  dtype?: DtypeRequest;
+  /** Hub downloads: cache folder, endpoint, progress, abort. */
+  source?: ModelSourceOptions;
+  /** Florence-2 task tokens, e.g. { dsc: '<DETAILED_CAPTION>' }. */
+  taskPrompts?: Partial<Record<CaptionKind, string>>;
+  maxNewTokens?: number;
+  postprocess?: PostprocessOptions;
+  /** Images with more pixels are refused (decompression-bomb guard). */
+  maxPixels?: number;
+  /** Injected for tests; default: real ONNX Runtime sessions. */
+  probe?: DeviceProbe;
+}
+
+/** Images per batch when the user does not choose: small on the CPU (little to gain, more latency). */
+const DEFAULT_BATCH: Record<DeviceChoice['device'], number> = { cpu: 4, cuda: 8, webgpu: 8 };
+
+interface LocalPayload {
+  pixels: Float32Array;
+}
+
+function isLocalPayload(p: unknown): p is LocalPayload {
+  return typeof p === 'object' && p !== null && (p as LocalPayload).pixels instanceof Float32Array;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class LocalCaptionBackend implements CaptionBackend {
+  readonly modelId: string;
+  readonly device: string;
+  readonly defaultBatchSize: number;
+  readonly tasks: readonly CaptionKind[];
+
+  constructor(
+    readonly resolved: ResolvedModel,
+    readonly deviceChoice: DeviceChoice,
+    private readonly model: FamilyModel,
+    private readonly preprocess: ImagePreprocess,
+    private readonly maxPixels: number | undefined,
+  ) {
+    this.modelId = resolved.id;
+    this.device = deviceChoice.device;
+    this.defaultBatchSize = DEFAULT_BATCH[deviceChoice.device];
+    this.tasks = resolved.family.tasks;
+  }
+
+  /** e.g. "florence2 fp32 on cpu (not cuda: ...; not webgpu: ...)" */
+  describe(): string {
+    const dtype = this.resolved.dtype.note ? `${this.resolved.dtype.dtype} (${this.resolved.dtype.note})` : this.resolved.dtype.dtype;
+    return `${this.resolved.family.name} ${dtype} on ${describeDeviceChoice(this.deviceChoice)}`;
+  }
+
+  async prepare(filePath: string, fileName: string): Promise<PreparedImage> {
+    const { pixels, sourceWidth, sourceHeight } = await loadPixels(filePath, this.preprocess, this.maxPixels);
+    return { fileName, width: sourceWidth, height: sourceHeight, payload: { pixels } satisfies LocalPayload };
+  }
+
+  async caption(images: readonly PreparedImage[], tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<CaptionResult[]> {
+    checkAborted(signal);
+    const wanted = tasks.filter((t) => this.tasks.includes(t));
+    if (!images.length || !wanted.length) return images.map(() => ({ ok: true, captions: {} }));
+    try {
+      return await this.captionBatch(images, wanted, signal);
+    } catch (err) {
+      if (signal?.aborted || images.length === 1) {
+        if (signal?.aborted) throw err;
+        return [{ ok: false, error: message(err) }];
+      }
+      // One bad input must not sink the batch: retry one by one to find it.
+      const results: CaptionResult[] = [];
+      for (const image of images) {
+        try {
+          results.push(...(await this.captionBatch([image], wanted, signal)));
+        } catch (e) {
+          if (signal?.aborted) throw e;
+          results.push({ ok: false, error: message(e) });
+        }
+      }
+      return results;
+    }
+  }
+
+  private async captionBatch(images: readonly PreparedImage[], tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<CaptionResult[]> {
+    const { width, height } = this.preprocess;
+    const plane = 3 * width * height;
+    const data = new Float32Array(plane * images.length);
+    images.forEach((image, i) => {
+      if (!isLocalPayload(image.payload) || image.payload.pixels.length !== plane) throw new Error(`${image.fileName}: not prepared by this backend`);
+      data.set(image.payload.pixels, i * plane);
+    });
+    const texts = await this.model.caption({ data, count: images.length, width, height }, tasks, signal);
+    return images.map((_, i) => {
+      const captions: Partial<Record<CaptionKind, string>> = {};
+      for (const kind of tasks) {
+        const text = texts[kind]?.[i];
+        if (text) captions[kind] = text;
+      }
+      return Object.keys(captions).length ? { ok: true, captions } : { ok: false, error: 'the model produced an empty caption' };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+/** transformers.js must never reach for the network on its own: downloads go through hub-download.ts. */
+function configureTransformers(): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+}
+
+export async function createLocalBackend(options: LocalBackendOptions): Promise<LocalCaptionBackend> {
+  configureTransformers();
+  const deviceChoice = await chooseDevice(options.device ?? 'auto', options.probe);
+  const resolved = await resolveModel(options.model, deviceChoice.device, options.dtype ?? 'auto', options.source);
+  const preprocess = await readPreprocess(resolved.folder);
+  let model: FamilyModel;
+  try {
+    model = await resolved.family.load(resolved.folder, {
+      device: deviceChoice.device,
+      dtype: resolved.dtype.dtype,
+      taskPrompts: options.taskPrompts,
+      maxNewTokens: options.maxNewTokens,
+      postprocess: options.postprocess,
+    });
+  } catch (err) {
+    throw new Error(`cannot load ${resolved.id} (${resolved.family.name}, ${resolved.dtype.dtype}) on ${deviceChoice.device}: ${message(err)}`);
+  }
+  return new LocalCaptionBackend(resolved, deviceChoice, model, preprocess, options.maxPixels);
+}
