@@ -1,15 +1,18 @@
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { computeStats, type CaptionCounts } from '../../core/dataset/stats.js';
+import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { promises as fs } from 'node:fs';
 
-const help = `usage: recaption stats <folder> [--json]
+const help = `usage: recaption stats <folder> [--json] [--report]
 
 Counts in <folder>/${MANIFEST_NAME}: images, with alt-text, with SSC, with DSC, reviewed, errors.
 
-  --json   print the counts as JSON on stdout`;
+  --json   print the counts as JSON on stdout
+  --report the caption habit report: alt-text, SSC and DSC side by side (lengths, openings, periods,
+           loops, duplicates) and the habits a text-to-image model would learn from them`;
 
 function captionLine(name: string, c: CaptionCounts): string {
   return `${name.padEnd(14)}${c.present}  (model ${c.byModel}, human ${c.byHuman}, import ${c.byImport}, upsample ${c.byUpsample}; approved ${c.approved}, rejected ${c.rejected})`;
@@ -20,13 +23,18 @@ export const statsCommand: CliCommand = {
   summary: 'count images, alt-texts, captions, reviews and errors',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, help);
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, report: { type: 'boolean' } }, help);
     const folder = await requireFolder(positionals, help);
     const store = await ManifestStore.open(folder);
     if (store.size === 0 && store.problems.length === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
     for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+    if (values.report) {
+      const report = computeHabitReport(store);
+      process.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
+      return 0;
+    }
     const stats = computeStats(store.records(), store.problems.length);
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');

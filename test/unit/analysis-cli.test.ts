@@ -1,0 +1,26 @@
+// recaption stats --report as a user runs it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { HabitReport } from '../../src/core/analysis/index.js';
+import { makeDataset } from './export-fixture.js';
+
+const cli = path.resolve(__dirname, '../../src/cli/main.ts');
+const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+
+test('recaption stats --report prints the side-by-side report, --json its data', async () => {
+  const store = await makeDataset([
+    { fileName: 'a.png', alt: 'Red barn', ssc: 'a red barn', dsc: 'The image shows a red barn.' },
+    { fileName: 'b.png', alt: 'Blue sea', ssc: 'a blue sea', dsc: 'The image shows a blue sea. The sea is blue. The sea is blue.' },
+  ]);
+  const text = spawnSync(tsx, [cli, 'stats', store.folder, '--report'], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /Caption habits over 2 images/);
+  assert.match(text.stdout, /starts with a\/an\/the\s+0\.0%\s+100\.0%\s+100\.0%/);
+  const json = spawnSync(tsx, [cli, 'stats', store.folder, '--report', '--json'], { encoding: 'utf8' });
+  assert.equal(json.status, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as HabitReport;
+  assert.equal(report.sources.dsc.loops.count, 1);
+  assert.deepEqual(report.sources.dsc.openings[0], { phrase: 'the image shows', count: 2, share: 1 });
+});
