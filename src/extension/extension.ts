@@ -23,7 +23,10 @@ async function askFolder(title: string): Promise<vscode.Uri | undefined> {
 }
 
 export function activate(context: vscode.ExtensionContext): RecaptionApi {
-  const jobs = new JobManager(context);
+  // After a run writes the manifest, an open editor of that folder merges it at once.
+  const jobs = new JobManager(context, async (folder) => {
+    await provider.documentFor(folder)?.mergeIfChangedOnDisk();
+  });
   const provider = CaptionEditorProvider.register(context, {
     beforeSave: (doc) => jobs.absorb(doc),
     isOwnRunWriting: (folder) => jobs.isRunning(folder),

@@ -236,10 +236,21 @@ export class CaptionDocument implements vscode.CustomDocument {
    * top of what is on disk (the person's edits win for the captions they touched; everything else the
    * disk has, such as new machine captions, is kept). 'replace' drops the unsaved edits (revert).
    */
-  async reload(mode: 'merge' | 'replace'): Promise<void> {
-    const kept = mode === 'merge' ? [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind)) : [];
+  reload(mode: 'merge' | 'replace'): Promise<void> {
+    // One reload at a time: file watchers fire in bursts.
+    const next = this.reloading.then(() => this.reloadNow(mode));
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private reloading: Promise<void> = Promise.resolve();
+
+  private async reloadNow(mode: 'merge' | 'replace'): Promise<void> {
+    const disk = await stamp(this.uri.fsPath);
     const store = await ManifestStore.open(this.storeValue.folder, this.storeValue.fileName);
-    this.disk = await stamp(this.uri.fsPath);
+    // Taken after the awaits: an edit that arrived while the file was being read is kept too.
+    const kept = mode === 'merge' ? [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind)) : [];
+    this.disk = disk;
     this.storeValue = store;
     this.touched.clear();
     this.generation++;

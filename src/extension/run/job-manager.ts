@@ -31,7 +31,14 @@ export class JobManager implements vscode.Disposable {
   private readonly jobs = new Map<string, Job>();
   private readonly statusItem: vscode.StatusBarItem;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  /** Folders whose run ended moments ago: file events from its last write still count as our own. */
+  private readonly recentlyEnded = new Map<string, number>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    /** Called after a run wrote the folder's manifest (scan, checkpoints, end). */
+    private readonly onManifestWritten: (folder: string) => Promise<void> = async () => undefined,
+  ) {
     this.statusItem = vscode.window.createStatusBarItem('recaption.job', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'Recaption job';
     this.statusItem.command = 'recaption.cancelRun';
@@ -43,7 +50,8 @@ export class JobManager implements vscode.Disposable {
   }
 
   isRunning(folder: string): boolean {
-    return this.jobs.has(path.resolve(folder));
+    const f = path.resolve(folder);
+    return this.jobs.has(f) || (this.recentlyEnded.get(f) ?? 0) > Date.now() - 5000;
   }
 
   running(): readonly string[] {
@@ -105,16 +113,16 @@ export class JobManager implements vscode.Disposable {
     this.updateStatus();
     job.done = this.runJob(job, folderUri).finally(() => {
       this.jobs.delete(folder);
+      this.recentlyEnded.set(folder, Date.now());
       this.updateStatus();
     });
-    if (openEditor) {
-      void job.done.then(async (outcome) => {
-        if (outcome.scanned > 0 || outcome.result) {
-          await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(folder, MANIFEST_NAME)), 'recaption.captionEditor');
-        }
-      });
-    }
-    return job.done;
+    if (!openEditor) return job.done;
+    return job.done.then(async (outcome) => {
+      if (outcome.scanned > 0 || outcome.result) {
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(folder, MANIFEST_NAME)), 'recaption.captionEditor');
+      }
+      return outcome;
+    });
   }
 
   private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
@@ -142,6 +150,7 @@ export class JobManager implements vscode.Disposable {
           });
           outcome.scanned = report.images;
           job.store = store;
+          await this.onManifestWritten(job.folder);
           if (report.cancelled || signal.aborted) {
             outcome.cancelled = true;
             return;
@@ -153,7 +162,9 @@ export class JobManager implements vscode.Disposable {
           progress.report({ message: `loading ${settings.model} (${settings.device})…` });
           job.progress = 'loading model';
           this.updateStatus();
-          const backend = await loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal);
+          const backend = await loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, ({ message }) =>
+            progress.report({ message }),
+          );
           job.device = backend.device;
           try {
             let lastDone = 0;
@@ -165,6 +176,7 @@ export class JobManager implements vscode.Disposable {
               redo: settings.redo,
               batchSize: settings.batchSize,
               signal,
+              onCheckpoint: () => this.onManifestWritten(job.folder),
               onProgress: ({ done, total, imagesPerSecond }) => {
                 const increment = total > 0 ? ((done - lastDone) / total) * 100 : 0;
                 lastDone = done;
@@ -187,8 +199,8 @@ export class JobManager implements vscode.Disposable {
     else if (outcome.cancelled) void vscode.window.showInformationMessage(`Recaption ${name} cancelled; what was captioned is saved. Run it again to resume.`);
     else if (outcome.result) {
       const r = outcome.result;
-      const skipped = r.protectedSkipped > 0 ? `, ${r.protectedSkipped} human captions left alone` : '';
-      void vscode.window.showInformationMessage(`Recaption ${name}: ${r.captioned} captioned, ${r.failed} failed${skipped}.`);
+      const skipped = r.protected > 0 ? `, ${r.protected} human captions left alone` : '';
+      void vscode.window.showInformationMessage(`Recaption ${name}: ${r.captioned} captioned, ${r.errors} failed${skipped} (${r.device}, ${r.imagesPerSecond.toFixed(1)} images/s).`);
     }
     return outcome;
   }

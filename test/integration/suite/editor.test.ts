@@ -102,7 +102,7 @@ describe('Recaption extension', () => {
     doc.applyEdit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human text' });
     doc.applyEdit({ op: 'review', fileName: 'img-003.png', kind: 'dsc', review: 'rejected' });
     const destination = vscode.Uri.file(path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'backup-')), 'b.json'));
-    const backup = await provider.backupCustomDocument(doc, { destination }, new vscode.CancellationTokenSource().token);
+    const backup = await provider.backupCustomDocument(doc, { destination });
     const body = JSON.parse(await fs.readFile(destination.fsPath, 'utf8')) as { captions: { fileName: string; kind: string }[] };
     assert.deepEqual(body.captions.map((c) => `${c.fileName}:${c.kind}`).sort(), ['img-002.png:ssc', 'img-003.png:dsc']);
     assert.ok(!(await fs.readFile(destination.fsPath, 'utf8')).includes('img-000.png'), 'the backup does not hold the whole manifest');

@@ -1,0 +1,175 @@
+// Export Fine-Tune Set: quick picks for profile, format, selection and images, a folder picker for the
+// output, a cancellable progress notification. The export itself is src/core/export.
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { ManifestStore } from '../core/dataset/manifest-store.js';
+import {
+  ExportError,
+  exportFineTuneSet,
+  planExport,
+  type ExportFormat,
+  type ExportProfile,
+  type ExportSelection,
+  type ImageMode,
+} from '../core/export/index.js';
+import { MANIFEST_NAME } from '../shared/record.js';
+
+/** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
+export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
+  if (uri) return path.basename(uri.fsPath) === MANIFEST_NAME ? path.dirname(uri.fsPath) : uri.fsPath;
+  const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (active instanceof vscode.TabInputCustom && path.basename(active.uri.fsPath) === MANIFEST_NAME) return path.dirname(active.uri.fsPath);
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    openLabel: purpose,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+/** Opens the folder's manifest; undefined (after telling the user) when there is none. */
+export async function openDatasetStore(folder: string): Promise<ManifestStore | undefined> {
+  const manifest = path.join(folder, MANIFEST_NAME);
+  if (!(await fs.stat(manifest).catch(() => null))) {
+    void vscode.window.showErrorMessage(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    return undefined;
+  }
+  // An editor with unsaved edits: the export reads the file, so say which version it gets.
+  const dirty = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .some((t) => t.isDirty && t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === manifest);
+  if (dirty) {
+    const go = await vscode.window.showWarningMessage(
+      `${MANIFEST_NAME} has unsaved edits in an editor. They are not included unless you save first.`,
+      { modal: true },
+      'Use the Saved Version',
+    );
+    if (go !== 'Use the Saved Version') return undefined;
+  }
+  return ManifestStore.open(folder);
+}
+
+interface PickItem<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+async function pick<T>(title: string, items: PickItem<T>[]): Promise<T | undefined> {
+  return (await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true }))?.value;
+}
+
+async function chooseRatio(): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'Share of descriptive captions (the rest get the ground-truth alt-text)',
+    value: '0.95',
+    ignoreFocusOut: true,
+    validateInput: (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 1 && v.trim() !== '' ? undefined : 'A number between 0 and 1'),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+export async function exportFineTuneSetCommand(uri?: vscode.Uri): Promise<void> {
+  const folder = await resolveDatasetFolder(uri, 'Export This Dataset');
+  if (!folder) return;
+  const store = await openDatasetStore(folder);
+  if (!store) return;
+
+  const profile = await pick<ExportProfile>('Export Fine-Tune Set: what for?', [
+    { label: 'Captioner, phase 1', description: 'image → short caption (SSC)', value: 'ssc' },
+    { label: 'Captioner, phase 2', description: 'image → descriptive caption (DSC)', value: 'dsc' },
+    { label: 'Text-to-image', description: 'DSC blended with the ground-truth alt-text', value: 't2i' },
+  ]);
+  if (!profile) return;
+  const ratio = profile === 't2i' ? await chooseRatio() : 0.95;
+  if (ratio === undefined) return;
+  const format = await pick<ExportFormat>('Format', [
+    { label: 'Hugging Face imagefolder', description: 'train/ validation/ with metadata.jsonl', value: 'hf' },
+    { label: 'Sidecar .txt', description: 'kohya, OneTrainer', value: 'sidecar' },
+    { label: 'WebDataset', description: '.tar shards', value: 'webdataset' },
+    { label: 'LLaVA', description: 'conversation JSON', value: 'llava' },
+    { label: 'OpenAI chat', description: 'JSONL with image_url messages', value: 'openai' },
+  ]);
+  if (!format) return;
+  // Show what each choice would export, so an empty export is never a surprise.
+  const count = (select: ExportSelection) => planExport(store.records(), { profile, ratio, seed: 0, validation: 0, select }).samples.length;
+  const select = await pick<ExportSelection>('Which captions', [
+    { label: 'Approved only', description: `${count('approved')} images`, value: 'approved' },
+    { label: 'All but rejected', description: `${count('unrejected')} images`, value: 'unrejected' },
+  ]);
+  if (!select) return;
+  const images = await pick<ImageMode>('Images', [
+    { label: 'Copy', value: 'copy' },
+    { label: 'Hard link', description: 'no extra space; copies where links are impossible', value: 'link' },
+    { label: 'Leave out', description: 'captions only, paths relative to the dataset', value: 'none' },
+  ]);
+  if (!images) return;
+  const target = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Export Here',
+    title: 'Output folder (empty, outside the dataset)',
+  });
+  const out = target?.[0]?.fsPath;
+  if (!out) return;
+
+  let force = false;
+  for (;;) {
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(folder)}`, cancellable: true },
+        async (progress, token) => {
+          const controller = new AbortController();
+          const sub = token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          try {
+            return await exportFineTuneSet({
+              store,
+              out,
+              profile,
+              format,
+              ratio,
+              select,
+              images,
+              force,
+              signal: controller.signal,
+              onProgress: (p) => {
+                const pctDone = p.total ? (p.done / p.total) * 100 : 100;
+                progress.report({ increment: pctDone - reported, message: p.phase === 'finishing' ? 'finishing' : `${p.done} / ${p.total}` });
+                reported = pctDone;
+              },
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      const r = result.record;
+      const skipped = r.skipped_total ? `, ${r.skipped_total} skipped (${Object.entries(r.skipped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
+      const notes = r.notes.length ? ` Note: ${r.notes.join('; ')}.` : '';
+      const action = await vscode.window.showInformationMessage(
+        `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`,
+        'Open export.json',
+        'Reveal Folder',
+      );
+      if (action === 'Open export.json') await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.out, 'export.json')));
+      if (action === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+      return;
+    } catch (err) {
+      if (err instanceof ExportError && !force && (err.code === 'out-not-empty' || err.code === 'out-inside-dataset')) {
+        const answer = await vscode.window.showWarningMessage(err.message, { modal: true }, 'Export Anyway');
+        if (answer !== 'Export Anyway') return;
+        force = true;
+        continue;
+      }
+      if (err instanceof ExportError && err.code === 'cancelled') {
+        void vscode.window.showInformationMessage(err.message);
+        return;
+      }
+      void vscode.window.showErrorMessage(`Export failed: ${(err as Error).message}`);
+      return;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Recaption Folder through the extension with the generated tiny Florence-2 model (real ONNX Runtime):
+// captions land in the manifest, a re-run never overwrites a human, and a run into a manifest open with
+// unsaved edits loses neither the edits nor the machine results.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { api, closeAllEditors, EXTENSION_ID, makeDataset, manifestUri, readManifest, waitUntil } from './fixtures.js';
+
+async function useTinyModel(redo: 'missing' | 'machine'): Promise<void> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const config = vscode.workspace.getConfiguration('recaption');
+  await config.update('model', path.join(ext.extensionPath, 'test/fixtures/models/tiny-florence2'), vscode.ConfigurationTarget.Global);
+  await config.update('device', 'cpu', vscode.ConfigurationTarget.Global);
+  await config.update('redo', redo, vscode.ConfigurationTarget.Global);
+}
+
+describe('Recaption Folder', function () {
+  this.timeout(180_000);
+
+  afterEach(async () => {
+    await closeAllEditors();
+    await vscode.workspace.getConfiguration('recaption').update('redo', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('scans, captions with the tiny Florence-2 model, opens the editor; a re-run leaves human captions alone', async () => {
+    await useTinyModel('missing');
+    const folder = await makeDataset(3, false);
+    const { jobs, provider } = await api();
+    await vscode.commands.executeCommand('recaption.recaptionFolder', vscode.Uri.file(folder));
+    const first = await readManifest(folder);
+    assert.deepEqual(Object.keys(first).sort(), ['img-000.png', 'img-001.png', 'img-002.png']);
+    for (const r of Object.values(first)) {
+      assert.equal(r.ssc?.by, 'model');
+      assert.equal(r.dsc?.by, 'model');
+      assert.ok(r.ssc!.text.length > 0 && r.dsc!.text.length > 0);
+    }
+    const doc = await waitUntil('the editor opened after the run', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
+
+    // A person edits a DSC and approves an SSC, and saves.
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'a human description' });
+    doc.applyEdit({ op: 'review', fileName: 'img-001.png', kind: 'ssc', review: 'approved' });
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('saved', async () => (await readManifest(folder))['img-000.png']!.dsc!.by === 'human');
+
+    // Re-caption every machine caption: the human-written and the reviewed ones must survive.
+    await useTinyModel('machine');
+    const outcome = await jobs.recaption(vscode.Uri.file(folder), false);
+    assert.equal(outcome.error, null);
+    assert.ok((outcome.result?.protected ?? 0) >= 2, `protected ${outcome.result?.protected}`);
+    const after = await readManifest(folder);
+    assert.equal(after['img-000.png']!.dsc!.text, 'a human description');
+    assert.equal(after['img-000.png']!.dsc!.by, 'human');
+    assert.equal(after['img-001.png']!.ssc!.review, 'approved');
+    assert.equal(after['img-002.png']!.dsc!.by, 'model');
+  });
+
+  it('a run into a manifest open with unsaved edits keeps the edits and the machine results', async () => {
+    await useTinyModel('missing');
+    const folder = await makeDataset(4, false);
+    const { jobs, provider } = await api();
+    // Caption two of the four first, so the second run has work to do.
+    await jobs.recaption(vscode.Uri.file(folder), false);
+    const { ManifestStoreForTest } = await import('./store-access.js');
+    await ManifestStoreForTest.clearCaptions(folder, ['img-002.png', 'img-003.png']);
+
+    await vscode.commands.executeCommand('recaption.openEditor', vscode.Uri.file(folder));
+    const doc = await waitUntil('document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'unsaved human ssc' });
+
+    const outcome = await jobs.recaption(vscode.Uri.file(folder), false);
+    assert.equal(outcome.error, null);
+    assert.ok((outcome.result?.captioned ?? 0) >= 2);
+    // Machine results are on disk; the unsaved edit is not (it is unsaved) but is still in the editor.
+    const disk = await readManifest(folder);
+    assert.equal(disk['img-002.png']!.ssc!.by, 'model');
+    assert.equal(disk['img-000.png']!.ssc!.by, 'model');
+    await waitUntil('the editor merged the run', () => doc.store.get('img-003.png')?.dsc?.by === 'model');
+    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'unsaved human ssc');
+    assert.equal(doc.hasUnsavedEdits, true);
+
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('both on disk', async () => {
+      const d = await readManifest(folder);
+      return d['img-000.png']!.ssc!.text === 'unsaved human ssc' && d['img-003.png']!.dsc!.by === 'model';
+    });
+  });
+});
