@@ -49,7 +49,8 @@ function collapseRepeatedPhrases(text: string): string {
       let k = 1;
       while (i + (k + 1) * n <= words.length && sameRun(key, i, i + k * n, n)) k++;
       if (k >= 3 || (k >= 2 && n >= 4)) {
-        out.push(...words.slice(i, i + n));
+        // Keep the last full copy: it carries the punctuation that ends the loop, if any.
+        out.push(...words.slice(i + (k - 1) * n, i + k * n));
         i += k * n;
         // A partial copy left at the very end (the model hit its length limit mid-loop).
         let m = 0;
@@ -80,5 +81,6 @@ export function cleanCaption(raw: string, options: PostprocessOptions = {}): str
   let text = raw.replace(/<\/?s>|<pad>/g, ' ').replace(/\s+/g, ' ').trim();
   text = collapseRepeatedPhrases(dropRepeatedSentences(text));
   if (options.dropClosingSentence) text = dropClosing(text, options.closingPatterns ?? DEFAULT_CLOSING_PATTERNS);
-  return text.replace(/\s+([.,;:!?])/g, '$1').trim();
+  // A loop cut at a comma leaves a dangling separator.
+  return text.replace(/\s+([.,;:!?])/g, '$1').replace(/[\s,;:]+$/, '').trim();
 }
