@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { emptyRecord, MANIFEST_NAME, type Caption, type CaptionKind } from '../../src/shared/record.js';
+import { emptyRecord, MANIFEST_NAME, type Caption } from '../../src/shared/record.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import {
   inShard,
@@ -19,6 +19,7 @@ import {
 } from '../../src/core/dataset/shard.js';
 import { mergeCaption, mergeShards } from '../../src/core/dataset/merge.js';
 import { RemoteCaptionBackend } from '../../src/core/captioner/remote/index.js';
+import { runCaptioning } from '../../src/core/captioner/pipeline.js';
 import { OpenAITestServer } from '../support/openai-test-server.js';
 
 async function tempDir(): Promise<string> {
@@ -100,24 +101,10 @@ async function makeDataset(dir: string, count: number): Promise<void> {
   await store.save();
 }
 
-/**
- * The captioning run under test: every image without a caption, through the backend, into the store.
- * (A compact stand-in for the captioner pipeline; it uses only the CaptionBackend interface and the store.)
- */
-async function captionRun(store: ManifestStore, backend: RemoteCaptionBackend, tasks: readonly CaptionKind[] = ['ssc', 'dsc']): Promise<void> {
-  const todo = store.names().filter((n) => tasks.some((k) => store.get(n)![k] === null));
-  for (let i = 0; i < todo.length; i += backend.defaultBatchSize) {
-    const names = todo.slice(i, i + backend.defaultBatchSize);
-    const prepared = await Promise.all(names.map((n) => backend.prepare(path.join(store.folder, n), n)));
-    const results = await backend.caption(prepared, tasks);
-    results.forEach((result, j) => {
-      const name = names[j]!;
-      if (!result.ok) return store.setError(name, result.error);
-      for (const kind of tasks) store.writeMachineCaption(name, kind, { text: result.captions[kind]!, by: 'model', model: backend.modelId });
-      store.setError(name, null);
-    });
-  }
-  await store.save();
+/** The captioning run under test: the product's pipeline over the remote backend, into the given store. */
+async function captionRun(store: ManifestStore, backend: RemoteCaptionBackend): Promise<void> {
+  const summary = await runCaptioning({ folder: store.folder, store, backend });
+  assert.equal(summary.errors, 0);
 }
 
 /** The manifest without write times, which differ between any two runs. */

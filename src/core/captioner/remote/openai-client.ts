@@ -237,7 +237,7 @@ export class ChatClient {
     } catch (err) {
       if (signal?.aborted) throw abortReason(signal);
       if (timeout.aborted) {
-        throw new RetryableFailure(`no answer from ${this.endpointUrl} within ${Math.round(this.timeoutMs / 1000)} s`, 'timeout', null);
+        throw new RetryableFailure(`no answer from ${this.endpointUrl} within ${Number((this.timeoutMs / 1000).toFixed(1))} s`, 'timeout', null);
       }
       throw new RetryableFailure(`cannot reach ${this.endpointUrl}: ${describeNetworkError(err)}`, 'network', null);
     }
