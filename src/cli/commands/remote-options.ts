@@ -1,10 +1,20 @@
-// The remote-endpoint options shared by `recaption upsample` and `recaption caption --backend openai`.
+// The remote-endpoint options shared by `recaption upsample` and `recaption caption --backend openai`,
+// and the --shard option of `recaption caption`.
 // The API key only ever comes from the environment (RECAPTION_API_KEY), never from a flag, which would
 // land in shell history and process listings.
 import { promises as fs } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import { intOption } from '../command.js';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, EndpointConfigError, normalizeBaseUrl, type ChatClientOptions } from '../../core/captioner/remote/index.js';
+import {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_SIDE,
+  DEFAULT_TIMEOUT_MS,
+  EndpointConfigError,
+  RemoteCaptionBackend,
+  normalizeBaseUrl,
+  type ChatClientOptions,
+} from '../../core/captioner/remote/index.js';
+import { parseShardSpec, ShardSpecError, type ShardSpec } from '../../core/dataset/shard.js';
 
 export const API_KEY_ENV = 'RECAPTION_API_KEY';
 
@@ -89,5 +99,54 @@ export async function readTextOption(file: string | undefined, option: string): 
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`--${option}: cannot read ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
+/** parseArgs options of `recaption caption` for the remote backend, on top of remoteOptionSpec. */
+export const remoteCaptionOptionSpec = {
+  ...remoteOptionSpec,
+  'max-side': { type: 'string' },
+  'ssc-prompt-file': { type: 'string' },
+  'dsc-prompt-file': { type: 'string' },
+} as const;
+
+export const remoteCaptionOptionHelp = `${remoteOptionHelp}
+  --max-side N          longest side of the uploaded image in pixels (default ${DEFAULT_MAX_SIDE})
+  --ssc-prompt-file F   replace the built-in SSC prompt with the text in F (same for --dsc-prompt-file)`;
+
+export interface RemoteCaptionOptionValues extends RemoteOptionValues {
+  'max-side'?: string;
+  'ssc-prompt-file'?: string;
+  'dsc-prompt-file'?: string;
+}
+
+/** The remote captioner as `recaption caption --backend openai ...` describes it. */
+export async function remoteBackendFromCli(values: RemoteCaptionOptionValues, maxPixels: number): Promise<RemoteCaptionBackend> {
+  const remote = readRemoteOptions(values);
+  const ssc = await readTextOption(values['ssc-prompt-file'], 'ssc-prompt-file');
+  const dsc = await readTextOption(values['dsc-prompt-file'], 'dsc-prompt-file');
+  try {
+    return new RemoteCaptionBackend({
+      ...remote.endpoint,
+      concurrency: remote.concurrency,
+      maxTokens: remote.maxTokens === undefined ? undefined : { ssc: remote.maxTokens, dsc: remote.maxTokens },
+      temperature: remote.temperature,
+      maxSide: intOption(values['max-side'], 'max-side', DEFAULT_MAX_SIDE, 16),
+      maxPixels,
+      prompts: { ssc, dsc },
+    });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), 2);
+  }
+}
+
+/** Parses --shard i/N into a usage error on bad input. */
+export function shardFromCli(value: string | undefined): ShardSpec | null {
+  if (value === undefined) return null;
+  try {
+    return parseShardSpec(value);
+  } catch (err) {
+    if (err instanceof ShardSpecError) throw new CliError(err.message, 2);
+    throw err;
   }
 }
