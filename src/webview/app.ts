@@ -2,6 +2,7 @@
 // unreviewed) acts on the local copy at once and tells the host afterwards: it never waits on the host.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -55,8 +56,9 @@ export class App extends LitElement {
     header .title { font-weight: 600; margin-right: 8px; }
     header .counts { color: var(--vscode-descriptionForeground); margin-left: auto; }
     .filters { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-    .filters vscode-textfield { width: 220px; }
-    .filters .len { width: 70px; }
+    .filters vscode-textfield { width: 200px; }
+    .filters vscode-single-select { width: 140px; }
+    .filters .len { width: 90px; }
     main { display: grid; grid-template-columns: minmax(220px, 320px) 1fr minmax(300px, 420px); min-height: 0; }
     rc-list { border-right: 1px solid var(--vscode-panel-border, transparent); min-height: 0; }
     rc-image { min-height: 0; }
@@ -424,7 +426,7 @@ export class App extends LitElement {
         data-kind=${kind}
         spellcheck="true"
         aria-label=${`${label} (press ${kind === 'ssc' ? 's' : 'd'} to edit)`}
-        .value=${draft ?? caption?.text ?? ''}
+        .value=${live(draft ?? caption?.text ?? '')}
         @input=${(e: Event) => this.onInput(kind, e)}
         @blur=${() => this.commit(r.fileName, kind)}
       ></textarea>
