@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   try {
     // Photo-sized JPEGs with some texture, so the decode cost is realistic.
     for (let i = 0; i < count; i++) {
-      const noise = await sharp({ create: { width: side, height: side, channels: 3, noise: { type: 'gaussian', mean: 40 + (i % 4) * 50, sigma: 30 } } }).jpeg({ quality: 85 }).toBuffer();
+      const noise = await sharp({ create: { width: side, height: side, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 40 + (i % 4) * 50, sigma: 30 } } }).jpeg({ quality: 85 }).toBuffer();
       await fs.writeFile(path.join(dir, `${String(i).padStart(4, '0')}.jpg`), noise);
     }
     const t0 = performance.now();

@@ -58,7 +58,7 @@ async function startHub(): Promise<FakeHub> {
       const cutAt = cut.get(file);
       if (cutAt !== undefined) {
         cut.delete(file);
-        res.write(body.subarray(0, cutAt), () => res.destroy());
+        res.write(body.subarray(0, cutAt), () => setTimeout(() => res.destroy(), 50));
         return;
       }
       res.end(body);
@@ -103,21 +103,40 @@ test('a hub id is downloaded once into the cache, with progress, then used offli
   }
 });
 
-test('a download cut off half way resumes where it stopped', async () => {
+test('a partial download left by an interrupted run is resumed with a Range request', async () => {
+  const hub = await startHub();
+  const cacheDir = await tempDir();
+  try {
+    const file = 'onnx/decoder_model_merged.onnx';
+    const original = await fs.readFile(path.join(TINY_FLORENCE2, file));
+    const part = path.join(cacheDir, 'acme', 'tiny-florence2', 'onnx', 'decoder_model_merged.onnx.part');
+    await fs.mkdir(path.dirname(part), { recursive: true });
+    await fs.writeFile(part, original.subarray(0, 5000));
+
+    const resolved = await resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir });
+    assert.deepEqual(hub.requests.filter((r) => r.url.endsWith(file)).map((r) => r.range), ['bytes=5000-']);
+    assert.ok((await fs.readFile(path.join(resolved.folder, file))).equals(original));
+    await assert.rejects(fs.stat(part), /ENOENT/);
+  } finally {
+    await hub.close();
+    await removeDir(cacheDir);
+  }
+});
+
+test('a download cut off half way fails, and the next run completes it', async () => {
   const hub = await startHub();
   const cacheDir = await tempDir();
   try {
     const file = 'onnx/decoder_model_merged.onnx';
     hub.cut.set(file, 5000);
     await assert.rejects(resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir }));
-    const part = path.join(cacheDir, 'acme', 'tiny-florence2', 'onnx', 'decoder_model_merged.onnx.part');
-    assert.equal((await fs.stat(part)).size, 5000);
+    await assert.rejects(fs.stat(path.join(cacheDir, 'acme', 'tiny-florence2', file)), /ENOENT/, 'no truncated file in place');
+    const kept = (await fs.stat(path.join(cacheDir, 'acme', 'tiny-florence2', `${file}.part`)).catch(() => null))?.size ?? 0;
 
     const resolved = await resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir });
-    const resumed = hub.requests.filter((r) => r.url.endsWith(file));
-    assert.deepEqual(resumed.map((r) => r.range), [undefined, 'bytes=5000-']);
+    const second = hub.requests.filter((r) => r.url.endsWith(file))[1];
+    assert.equal(second?.range, kept ? `bytes=${kept}-` : undefined);
     assert.ok((await fs.readFile(path.join(resolved.folder, file))).equals(await fs.readFile(path.join(TINY_FLORENCE2, file))));
-    await assert.rejects(fs.stat(part), /ENOENT/);
   } finally {
     await hub.close();
     await removeDir(cacheDir);

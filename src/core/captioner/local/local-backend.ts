@@ -10,7 +10,7 @@ import type { FamilyModel } from './families/family.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
 import { resolveModel, type ModelSourceOptions, type ResolvedModel } from './model-source.js';
 import type { PostprocessOptions } from './postprocess.js';
-import { checkAborted } from './families/abort.js';
+import { checkAborted } from './abort.js';
 
 export interface LocalBackendOptions {
   /** A model folder in Hugging Face ONNX layout, or a hub id. */
@@ -74,24 +74,24 @@ export class LocalCaptionBackend implements CaptionBackend {
     return { fileName, width: sourceWidth, height: sourceHeight, payload: { pixels } satisfies LocalPayload };
   }
 
+  /**
+   * The signal is checked before the batch starts only: a batch in flight runs to the end (a Florence-2
+   * batch is one generate per task), so cancelling never throws away an SSC that is already computed.
+   */
   async caption(images: readonly PreparedImage[], tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<CaptionResult[]> {
     checkAborted(signal);
     const wanted = tasks.filter((t) => this.tasks.includes(t));
     if (!images.length || !wanted.length) return images.map(() => ({ ok: true, captions: {} }));
     try {
-      return await this.captionBatch(images, wanted, signal);
+      return await this.captionBatch(images, wanted);
     } catch (err) {
-      if (signal?.aborted || images.length === 1) {
-        if (signal?.aborted) throw err;
-        return [{ ok: false, error: message(err) }];
-      }
+      if (images.length === 1) return [{ ok: false, error: message(err) }];
       // One bad input must not sink the batch: retry one by one to find it.
       const results: CaptionResult[] = [];
       for (const image of images) {
         try {
-          results.push(...(await this.captionBatch([image], wanted, signal)));
+          results.push(...(await this.captionBatch([image], wanted)));
         } catch (e) {
-          if (signal?.aborted) throw e;
           results.push({ ok: false, error: message(e) });
         }
       }
@@ -99,7 +99,7 @@ export class LocalCaptionBackend implements CaptionBackend {
     }
   }
 
-  private async captionBatch(images: readonly PreparedImage[], tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<CaptionResult[]> {
+  private async captionBatch(images: readonly PreparedImage[], tasks: readonly CaptionKind[]): Promise<CaptionResult[]> {
     const { width, height } = this.preprocess;
     const plane = 3 * width * height;
     const data = new Float32Array(plane * images.length);
@@ -107,7 +107,7 @@ export class LocalCaptionBackend implements CaptionBackend {
       if (!isLocalPayload(image.payload) || image.payload.pixels.length !== plane) throw new Error(`${image.fileName}: not prepared by this backend`);
       data.set(image.payload.pixels, i * plane);
     });
-    const texts = await this.model.caption({ data, count: images.length, width, height }, tasks, signal);
+    const texts = await this.model.caption({ data, count: images.length, width, height }, tasks);
     return images.map((_, i) => {
       const captions: Partial<Record<CaptionKind, string>> = {};
       for (const kind of tasks) {

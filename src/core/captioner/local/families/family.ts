@@ -33,7 +33,7 @@ export interface FamilyLoadOptions {
 
 export interface FamilyModel {
   /** Texts per requested kind, in the order of the batch's images. */
-  caption(batch: PixelBatch, tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<Partial<Record<CaptionKind, string[]>>>;
+  caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>>;
   dispose(): Promise<void>;
 }
 

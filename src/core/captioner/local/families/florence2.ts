@@ -5,7 +5,6 @@ import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processo
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
-import { checkAborted } from './abort.js';
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
 
@@ -32,12 +31,11 @@ class Florence2Model implements FamilyModel {
     private readonly options: FamilyLoadOptions,
   ) {}
 
-  async caption(batch: PixelBatch, tasks: readonly CaptionKind[], signal?: AbortSignal): Promise<Partial<Record<CaptionKind, string[]>>> {
+  async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>> {
     const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
     const imageFeatures = (await this.model.encode_image({ pixel_values: pixelValues })) as Tensor;
     const out: Partial<Record<CaptionKind, string[]>> = {};
     for (const kind of tasks) {
-      checkAborted(signal);
       const token = this.options.taskPrompts?.[kind] ?? DEFAULT_FLORENCE_PROMPTS[kind];
       const prompt = this.processor.construct_prompts(token)[0]!;
       const { input_ids, attention_mask } = this.processor.tokenizer(new Array<string>(batch.count).fill(prompt), { padding: true });
