@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
-import { chooseDevice, DeviceError, missingCudaLibraries } from '../../src/core/captioner/local/device.js';
+import { chooseDevice, DeviceError, missingCudaLibraries, probeDevice } from '../../src/core/captioner/local/device.js';
 import { DtypeError, chooseDtype } from '../../src/core/captioner/local/dtype.js';
 import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
@@ -111,6 +111,21 @@ test('device auto lands on a working device and says why the others were passed 
   try {
     assert.equal(backend.device, choice.device);
     if (choice.rejected.length) assert.match(backend.describe(), /\(not cuda: .+\)/);
+  } finally {
+    await backend.dispose();
+  }
+});
+
+test('auto passes over a GPU on which the model itself does not load, and says so', async (t) => {
+  if ((await probeDevice('webgpu')) === null) return t.skip('WebGPU works here');
+  // The probe is told WebGPU works; loading the model there really fails on a machine without an adapter.
+  const probe = async (device: string) => (device === 'cuda' ? 'no CUDA here' : null);
+  const backend = await createLocalBackend({ model: TINY_FLORENCE2, probe });
+  try {
+    assert.equal(backend.device, 'cpu');
+    assert.deepEqual(backend.deviceChoice.rejected.map((r) => r.device), ['cuda', 'webgpu']);
+    assert.match(backend.deviceChoice.rejected[1]!.reason, /^the model did not load: /);
+    await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'webgpu', probe }), /cannot load tiny-florence2 \(florence2, fp32\) on webgpu/);
   } finally {
     await backend.dispose();
   }

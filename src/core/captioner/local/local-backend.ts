@@ -4,7 +4,7 @@
 import { env } from '@huggingface/transformers';
 import type { CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
-import { chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
+import { DeviceError, chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
 import type { DtypeRequest } from './dtype.js';
 import type { FamilyModel } from './families/family.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
@@ -129,22 +129,50 @@ function configureTransformers(): void {
   env.allowLocalModels = true;
 }
 
+/**
+ * Picks the device (see device.ts), resolves the model for it and loads it. Under 'auto' a GPU on which the
+ * model itself fails to load (an operator the provider lacks, too little memory) is passed over like one
+ * that failed its probe, with the reason kept; an explicit device never falls back.
+ */
 export async function createLocalBackend(options: LocalBackendOptions): Promise<LocalCaptionBackend> {
   configureTransformers();
-  const deviceChoice = await chooseDevice(options.device ?? 'auto', options.probe);
-  const resolved = await resolveModel(options.model, deviceChoice.device, options.dtype ?? 'auto', options.source);
-  const preprocess = await readPreprocess(resolved.folder);
-  let model: FamilyModel;
-  try {
-    model = await resolved.family.load(resolved.folder, {
-      device: deviceChoice.device,
-      dtype: resolved.dtype.dtype,
-      taskPrompts: options.taskPrompts,
-      maxNewTokens: options.maxNewTokens,
-      postprocess: options.postprocess,
-    });
-  } catch (err) {
-    throw new Error(`cannot load ${resolved.id} (${resolved.family.name}, ${resolved.dtype.dtype}) on ${deviceChoice.device}: ${message(err)}`);
+  const request = options.device ?? 'auto';
+  const rejected: DeviceChoice['rejected'] = [];
+  let choice = await chooseDevice(request, options.probe);
+  for (;;) {
+    rejected.push(...choice.rejected);
+    const device = choice.device;
+    const resolved = await resolveModel(options.model, device, options.dtype ?? 'auto', options.source);
+    const preprocess = await readPreprocess(resolved.folder);
+    try {
+      const model = await resolved.family.load(resolved.folder, {
+        device,
+        dtype: resolved.dtype.dtype,
+        taskPrompts: options.taskPrompts,
+        maxNewTokens: options.maxNewTokens,
+        postprocess: options.postprocess,
+      });
+      return new LocalCaptionBackend(resolved, { device, rejected }, model, preprocess, options.maxPixels);
+    } catch (err) {
+      const reason = `cannot load ${resolved.id} (${resolved.family.name}, ${resolved.dtype.dtype}) on ${device}: ${message(err)}`;
+      if (request !== 'auto' || device === 'cpu') throw new Error(reason);
+      rejected.push({ device, reason: `the model did not load: ${message(err)}` });
+      const tried = new Set(rejected.map((r) => r.device));
+      const remaining = (['webgpu', 'cpu'] as const).filter((d) => !tried.has(d));
+      choice = await chooseRemaining(remaining, options.probe);
+    }
   }
-  return new LocalCaptionBackend(resolved, deviceChoice, model, preprocess, options.maxPixels);
+}
+
+/** The first of `devices` that passes its probe (the last one, cpu, is always among them). */
+async function chooseRemaining(devices: readonly ('webgpu' | 'cpu')[], probe: DeviceProbe | undefined): Promise<DeviceChoice> {
+  const rejected: DeviceChoice['rejected'] = [];
+  for (const device of devices) {
+    try {
+      return { ...(await chooseDevice(device, probe)), rejected };
+    } catch (err) {
+      rejected.push({ device, reason: message(err) });
+    }
+  }
+  throw new DeviceError(`no device works: ${rejected.map((r) => `${r.device}: ${r.reason}`).join('; ')}`);
 }
