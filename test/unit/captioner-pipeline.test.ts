@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCaptioning, type CaptioningProgress } from '../../src/core/captioner/pipeline.js';
+import type { CaptionBackend } from '../../src/core/captioner/backend.js';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
@@ -171,6 +172,44 @@ test('an image whose content changed (stale) gets fresh machine captions under t
     assert.equal(summary.captioned, 1);
     assert.equal(store.get(names[0]!)!.ssc?.text, SCRIPTED_CAPTIONS.ssc('blue'));
     assert.equal(store.get(names[0]!)!.stale, undefined);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('decoding runs ahead of inference, bounded by the prefetch queue', async () => {
+  const dir = await tempDir();
+  try {
+    const real = await tinyFlorence();
+    await makeDataset(dir, 24);
+    let prepared = 0;
+    let captioned = 0;
+    let maxAhead = 0;
+    // The real backend, counting: how many images are decoded but not yet captioned at any moment.
+    const counting: CaptionBackend = {
+      modelId: real.modelId,
+      device: real.device,
+      defaultBatchSize: real.defaultBatchSize,
+      tasks: real.tasks,
+      prepare: async (file, name) => {
+        const image = await real.prepare(file, name);
+        prepared++;
+        maxAhead = Math.max(maxAhead, prepared - captioned);
+        return image;
+      },
+      caption: async (images, tasks, signal) => {
+        await new Promise((r) => setTimeout(r, 20)); // slow inference: the decoder must wait on the bound
+        const results = await real.caption(images, tasks, signal);
+        captioned += images.length;
+        return results;
+      },
+      dispose: () => real.dispose(),
+    };
+    const summary = await runCaptioning({ folder: dir, backend: counting, batchSize: 2, prefetch: 3 });
+    assert.equal(summary.captioned, 24);
+    assert.ok(maxAhead > 2, `decoded ahead of the batch (${maxAhead})`);
+    // queue (3) + the batch being captioned (2) + decodes in flight (up to 3, the window never exceeds prefetch)
+    assert.ok(maxAhead <= 3 + 2 + 3, `bounded (${maxAhead})`);
   } finally {
     await removeDir(dir);
   }

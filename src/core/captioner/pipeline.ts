@@ -244,11 +244,13 @@ export async function runCaptioning(options: CaptioningOptions): Promise<Caption
   })();
 
   const recordError = (fileName: string, error: string) => {
-    store.setError(fileName, error);
+    if (store.get(fileName)) store.setError(fileName, error);
     summary.errors++;
   };
 
   const applyResult = (item: WorkItem, result: CaptionResult) => {
+    // A shared store may have lost the record meanwhile (an editor's undo of a scan): nothing to write.
+    if (!store.get(item.fileName)) return;
     if (!result.ok) return recordError(item.fileName, result.error);
     const missing = item.tasks.filter((k) => !result.captions[k]);
     const written = new Set<CaptionKind>();
