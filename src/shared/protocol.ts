@@ -115,6 +115,8 @@ export interface InitInfo {
   /** Lines of the manifest that could not be read (kept as they are on save). */
   problems: { line: number; message: string }[];
   readOnly: boolean;
+  /** True while the host is still loading the whole manifest: `total` is then only the first records. */
+  loading: boolean;
 }
 
 export interface PageResult {
@@ -133,7 +135,7 @@ export type HostEvent =
   /** These records changed (undo/redo, a captioning run, a merge): replace them where shown. */
   | { type: 'recordsChanged'; records: RecordView[]; counts: Counts }
   /** The document was reloaded wholesale (revert, reload from disk): refetch everything. */
-  | { type: 'reset'; total: number; counts: Counts }
+  | { type: 'reset'; total: number; counts: Counts; problems: { line: number; message: string }[] }
   /** Something the user should see in the editor's status line. */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 

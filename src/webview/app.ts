@@ -123,13 +123,17 @@ export class App extends LitElement {
       this.pendingSelectFile = saved?.selectedFile ?? null;
       await this.pages.reset(this.query);
       this.select(0, false);
-      if (this.info.problems.length > 0) {
-        const p = this.info.problems[0]!;
-        this.notice = { level: 'warning', message: `${this.info.problems.length} manifest line(s) could not be read and are kept as they are (line ${p.line}: ${p.message})` };
-      }
+      this.showProblems();
     } catch (err) {
       this.notice = { level: 'error', message: `Could not load the manifest: ${(err as Error).message}` };
     }
+  }
+
+  private showProblems(): void {
+    const problems = this.info?.problems ?? [];
+    if (problems.length === 0) return;
+    const p = problems[0]!;
+    this.notice = { level: 'warning', message: `${problems.length} manifest line(s) could not be read and are kept as they are (line ${p.line}: ${p.message})` };
   }
 
   private get current(): RecordView | undefined {
@@ -145,6 +149,8 @@ export class App extends LitElement {
       this.pages.replace(event.records);
     } else if (event.type === 'reset') {
       this.counts = event.counts;
+      if (this.info) this.info = { ...this.info, loading: false, total: event.total, problems: event.problems };
+      this.showProblems();
       const file = this.current?.fileName ?? null;
       this.pendingSelectFile = file;
       void this.pages.reset(this.query).then(() => this.select(Math.min(this.selected, this.pages.total - 1), false));
@@ -475,7 +481,7 @@ export class App extends LitElement {
       <header>
         <span class="title">${this.info ? `${this.info.folderName} / ${this.info.manifestName}` : 'Caption editor'}</span>
         <span class="position">${this.pages.total > 0 ? `${this.selected + 1} / ${this.pages.total}` : ''}</span>
-        <span class="counts" data-role="counts">${c ? `${c.total} images · ${c.uncaptioned} uncaptioned · ${c.machine} machine · ${c.edited} edited · ${c.approved} approved · ${c.rejected} rejected · ${c.error} errors` : ''}</span>
+        <span class="counts" data-role="counts">${this.info?.loading ? 'loading the whole manifest… ' : ''}${c && !this.info?.loading ? `${c.total} images · ${c.uncaptioned} uncaptioned · ${c.machine} machine · ${c.edited} edited · ${c.approved} approved · ${c.rejected} rejected · ${c.error} errors` : ''}</span>
         <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
       </header>
       ${this.filtersTemplate()}

@@ -21,9 +21,13 @@ async function main(): Promise<number> {
   const { context, page } = await launchBrowser(server.root);
   try {
     let exitCode: number | null = null;
+    const log: string[] = [];
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       const list = Array.isArray(args) ? args : [args];
-      process.stdout.write(`${type === 'error' ? '[error] ' : ''}${format(...list)}\n`);
+      const text = `${type === 'error' ? '[error] ' : ''}${format(...list)}\n`;
+      log.push(text);
+      // The workbench's own chatter (stack traces from offline gallery lookups) goes to the log file only.
+      if (!/workbench\.js|^\s+at |Creating a socket|connection token|AccountPolicyGate|AgentHost|open-vsx|authentication provider/.test(text)) process.stdout.write(text);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => {
       exitCode = code;
@@ -36,6 +40,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     await page.goto(server.url(`&payload=${encodeURIComponent(payload)}`));
     while (exitCode === null && Date.now() - started < TIMEOUT_MS) await page.waitForTimeout(200);
+    await fs.writeFile(path.join(REPO, 'test-artifacts', 'integration-log.txt'), log.join(''));
     const summary = await fs.readFile(report, 'utf8').then((t) => JSON.parse(t) as { passed: number; failures: string[] }, () => null);
     if (summary) {
       process.stdout.write(`\nextension-host tests: ${summary.passed} passed, ${summary.failures.length} failed (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
+import { toRecord } from '../../core/dataset/manifest-codec.js';
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import type { Counts, EditRequest, ReplaceChange } from '../../shared/protocol.js';
 import { recordState } from '../../shared/protocol.js';
@@ -30,6 +31,39 @@ interface DiskStamp {
 }
 
 const key = (fileName: string, kind: CaptionKind): string => `${kind}\0${fileName}`;
+
+/** Bytes read up front so the first screen shows while the whole manifest loads. */
+const HEAD_BYTES = 256 * 1024;
+
+/** The first complete lines of the manifest, parsed: what the editor shows before the full load ends. */
+async function readHead(file: string): Promise<ManifestRecord[]> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    const lines = text.split('\n');
+    if (bytesRead === HEAD_BYTES) lines.pop(); // a partial last line
+    const out: ManifestRecord[] = [];
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        const r = toRecord(JSON.parse(line.replace(/^\uFEFF/, '')));
+        if (typeof r !== 'string') out.push(r);
+      } catch {
+        // a bad line: the full load reports it
+      }
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
 
 function clone(caption: Caption | null): Caption | null {
   return caption === null ? null : structuredClone(caption);
@@ -65,28 +99,55 @@ export class CaptionDocument implements vscode.CustomDocument {
   /** Bumped when the record list is replaced (reload), so cached query indexes are thrown away. */
   generation = 0;
 
+  private storeValue: ManifestStore | null = null;
+  /** Resolves when the whole manifest is loaded; everything but the first page waits for it. */
+  readonly ready: Promise<void>;
+
   private constructor(
     readonly uri: vscode.Uri,
-    private storeValue: ManifestStore,
+    /** The first records of the file, for the first screen while the rest loads. */
+    readonly head: readonly ManifestRecord[],
+    backupId: string | undefined,
   ) {
-    this.counts = countRecords(storeValue.records());
+    this.counts = countRecords(head);
+    this.ready = this.load(backupId);
+    this.ready.catch(() => undefined);
   }
 
-  static async open(uri: vscode.Uri, backupId: string | undefined): Promise<CaptionDocument> {
-    const file = uri.fsPath;
+  private async load(backupId: string | undefined): Promise<void> {
+    const file = this.uri.fsPath;
+    // Stamp before reading, so a write during the read shows up as a change on disk.
+    this.disk = await stamp(file);
     const store = await ManifestStore.open(path.dirname(file), path.basename(file));
-    const doc = new CaptionDocument(uri, store);
-    doc.disk = await stamp(file);
-    if (backupId) await doc.restoreBackup(vscode.Uri.parse(backupId));
+    this.storeValue = store;
+    this.counts = countRecords(store.records());
+    this.generation++;
+    if (backupId) await this.restoreBackup(vscode.Uri.parse(backupId));
+    this.resetEmitter.fire();
+  }
+
+  /**
+   * Opens the document. Without a backup it returns once the head of the file is read (the full load
+   * goes on behind `ready`); with one it waits for the load and the restore.
+   */
+  static async open(uri: vscode.Uri, backupId: string | undefined): Promise<CaptionDocument> {
+    const doc = new CaptionDocument(uri, await readHead(uri.fsPath), backupId);
+    if (backupId) await doc.ready;
+    else if (doc.head.length === 0) await doc.ready; // nothing to show early: surface load errors now
     return doc;
   }
 
+  get loaded(): boolean {
+    return this.storeValue !== null;
+  }
+
   get store(): ManifestStore {
+    if (!this.storeValue) throw new Error(`${this.uri.fsPath} is still loading`);
     return this.storeValue;
   }
 
   get folder(): string {
-    return this.storeValue.folder;
+    return path.dirname(this.uri.fsPath);
   }
 
   get hasUnsavedEdits(): boolean {
@@ -106,7 +167,7 @@ export class CaptionDocument implements vscode.CustomDocument {
   // Edits
 
   private snapshot(fileName: string, kind: CaptionKind): CaptionSnapshot {
-    const record = this.storeValue.get(fileName);
+    const record = this.store.get(fileName);
     return { fileName, kind, caption: clone(record?.[kind] ?? null) };
   }
 
@@ -114,11 +175,11 @@ export class CaptionDocument implements vscode.CustomDocument {
   private restore(snapshots: readonly CaptionSnapshot[]): void {
     const changed = new Set<string>();
     for (const s of snapshots) {
-      const record = this.storeValue.get(s.fileName);
+      const record = this.store.get(s.fileName);
       if (!record) continue;
       const before = recordState(record);
       const next: ManifestRecord = { ...record, [s.kind]: clone(s.caption) };
-      this.storeValue.put(next);
+      this.store.put(next);
       this.adjustCounts(before, recordState(next));
       this.touched.set(key(s.fileName, s.kind), { fileName: s.fileName, kind: s.kind });
       changed.add(s.fileName);
@@ -138,12 +199,12 @@ export class CaptionDocument implements vscode.CustomDocument {
    */
   private edit(label: string, targets: readonly { fileName: string; kind: CaptionKind }[], mutate: () => void): void {
     const before = targets.map((t) => this.snapshot(t.fileName, t.kind));
-    const states = new Map(targets.map((t) => [t.fileName, recordState(this.storeValue.get(t.fileName)!)]));
+    const states = new Map(targets.map((t) => [t.fileName, recordState(this.store.get(t.fileName)!)]));
     mutate();
     const after = targets.map((t) => this.snapshot(t.fileName, t.kind));
     const changed = after.filter((a, i) => JSON.stringify(a.caption) !== JSON.stringify(before[i]!.caption));
     if (changed.length === 0) return;
-    for (const [fileName, state] of states) this.adjustCounts(state, recordState(this.storeValue.get(fileName)!));
+    for (const [fileName, state] of states) this.adjustCounts(state, recordState(this.store.get(fileName)!));
     for (const t of targets) this.touched.set(key(t.fileName, t.kind), t);
     this.recordsEmitter.fire([...states.keys()]);
     this.changeEmitter.fire({
@@ -156,24 +217,24 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   /** An edit from the webview. Returns why it was refused, if it was. */
   applyEdit(request: EditRequest): { applied: boolean; reason?: string } {
-    const record = this.storeValue.get(request.fileName);
+    const record = this.store.get(request.fileName);
     if (!record) return { applied: false, reason: `no record for "${request.fileName}"` };
     const target = [{ fileName: request.fileName, kind: request.kind }];
     if (request.op === 'text') {
-      this.edit(`Edit ${request.kind.toUpperCase()}`, target, () => this.storeValue.writeHumanCaption(request.fileName, request.kind, request.text));
+      this.edit(`Edit ${request.kind.toUpperCase()}`, target, () => this.store.writeHumanCaption(request.fileName, request.kind, request.text));
       return { applied: true };
     }
     if (!record[request.kind]) return { applied: false, reason: `"${request.fileName}" has no ${request.kind.toUpperCase()} to review` };
     const label = request.review === null ? 'Clear review' : request.review === 'approved' ? 'Approve' : 'Reject';
-    this.edit(`${label} ${request.kind.toUpperCase()}`, target, () => this.storeValue.setReview(request.fileName, request.kind, request.review));
+    this.edit(`${label} ${request.kind.toUpperCase()}`, target, () => this.store.setReview(request.fileName, request.kind, request.review));
     return { applied: true };
   }
 
   /** A find & replace as one undoable edit. */
   applyReplace(changes: readonly ReplaceChange[]): number {
-    const valid = changes.filter((c) => this.storeValue.get(c.fileName)?.[c.kind]?.text === c.before);
+    const valid = changes.filter((c) => this.store.get(c.fileName)?.[c.kind]?.text === c.before);
     this.edit(`Replace in ${valid.length} captions`, valid, () => {
-      for (const c of valid) this.storeValue.writeHumanCaption(c.fileName, c.kind, c.after);
+      for (const c of valid) this.store.writeHumanCaption(c.fileName, c.kind, c.after);
     });
     return valid.length;
   }
@@ -185,15 +246,17 @@ export class CaptionDocument implements vscode.CustomDocument {
   beforeSave: ((unsaved: CaptionSnapshot[]) => void) | null = null;
 
   async save(): Promise<void> {
+    await this.ready;
     await this.mergeIfChangedOnDisk();
     this.beforeSave?.(this.unsavedCaptions());
-    await this.storeValue.save();
+    await this.store.save();
     this.disk = await stamp(this.uri.fsPath);
     this.touched.clear();
   }
 
   async saveAs(target: vscode.Uri): Promise<void> {
-    await writeFileAtomic(target.fsPath, this.storeValue.serialize());
+    await this.ready;
+    await writeFileAtomic(target.fsPath, this.store.serialize());
   }
 
   async revert(): Promise<void> {
@@ -201,6 +264,7 @@ export class CaptionDocument implements vscode.CustomDocument {
   }
 
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
+    await this.ready;
     const captions = [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind));
     const body: BackupFile = { format: 'recaption-backup/1', manifest: this.uri.toString(), captions };
     await fs.mkdir(path.dirname(destination.fsPath), { recursive: true });
@@ -228,6 +292,7 @@ export class CaptionDocument implements vscode.CustomDocument {
   }
 
   async mergeIfChangedOnDisk(): Promise<void> {
+    await this.ready;
     if (await this.changedOnDisk()) await this.reload('merge');
   }
 
@@ -247,7 +312,7 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   private async reloadNow(mode: 'merge' | 'replace'): Promise<void> {
     const disk = await stamp(this.uri.fsPath);
-    const store = await ManifestStore.open(this.storeValue.folder, this.storeValue.fileName);
+    const store = await ManifestStore.open(this.store.folder, this.store.fileName);
     // Taken after the awaits: an edit that arrived while the file was being read is kept too.
     const kept = mode === 'merge' ? [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind)) : [];
     this.disk = disk;
@@ -261,6 +326,7 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   /** Human edits of this document that have not been saved, to carry into another store (a running job's). */
   unsavedCaptions(): CaptionSnapshot[] {
+    if (!this.loaded) return [];
     return [...this.touched.values()].map((t) => this.snapshot(t.fileName, t.kind));
   }
 }

@@ -58,6 +58,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly hooks: EditorHooks = {},
+    readonly log: vscode.LogOutputChannel = vscode.window.createOutputChannel('Recaption', { log: true }),
   ) {
     this.thumbnails = new ThumbnailCache(vscode.Uri.joinPath(context.globalStorageUri, 'thumbnails').fsPath);
   }
@@ -65,6 +66,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   static register(context: vscode.ExtensionContext, hooks: EditorHooks = {}): CaptionEditorProvider {
     const provider = new CaptionEditorProvider(context, hooks);
     context.subscriptions.push(
+      provider.log,
       vscode.window.registerCustomEditorProvider(CAPTION_EDITOR_VIEW_TYPE, provider, {
         webviewOptions: { retainContextWhenHidden: true },
         supportsMultipleEditorsPerDocument: false,
@@ -83,8 +85,17 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   }
 
   async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<CaptionDocument> {
+    const started = performance.now();
     const doc = await CaptionDocument.open(uri, context.backupId);
     this.documents.add(doc);
+    this.log.info(`opened ${uri.fsPath}: first ${doc.head.length} records in ${(performance.now() - started).toFixed(0)} ms`);
+    doc.ready.then(
+      () => this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`),
+      (err: Error) => {
+        this.log.error(`cannot load ${uri.fsPath}: ${err.message}`);
+        void vscode.window.showErrorMessage(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
+      },
+    );
     if (context.backupId) {
       // The restored edits are unsaved: tell VS Code so its dirty marker shows.
       const restored = doc.unsavedCaptions();
@@ -110,6 +121,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
   /** The manifest changed on disk: reload when nothing is unsaved, merge for our own run, else ask. */
   private async onChangedOnDisk(doc: CaptionDocument): Promise<void> {
+    await doc.ready;
     if (!(await doc.changedOnDisk())) return;
     if (!doc.hasUnsavedEdits) return doc.reload('replace');
     if (this.hooks.isOwnRunWriting?.(doc.folder)) return doc.reload('merge');
@@ -157,6 +169,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         thumb: thumb ? toUri(thumb) : null,
       };
     };
+    const headView = async (offset: number, limit: number): Promise<RecordView[]> =>
+      Promise.all(doc.head.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((r, i) => view(r, offset + i)));
     const indexOf = new Map<string, number>();
     let indexGeneration = -1;
     const positionOf = (fileName: string): number => {
@@ -173,12 +187,18 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       init: () => ({
         folderName: path.basename(doc.folder),
         manifestName: path.basename(doc.uri.fsPath),
-        total: doc.store.size,
+        total: doc.loaded ? doc.store.size : doc.head.length,
         counts: doc.getCounts(),
-        problems: doc.store.problems.map((p) => ({ line: p.line, message: p.message })),
+        problems: doc.loaded ? doc.store.problems.map((p) => ({ line: p.line, message: p.message })) : [],
         readOnly: false,
+        loading: !doc.loaded,
       }),
       page: async ({ query, offset, limit }) => {
+        // The first screen comes from the head of the file while the rest loads.
+        if (!doc.loaded && isEmptyQuery(query) && offset + Math.min(limit, MAX_PAGE) <= doc.head.length) {
+          return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
+        }
+        await doc.ready;
         let positions: Int32Array | null;
         try {
           positions = cache.positionsFor(doc, query);
@@ -196,6 +216,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         return { total, offset, records, error: null };
       },
       thumbnails: async ({ fileNames }) => {
+        await doc.ready;
         const out: Record<string, string | null> = {};
         await Promise.all(
           fileNames.slice(0, MAX_PAGE).map(async (name) => {
@@ -206,7 +227,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         );
         return out;
       },
-      findNext: ({ query, from, direction, unreviewedOnly }) => {
+      findNext: async ({ query, from, direction, unreviewedOnly }) => {
+        await doc.ready;
         const positions = cache.positionsFor(doc, query);
         const names = doc.store.names();
         const total = positions ? positions.length : names.length;
@@ -216,7 +238,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         }
         return { position: null };
       },
-      previewReplace: (spec) => {
+      previewReplace: async (spec) => {
+        await doc.ready;
         try {
           const changes = planReplace(doc.store.records(), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
@@ -224,14 +247,22 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
           return { total: 0, changes: [], error: (err as Error).message };
         }
       },
-      applyReplace: (spec) => ({ changed: doc.applyReplace(planReplace(doc.store.records(), spec)) }),
-      edit: (request) => doc.applyEdit(request),
+      applyReplace: async (spec) => {
+        await doc.ready;
+        return { changed: doc.applyReplace(planReplace(doc.store.records(), spec)) };
+      },
+      // An edit made on the first screen before the full load is applied once it is loaded.
+      edit: async (request) => {
+        await doc.ready;
+        return doc.applyEdit(request);
+      },
     };
 
     const onEvent = (event: WebviewEvent): void => {
       if (event.type === 'firstRender') {
         const ms = performance.now() - started;
         this.firstRenderMs.set(doc.uri.toString(), ms);
+        this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created (${event.rows} rows)`);
         this.firstRenderEmitter.fire({ uri: doc.uri, ms, rows: event.rows });
       } else if (event.type === 'log' && event.level === 'error') {
         console.error(`[recaption webview] ${event.message}`);
@@ -241,6 +272,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     const subscriptions = [
       channel,
       doc.onDidChangeRecords(async (names) => {
+        if (!doc.loaded) return;
         const records = await Promise.all(
           names.flatMap((n) => {
             const r = doc.store.get(n);
@@ -249,7 +281,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         );
         channel.post({ type: 'recordsChanged', records, counts: doc.getCounts() });
       }),
-      doc.onDidReset(() => channel.post({ type: 'reset', total: doc.store.size, counts: doc.getCounts() })),
+      doc.onDidReset(() => channel.post({ type: 'reset', total: doc.store.size, counts: doc.getCounts(), problems: doc.store.problems.map((p) => ({ line: p.line, message: p.message })) })),
     ];
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
   }

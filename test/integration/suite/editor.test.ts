@@ -15,6 +15,7 @@ async function openEditor(folder: string) {
   const uri = manifestUri(folder);
   await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
   const doc = await waitUntil('the caption document', () => provider.openDocuments().find((d) => d.uri.fsPath === uri.fsPath));
+  await doc.ready;
   return { provider, doc, uri };
 }
 

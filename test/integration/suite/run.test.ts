@@ -35,6 +35,7 @@ describe('Recaption Folder', function () {
       assert.ok(r.ssc!.text.length > 0 && r.dsc!.text.length > 0);
     }
     const doc = await waitUntil('the editor opened after the run', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
+    await doc.ready;
 
     // A person edits a DSC and approves an SSC, and saves.
     doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'a human description' });
@@ -65,6 +66,7 @@ describe('Recaption Folder', function () {
 
     await vscode.commands.executeCommand('recaption.openEditor', vscode.Uri.file(folder));
     const doc = await waitUntil('document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
+    await doc.ready;
     doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'unsaved human ssc' });
 
     const outcome = await jobs.recaption(vscode.Uri.file(folder), false);

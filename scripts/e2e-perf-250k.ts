@@ -1,0 +1,168 @@
+// Measures the caption editor on a 250,000-record manifest in a real VS Code (code-server + Chromium):
+// time from "open recaption.jsonl" to the first rendered row, a jump to the middle of the list, and the
+// memory of the extension host and the browser renderer. Writes test-artifacts/perf-250k.json.
+// Usage: npm run package && npx tsx scripts/e2e-perf-250k.ts [records]
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, promises as fs, readdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, findEditorFrame, launchBrowser, startCodeServer, waitFor } from '../test/e2e/harness.js';
+
+const RECORDS = Number(process.argv[2] ?? 250_000);
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+
+async function writeManifest(file: string, n: number): Promise<number> {
+  const out = createWriteStream(file);
+  const at = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const name = `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/img-${String(i).padStart(7, '0')}.jpg`;
+    const r = {
+      file_name: name,
+      width: 640,
+      height: 480,
+      sha256: i.toString(16).padStart(64, '0'),
+      alt: { text: `photo number ${i} from the archive`, source: 'sidecar' },
+      ssc: { text: `a photo of object ${i % 97} on a table`, by: 'model', model: 'florence-2-base', at, review: i % 5 === 0 ? 'approved' : null },
+      dsc: {
+        text: `The image shows object ${i % 97} resting on a wooden table near a window. Soft daylight falls from the left, the background is a plain wall, and the colours are muted browns and greys.`,
+        by: 'model',
+        model: 'florence-2-base',
+        at,
+        review: null,
+      },
+      error: null,
+    };
+    if (!out.write(`${JSON.stringify(r)}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
+  }
+  await new Promise<void>((res) => out.end(res));
+  return (await fs.stat(file)).size;
+}
+
+function processTree(rootPid: number): { pid: number; cmd: string; rssMb: number }[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
+  const rows = ps.split('\n').filter(Boolean).map((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l)!;
+    return { pid: Number(m[1]), ppid: Number(m[2]), rssMb: Number(m[3]) / 1024, cmd: m[4]! };
+  });
+  const keep = new Set([rootPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of rows) {
+      if (!keep.has(r.pid) && keep.has(r.ppid)) {
+        keep.add(r.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows.filter((r) => keep.has(r.pid));
+}
+
+/** RSS of code-server's extension host: the node child of this server whose command names extensionHost. */
+function extensionHostRss(serverRoot: string): number | null {
+  const ps = execFileSync('ps', ['-eo', 'pid=,rss=,args='], { encoding: 'utf8' });
+  const line = ps.split('\n').find((l) => /extensionHost/i.test(l) && !l.includes('chromium'));
+  if (!line) {
+    console.error(`no extension host process found (server ${serverRoot}); node processes:\n${ps.split('\n').filter((l) => l.includes('node')).join('\n')}`);
+    return null;
+  }
+  return Number(/^\s*\d+\s+(\d+)/.exec(line)![1]) / 1024;
+}
+
+/** The extension's own log lines (its "Recaption" output channel), from the server's log folder. */
+function extensionLog(root: string): string[] {
+  try {
+    const out = execFileSync('grep', ['-rh', '--include=*.log', '-e', 'loaded .*records', '-e', 'first row of', root], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function main(): Promise<void> {
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  const vsixDir = path.join(REPO, 'dist-vsix');
+  const vsix = path.join(vsixDir, readdirSync(vsixDir).find((f) => f.endsWith(`-${process.platform}-${process.arch}.vsix`))!);
+  const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-perf-'));
+  const folder = path.join(workspace, 'big');
+  await fs.mkdir(folder);
+  const bytes = await writeManifest(path.join(folder, 'recaption.jsonl'), RECORDS);
+  console.log(`manifest: ${RECORDS} records, ${(bytes / 1e6).toFixed(0)} MB`);
+
+  const server = await startCodeServer({ workspace, install: [vsix] });
+  const { context, page } = await launchBrowser(server.root);
+  try {
+    await page.goto(server.url());
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'big' }).first().click();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'recaption.jsonl' }).first().waitFor();
+    // The extension host is up once our command exists; measure the open alone.
+    await page.waitForTimeout(3000);
+    const hostBefore = extensionHostRss(server.root);
+
+    const t0 = Date.now();
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'recaption.jsonl' }).first().dblclick();
+    const frame = await findEditorFrame(page, 120_000);
+    await waitFor('the first row', async () => (await frame.locator('rc-list .row[data-file]').count()) > 0, 120_000, 20);
+    const firstRowMs = Date.now() - t0;
+    await waitFor('the selected record', async () => (await frame.locator('[data-role="file-name"]').count()) > 0, 30_000, 20);
+    const firstRecordMs = Date.now() - t0;
+    await page.screenshot({ path: path.join(ARTIFACTS, 'perf-250k-open.png') });
+
+    // Jump to the middle of the list (End, then scroll position) and time the rows appearing there.
+    const t1 = Date.now();
+    await frame.locator('rc-list').evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2;
+    });
+    const middle = String(Math.floor(RECORDS / 2)).padStart(7, '0').slice(0, 4);
+    await waitFor('rows in the middle', async () => {
+      const names = await frame.locator('rc-list .row[data-file]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-file') ?? ''));
+      return names.some((n) => n.includes(`img-${middle}`));
+    }, 30_000, 20);
+    const scrollMiddleMs = Date.now() - t1;
+    const t2 = Date.now();
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('End');
+    await waitFor('the last record selected', async () => (await frame.locator('[data-role="file-name"]').innerText()).includes(String(RECORDS - 1).padStart(7, '0')), 30_000, 20);
+    const endKeyMs = Date.now() - t2;
+
+    await page.waitForTimeout(3000);
+    const hostAfter = extensionHostRss(server.root);
+    const webviewHeap = await frame.evaluate(() => {
+      const m = (performance as unknown as { memory?: { usedJSHeapSize: number; totalJSHeapSize: number } }).memory;
+      return m ? { usedMb: m.usedJSHeapSize / 1e6, totalMb: m.totalJSHeapSize / 1e6 } : null;
+    });
+    const domRows = await frame.locator('rc-list .row').count();
+    const browserPid = (context as unknown as { _browser?: { _process?: { pid?: number } } })._browser?._process?.pid;
+    const chromiumProcs = processTree(browserPid ?? process.pid).filter((p) => p.cmd.includes('chromium') && p.cmd.includes('--type=renderer'));
+    const result = {
+      records: RECORDS,
+      manifestMb: Math.round(bytes / 1e6),
+      firstRowMs,
+      firstRecordMs,
+      scrollMiddleMs,
+      endKeyMs,
+      domRows,
+      extensionHostRssMb: { beforeOpen: hostBefore && Math.round(hostBefore), afterOpen: hostAfter && Math.round(hostAfter) },
+      webviewJsHeapMb: webviewHeap && { used: Math.round(webviewHeap.usedMb), total: Math.round(webviewHeap.totalMb) },
+      extensionLog: extensionLog(server.root),
+      chromiumRendererRssMb: chromiumProcs.map((p) => Math.round(p.rssMb)),
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    await fs.writeFile(path.join(ARTIFACTS, 'perf-250k.json'), JSON.stringify(result, null, 2));
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.stop();
+    await fs.rm(workspace, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
