@@ -1,5 +1,5 @@
 // Export throughput: a generated dataset of N records (default 100,000), exported in every format.
-// Images: one small JPEG written once by sharp and hard-linked N times (no disk cost for the dataset);
+// Images: a small JPEG written by sharp per folder of 1000 and hard-linked into it (no disk cost for the dataset);
 // `none` measures the export's own work (planning, metadata, existence checks), `copy` adds copying every
 // image into the output (or, for WebDataset, reading it into the shards).
 //
@@ -34,13 +34,19 @@ function caption(text: string): Caption {
 
 async function makeDataset(root: string): Promise<ManifestStore> {
   await fs.mkdir(root, { recursive: true });
-  const seed = path.join(path.dirname(root), 'seed.jpg');
-  await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toFile(seed);
   const store = ManifestStore.fromText(root, '');
+  let seed = '';
   for (let i = 0; i < records; i++) {
-    const dir = `part${String(Math.floor(i / 1000)).padStart(3, '0')}`;
+    const part = Math.floor(i / 1000);
+    const dir = `part${String(part).padStart(3, '0')}`;
     const name = `${dir}/${String(i).padStart(6, '0')}.jpg`;
-    if (i % 1000 === 0) await fs.mkdir(path.join(root, dir), { recursive: true });
+    if (i % 1000 === 0) {
+      // One seed image per folder of 1000: a file system caps the links to one inode (ext4: 65,000).
+      await fs.mkdir(path.join(root, dir), { recursive: true });
+      seed = path.join(path.dirname(root), `seed-${part}.jpg`);
+      const shade = (part * 37) % 256;
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: shade, g: 90, b: 160 } } }).jpeg().toFile(seed);
+    }
     await fs.link(seed, path.join(root, name));
     const words = DSC_WORDS.slice(0, 20 + (i % 20));
     store.put({

@@ -79,7 +79,8 @@ export class ImagePlacer {
       }
     }
     try {
-      await fs.copyFile(checked.source, dest);
+      // A copy-on-write clone where the file system offers one (btrfs, XFS, APFS), a plain copy elsewhere.
+      await fs.copyFile(checked.source, dest, fs.constants.COPYFILE_FICLONE);
     } catch (err) {
       // Unreadable source: skip the image. Anything else (disk full, ...) fails the export.
       const readable = await fs.access(checked.source, fs.constants.R_OK).then(() => true, () => false);
