@@ -147,3 +147,27 @@ test('hard links across devices fall back to copies and say so', async (t) => {
     await fs.rm(out, { recursive: true, force: true });
   }
 });
+
+test('sidecar: two images sharing a base name do not share a caption file', async () => {
+  const store = await makeDataset([
+    { fileName: 'cat.jpg', ssc: 'a jpeg cat', sscReview: 'approved' },
+    { fileName: 'cat.png', ssc: 'a png cat', sscReview: 'approved' },
+    { fileName: 'dog.png', ssc: 'a dog', sscReview: 'approved' },
+  ]);
+  const out = path.join(await tempDir('out'), 'x');
+  const { record } = await exportFineTuneSet({ store, out, profile: 'ssc', format: 'sidecar', validation: 0 });
+  assert.equal(record.counts.total, 2);
+  assert.deepEqual(record.skipped, { 'name-collision': 1 });
+  assert.deepEqual(record.skipped_examples['name-collision'], ['cat.png']);
+  assert.equal(await fs.readFile(path.join(out, 'train', 'cat.txt'), 'utf8'), 'a jpeg cat\n');
+  assert.equal(await exists(path.join(out, 'train', 'cat.png')), false);
+});
+
+test('an export with nothing to export still writes its record, with the reasons', async () => {
+  const store = await makeDataset([{ fileName: 'a.png', ssc: 'unreviewed' }]);
+  const out = path.join(await tempDir('out'), 'x');
+  const { record } = await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf' });
+  assert.deepEqual(record.counts, { train: 0, validation: 0, total: 0 });
+  assert.deepEqual(record.skipped, { 'not-approved': 1 });
+  assert.deepEqual(await fs.readdir(out), ['export.json']);
+});
