@@ -125,7 +125,6 @@ export class OpenAITestServer {
   private constructor(options: TestServerOptions) {
     this.options = options;
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 1000;
   }
 
   static async start(options: TestServerOptions = {}): Promise<OpenAITestServer> {
@@ -208,10 +207,13 @@ export class OpenAITestServer {
       } else if (part.type === 'image_url') {
         const url = (part.image_url as { url?: unknown } | undefined)?.url;
         if (typeof url !== 'string') throw new BadRequest(400, 'image_url.url must be a string');
-        const m = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/.exec(url);
+        const m = /^data:(image\/(?:jpeg|png|webp));base64,/.exec(url.slice(0, 40));
         if (!m) throw new BadRequest(400, 'image_url.url must be a base64 data URL of a JPEG, PNG or WebP');
         if (image) throw new BadRequest(400, 'more than one image in the message');
-        const bytes = Buffer.from(m[2]!, 'base64');
+        const b64 = url.slice(m[0].length);
+        const bytes = Buffer.from(b64, 'base64');
+        // Strict base64: decoding ignores stray characters, so a round trip must give the same text back.
+        if (b64.length === 0 || bytes.toString('base64') !== b64) throw new BadRequest(400, 'image_url.url is not valid base64');
         if (m[1] === 'image/jpeg' && !(bytes[0] === 0xff && bytes[1] === 0xd8)) throw new BadRequest(400, 'the data URL says JPEG but the bytes are not');
         try {
           const img = sharp(bytes);

@@ -231,3 +231,18 @@ test('answers are cleaned of think blocks and wrapping quotes', () => {
   assert.equal(cleanAnswer('<think>hmm</think>\n "A red cube."  '), 'A red cube.');
   assert.equal(cleanAnswer('"Stop" sign and "Go" sign'), '"Stop" sign and "Go" sign');
 });
+
+test('a request with image bytes serialises to the same JSON as with the data URL string', async () => {
+  const { dataUrlBytes, serializeRequest } = await import('../../src/core/captioner/remote/request-body.js');
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 250, 251, 252]);
+  const bytes = dataUrlBytes('image/jpeg', jpeg);
+  const asString = `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+  const make = (url: string | Uint8Array) => ({
+    model: 'm',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'say "hi" ✓ @@recaption-image-x-0@@' }, { type: 'image_url', image_url: { url } }] }],
+  });
+  const out = Buffer.from(serializeRequest(make(bytes))).toString('utf8');
+  assert.equal(out, JSON.stringify(make(asString)));
+  assert.equal(Buffer.from(serializeRequest(make(Buffer.from(bytes)))).toString('utf8'), JSON.stringify(make(asString)), 'a Buffer works too');
+  assert.throws(() => dataUrlBytes('image/jpeg"', jpeg), /MIME/);
+});

@@ -5,8 +5,10 @@
 import { DEFAULT_BACKOFF, abortReason, backoffDelayMs, parseRetryAfterMs, sleep, type BackoffPolicy } from './backoff.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, normalizeBaseUrl, type RemoteEndpointConfig } from './endpoint.js';
 import { redactSecrets } from './redact.js';
+import { serializeRequest } from './request-body.js';
 
-export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+/** An image's url is a URL string, or a data URL as bytes (see request-body.ts), which is cheaper to send. */
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string | Uint8Array } };
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -196,7 +198,7 @@ export class ChatClient {
    * good, or the signal's AbortError when cancelled (in-flight requests are aborted, waits cut short).
    */
   async complete(messages: ChatMessage[], options: CompletionOptions, signal?: AbortSignal): Promise<string> {
-    const body = JSON.stringify({
+    const body = serializeRequest({
       model: this.model,
       messages,
       max_tokens: options.maxTokens,
@@ -223,7 +225,7 @@ export class ChatClient {
     }
   }
 
-  private async attempt(attempt: number, body: string, options: CompletionOptions, signal: AbortSignal | undefined): Promise<string> {
+  private async attempt(attempt: number, body: Uint8Array<ArrayBuffer>, options: CompletionOptions, signal: AbortSignal | undefined): Promise<string> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, CaptionTexts, PreparedImage } from '../backend.js';
 import { abortReason } from './backoff.js';
+import { dataUrlBytes } from './request-body.js';
 import { describeEndpointModel } from './endpoint.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ChatClient, RemoteRequestError, type ChatClientOptions, type ChatMessage } from './openai-client.js';
@@ -34,8 +35,8 @@ export const DEFAULT_TEMPERATURE = 0.2;
 /** What prepare() hands to caption(): the upload, ready to send. */
 export interface RemotePayload {
   kind: 'remote-jpeg';
-  /** data:image/jpeg;base64,... */
-  dataUrl: string;
+  /** data:image/jpeg;base64,... as ASCII bytes, spliced into each request without re-encoding. */
+  dataUrl: Uint8Array;
   /** Size of the uploaded JPEG. */
   sentWidth: number;
   sentHeight: number;
@@ -61,7 +62,7 @@ export async function encodeForUpload(
     .jpeg({ quality: options.jpegQuality })
     .toBuffer({ resolveWithObject: true });
   return {
-    payload: { kind: 'remote-jpeg', dataUrl: `data:image/jpeg;base64,${data.toString('base64')}`, sentWidth: info.width, sentHeight: info.height },
+    payload: { kind: 'remote-jpeg', dataUrl: dataUrlBytes('image/jpeg', data), sentWidth: info.width, sentHeight: info.height },
     width,
     height,
   };
