@@ -100,18 +100,36 @@ export class CaptionDocument implements vscode.CustomDocument {
   generation = 0;
 
   private storeValue: ManifestStore | null = null;
-  /** Resolves when the whole manifest is loaded; everything but the first page waits for it. */
-  readonly ready: Promise<void>;
+  private loadStarted = false;
+  private resolveLoaded!: () => void;
+  private rejectLoaded!: (err: unknown) => void;
+  /** Settles when the whole manifest is loaded; unlike `ready` it does not start the load. */
+  readonly loadedPromise = new Promise<void>((resolve, reject) => {
+    this.resolveLoaded = resolve;
+    this.rejectLoaded = reject;
+  });
 
   private constructor(
     readonly uri: vscode.Uri,
     /** The first records of the file, for the first screen while the rest loads. */
     readonly head: readonly ManifestRecord[],
-    backupId: string | undefined,
+    private readonly backupId: string | undefined,
   ) {
     this.counts = countRecords(head);
-    this.ready = this.load(backupId);
-    this.ready.catch(() => undefined);
+    this.loadedPromise.catch(() => undefined);
+  }
+
+  /**
+   * Starts the full load (once) and resolves when it is done. Parsing a large manifest occupies the
+   * extension host for seconds, so the editor first serves its first screen from `head` and only then
+   * asks for `ready`.
+   */
+  get ready(): Promise<void> {
+    if (!this.loadStarted) {
+      this.loadStarted = true;
+      this.load(this.backupId).then(this.resolveLoaded, this.rejectLoaded);
+    }
+    return this.loadedPromise;
   }
 
   private async load(backupId: string | undefined): Promise<void> {

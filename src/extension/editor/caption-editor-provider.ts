@@ -89,7 +89,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     const doc = await CaptionDocument.open(uri, context.backupId);
     this.documents.add(doc);
     this.log.info(`opened ${uri.fsPath}: first ${doc.head.length} records in ${(performance.now() - started).toFixed(0)} ms`);
-    doc.ready.then(
+    doc.loadedPromise.then(
       () => this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`),
       (err: Error) => {
         this.log.error(`cannot load ${uri.fsPath}: ${err.message}`);
@@ -103,6 +103,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
       }
     }
+    // No webview asked for the first screen in time (or none will): load anyway.
+    const fallback = setTimeout(() => void doc.ready, 15_000);
     const forward = doc.onDidChangeCustomDocument((e) => this.changeEmitter.fire(e));
     doc.beforeSave = () => this.hooks.beforeSave?.(doc);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
@@ -110,6 +112,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     watcher.onDidChange(onDisk);
     watcher.onDidCreate(onDisk);
     doc.onDidDispose(() => {
+      clearTimeout(fallback);
       forward.dispose();
       watcher.dispose();
       this.documents.delete(doc);
@@ -260,6 +263,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
     const onEvent = (event: WebviewEvent): void => {
       if (event.type === 'firstRender') {
+        // The first screen is up: now the full load may occupy the extension host.
+        void doc.ready;
         const ms = performance.now() - started;
         this.firstRenderMs.set(doc.uri.toString(), ms);
         this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created (${event.rows} rows)`);
