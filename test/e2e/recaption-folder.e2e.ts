@@ -93,6 +93,11 @@ async function main(): Promise<void> {
     settings: { 'recaption.model': MODEL, 'recaption.device': 'cpu', 'files.autoSave': 'off' },
   });
   const { context, page } = await launchBrowser(server.root);
+  // A strict CSP that blocks something of ours shows up as a console error in the webview frame.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(`${m.location().url}: ${m.text()}`);
+  });
   const step = (what: string) => process.stdout.write(`[e2e ${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
   try {
     await page.goto(server.url());
@@ -149,6 +154,28 @@ async function main(): Promise<void> {
     await waitFor('clean tab after save', async () => (await page.locator('.tab.dirty').count()) === 0, 10_000);
     await page.screenshot({ path: path.join(ARTIFACTS, 'editor-saved.png') });
     step(`saved: ${JSON.stringify(saved.dsc)}`);
+    // Find & replace across every caption: preview, apply as one edit, save.
+    const before = await readManifest(manifest);
+    const due = [...before.values()].flatMap((r) => [r.ssc, r.dsc]).filter((c) => c && /square/i.test(c.text)).length;
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('r');
+    const panel = frame.locator('rc-find-replace');
+    await panel.locator('vscode-textfield#find input').fill('square');
+    await panel.locator('vscode-textfield#replace input').fill('SQUARE');
+    await panel.locator('vscode-button', { hasText: 'Preview' }).click();
+    await waitFor(`a preview of ${due} changes`, async () => (await panel.locator('.meta').allInnerTexts()).some((t) => t.startsWith(`${due} caption(s) would change`)), 10_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-replace-preview.png') });
+    await panel.locator('vscode-button', { hasText: 'Replace' }).click();
+    await waitFor('the replace notice', async () => (await frame.locator('[data-role="notice"]').innerText().catch(() => '')).includes(`Replaced in ${due} captions`), 10_000);
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('Control+S');
+    await waitFor('the replacements on disk', async () => {
+      const after = [...(await readManifest(manifest)).values()].flatMap((r) => [r.ssc, r.dsc]);
+      return after.filter((c) => c && c.text.includes('SQUARE') && c.by === 'human').length === due && !after.some((c) => c && /square/.test(c.text));
+    }, 15_000);
+    step(`find & replace changed ${due} captions, saved`);
+
+    if (cspViolations.length > 0) throw new Error(`CSP violations in the webview:\n${cspViolations.join('\n')}`);
     process.stdout.write(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}\n`);
   } catch (err) {
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-failure.png') }).catch(() => undefined);
