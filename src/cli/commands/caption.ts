@@ -3,6 +3,9 @@ import type { LocalBackendOptions } from '../../core/captioner/local/local-backe
 import { REDO_POLICIES, runCaptioning, type RedoPolicy } from '../../core/captioner/pipeline.js';
 import { scanDataset } from '../../core/dataset/scan.js';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { openShardStore, shardManifestName } from '../../core/dataset/shard.js';
+import type { CaptionBackend } from '../../core/captioner/backend.js';
+import { remoteBackendFromCli, remoteCaptionOptionHelp, remoteCaptionOptionSpec, shardFromCli } from './remote-options.js';
 import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
@@ -32,7 +35,14 @@ again resumes.
   --drop-closing     drop the model's stock closing sentence ("The overall mood of the image is ...")
   --max-new-tokens N cap on generated tokens per caption
   --cache-dir DIR    where hub models are kept (default $RECAPTION_MODEL_CACHE or ~/.cache/recaption/models)
-  --max-pixels N     refuse images with more pixels than N (default 268402689)`;
+  --max-pixels N     refuse images with more pixels than N (default 268402689)
+  --shard i/N        caption only shard i of N (0-based: 0/N ... N-1/N) into its own manifest
+                     recaption.shard-IIII-of-NNNN.jsonl, so N jobs can run at once over one folder;
+                     needs the folder scanned once first ("recaption scan"); "recaption merge" folds them in
+
+remote backend (--backend openai): a vision model served behind an OpenAI-compatible API
+  --backend B        local (default) or openai (the default when --endpoint is given)
+${remoteCaptionOptionHelp}`;
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
   if (value === undefined) return fallback;
@@ -52,7 +62,7 @@ const MB = 1024 * 1024;
 
 export const captionCommand: CliCommand = {
   name: 'caption',
-  summary: 'write SSC and DSC captions with a local model (Florence-2, vit-gpt2)',
+  summary: 'write SSC and DSC captions with a local model (Florence-2, vit-gpt2) or an OpenAI-compatible endpoint',
   help,
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
@@ -67,6 +77,9 @@ export const captionCommand: CliCommand = {
       'max-new-tokens': { type: 'string' },
       'cache-dir': { type: 'string' },
       'max-pixels': { type: 'string' },
+      shard: { type: 'string' },
+      backend: { type: 'string' },
+      ...remoteCaptionOptionSpec,
     }, help);
     const folder = await requireFolder(positionals, help);
     const device = oneOf(values.device, DEVICES, 'device', 'auto');
@@ -76,13 +89,18 @@ export const captionCommand: CliCommand = {
     const maxNewTokens = intOption(values['max-new-tokens'], 'max-new-tokens', 0, 1);
     const maxPixels = intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1);
     const tasks = parseTasks(values.tasks);
+    const backendKind = oneOf(values.backend, ['local', 'openai'] as const, 'backend', values.endpoint ? 'openai' : 'local');
+    const shard = shardFromCli(values.shard);
 
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     try {
       let store = await ManifestStore.open(folder);
-      if (!(await fs.stat(store.manifestPath).catch(() => null))) {
+      const hasManifest = (await fs.stat(store.manifestPath).catch(() => null)) !== null;
+      // N shard jobs scanning at once would all write recaption.jsonl: a sharded run needs one scan first.
+      if (shard && !hasManifest) throw new CliError(`a sharded run needs the folder scanned first: run "recaption scan ${folder}" once, then the shard jobs`);
+      if (!hasManifest) {
         const scanProgress = createProgressLine('scanned');
         const scanned = await scanDataset(folder, { maxPixels, signal: controller.signal, onProgress: (done, total) => scanProgress.update(done, total) });
         scanProgress.finish(`scanned ${scanned.report.images} images into ${MANIFEST_NAME}`);
@@ -90,32 +108,42 @@ export const captionCommand: CliCommand = {
         if (scanned.report.cancelled) return 130;
       }
       for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+      // A shard job reads recaption.jsonl and writes only its own shard manifest.
+      if (shard) store = await openShardStore(folder, shard, store);
 
-      // Loaded only for this command: transformers.js and ONNX Runtime take a moment to import.
-      const { createLocalBackend } = await import('../../core/captioner/local/local-backend.js');
-      const download = createProgressLine('downloaded', 'MB');
-      const options: LocalBackendOptions = {
-        model: values.model ?? DEFAULT_MODEL,
-        device,
-        dtype,
-        maxPixels,
-        source: {
-          cacheDir: values['cache-dir'],
-          signal: controller.signal,
-          onProgress: (p) => download.update(Math.round(p.bytes / MB), p.total === null ? Math.round(p.bytes / MB) : Math.round(p.total / MB), `${p.file} (${p.filesDone}/${p.filesTotal} files)`),
-        },
-        taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
-        maxNewTokens: maxNewTokens || undefined,
-        postprocess: { dropClosingSentence: values['drop-closing'] ?? false },
-      };
-      let backend;
-      try {
-        backend = await createLocalBackend(options);
-      } catch (err) {
-        throw new CliError(err instanceof Error ? err.message : String(err));
+      let backend: CaptionBackend;
+      if (backendKind === 'openai') {
+        backend = await remoteBackendFromCli(values, maxPixels);
+        process.stderr.write(`model ${backend.modelId}: remote endpoint, batch ${backend.defaultBatchSize}\n`);
+      } else {
+
+        // Loaded only for this command: transformers.js and ONNX Runtime take a moment to import.
+        const { createLocalBackend } = await import('../../core/captioner/local/local-backend.js');
+        const download = createProgressLine('downloaded', 'MB');
+        const options: LocalBackendOptions = {
+          model: values.model ?? DEFAULT_MODEL,
+          device,
+          dtype,
+          maxPixels,
+          source: {
+            cacheDir: values['cache-dir'],
+            signal: controller.signal,
+            onProgress: (p) => download.update(Math.round(p.bytes / MB), p.total === null ? Math.round(p.bytes / MB) : Math.round(p.total / MB), `${p.file} (${p.filesDone}/${p.filesTotal} files)`),
+          },
+          taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
+          maxNewTokens: maxNewTokens || undefined,
+          postprocess: { dropClosingSentence: values['drop-closing'] ?? false },
+        };
+        let local;
+        try {
+          local = await createLocalBackend(options);
+        } catch (err) {
+          throw new CliError(err instanceof Error ? err.message : String(err));
+        }
+        download.finish();
+        process.stderr.write(`model ${local.modelId}: ${local.describe()}\n`);
+        backend = local;
       }
-      download.finish();
-      process.stderr.write(`model ${backend.modelId}: ${backend.describe()}\n`);
       try {
         const progress = createProgressLine('captioned');
         const summary = await runCaptioning({
@@ -136,7 +164,9 @@ export const captionCommand: CliCommand = {
             `${summary.protected} human/reviewed captions left alone, ${summary.errors} errors; ` +
             `${summary.imagesPerSecond.toFixed(2)} images/s on ${summary.device}, batch ${summary.batchSize}\n`,
         );
-        if (summary.errors) process.stderr.write(`the errors are in ${MANIFEST_NAME} ("error" field); --redo errors retries them\n`);
+        const written = shard ? shardManifestName(shard) : MANIFEST_NAME;
+        if (summary.errors) process.stderr.write(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
+        if (shard) process.stderr.write(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
         return summary.cancelled ? 130 : 0;
       } finally {
         await backend.dispose();
