@@ -86,4 +86,21 @@ describe('Recaption Folder', function () {
       return d['img-000.png']!.ssc!.text === 'unsaved human ssc' && d['img-003.png']!.dsc!.by === 'model';
     });
   });
+
+  it('cancel stops the run and keeps what was done; running again resumes', async () => {
+    await useTinyModel('missing');
+    const folder = await makeDataset(5, false);
+    const { jobs } = await api();
+    const running = jobs.recaption(vscode.Uri.file(folder), false);
+    assert.equal(jobs.isRunning(folder), true);
+    jobs.cancel(folder);
+    const cancelled = await running;
+    assert.equal(cancelled.cancelled, true);
+    assert.equal(cancelled.error, null);
+    const resumed = await jobs.recaption(vscode.Uri.file(folder), false);
+    assert.equal(resumed.cancelled, false);
+    const disk = await readManifest(folder);
+    assert.equal(Object.keys(disk).length, 5);
+    assert.ok(Object.values(disk).every((r) => r.ssc?.by === 'model' && r.dsc?.by === 'model'));
+  });
 });
