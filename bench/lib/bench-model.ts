@@ -1,0 +1,39 @@
+// The bench model: the Florence-2 layout from the tiny-model generator, with seeded random weights and
+// fixed caption lengths, so every run does the same work. Generated into bench/out/models/<name>, once
+// per distinct set of options (a stamp file holds the options it was made with).
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeModel, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+
+export type ModelSize = 'bench' | 'base';
+
+/**
+ * bench: small enough that one image's SSC + DSC takes on the order of 100 ms on a 2-core CPU, with
+ *   Florence-2's input size (768 px) and image-token count (24 x 24 = 576 patches), so decode/preprocess
+ *   and the encoder's sequence length are the real ones; only the widths and depths are small.
+ * base: Florence-2-base's language-model dimensions (d_model 768, 6 + 6 layers, 12 heads, FFN 3072,
+ *   vocabulary 51,289) with the same 768 px / 576-token vision input; for a GPU machine. The vision
+ *   tower is the generator's ViT, not DaViT, so this approximates the real model's compute.
+ */
+export const MODEL_SIZES: Record<ModelSize, TinyModelOptions> = {
+  bench: { hiddenSize: 64, layers: 1, heads: 4, intermediateSize: 128, imageSize: 768, patchSize: 32, weights: 'random', seed: 7, vocabSize: 4096, lengths: { ssc: 20, dsc: 80 } },
+  base: { hiddenSize: 768, layers: 6, heads: 12, intermediateSize: 3072, imageSize: 768, patchSize: 32, weights: 'random', seed: 7, vocabSize: 51289, lengths: { ssc: 20, dsc: 80 } },
+};
+
+export function modelOptions(size: ModelSize, overrides: Partial<TinyModelOptions> = {}): TinyModelOptions {
+  return { ...MODEL_SIZES[size], ...overrides };
+}
+
+/** Writes the model unless bench/out already holds one made with the same options; returns its folder. */
+export async function ensureBenchModel(outRoot: string, name: string, options: TinyModelOptions): Promise<{ folder: string; generatedSeconds: number | null }> {
+  const folder = path.join(outRoot, 'models', name);
+  const stampFile = path.join(folder, 'bench-stamp.json');
+  const stamp = JSON.stringify(options);
+  const existing = await fs.readFile(stampFile, 'utf8').catch(() => null);
+  if (existing === stamp) return { folder, generatedSeconds: null };
+  const started = performance.now();
+  await fs.rm(folder, { recursive: true, force: true });
+  await writeModel(folder, 'florence2', options);
+  await fs.writeFile(stampFile, stamp);
+  return { folder, generatedSeconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,123 @@
+// Markdown tables for the bench's console output (and the README's Performance section).
+import type { CaptioningResult, Measured } from '../parts/captioning.js';
+import type { LifecycleResult } from '../parts/lifecycle.js';
+import type { StepResult } from '../parts/dataset-step.js';
+import type { ScaleDataset } from './scale-dataset.js';
+
+export interface DatasetRow extends StepResult {
+  peakRssMiB: number;
+  /** The whole child process: start, module loading, the manifest load a step needs, the step. */
+  processSeconds: number;
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const mark = (ok: boolean) => (ok ? 'met' : 'missed');
+
+function row(label: string, m: Pick<Measured, 'msPerImage' | 'images' | 'visionPassesPerImage'>): (string | number)[] {
+  return [label, m.images, f1(m.msPerImage), f2(1000 / m.msPerImage), m.visionPassesPerImage === null ? '' : f2(m.visionPassesPerImage)];
+}
+
+export function captioningTable(r: CaptioningResult & { peakRssMiB: number }): string {
+  const o = r.model.options;
+  const bound = r.prep.msPerImage + r.inference.msPerImage;
+  const toBound = r.pipeline.msPerImage / bound;
+  const toInference = r.pipeline.msPerImage / r.inference.msPerImage;
+  const vsBaseline = r.baseline.msPerImage / r.pipeline.msPerImage;
+  const saved = r.perTask.msPerImage - r.inference.msPerImage;
+  const s = r.inference.sessions!;
+  const n = r.inference.images;
+  const inSessions = s.vision.ms + s.embed.ms + s.encoder.ms + s.decoder.ms + s.other.ms;
+  const title =
+    `### Captioning: ${r.model.describe}, batch ${r.batchSize}, ${r.imageSet.count} JPEGs (mean ${r.imageSet.meanKiB.toFixed(0)} KiB, longest side 1024 px)\n` +
+    `Model: generated Florence-2 layout (${r.model.size}): d_model ${o.hiddenSize}, ${o.layers} layer(s) per stack, ${o.heads} heads, ` +
+    `FFN ${o.intermediateSize ?? 2 * o.hiddenSize}, ${o.imageSize} px input, ${(o.imageSize / o.patchSize) ** 2} image tokens, vocabulary ${o.vocabSize}, ` +
+    `SSC ${o.lengths?.ssc} + DSC ${o.lengths?.dsc} generated tokens, random weights.`;
+  const main = table(
+    ['measurement', 'images', 'ms/image', 'images/s', 'vision-encoder passes/image'],
+    [
+      row('decode + preprocess alone (sharp, 4 at a time)', r.prep),
+      row('inference alone on tensors in memory (the limit)', r.inference),
+      [`CPU-only bound (the two above added)`, r.prep.images, f1(bound), f2(1000 / bound), ''],
+      row('**Recaption pipeline** (runCaptioning, manifest writes included)', r.pipeline),
+      row('baseline: transformers.js as documented, one image at a time', r.baseline),
+      row('inference, one call per task (vision encoder once per task)', r.perTask),
+    ],
+  );
+  const ratios = table(
+    ['ratio', 'value', 'target'],
+    [
+      ['pipeline time ÷ CPU-only bound', `${f2(toBound)}x`, `≤ 1.05x (${mark(toBound <= 1.05)})`],
+      ['pipeline time ÷ inference alone (the bound on an accelerator)', `${f2(toInference)}x`, ''],
+      ['pipeline throughput ÷ baseline throughput', `${f2(vsBaseline)}x`, `≥ 1.5x (${mark(vsBaseline >= 1.5)})`],
+      ['vision-encoder passes per image, both captions', f2(r.pipeline.visionPassesPerImage ?? NaN), `1 (${mark(r.pipeline.visionPassesPerImage === 1)})`],
+      ['time saved by encoding each image once for both tasks', `${f1(saved)} ms/image (${f1((100 * saved) / r.perTask.msPerImage)}%)`, ''],
+    ],
+  );
+  const where = table(
+    ['inference alone, per image', 'ms', 'session runs per image'],
+    [
+      ['vision encoder', f1(s.vision.ms / n), f2(s.vision.runs / n)],
+      ['text encoder (image tokens + prompt, once per task)', f1(s.encoder.ms / n), f2(s.encoder.runs / n)],
+      ['embed_tokens (prompt, then once per generated token)', f1(s.embed.ms / n), f2(s.embed.runs / n)],
+      ['decoder (once per generated token)', f1(s.decoder.ms / n), f2(s.decoder.runs / n)],
+      ['transformers.js between session runs (generate loop, logits, tokenizer)', f1(r.inference.msPerImage - inSessions / n), ''],
+    ],
+  );
+  return `${title}\n\n${main}\n\n${ratios}\n\n${where}\n\nPeak RSS of the captioning process: ${r.peakRssMiB.toFixed(0)} MiB.`;
+}
+
+export function lifecycleTable(r: LifecycleResult & { peakRssMiB: number }, size: string): string {
+  const m = r.rssMiB;
+  return (
+    `### Model lifecycle (${size} model, ${r.modelMiB.toFixed(1)} MiB of ONNX weights, loaded in ${r.loadSeconds.toFixed(2)} s)\n\n` +
+    table(
+      ['moment', 'RSS MiB'],
+      [
+        ['runtime imported, no model', f1(m.beforeLoad)],
+        ['after load', f1(m.afterLoad)],
+        ['after the first batch (runtime arenas)', f1(m.afterFirstBatch)],
+        ['after dispose() and GC', f1(m.afterUnload)],
+      ],
+    )
+  );
+}
+
+export function datasetTable(rows: DatasetRow[], d: ScaleDataset): string {
+  const idle = rows.find((r) => r.step === 'idle');
+  const targets: Record<string, (r: DatasetRow) => string> = {
+    load: (r) => `< 3 s, < 1 GB (${mark(r.seconds < 3 && r.peakRssMiB < 1024)})`,
+    save: (r) => `< 3 s, < 1 GB (${mark(r.seconds < 3 && r.peakRssMiB < 1024)})`,
+  };
+  const scanned = (r: DatasetRow) => Number(r.detail.images);
+  const extrapolate = (r: DatasetRow) =>
+    scanned(r) < d.records ? `; all ${d.records.toLocaleString('en-US')} at this rate: ${((r.seconds * d.records) / scanned(r)).toFixed(0)} s` : '';
+  const labels: Record<string, (r: DatasetRow) => string> = {
+    idle: () => 'process floor (node, tsx, modules; no work)',
+    scan: (r) => `scan, first time, ${scanned(r).toLocaleString('en-US')} images (probe + hash each, write manifest)${extrapolate(r)}`,
+    rescan: (r) => `scan again, nothing changed, ${scanned(r).toLocaleString('en-US')} images${extrapolate(r)}`,
+    load: () => 'manifest load',
+    save: () => 'manifest save (atomic; after a load)',
+    stats: () => 'stats (after a load)',
+    page: () => 'editor page fetch: filter + first 100 (after a load)',
+  };
+  const body = rows.map((r) => [
+    labels[r.step]?.(r) ?? `export ${r.step.slice('export:'.length)} (captions only, after a load)`,
+    r.step === 'idle' ? '' : f2(r.seconds),
+    f1(r.peakRssMiB),
+    f1(r.processSeconds),
+    Object.entries(r.detail).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}`).join(', '),
+    targets[r.step]?.(r) ?? '',
+  ]);
+  return (
+    `### Dataset scale: ${d.records.toLocaleString('en-US')} images (${d.imagesMiB.toFixed(0)} MiB) and a ${d.manifestMiB.toFixed(0)} MiB manifest\n` +
+    `Each step in its own process; peak RSS is that process's (the floor${idle ? `, ${idle.peakRssMiB.toFixed(0)} MiB,` : ''} included).\n\n` +
+    table(['step', 'seconds', 'peak RSS MiB', 'process s', 'detail', 'target'], body)
+  );
+}

@@ -1,0 +1,203 @@
+// `npm run bench`: captioning against its bounds, model lifecycle memory, and dataset-scale operations,
+// all on generated data (offline). Prints a table and writes bench/results.json. Each part runs in its own
+// process (parts/*.ts) so peak RSS figures are per step. Generated inputs are kept in bench/out and reused.
+//
+//   npm run bench -- [--only captioning,lifecycle,dataset] [--quick] [--steps scan,load,...]
+//                    [--model-size bench|base] [--device cpu|webgpu|cuda] [--dtype fp32] [--batch N]
+//                    [--images N] [--baseline-images N] [--records N] [--hidden N --layers N ...]
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DeviceRequest } from '../src/core/captioner/local/device.js';
+import type { DtypeRequest } from '../src/core/captioner/local/dtype.js';
+import type { TinyModelOptions } from '../src/core/captioner/testing/tiny-models.js';
+import { EXPORT_FORMATS } from '../src/core/export/index.js';
+import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
+import { runChild } from './lib/child.js';
+import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
+import { captioningTable, datasetTable, lifecycleTable, type DatasetRow } from './lib/report.js';
+import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
+import type { StepArgs, StepResult } from './parts/dataset-step.js';
+import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
+
+const HELP = `npm run bench -- [options]
+  --only LIST          parts to run: captioning,lifecycle,dataset (default: all)
+  --quick              small sizes for development (24 images, 20,000 records)
+  --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
+  --device D           cpu (default), webgpu, cuda, auto
+  --dtype T            fp32 (default; the generator writes fp32 weights)
+  --batch N            images per inference batch (default: the backend's default for the device)
+  --images N           captioning images (default 200)
+  --baseline-images N  images for the one-at-a-time baseline (default 32)
+  --records N          dataset-scale records and images (default 250000)
+  --steps LIST         dataset steps: scan,rescan,load,save,stats,page,export (default: all)
+  --scan-images N      images the scan steps cover (default 25000: a full scan of 250,000 costs about
+                       3 ms of CPU per image, more than the whole bench's time budget on 2 cores)
+  --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N
+                       override the model's dimensions
+  --out FILE           results file (default bench/results.json)`;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean' },
+    'model-size': { type: 'string', default: 'bench' },
+    device: { type: 'string', default: 'cpu' },
+    dtype: { type: 'string', default: 'fp32' },
+    batch: { type: 'string', default: '0' },
+    images: { type: 'string' },
+    'baseline-images': { type: 'string' },
+    records: { type: 'string' },
+    steps: { type: 'string', default: 'scan,rescan,load,save,stats,page,export' },
+    'scan-images': { type: 'string' },
+    hidden: { type: 'string' },
+    layers: { type: 'string' },
+    heads: { type: 'string' },
+    ffn: { type: 'string' },
+    'image-size': { type: 'string' },
+    'patch-size': { type: 'string' },
+    vocab: { type: 'string' },
+    'ssc-tokens': { type: 'string' },
+    'dsc-tokens': { type: 'string' },
+    out: { type: 'string', default: path.join(__dirname, 'results.json') },
+    help: { type: 'boolean' },
+  },
+});
+
+const PARTS = ['captioning', 'lifecycle', 'dataset'] as const;
+type Part = (typeof PARTS)[number];
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not "${value}"`);
+  return n;
+}
+
+function modelOverrides(): Partial<TinyModelOptions> {
+  const o: Partial<TinyModelOptions> = {};
+  const set = (flag: string, key: 'hiddenSize' | 'layers' | 'heads' | 'intermediateSize' | 'imageSize' | 'patchSize' | 'vocabSize') => {
+    const v = values[flag as keyof typeof values];
+    if (typeof v === 'string') o[key] = int(flag, v, 0);
+  };
+  set('hidden', 'hiddenSize');
+  set('layers', 'layers');
+  set('heads', 'heads');
+  set('ffn', 'intermediateSize');
+  set('image-size', 'imageSize');
+  set('patch-size', 'patchSize');
+  set('vocab', 'vocabSize');
+  if (values['ssc-tokens'] || values['dsc-tokens']) {
+    o.lengths = { ssc: int('ssc-tokens', values['ssc-tokens'], 20), dsc: int('dsc-tokens', values['dsc-tokens'], 80) };
+  }
+  return o;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+function loadText(load: number[]): string {
+  return load.map((l) => l.toFixed(1)).join(' ');
+}
+
+async function main(): Promise<void> {
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const quick = values.quick === true;
+  const only = (values.only ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
+  const modelSize = values['model-size'] as ModelSize;
+  if (!(modelSize in MODEL_SIZES)) throw new Error(`--model-size must be one of ${Object.keys(MODEL_SIZES).join(', ')}`);
+  const outRoot = path.join(__dirname, 'out');
+  await fs.mkdir(outRoot, { recursive: true });
+  const images = int('images', values.images, quick ? 24 : 200);
+  const records = int('records', values.records, quick ? 20_000 : 250_000);
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+  const results: Record<string, unknown> = {
+    startedAt: new Date().toISOString(),
+    machine: machine(),
+    loadAverageAtStart: loadAtStart,
+    options: { quick, only, modelSize, device: values.device, dtype: values.dtype, batch: values.batch, images, records },
+  };
+  const tables: string[] = [];
+  const has = (p: Part) => only.includes(p);
+  const overrides = modelOverrides();
+
+  if (has('captioning')) {
+    process.stderr.write(`captioning: ${images} images, ${modelSize} model on ${values.device}\n`);
+    const args: CaptioningArgs = {
+      outRoot,
+      modelSize,
+      modelOverrides: overrides,
+      device: values.device as DeviceRequest,
+      dtype: values.dtype as DtypeRequest,
+      images,
+      batchSize: int('batch', values.batch, 0),
+      baselineImages: Math.min(images, int('baseline-images', values['baseline-images'], quick ? 4 : 32)),
+      perTaskImages: Math.min(images, quick ? 8 : 48),
+    };
+    const r = await runChild<CaptioningResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'captioning.ts'), args);
+    results.captioning = r;
+    tables.push(captioningTable(r));
+  }
+
+  if (has('lifecycle')) {
+    process.stderr.write('lifecycle: RSS before load, after load, after unload\n');
+    const args: LifecycleArgs = { outRoot, modelSize, modelOverrides: overrides, device: values.device as DeviceRequest, dtype: values.dtype as DtypeRequest, images };
+    const r = await runChild<LifecycleResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'lifecycle.ts'), args, ['--expose-gc']);
+    results.lifecycle = r;
+    tables.push(lifecycleTable(r, modelSize));
+  }
+
+  if (has('dataset')) {
+    const folder = path.join(outRoot, `scale-${records}`);
+    process.stderr.write(`dataset: ${records.toLocaleString('en-US')} images and records in ${path.relative(process.cwd(), folder)}\n`);
+    const dataset: ScaleDataset = await ensureScaleDataset(folder, records, (done) => {
+      if (done % 50_000 === 0) process.stderr.write(`  generated ${done.toLocaleString('en-US')}\n`);
+    });
+    if (dataset.generatedSeconds !== null) process.stderr.write(`  generated in ${dataset.generatedSeconds.toFixed(1)} s\n`);
+    const wanted = values.steps!.split(',').map((s) => s.trim());
+    const steps = ['idle', ...wanted.flatMap((s) => (s === 'export' ? EXPORT_FORMATS.map((f) => `export:${f}`) : [s]))];
+    const scanImages = Math.min(records, int('scan-images', values['scan-images'], quick ? 5_000 : 25_000));
+    const scanFolder = steps.some((s) => s.endsWith('scan')) ? await ensureScanSlice(outRoot, folder, records, scanImages) : folder;
+    const rows: DatasetRow[] = [];
+    for (const step of steps) {
+      const args: StepArgs = { step, folder: step.endsWith('scan') ? scanFolder : folder };
+      const wall = performance.now();
+      const r = await runChild<StepResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'dataset-step.ts'), args);
+      rows.push({ ...r, processSeconds: (performance.now() - wall) / 1000 });
+      process.stderr.write(`  ${step}: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB\n`);
+    }
+    results.dataset = { records, manifestMiB: dataset.manifestMiB, imagesMiB: dataset.imagesMiB, generatedSeconds: dataset.generatedSeconds, rows };
+    tables.push(datasetTable(rows, dataset));
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const loadAtEnd = os.loadavg();
+  Object.assign(results, { totalSeconds: seconds, loadAverageAtEnd: loadAtEnd });
+  await fs.writeFile(values.out!, JSON.stringify(results, null, 2) + '\n');
+  const m = results.machine as ReturnType<typeof machine>;
+  console.log(tables.join('\n\n'));
+  console.log(
+    `\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}; ` +
+      `load average ${loadText(loadAtStart)} at start, ${loadText(loadAtEnd)} at end (1/5/15 min: above ${m.cores} means other processes shared the cores)`,
+  );
+  console.log(`total ${seconds.toFixed(0)} s; results in ${path.relative(process.cwd(), values.out!)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
