@@ -15,25 +15,34 @@ mkdir -p "$E2E"
 log() { printf '[e2e-setup] %s\n' "$*" >&2; }
 
 # 1. System packages. Chromium drives the browser side; libkrb5-dev lets code-server's kerberos addon
-#    build from source (its prebuilt download needs the internet).
+#    build from source (its prebuilt download needs the internet). CJK fonts are optional (screenshots of
+#    file names in those scripts).
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || need_apt+=(libkrb5-dev)
-dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
+want_apt=()
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want_apt+=(fonts-noto-cjk)
+apt_install() {
+  # Parallel setups wait for each other rather than fail on the dpkg lock.
+  flock /tmp/recaption-apt.lock bash -c "
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends $* >/dev/null 2>&1 ||
+      { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $* >/dev/null; }"
+}
+can_apt=false
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then can_apt=true; fi
 if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  if $can_apt; then
     log "apt-get install ${need_apt[*]}"
-    # Another process may hold the dpkg lock (parallel setup); wait for it.
-    flock /tmp/recaption-apt.lock bash -c "
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get install -y --no-install-recommends ${need_apt[*]} >/dev/null 2>&1 ||
-        { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends ${need_apt[*]} >/dev/null; }"
+    apt_install "${need_apt[*]}" || { log "apt-get install ${need_apt[*]} failed"; exit 2; }
   else
     log "missing system packages: ${need_apt[*]}"
-    log "install them first, e.g.: sudo apt-get install -y ${need_apt[*]}  (Debian/Ubuntu)"
-    # fonts are optional; the rest are not
-    for p in "${need_apt[@]}"; do [ "$p" = fonts-noto-cjk ] || exit 2; done
+    log "install them first, e.g.: sudo apt-get install -y ${need_apt[*]}  (Debian/Ubuntu; elsewhere Chromium and the Kerberos headers)"
+    exit 2
   fi
+fi
+if [ ${#want_apt[@]} -gt 0 ] && $can_apt; then
+  apt_install "${want_apt[*]}" || log "optional ${want_apt[*]} not installed (only affects screenshots of CJK file names)"
 fi
 
 # 2. Node 24 as a binary inside an npm package.

@@ -309,6 +309,8 @@ export class App extends LitElement {
       if ((e.ctrlKey || e.metaKey) && e.key === 's') this.commitAll();
       return;
     }
+    // Keys meant for a focused widget (a button's Enter, a select's arrows) are not editor shortcuts.
+    if (e.composedPath().some((t) => t instanceof HTMLElement && /^VSCODE-|^BUTTON$|^RC-FIND-REPLACE$/.test(t.tagName))) return;
     const action = actionFor(e.key);
     if (!action) return;
     e.preventDefault();

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
 import { toRecord } from '../../core/dataset/manifest-codec.js';
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import type { Counts, EditRequest, ReplaceChange } from '../../shared/protocol.js';
-import { recordState } from '../../shared/protocol.js';
+import { recordState, type RecordState } from '../../shared/protocol.js';
 import { countRecords } from './query.js';
 
 /** One caption's exact value at a moment: what undo/redo and backups restore. */
@@ -205,10 +205,10 @@ export class CaptionDocument implements vscode.CustomDocument {
     this.recordsEmitter.fire([...changed]);
   }
 
-  private adjustCounts(before: string, after: string): void {
+  private adjustCounts(before: RecordState, after: RecordState): void {
     if (before === after) return;
-    (this.counts as unknown as Record<string, number>)[before]!--;
-    (this.counts as unknown as Record<string, number>)[after]!++;
+    this.counts[before]--;
+    this.counts[after]++;
   }
 
   /**

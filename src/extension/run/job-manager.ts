@@ -16,7 +16,6 @@ interface Job {
   progress: string;
   /** The store the run writes; a saving editor hands its edits to it so the next checkpoint keeps them. */
   store: ManifestStore | null;
-  done: Promise<JobOutcome>;
 }
 
 export interface JobOutcome {
@@ -29,6 +28,7 @@ export interface JobOutcome {
 
 export class JobManager implements vscode.Disposable {
   private readonly jobs = new Map<string, Job>();
+  private readonly outcomes = new Map<string, Promise<JobOutcome>>();
   private readonly statusItem: vscode.StatusBarItem;
 
   /** Folders whose run ended moments ago: file events from its last write still count as our own. */
@@ -106,18 +106,20 @@ export class JobManager implements vscode.Disposable {
     const existing = this.jobs.get(folder);
     if (existing) {
       void vscode.window.showInformationMessage(`Recaption is already running on ${path.basename(folder)}.`);
-      return existing.done;
+      return this.outcomes.get(folder)!;
     }
-    const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting', store: null, done: Promise.resolve(null as unknown as JobOutcome) };
+    const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting', store: null };
     this.jobs.set(folder, job);
     this.updateStatus();
-    job.done = this.runJob(job, folderUri).finally(() => {
+    const done = this.runJob(job, folderUri).finally(() => {
       this.jobs.delete(folder);
+      this.outcomes.delete(folder);
       this.recentlyEnded.set(folder, Date.now());
       this.updateStatus();
     });
-    if (!openEditor) return job.done;
-    return job.done.then(async (outcome) => {
+    this.outcomes.set(folder, done);
+    if (!openEditor) return done;
+    return done.then(async (outcome) => {
       if (outcome.scanned > 0 || outcome.result) {
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.join(folder, MANIFEST_NAME)), 'recaption.captionEditor');
       }
