@@ -235,6 +235,13 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   /** An edit from the webview. Returns why it was refused, if it was. */
   applyEdit(request: EditRequest): { applied: boolean; reason?: string } {
+    // The message came over postMessage: check its shape before it reaches the store.
+    if (request.kind !== 'ssc' && request.kind !== 'dsc') return { applied: false, reason: `unknown caption kind "${String(request.kind)}"` };
+    if (request.op === 'text' && typeof request.text !== 'string') return { applied: false, reason: 'caption text must be a string' };
+    if (request.op === 'review' && request.review !== null && request.review !== 'approved' && request.review !== 'rejected') {
+      return { applied: false, reason: `unknown review state "${String(request.review)}"` };
+    }
+    if (request.op !== 'text' && request.op !== 'review') return { applied: false, reason: 'unknown edit' };
     const record = this.store.get(request.fileName);
     if (!record) return { applied: false, reason: `no record for "${request.fileName}"` };
     const target = [{ fileName: request.fileName, kind: request.kind }];
