@@ -140,7 +140,14 @@ export type HostEvent =
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
 /** Events: webview -> host (no reply). */
-export type WebviewEvent = { type: 'log'; level: 'info' | 'error'; message: string } | { type: 'firstRender'; ms: number; rows: number };
+export type WebviewEvent =
+  | { type: 'log'; level: 'info' | 'error'; message: string }
+  | { type: 'firstRender'; ms: number; rows: number }
+  /** A toolbar button: run one of the extension's commands on this dataset. */
+  | { type: 'command'; command: ToolbarCommand };
+
+export const TOOLBAR_COMMANDS = ['recaption.recaptionFolder', 'recaption.showReport', 'recaption.exportFineTuneSet'] as const;
+export type ToolbarCommand = (typeof TOOLBAR_COMMANDS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Wire format

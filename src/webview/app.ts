@@ -484,6 +484,9 @@ export class App extends LitElement {
         <span class="title">${this.info ? `${this.info.folderName} / ${this.info.manifestName}` : 'Caption editor'}</span>
         <span class="position">${this.pages.total > 0 ? `${this.selected + 1} / ${this.pages.total}` : ''}</span>
         <span class="counts" data-role="counts">${this.info?.loading ? 'loading the whole manifest… ' : ''}${c && !this.info?.loading ? `${c.total} images · ${c.uncaptioned} uncaptioned · ${c.machine} machine · ${c.edited} edited · ${c.approved} approved · ${c.rejected} rejected · ${c.error} errors` : ''}</span>
+        <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.recaptionFolder' })} title="Caption what is missing (resumes a run)">Recaption</vscode-button>
+        <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.showReport' })} title="Caption statistics and habits">Report</vscode-button>
+        <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.exportFineTuneSet' })} title="Export a fine-tune set">Export…</vscode-button>
         <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
       </header>
       ${this.filtersTemplate()}

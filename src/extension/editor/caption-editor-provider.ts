@@ -9,7 +9,7 @@ import { ThumbnailCache } from './thumbnails.js';
 import { editorHtml } from './html.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import type { RecordQuery, RecordView, WebviewEvent } from '../../shared/protocol.js';
-import { isUnreviewed } from '../../shared/protocol.js';
+import { isUnreviewed, TOOLBAR_COMMANDS } from '../../shared/protocol.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
 const MAX_PAGE = 500;
@@ -269,6 +269,13 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         this.firstRenderMs.set(doc.uri.toString(), ms);
         this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created (${event.rows} rows)`);
         this.firstRenderEmitter.fire({ uri: doc.uri, ms, rows: event.rows });
+      } else if (event.type === 'command') {
+        // Only the commands the toolbar offers, always on this editor's dataset folder.
+        if ((TOOLBAR_COMMANDS as readonly string[]).includes(event.command)) {
+          void vscode.commands.executeCommand(event.command, vscode.Uri.file(doc.folder)).then(undefined, (err: Error) => {
+            void vscode.window.showErrorMessage(`${event.command}: ${err.message}`);
+          });
+        }
       } else if (event.type === 'log' && event.level === 'error') {
         console.error(`[recaption webview] ${event.message}`);
       }
