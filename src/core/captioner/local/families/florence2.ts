@@ -5,6 +5,7 @@ import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processo
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { TokenEmbeddingCache } from './token-embedding-cache.js';
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
 
@@ -29,7 +30,11 @@ class Florence2Model implements FamilyModel {
     private readonly model: Florence2ForConditionalGeneration,
     private readonly processor: FlorenceProcessor,
     private readonly options: FamilyLoadOptions,
-  ) {}
+  ) {
+    // Decoding steps look their token's embedding up instead of running embed_tokens once per token.
+    const embeddings = new TokenEmbeddingCache(model.encode_text.bind(model) as (inputs: { input_ids: Tensor }) => Promise<Tensor>);
+    model.encode_text = (inputs: { input_ids: Tensor }) => embeddings.encode(inputs);
+  }
 
   async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>> {
     const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
