@@ -267,7 +267,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         void doc.ready;
         const ms = performance.now() - started;
         this.firstRenderMs.set(doc.uri.toString(), ms);
-        this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created (${event.rows} rows)`);
+        this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created, ${event.ms.toFixed(0)} ms after the webview page started (${event.rows} rows)`);
         this.firstRenderEmitter.fire({ uri: doc.uri, ms, rows: event.rows });
       } else if (event.type === 'command') {
         // Only the commands the toolbar offers, always on this editor's dataset folder.
