@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.e2e/**', 'test/fixtures/**', 'bench/out/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'dist-vsix/**', 'node_modules/**', '.vscode-test/**', '.e2e/**', 'test/fixtures/**', 'bench/out/**', '*.vsix'] },
   ...tseslint.configs.recommended,
   {
     rules: {
