@@ -129,6 +129,11 @@ export class JobManager implements vscode.Disposable {
 
   private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
     const settings = readRunSettings(folderUri);
+    if (settings.ignoredWorkspaceModel) {
+      void vscode.window.showWarningMessage(
+        `Restricted mode: this workspace is not trusted, so Recaption ignores the model its settings name (${settings.ignoredWorkspaceModel}) and uses ${settings.model}. Trust the workspace, or set recaption.model in your user settings.`,
+      );
+    }
     const outcome: JobOutcome = { folder: job.folder, scanned: 0, result: null, error: null, cancelled: false };
     const name = path.basename(job.folder);
     await vscode.window.withProgress(

@@ -16,6 +16,8 @@ export interface RunSettings {
   redo: RedoMode;
   exclude: string[];
   maxPixels: number;
+  /** A model the workspace's settings name but restricted mode (untrusted workspace) ignored. */
+  ignoredWorkspaceModel: string | null;
 }
 
 export function readRunSettings(folder: vscode.Uri): RunSettings {
@@ -45,5 +47,6 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     redo: config.get<RedoMode>('redo', 'missing'),
     exclude: config.get<string[]>('exclude', []),
     maxPixels: config.get<number>('maxPixels', 268402689),
+    ignoredWorkspaceModel: workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null,
   };
 }
