@@ -5,7 +5,11 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
 import {
+  EXPORT_FORMATS,
+  EXPORT_PROFILES,
+  EXPORT_SELECTIONS,
   ExportError,
+  IMAGE_MODES,
   exportFineTuneSet,
   planExport,
   type ExportFormat,
@@ -70,12 +74,46 @@ async function chooseRatio(): Promise<number | undefined> {
   return text === undefined ? undefined : Number(text);
 }
 
-export async function exportFineTuneSetCommand(uri?: vscode.Uri): Promise<void> {
+/** Every choice given up front (other extensions, tasks, tests): the command then asks nothing. */
+export interface ExportChoices {
+  profile: ExportProfile;
+  format: ExportFormat;
+  out: string;
+  ratio?: number;
+  select?: ExportSelection;
+  images?: ImageMode;
+  force?: boolean;
+}
+
+/** The second argument is untrusted: VS Code passes the Explorer's selected Uris there, so check its shape. */
+function asExportChoices(value: unknown): ExportChoices | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const oneOf = <T extends string>(x: unknown, allowed: readonly T[]): x is T => typeof x === 'string' && (allowed as readonly string[]).includes(x);
+  if (!oneOf(v.profile, EXPORT_PROFILES) || !oneOf(v.format, EXPORT_FORMATS) || typeof v.out !== 'string' || !path.isAbsolute(v.out)) return undefined;
+  return {
+    profile: v.profile,
+    format: v.format,
+    out: v.out,
+    ratio: typeof v.ratio === 'number' && v.ratio >= 0 && v.ratio <= 1 ? v.ratio : undefined,
+    select: oneOf(v.select, EXPORT_SELECTIONS) ? v.select : undefined,
+    images: oneOf(v.images, IMAGE_MODES) ? v.images : undefined,
+    force: v.force === true,
+  };
+}
+
+export async function exportFineTuneSetCommand(uri?: vscode.Uri, choicesArg?: unknown): Promise<void> {
   const folder = await resolveDatasetFolder(uri, 'Export This Dataset');
   if (!folder) return;
   const store = await openDatasetStore(folder);
   if (!store) return;
+  const given = asExportChoices(choicesArg);
+  const choices = given ?? (await askExportChoices(store));
+  if (!choices) return;
+  await runExport(folder, store, choices, given !== undefined);
+}
 
+async function askExportChoices(store: ManifestStore): Promise<ExportChoices | undefined> {
   const profile = await pick<ExportProfile>('Export Fine-Tune Set: what for?', [
     { label: 'Captioner, phase 1', description: 'image → short caption (SSC)', value: 'ssc' },
     { label: 'Captioner, phase 2', description: 'image → descriptive caption (DSC)', value: 'dsc' },
@@ -114,8 +152,15 @@ export async function exportFineTuneSetCommand(uri?: vscode.Uri): Promise<void> 
   });
   const out = target?.[0]?.fsPath;
   if (!out) return;
+  return { profile, format, out, ratio, select, images };
+}
 
-  let force = false;
+async function runExport(folder: string, store: ManifestStore, choices: ExportChoices, scripted: boolean): Promise<void> {
+  const { profile, format, out } = choices;
+  const ratio = choices.ratio ?? 0.95;
+  const select = choices.select ?? 'unrejected';
+  const images = choices.images ?? 'copy';
+  let force = choices.force === true;
   for (;;) {
     try {
       const result = await vscode.window.withProgress(
@@ -149,16 +194,20 @@ export async function exportFineTuneSetCommand(uri?: vscode.Uri): Promise<void> 
       const r = result.record;
       const skipped = r.skipped_total ? `, ${r.skipped_total} skipped (${Object.entries(r.skipped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
       const notes = r.notes.length ? ` Note: ${r.notes.join('; ')}.` : '';
-      const action = await vscode.window.showInformationMessage(
-        `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`,
-        'Open export.json',
-        'Reveal Folder',
-      );
-      if (action === 'Open export.json') await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.out, 'export.json')));
-      if (action === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+      // Not awaited: the command is done when the export is, not when the message is dismissed.
+      void vscode.window
+        .showInformationMessage(
+          `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`,
+          'Open export.json',
+          'Reveal Folder',
+        )
+        .then(async (action) => {
+          if (action === 'Open export.json') await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.out, 'export.json')));
+          if (action === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+        });
       return;
     } catch (err) {
-      if (err instanceof ExportError && !force && (err.code === 'out-not-empty' || err.code === 'out-inside-dataset')) {
+      if (err instanceof ExportError && !force && !scripted && (err.code === 'out-not-empty' || err.code === 'out-inside-dataset')) {
         const answer = await vscode.window.showWarningMessage(err.message, { modal: true }, 'Export Anyway');
         if (answer !== 'Export Anyway') return;
         force = true;

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
 import { JobManager } from './run/job-manager.js';
 import { MANIFEST_NAME } from '../shared/record.js';
+import { exportFineTuneSetCommand } from './export-command.js';
+import { showReportCommand } from './report-panel.js';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface RecaptionApi {
@@ -20,6 +22,11 @@ async function askFolder(title: string): Promise<vscode.Uri | undefined> {
     openLabel: title,
   });
   return picked?.[0];
+}
+
+/** A command's first argument is a Uri from a menu, or anything at all from executeCommand. */
+function asUri(value: unknown): vscode.Uri | undefined {
+  return value instanceof vscode.Uri && value.scheme === 'file' ? value : undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): RecaptionApi {
@@ -45,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi {
       await vscode.commands.executeCommand('vscode.openWith', manifest, CAPTION_EDITOR_VIEW_TYPE);
     }),
     vscode.commands.registerCommand('recaption.cancelRun', () => jobs.cancelInteractive()),
+    // Explorer (folder or recaption.jsonl), the caption editor's title bar (its manifest), or the palette.
+    vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(asUri(uri), choices)),
+    vscode.commands.registerCommand('recaption.showReport', (uri?: unknown) => showReportCommand(asUri(uri))),
     vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
       if (!picked?.[0]) return;

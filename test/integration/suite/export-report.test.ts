@@ -1,0 +1,77 @@
+// Export Fine-Tune Set and Show Caption Report through their commands, as the Explorer and the caption
+// editor's title bar invoke them (a Uri of the folder or of recaption.jsonl).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { activeTab, closeAllEditors, makeDataset, manifestUri, waitUntil } from './fixtures.js';
+
+interface ExportJson {
+  profile: string;
+  format: string;
+  counts: { total: number; train: number; validation: number };
+  manifest_sha256?: string;
+}
+
+function reportTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Caption Report: '));
+}
+
+describe('Export and report commands', () => {
+  afterEach(async () => {
+    await closeAllEditors();
+  });
+
+  it('are registered with the other commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['recaption.exportFineTuneSet', 'recaption.showReport']) assert.ok(commands.includes(c), `${c} is registered`);
+  });
+
+  it('Export Fine-Tune Set on a folder writes the export and export.json', async () => {
+    const folder = await makeDataset(4, true);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', vscode.Uri.file(folder), { profile: 'dsc', format: 'hf', out, images: 'copy', force: true });
+    const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson;
+    assert.equal(record.profile, 'dsc');
+    assert.equal(record.format, 'hf');
+    assert.equal(record.counts.total, 4);
+    assert.equal(record.counts.train + record.counts.validation, 4);
+    // The captions in the metadata are the dataset's DSCs.
+    const metadata = (
+      await Promise.all(
+        ['train', 'validation'].map((split) => fs.readFile(path.join(out, split, 'metadata.jsonl'), 'utf8').catch(() => '')),
+      )
+    ).join('\n');
+    for (let i = 0; i < 4; i++) assert.ok(metadata.includes(`machine long description ${i}`), `DSC ${i} exported`);
+  });
+
+  it('Export Fine-Tune Set on recaption.jsonl uses its folder', async () => {
+    const folder = await makeDataset(2, true);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', manifestUri(folder), { profile: 'ssc', format: 'sidecar', out, images: 'none', force: true });
+    const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson;
+    assert.equal(record.profile, 'ssc');
+    assert.equal(record.counts.total, 2);
+  });
+
+  it('Show Caption Report opens one report panel per dataset', async () => {
+    const folder = await makeDataset(3, true);
+    await vscode.commands.executeCommand('recaption.showReport', vscode.Uri.file(folder));
+    const title = `Caption Report: ${path.basename(folder)}`;
+    await waitUntil('the report panel', () => activeTab()?.label === title);
+    // Shown again (from the manifest this time): the same panel, not a second one.
+    await vscode.commands.executeCommand('recaption.showReport', manifestUri(folder));
+    await waitUntil('the report panel again', () => activeTab()?.label === title);
+    assert.equal(reportTabs().filter((t) => t.label === title).length, 1);
+  });
+
+  it('Show Caption Report from the caption editor reports that editor’s dataset', async () => {
+    const folder = await makeDataset(2, true);
+    await vscode.commands.executeCommand('recaption.openEditor', vscode.Uri.file(folder));
+    await waitUntil('the caption editor', () => activeTab()?.input instanceof vscode.TabInputCustom);
+    // No Uri: the command takes the active caption editor's folder, as the palette would.
+    await vscode.commands.executeCommand('recaption.showReport');
+    await waitUntil('the report panel', () => activeTab()?.label === `Caption Report: ${path.basename(folder)}`);
+  });
+});
