@@ -131,3 +131,22 @@ test('load, edit, save and load again gives the same records; problems survive t
     await removeDir(dir);
   }
 });
+
+test('a manifest larger than the read block loads line by line, across block edges, and saves back identical', async () => {
+  const dir = await makeTempDir();
+  try {
+    // About 12 MB with a BOM, CRLF endings, unicode names and a bad line: crosses the 8 MB read block.
+    const lines = Array.from({ length: 20_000 }, (_, i) => rec(`dir/画像 ${String(i).padStart(5, '0')}.jpg`, { alt: { text: 'é'.repeat(250 + (i % 7)), source: 'sidecar' } }));
+    lines.splice(12_345, 0, 'not json at all');
+    await fs.writeFile(path.join(dir, MANIFEST_NAME), '\uFEFF' + lines.join('\r\n') + '\r\n');
+    const store = await ManifestStore.open(dir);
+    assert.equal(store.size, 20_000);
+    assert.deepEqual(store.problems.map((p) => p.line), [12_346]);
+    assert.equal(store.get('dir/画像 19999.jpg')!.alt!.text.length, 250 + (19_999 % 7));
+    await store.saveTo(path.join(dir, 'copy.jsonl'));
+    assert.equal(await fs.readFile(path.join(dir, 'copy.jsonl'), 'utf8'), lines.join('\r\n') + '\r\n');
+    assert.equal(store.sha256(), (await import('node:crypto')).createHash('sha256').update(lines.join('\r\n') + '\r\n').digest('hex'));
+  } finally {
+    await removeDir(dir);
+  }
+});

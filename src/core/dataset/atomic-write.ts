@@ -33,7 +33,10 @@ export function describeWriteFailure(target: string, err: NodeJS.ErrnoException)
   }
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+/** A whole file, or its text in chunks (a large manifest is streamed rather than built as one string). */
+export type FileContent = string | Uint8Array | Iterable<string>;
+
+export async function writeFileAtomic(target: string, data: FileContent): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
@@ -42,7 +45,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     // Keep the target's permissions when it exists.
     const mode = await fs.stat(target).then((s) => s.mode & 0o777, () => undefined);
     if (mode !== undefined) await handle.chmod(mode);
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for (const chunk of data) await handle.write(chunk);
     await handle.sync();
     await handle.close();
     handle = undefined;

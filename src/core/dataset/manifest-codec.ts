@@ -3,7 +3,6 @@
 import {
   CAPTION_AUTHORS,
   type AltSource,
-  type Caption,
   type ManifestRecord,
 } from '../../shared/record.js';
 
@@ -85,57 +84,90 @@ export function toRecord(value: unknown): ManifestRecord | string {
   }
   const bad = captionProblem(value.ssc, 'ssc') ?? captionProblem(value.dsc, 'dsc');
   if (bad) return bad;
-  const normaliseCaption = (c: Json | undefined): Caption | null =>
-    isObject(c) ? ({ ...c, review: (c.review ?? null) as Caption['review'] } as unknown as Caption) : null;
-  return {
-    ...value,
-    file_name: name,
-    width: (value.width ?? null) as number | null,
-    height: (value.height ?? null) as number | null,
-    sha256: (value.sha256 ?? null) as string | null,
-    alt: (alt ?? null) as ManifestRecord['alt'],
-    ssc: normaliseCaption(value.ssc),
-    dsc: normaliseCaption(value.dsc),
-    error: (value.error ?? null) as string | null,
-  };
+  // Fill defaults in place: copying every record would double the cost of loading a large manifest.
+  const record = value as unknown as ManifestRecord;
+  record.width ??= null;
+  record.height ??= null;
+  record.sha256 ??= null;
+  record.alt ??= null;
+  record.ssc ??= null;
+  record.dsc ??= null;
+  record.error ??= null;
+  if (record.ssc) record.ssc.review ??= null;
+  if (record.dsc) record.dsc.review ??= null;
+  return record;
 }
 
-export function parseManifest(text: string): ParsedManifest {
-  const hadBom = text.charCodeAt(0) === 0xfeff;
-  const body = hadBom ? text.slice(1) : text;
-  const eol = body.includes('\r\n') ? '\r\n' : '\n';
-  const lines = body.split('\n');
-  const records: ManifestRecord[] = [];
-  const problems: ManifestProblem[] = [];
-  const seen = new Set<string>();
-  let previous: string | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
-    if (raw.trim() === '') continue;
+/**
+ * Parses a manifest line by line, so a large file can be fed from a stream without ever being one string.
+ * Line numbers are 1-based, as an editor shows them.
+ */
+export class ManifestLineParser {
+  private readonly records: ManifestRecord[] = [];
+  private readonly problems: ManifestProblem[] = [];
+  private readonly seen = new Set<string>();
+  private previous: string | null = null;
+  private lineNumber = 0;
+  private hadBom = false;
+  private sawCrlf = false;
+
+  /** One line without its "\n" (a trailing "\r" is dropped here). */
+  add(line: string): void {
+    this.lineNumber++;
+    let raw = line;
+    if (this.lineNumber === 1 && raw.charCodeAt(0) === 0xfeff) {
+      this.hadBom = true;
+      raw = raw.slice(1);
+    }
+    if (raw.charCodeAt(raw.length - 1) === 13) {
+      this.sawCrlf = true;
+      raw = raw.slice(0, -1);
+    }
+    // Only a line that starts with whitespace can be blank; checking first avoids copying every line.
+    if (raw.length === 0 || (raw.charCodeAt(0) <= 32 && raw.trim() === '')) return;
+    const line_ = this.lineNumber;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch (err) {
-      problems.push({ line: i + 1, message: `not valid JSON: ${(err as Error).message}`, raw, after: previous });
-      continue;
+      this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous });
+      return;
     }
     const record = toRecord(parsed);
     if (typeof record === 'string') {
-      problems.push({ line: i + 1, message: record, raw, after: previous });
-    } else if (seen.has(record.file_name)) {
-      problems.push({
-        line: i + 1,
+      this.problems.push({ line: line_, message: record, raw, after: this.previous });
+    } else if (this.seen.has(record.file_name)) {
+      this.problems.push({
+        line: line_,
         message: `duplicate file_name "${record.file_name}": the first line wins, this one is kept as it is`,
         raw,
-        after: previous,
+        after: this.previous,
       });
     } else {
-      seen.add(record.file_name);
-      records.push(record);
-      previous = record.file_name;
+      this.seen.add(record.file_name);
+      this.records.push(record);
+      this.previous = record.file_name;
     }
   }
-  return { records, problems, eol, hadBom };
+
+  finish(): ParsedManifest {
+    return { records: this.records, problems: this.problems, eol: this.sawCrlf ? '\r\n' : '\n', hadBom: this.hadBom };
+  }
+}
+
+export function parseManifest(text: string): ParsedManifest {
+  const parser = new ManifestLineParser();
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    if (end === -1) {
+      if (start < text.length) parser.add(text.slice(start));
+      break;
+    }
+    parser.add(text.slice(start, end));
+    start = end + 1;
+  }
+  return parser.finish();
 }
 
 /** Byte-wise order of the UTF-16 code units: stable across locales, so diffs stay small everywhere. */
@@ -146,41 +178,80 @@ export function compareFileNames(a: string, b: string): number {
 /** Field order on disk: the contract's fields first, then the optional and foreign ones. */
 const FIELD_ORDER = ['file_name', 'width', 'height', 'sha256', 'alt', 'ssc', 'dsc', 'error'];
 
-export function serializeRecord(record: ManifestRecord): string {
-  const ordered: Record<string, unknown> = {};
-  for (const key of FIELD_ORDER) ordered[key] = record[key] ?? null;
-  for (const [key, value] of Object.entries(record)) {
-    if (!(key in ordered) && value !== undefined) ordered[key] = value;
+const CONTRACT_FIELDS = new Set(FIELD_ORDER);
+
+/** True when the contract fields come first, in order, all defined: then one native stringify is the line. */
+function inCanonicalOrder(record: ManifestRecord): boolean {
+  let i = 0;
+  for (const key in record) {
+    if (i === FIELD_ORDER.length) return true;
+    if (key !== FIELD_ORDER[i] || record[key] === undefined) return false;
+    i++;
   }
-  return JSON.stringify(ordered);
+  return i === FIELD_ORDER.length;
+}
+
+/** One line, contract fields first in a fixed order, then the optional and foreign ones. */
+export function serializeRecord(record: ManifestRecord): string {
+  if (inCanonicalOrder(record)) return JSON.stringify(record);
+  let line = '{';
+  for (const key of FIELD_ORDER) {
+    if (line.length > 1) line += ',';
+    line += `"${key}":${JSON.stringify(record[key] ?? null)}`;
+  }
+  for (const key in record) {
+    const value = record[key];
+    if (value === undefined || CONTRACT_FIELDS.has(key)) continue;
+    line += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return line + '}';
 }
 
 /**
- * Writes records sorted by file_name; each problem line goes back after the record it followed
- * (or at the top), so nothing a person wrote is dropped.
+ * The manifest text in chunks of about `chunkChars` characters: records sorted by file_name, each problem
+ * line back after the record it followed (or at the top), so nothing a person wrote is dropped. Chunks
+ * let a save stream a large manifest instead of building it as one string.
  */
-export function serializeManifest(
+export function* serializeManifestChunks(
   records: Iterable<ManifestRecord>,
   problems: readonly ManifestProblem[],
   eol: '\n' | '\r\n' = '\n',
-): string {
-  const sorted = [...records].sort((a, b) => compareFileNames(a.file_name, b.file_name));
+  chunkChars = 1 << 20,
+): Generator<string> {
+  const sorted = [...records];
+  // Already sorted when it comes from the store; sorting a sorted array is linear.
+  sorted.sort((a, b) => compareFileNames(a.file_name, b.file_name));
   const byAnchor = new Map<string | null, ManifestProblem[]>();
   for (const p of problems) {
     const list = byAnchor.get(p.after) ?? [];
     list.push(p);
     byAnchor.set(p.after, list);
   }
-  const out: string[] = [];
-  for (const p of byAnchor.get(null) ?? []) out.push(p.raw);
-  const names = new Set(sorted.map((r) => r.file_name));
+  let chunk = '';
+  const emit = (anchor: string | null) => {
+    for (const p of byAnchor.get(anchor) ?? []) chunk += p.raw + eol;
+    byAnchor.delete(anchor);
+  };
+  emit(null);
   for (const r of sorted) {
-    out.push(serializeRecord(r));
-    for (const p of byAnchor.get(r.file_name) ?? []) out.push(p.raw);
+    chunk += serializeRecord(r) + eol;
+    if (byAnchor.size > 0) emit(r.file_name);
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
   }
   // Problems anchored to a record that no longer exists go at the end rather than vanish.
-  for (const [anchor, list] of byAnchor) {
-    if (anchor !== null && !names.has(anchor)) for (const p of list) out.push(p.raw);
-  }
-  return out.length === 0 ? '' : out.join(eol) + eol;
+  for (const anchor of [...byAnchor.keys()]) emit(anchor);
+  if (chunk) yield chunk;
+}
+
+export function serializeManifest(
+  records: Iterable<ManifestRecord>,
+  problems: readonly ManifestProblem[],
+  eol: '\n' | '\r\n' = '\n',
+): string {
+  let text = '';
+  for (const chunk of serializeManifestChunks(records, problems, eol)) text += chunk;
+  return text;
 }

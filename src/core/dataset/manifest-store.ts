@@ -12,7 +12,16 @@ import {
   type ManifestRecord,
   type ReviewState,
 } from '../../shared/record.js';
-import { compareFileNames, parseManifest, serializeManifest, type ManifestProblem } from './manifest-codec.js';
+import { createHash } from 'node:crypto';
+import {
+  compareFileNames,
+  ManifestLineParser,
+  parseManifest,
+  serializeManifest,
+  serializeManifestChunks,
+  type ManifestProblem,
+  type ParsedManifest,
+} from './manifest-codec.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export interface MachineCaption {
@@ -59,16 +68,16 @@ export class ManifestStore {
   /** Loads the folder's manifest, or starts an empty one when there is none yet. */
   static async open(folder: string, fileName: string = MANIFEST_NAME): Promise<ManifestStore> {
     const file = path.join(folder, fileName);
-    let text: string;
+    let parsed: ParsedManifest;
     try {
-      text = await fs.readFile(file, 'utf8');
+      parsed = await readManifestFile(file);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'ENOENT') return new ManifestStore(folder, [], [], '\n', fileName);
       if (e.code === 'EISDIR') throw new ManifestLoadError(`${file} is a folder, not a manifest file`);
       throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
     }
-    return ManifestStore.fromText(folder, text, fileName);
+    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName);
   }
 
   static fromText(folder: string, text: string, fileName: string = MANIFEST_NAME): ManifestStore {
@@ -156,14 +165,57 @@ export class ManifestStore {
     return serializeManifest(this.records(), this.problems, this.eol);
   }
 
+  /** The manifest's text in chunks, for streaming it to a file or a hash. */
+  serializeChunks(): Iterable<string> {
+    return serializeManifestChunks(this.records(), this.problems, this.eol);
+  }
+
+  /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
+  sha256(): string {
+    const hash = createHash('sha256');
+    for (const chunk of this.serializeChunks()) hash.update(chunk);
+    return hash.digest('hex');
+  }
+
   /** Writes the manifest atomically; throws WriteError with an actionable message on failure. */
   async save(): Promise<void> {
+    await this.saveTo(this.manifestPath);
+  }
+
+  /** Writes the manifest atomically to `target` (Save As when it is not the manifest's own path). */
+  async saveTo(target: string): Promise<void> {
     const revision = this.revision;
-    await writeFileAtomic(this.manifestPath, this.serialize());
-    this.savedRevision = revision;
+    await writeFileAtomic(target, this.serializeChunks());
+    if (target === this.manifestPath) this.savedRevision = revision;
   }
 
   markSaved(): void {
     this.savedRevision = this.revision;
   }
+}
+
+/** Reads a manifest in 8 MB blocks, line by line: a 250,000-line file never becomes one string. */
+async function readManifestFile(file: string): Promise<ParsedManifest> {
+  const parser = new ManifestLineParser();
+  const handle = await fs.open(file, 'r');
+  try {
+    const block = Buffer.allocUnsafe(8 << 20);
+    let carry: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const { bytesRead } = await handle.read(block, 0, block.length, null);
+      if (bytesRead === 0) break;
+      const data = carry.length ? Buffer.concat([carry, block.subarray(0, bytesRead)]) : block.subarray(0, bytesRead);
+      let start = 0;
+      for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
+        parser.add(data.toString('utf8', start, end));
+        start = end + 1;
+      }
+      // Copy the partial last line: `block` is reused by the next read.
+      carry = Buffer.from(data.subarray(start));
+    }
+    if (carry.length) parser.add(carry.toString('utf8'));
+  } finally {
+    await handle.close();
+  }
+  return parser.finish();
 }

@@ -1,6 +1,5 @@
 // Export Fine-Tune Set: plan (which images, which caption, which split), write the format into a staging
 // folder with the images, then commit it under final names with export.json beside it.
-import { createHash } from 'node:crypto';
 import type { ManifestStore } from '../dataset/manifest-store.js';
 import { createWriter } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
@@ -190,7 +189,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       created_at: new Date().toISOString(),
       dataset: store.folder,
       manifest: store.fileName,
-      manifest_sha256: createHash('sha256').update(store.serialize()).digest('hex'),
+      manifest_sha256: store.sha256(),
       manifest_problems: store.problems.length,
       profile: options.profile,
       format: options.format,

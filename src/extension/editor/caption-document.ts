@@ -281,7 +281,7 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   async saveAs(target: vscode.Uri): Promise<void> {
     await this.ready;
-    await writeFileAtomic(target.fsPath, this.store.serialize());
+    await this.store.saveTo(target.fsPath);
   }
 
   async revert(): Promise<void> {
