@@ -7,7 +7,8 @@ import sharp from 'sharp';
 
 const root = path.resolve(__dirname, '..');
 const folder = path.join(root, 'demo');
-const colours: Record<string, string> = { red: '#d22', green: '#2a2', blue: '#22d', yellow: '#ee2', white: '#eee', black: '#111' };
+// The tiny test model names the dominant colour among these four; a real model describes real photos.
+const colours: Record<string, string> = { red: '#d22', green: '#2a2', blue: '#22d', gray: '#888' };
 
 async function main(): Promise<void> {
   await fs.mkdir(path.join(folder, 'shapes'), { recursive: true });
