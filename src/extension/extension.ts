@@ -6,11 +6,14 @@ import { JobManager } from './run/job-manager.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
 import { showReportCommand } from './report-panel.js';
+import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface RecaptionApi {
   provider: CaptionEditorProvider;
   jobs: JobManager;
+  /** Endpoint API keys in SecretStorage. */
+  keys: ApiKeyStore;
 }
 
 async function askFolder(title: string): Promise<vscode.Uri | undefined> {
@@ -38,8 +41,11 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi {
     beforeSave: (doc) => jobs.absorb(doc),
     isOwnRunWriting: (folder) => jobs.isRunning(folder),
   });
+  const keys = new ApiKeyStore(context.secrets);
   context.subscriptions.push(
     jobs,
+    vscode.commands.registerCommand('recaption.setApiKey', (endpoint?: unknown) => setApiKeyCommand(keys, endpoint)),
+    vscode.commands.registerCommand('recaption.clearApiKey', (endpoint?: unknown) => clearApiKeyCommand(keys, endpoint)),
     vscode.commands.registerCommand('recaption.recaptionFolder', async (uri?: vscode.Uri) => {
       const folder = uri ?? (await askFolder('Recaption Folder'));
       if (folder) await jobs.recaption(folder);
@@ -63,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi {
       void vscode.window.showInformationMessage(`Recaption will caption with ${picked[0].fsPath}.`);
     }),
   );
-  return { provider, jobs };
+  return { provider, jobs, keys };
 }
 
 export function deactivate(): void {

@@ -3,6 +3,7 @@
 // the job manager.
 import type { CaptionBackend } from '../../core/captioner/backend.js';
 import { createLocalBackend, DEVICE_REQUESTS, DTYPE_REQUESTS, type DeviceRequest, type DtypeRequest } from '../../core/captioner/local/index.js';
+import { RemoteCaptionBackend, type RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import { runCaptioning as runPipeline, type CaptioningSummary } from '../../core/captioner/pipeline.js';
 import type { ManifestStore } from '../../core/dataset/manifest-store.js';
 import type { CaptionKind } from '../../shared/record.js';
@@ -50,6 +51,11 @@ export async function loadBackend(settings: RunSettings, modelCacheDir: string, 
         onProgress({ message: `downloading ${settings.model}: file ${p.filesDone + 1}/${p.filesTotal}, ${(p.bytes / 1e6).toFixed(0)}${p.total ? `/${(p.total / 1e6).toFixed(0)}` : ''} MB` }),
     },
   });
+}
+
+/** The remote backend: nothing to load, the options (key included) come from settings and SecretStorage. */
+export function createRemoteBackend(options: RemoteBackendOptions): CaptionBackend {
+  return new RemoteCaptionBackend(options);
 }
 
 /** Captions what the store still needs; the pipeline checkpoints the store and stops after the batch in flight. */

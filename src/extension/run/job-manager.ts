@@ -6,8 +6,11 @@ import { scanDataset } from '../../core/dataset/scan.js';
 import type { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { MANIFEST_NAME, type Caption } from '../../shared/record.js';
 import type { CaptionDocument } from '../editor/caption-document.js';
-import { loadBackend, runCaptioning, type CaptionRunResult } from './captioner-bridge.js';
-import { readRunSettings } from './settings.js';
+import type { CaptionBackend } from '../../core/captioner/backend.js';
+import { createRemoteBackend, loadBackend, runCaptioning, type CaptionRunResult } from './captioner-bridge.js';
+import { readRunSettings, type RunSettings } from './settings.js';
+import { ApiKeyStore } from '../remote/api-keys.js';
+import { readRemoteCaptionSettings } from '../remote/remote-settings.js';
 
 interface Job {
   folder: string;
@@ -30,6 +33,7 @@ export class JobManager implements vscode.Disposable {
   private readonly jobs = new Map<string, Job>();
   private readonly outcomes = new Map<string, Promise<JobOutcome>>();
   private readonly statusItem: vscode.StatusBarItem;
+  private readonly keys: ApiKeyStore;
 
   /** Folders whose run ended moments ago: file events from its last write still count as our own. */
   private readonly recentlyEnded = new Map<string, number>();
@@ -42,6 +46,7 @@ export class JobManager implements vscode.Disposable {
     this.statusItem = vscode.window.createStatusBarItem('recaption.job', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'Recaption job';
     this.statusItem.command = 'recaption.cancelRun';
+    this.keys = new ApiKeyStore(context.secrets);
   }
 
   dispose(): void {
@@ -127,6 +132,17 @@ export class JobManager implements vscode.Disposable {
     });
   }
 
+  /** The configured backend: a local model (loaded, maybe downloaded) or the remote endpoint. */
+  private async openBackend(settings: RunSettings, folderUri: vscode.Uri, signal: AbortSignal, report: (message: string) => void): Promise<CaptionBackend> {
+    if (settings.backend === 'openai') {
+      const remote = readRemoteCaptionSettings(folderUri);
+      report(`sending to ${remote.model} at ${remote.endpoint}…`);
+      return createRemoteBackend({ ...remote, apiKey: await this.keys.get(remote.endpoint), maxPixels: settings.maxPixels });
+    }
+    report(`loading ${settings.model} (${settings.device})…`);
+    return loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, ({ message }) => report(message));
+  }
+
   private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
     const settings = readRunSettings(folderUri);
     if (settings.ignoredWorkspaceModel) {
@@ -166,12 +182,9 @@ export class JobManager implements vscode.Disposable {
             void vscode.window.showWarningMessage(`No images found in ${name}.`);
             return;
           }
-          progress.report({ message: `loading ${settings.model} (${settings.device})…` });
-          job.progress = 'loading model';
+          job.progress = settings.backend === 'openai' ? 'connecting' : 'loading model';
           this.updateStatus();
-          const backend = await loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, ({ message }) =>
-            progress.report({ message }),
-          );
+          const backend = await this.openBackend(settings, folderUri, signal, (message) => progress.report({ message }));
           job.device = backend.device;
           try {
             let lastDone = 0;

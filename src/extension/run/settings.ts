@@ -5,7 +5,11 @@ import type { CaptionKind } from '../../shared/record.js';
 
 export type RedoMode = 'missing' | 'machine' | 'errors';
 
+export type BackendKind = 'local' | 'openai';
+
 export interface RunSettings {
+  /** local: a model in this process; openai: an OpenAI-compatible endpoint (recaption.remote.*). */
+  backend: BackendKind;
   model: string;
   /** Where `model` came from, for messages. */
   modelSource: 'default' | 'user' | 'workspace';
@@ -36,8 +40,12 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     chosen = model?.defaultValue ?? 'onnx-community/Florence-2-base-ft';
     modelSource = 'default';
   }
+  // Restricted mode: a workspace may not switch to uploading its images to the user's endpoint.
+  const backendSetting = config.inspect<string>('backend');
+  const backend = vscode.workspace.isTrusted ? config.get<string>('backend', 'local') : (backendSetting?.globalValue ?? 'local');
   const tasks = config.get<string[]>('tasks', ['ssc', 'dsc']).filter((t): t is CaptionKind => t === 'ssc' || t === 'dsc');
   return {
+    backend: backend === 'openai' ? 'openai' : 'local',
     model: chosen,
     modelSource,
     device: config.get<string>('device', 'auto'),

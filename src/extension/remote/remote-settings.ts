@@ -1,0 +1,70 @@
+// recaption.remote.* and recaption.upsample.* settings. Endpoints are machine-scoped (user settings only)
+// and restricted in untrusted workspaces: a repository's settings must not redirect requests, which carry
+// the stored key, to another host. Values read here go straight into the core's remote client options.
+import * as vscode from 'vscode';
+import type { RemoteBackendOptions } from '../../core/captioner/remote/index.js';
+import type { UpsampleSource } from '../../core/upsample/index.js';
+
+export class RemoteSettingsError extends Error {
+  override name = 'RemoteSettingsError';
+}
+
+/** A machine-scoped setting: only the user's value counts, whatever a workspace file says. */
+function userValue(config: vscode.WorkspaceConfiguration, key: string): string {
+  const v = config.inspect<string>(key);
+  return (v?.globalValue ?? v?.defaultValue ?? '').trim();
+}
+
+export interface RemoteCommon {
+  endpoint: string;
+  model: string;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+function common(config: vscode.WorkspaceConfiguration, endpointKey: string, modelKey: string, what: string): RemoteCommon {
+  const endpoint = userValue(config, endpointKey);
+  if (!endpoint) throw new RemoteSettingsError(`Set recaption.${endpointKey} in your user settings to the ${what} server's OpenAI-compatible base URL (e.g. http://localhost:8000/v1).`);
+  const model = config.get<string>(modelKey, '').trim();
+  if (!model) throw new RemoteSettingsError(`Set recaption.${modelKey} to the model name the ${what} server knows.`);
+  return {
+    endpoint,
+    model,
+    concurrency: Math.max(1, Math.floor(config.get<number>('remote.concurrency', 8))),
+    timeoutMs: Math.max(1, config.get<number>('remote.timeoutSeconds', 120)) * 1000,
+  };
+}
+
+/** Options for RemoteCaptionBackend (without the key, which comes from SecretStorage). */
+export function readRemoteCaptionSettings(folder: vscode.Uri): RemoteBackendOptions & RemoteCommon {
+  const config = vscode.workspace.getConfiguration('recaption', folder);
+  const base = common(config, 'remote.endpoint', 'remote.model', 'captioning');
+  const maxTokens = config.get<number>('remote.maxTokens', 0);
+  const text = (key: string): string | undefined => config.get<string>(key, '').trim() || undefined;
+  return {
+    ...base,
+    baseUrl: base.endpoint,
+    maxTokens: maxTokens > 0 ? { ssc: maxTokens, dsc: maxTokens } : undefined,
+    temperature: config.get<number>('remote.temperature', 0.2),
+    maxSide: config.get<number>('remote.maxSide', 1024),
+    prompts: { ssc: text('remote.sscPrompt'), dsc: text('remote.dscPrompt') },
+  };
+}
+
+export interface UpsampleSettings extends RemoteCommon {
+  from: UpsampleSource;
+  /** undefined: the built-in instruction. */
+  instruction: string | undefined;
+}
+
+/** Upsampling falls back to the captioning endpoint and model when its own are not set. */
+export function readUpsampleSettings(folder: vscode.Uri): UpsampleSettings {
+  const config = vscode.workspace.getConfiguration('recaption', folder);
+  const endpointKey = userValue(config, 'upsample.endpoint') ? 'upsample.endpoint' : 'remote.endpoint';
+  const modelKey = config.get<string>('upsample.model', '').trim() ? 'upsample.model' : 'remote.model';
+  return {
+    ...common(config, endpointKey, modelKey, 'upsampling'),
+    from: config.get<string>('upsample.from', 'ssc') === 'alt' ? 'alt' : 'ssc',
+    instruction: config.get<string>('upsample.instruction', '').trim() || undefined,
+  };
+}
