@@ -7,6 +7,7 @@ import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
 import { showReportCommand } from './report-panel.js';
 import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
+import { upsampleCommand } from './upsample-command.js';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface RecaptionApi {
@@ -61,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi {
     // Explorer (folder or recaption.jsonl), the caption editor's title bar (its manifest), or the palette.
     vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(asUri(uri), choices)),
     vscode.commands.registerCommand('recaption.showReport', (uri?: unknown) => showReportCommand(asUri(uri))),
+    // The caption editor (its selection), the Explorer (a folder), or the palette.
+    vscode.commands.registerCommand('recaption.upsample', (uri?: unknown, options?: unknown) => upsampleCommand({ provider, keys }, asUri(uri), options)),
     vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
       if (!picked?.[0]) return;

@@ -144,9 +144,11 @@ export type WebviewEvent =
   | { type: 'log'; level: 'info' | 'error'; message: string }
   | { type: 'firstRender'; ms: number; rows: number }
   /** A toolbar button: run one of the extension's commands on this dataset. */
-  | { type: 'command'; command: ToolbarCommand };
+  | { type: 'command'; command: ToolbarCommand }
+  /** The image shown and the filter in use: what the host's commands mean by "the editor's selection". */
+  | { type: 'selection'; fileName: string | null; query: RecordQuery };
 
-export const TOOLBAR_COMMANDS = ['recaption.recaptionFolder', 'recaption.showReport', 'recaption.exportFineTuneSet'] as const;
+export const TOOLBAR_COMMANDS = ['recaption.recaptionFolder', 'recaption.showReport', 'recaption.exportFineTuneSet', 'recaption.upsample'] as const;
 export type ToolbarCommand = (typeof TOOLBAR_COMMANDS)[number];
 
 // ---------------------------------------------------------------------------------------------

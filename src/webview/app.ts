@@ -163,7 +163,10 @@ export class App extends LitElement {
   // Navigation
 
   private saveState(): void {
-    this.channel.setState<SavedState>({ selectedFile: this.current?.fileName ?? null, query: this.query });
+    const fileName = this.current?.fileName ?? null;
+    this.channel.setState<SavedState>({ selectedFile: fileName, query: this.query });
+    // The host's commands (Upsample) act on what is selected here.
+    this.channel.send({ type: 'selection', fileName, query: this.query });
   }
 
   private select(position: number, focusList = true): void {
@@ -487,6 +490,7 @@ export class App extends LitElement {
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.recaptionFolder' })} title="Caption what is missing (resumes a run)">Recaption</vscode-button>
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.showReport' })} title="Caption statistics and habits">Report</vscode-button>
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.exportFineTuneSet' })} title="Export a fine-tune set">Export…</vscode-button>
+        <vscode-button secondary @click=${() => (this.commitAll(), this.channel.send({ type: 'command', command: 'recaption.upsample' }))} title="Write a descriptive caption from the short one with a chat model (this image, or the images the filter shows)">Upsample…</vscode-button>
         <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
       </header>
       ${this.filtersTemplate()}

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { ManifestStore, type MachineCaption } from '../../core/dataset/manifest-store.js';
 import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
 import { toRecord } from '../../core/dataset/manifest-codec.js';
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
@@ -262,6 +262,20 @@ export class CaptionDocument implements vscode.CustomDocument {
       for (const c of valid) this.store.writeHumanCaption(c.fileName, c.kind, c.after);
     });
     return valid.length;
+  }
+
+  /**
+   * Machine results (e.g. upsampled DSCs) as one undoable edit that marks the editor dirty. Each write goes
+   * through the store's machine API, so a caption a person wrote or reviewed, even since the results were
+   * asked for, is left alone. Returns how many were written and how many were protected.
+   */
+  applyMachineCaptions(label: string, results: readonly { fileName: string; kind: CaptionKind; caption: MachineCaption }[]): { written: number; protected: number } {
+    const known = results.filter((r) => this.store.get(r.fileName));
+    const counts = { written: 0, protected: 0 };
+    this.edit(label, known, () => {
+      for (const r of known) counts[this.store.writeMachineCaption(r.fileName, r.kind, r.caption) === 'written' ? 'written' : 'protected']++;
+    });
+    return counts;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { ThumbnailCache } from './thumbnails.js';
 import { editorHtml } from './html.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import type { RecordQuery, RecordView, WebviewEvent } from '../../shared/protocol.js';
-import { isUnreviewed, TOOLBAR_COMMANDS } from '../../shared/protocol.js';
+import { EMPTY_QUERY, isUnreviewed, TOOLBAR_COMMANDS } from '../../shared/protocol.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
 const MAX_PAGE = 500;
@@ -52,6 +52,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   readonly thumbnails: ThumbnailCache;
   /** Time from resolveCustomEditor to the webview's first rendered row, per document (for tests and perf). */
   readonly firstRenderMs = new Map<string, number>();
+  /** What each document's webview shows: the current image and the filter (see `selectionOf`). */
+  private readonly selections = new WeakMap<CaptionDocument, { fileName: string | null; query: RecordQuery }>();
   private readonly firstRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; rows: number }>();
   readonly onDidFirstRender = this.firstRenderEmitter.event;
 
@@ -78,6 +80,25 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   /** Open documents, for commands and tests. */
   openDocuments(): readonly CaptionDocument[] {
     return [...this.documents];
+  }
+
+  /**
+   * The editor's selection: the image it shows, and the images its filter shows (null when no filter is
+   * set, i.e. every image). Undefined before the webview reported anything.
+   */
+  selectionOf(doc: CaptionDocument): { current: string | null; filtered: string[] | null } | undefined {
+    const s = this.selections.get(doc);
+    if (!s) return undefined;
+    if (isEmptyQuery(s.query) || !doc.loaded) return { current: s.fileName, filtered: null };
+    let matches: (r: ManifestRecord) => boolean;
+    try {
+      matches = compileQuery(s.query);
+    } catch {
+      return { current: s.fileName, filtered: null };
+    }
+    const filtered: string[] = [];
+    for (const r of doc.store.records()) if (matches(r)) filtered.push(r.file_name);
+    return { current: s.fileName, filtered };
   }
 
   documentFor(folder: string): CaptionDocument | undefined {
@@ -272,10 +293,16 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       } else if (event.type === 'command') {
         // Only the commands the toolbar offers, always on this editor's dataset folder.
         if ((TOOLBAR_COMMANDS as readonly string[]).includes(event.command)) {
-          void vscode.commands.executeCommand(event.command, vscode.Uri.file(doc.folder)).then(undefined, (err: Error) => {
+          // Upsample acts on the editor's selection, so it gets the manifest (this editor), not the folder.
+          const target = event.command === 'recaption.upsample' ? doc.uri : vscode.Uri.file(doc.folder);
+          void vscode.commands.executeCommand(event.command, target).then(undefined, (err: Error) => {
             void vscode.window.showErrorMessage(`${event.command}: ${err.message}`);
           });
         }
+      } else if (event.type === 'selection') {
+        // Untrusted input: keep it only when it has the expected shape.
+        const fileName = typeof event.fileName === 'string' ? event.fileName : null;
+        if (typeof event.query === 'object' && event.query !== null) this.selections.set(doc, { fileName, query: { ...EMPTY_QUERY, ...event.query } });
       } else if (event.type === 'log' && event.level === 'error') {
         console.error(`[recaption webview] ${event.message}`);
       }
