@@ -160,6 +160,10 @@ test('bad images are recorded with a clear error and the rest of the folder is s
     const noise = Buffer.from(Array.from({ length: 90 * 90 * 3 }, (_, i) => (i * 2654435761) >>> 24));
     const big = await sharp(noise, { raw: { width: 90, height: 90, channels: 3 } }).jpeg().toBuffer();
     await writeText(dir, 'truncated.jpg', big.subarray(0, Math.floor(big.length * 0.6)));
+    // Data after the JPEG end marker (motion photos, some cameras) is not damage.
+    await writeText(dir, 'trailing.jpg', Buffer.concat([big, Buffer.alloc(3000, 7)]));
+    const png = await sharp(noise, { raw: { width: 90, height: 90, channels: 3 } }).png().toBuffer();
+    await writeText(dir, 'truncated.png', png.subarray(0, Math.floor(png.length * 0.7)));
     await writeText(dir, 'bitmap.bmp', Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)]));
     await writeText(dir, 'bomb.png', pngBomb(100_000, 100_000));
     await writeImage(dir, 'over-limit.png', { width: 120, height: 100 });
@@ -170,10 +174,12 @@ test('bad images are recorded with a clear error and the rest of the folder is s
     assert.equal(error('empty.jpg'), 'empty file (0 bytes)');
     assert.match(error('text.png')!, /^not a readable image: .*unsupported image format/);
     assert.match(error('truncated.jpg')!, /^cannot decode image \(truncated or corrupt\): /);
+    assert.equal(error('trailing.jpg'), null);
+    assert.match(error('truncated.png')!, /^cannot decode image \(truncated or corrupt\): /);
     assert.match(error('bitmap.bmp')!, /^not a readable image/);
     assert.match(error('bomb.png')!, /^image is 100000×100000 \(10000\.0 MP\), over the limit of 10000 pixels/);
     assert.match(error('over-limit.png')!, /^image is 120×100 \(12000 pixels\), over the limit of 10000 pixels \(setting recaption\.maxPixels\)$/);
-    assert.equal(report.errors, 6);
+    assert.equal(report.errors, 7);
     assert.equal(store.get('bomb.png')!.width, 100_000, 'the claimed size is recorded so the user sees why');
   });
 });

@@ -30,6 +30,28 @@ function sharpMessage(err: unknown): string {
   return ((err as Error).message ?? String(err)).replace(/\s+/g, ' ').trim();
 }
 
+const PNG_IEND = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * True when the file ends the way a complete file of its format ends (JPEG EOI, PNG IEND, GIF trailer,
+ * WebP RIFF size). False means "decode to be sure", not "broken": JPEGs may carry data after their EOI.
+ */
+export function hasIntactTrailer(data: Buffer, format: string | undefined): boolean {
+  const n = data.length;
+  switch (format) {
+    case 'jpeg':
+      return n > 4 && data[n - 2] === 0xff && data[n - 1] === 0xd9;
+    case 'png':
+      return n > 12 && data.subarray(n - 8).equals(PNG_IEND);
+    case 'gif':
+      return n > 1 && data[n - 1] === 0x3b;
+    case 'webp':
+      return n > 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.readUInt32LE(4) + 8 === n;
+    default:
+      return false;
+  }
+}
+
 export async function probeImage(abs: string, options: ProbeOptions = {}): Promise<ImageProbe> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const stat = await fs.stat(abs);
@@ -64,15 +86,17 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
   const rotated = (meta.orientation ?? 1) >= 5;
   const width = rotated ? rawHeight : meta.width;
   const height = rotated ? meta.width : rawHeight;
-  try {
-    // A tiny decode catches truncated and corrupt files now rather than in the middle of a captioning
-    // run; JPEG and WebP shrink while decoding, so this costs a fraction of a full decode.
-    await sharp(data, { limitInputPixels: maxPixels, failOn: 'truncated' })
-      .resize(16, 16, { fit: 'inside' })
-      .raw()
-      .toBuffer();
-  } catch (err) {
-    return { ...base, sha256, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
+  // Truncated downloads are the common corruption. A file whose format trailer is intact skips the
+  // decode; anything else gets a tiny decode now rather than failing in the middle of a captioning run.
+  if (!hasIntactTrailer(data, meta.format)) {
+    try {
+      await sharp(data, { limitInputPixels: maxPixels, failOn: 'truncated' })
+        .resize(16, 16, { fit: 'inside' })
+        .raw()
+        .toBuffer();
+    } catch (err) {
+      return { ...base, sha256, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
+    }
   }
   const embedded = meta.exif || meta.xmp || meta.iptc ? readEmbeddedDescription(data, meta.xmp) : null;
   return { ...base, sha256, width, height, embedded, error: null };
