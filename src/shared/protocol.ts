@@ -82,6 +82,25 @@ export interface ReplaceChange {
   after: string;
 }
 
+/** Which normalizers to run (src/core/analysis/normalizers.ts), over the images the filter shows. */
+export interface NormalizeSpec {
+  query: RecordQuery;
+  /** Strip a stock opening ("The image shows", "This is"...). */
+  stripOpening: boolean;
+  /** Cut a stock closing sentence ("Overall, ...", "The mood is ..."). */
+  cutClosing: boolean;
+  /** Make every caption end with a period, or none; null leaves the ends alone. */
+  trailingPeriod: 'add' | 'remove' | null;
+  fields: CaptionKind[];
+  /** Also change captions a person wrote or reviewed (off unless the user asks). */
+  includeProtected: boolean;
+}
+
+export interface NormalizeChange extends ReplaceChange {
+  /** A person wrote or reviewed this caption. */
+  protected: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests: webview -> host
 
@@ -99,6 +118,9 @@ export interface HostRequests {
   };
   previewReplace: { params: ReplaceSpec; result: { total: number; changes: ReplaceChange[]; error: string | null } };
   applyReplace: { params: ReplaceSpec; result: { changed: number } };
+  previewNormalize: { params: NormalizeSpec; result: { total: number; changes: NormalizeChange[]; error: string | null } };
+  /** Applies the normalizers as one undoable edit. */
+  applyNormalize: { params: NormalizeSpec; result: { changed: number } };
   /** An edit from the webview. Resolves once the host applied it (the webview never waits on it). */
   edit: { params: EditRequest; result: { applied: boolean; reason?: string } };
 }
@@ -182,7 +204,7 @@ export type HostToWebview = ResponseMessage | HostEventMessage;
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-const METHODS: readonly RequestMethod[] = ['init', 'page', 'thumbnails', 'findNext', 'previewReplace', 'applyReplace', 'edit'];
+const METHODS: readonly RequestMethod[] = ['init', 'page', 'thumbnails', 'findNext', 'previewReplace', 'applyReplace', 'previewNormalize', 'applyNormalize', 'edit'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

@@ -26,6 +26,7 @@ import { RecordList } from './record-list.js';
 import { ImageView } from './image-view.js';
 import { FIELD_KEYS, LIST_KEYS, actionFor, type Action } from './shortcuts.js';
 import './find-replace.js';
+import './normalize-panel.js';
 import './record-list.js';
 import './image-view.js';
 
@@ -97,6 +98,7 @@ export class App extends LitElement {
   @state() private showOriginal = false;
   @state() private showHelp = false;
   @state() private showReplace = false;
+  @state() private showNormalize = false;
   @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | null = null;
   @state() private query: RecordQuery = EMPTY_QUERY;
   /** Text typed but not yet sent, per "kind\0fileName". */
@@ -313,7 +315,7 @@ export class App extends LitElement {
       return;
     }
     // Keys meant for a focused widget (a button's Enter, a select's arrows) are not editor shortcuts.
-    if (e.composedPath().some((t) => t instanceof HTMLElement && /^VSCODE-|^BUTTON$|^RC-FIND-REPLACE$/.test(t.tagName))) return;
+    if (e.composedPath().some((t) => t instanceof HTMLElement && /^VSCODE-|^BUTTON$|^RC-FIND-REPLACE$|^RC-NORMALIZE$/.test(t.tagName))) return;
     const action = actionFor(e.key);
     if (!action) return;
     e.preventDefault();
@@ -350,7 +352,7 @@ export class App extends LitElement {
       case 'zoomFit': return this.image?.fit();
       case 'zoomActual': return this.image?.actualSize();
       case 'focusSearch': return this.renderRoot.querySelector<HTMLElement>('#filter-text')?.focus();
-      case 'toggleReplace': this.showReplace = !this.showReplace; return;
+      case 'toggleReplace': this.showReplace = !this.showReplace; this.showNormalize = false; return;
       case 'toggleHelp': this.showHelp = !this.showHelp; return;
     }
   }
@@ -413,7 +415,8 @@ export class App extends LitElement {
       <vscode-checkbox title="Regular expression" .checked=${q.regex} @change=${(e: Event) => this.setQuery({ regex: (e.target as ValueElement).checked === true })}>.*</vscode-checkbox>
       <vscode-checkbox title="Match case" .checked=${q.caseSensitive} @change=${(e: Event) => this.setQuery({ caseSensitive: (e.target as ValueElement).checked === true })}>Aa</vscode-checkbox>
       <vscode-button secondary @click=${() => this.setQuery({ ...EMPTY_QUERY })}>Clear filters</vscode-button>
-      <vscode-button secondary @click=${() => (this.showReplace = !this.showReplace)}>Find &amp; replace</vscode-button>
+      <vscode-button secondary @click=${() => ((this.showReplace = !this.showReplace), (this.showNormalize = false))}>Find &amp; replace</vscode-button>
+      <vscode-button id="open-normalize" secondary title="Strip stock openings and closings, unify the trailing period: preview, then one undoable edit" @click=${() => ((this.showNormalize = !this.showNormalize), (this.showReplace = false))}>Normalize…</vscode-button>
     </div>`;
   }
 
@@ -520,6 +523,14 @@ export class App extends LitElement {
             @close=${() => (this.showReplace = false)}
             @applied=${(e: CustomEvent<number>) => (this.notice = { level: 'info', message: `Replaced in ${e.detail} captions as one edit (Ctrl+Z outside a field undoes it).` })}
           ></rc-find-replace>`
+        : nothing}
+      ${this.showNormalize
+        ? html`<rc-normalize
+            .channel=${this.channel}
+            .query=${this.query}
+            @close=${() => (this.showNormalize = false)}
+            @applied=${(e: CustomEvent<number>) => (this.notice = { level: 'info', message: `Normalized ${e.detail} captions as one edit (Ctrl+Z outside a field undoes it).` })}
+          ></rc-normalize>`
         : nothing}
     `;
   }

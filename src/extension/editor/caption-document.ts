@@ -11,6 +11,7 @@ import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.j
 import type { Counts, EditRequest, ReplaceChange } from '../../shared/protocol.js';
 import { recordState, type RecordState } from '../../shared/protocol.js';
 import { countRecords } from './query.js';
+import { applyNormalization, type NormalizationChange } from '../../core/analysis/normalizers.js';
 
 /** One caption's exact value at a moment: what undo/redo and backups restore. */
 export interface CaptionSnapshot {
@@ -262,6 +263,19 @@ export class CaptionDocument implements vscode.CustomDocument {
       for (const c of valid) this.store.writeHumanCaption(c.fileName, c.kind, c.after);
     });
     return valid.length;
+  }
+
+  /**
+   * Normalizer changes (previewed by the user) as one undoable edit. The core writes them as the user's
+   * edits (by: human, the model's text kept in `original`); a caption changed since the preview is skipped.
+   */
+  applyNormalization(changes: readonly NormalizationChange[], allowProtected: boolean): number {
+    const targets = changes.map((c) => ({ fileName: c.fileName, kind: c.kind }));
+    let applied = 0;
+    this.edit(`Normalize ${changes.length} captions`, targets, () => {
+      applied = applyNormalization(this.store, changes, { allowProtected }).applied.length;
+    });
+    return applied;
   }
 
   /**

@@ -6,6 +6,7 @@ import { CaptionDocument } from './caption-document.js';
 import { HostChannel, type RequestHandlers } from './host-channel.js';
 import { compileQuery, isEmptyQuery, planReplace } from './query.js';
 import { ThumbnailCache } from './thumbnails.js';
+import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import type { RecordQuery, RecordView, WebviewEvent } from '../../shared/protocol.js';
@@ -274,6 +275,19 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       applyReplace: async (spec) => {
         await doc.ready;
         return { changed: doc.applyReplace(planReplace(doc.store.records(), spec)) };
+      },
+      previewNormalize: async (spec) => {
+        await doc.ready;
+        try {
+          const changes = planNormalization(doc.store.records(), spec);
+          return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
+        } catch (err) {
+          return { total: 0, changes: [], error: (err as Error).message };
+        }
+      },
+      applyNormalize: async (spec) => {
+        await doc.ready;
+        return { changed: doc.applyNormalization(planNormalization(doc.store.records(), spec), spec.includeProtected === true) };
       },
       // An edit made on the first screen before the full load is applied once it is loaded.
       edit: async (request) => {
