@@ -30,6 +30,7 @@ const HELP = `npm run bench -- [options]
   --batch N            images per inference batch (default: the backend's default for the device)
   --images N           captioning images (default 200)
   --baseline-images N  images for the one-at-a-time baseline (default 32)
+  --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,page,export (default: all)
   --scan-images N      images the scan steps cover (default 25000: a full scan of 250,000 costs about
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     records: { type: 'string' },
     steps: { type: 'string', default: 'scan,rescan,load,save,stats,page,export' },
     'scan-images': { type: 'string' },
+    rounds: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
     heads: { type: 'string' },
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
       batchSize: int('batch', values.batch, 0),
       baselineImages: Math.min(images, int('baseline-images', values['baseline-images'], quick ? 4 : 32)),
       perTaskImages: Math.min(images, quick ? 8 : 48),
+      rounds: int('rounds', values.rounds, 2),
     };
     const r = await runChild<CaptioningResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'captioning.ts'), args);
     results.captioning = r;

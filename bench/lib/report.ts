@@ -30,7 +30,7 @@ export function captioningTable(r: CaptioningResult & { peakRssMiB: number }): s
   const toBound = r.pipeline.msPerImage / bound;
   const toInference = r.pipeline.msPerImage / r.inference.msPerImage;
   const vsBaseline = r.baseline.msPerImage / r.pipeline.msPerImage;
-  const saved = r.perTask.msPerImage - r.inference.msPerImage;
+  const saved = r.perTask.msPerImage - r.perTask.bothTasksMsPerImage;
   const s = r.inference.sessions!;
   const n = r.inference.images;
   const inSessions = s.vision.ms + s.embed.ms + s.encoder.ms + s.decoder.ms + s.other.ms;
@@ -57,7 +57,11 @@ export function captioningTable(r: CaptioningResult & { peakRssMiB: number }): s
       ['pipeline time ÷ inference alone (the bound on an accelerator)', `${f2(toInference)}x`, ''],
       ['pipeline throughput ÷ baseline throughput', `${f2(vsBaseline)}x`, `≥ 1.5x (${mark(vsBaseline >= 1.5)})`],
       ['vision-encoder passes per image, both captions', f2(r.pipeline.visionPassesPerImage ?? NaN), `1 (${mark(r.pipeline.visionPassesPerImage === 1)})`],
-      ['time saved by encoding each image once for both tasks', `${f1(saved)} ms/image (${f1((100 * saved) / r.perTask.msPerImage)}%)`, ''],
+      [
+        'time saved by encoding each image once for both tasks (alternated runs)',
+        `${f1(saved)} ms/image (${f1(r.perTask.bothTasksMsPerImage)} against ${f1(r.perTask.msPerImage)}, ${f1((100 * saved) / r.perTask.msPerImage)}%)`,
+        '',
+      ],
     ],
   );
   const where = table(

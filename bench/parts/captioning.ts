@@ -34,6 +34,8 @@ export interface CaptioningArgs {
   baselineImages: number;
   /** Images for the one-call-per-task comparison. */
   perTaskImages: number;
+  /** Interleaved rounds of prep / inference / pipeline (each on its share of the images). */
+  rounds: number;
 }
 
 export interface Measured {
@@ -52,7 +54,8 @@ export interface CaptioningResult {
   batchSize: number;
   prep: Measured;
   inference: Measured;
-  perTask: Measured;
+  /** One call per task, alternated with both tasks in one call on the same images (bothTasksMsPerImage). */
+  perTask: Measured & { bothTasksMsPerImage: number };
   pipeline: Measured & { captioned: number; errors: number; manifestBytes: number };
   baseline: Measured;
 }
@@ -71,6 +74,17 @@ function measured(images: number, ms: number, sessions: MeterSnapshot | null): M
     visionPassesPerImage: sessions ? sessions.vision.items / images : null,
     sessions,
   };
+}
+
+function addMeters(a: MeterSnapshot | null, b: MeterSnapshot): MeterSnapshot {
+  if (!a) return b;
+  const out = JSON.parse(JSON.stringify(a)) as MeterSnapshot;
+  for (const role of Object.keys(b) as (keyof MeterSnapshot)[]) {
+    out[role].runs += b[role].runs;
+    out[role].items += b[role].items;
+    out[role].ms += b[role].ms;
+  }
+  return out;
 }
 
 async function timedWithMeter(work: () => Promise<void>): Promise<{ ms: number; sessions: MeterSnapshot }> {
@@ -94,9 +108,9 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
   if (imageSet.generatedSeconds !== null) progress(`generated ${args.images} JPEGs in ${imageSet.generatedSeconds.toFixed(1)} s`);
   const files = imageSet.names.map((n) => path.join(imageFolder, n));
 
-  let started = performance.now();
+  const loadStarted = performance.now();
   const backend = await createLocalBackend({ model: model.folder, device: args.device, dtype: args.dtype });
-  const loadSeconds = (performance.now() - started) / 1000;
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
   const batchSize = args.batchSize || backend.defaultBatchSize;
   progress(`${backend.describe()}, batch ${batchSize}, loaded in ${loadSeconds.toFixed(2)} s`);
 
@@ -104,23 +118,13 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
   const warm = await Promise.all(files.slice(0, batchSize).map((f, i) => backend.prepare(f, imageSet.names[i]!)));
   await backend.caption(warm, TASKS);
 
-  // Decode + preprocess alone, at the concurrency the pipeline's producer uses (min(4, prefetch)).
-  const concurrency = Math.min(4, 2 * batchSize);
+  // The three measurements the ratios compare run in interleaved rounds (prep, inference, pipeline on
+  // each round's share of the images), so a change in what else the machine runs hits all three alike.
+  const concurrency = Math.min(4, 2 * batchSize); // the pipeline producer's decode concurrency
   const kept: PreparedImage[] = [];
-  started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < files.length) {
-        const i = next++;
-        const image = await backend.prepare(files[i]!, imageSet.names[i]!);
-        if (kept.length < KEEP) kept.push(image);
-      }
-    }),
-  );
-  const prep = measured(files.length, performance.now() - started, null);
-  progress(`decode+preprocess alone: ${prep.msPerImage.toFixed(1)} ms/image`);
-
+  const manifestName = 'bench-pipeline.jsonl';
+  const store = ManifestStore.fromText(imageFolder, '', manifestName);
+  for (const name of imageSet.names) store.put(emptyRecord(name));
   const batches = (count: number): PreparedImage[][] => {
     const out: PreparedImage[][] = [];
     for (let i = 0; i < count; i += batchSize) {
@@ -128,30 +132,75 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
     }
     return out;
   };
-  const inf = await timedWithMeter(async () => {
-    for (const batch of batches(files.length)) await backend.caption(batch, TASKS);
-  });
-  const inference = measured(files.length, inf.ms, inf.sessions);
-  progress(`inference alone: ${inference.msPerImage.toFixed(1)} ms/image, ${inference.visionPassesPerImage} vision passes/image`);
-
-  const perTaskRun = await timedWithMeter(async () => {
-    for (const batch of batches(args.perTaskImages)) for (const task of TASKS) await backend.caption(batch, [task]);
-  });
-  const perTask = measured(args.perTaskImages, perTaskRun.ms, perTaskRun.sessions);
-  progress(`inference, one call per task: ${perTask.msPerImage.toFixed(1)} ms/image, ${perTask.visionPassesPerImage} vision passes/image`);
-
-  const manifestName = 'bench-pipeline.jsonl';
-  const store = ManifestStore.fromText(imageFolder, '', manifestName);
-  for (const name of imageSet.names) store.put(emptyRecord(name));
-  let summary: Awaited<ReturnType<typeof runCaptioning>> | undefined;
-  const pipe = await timedWithMeter(async () => {
-    summary = await runCaptioning({ folder: imageFolder, store, backend, batchSize, tasks: TASKS });
-  });
+  let prepMs = 0;
+  let infMs = 0;
+  let pipeMs = 0;
+  let infSessions: MeterSnapshot | null = null;
+  let pipeSessions: MeterSnapshot | null = null;
+  let captioned = 0;
+  let errors = 0;
+  const rounds = Math.max(1, Math.min(args.rounds, Math.floor(files.length / batchSize)));
+  for (let round = 0; round < rounds; round++) {
+    const from = Math.floor((round * files.length) / rounds);
+    const to = Math.floor(((round + 1) * files.length) / rounds);
+    // Decode + preprocess alone.
+    let started = performance.now();
+    let next = from;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < to) {
+          const i = next++;
+          const image = await backend.prepare(files[i]!, imageSet.names[i]!);
+          if (kept.length < KEEP) kept.push(image);
+        }
+      }),
+    );
+    prepMs += performance.now() - started;
+    // Inference alone, on tensors already in memory, in the pipeline's batches.
+    const inf = await timedWithMeter(async () => {
+      for (const batch of batches(to - from)) await backend.caption(batch, TASKS);
+    });
+    infMs += inf.ms;
+    infSessions = addMeters(infSessions, inf.sessions);
+    // The pipeline on the same images: decode ahead, batches, manifest checkpoints and the final save.
+    const only = imageSet.names.slice(from, to);
+    started = performance.now();
+    resetSessionMeter();
+    const summary = await runCaptioning({ folder: imageFolder, store, backend, batchSize, tasks: TASKS, only });
+    pipeMs += performance.now() - started;
+    pipeSessions = addMeters(pipeSessions, readSessionMeter());
+    captioned += summary.captioned;
+    errors += summary.errors;
+  }
+  const prep = measured(files.length, prepMs, null);
+  const inference = measured(files.length, infMs, infSessions);
   const manifestBytes = (await fs.stat(path.join(imageFolder, manifestName))).size;
   await fs.rm(path.join(imageFolder, manifestName), { force: true });
-  if (!summary || summary.captioned !== files.length) throw new Error(`pipeline captioned ${summary?.captioned} of ${files.length} (${summary?.errors} errors)`);
-  const pipeline = { ...measured(files.length, pipe.ms, pipe.sessions), captioned: summary.captioned, errors: summary.errors, manifestBytes };
-  progress(`pipeline: ${pipeline.msPerImage.toFixed(1)} ms/image`);
+  if (captioned !== files.length) throw new Error(`pipeline captioned ${captioned} of ${files.length} (${errors} errors)`);
+  const pipeline = { ...measured(files.length, pipeMs, pipeSessions), captioned, errors, manifestBytes };
+  progress(`${rounds} rounds: decode+preprocess alone ${prep.msPerImage.toFixed(1)} ms/image, inference alone ${inference.msPerImage.toFixed(1)}, pipeline ${pipeline.msPerImage.toFixed(1)}`);
+
+  // What encoding each image once saves: both tasks in one call (one vision pass) against one call per
+  // task (a vision pass per task), alternated on the same tensors so drifting load hits both alike.
+  let bothMs = 0;
+  let perTaskMs = 0;
+  let perTaskSessions: MeterSnapshot | null = null;
+  const pairRounds = 3;
+  for (let round = 0; round < pairRounds; round++) {
+    const count = Math.max(batchSize, Math.round(args.perTaskImages / pairRounds));
+    const both = await timedWithMeter(async () => {
+      for (const batch of batches(count)) await backend.caption(batch, TASKS);
+    });
+    const perTaskRun = await timedWithMeter(async () => {
+      for (const batch of batches(count)) for (const task of TASKS) await backend.caption(batch, [task]);
+    });
+    bothMs += both.ms;
+    perTaskMs += perTaskRun.ms;
+    perTaskSessions = addMeters(perTaskSessions, perTaskRun.sessions);
+  }
+  const perTaskCount = pairRounds * Math.max(batchSize, Math.round(args.perTaskImages / pairRounds));
+  const perTask = { ...measured(perTaskCount, perTaskMs, perTaskSessions), bothTasksMsPerImage: bothMs / perTaskCount };
+  progress(`one call per task: ${perTask.msPerImage.toFixed(1)} ms/image (${perTask.visionPassesPerImage} vision passes) against ${perTask.bothTasksMsPerImage.toFixed(1)} for both in one call`);
   await backend.dispose();
 
   // The baseline, loaded the way transformers.js's docs load Florence-2.
