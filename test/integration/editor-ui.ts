@@ -1,0 +1,122 @@
+// Webview-level checks of the caption editor's toolbar actions, in a real VS Code (code-server) in Chromium
+// with the extension loaded from this checkout (dist/, as `npm run build` makes it):
+//   Normalize…: preview lists before/after, Apply changes them as one edit (dirty tab), one Ctrl+Z undoes it.
+//   Upsample…: the current image's DSC is written by the chat model on the local OpenAI test server.
+// Usage: npm run test:integration:ui   (after scripts/e2e-setup.sh; builds first)
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { Frame, Page } from 'playwright-core';
+import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { emptyRecord } from '../../src/shared/record.js';
+import { OpenAITestServer } from '../support/openai-test-server.js';
+import { REPO, findEditorFrame, launchBrowser, startCodeServer, waitFor } from '../e2e/harness.js';
+
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+const KEYLESS_MODEL = 'test-llm';
+
+const DSCS = [
+  'The image shows a red square on white. Overall, the image conveys calm.',
+  'This is a green square',
+  'A blue square, nothing else.',
+];
+
+async function makeDataset(folder: string): Promise<void> {
+  await fs.mkdir(folder, { recursive: true });
+  const store = await ManifestStore.open(folder);
+  for (let i = 0; i < DSCS.length; i++) {
+    const name = `img-${i}.png`;
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40 * i, g: 100, b: 200 - 40 * i } } }).png().toFile(path.join(folder, name));
+    store.put({ ...emptyRecord(name), width: 64, height: 48 });
+    store.writeMachineCaption(name, 'ssc', { text: `square ${i}`, by: 'model', model: 'tiny' });
+    store.writeMachineCaption(name, 'dsc', { text: DSCS[i]!, by: 'model', model: 'tiny' });
+  }
+  await store.save();
+}
+
+async function openManifest(page: Page): Promise<Frame> {
+  // Quick Open: recaption.jsonl opens in the caption editor (the default editor for it).
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type('recaption.jsonl');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'recaption.jsonl' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  return findEditorFrame(page, 60_000);
+}
+
+const dscText = (frame: Frame): Promise<string> => frame.locator('textarea.dsc').inputValue();
+
+async function main(): Promise<void> {
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  const llm = await OpenAITestServer.start({ model: KEYLESS_MODEL });
+  const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-ui-ws-'));
+  await makeDataset(path.join(workspace, 'photos'));
+  const server = await startCodeServer({
+    workspace,
+    // As the extension-host runner does: the workbench loads the extension from the payload's path.
+    extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+    settings: { 'files.autoSave': 'off', 'recaption.upsample.model': KEYLESS_MODEL },
+  });
+  // The endpoint is machine-scoped: in code-server (a remote window) it lives in the remote's settings.
+  await fs.mkdir(path.join(server.userDataDir, 'Machine'), { recursive: true });
+  await fs.writeFile(path.join(server.userDataDir, 'Machine/settings.json'), JSON.stringify({ 'recaption.upsample.endpoint': llm.baseUrl }));
+  const { context, page } = await launchBrowser(server.root);
+  const step = (what: string) => process.stdout.write(`[ui] ${what}\n`);
+  try {
+    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${REPO}`]]);
+    await page.goto(server.url(`&payload=${encodeURIComponent(payload)}`));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const frame = await openManifest(page);
+    await waitFor('rows', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 30_000);
+    assert.equal(await dscText(frame), DSCS[0]);
+    step('editor open');
+
+    // Normalize: preview, apply, one undo.
+    await frame.locator('#open-normalize').click();
+    const panel = frame.locator('rc-normalize');
+    await panel.locator('#norm-closing').click();
+    await panel.locator('#norm-preview').click();
+    await waitFor('the preview', async () => (await panel.locator('[data-role="normalize-summary"]').innerText().catch(() => '')).startsWith('2 caption(s) would change'), 10_000);
+    const afters = await panel.locator('.change .after').allInnerTexts();
+    assert.deepEqual(afters.sort(), ['A green square', 'A red square on white.']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-normalize-preview.png') });
+    await panel.locator('#norm-apply').click();
+    await waitFor('the normalize notice', async () => (await frame.locator('[data-role="notice"]').innerText().catch(() => '')).includes('Normalized 2 captions'), 10_000);
+    await waitFor('the new DSC shown', async () => (await dscText(frame)) === 'A red square on white.', 10_000);
+    await waitFor('dirty tab', () => page.locator('.tab.dirty').count(), 10_000);
+    step('normalized 2 captions; tab dirty');
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('Control+Z');
+    await waitFor('one undo restores both', async () => (await dscText(frame)) === DSCS[0], 10_000);
+    await waitFor('clean tab after undo', async () => (await page.locator('.tab.dirty').count()) === 0, 10_000);
+    step('one Ctrl+Z undid the normalization');
+    await panel.locator('vscode-button', { hasText: 'Close' }).click();
+
+    // Upsample the current image (the first) from the toolbar.
+    await frame.locator('vscode-button', { hasText: 'Upsample…' }).click();
+    await waitFor('the upsampled DSC', async () => (await dscText(frame)).startsWith('A detailed rendering of square 0'), 20_000);
+    const author = await frame.locator('.field[data-field="dsc"] [data-role="author"]').innerText();
+    assert.ok(author.includes('upsample'), author);
+    await waitFor('dirty tab', () => page.locator('.tab.dirty').count(), 10_000);
+    assert.equal(llm.requests.length, 1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-upsampled.png') });
+    step('Upsample wrote the current image’s DSC (by upsample), tab dirty');
+    process.stdout.write('editor UI checks passed\n');
+  } catch (err) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-ui-failure.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.stop();
+    await llm.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
