@@ -5,6 +5,7 @@ import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processo
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
@@ -73,6 +74,8 @@ export const florence2Family: ModelFamily = {
   async load(folder, options) {
     const model = await Florence2ForConditionalGeneration.from_pretrained(folder, { device: options.device, dtype: options.dtype, local_files_only: true });
     if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
+    // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
+    if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
     const processor = asFlorenceProcessor(await AutoProcessor.from_pretrained(folder, { local_files_only: true }));
     return new Florence2Model(model, processor, options);
   },
