@@ -158,6 +158,7 @@ export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, opti
     const given = givenFileNames(optionsArg);
     let outcome: UpsampleOutcome | undefined;
     if (fromEditor) {
+      await fromEditor.ready;
       // The user picked these images: replace their machine DSCs too (never a human's).
       const names = given ?? (await editorTargets(deps.provider, fromEditor));
       if (!names) return undefined;

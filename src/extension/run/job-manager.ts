@@ -137,7 +137,13 @@ export class JobManager implements vscode.Disposable {
     if (settings.backend === 'openai') {
       const remote = readRemoteCaptionSettings(folderUri);
       report(`sending to ${remote.model} at ${remote.endpoint}…`);
-      return createRemoteBackend({ ...remote, apiKey: await this.keys.get(remote.endpoint), maxPixels: settings.maxPixels });
+      return createRemoteBackend({
+        ...remote,
+        apiKey: await this.keys.get(remote.endpoint),
+        maxPixels: settings.maxPixels,
+        // The client redacts the key from the reason.
+        onRetry: ({ delayMs, reason }) => report(`retrying in ${(delayMs / 1000).toFixed(0)} s: ${reason}`),
+      });
     }
     report(`loading ${settings.model} (${settings.device})…`);
     return loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, ({ message }) => report(message));

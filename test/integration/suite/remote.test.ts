@@ -61,6 +61,19 @@ describe('Remote captioning (recaption.backend = openai)', function () {
     }
   });
 
+  it('a 429 with Retry-After and a 500 are retried; the run still captions everything', async () => {
+    const { jobs, keys } = await api();
+    await useRemote(server.baseUrl);
+    await keys.set(server.baseUrl, KEY);
+    server.enqueue({ kind: 'status', status: 429, retryAfter: '1' }, { kind: 'status', status: 500 });
+    const folder = await makeDataset(2, false);
+    const outcome = await jobs.recaption(vscode.Uri.file(folder), false);
+    assert.equal(outcome.error, null);
+    assert.equal(outcome.result?.captioned, 2);
+    assert.equal(outcome.result?.errors, 0);
+    assert.equal(server.hits, 6, 'four captions plus two retried attempts');
+  });
+
   it('a key stored for another origin is not sent', async () => {
     const { jobs, keys } = await api();
     await useRemote(server.baseUrl);
