@@ -8,6 +8,13 @@ import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBat
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
 
+/**
+ * ONNX Runtime's CPU threads spin between operators by default. On a CPU that also decodes the next images
+ * (and runs other programs), the spinning burns the time slices the work needs: inference alone ran 2-3x
+ * faster without it on a shared 2-core machine (bench/README Performance).
+ */
+const CPU_SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
+
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
 
 /** The parts of Florence2Processor we use (its typings do not declare them on Processor). */
@@ -72,7 +79,12 @@ export const florence2Family: ModelFamily = {
   tasks: ['ssc', 'dsc'],
   matches: (config: ModelConfig) => config.model_type === 'florence2' || (config.architectures ?? []).includes('Florence2ForConditionalGeneration'),
   async load(folder, options) {
-    const model = await Florence2ForConditionalGeneration.from_pretrained(folder, { device: options.device, dtype: options.dtype, local_files_only: true });
+    const model = await Florence2ForConditionalGeneration.from_pretrained(folder, {
+      device: options.device,
+      dtype: options.dtype,
+      local_files_only: true,
+      ...(options.device === 'cpu' ? { session_options: CPU_SESSION_OPTIONS } : {}),
+    });
     if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
     // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
     if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
