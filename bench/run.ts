@@ -33,8 +33,8 @@ const HELP = `npm run bench -- [options]
   --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,page,export (default: all)
-  --scan-images N      images the scan steps cover (default 25000: a full scan of 250,000 costs about
-                       3 ms of CPU per image, more than the whole bench's time budget on 2 cores)
+  --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
+                       symbolic links to the first part folders)
   --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N
                        override the model's dimensions
   --out FILE           results file (default bench/results.json)`;
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     if (dataset.generatedSeconds !== null) process.stderr.write(`  generated in ${dataset.generatedSeconds.toFixed(1)} s\n`);
     const wanted = values.steps!.split(',').map((s) => s.trim());
     const steps = ['idle', ...wanted.flatMap((s) => (s === 'export' ? EXPORT_FORMATS.map((f) => `export:${f}`) : [s]))];
-    const scanImages = Math.min(records, int('scan-images', values['scan-images'], quick ? 5_000 : 25_000));
+    const scanImages = Math.min(records, int('scan-images', values['scan-images'], records));
     const scanFolder = steps.some((s) => s.endsWith('scan')) ? await ensureScanSlice(outRoot, folder, records, scanImages) : folder;
     const rows: DatasetRow[] = [];
     for (const step of steps) {
