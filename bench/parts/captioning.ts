@@ -1,8 +1,9 @@
 // Captioning measurements, in one process (run by bench/run.ts through lib/child.ts):
 //   prep      decode + preprocess alone (the pipeline's prepare, at the pipeline's prefetch concurrency)
 //   inference inference alone on pixel tensors already in memory, same batching as the pipeline
-//   perTask   the same inference with one call per task, so the vision encoder runs once per task
 //   pipeline  runCaptioning end to end on a fresh manifest, checkpoints and the final save included
+//             (prep, inference and pipeline run in interleaved rounds, each on its share of the images)
+//   perTask   one call per task (a vision-encoder pass per task), alternated with both tasks in one call
 //   baseline  transformers.js as its docs show it: one image at a time, RawImage.read, processor +
 //             generate per task, post_process_generation, one line appended to a results file
 // Every ONNX session run is counted and timed by role (lib/session-meter.ts).
