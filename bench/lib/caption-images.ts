@@ -4,19 +4,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { seededRandom } from '../../src/core/util/seeded-random.js';
 
 const SHAPES = 24;
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function colour(rand: () => number): string {
   const c = () => Math.floor(rand() * 256);
@@ -61,7 +52,7 @@ export async function ensureCaptionImages(folder: string, count: number, side = 
   await fs.rm(folder, { recursive: true, force: true });
   await fs.mkdir(folder, { recursive: true });
   for (let i = 0; i < count; i++) {
-    const rand = seeded(1000 + i);
+    const rand = seededRandom(1000 + i);
     const shape = i % 3;
     const width = shape === 1 ? Math.round(side * 0.75) : side;
     const height = shape === 2 ? Math.round(side * 0.75) : side;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { serializeRecord } from '../../src/core/dataset/manifest-codec.js';
 import { emptyRecord, type Caption, type ManifestRecord } from '../../src/shared/record.js';
+import { seededRandom } from '../../src/core/util/seeded-random.js';
 
 export const SCALE_MANIFEST = 'bench-manifest.jsonl';
 const BASES = 256;
@@ -18,21 +19,11 @@ export function scaleFileName(i: number): string {
   return `part${String(Math.floor(i / PER_FOLDER)).padStart(3, '0')}/${String(i).padStart(6, '0')}.jpg`;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function baseImages(): Promise<{ jpeg: Buffer; width: number; height: number }[]> {
   const out: { jpeg: Buffer; width: number; height: number }[] = [];
   for (let i = 0; i < BASES; i++) {
-    const rand = seeded(i + 1);
+    const rand = seededRandom(i + 1);
     const width = 64 + (i % 4) * 16;
     const height = 48 + (i % 3) * 16;
     const c = () => Math.floor(rand() * 256);
@@ -81,7 +72,7 @@ function caption(text: string, rand: () => number, at: string): Caption {
  * with a mix of authors and review states. A few records have no DSC yet, a few an error.
  */
 export function scaleRecord(i: number, base: { width: number; height: number }, sha256: string, bytes: number): ManifestRecord {
-  const rand = seeded(0x5eed + i);
+  const rand = seededRandom(0x5eed + i);
   const at = '2026-11-20T10:00:00.000Z';
   const noun = NOUNS[i % NOUNS.length]!;
   const adj = ADJ[Math.floor(rand() * ADJ.length)]!;

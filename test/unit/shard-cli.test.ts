@@ -9,24 +9,11 @@ import sharp from 'sharp';
 import { main } from '../../src/cli/main.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
 import { OpenAITestServer } from '../support/openai-test-server.js';
+import { captureStderr } from '../support/capture-stderr.js';
 
-/** Runs `fn` with stderr captured (once around everything, so concurrent commands do not interleave restores). */
-async function captured<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { value: await fn(), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const { value, stderr } = await captured(() => main(args));
+  const { value, stderr } = await captureStderr(() => main(args));
   return { code: value, stderr };
 }
 
@@ -64,7 +51,7 @@ test('caption --shard i/N over N jobs, then merge, equals one unsharded caption 
 
     assert.equal((await cli(['scan', sharded])).code, 0);
     // The jobs run at the same time, as an array job would.
-    const jobs = await captured(() => Promise.all([0, 1, 2].map((i) => main(['caption', sharded, '--shard', `${i}/3`, ...remote]))));
+    const jobs = await captureStderr(() => Promise.all([0, 1, 2].map((i) => main(['caption', sharded, '--shard', `${i}/3`, ...remote]))));
     assert.deepEqual(jobs.value, [0, 0, 0], jobs.stderr);
     assert.match(jobs.stderr, /shard 2\/3 is in recaption\.shard-0002-of-0003\.jsonl/);
     assert.ok(!(await fs.readFile(path.join(sharded, MANIFEST_NAME), 'utf8')).includes('"by":"model"'), 'shard jobs leave recaption.jsonl alone');

@@ -9,22 +9,13 @@ import { emptyRecord } from '../../src/shared/record.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { shardManifestName } from '../../src/core/dataset/shard.js';
 import { OpenAITestServer } from '../support/openai-test-server.js';
+import { captureStderr } from '../support/capture-stderr.js';
 
 const KEY = 'sk-cli-key-77777777777777';
 
-/** Runs main() with stderr captured. */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
+  const { value, stderr } = await captureStderr(() => main(args));
+  return { code: value, stderr };
 }
 
 test('recaption upsample: key from RECAPTION_API_KEY, exit 1 on failures, key never written or printed', async () => {

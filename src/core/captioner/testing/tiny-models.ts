@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { DataType } from './onnx-proto.js';
 import { encodeModel } from './onnx-proto.js';
 import { GraphBuilder } from './graph-builder.js';
+import { seededRandom } from '../../util/seeded-random.js';
 
 export interface TinyModelOptions {
   /** Model width D; at least 5 (four colour channels and the task flag) and a multiple of `heads`. */
@@ -74,17 +75,6 @@ function dscWords(colour: string): string[] {
   return `a ${colour} square on a plain background . the square is filled with one flat ${colour} colour and nothing else . the overall mood of the image is calm .`.split(' ');
 }
 
-/** mulberry32: a tiny seeded generator, so 'random' weights are reproducible across machines. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Vocabulary {
   words: string[];
