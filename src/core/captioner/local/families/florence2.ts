@@ -7,13 +7,8 @@ import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
+import { sessionOptionsFor } from './cpu-session-options.js';
 
-/**
- * ONNX Runtime's CPU threads spin between operators by default. On a CPU that also decodes the next images
- * (and runs other programs), the spinning burns the time slices the work needs: inference alone ran 2-3x
- * faster without it on a shared 2-core machine (bench/README Performance).
- */
-const CPU_SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
 
@@ -83,7 +78,7 @@ export const florence2Family: ModelFamily = {
       device: options.device,
       dtype: options.dtype,
       local_files_only: true,
-      ...(options.device === 'cpu' ? { session_options: CPU_SESSION_OPTIONS } : {}),
+      ...sessionOptionsFor(options.device),
     });
     if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
     // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.

@@ -3,6 +3,7 @@ import { AutoTokenizer, Tensor, VisionEncoderDecoderModel, type PreTrainedTokeni
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { sessionOptionsFor } from './cpu-session-options.js';
 
 class VisionEncoderDecoder implements FamilyModel {
   constructor(
@@ -33,7 +34,12 @@ export const visionEncoderDecoderFamily: ModelFamily = {
   tasks: ['ssc'],
   matches: (config: ModelConfig) => config.model_type === 'vision-encoder-decoder',
   async load(folder, options) {
-    const model = await VisionEncoderDecoderModel.from_pretrained(folder, { device: options.device, dtype: options.dtype, local_files_only: true });
+    const model = await VisionEncoderDecoderModel.from_pretrained(folder, {
+      device: options.device,
+      dtype: options.dtype,
+      local_files_only: true,
+      ...sessionOptionsFor(options.device),
+    });
     if (!(model instanceof VisionEncoderDecoderModel)) throw new Error(`${folder} did not load as a vision-encoder-decoder model`);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
     return new VisionEncoderDecoder(model, tokenizer, options);
