@@ -1,9 +1,9 @@
 // Find & replace across the captions the current filter shows: preview first, then apply as one edit.
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { RecordQuery, ReplaceChange, ReplaceSpec } from '../shared/protocol.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { ReplaceChange, ReplaceSpec } from '../shared/protocol.js';
 import type { CaptionKind } from '../shared/record.js';
-import type { WebviewChannel } from './rpc.js';
+import { PreviewApplyPanel, type ChangePreview } from './preview-apply-panel.js';
 
 interface ValueElement extends HTMLElement {
   value: string;
@@ -11,56 +11,33 @@ interface ValueElement extends HTMLElement {
 }
 
 @customElement('rc-find-replace')
-export class FindReplace extends LitElement {
-  static override styles = css`
-    :host { position: absolute; right: 16px; top: 84px; z-index: 9; width: min(640px, 90vw); max-height: 70vh; display: flex; flex-direction: column; gap: 6px; padding: 8px; background: var(--vscode-editorWidget-background); color: var(--vscode-editorWidget-foreground, var(--vscode-foreground)); border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder)); box-shadow: 0 2px 8px var(--vscode-widget-shadow); }
-    .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
-    vscode-textfield { flex: 1; min-width: 160px; }
-    .changes { overflow: auto; font-size: 0.9em; }
-    .change { padding: 3px 0; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-    .before { color: var(--vscode-descriptionForeground); text-decoration: line-through; }
-    .after { color: var(--vscode-foreground); }
-    .error { color: var(--vscode-errorForeground); }
-    .meta { color: var(--vscode-descriptionForeground); }
-  `;
+export class FindReplace extends PreviewApplyPanel<ReplaceChange> {
+  static override styles = [
+    PreviewApplyPanel.panelStyles,
+    css`
+      .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+      vscode-textfield { flex: 1; min-width: 160px; }
+    `,
+  ];
 
-  @property({ attribute: false }) channel!: WebviewChannel;
-  @property({ attribute: false }) query!: RecordQuery;
   @state() private find = '';
   @state() private replace = '';
   @state() private regex = false;
   @state() private caseSensitive = false;
   @state() private fields: CaptionKind[] = ['ssc', 'dsc'];
-  @state() private preview: { total: number; changes: ReplaceChange[]; error: string | null } | null = null;
-  @state() private busy = false;
 
   private spec(): ReplaceSpec {
     return { query: this.query, find: this.find, replace: this.replace, regex: this.regex, caseSensitive: this.caseSensitive, fields: this.fields };
   }
 
-  private async runPreview(): Promise<void> {
-    this.busy = true;
-    try {
-      this.preview = await this.channel.request('previewReplace', this.spec());
-    } catch (err) {
-      this.preview = { total: 0, changes: [], error: (err as Error).message };
-    } finally {
-      this.busy = false;
-    }
+  protected fetchPreview(): Promise<ChangePreview<ReplaceChange>> {
+    return this.channel.request('previewReplace', this.spec());
   }
 
-  private async apply(): Promise<void> {
-    this.busy = true;
-    try {
-      const { changed } = await this.channel.request('applyReplace', this.spec(), 120_000);
-      this.dispatchEvent(new CustomEvent('applied', { detail: changed, bubbles: true, composed: true }));
-      this.preview = null;
-    } catch (err) {
-      this.preview = { total: 0, changes: [], error: (err as Error).message };
-    } finally {
-      this.busy = false;
-    }
+  protected sendApply(timeoutMs: number): Promise<{ changed: number }> {
+    return this.channel.request('applyReplace', this.spec(), timeoutMs);
   }
+
 
   private toggleField(kind: CaptionKind, on: boolean): void {
     this.fields = on ? [...new Set([...this.fields, kind])] : this.fields.filter((k) => k !== kind);

@@ -1,10 +1,10 @@
 // Normalize captions: the captioner's habits the report points at (a stock opening, a stock closing
 // sentence, the trailing period), over the images the filter shows. Preview first, then one undoable edit.
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { NormalizeChange, NormalizeSpec, RecordQuery } from '../shared/protocol.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { NormalizeChange, NormalizeSpec } from '../shared/protocol.js';
 import type { CaptionKind } from '../shared/record.js';
-import type { WebviewChannel } from './rpc.js';
+import { PreviewApplyPanel, type ChangePreview } from './preview-apply-panel.js';
 
 interface ValueElement extends HTMLElement {
   value: string;
@@ -14,28 +14,20 @@ interface ValueElement extends HTMLElement {
 type PeriodChoice = 'keep' | 'add' | 'remove';
 
 @customElement('rc-normalize')
-export class NormalizePanel extends LitElement {
-  static override styles = css`
-    :host { position: absolute; right: 16px; top: 84px; z-index: 9; width: min(640px, 90vw); max-height: 70vh; display: flex; flex-direction: column; gap: 6px; padding: 8px; background: var(--vscode-editorWidget-background); color: var(--vscode-editorWidget-foreground, var(--vscode-foreground)); border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder)); box-shadow: 0 2px 8px var(--vscode-widget-shadow); }
-    .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
-    vscode-single-select { width: 170px; }
-    .changes { overflow: auto; font-size: 0.9em; }
-    .change { padding: 3px 0; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-    .before { color: var(--vscode-descriptionForeground); text-decoration: line-through; }
-    .after { color: var(--vscode-foreground); }
-    .error { color: var(--vscode-errorForeground); }
-    .meta { color: var(--vscode-descriptionForeground); }
-  `;
+export class NormalizePanel extends PreviewApplyPanel<NormalizeChange> {
+  static override styles = [
+    PreviewApplyPanel.panelStyles,
+    css`
+      .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+      vscode-single-select { width: 170px; }
+    `,
+  ];
 
-  @property({ attribute: false }) channel!: WebviewChannel;
-  @property({ attribute: false }) query!: RecordQuery;
   @state() private stripOpening = true;
   @state() private cutClosing = false;
   @state() private period: PeriodChoice = 'keep';
   @state() private fields: CaptionKind[] = ['ssc', 'dsc'];
   @state() private includeProtected = false;
-  @state() private preview: { total: number; changes: NormalizeChange[]; error: string | null } | null = null;
-  @state() private busy = false;
 
   private spec(): NormalizeSpec {
     return {
@@ -52,29 +44,14 @@ export class NormalizePanel extends LitElement {
     return (!this.stripOpening && !this.cutClosing && this.period === 'keep') || this.fields.length === 0;
   }
 
-  private async runPreview(): Promise<void> {
-    this.busy = true;
-    try {
-      this.preview = await this.channel.request('previewNormalize', this.spec());
-    } catch (err) {
-      this.preview = { total: 0, changes: [], error: (err as Error).message };
-    } finally {
-      this.busy = false;
-    }
+  protected fetchPreview(): Promise<ChangePreview<NormalizeChange>> {
+    return this.channel.request('previewNormalize', this.spec());
   }
 
-  private async apply(): Promise<void> {
-    this.busy = true;
-    try {
-      const { changed } = await this.channel.request('applyNormalize', this.spec(), 120_000);
-      this.dispatchEvent(new CustomEvent('applied', { detail: changed, bubbles: true, composed: true }));
-      this.preview = null;
-    } catch (err) {
-      this.preview = { total: 0, changes: [], error: (err as Error).message };
-    } finally {
-      this.busy = false;
-    }
+  protected sendApply(timeoutMs: number): Promise<{ changed: number }> {
+    return this.channel.request('applyNormalize', this.spec(), timeoutMs);
   }
+
 
   /** Any change of the choices makes the preview stale. */
   private set(key: 'stripOpening' | 'cutClosing' | 'includeProtected', e: Event): void {
