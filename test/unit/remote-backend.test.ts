@@ -12,6 +12,9 @@ import {
   type RemoteBackendOptions,
 } from '../../src/core/captioner/remote/index.js';
 import { OpenAITestServer } from '../support/openai-test-server.js';
+import { scanDataset } from '../../src/core/dataset/scan.js';
+import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { runCaptioning } from '../../src/core/captioner/pipeline.js';
 
 const KEY = 'sk-backend-test-5a5a5a5a5a5a';
 const MODEL = 'Qwen/Qwen2.5-VL-7B-Instruct';
@@ -119,7 +122,7 @@ test('an unreadable image fails in prepare with a readable message', async () =>
   }
 });
 
-test('a failure on one image is that image\'s error; the batch goes on', async () => {
+test('a failure on one image is that image\'s error, the caption that came back is kept, and the batch goes on', async () => {
   const t = await setup({ concurrency: 1 });
   try {
     const files = ['a.png', 'b.png', 'c.png'];
@@ -131,8 +134,28 @@ test('a failure on one image is that image\'s error; the batch goes on', async (
     const results = await t.backend.caption(prepared, ['ssc', 'dsc']);
     assert.equal(results.length, 3);
     assert.ok(results[0]?.ok && results[2]?.ok);
-    assert.equal(results[1]?.ok, false);
-    assert.match(!results[1]!.ok ? results[1]!.error : '', /^DSC: the model refused/);
+    assert.equal(results[0].failures, undefined);
+    const green = results[1]!;
+    assert.ok(green.ok, 'the SSC came back, so the image is not a total failure');
+    assert.match(green.captions.ssc ?? '', /\S/);
+    assert.equal(green.captions.dsc, undefined);
+    assert.match(green.failures?.dsc ?? '', /^DSC: the model refused/);
+
+    // Through the pipeline: the SSC is written, the image's error names the DSC's failure, and a retry of
+    // failed images asks only for the DSC.
+    await scanDataset(t.dir);
+    const first = await runCaptioning({ folder: t.dir, backend: t.backend });
+    assert.equal(first.errors, 1);
+    const store = await ManifestStore.open(t.dir);
+    assert.match(store.get('b.png')!.ssc?.text ?? '', /\S/);
+    assert.equal(store.get('b.png')!.dsc, null);
+    assert.match(store.get('b.png')!.error ?? '', /^DSC: the model refused/);
+    const before = t.server.requests.length;
+    t.server.setRule(() => undefined);
+    const retry = await runCaptioning({ folder: t.dir, backend: t.backend, redo: 'errors' });
+    assert.equal(retry.errors, 0);
+    assert.equal(t.server.requests.length - before, 1, 'only the missing DSC is asked for');
+    assert.equal((await ManifestStore.open(t.dir)).get('b.png')!.error, null);
   } finally {
     await t.done();
   }

@@ -15,7 +15,14 @@ export interface PreparedImage {
 export type CaptionTexts = Partial<Record<CaptionKind, string>>;
 
 /** One image's outcome within a batch: its captions, or why it failed (the rest of the batch goes on). */
-export type CaptionResult = { ok: true; captions: CaptionTexts } | { ok: false; error: string };
+export type CaptionResult =
+  | {
+      ok: true;
+      captions: CaptionTexts;
+      /** Why a requested caption is missing when the others came back (the good ones are still written). */
+      failures?: Partial<Record<CaptionKind, string>>;
+    }
+  | { ok: false; error: string };
 
 export interface CaptionBackend {
   /** Recorded as the caption's `model` field. */

@@ -263,7 +263,10 @@ export async function runCaptioning(options: CaptioningOptions): Promise<Caption
         written.add(kind);
       } else summary.protected++;
     }
-    if (missing.length) return recordError(item.fileName, `no ${missing.join(', ').toUpperCase()} came back from the model`);
+    if (missing.length) {
+      const why = missing.map((k) => result.failures?.[k] ?? `no ${k.toUpperCase()} came back from the model`);
+      return recordError(item.fileName, why.join('; '));
+    }
     store.setError(item.fileName, null);
     summary.captioned++;
     const record = store.get(item.fileName);

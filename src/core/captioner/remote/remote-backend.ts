@@ -137,18 +137,19 @@ export class RemoteCaptionBackend implements CaptionBackend {
       ),
     );
     const captions: CaptionTexts = {};
-    const errors: string[] = [];
+    const failures: Partial<Record<CaptionKind, string>> = {};
     settled.forEach((outcome, i) => {
       const task = tasks[i]!;
       if (outcome.status === 'fulfilled') captions[task] = outcome.value;
-      else if (outcome.reason instanceof RemoteRequestError) errors.push(`${task.toUpperCase()}: ${outcome.reason.message}`);
-      else if (!signal?.aborted) errors.push(`${task.toUpperCase()}: ${this.client.redact(String((outcome.reason as Error)?.message ?? outcome.reason))}`);
+      else if (outcome.reason instanceof RemoteRequestError) failures[task] = `${task.toUpperCase()}: ${outcome.reason.message}`;
+      else if (!signal?.aborted) failures[task] = `${task.toUpperCase()}: ${this.client.redact(String((outcome.reason as Error)?.message ?? outcome.reason))}`;
     });
     if (signal?.aborted) throw abortReason(signal);
-    // The result type carries either captions or one error; a half-done image is reported as an error so
-    // that a re-run of failed images (redo=errors) asks again for both.
-    if (errors.length > 0) return { ok: false, error: errors.join('; ') };
-    return { ok: true, captions };
+    const failed = Object.values(failures);
+    if (Object.keys(captions).length === 0) return { ok: false, error: failed.join('; ') || 'no caption came back' };
+    // A caption that came back is kept even when its sibling failed: the image's error names the failed one,
+    // and a re-run of failed images (redo=errors) asks only for what is still missing.
+    return failed.length > 0 ? { ok: true, captions, failures } : { ok: true, captions };
   }
 
   async dispose(): Promise<void> {
