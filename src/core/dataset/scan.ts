@@ -40,6 +40,13 @@ function sameAlt(a: AltText | null, b: AltText | null): boolean {
   return a?.text === b?.text && a?.source === b?.source;
 }
 
+/** The fields a scan writes; a record whose fields are all unchanged is left as it is (nothing to save). */
+const SCAN_FIELDS = ['width', 'height', 'sha256', 'bytes', 'mtime_ms', 'error', 'missing', 'stale'] as const;
+
+function scanFieldsChanged(before: ManifestRecord, after: ManifestRecord): boolean {
+  return SCAN_FIELDS.some((key) => before[key] !== after[key]) || !sameAlt(before.alt, after.alt);
+}
+
 function applyProbe(record: ManifestRecord, probe: ImageProbe): 'changed' | 'same' {
   const contentChanged = record.sha256 !== null && probe.sha256 !== null && record.sha256 !== probe.sha256;
   if (contentChanged && (record.ssc || record.dsc)) record.stale = true;
@@ -124,8 +131,7 @@ export async function scanDataset(
       report.altImported++;
     }
 
-    const before = previous ? JSON.stringify(previous) : null;
-    if (before !== JSON.stringify(record)) store.put(record);
+    if (!previous || scanFieldsChanged(previous, record)) store.put(record);
 
     done++;
     options.onProgress?.(done, walk.images.length);
