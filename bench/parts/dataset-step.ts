@@ -9,7 +9,7 @@ import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { scanDataset } from '../../src/core/dataset/scan.js';
 import { computeStats } from '../../src/core/dataset/stats.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
-import { compileQuery, countRecords } from '../../src/extension/editor/query.js';
+import { compileQuery, countRecords } from '../../src/core/dataset/query.js';
 import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/protocol.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
 import { childMain } from '../lib/child.js';

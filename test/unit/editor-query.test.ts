@@ -1,7 +1,7 @@
 // The caption editor's host-side filtering, counting and find & replace (src/extension/editor/query.ts).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { compileQuery, countRecords, planReplace, QueryError } from '../../src/extension/editor/query.js';
+import { compileQuery, countRecords, planReplace, QueryError } from '../../src/core/dataset/query.js';
 import { EMPTY_QUERY, isUnreviewed, recordState, type RecordQuery } from '../../src/shared/protocol.js';
 import { emptyRecord, type Caption, type ManifestRecord } from '../../src/shared/record.js';
 

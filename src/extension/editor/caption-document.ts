@@ -10,7 +10,7 @@ import { toRecord } from '../../core/dataset/manifest-codec.js';
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import type { Counts, EditRequest, ReplaceChange } from '../../shared/protocol.js';
 import { recordState, type RecordState } from '../../shared/protocol.js';
-import { countRecords } from './query.js';
+import { countRecords } from '../../core/dataset/query.js';
 import { applyNormalization, type NormalizationChange } from '../../core/analysis/normalizers.js';
 
 /** One caption's exact value at a moment: what undo/redo and backups restore. */

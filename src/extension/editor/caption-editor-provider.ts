@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CaptionDocument } from './caption-document.js';
 import { HostChannel, type RequestHandlers } from './host-channel.js';
-import { compileQuery, isEmptyQuery, planReplace } from './query.js';
+import { compileQuery, isEmptyQuery, planReplace } from '../../core/dataset/query.js';
 import { ThumbnailCache } from './thumbnails.js';
 import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';

@@ -3,7 +3,7 @@
 import { previewNormalization, type NormalizationChange, type NormalizerSpec } from '../../core/analysis/normalizers.js';
 import type { NormalizeSpec } from '../../shared/protocol.js';
 import type { ManifestRecord } from '../../shared/record.js';
-import { compileQuery } from './query.js';
+import { compileQuery } from '../../core/dataset/query.js';
 
 /** The spec came over postMessage: only known values turn into normalizers. */
 export function normalizerSpecs(spec: NormalizeSpec): NormalizerSpec[] {

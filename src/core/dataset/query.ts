@@ -1,5 +1,5 @@
-// Filtering, counting and find & replace over a manifest, on the host side. No vscode import, so it is
-// unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
+// Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
+// code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import { recordState, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/protocol.js';
 
