@@ -7,6 +7,7 @@ import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { writeFileAtomic, WriteError } from '../../src/core/dataset/atomic-write.js';
 import { emptyRecord, MANIFEST_NAME } from '../../src/shared/record.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
+import { canMount, withTmpfs } from '../support/tmpfs.js';
 
 function manifestText(n: number, caption: string): string {
   const store = ManifestStore.fromText('/x', '');
@@ -44,27 +45,6 @@ test('a save killed at any moment leaves the old manifest or the new one, whole'
     await removeDir(dir);
   }
 });
-
-function canMount(): boolean {
-  if (process.getuid?.() !== 0 || process.platform !== 'linux') return false;
-  try {
-    execFileSync('mount', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function withTmpfs(sizeKb: number, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await makeTempDir('recaption-mount-');
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir]);
-  try {
-    await fn(dir);
-  } finally {
-    execFileSync('umount', [dir]);
-    await removeDir(dir);
-  }
-}
 
 test('a read-only folder: the save says so and writes nothing', { skip: !canMount() && 'needs root to mount a read-only tmpfs' }, async () => {
   await withTmpfs(1024, async (dir) => {

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { assertFileSize, writeFully } from '../util/write-fully.js';
 
 export class WriteError extends Error {
   constructor(
@@ -45,9 +46,11 @@ export async function writeFileAtomic(target: string, data: FileContent): Promis
     // Keep the target's permissions when it exists.
     const mode = await fs.stat(target).then((s) => s.mode & 0o777, () => undefined);
     if (mode !== undefined) await handle.chmod(mode);
-    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
-    else for (const chunk of data) await handle.write(chunk);
+    let written = 0;
+    if (typeof data === 'string' || data instanceof Uint8Array) written = await writeFully(handle, data, tmp);
+    else for (const chunk of data) written += await writeFully(handle, chunk, tmp);
     await handle.sync();
+    await assertFileSize(handle, written, tmp);
     await handle.close();
     handle = undefined;
     await fs.rename(tmp, target);

@@ -1,6 +1,7 @@
 // A buffered text file writer: metadata files grow to tens of MB on large exports, so lines are gathered
 // and written in large chunks instead of one write per line.
 import { promises as fs } from 'node:fs';
+import { writeFully } from '../util/write-fully.js';
 
 const FLUSH_AT = 1 << 20;
 
@@ -8,10 +9,13 @@ export class TextSink {
   private chunks: string[] = [];
   private pending = 0;
 
-  private constructor(private handle: fs.FileHandle | null) {}
+  private constructor(
+    private handle: fs.FileHandle | null,
+    private readonly file: string,
+  ) {}
 
   static async create(file: string): Promise<TextSink> {
-    return new TextSink(await fs.open(file, 'wx', 0o644));
+    return new TextSink(await fs.open(file, 'wx', 0o644), file);
   }
 
   async write(text: string): Promise<void> {
@@ -25,16 +29,20 @@ export class TextSink {
     const data = this.chunks.join('');
     this.chunks = [];
     this.pending = 0;
-    await this.handle.write(data);
+    await writeFully(this.handle, data, this.file);
   }
 
   /** Flushes, syncs and closes. */
   async close(): Promise<void> {
-    if (!this.handle) return;
-    await this.flush();
-    await this.handle.sync();
-    await this.handle.close();
-    this.handle = null;
+    const handle = this.handle;
+    if (!handle) return;
+    try {
+      await this.flush();
+      await handle.sync();
+    } finally {
+      this.handle = null;
+      await handle.close();
+    }
   }
 
   /** Closes without flushing; for a cancelled or failed export whose files are deleted anyway. */
