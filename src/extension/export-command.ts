@@ -193,7 +193,8 @@ async function runExport(folder: string, store: ManifestStore, choices: ExportCh
       );
       const r = result.record;
       const skipped = r.skipped_total ? `, ${r.skipped_total} skipped (${Object.entries(r.skipped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
-      const notes = r.notes.length ? ` Note: ${r.notes.join('; ')}.` : '';
+      const allNotes = [...result.notices, ...r.notes];
+      const notes = allNotes.length ? ` Note: ${allNotes.join('; ')}.` : '';
       // Not awaited: the command is done when the export is, not when the message is dismissed.
       void vscode.window
         .showInformationMessage(

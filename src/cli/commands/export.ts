@@ -103,7 +103,7 @@ export const exportCommand: CliCommand = {
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      const { out, record } = await exportFineTuneSet({
+      const { out, record, notices } = await exportFineTuneSet({
         store,
         out: values.out,
         profile,
@@ -120,6 +120,7 @@ export const exportCommand: CliCommand = {
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),
       });
       progress.finish(summary(record, out));
+      for (const notice of notices) process.stderr.write(`note: ${notice}\n`);
       if (values.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       return 0;
     } catch (err) {

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertFileSize, writeFully } from '../util/write-fully.js';
+import { OWNER_TAG_PATTERN, escapeRegExp, holdTemp, ownerTag, releaseTemp, removeAbandoned } from '../util/leftovers.js';
 
 export class WriteError extends Error {
   constructor(
@@ -37,10 +38,30 @@ export function describeWriteFailure(target: string, err: NodeJS.ErrnoException)
 /** A whole file, or its text in chunks (a large manifest is streamed rather than built as one string). */
 export type FileContent = string | Uint8Array | Iterable<string>;
 
+/** Matches the temp names writeFileAtomic gives `target`: `.<name>.<host>-<pid>.<hex>.tmp`. */
+export function tempNamePattern(target: string): RegExp {
+  return new RegExp(`^\\.${escapeRegExp(path.basename(target))}\\.${OWNER_TAG_PATTERN}\\.[0-9a-f]{8}\\.tmp$`);
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes temp files that a killed write of `target` left (once per target and process: a captioning run
+ * checkpoints every few seconds). Only names of writeFileAtomic's own pattern, only when their owner is gone.
+ */
+export async function removeAbandonedTemps(target: string): Promise<string[]> {
+  const key = path.resolve(target);
+  if (swept.has(key)) return [];
+  swept.add(key);
+  return removeAbandoned(path.dirname(target), tempNamePattern(target));
+}
+
 export async function writeFileAtomic(target: string, data: FileContent): Promise<void> {
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeAbandonedTemps(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
+  holdTemp(tmp);
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
     // Keep the target's permissions when it exists.
@@ -59,6 +80,8 @@ export async function writeFileAtomic(target: string, data: FileContent): Promis
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     const e = err as NodeJS.ErrnoException;
     throw new WriteError(describeWriteFailure(target, e), e.code);
+  } finally {
+    releaseTemp(tmp);
   }
   // Persist the rename itself; some platforms cannot open a folder, which is fine to skip.
   const dirHandle = await fs.open(dir, 'r').catch(() => undefined);

@@ -82,6 +82,8 @@ export interface ExportRecord {
 export interface ExportResult {
   out: string;
   record: ExportRecord;
+  /** What had to be tidied in the output folder first (an interrupted export finished, leftovers removed). */
+  notices: string[];
 }
 
 export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
@@ -211,7 +213,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       outputs: [],
     };
     record.outputs = await commitOutput(prepared, (outputs) => JSON.stringify({ ...record, outputs }, null, 2) + '\n');
-    return { out: prepared.out, record };
+    return { out: prepared.out, record, notices: prepared.notices };
   } catch (err) {
     await writer.abort().catch(() => undefined);
     await discardOutput(prepared).catch(() => undefined);

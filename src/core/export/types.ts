@@ -76,7 +76,7 @@ export class ExportError extends Error {
   override name = 'ExportError';
   constructor(
     message: string,
-    readonly code: 'out-inside-dataset' | 'out-not-empty' | 'out-not-folder' | 'bad-option' | 'cancelled',
+    readonly code: 'out-inside-dataset' | 'out-not-empty' | 'out-not-folder' | 'out-busy' | 'out-damaged' | 'bad-option' | 'cancelled',
   ) {
     super(message);
   }
