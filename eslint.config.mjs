@@ -15,6 +15,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
   {
+    // Core computes with domain types (src/shared/record*.ts), never with the editor's wire format.
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/shared/protocol*'] }] },
+  },
+  {
     files: ['src/webview/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/core/**', 'node:*'] }] },
   },

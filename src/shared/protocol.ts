@@ -1,7 +1,12 @@
 // The one language the caption editor's host (src/extension) and webview (src/webview) speak.
 // Requests carry an id and get exactly one reply (a result or an error); events are one-way.
 // Both sides import this file, so a renamed field breaks the build on both sides at once.
-import type { AltText, Caption, CaptionAuthor, CaptionKind, ReviewState } from './record.js';
+import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
+import type { Counts, RecordQuery, ReplaceChange, ReplaceSpec } from './record-query.js';
+
+// The domain types the messages carry, re-exported so the webview has one import.
+export type { AuthorFilter, Counts, FieldFilter, RecordQuery, RecordState, ReplaceChange, ReplaceSpec, ReviewFilter } from './record-query.js';
+export { EMPTY_QUERY, isUnreviewed, recordState } from './record-query.js';
 
 // ---------------------------------------------------------------------------------------------
 // Data shapes
@@ -22,64 +27,6 @@ export interface RecordView {
   image: string;
   /** webview URI of the cached thumbnail, or null until it has been made (ask with `thumbnails`). */
   thumb: string | null;
-}
-
-export type ReviewFilter = 'any' | 'unreviewed' | 'approved' | 'rejected';
-export type AuthorFilter = 'any' | 'none' | CaptionAuthor;
-export type FieldFilter = 'any' | CaptionKind | 'alt';
-
-/** What the list shows. The host evaluates it; the webview only ever holds pages of the result. */
-export interface RecordQuery {
-  review: ReviewFilter;
-  author: AuthorFilter;
-  /** Which caption(s) review/author/length/text look at; 'any' means SSC or DSC (or alt for text). */
-  field: FieldFilter;
-  /** true: only records with an error; false: only without; null: either. */
-  error: boolean | null;
-  /** Caption length bounds in characters (inclusive), null for no bound. */
-  minLength: number | null;
-  maxLength: number | null;
-  text: string;
-  regex: boolean;
-  caseSensitive: boolean;
-}
-
-export const EMPTY_QUERY: RecordQuery = {
-  review: 'any',
-  author: 'any',
-  field: 'any',
-  error: null,
-  minLength: null,
-  maxLength: null,
-  text: '',
-  regex: false,
-  caseSensitive: false,
-};
-
-export interface Counts {
-  total: number;
-  uncaptioned: number;
-  machine: number;
-  edited: number;
-  approved: number;
-  rejected: number;
-  error: number;
-}
-
-export interface ReplaceSpec {
-  query: RecordQuery;
-  find: string;
-  replace: string;
-  regex: boolean;
-  caseSensitive: boolean;
-  fields: CaptionKind[];
-}
-
-export interface ReplaceChange {
-  fileName: string;
-  kind: CaptionKind;
-  before: string;
-  after: string;
 }
 
 /** Which normalizers to run (src/core/analysis/normalizers.ts), over the images the filter shows. */
@@ -223,23 +170,4 @@ export function isHostToWebview(value: unknown): value is HostToWebview {
   if (!isObject(value)) return false;
   if (value.kind === 'response') return typeof value.id === 'number' && typeof value.ok === 'boolean';
   return value.kind === 'event' && isObject(value.event) && typeof value.event.type === 'string';
-}
-
-/** Badge state of a record, as shown in the list. */
-export type RecordState = 'uncaptioned' | 'machine' | 'edited' | 'approved' | 'rejected' | 'error';
-
-export function recordState(r: { ssc: Caption | null; dsc: Caption | null; error: string | null }): RecordState {
-  if (r.error) return 'error';
-  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
-  if (caps.length === 0) return 'uncaptioned';
-  if (caps.some((c) => c.review === 'rejected')) return 'rejected';
-  if (caps.every((c) => c.review === 'approved')) return 'approved';
-  if (caps.some((c) => c.by === 'human' || c.by === 'import')) return 'edited';
-  return 'machine';
-}
-
-/** Reviewed means every caption present was approved or rejected (and there is at least one). */
-export function isUnreviewed(r: { ssc: Caption | null; dsc: Caption | null }): boolean {
-  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
-  return caps.length === 0 || caps.some((c) => c.review === null);
 }

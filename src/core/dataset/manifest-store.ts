@@ -4,10 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   MANIFEST_NAME,
-  isMachineAuthor,
   isProtectedCaption,
   type Caption,
-  type CaptionAuthor,
   type CaptionKind,
   type ManifestRecord,
   type ReviewState,
@@ -23,27 +21,18 @@ import {
   type ParsedManifest,
 } from './manifest-codec.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { humanEdit, machineCaption, withReview, type MachineCaption } from './caption-writes.js';
+import type { ManifestAccess, WriteOptions, WriteOutcome } from './manifest-access.js';
 
-export interface MachineCaption {
-  text: string;
-  by: Extract<CaptionAuthor, 'model' | 'upsample'>;
-  model: string;
-  at?: string;
-}
+export type { MachineCaption };
 
-export interface WriteOptions {
-  /** Replace a human-written or reviewed caption. Only for a user's explicit, confirmed request. */
-  override?: boolean;
-}
-
-/** What a caption write did: written, or refused because a human owns the caption. */
-export type WriteOutcome = 'written' | 'protected';
+export type { WriteOptions, WriteOutcome };
 
 export class ManifestLoadError extends Error {
   override name = 'ManifestLoadError';
 }
 
-export class ManifestStore {
+export class ManifestStore implements ManifestAccess {
   private readonly byName = new Map<string, ManifestRecord>();
   private sortedNames: string[] | null = null;
   /** Counts every change; a saver compares it to know whether there is anything to write. */
@@ -125,10 +114,10 @@ export class ManifestStore {
    * unless `override` is set.
    */
   writeMachineCaption(fileName: string, kind: CaptionKind, caption: MachineCaption, options: WriteOptions = {}): WriteOutcome {
-    if (!isMachineAuthor(caption.by)) throw new Error(`writeMachineCaption takes a machine author, not "${caption.by}"`);
+    const next = machineCaption(caption);
     const record = this.require(fileName);
     if (isProtectedCaption(record[kind]) && !options.override) return 'protected';
-    record[kind] = { text: caption.text, by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
+    record[kind] = next;
     this.revision++;
     return 'written';
   }
@@ -136,21 +125,19 @@ export class ManifestStore {
   /** A person's text. Keeps the machine's text it replaced in `original`, so provenance stays visible. */
   writeHumanCaption(fileName: string, kind: CaptionKind, text: string): void {
     const record = this.require(fileName);
-    const before = record[kind];
-    if (before && before.text === text) return;
-    const original = before ? (isMachineAuthor(before.by) ? before.text : before.original) : undefined;
-    const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: before?.review ?? null };
-    if (before?.model) next.model = before.model;
-    if (original !== undefined) next.original = original;
+    const next = humanEdit(record[kind], text);
+    if (!next) return;
     record[kind] = next;
     this.revision++;
   }
 
   setReview(fileName: string, kind: CaptionKind, review: ReviewState): void {
-    const caption = this.require(fileName)[kind];
+    const record = this.require(fileName);
+    const caption = record[kind];
     if (!caption) throw new Error(`"${fileName}" has no ${kind.toUpperCase()} to review`);
-    if (caption.review === review) return;
-    caption.review = review;
+    const next = withReview(caption, review);
+    if (!next) return;
+    record[kind] = next;
     this.revision++;
   }
 
@@ -161,13 +148,24 @@ export class ManifestStore {
     this.revision++;
   }
 
+  /** Sets one caption exactly as given (no human-edit rule): for an edit model folding saved edits in. */
+  setCaption(fileName: string, kind: CaptionKind, caption: Caption | null): void {
+    const record = this.require(fileName);
+    record[kind] = caption;
+    this.revision++;
+  }
+
   serialize(): string {
     return serializeManifest(this.records(), this.problems, this.eol);
   }
 
-  /** The manifest's text in chunks, for streaming it to a file or a hash. */
-  serializeChunks(): Iterable<string> {
-    return serializeManifestChunks(this.records(), this.problems, this.eol);
+  /**
+   * The manifest's text in chunks, for streaming it to a file or a hash. `view` replaces each record by
+   * what should be written for it (an edit model's unsaved edits over the saved records).
+   */
+  serializeChunks(view?: (record: ManifestRecord) => ManifestRecord): Iterable<string> {
+    const records = view ? mapIterable(this.records(), view) : this.records();
+    return serializeManifestChunks(records, this.problems, this.eol);
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
@@ -183,15 +181,19 @@ export class ManifestStore {
   }
 
   /** Writes the manifest atomically to `target` (Save As when it is not the manifest's own path). */
-  async saveTo(target: string): Promise<void> {
+  async saveTo(target: string, view?: (record: ManifestRecord) => ManifestRecord): Promise<void> {
     const revision = this.revision;
-    await writeFileAtomic(target, this.serializeChunks());
+    await writeFileAtomic(target, this.serializeChunks(view));
     if (target === this.manifestPath) this.savedRevision = revision;
   }
 
   markSaved(): void {
     this.savedRevision = this.revision;
   }
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }
 
 /** Reads a manifest in 8 MB blocks, line by line: a 250,000-line file never becomes one string. */

@@ -1,7 +1,7 @@
 // Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
-import { recordState, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/protocol.js';
+import { recordState, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
 
 export class QueryError extends Error {
   override name = 'QueryError';
