@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
 import { JobManager } from './run/job-manager.js';
+import { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
 import { showReportCommand } from './report-panel.js';
@@ -34,14 +35,10 @@ function asUri(value: unknown): vscode.Uri | undefined {
 }
 
 export function activate(context: vscode.ExtensionContext): RecaptionApi {
-  // After a run writes the manifest, an open editor of that folder merges it at once.
-  const jobs = new JobManager(context, async (folder) => {
-    await provider.documentFor(folder)?.mergeIfChangedOnDisk();
-  });
-  const provider = CaptionEditorProvider.register(context, {
-    beforeSave: (doc) => jobs.absorb(doc),
-    isOwnRunWriting: (folder) => jobs.isRunning(folder),
-  });
+  // One model per manifest: the editor, captioning runs and commands all write through it.
+  const registry = new ManifestRegistry();
+  const provider = CaptionEditorProvider.register(context, registry);
+  const jobs = new JobManager(context, registry);
   const keys = new ApiKeyStore(context.secrets);
   context.subscriptions.push(
     jobs,

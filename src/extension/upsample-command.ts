@@ -4,6 +4,7 @@
 // undoable edit; on a folder it acts on every image without a DSC, through the editor when one is open.
 // Human-written or reviewed DSCs are never replaced: the store refuses those writes.
 import * as vscode from 'vscode';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
 import { describeEndpointModel } from '../core/captioner/remote/index.js';
@@ -11,7 +12,8 @@ import { upsampleStore, type UpsampleRedo, type UpsampleReport } from '../core/u
 import { MANIFEST_NAME } from '../shared/record.js';
 import type { CaptionDocument } from './editor/caption-document.js';
 import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
-import { openDatasetStore, resolveDatasetFolder } from './export-command.js';
+import { resolveDatasetFolder } from './export-command.js';
+import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import type { ApiKeyStore } from './remote/api-keys.js';
 import { readUpsampleSettings, type UpsampleSettings } from './remote/remote-settings.js';
 
@@ -118,13 +120,24 @@ async function upsampleIntoEditor(doc: CaptionDocument, names: readonly string[]
   return { folder: doc.folder, via: 'editor', report, applied: written };
 }
 
-async function upsampleOnDisk(folder: string, names: readonly string[] | undefined, settings: UpsampleSettings, apiKey: string | undefined): Promise<UpsampleOutcome | undefined> {
-  const store = await openDatasetStore(folder);
-  if (!store) return undefined;
-  const report = await withUpsampleProgress(`Upsampling ${path.basename(folder)}`, (signal, onProgress) =>
-    upsampleStore(store, { ...coreOptions(settings, apiKey, 'missing'), fileNames: names, signal, onProgress }),
-  );
-  return { folder, via: 'disk', report, applied: report.upsampled };
+/** Upsamples a folder no editor shows, through the folder's one model (a captioning run may hold it too). */
+async function upsampleOnDisk(registry: ManifestRegistry, folder: string, names: readonly string[] | undefined, settings: UpsampleSettings, apiKey: string | undefined): Promise<UpsampleOutcome | undefined> {
+  const manifest = path.join(folder, MANIFEST_NAME);
+  if (!(await fs.stat(manifest).catch(() => null))) {
+    void vscode.window.showErrorMessage(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    return undefined;
+  }
+  const lease = await registry.acquire(manifest);
+  try {
+    await lease.model.ready;
+    const store = lease.model.runAccess();
+    const report = await withUpsampleProgress(`Upsampling ${path.basename(folder)}`, (signal, onProgress) =>
+      upsampleStore(store, { ...coreOptions(settings, apiKey, 'missing'), fileNames: names, signal, onProgress }),
+    );
+    return { folder, via: 'disk', report, applied: report.upsampled };
+  } finally {
+    lease.release();
+  }
 }
 
 function summarize(o: UpsampleOutcome): void {
@@ -169,7 +182,7 @@ export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, opti
       if (open) {
         await open.ready;
         outcome = await upsampleIntoEditor(open, given ?? [...open.store.names()], settings, apiKey, 'missing');
-      } else outcome = await upsampleOnDisk(folder, given, settings, apiKey);
+      } else outcome = await upsampleOnDisk(deps.provider.registry, folder, given, settings, apiKey);
     }
     if (outcome) summarize(outcome);
     return outcome;

@@ -2,7 +2,7 @@
 // Requests carry an id and get exactly one reply (a result or an error); events are one-way.
 // Both sides import this file, so a renamed field breaks the build on both sides at once.
 import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
-import type { Counts, RecordQuery, ReplaceChange, ReplaceSpec } from './record-query.js';
+import { checkCaptionFields, checkRecordQuery, checkReplaceSpec, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from './record-query.js';
 
 // The domain types the messages carry, re-exported so the webview has one import.
 export type { AuthorFilter, Counts, FieldFilter, RecordQuery, RecordState, ReplaceChange, ReplaceSpec, ReviewFilter } from './record-query.js';
@@ -151,19 +151,70 @@ export type HostToWebview = ResponseMessage | HostEventMessage;
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-const METHODS: readonly RequestMethod[] = ['init', 'page', 'thumbnails', 'findNext', 'previewReplace', 'applyReplace', 'previewNormalize', 'applyNormalize', 'edit'];
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** Narrow an untrusted message from the webview. Params are checked by each handler. */
+/** Most records one page, thumbnail or preview request may ask for. */
+export const MAX_PAGE = 500;
+/** Longest caption an edit may carry: far beyond any real caption, far below what could hurt the host. */
+export const MAX_CAPTION_CHARS = 100_000;
+
+const isIndex = (v: unknown, min = 0) => Number.isSafeInteger(v) && (v as number) >= min;
+
+function checkNormalizeSpec(p: Record<string, unknown>): string | null {
+  for (const key of ['stripOpening', 'cutClosing', 'includeProtected'] as const) if (typeof p[key] !== 'boolean') return `${key} must be true or false`;
+  if (p.trailingPeriod !== null && p.trailingPeriod !== 'add' && p.trailingPeriod !== 'remove') return 'trailingPeriod must be add, remove or null';
+  return checkCaptionFields(p.fields) ?? checkRecordQuery(p.query);
+}
+
+function checkEdit(p: Record<string, unknown>): string | null {
+  if (typeof p.fileName !== 'string') return 'fileName must be a string';
+  if (p.kind !== 'ssc' && p.kind !== 'dsc') return `unknown caption kind "${String(p.kind)}"`;
+  if (p.op === 'text') return typeof p.text === 'string' && p.text.length <= MAX_CAPTION_CHARS ? null : `text must be a string of at most ${MAX_CAPTION_CHARS} characters`;
+  if (p.op === 'review') return p.review === null || p.review === 'approved' || p.review === 'rejected' ? null : `unknown review state "${String(p.review)}"`;
+  return `unknown edit "${String(p.op)}"`;
+}
+
+/**
+ * What each request's params must look like, checked at run time before a handler sees them (they come
+ * over postMessage). Keyed by every method of HostRequests, so a new method cannot go unchecked, and the
+ * list of methods is derived from it.
+ */
+export const REQUEST_PARAM_CHECKS: { readonly [M in RequestMethod]: (params: Record<string, unknown>) => string | null } = {
+  init: () => null,
+  page: (p) => checkRecordQuery(p.query) ?? (isIndex(p.offset) && isIndex(p.limit, 1) && (p.limit as number) <= MAX_PAGE ? null : `offset and limit must be whole numbers, limit 1 to ${MAX_PAGE}`),
+  thumbnails: (p) => (Array.isArray(p.fileNames) && p.fileNames.length <= MAX_PAGE && p.fileNames.every((n) => typeof n === 'string') ? null : `fileNames must be at most ${MAX_PAGE} strings`),
+  findNext: (p) =>
+    checkRecordQuery(p.query) ??
+    (!isIndex(p.from, -1) ? 'from must be a whole number >= -1' : p.direction !== 1 && p.direction !== -1 ? 'direction must be 1 or -1' : typeof p.unreviewedOnly !== 'boolean' ? 'unreviewedOnly must be true or false' : null),
+  previewReplace: checkReplaceSpec,
+  applyReplace: checkReplaceSpec,
+  previewNormalize: checkNormalizeSpec,
+  applyNormalize: checkNormalizeSpec,
+  edit: checkEdit,
+};
+
+export const REQUEST_METHODS = Object.keys(REQUEST_PARAM_CHECKS) as RequestMethod[];
+
+export function isRequestMethod(value: unknown): value is RequestMethod {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_PARAM_CHECKS, value);
+}
+
+/** Narrow an untrusted message from the webview: a request with an id (its method and params are checked
+ *  by checkRequest, so that a bad one gets an error reply), or an event. */
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!isObject(value)) return false;
-  if (value.kind === 'request') {
-    return typeof value.id === 'number' && typeof value.method === 'string' && (METHODS as readonly string[]).includes(value.method) && isObject(value.params);
-  }
+  if (value.kind === 'request') return Number.isSafeInteger(value.id);
   return value.kind === 'event' && isObject(value.event) && typeof value.event.type === 'string';
+}
+
+/** What is wrong with a request's method or params, or null. */
+export function checkRequest(message: { method: unknown; params: unknown }): string | null {
+  if (!isRequestMethod(message.method)) return `unknown request "${String(message.method)}"`;
+  if (!isObject(message.params) || Array.isArray(message.params)) return `${message.method}: params must be an object`;
+  const problem = REQUEST_PARAM_CHECKS[message.method](message.params);
+  return problem === null ? null : `${message.method}: ${problem}`;
 }
 
 export function isHostToWebview(value: unknown): value is HostToWebview {

@@ -78,3 +78,46 @@ export function isUnreviewed(r: { ssc: Caption | null; dsc: Caption | null }): b
   const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
   return caps.length === 0 || caps.some((c) => c.review === null);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checking values that come from outside (the webview, settings): each check returns what is wrong, or null.
+
+export const REVIEW_FILTERS: readonly ReviewFilter[] = ['any', 'unreviewed', 'approved', 'rejected'];
+export const AUTHOR_FILTERS: readonly AuthorFilter[] = ['any', 'none', 'model', 'human', 'import', 'upsample'];
+export const FIELD_FILTERS: readonly FieldFilter[] = ['any', 'ssc', 'dsc', 'alt'];
+/** Longest search or replacement text: a filter is typed by a person. */
+export const MAX_QUERY_TEXT = 10_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isBound = (v: unknown) => v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+
+export function checkRecordQuery(value: unknown): string | null {
+  if (!isRecord(value)) return 'query must be an object';
+  if (!(REVIEW_FILTERS as readonly unknown[]).includes(value.review)) return `unknown review filter "${String(value.review)}"`;
+  if (!(AUTHOR_FILTERS as readonly unknown[]).includes(value.author)) return `unknown author filter "${String(value.author)}"`;
+  if (!(FIELD_FILTERS as readonly unknown[]).includes(value.field)) return `unknown field "${String(value.field)}"`;
+  if (value.error !== null && typeof value.error !== 'boolean') return 'error filter must be true, false or null';
+  if (!isBound(value.minLength) || !isBound(value.maxLength)) return 'length bounds must be whole numbers or null';
+  if (typeof value.text !== 'string' || value.text.length > MAX_QUERY_TEXT) return `search text must be a string of at most ${MAX_QUERY_TEXT} characters`;
+  if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';
+  return null;
+}
+
+/** Caption fields a bulk change may write: never the alt-text, which is ground truth. */
+export function checkCaptionFields(value: unknown): string | null {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 2) return 'fields must list ssc and/or dsc';
+  return value.every((k) => k === 'ssc' || k === 'dsc') ? null : `fields may only be ssc and dsc, got ${JSON.stringify(value)}`;
+}
+
+export function checkReplaceSpec(value: unknown): string | null {
+  if (!isRecord(value)) return 'a replace spec must be an object';
+  for (const key of ['find', 'replace'] as const) {
+    const text = value[key];
+    if (typeof text !== 'string' || text.length > MAX_QUERY_TEXT) return `${key} must be a string of at most ${MAX_QUERY_TEXT} characters`;
+  }
+  if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';
+  return checkCaptionFields(value.fields) ?? checkRecordQuery(value.query);
+}

@@ -8,7 +8,7 @@
 // left out unless the user explicitly includes them, and the change list allows an exact undo.
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import { isProtectedCaption } from '../../shared/record.js';
-import type { ManifestStore } from '../dataset/manifest-store.js';
+import type { ManifestAccess } from '../dataset/manifest-access.js';
 
 /** Stock openings, tried in order; the first that matches is removed. */
 export const DEFAULT_OPENING_PATTERNS: readonly RegExp[] = [
@@ -120,7 +120,7 @@ export interface ApplyResult {
 }
 
 export function applyNormalization(
-  store: ManifestStore,
+  store: Pick<ManifestAccess, 'get' | 'writeHumanCaption'>,
   changes: readonly NormalizationChange[],
   options: { allowProtected?: boolean } = {},
 ): ApplyResult {
@@ -143,7 +143,7 @@ export function applyNormalization(
 }
 
 /** Puts back exactly the captions an apply replaced (text, author, review, original), if still unchanged since. */
-export function undoNormalization(store: ManifestStore, applied: readonly AppliedChange[]): number {
+export function undoNormalization(store: Pick<ManifestAccess, 'get' | 'put'>, applied: readonly AppliedChange[]): number {
   let undone = 0;
   for (const { change, previous } of [...applied].reverse()) {
     const record = store.get(change.fileName);

@@ -12,6 +12,7 @@ import {
   type ManifestRecord,
 } from '../../shared/record.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
+import type { ManifestAccess } from '../dataset/manifest-access.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from './backend.js';
 
 /**
@@ -46,7 +47,7 @@ export interface CaptioningOptions {
    * job: by default store.save() when dirty; an editor with unsaved human edits passes its own (or false
    * and saves itself).
    */
-  store?: ManifestStore;
+  store?: ManifestAccess;
   backend: CaptionBackend;
   /** Default: every kind the backend can write (ssc and dsc). */
   tasks?: readonly CaptionKind[];
@@ -61,7 +62,7 @@ export interface CaptioningOptions {
   onRecordsChanged?: (fileNames: readonly string[]) => void;
   /** Checkpoint interval (default 5000 ms). */
   checkpointMs?: number;
-  checkpoint?: ((store: ManifestStore) => Promise<void>) | false;
+  checkpoint?: ((store: ManifestAccess) => Promise<void>) | false;
   /** Restrict the run to these file names (default: every record). */
   only?: readonly string[];
 }
@@ -179,7 +180,7 @@ export async function runCaptioning(options: CaptioningOptions): Promise<Caption
   const batchSize = Math.max(1, options.batchSize || backend.defaultBatchSize);
   const prefetch = Math.max(1, options.prefetch ?? 2 * batchSize);
   const checkpointMs = options.checkpointMs ?? 5000;
-  const checkpoint = options.checkpoint === false ? null : (options.checkpoint ?? (async (s: ManifestStore) => (s.isDirty ? s.save() : undefined)));
+  const checkpoint = options.checkpoint === false ? null : (options.checkpoint ?? (async (s: ManifestAccess) => (s.isDirty ? s.save() : undefined)));
 
   const only = options.only ? new Set(options.only) : null;
   const work: WorkItem[] = [];

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { emptyRecord, type AltText, type ManifestRecord } from '../../shared/record.js';
 import { ManifestStore } from './manifest-store.js';
+import type { ManifestAccess } from './manifest-access.js';
 import { walkDataset } from './walk.js';
 import { probeImage, type ImageProbe } from './image-probe.js';
 import { readMetadataFile, readSidecar } from './ground-truth.js';
@@ -59,12 +60,15 @@ function applyProbe(record: ManifestRecord, probe: ImageProbe): 'changed' | 'sam
   return contentChanged ? 'changed' : 'same';
 }
 
+/** Scans into the folder's manifest file, or into `existing` (an open editor's model of it). */
+export function scanDataset(folder: string, options?: ScanOptions): Promise<{ store: ManifestStore; report: ScanReport }>;
+export function scanDataset<S extends ManifestAccess>(folder: string, options: ScanOptions, existing: S): Promise<{ store: S; report: ScanReport }>;
 export async function scanDataset(
   folder: string,
   options: ScanOptions = {},
-  existing?: ManifestStore,
-): Promise<{ store: ManifestStore; report: ScanReport }> {
-  const store = existing ?? (await ManifestStore.open(folder));
+  existing?: ManifestAccess,
+): Promise<{ store: ManifestAccess; report: ScanReport }> {
+  const store: ManifestAccess = existing ?? (await ManifestStore.open(folder));
   const walk = await walkDataset(folder, { exclude: options.exclude ?? [] });
   const report: ScanReport = {
     images: walk.images.length, added: 0, changed: 0, unchanged: 0, missing: 0, errors: 0, altImported: 0,

@@ -506,6 +506,19 @@ export class CaptionEditModel {
     });
   }
 
+  /**
+   * Forgets the unsaved edits without reading the file (the editor was closed without saving while a run
+   * still holds this model).
+   */
+  discardUnsaved(): void {
+    if (!this.loaded || this.overlay.size === 0) return;
+    this.overlay.clear();
+    this.conflictList = [];
+    this.saveEpoch++;
+    this.recount();
+    this.resetEmitter.fire();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Changes on disk
 

@@ -1,10 +1,10 @@
 // Caption upsampling: a chat model on an OpenAI-compatible endpoint turns each image's short text (its SSC,
 // or its alt-text) into a descriptive caption, written as the image's DSC with `by: "upsample"`.
-// Every write goes through ManifestStore.writeMachineCaption, so a human-written or reviewed DSC is never
+// Every write goes through the manifest's writeMachineCaption, so a human-written or reviewed DSC is never
 // replaced. The model sees text only, never the image: an upsampled DSC elaborates the short text and is
 // meant for review, like any machine caption.
 import { isProtectedCaption, type ManifestRecord } from '../../shared/record.js';
-import type { ManifestStore } from '../dataset/manifest-store.js';
+import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { isAbortError } from '../captioner/remote/backoff.js';
 import { describeEndpointModel } from '../captioner/remote/endpoint.js';
 import { ChatClient, RemoteRequestError, type ChatClientOptions } from '../captioner/remote/openai-client.js';
@@ -86,7 +86,7 @@ export async function upsampleText(
 }
 
 /** Runs upsampling over a manifest store; saves as it goes unless `save` is false. */
-export async function upsampleStore(store: ManifestStore, options: UpsampleOptions): Promise<UpsampleReport> {
+export async function upsampleStore(store: ManifestAccess, options: UpsampleOptions): Promise<UpsampleReport> {
   const from = options.from ?? DEFAULT_UPSAMPLE_SOURCE;
   const redo = options.redo ?? 'missing';
   const client = new ChatClient(options.endpoint);

@@ -4,47 +4,18 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CaptionDocument } from './caption-document.js';
 import { HostChannel, type RequestHandlers } from './host-channel.js';
-import { compileQuery, isEmptyQuery, planReplace } from '../../core/dataset/query.js';
+import { isEmptyQuery, planReplace } from '../../core/dataset/query.js';
+import { QueryIndex } from '../../core/dataset/query-index.js';
+import type { ManifestRegistry } from '../../core/document/manifest-registry.js';
 import { ThumbnailCache } from './thumbnails.js';
 import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';
 import type { ManifestRecord } from '../../shared/record.js';
-import type { RecordQuery, RecordView, WebviewEvent } from '../../shared/protocol.js';
-import { EMPTY_QUERY, isUnreviewed, TOOLBAR_COMMANDS } from '../../shared/protocol.js';
+import { checkRecordQuery, EMPTY_QUERY, isUnreviewed, type RecordQuery } from '../../shared/record-query.js';
+import { MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
-const MAX_PAGE = 500;
 const MAX_PREVIEW = 200;
-
-/** Hooks other parts of the extension use to cooperate with open editors (e.g. a captioning run). */
-export interface EditorHooks {
-  /** Called before a document is saved with the captions it is about to write. */
-  beforeSave?: (doc: CaptionDocument) => void;
-  /** True when our own captioning run is writing this folder's manifest (its changes merge silently). */
-  isOwnRunWriting?: (folder: string) => boolean;
-}
-
-/** Per webview: a cache of the filtered index for the query it is paging through. */
-class QueryCache {
-  private keyValue = '';
-  private generation = -1;
-  private positions: Int32Array | null = null;
-
-  positionsFor(doc: CaptionDocument, query: RecordQuery): Int32Array | null {
-    if (isEmptyQuery(query)) return null;
-    const k = JSON.stringify(query);
-    if (k !== this.keyValue || this.generation !== doc.generation || !this.positions) {
-      const matches = compileQuery(query);
-      const names = doc.store.names();
-      const out: number[] = [];
-      for (let i = 0; i < names.length; i++) if (matches(doc.store.get(names[i]!)!)) out.push(i);
-      this.positions = Int32Array.from(out);
-      this.keyValue = k;
-      this.generation = doc.generation;
-    }
-    return this.positions;
-  }
-}
 
 export class CaptionEditorProvider implements vscode.CustomEditorProvider<CaptionDocument> {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
@@ -55,19 +26,22 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   readonly firstRenderMs = new Map<string, number>();
   /** What each document's webview shows: the current image and the filter (see `selectionOf`). */
   private readonly selections = new WeakMap<CaptionDocument, { fileName: string | null; query: RecordQuery }>();
+  /** One filtered index per document, shared by its pages, find-next and selection. */
+  private readonly indexes = new WeakMap<CaptionDocument, QueryIndex>();
   private readonly firstRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; rows: number }>();
   readonly onDidFirstRender = this.firstRenderEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly hooks: EditorHooks = {},
+    /** The one model per manifest that the editor, runs and commands share. */
+    readonly registry: ManifestRegistry,
     readonly log: vscode.LogOutputChannel = vscode.window.createOutputChannel('Recaption', { log: true }),
   ) {
     this.thumbnails = new ThumbnailCache(vscode.Uri.joinPath(context.globalStorageUri, 'thumbnails').fsPath);
   }
 
-  static register(context: vscode.ExtensionContext, hooks: EditorHooks = {}): CaptionEditorProvider {
-    const provider = new CaptionEditorProvider(context, hooks);
+  static register(context: vscode.ExtensionContext, registry: ManifestRegistry): CaptionEditorProvider {
+    const provider = new CaptionEditorProvider(context, registry);
     context.subscriptions.push(
       provider.log,
       vscode.window.registerCustomEditorProvider(CAPTION_EDITOR_VIEW_TYPE, provider, {
@@ -91,15 +65,17 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     const s = this.selections.get(doc);
     if (!s) return undefined;
     if (isEmptyQuery(s.query) || !doc.loaded) return { current: s.fileName, filtered: null };
-    let matches: (r: ManifestRecord) => boolean;
     try {
-      matches = compileQuery(s.query);
+      return { current: s.fileName, filtered: this.indexOf(doc).matchingNames(doc.store, doc.generation, s.query) };
     } catch {
       return { current: s.fileName, filtered: null };
     }
-    const filtered: string[] = [];
-    for (const r of doc.store.records()) if (matches(r)) filtered.push(r.file_name);
-    return { current: s.fileName, filtered };
+  }
+
+  private indexOf(doc: CaptionDocument): QueryIndex {
+    let index = this.indexes.get(doc);
+    if (!index) this.indexes.set(doc, (index = new QueryIndex()));
+    return index;
   }
 
   documentFor(folder: string): CaptionDocument | undefined {
@@ -108,7 +84,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
   async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<CaptionDocument> {
     const started = performance.now();
-    const doc = await CaptionDocument.open(uri, context.backupId);
+    const doc = await CaptionDocument.open(uri, context.backupId, this.registry);
     this.documents.add(doc);
     this.log.info(`opened ${uri.fsPath}: first ${doc.head.length} records in ${(performance.now() - started).toFixed(0)} ms`);
     doc.loadedPromise.then(
@@ -118,24 +94,23 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         void vscode.window.showErrorMessage(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
       },
     );
-    if (context.backupId) {
+    if (context.backupId && doc.hasUnsavedEdits) {
       // The restored edits are unsaved: tell VS Code so its dirty marker shows.
-      const restored = doc.unsavedCaptions();
-      if (restored.length > 0) {
-        setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
-      }
+      setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
     }
     // No webview asked for the first screen in time (or none will): load anyway.
     const fallback = setTimeout(() => void doc.ready, 15_000);
     const forward = doc.onDidChangeCustomDocument((e) => this.changeEmitter.fire(e));
-    doc.beforeSave = () => this.hooks.beforeSave?.(doc);
+    const conflicts = doc.onDidFindConflicts(() => void this.askAboutConflicts(doc));
+    // The model tells its own writes (saves, run checkpoints) from others' by the file's stamp.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
-    const onDisk = () => void this.onChangedOnDisk(doc);
+    const onDisk = () => void doc.ready.then(() => doc.mergeFromDisk()).catch((err: Error) => this.log.error(`cannot merge ${uri.fsPath}: ${err.message}`));
     watcher.onDidChange(onDisk);
     watcher.onDidCreate(onDisk);
     doc.onDidDispose(() => {
       clearTimeout(fallback);
       forward.dispose();
+      conflicts.dispose();
       watcher.dispose();
       this.documents.delete(doc);
     });
@@ -144,25 +119,13 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
   private asking = new Set<CaptionDocument>();
 
-  /** The manifest changed on disk: reload when nothing is unsaved, merge for our own run, else ask. */
-  private async onChangedOnDisk(doc: CaptionDocument): Promise<void> {
-    await doc.ready;
-    if (!(await doc.changedOnDisk())) return;
-    if (!doc.hasUnsavedEdits) return doc.reload('replace');
-    if (this.hooks.isOwnRunWriting?.(doc.folder)) return doc.reload('merge');
+  /** A change on disk and an unsaved edit touched the same caption as people: ask, once at a time. */
+  private async askAboutConflicts(doc: CaptionDocument): Promise<void> {
     if (this.asking.has(doc)) return;
     this.asking.add(doc);
     try {
-      const merge = 'Merge (keep both)';
-      const discard = 'Discard My Edits';
-      const choice = await vscode.window.showWarningMessage(
-        `${path.basename(doc.uri.fsPath)} changed on disk while you have unsaved edits in the caption editor. Merge keeps the file's changes and re-applies your edits on top.`,
-        merge,
-        discard,
-      );
-      if (choice === merge) await doc.reload('merge');
-      else if (choice === discard) await doc.reload('replace');
-      // Dismissed: keep the editor as it is; the next save merges the file's changes in first.
+      // Dismissed: the edits stay on top and the save asks again.
+      await doc.settleConflicts(false);
     } finally {
       this.asking.delete(doc);
     }
@@ -206,7 +169,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       }
       return indexOf.get(fileName) ?? -1;
     };
-    const cache = new QueryCache();
+    const index = this.indexOf(doc);
 
     const handlers: RequestHandlers = {
       init: () => ({
@@ -220,23 +183,23 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       }),
       page: async ({ query, offset, limit }) => {
         // The first screen comes from the head of the file while the rest loads.
-        if (!doc.loaded && isEmptyQuery(query) && offset + Math.min(limit, MAX_PAGE) <= doc.head.length) {
+        if (!doc.loaded && isEmptyQuery(query) && offset + limit <= doc.head.length) {
           return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
         }
         await doc.ready;
         let positions: Int32Array | null;
         try {
-          positions = cache.positionsFor(doc, query);
+          positions = index.positionsFor(doc.store, doc.generation, query);
         } catch (err) {
           return { total: 0, offset, records: [], error: (err as Error).message };
         }
         const names = doc.store.names();
         const total = positions ? positions.length : names.length;
-        const end = Math.min(total, offset + Math.min(limit, MAX_PAGE));
+        const end = Math.min(total, offset + limit);
         const records: RecordView[] = [];
-        for (let i = Math.max(0, offset); i < end; i++) {
-          const index = positions ? positions[i]! : i;
-          records.push(await view(doc.store.get(names[index]!)!, index));
+        for (let i = offset; i < end; i++) {
+          const at = positions ? positions[i]! : i;
+          records.push(await view(doc.store.get(names[at]!)!, at));
         }
         return { total, offset, records, error: null };
       },
@@ -254,7 +217,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       findNext: async ({ query, from, direction, unreviewedOnly }) => {
         await doc.ready;
-        const positions = cache.positionsFor(doc, query);
+        const positions = index.positionsFor(doc.store, doc.generation, query);
         const names = doc.store.names();
         const total = positions ? positions.length : names.length;
         for (let p = from + direction; p >= 0 && p < total; p += direction) {
@@ -316,7 +279,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       } else if (event.type === 'selection') {
         // Untrusted input: keep it only when it has the expected shape.
         const fileName = typeof event.fileName === 'string' ? event.fileName : null;
-        if (typeof event.query === 'object' && event.query !== null) this.selections.set(doc, { fileName, query: { ...EMPTY_QUERY, ...event.query } });
+        const query = { ...EMPTY_QUERY, ...(typeof event.query === 'object' && event.query !== null ? event.query : {}) };
+        if (checkRecordQuery(query) === null) this.selections.set(doc, { fileName, query });
       } else if (event.type === 'log' && event.level === 'error') {
         console.error(`[recaption webview] ${event.message}`);
       }

@@ -2,6 +2,7 @@
 // or an error reply (never leaves a request hanging), and sends events to the webview.
 import type * as vscode from 'vscode';
 import {
+  checkRequest,
   isWebviewToHost,
   type HostEvent,
   type HostRequests,
@@ -32,8 +33,13 @@ export class HostChannel {
       this.onEvent(message.event);
       return;
     }
-    const handler = this.handlers[message.method] as (params: unknown) => unknown;
     let reply: HostToWebview;
+    const problem = checkRequest(message);
+    if (problem !== null) {
+      this.send({ kind: 'response', id: message.id, ok: false, error: problem });
+      return;
+    }
+    const handler = this.handlers[message.method] as (params: unknown) => unknown;
     try {
       reply = { kind: 'response', id: message.id, ok: true, result: await handler(message.params) };
     } catch (err) {

@@ -1,11 +1,12 @@
 // The one place the extension calls into src/core/captioner: load a backend for the settings and run the
-// captioning pipeline over a manifest store. Kept small so the captioner's API can move without touching
-// the job manager.
+// captioning pipeline over a manifest. Kept small so the captioner's API can move without touching the job
+// manager. The local captioner (transformers.js, ONNX Runtime) is imported only when a run loads it, so
+// opening the editor to review never loads either.
 import type { CaptionBackend } from '../../core/captioner/backend.js';
-import { createLocalBackend, DEVICE_REQUESTS, DTYPE_REQUESTS, type DeviceRequest, type DtypeRequest } from '../../core/captioner/local/index.js';
+import type { DeviceRequest, DtypeRequest } from '../../core/captioner/local/index.js';
 import { RemoteCaptionBackend, type RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import { runCaptioning as runPipeline, type CaptioningSummary } from '../../core/captioner/pipeline.js';
-import type { ManifestStore } from '../../core/dataset/manifest-store.js';
+import type { ManifestAccess } from '../../core/dataset/manifest-access.js';
 import type { CaptionKind } from '../../shared/record.js';
 import type { RedoMode, RunSettings } from './settings.js';
 
@@ -17,7 +18,7 @@ export interface RunProgress {
 
 export interface CaptionRunOptions {
   folder: string;
-  store: ManifestStore;
+  store: ManifestAccess;
   backend: CaptionBackend;
   tasks: CaptionKind[];
   redo: RedoMode;
@@ -25,8 +26,6 @@ export interface CaptionRunOptions {
   signal: AbortSignal;
   onProgress: (p: RunProgress) => void;
   checkpointMs?: number;
-  /** After each checkpoint wrote the manifest (e.g. to let an open editor merge it at once). */
-  onCheckpoint?: () => Promise<void>;
 }
 
 export type CaptionRunResult = CaptioningSummary;
@@ -37,6 +36,7 @@ export interface LoadProgress {
 
 export async function loadBackend(settings: RunSettings, modelCacheDir: string, signal: AbortSignal, onProgress: (p: LoadProgress) => void): Promise<CaptionBackend> {
   signal.throwIfAborted();
+  const { createLocalBackend, DEVICE_REQUESTS, DTYPE_REQUESTS } = await import('../../core/captioner/local/index.js');
   const device = (DEVICE_REQUESTS as readonly string[]).includes(settings.device) ? (settings.device as DeviceRequest) : 'auto';
   const dtype = (DTYPE_REQUESTS as readonly string[]).includes(settings.dtype) ? (settings.dtype as DtypeRequest) : 'auto';
   return createLocalBackend({
@@ -70,9 +70,7 @@ export async function runCaptioning(o: CaptionRunOptions): Promise<CaptionRunRes
     signal: o.signal,
     checkpointMs: o.checkpointMs,
     checkpoint: async (store) => {
-      if (!store.isDirty) return;
-      await store.save();
-      await o.onCheckpoint?.();
+      if (store.isDirty) await store.save();
     },
     onProgress: (p) => o.onProgress({ done: p.done, total: p.total, imagesPerSecond: p.imagesPerSecond }),
   });

@@ -3,9 +3,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { scanDataset } from '../../core/dataset/scan.js';
-import type { ManifestStore } from '../../core/dataset/manifest-store.js';
-import { MANIFEST_NAME, type Caption } from '../../shared/record.js';
-import type { CaptionDocument } from '../editor/caption-document.js';
+import type { ManifestRegistry } from '../../core/document/manifest-registry.js';
+import { MANIFEST_NAME } from '../../shared/record.js';
 import type { CaptionBackend } from '../../core/captioner/backend.js';
 import { createRemoteBackend, loadBackend, runCaptioning, type CaptionRunResult } from './captioner-bridge.js';
 import { readRunSettings, type RunSettings } from './settings.js';
@@ -17,8 +16,6 @@ interface Job {
   controller: AbortController;
   device: string;
   progress: string;
-  /** The store the run writes; a saving editor hands its edits to it so the next checkpoint keeps them. */
-  store: ManifestStore | null;
 }
 
 export interface JobOutcome {
@@ -35,13 +32,10 @@ export class JobManager implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly keys: ApiKeyStore;
 
-  /** Folders whose run ended moments ago: file events from its last write still count as our own. */
-  private readonly recentlyEnded = new Map<string, number>();
-
   constructor(
     private readonly context: vscode.ExtensionContext,
-    /** Called after a run wrote the folder's manifest (scan, checkpoints, end). */
-    private readonly onManifestWritten: (folder: string) => Promise<void> = async () => undefined,
+    /** A run writes the folder's manifest through the same model as an open editor of it. */
+    private readonly registry: ManifestRegistry,
   ) {
     this.statusItem = vscode.window.createStatusBarItem('recaption.job', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'Recaption job';
@@ -55,22 +49,11 @@ export class JobManager implements vscode.Disposable {
   }
 
   isRunning(folder: string): boolean {
-    const f = path.resolve(folder);
-    return this.jobs.has(f) || (this.recentlyEnded.get(f) ?? 0) > Date.now() - 5000;
+    return this.jobs.has(path.resolve(folder));
   }
 
   running(): readonly string[] {
     return [...this.jobs.keys()];
-  }
-
-  /** An editor is saving this folder's manifest during a run: its human edits go into the run's store too. */
-  absorb(doc: CaptionDocument): void {
-    const job = this.jobs.get(path.resolve(doc.folder));
-    if (!job?.store) return;
-    for (const s of doc.unsavedCaptions()) {
-      const record = job.store.get(s.fileName);
-      if (record) job.store.put({ ...record, [s.kind]: s.caption === null ? null : (structuredClone(s.caption) as Caption) });
-    }
   }
 
   private updateStatus(): void {
@@ -113,13 +96,12 @@ export class JobManager implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Recaption is already running on ${path.basename(folder)}.`);
       return this.outcomes.get(folder)!;
     }
-    const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting', store: null };
+    const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting' };
     this.jobs.set(folder, job);
     this.updateStatus();
     const done = this.runJob(job, folderUri).finally(() => {
       this.jobs.delete(folder);
       this.outcomes.delete(folder);
-      this.recentlyEnded.set(folder, Date.now());
       this.updateStatus();
     });
     this.outcomes.set(folder, done);
@@ -163,11 +145,16 @@ export class JobManager implements vscode.Disposable {
       async (progress, token) => {
         token.onCancellationRequested(() => job.controller.abort());
         const signal = job.controller.signal;
+        // The folder's one model: an open editor of it sees the run's captions as they come, the run never
+        // writes over its unsaved edits, and the run's checkpoints write the saved base only.
+        const lease = await this.registry.acquire(path.join(job.folder, MANIFEST_NAME));
         try {
+          await lease.model.ready;
+          const manifest = lease.model.runAccess();
           progress.report({ message: 'scanning images…' });
           job.progress = 'scanning';
           this.updateStatus();
-          const { store, report } = await scanDataset(job.folder, {
+          const { report } = await scanDataset(job.folder, {
             exclude: settings.exclude,
             maxPixels: settings.maxPixels,
             signal,
@@ -176,10 +163,8 @@ export class JobManager implements vscode.Disposable {
               progress.report({ message: `scanning ${done}/${total}` });
               this.updateStatus();
             },
-          });
+          }, manifest);
           outcome.scanned = report.images;
-          job.store = store;
-          await this.onManifestWritten(job.folder);
           if (report.cancelled || signal.aborted) {
             outcome.cancelled = true;
             return;
@@ -196,13 +181,12 @@ export class JobManager implements vscode.Disposable {
             let lastDone = 0;
             outcome.result = await runCaptioning({
               folder: job.folder,
-              store,
+              store: manifest,
               backend,
               tasks: settings.tasks,
               redo: settings.redo,
               batchSize: settings.batchSize,
               signal,
-              onCheckpoint: () => this.onManifestWritten(job.folder),
               onProgress: ({ done, total, imagesPerSecond }) => {
                 const increment = total > 0 ? ((done - lastDone) / total) * 100 : 0;
                 lastDone = done;
@@ -218,6 +202,8 @@ export class JobManager implements vscode.Disposable {
         } catch (err) {
           if (signal.aborted) outcome.cancelled = true;
           else outcome.error = err instanceof Error ? err.message : String(err);
+        } finally {
+          lease.release();
         }
       },
     );

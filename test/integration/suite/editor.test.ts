@@ -6,6 +6,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CaptionDocument } from '../../../src/extension/editor/caption-document.js';
+import { ManifestRegistry } from '../../../src/core/document/manifest-registry.js';
+import { ManifestStore } from '../../../src/core/dataset/manifest-store.js';
 import { activeTab, api, closeAllEditors, makeDataset, manifestUri, readManifest, waitUntil, EXTENSION_ID } from './fixtures.js';
 
 const VIEW_TYPE = 'recaption.captionEditor';
@@ -52,6 +54,9 @@ describe('Recaption extension', () => {
     assert.equal((tab.input as vscode.TabInputCustom).uri.fsPath, manifestUri(folder).fsPath);
     const first = await Promise.race([rendered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('webview never rendered a row')), 30_000))]);
     assert.ok(first.rows >= 4, `rendered ${first.rows} rows`);
+    // Reviewing loads no captioner: transformers.js and ONNX Runtime wait for a captioning run.
+    const loaded = Object.keys(require.cache).filter((m) => /[\\/](onnxruntime-node|@huggingface[\\/]transformers)[\\/]/.test(m));
+    assert.deepEqual(loaded, []);
   });
 
   it('edit, undo, redo, save: dirty marker, disk content and the human-edit provenance', async () => {
@@ -109,7 +114,7 @@ describe('Recaption extension', () => {
     assert.ok(!(await fs.readFile(destination.fsPath, 'utf8')).includes('img-000.png'), 'the backup does not hold the whole manifest');
 
     // What VS Code does after a crash: open the document again from the backup.
-    const restored = await CaptionDocument.open(uri, backup.id);
+    const restored = await CaptionDocument.open(uri, backup.id, new ManifestRegistry());
     assert.equal(restored.store.get('img-002.png')!.ssc!.text, 'unsaved human text');
     assert.equal(restored.store.get('img-002.png')!.ssc!.by, 'human');
     assert.equal(restored.store.get('img-003.png')!.dsc!.review, 'rejected');
@@ -125,10 +130,33 @@ describe('Recaption extension', () => {
     // Another writer changes a different caption on disk.
     const text = await fs.readFile(manifestUri(folder).fsPath, 'utf8');
     await fs.writeFile(manifestUri(folder).fsPath, text.replace('machine short 2', 'written by another tool'));
-    await doc.reload('merge');
+    await doc.mergeFromDisk();
     assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'my unsaved edit');
     assert.equal(doc.store.get('img-002.png')!.ssc!.text, 'written by another tool');
     assert.equal(doc.hasUnsavedEdits, true);
+  });
+
+  it('edit, undo, a teammate\'s edit lands on disk, edit another image, Ctrl+S: the teammate\'s edit stays', async () => {
+    const folder = await makeDataset(3, true);
+    const { doc } = await openEditor(folder);
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'typed, then undone' });
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('clean after the undo', () => activeTab()?.isDirty === false);
+    assert.equal(doc.hasUnsavedEdits, false);
+    // A teammate's git pull: their human edit of the same caption, written to a new file renamed over the old.
+    const teammate = await ManifestStore.open(folder);
+    teammate.writeHumanCaption('img-000.png', 'dsc', "the teammate's description");
+    await teammate.saveTo(path.join(folder, 'pulled.tmp'));
+    await fs.rename(path.join(folder, 'pulled.tmp'), manifestUri(folder).fsPath);
+    doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'my edit of another image' });
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('saved', () => activeTab()?.isDirty === false);
+    const disk = await readManifest(folder);
+    assert.equal(disk['img-000.png']!.dsc!.text, "the teammate's description");
+    assert.equal(disk['img-000.png']!.dsc!.by, 'human');
+    assert.equal(disk['img-001.png']!.dsc!.text, 'my edit of another image');
+    assert.equal(doc.store.get('img-000.png')!.dsc!.text, "the teammate's description");
   });
 
   it('save merges a file changed on disk instead of overwriting it', async () => {

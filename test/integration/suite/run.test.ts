@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { api, closeAllEditors, EXTENSION_ID, makeDataset, manifestUri, readManifest, waitUntil } from './fixtures.js';
+import { activeTab, api, closeAllEditors, EXTENSION_ID, makeDataset, manifestUri, readManifest, waitUntil } from './fixtures.js';
 
 async function useTinyModel(redo: 'missing' | 'machine'): Promise<void> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
@@ -55,11 +55,11 @@ describe('Recaption Folder', function () {
     assert.equal(after['img-002.png']!.dsc!.by, 'model');
   });
 
-  it('a run into a manifest open with unsaved edits keeps the edits and the machine results', async () => {
+  it('a run into a manifest open with unsaved edits writes through the editor\'s model: its captions land, the edits stay unsaved and on top', async () => {
     await useTinyModel('missing');
     const folder = await makeDataset(4, false);
     const { jobs, provider } = await api();
-    // Caption two of the four first, so the second run has work to do.
+    // Caption all four first, then clear two, so the second run has work to do.
     await jobs.recaption(vscode.Uri.file(folder), false);
     const { ManifestStoreForTest } = await import('./store-access.js');
     await ManifestStoreForTest.clearCaptions(folder, ['img-002.png', 'img-003.png']);
@@ -67,24 +67,35 @@ describe('Recaption Folder', function () {
     await vscode.commands.executeCommand('recaption.openEditor', vscode.Uri.file(folder));
     const doc = await waitUntil('document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
     await doc.ready;
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'unsaved human ssc' });
+    // An unsaved edit on a caption the run is due to write, and one on a caption it is not.
+    doc.applyEdit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human ssc' });
+    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'unsaved human dsc' });
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
 
     const outcome = await jobs.recaption(vscode.Uri.file(folder), false);
     assert.equal(outcome.error, null);
-    assert.ok((outcome.result?.captioned ?? 0) >= 2);
-    // Machine results are on disk; the unsaved edit is not (it is unsaved) but is still in the editor.
-    const disk = await readManifest(folder);
-    assert.equal(disk['img-002.png']!.ssc!.by, 'model');
-    assert.equal(disk['img-000.png']!.ssc!.by, 'model');
-    await waitUntil('the editor merged the run', () => doc.store.get('img-003.png')?.dsc?.by === 'model');
-    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'unsaved human ssc');
+    assert.equal(outcome.result?.due, 2);
+    // The run's captions are in the editor at once (one model, no file watcher in between) ...
+    assert.equal(doc.store.get('img-003.png')?.dsc?.by, 'model');
+    assert.equal(doc.store.get('img-002.png')?.dsc?.by, 'model');
+    // ... the unsaved edits are still on top and still unsaved ...
+    assert.equal(doc.store.get('img-002.png')!.ssc!.text, 'unsaved human ssc');
+    assert.equal(doc.store.get('img-000.png')!.dsc!.text, 'unsaved human dsc');
     assert.equal(doc.hasUnsavedEdits, true);
+    assert.equal(activeTab()?.isDirty, true);
+    // ... and the run's checkpoints wrote the saved base only: no unsaved edit on disk, no machine SSC for img-002.
+    const disk = await readManifest(folder);
+    assert.equal(disk['img-003.png']!.dsc!.by, 'model');
+    assert.equal(disk['img-002.png']!.dsc!.by, 'model');
+    assert.equal(disk['img-002.png']!.ssc, null, 'the run did not caption over the unsaved SSC');
+    assert.equal(disk['img-000.png']!.dsc!.by, 'model');
 
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('both on disk', async () => {
       const d = await readManifest(folder);
-      return d['img-000.png']!.ssc!.text === 'unsaved human ssc' && d['img-003.png']!.dsc!.by === 'model';
+      return d['img-002.png']!.ssc?.text === 'unsaved human ssc' && d['img-000.png']!.dsc?.text === 'unsaved human dsc' && d['img-003.png']!.dsc?.by === 'model';
     });
+    assert.equal(doc.hasUnsavedEdits, false);
   });
 
   it('cancel stops the run and keeps what was done; running again resumes', async () => {
