@@ -1,9 +1,11 @@
 // The virtualized list of records: fixed-height rows, only the rows in view (plus a margin) exist in the
-// DOM, pages load as they scroll into view, thumbnails are asked for once per row.
+// DOM, pages load as they scroll into view, thumbnails are asked for once per row. The scroll space is
+// paged (paged-scroll.ts), so a million rows fit under the browser's cap on an element's height.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { recordState, type RecordView } from '../shared/protocol.js';
 import type { RecordPages } from './record-pages.js';
+import { PagedScrollSpace } from './paged-scroll.js';
 
 export const ROW_HEIGHT = 56;
 const OVERSCAN = 8;
@@ -45,8 +47,10 @@ export class RecordList extends LitElement {
   @property({ type: Number }) selected = -1;
   /** Bumped by the app whenever pages change, to re-render. */
   @property({ type: Number }) version = 0;
-  private scrollTopValue = 0;
+  /** The list position (virtual pixels) at the top of the view. */
+  private virtualTop = 0;
   private viewHeight = 600;
+  private readonly space = new PagedScrollSpace();
   private readonly askedThumbs = new Set<string>();
   @query('.spacer') private spacer?: HTMLElement;
 
@@ -54,8 +58,8 @@ export class RecordList extends LitElement {
     super.connectedCallback();
     this.tabIndex = 0;
     this.addEventListener('scroll', () => {
-      this.scrollTopValue = this.scrollTop;
-      this.requestUpdate();
+      this.space.layout(this.pages ? this.pages.total * ROW_HEIGHT : 0);
+      this.apply(this.space.onScroll(this.scrollTop, this.clientHeight || this.viewHeight));
     });
     new ResizeObserver(() => {
       this.viewHeight = this.clientHeight;
@@ -66,9 +70,18 @@ export class RecordList extends LitElement {
   /** Scrolls just enough to show `position`. */
   reveal(position: number): void {
     const top = position * ROW_HEIGHT;
-    if (top < this.scrollTop) this.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.scrollTop + this.clientHeight) this.scrollTop = top + ROW_HEIGHT - this.clientHeight;
-    this.scrollTopValue = this.scrollTop;
+    const view = this.clientHeight || this.viewHeight;
+    let y: number;
+    if (top < this.virtualTop) y = top;
+    else if (top + ROW_HEIGHT > this.virtualTop + view) y = top + ROW_HEIGHT - view;
+    else return;
+    this.space.layout(this.pages.total * ROW_HEIGHT);
+    this.apply(this.space.scrollToVirtual(y, view));
+  }
+
+  private apply(position: { virtualTop: number; scrollTop: number }): void {
+    if (Math.abs(this.scrollTop - position.scrollTop) >= 1) this.scrollTop = position.scrollTop;
+    this.virtualTop = position.virtualTop;
     this.requestUpdate();
   }
 
@@ -78,13 +91,25 @@ export class RecordList extends LitElement {
   }
 
   private visibleRange(): [number, number] {
-    const first = Math.max(0, Math.floor(this.scrollTopValue / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.pages.total, Math.ceil((this.scrollTopValue + this.viewHeight) / ROW_HEIGHT) + OVERSCAN);
+    const first = Math.max(0, Math.floor(this.virtualTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.pages.total, Math.ceil((this.virtualTop + this.viewHeight) / ROW_HEIGHT) + OVERSCAN);
     return [first, last];
   }
 
+  override willUpdate(): void {
+    if (!this.pages) return;
+    // The list got shorter (a filter): stay inside it.
+    const max = Math.max(0, this.pages.total * ROW_HEIGHT - this.viewHeight);
+    if (this.virtualTop > max) {
+      this.space.layout(this.pages.total * ROW_HEIGHT);
+      const at = this.space.scrollToVirtual(max, this.viewHeight);
+      this.virtualTop = at.virtualTop;
+      if (Math.abs(this.scrollTop - at.scrollTop) >= 1) this.scrollTop = at.scrollTop;
+    }
+  }
+
   override updated(): void {
-    if (this.spacer) this.spacer.style.height = `${this.pages.total * ROW_HEIGHT}px`;
+    if (this.spacer) this.spacer.style.height = `${this.space.layout(this.pages.total * ROW_HEIGHT)}px`;
     const [first, last] = this.visibleRange();
     this.pages.ensure(first, last);
     const missing: string[] = [];
@@ -97,7 +122,7 @@ export class RecordList extends LitElement {
     }
     if (missing.length > 0) this.dispatchEvent(new CustomEvent('need-thumbnails', { detail: missing }));
     this.querySelectorAllRows().forEach((row) => {
-      row.style.top = `${Number(row.dataset.pos) * ROW_HEIGHT}px`;
+      row.style.top = `${Number(row.dataset.pos) * ROW_HEIGHT - this.space.offset}px`;
     });
     if (first < last && this.pages.get(first) && !this.reportedFirstRow) {
       this.reportedFirstRow = true;
