@@ -10,7 +10,11 @@ import { showReportCommand } from './report-panel.js';
 import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
 import { upsampleCommand } from './upsample-command.js';
 
-/** What activate() returns: used by the extension-host tests. */
+/**
+ * What activate() returns under VS Code's test runner only (the extension-host tests drive the editor and
+ * runs through it). Anywhere else activate() returns nothing: another extension could otherwise read the
+ * endpoint API keys through `keys`.
+ */
 export interface RecaptionApi {
   provider: CaptionEditorProvider;
   jobs: JobManager;
@@ -34,7 +38,7 @@ function asUri(value: unknown): vscode.Uri | undefined {
   return value instanceof vscode.Uri && value.scheme === 'file' ? value : undefined;
 }
 
-export function activate(context: vscode.ExtensionContext): RecaptionApi {
+export function activate(context: vscode.ExtensionContext): RecaptionApi | undefined {
   // One model per manifest: the editor, captioning runs and commands all write through it.
   const registry = new ManifestRegistry();
   const provider = CaptionEditorProvider.register(context, registry);
@@ -69,7 +73,8 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi {
       void vscode.window.showInformationMessage(`Recaption will caption with ${picked[0].fsPath}.`);
     }),
   );
-  return { provider, jobs, keys };
+  // extensionMode is Test only when VS Code was started with --extensionTestsPath: no setting turns it on.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { provider, jobs, keys } : undefined;
 }
 
 export function deactivate(): void {

@@ -11,9 +11,11 @@ import type { RecaptionApi } from '../../../src/extension/extension.js';
 export const EXTENSION_ID = 'recaption.recaption';
 
 export async function api(): Promise<RecaptionApi> {
-  const ext = vscode.extensions.getExtension<RecaptionApi>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<RecaptionApi | undefined>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : await ext.activate();
+  const exports = ext.isActive ? ext.exports : await ext.activate();
+  if (!exports) throw new Error('the extension exports its API only under VS Code\'s test runner (extensionMode Test)');
+  return exports;
 }
 
 const COLOURS: [number, number, number][] = [[220, 30, 30], [30, 200, 40], [40, 60, 220], [240, 220, 40], [20, 20, 20], [250, 250, 250]];
