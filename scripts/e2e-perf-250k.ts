@@ -136,8 +136,12 @@ async function main(): Promise<void> {
     const t2 = Date.now();
     await frame.locator('rc-list').focus();
     await page.keyboard.press('End');
-    await waitFor('the last record selected', async () => (await frame.locator('[data-role="file-name"]').innerText()).includes(String(RECORDS - 1).padStart(7, '0')), 30_000, 20);
+    const lastName = `img-${String(RECORDS - 1).padStart(7, '0')}`;
+    await waitFor('the last record selected', async () => (await frame.locator('[data-role="file-name"]').innerText()).includes(lastName), 30_000, 20);
+    // ... and the list shows it: past about 600,000 rows a list without a paged scroll space cannot.
+    await waitFor('the last row in the list', async () => (await frame.locator(`rc-list .row.selected[data-file*="${lastName}"]`).count()) > 0, 30_000, 20);
     const endKeyMs = Date.now() - t2;
+    const listScrollHeight = await frame.locator('rc-list').evaluate((el) => el.scrollHeight);
 
     await page.waitForTimeout(3000);
     const hostAfter = extensionHostRss(server.root);
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
       fullyLoadedMs,
       scrollMiddleMs,
       endKeyMs,
+      listScrollHeight,
       domRows,
       extensionHostRssMb: { beforeOpen: hostBefore && Math.round(hostBefore), afterOpen: hostAfter && Math.round(hostAfter) },
       // The webview shares the workbench's renderer (same site), so its heap is reported with the workbench's;
