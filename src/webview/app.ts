@@ -243,7 +243,8 @@ export class App extends LitElement {
     this.pages.patch(fileName, (r) => {
       const prev = r[kind];
       const original = prev ? (prev.by === 'model' || prev.by === 'upsample' ? prev.text : prev.original) : undefined;
-      const next: Caption = { ...(prev ?? { review: null }), text, by: 'human', at: new Date().toISOString(), review: prev?.review ?? null };
+      // As the host does: new text is not what anyone reviewed.
+      const next: Caption = { ...(prev ?? { review: null }), text, by: 'human', at: new Date().toISOString(), review: null };
       if (original !== undefined) next.original = original;
       else delete next.original;
       return { ...r, [kind]: next };

@@ -107,11 +107,11 @@ test('preview leaves out captions a person owns unless asked; apply writes the u
   assert.equal(undoNormalization(s, result.applied), 2);
   assert.equal(JSON.stringify(s.get('model.png')), before);
 
-  // The user's explicit choice: protected captions too; the review state stays.
+  // The user's explicit choice: protected captions too; new text is not what was approved, so the review goes.
   const forced = applyNormalization(s, everything, { allowProtected: true });
   assert.equal(forced.applied.length, 4);
   assert.equal(s.get('approved.png')!.dsc!.text, 'A boat');
-  assert.equal(s.get('approved.png')!.dsc!.review, 'approved');
+  assert.equal(s.get('approved.png')!.dsc!.review, null);
 });
 
 test('a caption edited after the preview is not overwritten', () => {

@@ -144,8 +144,10 @@ test('a manifest larger than the read block loads line by line, across block edg
     assert.deepEqual(store.problems.map((p) => p.line), [12_346]);
     assert.equal(store.get('dir/画像 19999.jpg')!.alt!.text.length, 250 + (19_999 % 7));
     await store.saveTo(path.join(dir, 'copy.jsonl'));
-    assert.equal(await fs.readFile(path.join(dir, 'copy.jsonl'), 'utf8'), lines.join('\r\n') + '\r\n');
-    assert.equal(store.sha256(), (await import('node:crypto')).createHash('sha256').update(lines.join('\r\n') + '\r\n').digest('hex'));
+    // Byte for byte, the BOM included.
+    const original = '\uFEFF' + lines.join('\r\n') + '\r\n';
+    assert.equal(await fs.readFile(path.join(dir, 'copy.jsonl'), 'utf8'), original);
+    assert.equal(store.sha256(), (await import('node:crypto')).createHash('sha256').update(original).digest('hex'));
   } finally {
     await removeDir(dir);
   }

@@ -16,12 +16,13 @@ export function machineCaption(caption: MachineCaption): Caption {
 
 /**
  * A person's text over `before`. Keeps the machine's text it replaced in `original`, so provenance stays
- * visible. Null when the text is what is there already (no change).
+ * visible. The review is cleared: an approval or rejection was of the old text. Null when the text is what
+ * is there already (no change).
  */
 export function humanEdit(before: Caption | null, text: string): Caption | null {
   if (before && before.text === text) return null;
   const original = before ? (isMachineAuthor(before.by) ? before.text : before.original) : undefined;
-  const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: before?.review ?? null };
+  const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: null };
   if (before?.model) next.model = before.model;
   if (original !== undefined) next.original = original;
   return next;

@@ -46,6 +46,8 @@ export class ManifestStore implements ManifestAccess {
     private readonly eol: '\n' | '\r\n',
     /** recaption.jsonl, or a shard manifest's name for sharded runs. */
     readonly fileName: string = MANIFEST_NAME,
+    /** The file started with a byte-order mark: saves keep it. */
+    private readonly bom = false,
   ) {
     for (const r of records) this.byName.set(r.file_name, r);
   }
@@ -66,12 +68,12 @@ export class ManifestStore implements ManifestAccess {
       if (e.code === 'EISDIR') throw new ManifestLoadError(`${file} is a folder, not a manifest file`);
       throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
     }
-    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName);
+    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName, parsed.hadBom);
   }
 
   static fromText(folder: string, text: string, fileName: string = MANIFEST_NAME): ManifestStore {
     const parsed = parseManifest(text);
-    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName);
+    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName, parsed.hadBom);
   }
 
   get size(): number {
@@ -156,7 +158,7 @@ export class ManifestStore implements ManifestAccess {
   }
 
   serialize(): string {
-    return serializeManifest(this.records(), this.problems, this.eol);
+    return (this.bom ? '\uFEFF' : '') + serializeManifest(this.records(), this.problems, this.eol);
   }
 
   /**
@@ -165,7 +167,8 @@ export class ManifestStore implements ManifestAccess {
    */
   serializeChunks(view?: (record: ManifestRecord) => ManifestRecord): Iterable<string> {
     const records = view ? mapIterable(this.records(), view) : this.records();
-    return serializeManifestChunks(records, this.problems, this.eol);
+    const chunks = serializeManifestChunks(records, this.problems, this.eol);
+    return this.bom ? prepend('\uFEFF', chunks) : chunks;
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
@@ -190,6 +193,11 @@ export class ManifestStore implements ManifestAccess {
   markSaved(): void {
     this.savedRevision = this.revision;
   }
+}
+
+function* prepend<T>(first: T, rest: Iterable<T>): Generator<T> {
+  yield first;
+  yield* rest;
 }
 
 function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {

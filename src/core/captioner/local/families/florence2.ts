@@ -20,6 +20,28 @@ interface FlorenceProcessor {
   tokenizer: (text: string[], options: { padding: boolean }) => { input_ids: Tensor; attention_mask: Tensor };
 }
 
+/**
+ * The transformers.js internals this family calls or patches, beyond its public API. package.json pins
+ * transformers.js exactly for them; an upgrade that drops one fails at load, naming it.
+ */
+const MODEL_INTERNALS = ['_merge_input_ids_with_image_features', 'encode_image', 'encode_text', 'generate'] as const;
+const PROCESSOR_INTERNALS = ['construct_prompts', 'post_process_generation', 'batch_decode', 'tokenizer'] as const;
+const SESSION_INTERNALS = ['run', 'outputNames'] as const;
+
+/** Which of those internals `model` and `processor` lack, as `Class.member` names. */
+export function missingTransformersInternals(model: object, processor: object): string[] {
+  const has = (o: object, key: string) => (o as Record<string, unknown>)[key] !== undefined;
+  const missing = [
+    ...MODEL_INTERNALS.filter((k) => !has(model, k)).map((k) => `Florence2ForConditionalGeneration.${k}`),
+    ...PROCESSOR_INTERNALS.filter((k) => !has(processor, k)).map((k) => `Florence2Processor.${k}`),
+  ];
+  const sessions = (model as { sessions?: Record<string, object> }).sessions;
+  const decoder = sessions?.decoder_model_merged;
+  if (!decoder) missing.push('Florence2ForConditionalGeneration.sessions.decoder_model_merged');
+  else missing.push(...SESSION_INTERNALS.filter((k) => !has(decoder, k)).map((k) => `InferenceSession.${k} (decoder_model_merged)`));
+  return missing;
+}
+
 function asFlorenceProcessor(p: Processor): FlorenceProcessor {
   const candidate = p as unknown as Partial<FlorenceProcessor>;
   if (typeof candidate.construct_prompts !== 'function' || typeof candidate.post_process_generation !== 'function') {
@@ -81,9 +103,16 @@ export const florence2Family: ModelFamily = {
       ...sessionOptionsFor(options.device),
     });
     if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
+    const rawProcessor = await AutoProcessor.from_pretrained(folder, { local_files_only: true });
+    const missing = missingTransformersInternals(model, rawProcessor);
+    if (missing.length > 0) {
+      await model.dispose();
+      throw new Error(
+        `this @huggingface/transformers lacks ${missing.join(', ')}, which the Florence-2 captioner calls; install the exact version package.json pins`,
+      );
+    }
     // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
     if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
-    const processor = asFlorenceProcessor(await AutoProcessor.from_pretrained(folder, { local_files_only: true }));
-    return new Florence2Model(model, processor, options);
+    return new Florence2Model(model, asFlorenceProcessor(rawProcessor), options);
   },
 };
