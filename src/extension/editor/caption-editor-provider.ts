@@ -263,6 +263,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       if (event.type === 'firstRender') {
         // The first screen is up: now the full load may occupy the extension host.
         void doc.ready;
+        // Untrusted numbers: only what is finite is logged.
+        if (!Number.isFinite(event.ms) || !Number.isFinite(event.rows)) return;
         const ms = performance.now() - started;
         this.firstRenderMs.set(doc.uri.toString(), ms);
         this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created, ${event.ms.toFixed(0)} ms after the webview page started (${event.rows} rows)`);
