@@ -36,6 +36,7 @@ again resumes.
   --max-new-tokens N cap on generated tokens per caption
   --cache-dir DIR    where hub models are kept (default $RECAPTION_MODEL_CACHE or ~/.cache/recaption/models)
   --max-pixels N     refuse images with more pixels than N (default 268402689)
+  --follow-external-links  follow symbolic links out of the folder when scanning (off: skipped, with a warning)
   --shard i/N        caption only shard i of N (0-based: 0/N ... N-1/N) into its own manifest
                      recaption.shard-IIII-of-NNNN.jsonl, so N jobs can run at once over one folder;
                      needs the folder scanned once first ("recaption scan"); "recaption merge" folds them in
@@ -77,6 +78,7 @@ export const captionCommand: CliCommand = {
       'max-new-tokens': { type: 'string' },
       'cache-dir': { type: 'string' },
       'max-pixels': { type: 'string' },
+      'follow-external-links': { type: 'boolean' },
       shard: { type: 'string' },
       backend: { type: 'string' },
       ...remoteCaptionOptionSpec,
@@ -102,7 +104,7 @@ export const captionCommand: CliCommand = {
       if (shard && !hasManifest) throw new CliError(`a sharded run needs the folder scanned first: run "recaption scan ${folder}" once, then the shard jobs`);
       if (!hasManifest) {
         const scanProgress = createProgressLine('scanned');
-        const scanned = await scanDataset(folder, { maxPixels, signal: controller.signal, onProgress: (done, total) => scanProgress.update(done, total) });
+        const scanned = await scanDataset(folder, { maxPixels, followExternalLinks: values['follow-external-links'] === true, signal: controller.signal, onProgress: (done, total) => scanProgress.update(done, total) });
         scanProgress.finish(`scanned ${scanned.report.images} images into ${MANIFEST_NAME}`);
         store = scanned.store;
         if (scanned.report.cancelled) return 130;

@@ -3,7 +3,7 @@ import { MANIFEST_NAME } from '../../shared/record.js';
 import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 
-const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--rehash]
+const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--rehash] [--follow-external-links]
 
 Creates or updates <folder>/${MANIFEST_NAME}: one record per image with its size, content hash and
 ground-truth alt-text (sidecar .txt/.caption, metadata.jsonl/.csv, EXIF/XMP/IPTC description).
@@ -11,7 +11,10 @@ Re-running adds new images, re-reads changed ones and marks vanished ones; capti
 
   --exclude GLOB   leave out matching paths (relative to the folder), repeatable
   --max-pixels N   refuse images with more pixels than N (default 268402689)
-  --rehash         re-hash every image, even when size and mtime are unchanged`;
+  --rehash         re-hash every image, even when size and mtime are unchanged
+  --follow-external-links
+                   follow symbolic links whose target is outside the folder (images, sidecars,
+                   metadata files); without it they are skipped with a warning`;
 
 export const scanCommand: CliCommand = {
   name: 'scan',
@@ -22,6 +25,7 @@ export const scanCommand: CliCommand = {
       exclude: { type: 'string', multiple: true },
       'max-pixels': { type: 'string' },
       rehash: { type: 'boolean' },
+      'follow-external-links': { type: 'boolean' },
     }, help);
     const folder = await requireFolder(positionals, help);
     const progress = createProgressLine('scanned');
@@ -33,6 +37,7 @@ export const scanCommand: CliCommand = {
         exclude: values.exclude ?? [],
         maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
         rehash: values.rehash ?? false,
+        followExternalLinks: values['follow-external-links'] === true,
         signal: controller.signal,
         onProgress: (done, total) => progress.update(done, total),
       });

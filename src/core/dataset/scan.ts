@@ -11,6 +11,8 @@ import { mapConcurrent } from '../util/map-concurrent.js';
 
 export interface ScanOptions {
   exclude?: readonly string[];
+  /** Follow symbolic links out of the dataset folder (images, sidecars, metadata files); off by default. */
+  followExternalLinks?: boolean;
   maxPixels?: number;
   /** Re-hash every image even when its size and mtime are unchanged. */
   rehash?: boolean;
@@ -69,7 +71,7 @@ export async function scanDataset(
   existing?: ManifestAccess,
 ): Promise<{ store: ManifestAccess; report: ScanReport }> {
   const store: ManifestAccess = existing ?? (await ManifestStore.open(folder));
-  const walk = await walkDataset(folder, { exclude: options.exclude ?? [] });
+  const walk = await walkDataset(folder, { exclude: options.exclude ?? [], followExternalLinks: options.followExternalLinks === true });
   const report: ScanReport = {
     images: walk.images.length, added: 0, changed: 0, unchanged: 0, missing: 0, errors: 0, altImported: 0,
     warnings: [...walk.warnings], cancelled: false,

@@ -1,5 +1,6 @@
 // Recursive folder walk for a dataset: finds images, sidecar captions and metadata files. Skips hidden
-// entries and the usual junk, honours exclude globs, follows symlinks but never loops.
+// entries and the usual junk, honours exclude globs, follows symlinks but never loops, and never follows a
+// link out of the dataset folder unless asked (a sidecar linked to ~/.ssh/id_rsa would become alt-text).
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
@@ -30,6 +31,13 @@ export interface WalkResult {
 export interface WalkOptions {
   /** Glob patterns relative to the root, e.g. "drafts/**" or "**\/*_mask.png". */
   exclude?: readonly string[];
+  /** Follow symbolic links whose target is outside the dataset folder (off: they are skipped, with a warning). */
+  followExternalLinks?: boolean;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 export function toPosixRelative(root: string, abs: string): string {
@@ -39,7 +47,8 @@ export function toPosixRelative(root: string, abs: string): string {
 export async function walkDataset(root: string, options: WalkOptions = {}): Promise<WalkResult> {
   const isExcluded = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : () => false;
   const result: WalkResult = { images: [], sidecars: new Map(), metadataFiles: [], warnings: [] };
-  const visited = new Set<string>([await fs.realpath(root)]);
+  const realRoot = await fs.realpath(root);
+  const visited = new Set<string>([realRoot]);
 
   async function visit(dir: string): Promise<void> {
     let entries: Dirent[];
@@ -60,8 +69,13 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         const target = await fs.stat(abs).catch(() => null);
-        if (!target) {
+        const real = target ? await fs.realpath(abs).catch(() => null) : null;
+        if (!target || real === null) {
           result.warnings.push(`skipped ${rel}: broken symbolic link`);
+          continue;
+        }
+        if (!options.followExternalLinks && !isInside(real, realRoot)) {
+          result.warnings.push(`skipped ${rel}: a symbolic link to ${real}, outside the dataset folder (allow links out of the dataset to include it)`);
           continue;
         }
         isDir = target.isDirectory();

@@ -20,6 +20,8 @@ export interface RunSettings {
   redo: RedoMode;
   exclude: string[];
   maxPixels: number;
+  /** Follow symbolic links out of the dataset folder when scanning; only from user settings when the workspace is untrusted. */
+  followExternalLinks: boolean;
   /** A model the workspace's settings name but restricted mode (untrusted workspace) ignored. */
   ignoredWorkspaceModel: string | null;
 }
@@ -55,6 +57,7 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     redo: config.get<RedoMode>('redo', 'missing'),
     exclude: config.get<string[]>('exclude', []),
     maxPixels: config.get<number>('maxPixels', 268402689),
+    followExternalLinks: vscode.workspace.isTrusted ? config.get<boolean>('followExternalLinks', false) : config.inspect<boolean>('followExternalLinks')?.globalValue === true,
     ignoredWorkspaceModel: workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null,
   };
 }
