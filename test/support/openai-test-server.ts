@@ -32,7 +32,11 @@ export type ScriptedReply =
   /** A refusal written as the content, as many open models do. */
   | { kind: 'text-refusal' }
   | { kind: 'empty' }
-  | { kind: 'redirect'; location: string; status?: number };
+  | { kind: 'redirect'; location: string; status?: number }
+  /** A body of `bytes` bytes (JSON-looking padding) with this status. */
+  | { kind: 'huge'; bytes: number; status?: number }
+  /** A 200 whose body never ends: chunks until the client goes away. */
+  | { kind: 'endless' };
 
 export type Responder = (request: ReceivedRequest) => string | Promise<string>;
 
@@ -336,6 +340,26 @@ export class OpenAITestServer {
         res.writeHead(reply.status ?? 307, { location: reply.location });
         res.end();
         return;
+      case 'huge': {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 << 10, 0x20);
+        for (let sent = 0; sent < reply.bytes && !res.destroyed; sent += chunk.length) {
+          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
+        }
+        res.end();
+        return;
+      }
+      case 'endless': {
+        this.hanging.add(res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 << 10, 0x20);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
     }
   }
 }

@@ -246,3 +246,47 @@ test('a request with image bytes serialises to the same JSON as with the data UR
   assert.equal(Buffer.from(serializeRequest(make(Buffer.from(bytes)))).toString('utf8'), JSON.stringify(make(asString)), 'a Buffer works too');
   assert.throws(() => dataUrlBytes('image/jpeg"', jpeg), /MIME/);
 });
+
+test('a key cut by the error-message limit, URL-encoded or base64-echoed is still redacted', async () => {
+  await withServer(async (server) => {
+    // The key starts just before the 200-character cut: redacting after cutting left its first part.
+    const cutBody = JSON.stringify({ error: { message: `${'x'.repeat(190)}${KEY} end` } });
+    const b64 = Buffer.from(`Authorization: Bearer ${KEY}`).toString('base64');
+    const bodies = [cutBody, `{"error":"echo ${encodeURIComponent(KEY)}"}`, `{"error":"header was ${b64}"}`];
+    for (const body of bodies) {
+      server.enqueue({ kind: 'status', status: 400, body });
+      const err = await failure(client(server).complete(ASK, OPTS));
+      for (const part of [KEY.slice(0, 12), KEY.slice(-12), encodeURIComponent(KEY)]) assert.ok(!err.message.includes(part), `key part in "${err.message}"`);
+      assert.ok(!err.message.includes(b64.slice(8, 40)), `the base64 echo survived in "${err.message}"`);
+    }
+    // A caption that repeats the key is redacted too.
+    server.enqueue({ kind: 'ok', text: `A cat next to a note that reads ${KEY}.` });
+    const caption = await client(server).complete(ASK, OPTS);
+    assert.ok(!caption.includes(KEY) && caption.includes('[redacted]'), caption);
+  });
+});
+
+test('an answer over the byte cap, or one that never ends, is a malformed answer at once, not retried', async () => {
+  await withServer(async (server) => {
+    server.enqueue({ kind: 'huge', bytes: 12 << 20 });
+    const big = await failure(client(server, { maxResponseBytes: 1 << 20 }).complete(ASK, OPTS));
+    assert.equal(big.kind, 'malformed');
+    assert.match(big.message, /larger than 1 MB/);
+    assert.equal(server.requests.length, 1, 'not retried');
+    server.enqueue({ kind: 'endless' });
+    const started = performance.now();
+    const endless = await failure(client(server, { maxResponseBytes: 2 << 20, timeoutMs: 30_000 }).complete(ASK, OPTS));
+    assert.equal(endless.kind, 'malformed');
+    assert.ok(performance.now() - started < 10_000, 'the endless body was cut at the cap, long before the timeout');
+    assert.equal(server.requests.length, 2);
+  });
+});
+
+test('a caption far longer than max_tokens allows is refused', async () => {
+  await withServer(async (server) => {
+    server.enqueue({ kind: 'ok', text: 'a cat '.repeat(2000) });
+    const err = await failure(client(server).complete(ASK, { maxTokens: 20, temperature: 0 }));
+    assert.equal(err.kind, 'malformed');
+    assert.match(err.message, /longer than max_tokens/);
+  });
+});

@@ -12,10 +12,16 @@ export interface RemoteEndpointConfig {
   timeoutMs?: number;
   /** Retries after the first attempt on 429, 5xx, timeouts and network errors. */
   maxRetries?: number;
+  /** Most bytes of one answer read; a larger (or endless) answer is a malformed one, not retried. */
+  maxResponseBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 3;
+/** A chat completion with a caption is a few KB; 4 MB leaves room for verbose servers. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 << 20;
+/** An answer longer than max_tokens times this many characters did not honour max_tokens. */
+export const MAX_CHARS_PER_TOKEN = 16;
 
 export class EndpointConfigError extends Error {
   override name = 'EndpointConfigError';

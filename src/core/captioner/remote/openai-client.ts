@@ -3,7 +3,7 @@
 // and network failures (Retry-After honoured), cancellation, redirects refused, and answers that are not
 // captions (refusal, empty, cut off, malformed) turned into one clear message with the API key redacted.
 import { DEFAULT_BACKOFF, abortReason, backoffDelayMs, parseRetryAfterMs, sleep, type BackoffPolicy } from './backoff.js';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, normalizeBaseUrl, type RemoteEndpointConfig } from './endpoint.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_CHARS_PER_TOKEN, normalizeBaseUrl, type RemoteEndpointConfig } from './endpoint.js';
 import { redactSecrets } from './redact.js';
 import { serializeRequest } from './request-body.js';
 
@@ -186,6 +186,31 @@ export class ChatClient {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.onRetry = options.onRetry;
     this.random = options.random ?? Math.random;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
+
+  private readonly maxResponseBytes: number;
+
+  /**
+   * The body as text, read up to the byte cap and redacted whole (before anything cuts it short: a key cut
+   * in half by a length limit is no longer found). Over the cap: null, and the rest is not read.
+   */
+  private async readBody(response: Response): Promise<string | null> {
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > this.maxResponseBytes) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
+    }
+    return this.redact(Buffer.concat(chunks).toString('utf8'));
   }
 
   /** Hides the key in any text that may leave this process (error messages, logs). */
@@ -235,8 +260,18 @@ export class ChatClient {
     try {
       // redirect: 'manual' so a 3xx never carries the key or the image anywhere but the configured base URL.
       response = await fetch(this.endpointUrl, { method: 'POST', headers, body, signal: combined, redirect: 'manual' });
-      text = await response.text();
+      const read = await this.readBody(response);
+      if (read === null) {
+        throw new RemoteRequestError(
+          `the answer from ${this.endpointUrl} is larger than ${Math.round(this.maxResponseBytes / 2 ** 20)} MB; a caption is a few KB, so this is not a chat completion (check the endpoint)`,
+          'malformed',
+          attempt,
+          response.status,
+        );
+      }
+      text = read;
     } catch (err) {
+      if (err instanceof RemoteRequestError) throw err;
       if (signal?.aborted) throw abortReason(signal);
       if (timeout.aborted) {
         throw new RetryableFailure(`no answer from ${this.endpointUrl} within ${Number((this.timeoutMs / 1000).toFixed(1))} s`, 'timeout', null);
@@ -269,6 +304,15 @@ export class ChatClient {
     }
     const answer = readAnswer(text);
     if ('failure' in answer) throw new RemoteRequestError(this.redact(answer.message), answer.failure, attempt, status);
+    // A token is a few characters; far more than max_tokens allows is not an answer to this request.
+    if (answer.text.length > options.maxTokens * MAX_CHARS_PER_TOKEN) {
+      throw new RemoteRequestError(
+        `the answer is ${answer.text.length} characters, far longer than max_tokens (${options.maxTokens}) allows; the server did not honour the limit`,
+        'malformed',
+        attempt,
+        status,
+      );
+    }
     if (answer.finishReason === 'length') {
       throw new RemoteRequestError(
         `the answer was cut off at max_tokens (${options.maxTokens}); raise the maximum tokens setting`,
