@@ -39,6 +39,18 @@ export function looksLikeHubId(spec: string): boolean {
   return /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(spec) && !spec.startsWith('.') && !spec.includes('..');
 }
 
+/**
+ * A model spec that names a folder by its form: absolute, ./ or ../, ~, a Windows drive. A bare owner/name
+ * is a hub id even when a folder of that name exists here: a dataset could ship one to replace the model.
+ */
+export function isExplicitModelPath(spec: string): boolean {
+  return path.isAbsolute(spec) || /^\.\.?([\\/]|$)/.test(spec) || spec === '~' || /^~[\\/]/.test(spec) || /^[A-Za-z]:[\\/]/.test(spec);
+}
+
+function expandHome(spec: string): string {
+  return spec === '~' || /^~[\\/]/.test(spec) ? path.join(os.homedir(), spec.slice(1)) : spec;
+}
+
 async function isDirectory(p: string): Promise<boolean> {
   return fs.stat(p).then(
     (s) => s.isDirectory(),
@@ -83,9 +95,23 @@ async function fromFolder(folder: string, id: string, device: Device, dtype: Dty
  * A hub id is looked up in the cache first; the network is used only for what the cache lacks.
  */
 export async function resolveModel(spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions = {}): Promise<ResolvedModel> {
-  const asPath = path.resolve(spec);
-  if (await isDirectory(asPath)) return fromFolder(asPath, path.basename(asPath), device, dtype, 'folder');
-  if (!looksLikeHubId(spec)) throw new Error(`no such model folder: ${asPath} (a model is a folder in Hugging Face ONNX layout, or a hub id like onnx-community/Florence-2-base-ft)`);
+  const asPath = path.resolve(expandHome(spec));
+  const hubId = looksLikeHubId(spec) && !isExplicitModelPath(spec);
+  if (!hubId) {
+    if (await isDirectory(asPath)) return fromFolder(asPath, path.basename(asPath), device, dtype, 'folder');
+    throw new Error(`no such model folder: ${asPath} (a model is a folder in Hugging Face ONNX layout, or a hub id like onnx-community/Florence-2-base-ft)`);
+  }
+  try {
+    return await fromHub(spec, device, dtype, options);
+  } catch (err) {
+    // Say so when a folder of that name is here, in case that is what the user meant.
+    if (!(await isDirectory(asPath))) throw err;
+    const hint = `a folder ${spec} is here too; to use it, write ./${spec}`;
+    throw Object.assign(err instanceof Error ? err : new Error(String(err)), { message: `${(err as Error).message ?? String(err)} (${hint})` });
+  }
+}
+
+async function fromHub(spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions): Promise<ResolvedModel> {
 
   const folder = path.join(options.cacheDir ?? defaultModelCache(), ...spec.split('/'));
   if (await isDirectory(folder)) {
