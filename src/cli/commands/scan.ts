@@ -1,9 +1,10 @@
 import { scanDataset } from '../../core/dataset/scan.js';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 
-const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--rehash] [--follow-external-links]
+const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--max-bytes N] [--rehash] [--follow-external-links]
 
 Creates or updates <folder>/${MANIFEST_NAME}: one record per image with its size, content hash and
 ground-truth alt-text (sidecar .txt/.caption, metadata.jsonl/.csv, EXIF/XMP/IPTC description).
@@ -11,6 +12,7 @@ Re-running adds new images, re-reads changed ones and marks vanished ones; capti
 
   --exclude GLOB   leave out matching paths (relative to the folder), repeatable
   --max-pixels N   refuse images with more pixels than N (default 268402689)
+  --max-bytes N    refuse image files larger than N bytes (default 1073741824, 1 GiB)
   --rehash         re-hash every image, even when size and mtime are unchanged
   --follow-external-links
                    follow symbolic links whose target is outside the folder (images, sidecars,
@@ -24,6 +26,7 @@ export const scanCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(args, {
       exclude: { type: 'string', multiple: true },
       'max-pixels': { type: 'string' },
+      'max-bytes': { type: 'string' },
       rehash: { type: 'boolean' },
       'follow-external-links': { type: 'boolean' },
     }, help);
@@ -37,6 +40,7 @@ export const scanCommand: CliCommand = {
         exclude: values.exclude ?? [],
         maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
         rehash: values.rehash ?? false,
+        maxBytes: intOption(values['max-bytes'], 'max-bytes', DEFAULT_MAX_IMAGE_BYTES, 1),
         followExternalLinks: values['follow-external-links'] === true,
         signal: controller.signal,
         onProgress: (done, total) => progress.update(done, total),

@@ -1,9 +1,12 @@
 // Reads one image file once and derives what the manifest needs: content hash, displayed size, and any
 // description embedded in EXIF / XMP / IPTC. Problems become a readable `error`, never an exception.
+// The file is opened through a checked handle (a FIFO or device never blocks the scan, an oversized file
+// is refused by its size); a large file is hashed in chunks and decoded from disk, never held whole.
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { readEmbeddedDescription, type EmbeddedDescription } from './embedded-description.js';
+import { DEFAULT_MAX_IMAGE_BYTES, FileTypeError, openRegularFile } from '../util/regular-file.js';
 
 /** sharp's own default: 16383 × 16383. Bigger images are refused as likely decompression bombs. */
 export const DEFAULT_MAX_PIXELS = 268_402_689;
@@ -20,6 +23,51 @@ export interface ImageProbe {
 
 export interface ProbeOptions {
   maxPixels?: number;
+  /** Files larger than this are refused (default 1 GiB). */
+  maxBytes?: number;
+}
+
+/** Files up to this size are read whole (one read, the decode from memory); larger ones are streamed. */
+const IN_MEMORY_BYTES = 64 << 20;
+const CHUNK = 4 << 20;
+/** The head read for EXIF / IPTC in a streamed file: where cameras and editors put them. */
+const HEAD_BYTES = 1 << 20;
+
+interface FileBytes {
+  sha256: string;
+  /** The whole file when small, else its first HEAD_BYTES. */
+  head: Buffer;
+  /** The last 16 bytes (for the trailer check). */
+  tail: Buffer;
+  whole: boolean;
+}
+
+async function readForProbe(handle: import('node:fs').promises.FileHandle, size: number): Promise<FileBytes> {
+  const hash = createHash('sha256');
+  if (size <= IN_MEMORY_BYTES) {
+    const data = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(data, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    const got = data.subarray(0, offset);
+    return { sha256: hash.update(got).digest('hex'), head: got, tail: got.subarray(Math.max(0, got.length - 16)), whole: true };
+  }
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  let head: Buffer | null = null;
+  let last = Buffer.alloc(0);
+  for (let offset = 0; ; ) {
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
+    if (bytesRead === 0) break;
+    const piece = chunk.subarray(0, bytesRead);
+    hash.update(piece);
+    head ??= Buffer.from(piece.subarray(0, HEAD_BYTES));
+    last = Buffer.from(Buffer.concat([last, piece.subarray(Math.max(0, bytesRead - 16))]).subarray(-16));
+    offset += bytesRead;
+  }
+  return { sha256: hash.digest('hex'), head: head ?? Buffer.alloc(0), tail: last, whole: false };
 }
 
 function formatPixels(n: number): string {
@@ -56,18 +104,26 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const stat = await fs.stat(abs);
   const base = { bytes: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), sha256: null, width: null, height: null, embedded: null };
-  if (stat.size === 0) return { ...base, error: 'empty file (0 bytes)' };
-  let data: Buffer;
+  let bytes: FileBytes;
   try {
-    data = await fs.readFile(abs);
+    const { handle, size } = await openRegularFile(abs, options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES);
+    try {
+      if (size === 0) return { ...base, error: 'empty file (0 bytes)' };
+      bytes = await readForProbe(handle, size);
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
+    if (err instanceof FileTypeError) return { ...base, error: `not read: ${err.message}${err.reason === 'size' ? ' (setting recaption.maxImageBytes, --max-bytes)' : ''}` };
     const e = err as NodeJS.ErrnoException;
     return { ...base, error: `cannot read file: ${e.code === 'EACCES' ? 'permission denied' : e.message}` };
   }
-  const sha256 = createHash('sha256').update(data).digest('hex');
+  const { sha256 } = bytes;
+  // Decoded from memory when the file was read whole, from disk when it was streamed.
+  const input = bytes.whole ? bytes.head : abs;
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(data, { limitInputPixels: false }).metadata();
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (err) {
     return { ...base, sha256, error: `not a readable image: ${sharpMessage(err)}` };
   }
@@ -88,9 +144,9 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
   const height = rotated ? meta.width : rawHeight;
   // Truncated downloads are the common corruption. A file whose format trailer is intact skips the
   // decode; anything else gets a tiny decode now rather than failing in the middle of a captioning run.
-  if (!hasIntactTrailer(data, meta.format)) {
+  if (!hasIntactTrailerOf(bytes, meta.format)) {
     try {
-      await sharp(data, { limitInputPixels: maxPixels, failOn: 'truncated' })
+      await sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' })
         .resize(16, 16, { fit: 'inside' })
         .raw()
         .toBuffer();
@@ -98,6 +154,14 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
       return { ...base, sha256, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
     }
   }
-  const embedded = meta.exif || meta.xmp || meta.iptc ? readEmbeddedDescription(data, meta.xmp) : null;
+  const embedded = meta.exif || meta.xmp || meta.iptc ? readEmbeddedDescription(bytes.head, meta.xmp) : null;
   return { ...base, sha256, width, height, embedded, error: null };
+}
+
+/** The trailer check on what was read: the whole file, or (streamed) its size and last bytes. */
+function hasIntactTrailerOf(bytes: FileBytes, format: string | undefined): boolean {
+  if (bytes.whole) return hasIntactTrailer(bytes.head, format);
+  // WebP's trailer check needs the RIFF size from the head; the others only need the last bytes.
+  if (format === 'webp') return false;
+  return hasIntactTrailer(Buffer.concat([Buffer.alloc(16), bytes.tail]), format);
 }

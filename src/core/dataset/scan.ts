@@ -11,6 +11,8 @@ import { mapConcurrent } from '../util/map-concurrent.js';
 
 export interface ScanOptions {
   exclude?: readonly string[];
+  /** Images over this many bytes are refused with an error on their record (default 1 GiB). */
+  maxBytes?: number;
   /** Follow symbolic links out of the dataset folder (images, sidecars, metadata files); off by default. */
   followExternalLinks?: boolean;
   maxPixels?: number;
@@ -110,7 +112,7 @@ export async function scanDataset(
     if (unchanged) {
       report.unchanged++;
     } else {
-      const probe = await probeImage(image.abs, { maxPixels: options.maxPixels }).catch(
+      const probe = await probeImage(image.abs, { maxPixels: options.maxPixels, maxBytes: options.maxBytes }).catch(
         (err: NodeJS.ErrnoException): ImageProbe => ({
           bytes: stat?.size ?? 0, mtimeMs: Math.trunc(stat?.mtimeMs ?? 0), sha256: null, width: null, height: null, embedded: null,
           error: `cannot read file: ${err.code === 'EACCES' ? 'permission denied' : err.message}`,

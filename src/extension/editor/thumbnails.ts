@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ManifestRecord } from '../../shared/record.js';
+import { assertRegularFile } from '../../core/util/regular-file.js';
 
 export const THUMB_SIZE = 160;
 
@@ -59,6 +60,7 @@ export class ThumbnailCache {
     }
     try {
       const { default: sharp } = await import('sharp');
+      await assertRegularFile(source);
       const data = await sharp(source, { failOn: 'none', animated: false })
         .rotate()
         .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })

@@ -157,6 +157,7 @@ export class JobManager implements vscode.Disposable {
           const { report } = await scanDataset(job.folder, {
             exclude: settings.exclude,
             maxPixels: settings.maxPixels,
+            maxBytes: settings.maxImageBytes,
             followExternalLinks: settings.followExternalLinks,
             signal,
             onProgress: (done, total) => {

@@ -2,6 +2,7 @@
 // workspace or folder settings is ignored: only the user's own settings may point at code or weights.
 import * as vscode from 'vscode';
 import type { CaptionKind } from '../../shared/record.js';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 
 export type RedoMode = 'missing' | 'machine' | 'errors';
 
@@ -20,6 +21,8 @@ export interface RunSettings {
   redo: RedoMode;
   exclude: string[];
   maxPixels: number;
+  /** Image files over this many bytes are refused. */
+  maxImageBytes: number;
   /** Follow symbolic links out of the dataset folder when scanning; only from user settings when the workspace is untrusted. */
   followExternalLinks: boolean;
   /** A model the workspace's settings name but restricted mode (untrusted workspace) ignored. */
@@ -57,6 +60,7 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     redo: config.get<RedoMode>('redo', 'missing'),
     exclude: config.get<string[]>('exclude', []),
     maxPixels: config.get<number>('maxPixels', 268402689),
+    maxImageBytes: config.get<number>('maxImageBytes', DEFAULT_MAX_IMAGE_BYTES),
     followExternalLinks: vscode.workspace.isTrusted ? config.get<boolean>('followExternalLinks', false) : config.inspect<boolean>('followExternalLinks')?.globalValue === true,
     ignoredWorkspaceModel: workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null,
   };

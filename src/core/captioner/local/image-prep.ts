@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { assertRegularFile } from '../../util/regular-file.js';
 
 export interface ImagePreprocess {
   width: number;
@@ -78,6 +79,8 @@ export interface PixelImage {
 
 /** Decodes and preprocesses one image file. Throws with sharp's message for an unreadable image. */
 export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = 268_402_689): Promise<PixelImage> {
+  // A FIFO or device named in a manifest must not block the run; sharp then reads the file from disk.
+  await assertRegularFile(file);
   const image = sharp(file, { limitInputPixels: maxPixels, failOn: 'error' });
   const meta = await image.metadata();
   const swap = (meta.orientation ?? 1) >= 5;

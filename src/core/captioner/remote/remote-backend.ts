@@ -3,6 +3,7 @@
 // sharp (so uploads stay small and the server does not resize a 40-megapixel photo); caption() sends one
 // request per image per task, at most `concurrency` at a time across all batches.
 import sharp from 'sharp';
+import { assertRegularFile } from '../../util/regular-file.js';
 import type { CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, CaptionTexts, PreparedImage } from '../backend.js';
 import { abortReason } from './backoff.js';
@@ -51,6 +52,7 @@ export async function encodeForUpload(
   filePath: string,
   options: { maxSide: number; jpegQuality: number; maxPixels?: number },
 ): Promise<{ payload: RemotePayload; width: number; height: number }> {
+  await assertRegularFile(filePath);
   const image = sharp(filePath, { limitInputPixels: options.maxPixels ?? 268_402_689, animated: false });
   const meta = await image.metadata();
   const width = meta.autoOrient?.width ?? meta.width;
