@@ -36,7 +36,7 @@ export const scanCommand: CliCommand = {
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      const { report } = await scanDataset(folder, {
+      const { report, store } = await scanDataset(folder, {
         exclude: values.exclude ?? [],
         maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
         rehash: values.rehash ?? false,
@@ -46,6 +46,7 @@ export const scanCommand: CliCommand = {
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
+      for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (kept as it is)\n`);
       for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stderr.write(
         `${report.cancelled ? 'cancelled; saved what was scanned. ' : ''}${report.images} images: ${report.added} added, ${report.changed} changed, ` +

@@ -14,6 +14,20 @@ export interface ManifestProblem {
   raw: string;
   /** The file_name of the good record before it, so a save puts it back where it was (null: file start). */
   after: string | null;
+  /** The image the line was about, when its file_name can still be read: a scan must not add it again. */
+  fileName?: string;
+}
+
+/** The file_name a broken line names, if it can be found: a JSON string after the first "file_name" key. */
+function fileNameInBrokenLine(raw: string): string | undefined {
+  const m = /"file_name"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(raw);
+  if (!m) return undefined;
+  try {
+    const name: unknown = JSON.parse(m[1]!);
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ParsedManifest {
@@ -130,12 +144,13 @@ export class ManifestLineParser {
     try {
       parsed = JSON.parse(raw);
     } catch (err) {
-      this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous });
+      this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw) });
       return;
     }
     const record = toRecord(parsed);
     if (typeof record === 'string') {
-      this.problems.push({ line: line_, message: record, raw, after: this.previous });
+      const named = isObject(parsed) && typeof parsed.file_name === 'string' ? parsed.file_name : undefined;
+      this.problems.push({ line: line_, message: record, raw, after: this.previous, fileName: named });
     } else if (this.seen.has(record.file_name)) {
       this.problems.push({
         line: line_,

@@ -93,7 +93,19 @@ export async function scanDataset(
   let done = 0;
   const shouldSave = options.save !== false;
 
-  await mapConcurrent(walk.images, options.concurrency ?? 4, async (image) => {
+  // An image whose manifest line cannot be read keeps that line (written back verbatim); a fresh record
+  // beside it would make two lines for one image, so it is left out until the line is fixed.
+  const unreadable = new Map<string, number>();
+  for (const p of store.problems) if (p.fileName !== undefined && !store.get(p.fileName)) unreadable.set(p.fileName, p.line);
+  const images = walk.images.filter((image) => {
+    const line = unreadable.get(image.rel);
+    if (line === undefined) return true;
+    report.warnings.push(`skipped ${image.rel}: its line ${line} in ${store.fileName} cannot be read; fix or delete that line and scan again`);
+    return false;
+  });
+  report.images = images.length;
+
+  await mapConcurrent(images, options.concurrency ?? 4, async (image) => {
     if (options.signal?.aborted) {
       report.cancelled = true;
       return;
@@ -142,7 +154,7 @@ export async function scanDataset(
     if (!previous || scanFieldsChanged(previous, record)) store.put(record);
 
     done++;
-    options.onProgress?.(done, walk.images.length);
+    options.onProgress?.(done, images.length);
     if (shouldSave && performance.now() - lastCheckpoint > checkpointMs) {
       lastCheckpoint = performance.now();
       await store.save();
