@@ -4,6 +4,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { unsafeFileNameReason } from './manifest-codec.js';
 
 /** Extensions we try to read; sharp decides in the end (BMP, for one, it cannot read). */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif']);
@@ -51,20 +52,36 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
   const visited = new Set<string>([realRoot]);
 
   async function visit(dir: string): Promise<void> {
-    let entries: Dirent[];
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      // As bytes: a name that is not UTF-8 would otherwise arrive with U+FFFD in it, and two such names as one.
+      entries = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (dir === root) throw err;
       result.warnings.push(`skipped folder ${toPosixRelative(root, dir)}: ${e.code === 'EACCES' ? 'permission denied' : e.message}`);
       return;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const named: { entry: Dirent<Buffer>; name: string }[] = [];
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const abs = path.join(dir, entry.name);
+      const name = entry.name.toString('utf8');
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        result.warnings.push(`skipped ${toPosixRelative(root, path.join(dir, name))}: its name is not valid UTF-8; rename it`);
+        continue;
+      }
+      named.push({ entry, name });
+    }
+    named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { entry, name } of named) {
+      if (name.startsWith('.')) continue;
+      const abs = path.join(dir, name);
       const rel = toPosixRelative(root, abs);
+      // A name the manifest cannot hold (a backslash, a drive prefix) would be rejected on every load.
+      const unsafe = unsafeFileNameReason(rel);
+      if (unsafe !== null) {
+        result.warnings.push(`skipped ${rel}: ${unsafe}; rename it`);
+        continue;
+      }
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
@@ -82,7 +99,7 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
         isFile = target.isFile();
       }
       if (isDir) {
-        if (JUNK_FOLDERS.has(entry.name) || isExcluded(rel) || isExcluded(`${rel}/`)) continue;
+        if (JUNK_FOLDERS.has(name) || isExcluded(rel) || isExcluded(`${rel}/`)) continue;
         const real = await fs.realpath(abs).catch(() => null);
         if (real === null) continue;
         if (visited.has(real)) {
@@ -93,14 +110,14 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
         await visit(abs);
       } else if (isFile) {
         if (isExcluded(rel)) continue;
-        const ext = path.extname(entry.name).toLowerCase();
+        const ext = path.extname(name).toLowerCase();
         if (IMAGE_EXTENSIONS.has(ext)) {
           result.images.push({ rel, abs });
         } else if ((SIDECAR_EXTENSIONS as readonly string[]).includes(ext)) {
           const key = rel.slice(0, rel.length - ext.length);
           // .txt wins over .caption when a folder has both: it is what most trainers read.
           if (ext === '.txt' || !result.sidecars.has(key)) result.sidecars.set(key, { rel, abs });
-        } else if ((METADATA_FILES as readonly string[]).includes(entry.name)) {
+        } else if ((METADATA_FILES as readonly string[]).includes(name)) {
           result.metadataFiles.push({ rel, abs });
         }
       }
