@@ -36,7 +36,7 @@ export function describeWriteFailure(target: string, err: NodeJS.ErrnoException)
 }
 
 /** A whole file, or its text in chunks (a large manifest is streamed rather than built as one string). */
-export type FileContent = string | Uint8Array | Iterable<string>;
+export type FileContent = string | Uint8Array | Iterable<string | Uint8Array>;
 
 /** Matches the temp names writeFileAtomic gives `target`: `.<name>.<host>-<pid>.<hex>.tmp`. */
 export function tempNamePattern(target: string): RegExp {

@@ -10,8 +10,8 @@ export interface ManifestProblem {
   /** 1-based line number in the file as loaded. */
   line: number;
   message: string;
-  /** The line exactly as read (without its line break). */
-  raw: string;
+  /** The line exactly as read (without its line break); bytes for a line too long to read as text. */
+  raw: string | Uint8Array;
   /** The file_name of the good record before it, so a save puts it back where it was (null: file start). */
   after: string | null;
   /** The image the line was about, when its file_name can still be read: a scan must not add it again. */
@@ -35,6 +35,23 @@ export interface ParsedManifest {
   problems: ManifestProblem[];
   eol: '\n' | '\r\n';
   hadBom: boolean;
+}
+
+/** Longest manifest line read as a record: a record with its captions is a few KB. */
+export const MAX_LINE_BYTES = 8 << 20;
+/** Deepest nesting a line may have: records are a few levels deep; more is a foreign field gone wrong. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed value nests deeper than `max` (walked with a stack: no recursion to overflow). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 const ALT_SOURCES: readonly AltSource[] = ['sidecar', 'metadata.jsonl', 'metadata.csv', 'exif', 'xmp', 'iptc'];
@@ -147,6 +164,10 @@ export class ManifestLineParser {
       this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw) });
       return;
     }
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+      this.problems.push({ line: line_, message: `nested deeper than ${MAX_JSON_DEPTH} levels; kept as it is`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw.slice(0, 4096)) });
+      return;
+    }
     const record = toRecord(parsed);
     if (typeof record === 'string') {
       const named = isObject(parsed) && typeof parsed.file_name === 'string' ? parsed.file_name : undefined;
@@ -163,6 +184,24 @@ export class ManifestLineParser {
       this.records.push(record);
       this.previous = record.file_name;
     }
+  }
+
+  /** A line over MAX_LINE_BYTES, as the bytes read: never turned into text or parsed, kept as it is. */
+  addOversized(bytes: Uint8Array): void {
+    this.lineNumber++;
+    let raw = bytes;
+    if (raw.length > 0 && raw[raw.length - 1] === 13) {
+      this.sawCrlf = true;
+      raw = raw.subarray(0, raw.length - 1);
+    }
+    const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, 4096)).toString('utf8');
+    this.problems.push({
+      line: this.lineNumber,
+      message: `line is ${(raw.length / 2 ** 20).toFixed(0)} MB, over the ${MAX_LINE_BYTES / 2 ** 20} MB a manifest line may have; kept as it is`,
+      raw,
+      after: this.previous,
+      fileName: fileNameInBrokenLine(head),
+    });
   }
 
   finish(): ParsedManifest {
@@ -232,7 +271,7 @@ export function* serializeManifestChunks(
   problems: readonly ManifestProblem[],
   eol: '\n' | '\r\n' = '\n',
   chunkChars = 1 << 20,
-): Generator<string> {
+): Generator<string | Uint8Array> {
   const sorted = [...records];
   // Already sorted when it comes from the store; sorting a sorted array is linear.
   sorted.sort((a, b) => compareFileNames(a.file_name, b.file_name));
@@ -243,21 +282,29 @@ export function* serializeManifestChunks(
     byAnchor.set(p.after, list);
   }
   let chunk = '';
-  const emit = (anchor: string | null) => {
-    for (const p of byAnchor.get(anchor) ?? []) chunk += p.raw + eol;
+  // Problem lines kept as bytes go out as they are, between text chunks.
+  const emit = function* (anchor: string | null): Generator<Uint8Array | string> {
+    for (const p of byAnchor.get(anchor) ?? []) {
+      if (typeof p.raw === 'string') chunk += p.raw + eol;
+      else {
+        if (chunk) yield chunk;
+        yield p.raw;
+        chunk = eol;
+      }
+    }
     byAnchor.delete(anchor);
   };
-  emit(null);
+  yield* emit(null);
   for (const r of sorted) {
     chunk += serializeRecord(r) + eol;
-    if (byAnchor.size > 0) emit(r.file_name);
+    if (byAnchor.size > 0) yield* emit(r.file_name);
     if (chunk.length >= chunkChars) {
       yield chunk;
       chunk = '';
     }
   }
   // Problems anchored to a record that no longer exists go at the end rather than vanish.
-  for (const anchor of [...byAnchor.keys()]) emit(anchor);
+  for (const anchor of [...byAnchor.keys()]) yield* emit(anchor);
   if (chunk) yield chunk;
 }
 
@@ -267,6 +314,6 @@ export function serializeManifest(
   eol: '\n' | '\r\n' = '\n',
 ): string {
   let text = '';
-  for (const chunk of serializeManifestChunks(records, problems, eol)) text += chunk;
+  for (const chunk of serializeManifestChunks(records, problems, eol)) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
   return text;
 }

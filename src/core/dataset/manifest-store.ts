@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import {
   compareFileNames,
   ManifestLineParser,
+  MAX_LINE_BYTES,
   parseManifest,
   serializeManifest,
   serializeManifestChunks,
@@ -165,7 +166,7 @@ export class ManifestStore implements ManifestAccess {
    * The manifest's text in chunks, for streaming it to a file or a hash. `view` replaces each record by
    * what should be written for it (an edit model's unsaved edits over the saved records).
    */
-  serializeChunks(view?: (record: ManifestRecord) => ManifestRecord): Iterable<string> {
+  serializeChunks(view?: (record: ManifestRecord) => ManifestRecord): Iterable<string | Uint8Array> {
     const records = view ? mapIterable(this.records(), view) : this.records();
     const chunks = serializeManifestChunks(records, this.problems, this.eol);
     return this.bom ? prepend('\uFEFF', chunks) : chunks;
@@ -210,20 +211,33 @@ async function readManifestFile(file: string): Promise<ParsedManifest> {
   const handle = await fs.open(file, 'r');
   try {
     const block = Buffer.allocUnsafe(8 << 20);
-    let carry: Buffer = Buffer.alloc(0);
+    // The current line's bytes from earlier blocks: gathered as parts and joined once (linear, however long).
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    const endLine = (last: Buffer) => {
+      const total = partBytes + last.length;
+      const bytes = parts.length ? Buffer.concat([...parts, last], total) : last;
+      if (total > MAX_LINE_BYTES) parser.addOversized(bytes);
+      else parser.add(bytes.toString('utf8'));
+      parts = [];
+      partBytes = 0;
+    };
     for (;;) {
       const { bytesRead } = await handle.read(block, 0, block.length, null);
       if (bytesRead === 0) break;
-      const data = carry.length ? Buffer.concat([carry, block.subarray(0, bytesRead)]) : block.subarray(0, bytesRead);
+      const data = block.subarray(0, bytesRead);
       let start = 0;
       for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
-        parser.add(data.toString('utf8', start, end));
+        endLine(data.subarray(start, end));
         start = end + 1;
       }
       // Copy the partial last line: `block` is reused by the next read.
-      carry = Buffer.from(data.subarray(start));
+      if (start < bytesRead) {
+        parts.push(Buffer.from(data.subarray(start)));
+        partBytes += bytesRead - start;
+      }
     }
-    if (carry.length) parser.add(carry.toString('utf8'));
+    if (partBytes > 0) endLine(Buffer.alloc(0));
   } finally {
     await handle.close();
   }
