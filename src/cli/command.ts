@@ -46,6 +46,9 @@ export async function requireFolder(positionals: readonly string[], help: string
 export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer >= ${min}, got "${value}"`, 2);
+  // Beyond 2^53 a number is rounded: 99999999999999999999 would become 100000000000000000000.
+  if (!/^\s*[+-]?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new CliError(`--${name} must be a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}, got "${value}"`, 2);
+  }
   return n;
 }

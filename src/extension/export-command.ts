@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
 import {
+  DEFAULT_EXPORT_SELECTION,
   EXPORT_FORMATS,
   EXPORT_PROFILES,
   EXPORT_SELECTIONS,
@@ -133,7 +134,7 @@ async function askExportChoices(store: ManifestStore): Promise<ExportChoices | u
   // Show what each choice would export, so an empty export is never a surprise.
   const count = (select: ExportSelection) => planExport(store.records(), { profile, ratio, seed: 0, validation: 0, select }).samples.length;
   const select = await pick<ExportSelection>('Which captions', [
-    { label: 'Approved only', description: `${count('approved')} images`, value: 'approved' },
+    { label: 'Approved only (default)', description: `${count('approved')} images`, value: 'approved' },
     { label: 'All but rejected', description: `${count('unrejected')} images`, value: 'unrejected' },
   ]);
   if (!select) return;
@@ -158,7 +159,7 @@ async function askExportChoices(store: ManifestStore): Promise<ExportChoices | u
 async function runExport(folder: string, store: ManifestStore, choices: ExportChoices, scripted: boolean): Promise<void> {
   const { profile, format, out } = choices;
   const ratio = choices.ratio ?? 0.95;
-  const select = choices.select ?? 'unrejected';
+  const select = choices.select ?? DEFAULT_EXPORT_SELECTION;
   const images = choices.images ?? 'copy';
   let force = choices.force === true;
   for (;;) {

@@ -61,7 +61,8 @@ function loadWithStandIn(file: string): ExtensionModule {
     return request === 'vscode' ? vscode : original.call(this, request, parent, isMain);
   };
   try {
-    return require(file) as ExtensionModule;
+    // The bundle is CommonJS, loaded as the extension host loads it.
+    return Module.createRequire(__filename)(file) as ExtensionModule;
   } finally {
     mod._load = original;
   }

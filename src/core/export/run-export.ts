@@ -6,6 +6,7 @@ import { ImagePlacer } from './image-placer.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { planExport } from './plan.js';
 import {
+  DEFAULT_EXPORT_SELECTION,
   ExportError,
   skippedTotal,
   tallySkip,
@@ -128,7 +129,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     shardSize: options.shardSize ?? 1000,
   };
   checkOptions(settings);
-  const select = options.select ?? 'approved';
+  const select = options.select ?? DEFAULT_EXPORT_SELECTION;
   const images = options.images ?? 'copy';
   const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
   const { store, signal } = options;

@@ -11,6 +11,9 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['hf', 'sidecar', 'webdat
 /** approved: only reviewed-and-approved captions. unrejected: everything a person has not rejected. */
 export type ExportSelection = 'approved' | 'unrejected';
 export const EXPORT_SELECTIONS: readonly ExportSelection[] = ['approved', 'unrejected'];
+/** What an export takes when the user does not choose, for every profile, in the CLI and the extension:
+ *  only what a person approved (an unreviewed caption is a machine's guess). */
+export const DEFAULT_EXPORT_SELECTION: ExportSelection = 'approved';
 
 /** copy the image files, hard-link them (copy where a link cannot be made), or write captions only. */
 export type ImageMode = 'copy' | 'link' | 'none';

@@ -31,7 +31,7 @@ describe('Export and report commands', () => {
   it('Export Fine-Tune Set on a folder writes the export and export.json', async () => {
     const folder = await makeDataset(4, true);
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
-    await vscode.commands.executeCommand('recaption.exportFineTuneSet', vscode.Uri.file(folder), { profile: 'dsc', format: 'hf', out, images: 'copy', force: true });
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', vscode.Uri.file(folder), { profile: 'dsc', format: 'hf', out, images: 'copy', select: 'unrejected', force: true });
     const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson;
     assert.equal(record.profile, 'dsc');
     assert.equal(record.format, 'hf');
@@ -44,6 +44,15 @@ describe('Export and report commands', () => {
       )
     ).join('\n');
     for (let i = 0; i < 4; i++) assert.ok(metadata.includes(`machine long description ${i}`), `DSC ${i} exported`);
+  });
+
+  it('Export Fine-Tune Set without a selection exports approved captions only, as the CLI does', async () => {
+    const folder = await makeDataset(3, true);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', vscode.Uri.file(folder), { profile: 'ssc', format: 'hf', out, images: 'none', force: true });
+    const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson & { select: string };
+    assert.equal(record.select, 'approved');
+    assert.equal(record.counts.total, 0, 'the machine captions are not approved');
   });
 
   it('Export Fine-Tune Set on recaption.jsonl uses its folder', async () => {
