@@ -1,6 +1,7 @@
 // What each kind of caption write makes of the caption before it: the one definition shared by the
 // manifest store (writes to the file's records) and the edit model (writes to its overlay of unsaved edits).
 import { isMachineAuthor, type Caption, type CaptionAuthor, type ReviewState } from '../../shared/record.js';
+import { cleanCaptionText } from './caption-text.js';
 
 export interface MachineCaption {
   text: string;
@@ -11,7 +12,7 @@ export interface MachineCaption {
 
 export function machineCaption(caption: MachineCaption): Caption {
   if (!isMachineAuthor(caption.by)) throw new Error(`a machine caption takes a machine author, not "${caption.by}"`);
-  return { text: caption.text, by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
+  return { text: cleanCaptionText(caption.text), by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
 }
 
 /**
@@ -19,7 +20,8 @@ export function machineCaption(caption: MachineCaption): Caption {
  * visible. The review is cleared: an approval or rejection was of the old text. Null when the text is what
  * is there already (no change).
  */
-export function humanEdit(before: Caption | null, text: string): Caption | null {
+export function humanEdit(before: Caption | null, typed: string): Caption | null {
+  const text = cleanCaptionText(typed);
   if (before && before.text === text) return null;
   const original = before ? (isMachineAuthor(before.by) ? before.text : before.original) : undefined;
   const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: null };

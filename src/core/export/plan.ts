@@ -1,6 +1,7 @@
 // Which records go out, with which caption, in which split. Pure: no file system, so the rules are easy
 // to test and the decisions are the same for every format.
 import type { Caption, ManifestRecord } from '../../shared/record.js';
+import { cleanCaptionText } from '../dataset/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHash } from './seeded-hash.js';
 import {
@@ -72,7 +73,8 @@ export function planExport(records: Iterable<ManifestRecord>, options: PlanOptio
       }
     }
     const split = unitHash(options.seed, 'split', record.file_name) < options.validation ? 'validation' : 'train';
-    samples.push({ fileName: record.file_name, caption, source, split, record });
+    // Manifests written by hand or by older releases may carry control characters: never into a training file.
+    samples.push({ fileName: record.file_name, caption: cleanCaptionText(caption), source, split, record });
   }
   return { samples, skipped, altFallback };
 }

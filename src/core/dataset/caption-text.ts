@@ -1,0 +1,20 @@
+// Caption text as it may be stored and exported. Python's str.splitlines() (what many training scripts
+// read sidecar and metadata files with) breaks lines at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029 as well
+// as \n and \r, so one caption carrying them became several. Line breaks of every kind become "\n" (a
+// caption's own line breaks stay where a format can hold them); other control characters go.
+
+const LINE_BREAKS = /\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
+// C0 controls but tab and newline, DEL, and the C1 controls.
+const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+
+/** The text with line breaks unified to "\n" and other control characters removed. */
+export function cleanCaptionText(text: string): string {
+  return text.replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
+}
+
+/** What Python's str.splitlines() would cut a text into: for checking that one caption stays one line. */
+export function pythonSplitLines(text: string): string[] {
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

@@ -1,0 +1,43 @@
+// Control and line-separator characters (\u2028, \x85, \v, \f, \0, C0/C1) from edits and remote answers
+// turned one caption into six under Python's splitlines() in sidecar and metadata exports. They are
+// normalised when written and again on export; a caption stays one line where the format is line-based.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { cleanCaptionText, pythonSplitLines } from '../../src/core/dataset/caption-text.js';
+import { exportFineTuneSet } from '../../src/core/export/index.js';
+import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
+
+const NASTY = 'a red\u2028square\x85on\vgrey\ffloor\0 with\x1c a \x9blabel\r\nand a second line';
+
+test('writes keep one caption one caption: line breaks unified, other controls removed', async () => {
+  assert.equal(cleanCaptionText(NASTY), 'a red\nsquare\non\ngrey\nfloor with\n a label\nand a second line');
+  const store = await makeDataset(approvedImages(1));
+  const name = store.names()[0]!;
+  store.writeHumanCaption(name, 'dsc', NASTY);
+  assert.equal(store.get(name)!.dsc!.text, cleanCaptionText(NASTY));
+  store.writeMachineCaption(name, 'ssc', { text: 'from\u2029the\0server', by: 'model', model: 'm' }, { override: true });
+  assert.equal(store.get(name)!.ssc!.text, 'from\ntheserver');
+});
+
+test('sidecar and metadata exports hold each caption on one line as Python reads them, even from a hand-edited manifest', async () => {
+  const images = approvedImages(2).map((img) => ({ ...img, extra: {} }));
+  const store = await makeDataset(images);
+  // A manifest written by another tool, with the characters in place.
+  for (const name of store.names()) store.put({ ...store.get(name)!, dsc: { ...store.get(name)!.dsc!, text: NASTY } });
+  for (const format of ['sidecar', 'hf'] as const) {
+    const out = await tempDir(format);
+    await exportFineTuneSet({ store, out, profile: 'dsc', format, validation: 0, images: 'none', force: true });
+    if (format === 'sidecar') {
+      for (const name of store.names()) {
+        const text = await fs.readFile(path.join(out, 'train', name.replace(/\.png$/, '.txt')), 'utf8');
+        assert.equal(pythonSplitLines(text).length, 1, JSON.stringify(text));
+      }
+    } else {
+      const metadata = await fs.readFile(path.join(out, 'train', 'metadata.jsonl'), 'utf8');
+      assert.equal(pythonSplitLines(metadata).length, 2, 'one line per image');
+      for (const line of pythonSplitLines(metadata)) assert.equal(JSON.parse(line).text, cleanCaptionText(NASTY));
+    }
+  }
+});
