@@ -3,6 +3,7 @@
 import type { ManifestStore } from '../dataset/manifest-store.js';
 import { createWriter } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
+import { DestinationNames } from './destination-names.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { planExport } from './plan.js';
 import {
@@ -139,6 +140,8 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
   const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
   const placer = new ImagePlacer(store.folder, prepared.staging, images);
+  const placesFiles = !writer.inlineImages && images !== 'none';
+  const imageNames = new DestinationNames();
   const counts: Record<Split, number> = { train: 0, validation: 0 };
   const sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
   const total = plan.samples.length;
@@ -146,7 +149,8 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     for (let start = 0; start < total; start += BATCH) {
       if (signal?.aborted) throw cancelled(prepared.out);
       const batch = plan.samples.slice(start, start + BATCH);
-      const reserved = batch.map((sample) => writer.reserve(sample));
+      // Image files placed beside the captions are claimed too, folded as macOS and Windows compare names.
+      const reserved = batch.map((sample) => writer.reserve(sample) ?? (placesFiles && !imageNames.claim(writer.imageDestination(sample)) ? 'name-collision' : null));
       // Images of a batch are read or placed concurrently; samples are written in order, so output is deterministic.
       const placed = await Promise.all(
         batch.map(async (sample, i): Promise<{ skip: SkipReason } | { bytes: Buffer | null }> => {

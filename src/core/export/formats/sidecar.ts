@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ExportSample } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
+import { DestinationNames } from '../destination-names.js';
 
 function sidecarName(sample: ExportSample): string {
   const dot = sample.fileName.lastIndexOf('.');
@@ -17,7 +18,7 @@ export function oneLine(text: string): string {
 }
 
 export function createSidecarWriter(context: WriterContext): FormatWriter {
-  const claimed = new Set<string>();
+  const claimed = new DestinationNames();
   const madeDirs = new Set<string>();
   // Small files are written a batch at a time: one write waiting for the previous costs a round trip each.
   let pending: Promise<void>[] = [];
@@ -31,10 +32,7 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
     imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
     // cat.jpg and cat.png would share cat.txt: the second one is skipped rather than given the wrong text.
     reserve(sample) {
-      const name = sidecarName(sample);
-      if (claimed.has(name)) return 'name-collision';
-      claimed.add(name);
-      return null;
+      return claimed.claim(sidecarName(sample)) ? null : 'name-collision';
     },
     async add(sample) {
       const file = path.join(context.root, ...sidecarName(sample).split('/'));
