@@ -4,6 +4,12 @@
 import * as vscode from 'vscode';
 import type { RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import type { UpsampleSource } from '../../core/upsample/index.js';
+import { boundedInt, effectiveSetting } from '../settings-trust.js';
+
+/** A setting's value with restricted mode applied (settings-trust.ts). */
+function setting<T>(config: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  return effectiveSetting(key, config.inspect<T>(key), vscode.workspace.isTrusted, fallback);
+}
 
 export class RemoteSettingsError extends Error {
   override name = 'RemoteSettingsError';
@@ -30,8 +36,8 @@ function common(config: vscode.WorkspaceConfiguration, endpointKey: string, mode
   return {
     endpoint,
     model,
-    concurrency: Math.max(1, Math.floor(config.get<number>('remote.concurrency', 8))),
-    timeoutMs: Math.max(1, config.get<number>('remote.timeoutSeconds', 120)) * 1000,
+    concurrency: boundedInt(setting(config, 'remote.concurrency', 8), 1, 256, 8),
+    timeoutMs: boundedInt(setting(config, 'remote.timeoutSeconds', 120), 1, 3600, 120) * 1000,
   };
 }
 
@@ -39,8 +45,11 @@ function common(config: vscode.WorkspaceConfiguration, endpointKey: string, mode
 export function readRemoteCaptionSettings(folder: vscode.Uri): RemoteBackendOptions & RemoteCommon {
   const config = vscode.workspace.getConfiguration('recaption', folder);
   const base = common(config, 'remote.endpoint', 'remote.model', 'captioning');
-  const maxTokens = config.get<number>('remote.maxTokens', 0);
-  const text = (key: string): string | undefined => config.get<string>(key, '').trim() || undefined;
+  const maxTokens = boundedInt(setting(config, 'remote.maxTokens', 0), 0, 32_768, 0);
+  const text = (key: string): string | undefined => {
+    const value = setting<unknown>(config, key, '');
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
   return {
     ...base,
     baseUrl: base.endpoint,
@@ -65,6 +74,9 @@ export function readUpsampleSettings(folder: vscode.Uri): UpsampleSettings {
   return {
     ...common(config, endpointKey, modelKey, 'upsampling'),
     from: config.get<string>('upsample.from', 'ssc') === 'alt' ? 'alt' : 'ssc',
-    instruction: config.get<string>('upsample.instruction', '').trim() || undefined,
+    instruction: (() => {
+      const value = setting<unknown>(config, 'upsample.instruction', '');
+      return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+    })(),
   };
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { CaptionKind } from '../../shared/record.js';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
+import { boundedInt, effectiveSetting } from '../settings-trust.js';
 
 export type RedoMode = 'missing' | 'machine' | 'errors';
 
@@ -31,6 +32,7 @@ export interface RunSettings {
 
 export function readRunSettings(folder: vscode.Uri): RunSettings {
   const config = vscode.workspace.getConfiguration('recaption', folder);
+  const setting = <T>(key: string, fallback: T): T => effectiveSetting(key, config.inspect<T>(key), vscode.workspace.isTrusted, fallback);
   const model = config.inspect<string>('model');
   const workspaceModel = model?.workspaceFolderValue ?? model?.workspaceValue;
   let chosen: string;
@@ -55,13 +57,13 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     modelSource,
     device: config.get<string>('device', 'auto'),
     dtype: config.get<string>('dtype', 'auto'),
-    batchSize: Math.max(0, config.get<number>('batchSize', 0)),
+    batchSize: boundedInt(setting('batchSize', 0), 0, 256, 0),
     tasks: tasks.length > 0 ? tasks : ['ssc', 'dsc'],
     redo: config.get<RedoMode>('redo', 'missing'),
     exclude: config.get<string[]>('exclude', []),
-    maxPixels: config.get<number>('maxPixels', 268402689),
-    maxImageBytes: config.get<number>('maxImageBytes', DEFAULT_MAX_IMAGE_BYTES),
-    followExternalLinks: vscode.workspace.isTrusted ? config.get<boolean>('followExternalLinks', false) : config.inspect<boolean>('followExternalLinks')?.globalValue === true,
+    maxPixels: boundedInt(setting('maxPixels', 268402689), 1, 2 ** 40, 268402689),
+    maxImageBytes: boundedInt(setting('maxImageBytes', DEFAULT_MAX_IMAGE_BYTES), 1, 2 ** 40, DEFAULT_MAX_IMAGE_BYTES),
+    followExternalLinks: setting<unknown>('followExternalLinks', false) === true,
     ignoredWorkspaceModel: workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null,
   };
 }
