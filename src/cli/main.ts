@@ -7,6 +7,7 @@ import { exportCommand } from './commands/export.js';
 import { upsampleCommand } from './commands/upsample.js';
 import { mergeCommand } from './commands/merge.js';
 import { captionCommand } from './commands/caption.js';
+import { writeErr, writeOut } from './terminal-text.js';
 
 const commands: readonly CliCommand[] = [scanCommand, captionCommand, statsCommand, exportCommand, upsampleCommand, mergeCommand];
 
@@ -25,31 +26,31 @@ function usage(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    writeOut(usage() + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    process.stdout.write(`${process.env.RECAPTION_VERSION ?? '0.1.0'}\n`);
+    writeOut(`${process.env.RECAPTION_VERSION ?? '0.1.0'}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    process.stderr.write(`recaption: unknown command "${name}"\n${usage()}\n`);
+    writeErr(`recaption: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.help + '\n');
+    writeOut(command.help + '\n');
     return 0;
   }
   try {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`recaption ${name}: ${err.message}\n`);
+      writeErr(`recaption ${name}: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`recaption ${name}: ${(err as Error).message ?? String(err)}\n`);
-    if (process.env.RECAPTION_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    writeErr(`recaption ${name}: ${(err as Error).message ?? String(err)}\n`);
+    if (process.env.RECAPTION_DEBUG) writeErr(`${(err as Error).stack}\n`);
     return 1;
   }
 }
@@ -60,7 +61,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`recaption: ${String(err)}\n`);
+      writeErr(`recaption: ${String(err)}\n`);
       process.exitCode = 1;
     },
   );

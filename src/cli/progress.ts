@@ -1,4 +1,5 @@
 // Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise (CI logs).
+import { forTerminal } from './terminal-text.js';
 export interface ProgressLine {
   update(done: number, total: number, label?: string): void;
   finish(summary?: string): void;
@@ -26,11 +27,11 @@ export function createProgressLine(verb: string, unit = 'images', stream: NodeJS
       const rate = elapsed > 0 ? done / elapsed : 0;
       const eta = rate > 0 ? (total - done) / rate : Infinity;
       lastLine = `${verb} ${done}/${total} ${unit}, ${rate.toFixed(1)} ${unit}/s, ETA ${formatDuration(eta)}${label ? `, ${label}` : ''}`;
-      stream.write(tty ? `\r\x1b[K${lastLine}` : `${lastLine}\n`);
+      stream.write(tty ? `\r\x1b[K${forTerminal(lastLine)}` : `${forTerminal(lastLine)}\n`);
     },
     finish(summary) {
       if (tty && lastLine) stream.write('\n');
-      if (summary) stream.write(`${summary}\n`);
+      if (summary) stream.write(`${forTerminal(summary)}\n`);
     },
   };
 }

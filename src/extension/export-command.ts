@@ -1,6 +1,7 @@
 // Export Fine-Tune Set: quick picks for profile, format, selection and images, a folder picker for the
 // output, a cancellable progress notification. The export itself is src/core/export.
 import * as vscode from 'vscode';
+import { showError, showWarning, showInfo } from './notify.js';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
@@ -39,7 +40,7 @@ export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose:
 export async function openDatasetStore(folder: string): Promise<ManifestStore | undefined> {
   const manifest = path.join(folder, MANIFEST_NAME);
   if (!(await fs.stat(manifest).catch(() => null))) {
-    void vscode.window.showErrorMessage(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
     return undefined;
   }
   // An editor with unsaved edits: the export reads the file, so say which version it gets.
@@ -47,7 +48,7 @@ export async function openDatasetStore(folder: string): Promise<ManifestStore | 
     .flatMap((g) => g.tabs)
     .some((t) => t.isDirty && t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === manifest);
   if (dirty) {
-    const go = await vscode.window.showWarningMessage(
+    const go = await showWarning(
       `${MANIFEST_NAME} has unsaved edits in an editor. They are not included unless you save first.`,
       { modal: true },
       'Use the Saved Version',
@@ -210,16 +211,16 @@ async function runExport(folder: string, store: ManifestStore, choices: ExportCh
       return;
     } catch (err) {
       if (err instanceof ExportError && !force && !scripted && (err.code === 'out-not-empty' || err.code === 'out-inside-dataset')) {
-        const answer = await vscode.window.showWarningMessage(err.message, { modal: true }, 'Export Anyway');
+        const answer = await showWarning(err.message, { modal: true }, 'Export Anyway');
         if (answer !== 'Export Anyway') return;
         force = true;
         continue;
       }
       if (err instanceof ExportError && err.code === 'cancelled') {
-        void vscode.window.showInformationMessage(err.message);
+        void showInfo(err.message);
         return;
       }
-      void vscode.window.showErrorMessage(`Export failed: ${(err as Error).message}`);
+      void showError(`Export failed: ${(err as Error).message}`);
       return;
     }
   }

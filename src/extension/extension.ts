@@ -1,5 +1,6 @@
 // Extension entry: registers the caption editor and the commands. VS Code glue only; the work is in src/core.
 import * as vscode from 'vscode';
+import { showInfo } from './notify.js';
 import * as path from 'node:path';
 import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
 import { JobManager } from './run/job-manager.js';
@@ -70,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
       if (!picked?.[0]) return;
       // User settings, not workspace: a model is code-adjacent and must not come from a repository's settings.
       await vscode.workspace.getConfiguration('recaption').update('model', picked[0].fsPath, vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage(`Recaption will caption with ${picked[0].fsPath}.`);
+      void showInfo(`Recaption will caption with ${picked[0].fsPath}.`);
     }),
   );
   // extensionMode is Test only when VS Code was started with --extensionTestsPath: no setting turns it on.

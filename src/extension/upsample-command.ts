@@ -4,6 +4,7 @@
 // undoable edit; on a folder it acts on every image without a DSC, through the editor when one is open.
 // Human-written or reviewed DSCs are never replaced: the store refuses those writes.
 import * as vscode from 'vscode';
+import { showError, showWarning, showInfo } from './notify.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
@@ -124,7 +125,7 @@ async function upsampleIntoEditor(doc: CaptionDocument, names: readonly string[]
 async function upsampleOnDisk(registry: ManifestRegistry, folder: string, names: readonly string[] | undefined, settings: UpsampleSettings, apiKey: string | undefined): Promise<UpsampleOutcome | undefined> {
   const manifest = path.join(folder, MANIFEST_NAME);
   if (!(await fs.stat(manifest).catch(() => null))) {
-    void vscode.window.showErrorMessage(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
     return undefined;
   }
   const lease = await registry.acquire(manifest);
@@ -149,8 +150,8 @@ function summarize(o: UpsampleOutcome): void {
   if (r.failed.length) parts.push(`${r.failed.length} failed (${r.failed[0]!.fileName}: ${r.failed[0]!.error})`);
   const tail = o.via === 'editor' && o.applied > 0 ? ' Unsaved in the editor; Ctrl+Z undoes it.' : '';
   const message = `Upsample ${path.basename(o.folder)}${r.cancelled ? ' (cancelled)' : ''}: ${parts.join(', ')}.${tail}`;
-  if (r.failed.length) void vscode.window.showWarningMessage(message);
-  else void vscode.window.showInformationMessage(message);
+  if (r.failed.length) void showWarning(message);
+  else void showInfo(message);
 }
 
 export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, optionsArg?: unknown): Promise<UpsampleOutcome | undefined> {
@@ -161,7 +162,7 @@ export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, opti
   try {
     settings = readUpsampleSettings(vscode.Uri.file(folder));
   } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message, 'Open Settings').then((a) => {
+    void showError((err as Error).message, 'Open Settings').then((a) => {
       if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'recaption.upsample');
     });
     return undefined;
@@ -187,7 +188,7 @@ export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, opti
     if (outcome) summarize(outcome);
     return outcome;
   } catch (err) {
-    void vscode.window.showErrorMessage(`Upsample failed: ${(err as Error).message}`);
+    void showError(`Upsample failed: ${(err as Error).message}`);
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/rec
 import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
+import { writeErr } from '../terminal-text.js';
 
 const DEFAULT_MODEL = 'onnx-community/Florence-2-base-ft';
 const DEVICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
@@ -109,14 +110,14 @@ export const captionCommand: CliCommand = {
         store = scanned.store;
         if (scanned.report.cancelled) return 130;
       }
-      for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
       // A shard job reads recaption.jsonl and writes only its own shard manifest.
       if (shard) store = await openShardStore(folder, shard, store);
 
       let backend: CaptionBackend;
       if (backendKind === 'openai') {
         backend = await remoteBackendFromCli(values, maxPixels);
-        process.stderr.write(`model ${backend.modelId}: remote endpoint, batch ${backend.defaultBatchSize}\n`);
+        writeErr(`model ${backend.modelId}: remote endpoint, batch ${backend.defaultBatchSize}\n`);
       } else {
 
         // Loaded only for this command: transformers.js and ONNX Runtime take a moment to import.
@@ -143,7 +144,7 @@ export const captionCommand: CliCommand = {
           throw new CliError(err instanceof Error ? err.message : String(err));
         }
         download.finish();
-        process.stderr.write(`model ${local.modelId}: ${local.describe()}\n`);
+        writeErr(`model ${local.modelId}: ${local.describe()}\n`);
         backend = local;
       }
       try {
@@ -160,15 +161,15 @@ export const captionCommand: CliCommand = {
         });
         progress.finish();
         const skipped = summary.records - summary.due;
-        process.stderr.write(
+        writeErr(
           `${summary.cancelled ? 'cancelled; saved what was done. ' : ''}captioned ${summary.captioned} of ${summary.due} images due ` +
             `(${summary.captionsWritten} ${summary.tasks.join('+').toUpperCase()} captions; ${skipped} already done), ` +
             `${summary.protected} human/reviewed captions left alone, ${summary.errors} errors; ` +
             `${summary.imagesPerSecond.toFixed(2)} images/s on ${summary.device}, batch ${summary.batchSize}\n`,
         );
         const written = shard ? shardManifestName(shard) : MANIFEST_NAME;
-        if (summary.errors) process.stderr.write(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
-        if (shard) process.stderr.write(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
+        if (summary.errors) writeErr(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
+        if (shard) writeErr(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
         return summary.cancelled ? 130 : 0;
       } finally {
         await backend.dispose();

@@ -14,6 +14,7 @@ import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { promises as fs } from 'node:fs';
+import { writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format hf|sidecar|webdataset|llava|openai --out DIR
                         [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
@@ -98,7 +99,7 @@ export const exportCommand: CliCommand = {
     if (store.size === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
-    for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (not exported)\n`);
+    for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (not exported)\n`);
     const progress = createProgressLine('exported');
     const controller = new AbortController();
     const onSigint = () => controller.abort();
@@ -121,14 +122,14 @@ export const exportCommand: CliCommand = {
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),
       });
       progress.finish(summary(record, out));
-      for (const notice of notices) process.stderr.write(`note: ${notice}\n`);
+      for (const notice of notices) writeErr(`note: ${notice}\n`);
       if (values.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       return 0;
     } catch (err) {
       progress.finish();
       if (err instanceof ExportError) {
         if (err.code === 'cancelled') {
-          process.stderr.write(`${err.message}\n`);
+          writeErr(`${err.message}\n`);
           return 130;
         }
         throw new CliError(err.message, err.code === 'bad-option' ? 2 : 1);

@@ -2,6 +2,7 @@
 import { mergeShards } from '../../core/dataset/merge.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption merge <folder> [--keep-shards] [--dry-run] [--json]
 
@@ -36,19 +37,19 @@ export const mergeCommand: CliCommand = {
     const folder = await requireFolder(positionals, help);
     const report = await mergeShards(folder, { keepShards: values['keep-shards'] ?? false, dryRun: values['dry-run'] ?? false });
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of report.warnings) writeErr(`warning: ${w}\n`);
     for (const c of report.conflicts) {
-      process.stderr.write(
+      writeErr(
         `conflict: ${c.fileName} ${c.kind.toUpperCase()}: kept ${quote(c.kept.text)}${c.kept.review ? ` (${c.kept.review})` : ''} from ${MANIFEST_NAME}; ` +
           `${c.shardFile} has ${quote(c.other.text)}${c.other.review ? ` (${c.other.review})` : ''}\n`,
       );
     }
     if (report.shards.length === 0) {
-      process.stderr.write(`no shard manifests in ${folder}\n`);
+      writeErr(`no shard manifests in ${folder}\n`);
       return 0;
     }
     const removed = report.shards.filter((s) => s.removed).length;
-    process.stderr.write(
+    writeErr(
       `${values['dry-run'] ? 'dry run: ' : ''}${report.shards.length} shard manifests: ${report.added} images added, ${report.updated} updated, ` +
         `${report.conflicts.length} conflicts; ${values['dry-run'] ? 'nothing written' : `${report.saved ? MANIFEST_NAME + ' saved' : 'nothing to change'}, ${removed} shard files removed`}\n`,
     );

@@ -15,6 +15,7 @@ import {
   type ChatClientOptions,
 } from '../../core/captioner/remote/index.js';
 import { parseShardSpec, ShardSpecError, type ShardSpec } from '../../core/dataset/shard.js';
+import { writeErr } from '../terminal-text.js';
 
 export const API_KEY_ENV = 'RECAPTION_API_KEY';
 
@@ -80,7 +81,7 @@ export function readRemoteOptions(values: RemoteOptionValues, env: NodeJS.Proces
       timeoutMs: intOption(values.timeout, 'timeout', DEFAULT_TIMEOUT_MS / 1000, 1) * 1000,
       maxRetries: intOption(values.retries, 'retries', DEFAULT_MAX_RETRIES, 0),
       onRetry: (notice) => {
-        if (env.RECAPTION_DEBUG) process.stderr.write(`retry ${notice.attempt} in ${notice.delayMs} ms: ${notice.reason}\n`);
+        if (env.RECAPTION_DEBUG) writeErr(`retry ${notice.attempt} in ${notice.delayMs} ms: ${notice.reason}\n`);
       },
     },
     concurrency: intOption(values.concurrency, 'concurrency', 8, 1),

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
+import { writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--max-bytes N] [--rehash] [--follow-external-links]
 
@@ -46,9 +47,9 @@ export const scanCommand: CliCommand = {
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
-      for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (kept as it is)\n`);
-      for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stderr.write(
+      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (kept as it is)\n`);
+      for (const w of report.warnings) writeErr(`warning: ${w}\n`);
+      writeErr(
         `${report.cancelled ? 'cancelled; saved what was scanned. ' : ''}${report.images} images: ${report.added} added, ${report.changed} changed, ` +
           `${report.unchanged} unchanged, ${report.missing} missing, ${report.errors} with errors, ${report.altImported} alt-texts imported\n`,
       );

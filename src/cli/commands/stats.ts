@@ -5,6 +5,7 @@ import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { promises as fs } from 'node:fs';
+import { writeErr, writeOut } from '../terminal-text.js';
 
 const help = `usage: recaption stats <folder> [--json] [--report]
 
@@ -29,10 +30,10 @@ export const statsCommand: CliCommand = {
     if (store.size === 0 && store.problems.length === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
-    for (const p of store.problems) process.stderr.write(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+    for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
     if (values.report) {
       const report = computeHabitReport(store);
-      process.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
+      writeOut((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
       return 0;
     }
     const stats = computeStats(store.records(), store.problems.length);
@@ -40,7 +41,7 @@ export const statsCommand: CliCommand = {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
       return 0;
     }
-    process.stdout.write(
+    writeOut(
       [
         `images        ${stats.images}`,
         `with alt      ${stats.withAlt}`,

@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { readRemoteOptions, readTextOption, remoteOptionHelp, remoteOptionSpec } from './remote-options.js';
+import { writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption upsample <folder> --endpoint URL --remote-model NAME [options]
 
@@ -69,10 +70,10 @@ export const upsampleCommand: CliCommand = {
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
-      for (const name of report.unknown) process.stderr.write(`warning: no image "${name}" in ${MANIFEST_NAME}\n`);
-      for (const f of report.failed.slice(0, 20)) process.stderr.write(`failed: ${f.fileName}: ${f.error}\n`);
-      if (report.failed.length > 20) process.stderr.write(`failed: … and ${report.failed.length - 20} more\n`);
-      process.stderr.write(
+      for (const name of report.unknown) writeErr(`warning: no image "${name}" in ${MANIFEST_NAME}\n`);
+      for (const f of report.failed.slice(0, 20)) writeErr(`failed: ${f.fileName}: ${f.error}\n`);
+      if (report.failed.length > 20) writeErr(`failed: … and ${report.failed.length - 20} more\n`);
+      writeErr(
         `${report.cancelled ? 'cancelled; saved what was done. ' : ''}${report.selected} images: ${report.upsampled} upsampled, ` +
           `${report.failed.length} failed, ${report.alreadyDone} already had a DSC, ${report.protected} human DSCs left alone, ` +
           `${report.noSource} without ${from === 'ssc' ? 'an SSC' : 'alt-text'}\n`,

@@ -2,6 +2,7 @@
 // forwards the model's edits to VS Code's undo stack and dirty marker, checks what the webview sends before
 // it reaches the model, and reads and writes hot-exit backups (which hold only the unsaved edits).
 import * as vscode from 'vscode';
+import { showWarning } from '../notify.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
@@ -202,7 +203,7 @@ export class CaptionDocument implements vscode.CustomDocument {
     const first = conflicts.slice(0, 3).map((c) => `${c.fileName} ${c.kind.toUpperCase()}`).join(', ');
     const mine = 'Keep Mine';
     const theirs = 'Take Theirs';
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `${conflicts.length} caption(s) you changed were also changed in ${path.basename(this.uri.fsPath)} on disk by a person (${first}${conflicts.length > 3 ? ', …' : ''}). Keep your unsaved version or take the one on disk?`,
       { modal },
       mine,

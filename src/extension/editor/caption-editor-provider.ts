@@ -1,6 +1,7 @@
 // The caption editor: a CustomEditorProvider for recaption.jsonl. The host owns the CaptionDocument; each
 // webview renders pages of it and sends edits. Pages, thumbnails and find & replace are served from here.
 import * as vscode from 'vscode';
+import { showError } from '../notify.js';
 import * as path from 'node:path';
 import { CaptionDocument } from './caption-document.js';
 import { HostChannel, type RequestHandlers } from './host-channel.js';
@@ -91,7 +92,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       () => this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`),
       (err: Error) => {
         this.log.error(`cannot load ${uri.fsPath}: ${err.message}`);
-        void vscode.window.showErrorMessage(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
+        void showError(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
       },
     );
     if (context.backupId && doc.hasUnsavedEdits) {
@@ -275,7 +276,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
           // Upsample acts on the editor's selection, so it gets the manifest (this editor), not the folder.
           const target = event.command === 'recaption.upsample' ? doc.uri : vscode.Uri.file(doc.folder);
           void vscode.commands.executeCommand(event.command, target).then(undefined, (err: Error) => {
-            void vscode.window.showErrorMessage(`${event.command}: ${err.message}`);
+            void showError(`${event.command}: ${err.message}`);
           });
         }
       } else if (event.type === 'selection') {

@@ -2,6 +2,7 @@
 // (scheme://host:port): a key stored for one server is never sent to another. Never in settings, logs
 // or the manifest.
 import * as vscode from 'vscode';
+import { showError, showInfo } from '../notify.js';
 import { normalizeBaseUrl } from '../../core/captioner/remote/index.js';
 
 const PREFIX = 'recaption.apiKey:';
@@ -71,7 +72,7 @@ export async function setApiKeyCommand(keys: ApiKeyStore, endpointArg?: unknown)
   try {
     origin = endpointOrigin(endpoint);
   } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
+    void showError((err as Error).message);
     return;
   }
   const key = await vscode.window.showInputBox({
@@ -83,7 +84,7 @@ export async function setApiKeyCommand(keys: ApiKeyStore, endpointArg?: unknown)
   });
   if (key === undefined) return;
   await keys.set(endpoint, key.trim());
-  void vscode.window.showInformationMessage(`Recaption stored the API key for ${origin}.`);
+  void showInfo(`Recaption stored the API key for ${origin}.`);
 }
 
 export async function clearApiKeyCommand(keys: ApiKeyStore, endpointArg?: unknown): Promise<void> {
@@ -91,8 +92,8 @@ export async function clearApiKeyCommand(keys: ApiKeyStore, endpointArg?: unknow
   if (!endpoint) return;
   try {
     await keys.delete(endpoint);
-    void vscode.window.showInformationMessage(`Recaption removed the API key for ${endpointOrigin(endpoint)}.`);
+    void showInfo(`Recaption removed the API key for ${endpointOrigin(endpoint)}.`);
   } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
+    void showError((err as Error).message);
   }
 }

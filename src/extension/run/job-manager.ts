@@ -1,6 +1,7 @@
 // Recaption Folder: scan, caption under a cancellable progress notification, then open the editor.
 // One job per folder; a status bar item shows the running job and its device, and clicking it offers cancel.
 import * as vscode from 'vscode';
+import { showError, showWarning, showInfo } from '../notify.js';
 import * as path from 'node:path';
 import { scanDataset } from '../../core/dataset/scan.js';
 import type { ManifestRegistry } from '../../core/document/manifest-registry.js';
@@ -72,12 +73,12 @@ export class JobManager implements vscode.Disposable {
   async cancelInteractive(): Promise<void> {
     const folders = this.running();
     if (folders.length === 0) {
-      void vscode.window.showInformationMessage('No captioning run is in progress.');
+      void showInfo('No captioning run is in progress.');
       return;
     }
     const pick =
       folders.length === 1
-        ? (await vscode.window.showWarningMessage(`Cancel captioning ${path.basename(folders[0]!)}? Everything captioned so far is kept.`, 'Cancel Run')) === 'Cancel Run'
+        ? (await showWarning(`Cancel captioning ${path.basename(folders[0]!)}? Everything captioned so far is kept.`, 'Cancel Run')) === 'Cancel Run'
           ? folders[0]
           : undefined
         : await vscode.window.showQuickPick(folders, { placeHolder: 'Cancel which captioning run?' });
@@ -93,7 +94,7 @@ export class JobManager implements vscode.Disposable {
     const folder = path.resolve(folderUri.fsPath);
     const existing = this.jobs.get(folder);
     if (existing) {
-      void vscode.window.showInformationMessage(`Recaption is already running on ${path.basename(folder)}.`);
+      void showInfo(`Recaption is already running on ${path.basename(folder)}.`);
       return this.outcomes.get(folder)!;
     }
     const job: Job = { folder, controller: new AbortController(), device: '', progress: 'starting' };
@@ -134,7 +135,7 @@ export class JobManager implements vscode.Disposable {
   private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
     const settings = readRunSettings(folderUri);
     if (settings.ignoredWorkspaceModel) {
-      void vscode.window.showWarningMessage(
+      void showWarning(
         `Restricted mode: this workspace is not trusted, so Recaption ignores the model its settings name (${settings.ignoredWorkspaceModel}) and uses ${settings.model}. Trust the workspace, or set recaption.model in your user settings.`,
       );
     }
@@ -172,7 +173,7 @@ export class JobManager implements vscode.Disposable {
             return;
           }
           if (report.images === 0) {
-            void vscode.window.showWarningMessage(`No images found in ${name}.`);
+            void showWarning(`No images found in ${name}.`);
             return;
           }
           job.progress = settings.backend === 'openai' ? 'connecting' : 'loading model';
@@ -209,12 +210,12 @@ export class JobManager implements vscode.Disposable {
         }
       },
     );
-    if (outcome.error) void vscode.window.showErrorMessage(`Recaption ${name} failed: ${outcome.error}`);
-    else if (outcome.cancelled) void vscode.window.showInformationMessage(`Recaption ${name} cancelled; what was captioned is saved. Run it again to resume.`);
+    if (outcome.error) void showError(`Recaption ${name} failed: ${outcome.error}`);
+    else if (outcome.cancelled) void showInfo(`Recaption ${name} cancelled; what was captioned is saved. Run it again to resume.`);
     else if (outcome.result) {
       const r = outcome.result;
       const skipped = r.protected > 0 ? `, ${r.protected} human captions left alone` : '';
-      void vscode.window.showInformationMessage(`Recaption ${name}: ${r.captioned} captioned, ${r.errors} failed${skipped} (${r.device}, ${r.imagesPerSecond.toFixed(1)} images/s).`);
+      void showInfo(`Recaption ${name}: ${r.captioned} captioned, ${r.errors} failed${skipped} (${r.device}, ${r.imagesPerSecond.toFixed(1)} images/s).`);
     }
     return outcome;
   }
