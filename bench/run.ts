@@ -32,7 +32,7 @@ const HELP = `npm run bench -- [options]
   --baseline-images N  images for the one-at-a-time baseline (default 32)
   --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
-  --steps LIST         dataset steps: scan,rescan,load,save,stats,page,export (default: all)
+  --steps LIST         dataset steps: scan,rescan,load,save,stats,stats-stream,page,export (default: all)
   --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
                        symbolic links to the first part folders)
   --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N
@@ -50,7 +50,7 @@ const { values } = parseArgs({
     images: { type: 'string' },
     'baseline-images': { type: 'string' },
     records: { type: 'string' },
-    steps: { type: 'string', default: 'scan,rescan,load,save,stats,page,export' },
+    steps: { type: 'string', default: 'scan,rescan,load,save,stats,stats-stream,page,export' },
     'scan-images': { type: 'string' },
     rounds: { type: 'string' },
     hidden: { type: 'string' },

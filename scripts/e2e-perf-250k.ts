@@ -3,40 +3,14 @@
 // memory of the extension host and the browser renderer. Writes test-artifacts/perf-250k.json.
 // Usage: npm run package && npx tsx scripts/e2e-perf-250k.ts [records]
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, promises as fs, readdirSync } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, findEditorFrame, launchBrowser, startCodeServer, waitFor } from '../test/e2e/harness.js';
+import { writeSyntheticManifest as writeManifest } from './lib/synthetic-manifest.js';
 
 const RECORDS = Number(process.argv[2] ?? 250_000);
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
-
-async function writeManifest(file: string, n: number): Promise<number> {
-  const out = createWriteStream(file);
-  const at = new Date().toISOString();
-  for (let i = 0; i < n; i++) {
-    const name = `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/img-${String(i).padStart(7, '0')}.jpg`;
-    const r = {
-      file_name: name,
-      width: 640,
-      height: 480,
-      sha256: i.toString(16).padStart(64, '0'),
-      alt: { text: `photo number ${i} from the archive`, source: 'sidecar' },
-      ssc: { text: `a photo of object ${i % 97} on a table`, by: 'model', model: 'florence-2-base', at, review: i % 5 === 0 ? 'approved' : null },
-      dsc: {
-        text: `The image shows object ${i % 97} resting on a wooden table near a window. Soft daylight falls from the left, the background is a plain wall, and the colours are muted browns and greys.`,
-        by: 'model',
-        model: 'florence-2-base',
-        at,
-        review: null,
-      },
-      error: null,
-    };
-    if (!out.write(`${JSON.stringify(r)}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
-  }
-  await new Promise<void>((res) => out.end(res));
-  return (await fs.stat(file)).size;
-}
 
 function processTree(rootPid: number): { pid: number; cmd: string; rssMb: number }[] {
   const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });

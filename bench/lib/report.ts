@@ -109,6 +109,7 @@ export function datasetTable(rows: DatasetRow[], d: ScaleDataset): string {
     load: () => 'manifest load',
     save: () => 'manifest save (atomic; after a load)',
     stats: () => 'stats (after a load)',
+    'stats-stream': () => 'stats as `recaption stats` counts: streamed, nothing loaded',
     page: () => 'editor page fetch: filter + first 100 (after a load)',
   };
   const body = rows.map((r) => [

@@ -1,15 +1,17 @@
 // One dataset-scale step, run in its own process by bench/run.ts (see lib/child.ts): time and peak RSS.
 // Steps: idle (the process with the modules loaded: the RSS floor), scan (first scan of the image folder,
-// no manifest), rescan (nothing changed), load, save, stats, page (one editor page fetch, host side),
+// no manifest), rescan (nothing changed), load, save, stats, stats-stream (what `recaption stats` does: the
+// file counted as it streams, nothing loaded), page (one editor page fetch, host side),
 // export:<format> (captions only; bench/export-bench.ts measures image copying).
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { ManifestStore, streamManifestFile } from '../../src/core/dataset/manifest-store.js';
 import { scanDataset } from '../../src/core/dataset/scan.js';
-import { computeStats } from '../../src/core/dataset/stats.js';
+import { computeStats, StatsCounter } from '../../src/core/dataset/stats.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
-import { compileQuery, countRecords } from '../../src/core/dataset/query.js';
+import { countRecords } from '../../src/core/dataset/query.js';
+import { QueryIndex } from '../../src/core/dataset/query-index.js';
 import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/protocol.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
 import { childMain } from '../lib/child.js';
@@ -41,17 +43,18 @@ async function load(folder: string): Promise<ManifestStore> {
 }
 
 /**
- * The editor's page request on the host (caption-editor-provider.ts `page` with its QueryCache, which
- * imports vscode): filter every record once for the query, then slice a page of records; plus the header
- * counts the editor shows. The webview view model and thumbnails are left out (they need VS Code).
+ * The editor's page request on the host (caption-editor-provider.ts `page`): the query index (core's
+ * QueryIndex, the editor's own) filters every record once, then a page of records is sliced; plus the
+ * header counts the editor shows. The webview view model and thumbnails are left out (they need VS Code).
  */
 function pageFetch(store: ManifestStore, query: RecordQuery, offset: number): { total: number; records: number } {
-  const matches = compileQuery(query);
+  const index = new QueryIndex();
+  const positions = index.positionsFor(store, 0, query);
   const names = store.names();
-  const positions: number[] = [];
-  for (let i = 0; i < names.length; i++) if (matches(store.get(names[i]!)!)) positions.push(i);
-  const page = positions.slice(offset, offset + PAGE).map((i) => store.get(names[i]!)!);
-  return { total: positions.length, records: page.length };
+  const total = positions ? positions.length : names.length;
+  const page: unknown[] = [];
+  for (let i = offset; i < Math.min(total, offset + PAGE); i++) page.push(store.get(names[positions ? positions[i]! : i]!)!);
+  return { total, records: page.length };
 }
 
 async function run(args: StepArgs): Promise<StepResult> {
@@ -66,6 +69,12 @@ async function run(args: StepArgs): Promise<StepResult> {
   if (step === 'load') {
     const { value, seconds } = await timed(() => load(folder));
     return { step, seconds, detail: { records: value.size, problems: value.problems.length } };
+  }
+  if (step === 'stats-stream') {
+    const counter = new StatsCounter();
+    const { value, seconds } = await timed(() => streamManifestFile(path.join(folder, SCALE_MANIFEST), (r) => counter.add(r)));
+    const stats = counter.result(value.problems.length);
+    return { step, seconds, detail: { images: stats.images, reviewed: stats.reviewed } };
   }
   const store = await load(folder);
   if (step === 'save') {

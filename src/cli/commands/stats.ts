@@ -1,5 +1,6 @@
-import { ManifestStore } from '../../core/dataset/manifest-store.js';
-import { computeStats, type CaptionCounts } from '../../core/dataset/stats.js';
+import * as path from 'node:path';
+import { ManifestStore, streamManifestFile } from '../../core/dataset/manifest-store.js';
+import { StatsCounter, type CaptionCounts } from '../../core/dataset/stats.js';
 import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
@@ -26,17 +27,22 @@ export const statsCommand: CliCommand = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, report: { type: 'boolean' } }, help);
     const folder = await requireFolder(positionals, help);
-    const store = await ManifestStore.open(folder);
-    if (store.size === 0 && store.problems.length === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
+    const manifest = path.join(folder, MANIFEST_NAME);
+    if (!(await fs.stat(manifest).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
-    for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
     if (values.report) {
+      const store = await ManifestStore.open(folder);
+      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
       const report = computeHabitReport(store);
       writeOut((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
       return 0;
     }
-    const stats = computeStats(store.records(), store.problems.length);
+    // Counted as the file streams by: no size of manifest is held in memory.
+    const counter = new StatsCounter();
+    const { problems } = await streamManifestFile(manifest, (r) => counter.add(r));
+    for (const p of problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+    const stats = counter.result(problems.length);
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
       return 0;

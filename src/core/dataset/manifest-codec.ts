@@ -134,6 +134,12 @@ export function toRecord(value: unknown): ManifestRecord | string {
  * Line numbers are 1-based, as an editor shows them.
  */
 export class ManifestLineParser {
+  /**
+   * `onRecord`: hand each good record over instead of keeping it (a streaming read: memory stays at the
+   * set of names seen, for duplicate detection).
+   */
+  constructor(private readonly onRecord?: (record: ManifestRecord) => void) {}
+
   private readonly records: ManifestRecord[] = [];
   private readonly problems: ManifestProblem[] = [];
   private readonly seen = new Set<string>();
@@ -181,7 +187,8 @@ export class ManifestLineParser {
       });
     } else {
       this.seen.add(record.file_name);
-      this.records.push(record);
+      if (this.onRecord) this.onRecord(record);
+      else this.records.push(record);
       this.previous = record.file_name;
     }
   }

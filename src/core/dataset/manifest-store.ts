@@ -206,8 +206,15 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U>
 }
 
 /** Reads a manifest in 8 MB blocks, line by line: a 250,000-line file never becomes one string. */
-async function readManifestFile(file: string): Promise<ParsedManifest> {
-  const parser = new ManifestLineParser();
+/**
+ * Reads a manifest record by record without keeping the records (for counts and reports over manifests
+ * of any size). Returns the unreadable lines and the line format; throws ENOENT when there is no file.
+ */
+export async function streamManifestFile(file: string, onRecord: (record: ManifestRecord) => void): Promise<ParsedManifest> {
+  return readManifestFile(file, new ManifestLineParser(onRecord));
+}
+
+async function readManifestFile(file: string, parser = new ManifestLineParser()): Promise<ParsedManifest> {
   const handle = await fs.open(file, 'r');
   try {
     const block = Buffer.allocUnsafe(8 << 20);

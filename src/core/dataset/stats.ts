@@ -31,14 +31,17 @@ function emptyCounts(): CaptionCounts {
 
 const AUTHOR_FIELD = { model: 'byModel', human: 'byHuman', import: 'byImport', upsample: 'byUpsample' } as const;
 
-export function computeStats(records: Iterable<ManifestRecord>, malformedLines = 0): DatasetStats {
-  const stats: DatasetStats = {
-    images: 0, withAlt: 0, ssc: emptyCounts(), dsc: emptyCounts(), reviewed: 0, errors: 0, missing: 0, stale: 0, malformedLines,
+/** Counts records one at a time, so a manifest can be counted as it streams by. */
+export class StatsCounter {
+  private readonly stats: DatasetStats = {
+    images: 0, withAlt: 0, ssc: emptyCounts(), dsc: emptyCounts(), reviewed: 0, errors: 0, missing: 0, stale: 0, malformedLines: 0,
   };
-  for (const r of records) {
+
+  add(r: ManifestRecord): void {
+    const stats = this.stats;
     if (r.missing) {
       stats.missing++;
-      continue;
+      return;
     }
     stats.images++;
     if (r.alt) stats.withAlt++;
@@ -57,5 +60,14 @@ export function computeStats(records: Iterable<ManifestRecord>, malformedLines =
     }
     if (reviewed) stats.reviewed++;
   }
-  return stats;
+
+  result(malformedLines: number): DatasetStats {
+    return { ...this.stats, ssc: { ...this.stats.ssc }, dsc: { ...this.stats.dsc }, malformedLines };
+  }
+}
+
+export function computeStats(records: Iterable<ManifestRecord>, malformedLines = 0): DatasetStats {
+  const counter = new StatsCounter();
+  for (const r of records) counter.add(r);
+  return counter.result(malformedLines);
 }

@@ -58,7 +58,7 @@ describe('Export and report commands', () => {
   it('Export Fine-Tune Set on recaption.jsonl uses its folder', async () => {
     const folder = await makeDataset(2, true);
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
-    await vscode.commands.executeCommand('recaption.exportFineTuneSet', manifestUri(folder), { profile: 'ssc', format: 'sidecar', out, images: 'none', force: true });
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', manifestUri(folder), { profile: 'ssc', format: 'sidecar', out, images: 'none', select: 'unrejected', force: true });
     const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson;
     assert.equal(record.profile, 'ssc');
     assert.equal(record.counts.total, 2);
