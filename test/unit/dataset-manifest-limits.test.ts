@@ -16,10 +16,12 @@ test('a record nested 5,000 levels deep is a problem line, and saves keep workin
   const dir = await makeTempDir();
   try {
     const deep = `{"file_name":"deep.png","width":null,"height":null,"sha256":null,"alt":null,"ssc":null,"dsc":null,"error":null,"x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-    const text = [good('a.png'), deep, good('b.png')].join('\n') + '\n';
+    // Deep inside a caption, in a field another tool added.
+    const deepInCaption = `{"file_name":"deep2.png","width":null,"height":null,"sha256":null,"alt":null,"ssc":{"text":"x","by":"model","review":null,"tool":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}},"dsc":null,"error":null}`;
+    const text = [good('a.png'), deep, good('b.png'), deepInCaption].join('\n') + '\n';
     await fs.writeFile(path.join(dir, MANIFEST_NAME), text);
     const store = await ManifestStore.open(dir);
-    assert.deepEqual(store.problems.map((p) => [p.line, /nested deeper than/.test(p.message)]), [[2, true]]);
+    assert.deepEqual(store.problems.map((p) => [p.line, /nested deeper than/.test(p.message)]), [[2, true], [4, true]]);
     assert.ok(MAX_JSON_DEPTH >= 32);
     store.writeHumanCaption('a.png', 'ssc', 'saved');
     await store.save();
