@@ -10,7 +10,7 @@ import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/rec
 import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
-import { writeErr } from '../terminal-text.js';
+import { warnProblems, writeErr } from '../terminal-text.js';
 
 const DEFAULT_MODEL = 'onnx-community/Florence-2-base-ft';
 const DEVICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
@@ -110,7 +110,7 @@ export const captionCommand: CliCommand = {
         store = scanned.store;
         if (scanned.report.cancelled) return 130;
       }
-      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+      warnProblems(store.problems, MANIFEST_NAME);
       // A shard job reads recaption.jsonl and writes only its own shard manifest.
       if (shard) store = await openShardStore(folder, shard, store);
 

@@ -14,7 +14,7 @@ import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { promises as fs } from 'node:fs';
-import { writeErr } from '../terminal-text.js';
+import { warnProblems, writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format hf|sidecar|webdataset|llava|openai --out DIR
                         [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
@@ -99,7 +99,7 @@ export const exportCommand: CliCommand = {
     if (store.size === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
-    for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (not exported)\n`);
+    warnProblems(store.problems, MANIFEST_NAME, 'not exported');
     const progress = createProgressLine('exported');
     const controller = new AbortController();
     const onSigint = () => controller.abort();

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
-import { writeErr } from '../terminal-text.js';
+import { warnProblems, writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--max-bytes N] [--rehash] [--follow-external-links]
 
@@ -47,7 +47,7 @@ export const scanCommand: CliCommand = {
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
-      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message} (kept as it is)\n`);
+      warnProblems(store.problems, MANIFEST_NAME, 'kept as it is');
       for (const w of report.warnings) writeErr(`warning: ${w}\n`);
       writeErr(
         `${report.cancelled ? 'cancelled; saved what was scanned. ' : ''}${report.images} images: ${report.added} added, ${report.changed} changed, ` +

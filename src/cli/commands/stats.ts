@@ -6,7 +6,7 @@ import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { promises as fs } from 'node:fs';
-import { writeErr, writeOut } from '../terminal-text.js';
+import { warnProblems, writeOut } from '../terminal-text.js';
 
 const help = `usage: recaption stats <folder> [--json] [--report]
 
@@ -33,7 +33,7 @@ export const statsCommand: CliCommand = {
     }
     if (values.report) {
       const store = await ManifestStore.open(folder);
-      for (const p of store.problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+      warnProblems(store.problems, MANIFEST_NAME);
       const report = computeHabitReport(store);
       writeOut((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
       return 0;
@@ -41,7 +41,7 @@ export const statsCommand: CliCommand = {
     // Counted as the file streams by: no size of manifest is held in memory.
     const counter = new StatsCounter();
     const { problems } = await streamManifestFile(manifest, (r) => counter.add(r));
-    for (const p of problems) writeErr(`warning: ${MANIFEST_NAME} line ${p.line}: ${p.message}\n`);
+    warnProblems(problems, MANIFEST_NAME);
     const stats = counter.result(problems.length);
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');

@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { assertFileSize, writeFully } from '../util/write-fully.js';
-import { OWNER_TAG_PATTERN, escapeRegExp, holdTemp, ownerTag, releaseTemp, removeAbandoned } from '../util/leftovers.js';
+import { OWNER_TAG_PATTERN, holdTemp, ownerTag, releaseTemp, removeAbandoned } from '../util/leftovers.js';
+import { escapeRegExp } from '../util/text-patterns.js';
 
 export class WriteError extends Error {
   constructor(

@@ -197,13 +197,14 @@ export class ManifestLineParser {
       this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw) });
       return;
     }
+    // A line that parsed but is no record still names its image, when it has a string file_name.
+    const named = isObject(parsed) && typeof parsed.file_name === 'string' ? parsed.file_name : undefined;
     if (foreignFieldsNestDeeperThan(parsed, MAX_JSON_DEPTH)) {
-      this.problems.push({ line: line_, message: `nested deeper than ${MAX_JSON_DEPTH} levels; kept as it is`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw.slice(0, 4096)) });
+      this.problems.push({ line: line_, message: `nested deeper than ${MAX_JSON_DEPTH} levels; kept as it is`, raw, after: this.previous, fileName: named });
       return;
     }
     const record = toRecord(parsed);
     if (typeof record === 'string') {
-      const named = isObject(parsed) && typeof parsed.file_name === 'string' ? parsed.file_name : undefined;
       this.problems.push({ line: line_, message: record, raw, after: this.previous, fileName: named });
     } else if (this.seen.has(record.file_name)) {
       this.problems.push({
@@ -347,7 +348,12 @@ export function serializeManifest(
   problems: readonly ManifestProblem[],
   eol: '\n' | '\r\n' = '\n',
 ): string {
+  return joinChunks(serializeManifestChunks(records, problems, eol));
+}
+
+/** Serialized chunks as one string (for tests and small manifests; a large one is streamed instead). */
+export function joinChunks(chunks: Iterable<string | Uint8Array>): string {
   let text = '';
-  for (const chunk of serializeManifestChunks(records, problems, eol)) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  for (const chunk of chunks) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
   return text;
 }

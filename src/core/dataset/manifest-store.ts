@@ -15,8 +15,8 @@ import {
   compareFileNames,
   ManifestLineParser,
   MAX_LINE_BYTES,
+  joinChunks,
   parseManifest,
-  serializeManifest,
   serializeManifestChunks,
   type ManifestProblem,
   type ParsedManifest,
@@ -159,7 +159,7 @@ export class ManifestStore implements ManifestAccess {
   }
 
   serialize(): string {
-    return (this.bom ? '\uFEFF' : '') + serializeManifest(this.records(), this.problems, this.eol);
+    return joinChunks(this.serializeChunks());
   }
 
   /**

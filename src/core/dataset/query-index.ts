@@ -29,17 +29,6 @@ export class QueryIndex {
     return this.positions;
   }
 
-  /** Number of records the query shows. */
-  count(reader: ManifestReader, generation: number, query: RecordQuery): number {
-    return this.positionsFor(reader, generation, query)?.length ?? reader.size;
-  }
-
-  /** The file name at `position` within the query's result. */
-  nameAt(reader: ManifestReader, generation: number, query: RecordQuery, position: number): string | undefined {
-    const positions = this.positionsFor(reader, generation, query);
-    return reader.names()[positions ? positions[position]! : position];
-  }
-
   /** File names the query shows, in order; null when it shows every record. */
   matchingNames(reader: ManifestReader, generation: number, query: RecordQuery): string[] | null {
     const positions = this.positionsFor(reader, generation, query);

@@ -1,14 +1,11 @@
 // Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
+import { escapeRegExp } from '../util/text-patterns.js';
 import { recordState, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
 
 export class QueryError extends Error {
   override name = 'QueryError';
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function compileText(text: string, regex: boolean, caseSensitive: boolean, global = false): RegExp | null {

@@ -5,6 +5,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { unsafeFileNameReason } from './manifest-codec.js';
+import { isInside } from '../util/text-patterns.js';
 
 /** Extensions we try to read; sharp decides in the end (BMP, for one, it cannot read). */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif']);
@@ -34,11 +35,6 @@ export interface WalkOptions {
   exclude?: readonly string[];
   /** Follow symbolic links whose target is outside the dataset folder (off: they are skipped, with a warning). */
   followExternalLinks?: boolean;
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 export function toPosixRelative(root: string, abs: string): string {
@@ -84,6 +80,8 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
       }
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      /** Where a link leads (resolved once, for the dataset check and the loop check). */
+      let linkTarget: string | null = null;
       if (entry.isSymbolicLink()) {
         const target = await fs.stat(abs).catch(() => null);
         const real = target ? await fs.realpath(abs).catch(() => null) : null;
@@ -97,10 +95,11 @@ export async function walkDataset(root: string, options: WalkOptions = {}): Prom
         }
         isDir = target.isDirectory();
         isFile = target.isFile();
+        linkTarget = real;
       }
       if (isDir) {
         if (JUNK_FOLDERS.has(name) || isExcluded(rel) || isExcluded(`${rel}/`)) continue;
-        const real = await fs.realpath(abs).catch(() => null);
+        const real = linkTarget ?? (await fs.realpath(abs).catch(() => null));
         if (real === null) continue;
         if (visited.has(real)) {
           result.warnings.push(`skipped ${rel}: a symbolic link back to a folder already scanned (loop)`);

@@ -71,6 +71,16 @@ function sameStamp(a: DiskStamp | null, b: DiskStamp | null): boolean {
 
 const keyOf = (fileName: string, kind: CaptionKind): string => `${kind}\0${fileName}`;
 
+/** `record` with the captions `overlay` holds for it on top (the record itself when it holds none). */
+function overlaid(record: ManifestRecord, overlay: ReadonlyMap<string, OverlayEntry>): ManifestRecord {
+  let out = record;
+  for (const kind of CAPTION_KINDS) {
+    const entry = overlay.get(keyOf(record.file_name, kind));
+    if (entry) out = { ...out, [kind]: entry.caption };
+  }
+  return out;
+}
+
 /** An overlay entry's state before an edit: absent, or the value it held. */
 const ABSENT = Symbol('absent');
 type OverlaySlot = Caption | null | typeof ABSENT;
@@ -198,12 +208,7 @@ export class CaptionEditModel {
   get(fileName: string): ManifestRecord | undefined {
     const record = this.base.get(fileName);
     if (!record || this.overlay.size === 0) return record;
-    let out = record;
-    for (const kind of CAPTION_KINDS) {
-      const entry = this.overlay.get(keyOf(fileName, kind));
-      if (entry) out = { ...out, [kind]: entry.caption };
-    }
-    return out;
+    return overlaid(record, this.overlay);
   }
 
   *records(): IterableIterator<ManifestRecord> {
@@ -437,11 +442,19 @@ export class CaptionEditModel {
       // Someone else wrote the file since: take their changes in first, never write over them.
       if (await this.changedOnDisk()) await this.mergeNow();
       if (!this.base.isDirty && (await stampOf(this.manifestPath)) !== null) return;
-      const written = new Set(this.runWritten);
-      await this.base.save();
-      for (const name of written) this.runWritten.delete(name);
+      await this.writeFile();
       this.disk = await stampOf(this.manifestPath);
     });
+  }
+
+  /**
+   * Writes the base (with `view` over each record) to the manifest. What runs wrote before the write began
+   * is then on disk; what they write meanwhile stays marked for the next merge.
+   */
+  private async writeFile(view?: (record: ManifestRecord) => ManifestRecord): Promise<void> {
+    const runWritten = [...this.runWritten];
+    await this.base.saveTo(this.manifestPath, view);
+    for (const name of runWritten) this.runWritten.delete(name);
   }
 
   private serialized<T>(task: () => Promise<T>): Promise<T> {
@@ -462,17 +475,7 @@ export class CaptionEditModel {
         throw new Error(`${this.conflictList.length} caption(s) changed both here and on disk; choose which to keep before saving`);
       }
       const written = new Map(this.overlay);
-      const view = (record: ManifestRecord): ManifestRecord => {
-        let out = record;
-        for (const kind of CAPTION_KINDS) {
-          const entry = written.get(keyOf(record.file_name, kind));
-          if (entry) out = { ...out, [kind]: entry.caption };
-        }
-        return out;
-      };
-      const runWritten = new Set(this.runWritten);
-      await this.base.saveTo(this.manifestPath, view);
-      for (const name of runWritten) this.runWritten.delete(name);
+      await this.writeFile((record) => overlaid(record, written));
       const baseClean = !this.base.isDirty;
       for (const [key, entry] of written) {
         if (!this.base.get(entry.fileName)) continue;

@@ -79,7 +79,3 @@ export async function removeAbandoned(dir: string, pattern: RegExp): Promise<str
   }
   return removed;
 }
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

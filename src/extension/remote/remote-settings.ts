@@ -11,6 +11,12 @@ function setting<T>(config: vscode.WorkspaceConfiguration, key: string, fallback
   return effectiveSetting(key, config.inspect<T>(key), vscode.workspace.isTrusted, fallback);
 }
 
+/** A text setting (a prompt, an instruction): undefined when empty, so the built-in one applies. */
+function optionalText(config: vscode.WorkspaceConfiguration, key: string): string | undefined {
+  const value = setting<unknown>(config, key, '');
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
 export class RemoteSettingsError extends Error {
   override name = 'RemoteSettingsError';
 }
@@ -46,17 +52,13 @@ export function readRemoteCaptionSettings(folder: vscode.Uri): RemoteBackendOpti
   const config = vscode.workspace.getConfiguration('recaption', folder);
   const base = common(config, 'remote.endpoint', 'remote.model', 'captioning');
   const maxTokens = boundedInt(setting(config, 'remote.maxTokens', 0), 0, 32_768, 0);
-  const text = (key: string): string | undefined => {
-    const value = setting<unknown>(config, key, '');
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
   return {
     ...base,
     baseUrl: base.endpoint,
     maxTokens: maxTokens > 0 ? { ssc: maxTokens, dsc: maxTokens } : undefined,
     temperature: config.get<number>('remote.temperature', 0.2),
     maxSide: config.get<number>('remote.maxSide', 1024),
-    prompts: { ssc: text('remote.sscPrompt'), dsc: text('remote.dscPrompt') },
+    prompts: { ssc: optionalText(config, 'remote.sscPrompt'), dsc: optionalText(config, 'remote.dscPrompt') },
   };
 }
 
@@ -74,9 +76,6 @@ export function readUpsampleSettings(folder: vscode.Uri): UpsampleSettings {
   return {
     ...common(config, endpointKey, modelKey, 'upsampling'),
     from: config.get<string>('upsample.from', 'ssc') === 'alt' ? 'alt' : 'ssc',
-    instruction: (() => {
-      const value = setting<unknown>(config, 'upsample.instruction', '');
-      return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-    })(),
+    instruction: optionalText(config, 'upsample.instruction'),
   };
 }
