@@ -11,7 +11,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../dataset/atomic-write.js';
-import { OWNER_TAG_PATTERN, isAbandoned, ownerTag, parseOwnerTag, removeAbandoned } from '../util/leftovers.js';
+import { OWNER_TAG_PATTERN, holdTemp, isAbandoned, ownerTag, parseOwnerTag, releaseTemp, removeAbandoned } from '../util/leftovers.js';
+import { isInside } from '../util/text-patterns.js';
 import { EXPORT_FORMATS, ExportError, type ExportFormat } from './types.js';
 
 export const EXPORT_RECORD_NAME = 'export.json';
@@ -19,8 +20,8 @@ export const EXPORT_RECORD_NAME = 'export.json';
 const STAGING_PREFIX = '.recaption-export-';
 export const COMMIT_JOURNAL_NAME = `${STAGING_PREFIX}commit.json`;
 const STAGING_PATTERN = new RegExp(`^\\.recaption-export-${OWNER_TAG_PATTERN}-[0-9a-f]{12}\\.partial$`);
-/** Staging folders of releases before owner tags: their owner can only be judged by age. */
-const OLD_STAGING_PATTERN = /^\.recaption-export-[0-9a-f]{12}\.partial$/;
+/** Any staging folder, this release's or an older one's without an owner tag (judged by age alone). */
+const ANY_STAGING_PATTERN = new RegExp(`^\\.recaption-export-(?:${OWNER_TAG_PATTERN}-)?[0-9a-f]{12}\\.partial$`);
 
 export interface PreparedOutput {
   out: string;
@@ -35,11 +36,6 @@ export interface PreparedOutput {
   realDataset: string;
   /** Forced into a folder inside the dataset. */
   insideDataset: boolean;
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** realpath of a path that may not exist yet: the nearest existing ancestor, resolved, plus the rest. */
@@ -105,7 +101,7 @@ export async function prepareOutput(datasetFolder: string, outArg: string, forma
     const stat = await fs.stat(out);
     if (!stat.isDirectory()) throw new ExportError(`${out} exists and is not a folder`, 'out-not-folder');
     notices.push(...(await recoverInterruptedCommit(out, realDataset)));
-    const removed = [...(await removeAbandoned(out, STAGING_PATTERN)), ...(await removeAbandoned(out, OLD_STAGING_PATTERN))];
+    const removed = await removeAbandoned(out, ANY_STAGING_PATTERN);
     if (removed.length > 0) notices.push(`removed ${removed.length} staging folder(s) of killed exports from ${out}`);
     const entries = (await fs.readdir(out)).filter((e) => !e.startsWith(STAGING_PREFIX));
     if (entries.length > 0) {
@@ -243,8 +239,15 @@ export async function commitOutput(prepared: PreparedOutput, exportRecord: (outp
     moves,
     record: exportRecord(moves),
   };
-  await writeFileAtomic(path.join(prepared.out, COMMIT_JOURNAL_NAME), JSON.stringify(journal));
-  await applyJournal(prepared.out, prepared.realDataset, journal);
+  const journalFile = path.join(prepared.out, COMMIT_JOURNAL_NAME);
+  // Held while committing: another export in this same process must not take the journal for a leftover.
+  holdTemp(journalFile);
+  try {
+    await writeFileAtomic(journalFile, JSON.stringify(journal));
+    await applyJournal(prepared.out, prepared.realDataset, journal);
+  } finally {
+    releaseTemp(journalFile);
+  }
   return moves;
 }
 
