@@ -109,10 +109,14 @@ export async function exportFineTuneSetCommand(uri?: vscode.Uri, choicesArg?: un
   if (!folder) return;
   const store = await openDatasetStore(folder);
   if (!store) return;
-  const given = asExportChoices(choicesArg);
-  const choices = given ?? (await askExportChoices(store));
-  if (!choices) return;
-  await runExport(folder, store, choices, given !== undefined);
+  try {
+    const given = asExportChoices(choicesArg);
+    const choices = given ?? (await askExportChoices(store));
+    if (!choices) return;
+    await runExport(folder, store, choices, given !== undefined);
+  } finally {
+    store.close();
+  }
 }
 
 async function askExportChoices(store: ManifestStore): Promise<ExportChoices | undefined> {

@@ -14,7 +14,12 @@ export async function showReportCommand(uri?: vscode.Uri): Promise<void> {
   if (!folder) return;
   const store = await openDatasetStore(folder);
   if (!store) return;
-  const report = computeHabitReport(store);
+  let report: ReturnType<typeof computeHabitReport>;
+  try {
+    report = computeHabitReport(store);
+  } finally {
+    store.close();
+  }
   const title = `Caption Report: ${path.basename(folder)}`;
   let panel = panels.get(folder);
   if (panel) panel.reveal();

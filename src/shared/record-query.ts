@@ -60,12 +60,40 @@ export interface ReplaceChange {
   after: string;
 }
 
+/**
+ * What the list's filters, badges and counts look at in a record: its captions' author, review and length,
+ * and whether it has an error. An indexed manifest keeps these in columns, so filtering needs no parse.
+ */
+export interface CaptionFacts {
+  by: CaptionAuthor;
+  review: Caption['review'];
+  /** The caption text's length in UTF-16 code units, as the length filter counts. */
+  length: number;
+}
+
+export interface RecordFacts {
+  ssc: CaptionFacts | null;
+  dsc: CaptionFacts | null;
+  error: boolean;
+}
+
+export function captionFacts(caption: Caption | null): CaptionFacts | null {
+  return caption === null ? null : { by: caption.by, review: caption.review, length: caption.text.length };
+}
+
+export function factsOf(r: { ssc: Caption | null; dsc: Caption | null; error: string | null }): RecordFacts {
+  return { ssc: captionFacts(r.ssc), dsc: captionFacts(r.dsc), error: r.error !== null && r.error !== '' };
+}
+
 /** Badge state of a record, as shown in the list. */
 export type RecordState = 'uncaptioned' | 'machine' | 'edited' | 'approved' | 'rejected' | 'error';
 
-export function recordState(r: { ssc: Caption | null; dsc: Caption | null; error: string | null }): RecordState {
+type CaptionShape = Pick<CaptionFacts, 'by' | 'review'>;
+
+/** The badge state; takes a record or its facts (error: its text, or whether there is one). */
+export function recordState(r: { ssc: CaptionShape | null; dsc: CaptionShape | null; error: string | boolean | null }): RecordState {
   if (r.error) return 'error';
-  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
+  const caps = [r.ssc, r.dsc].filter((c): c is CaptionShape => c !== null);
   if (caps.length === 0) return 'uncaptioned';
   if (caps.some((c) => c.review === 'rejected')) return 'rejected';
   if (caps.every((c) => c.review === 'approved')) return 'approved';
@@ -74,11 +102,10 @@ export function recordState(r: { ssc: Caption | null; dsc: Caption | null; error
 }
 
 /** Reviewed means every caption present was approved or rejected (and there is at least one). */
-export function isUnreviewed(r: { ssc: Caption | null; dsc: Caption | null }): boolean {
-  const caps = [r.ssc, r.dsc].filter((c): c is Caption => c !== null);
+export function isUnreviewed(r: { ssc: CaptionShape | null; dsc: CaptionShape | null }): boolean {
+  const caps = [r.ssc, r.dsc].filter((c): c is CaptionShape => c !== null);
   return caps.length === 0 || caps.some((c) => c.review === null);
 }
-
 // ---------------------------------------------------------------------------------------------
 // Checking values that come from outside (the webview, settings): each check returns what is wrong, or null.
 

@@ -59,6 +59,7 @@ test('a read-only folder: the save says so and writes nothing', { skip: !canMoun
     });
     assert.equal(await fs.readFile(path.join(dir, MANIFEST_NAME), 'utf8'), manifestText(3, 'old'));
     assert.deepEqual((await fs.readdir(dir)).sort(), [MANIFEST_NAME]);
+    store.close();
   });
 });
 

@@ -93,6 +93,7 @@ test('recaption scan and caption on a full disk exit with an error and leave the
     const store = await ManifestStore.open(data);
     for (const name of store.names()) store.writeHumanCaption(name, 'ssc', `the person's own caption of ${name}, kept`);
     await store.save();
+    store.close();
     const before = await fs.readFile(path.join(data, MANIFEST_NAME), 'utf8');
 
     await fillUntilFree(dir, 8 << 10);

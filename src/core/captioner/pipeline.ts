@@ -169,9 +169,19 @@ function isAbort(err: unknown, signal?: AbortSignal): boolean {
 }
 
 export async function runCaptioning(options: CaptioningOptions): Promise<CaptioningSummary> {
+  if (options.store) return captionInto(options.store, options);
+  // A manifest this run opened is closed by it: the file is not held open after the run.
+  const store = await ManifestStore.open(options.folder);
+  try {
+    return await captionInto(store, options);
+  } finally {
+    store.close();
+  }
+}
+
+async function captionInto(store: ManifestAccess, options: CaptioningOptions): Promise<CaptioningSummary> {
   const started = performance.now();
   const { backend, signal } = options;
-  const store = options.store ?? (await ManifestStore.open(options.folder));
   const redo = options.redo ?? 'missing';
   const supported = backend.tasks ?? CAPTION_KINDS;
   const requested = options.tasks ?? supported;

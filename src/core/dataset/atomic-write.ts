@@ -57,7 +57,15 @@ export async function removeAbandonedTemps(target: string): Promise<string[]> {
   return removeAbandoned(path.dirname(target), tempNamePattern(target));
 }
 
-export async function writeFileAtomic(target: string, data: FileContent): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * Called with the finished temp file's path just before it is renamed onto the target: a reader opened
+   * here holds exactly what was written, whatever replaces the target afterwards.
+   */
+  beforeRename?: (tmp: string) => void;
+}
+
+export async function writeFileAtomic(target: string, data: FileContent, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(target);
   await removeAbandonedTemps(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`);
@@ -75,6 +83,7 @@ export async function writeFileAtomic(target: string, data: FileContent): Promis
     await assertFileSize(handle, written, tmp);
     await handle.close();
     handle = undefined;
+    options.beforeRename?.(tmp);
     await fs.rename(tmp, target);
   } catch (err) {
     await handle?.close().catch(() => undefined);

@@ -10,8 +10,13 @@ export interface ManifestProblem {
   /** 1-based line number in the file as loaded. */
   line: number;
   message: string;
-  /** The line exactly as read (without its line break); bytes for a line too long to read as text. */
-  raw: string | Uint8Array;
+  /**
+   * The line exactly as read (without its line break); bytes for a line too long to read as text. An
+   * indexed manifest keeps `span` instead and reads the line back from its file when it saves.
+   */
+  raw?: string | Uint8Array;
+  /** Where the line is in the file it was read from (bytes, without its line break). */
+  span?: LineSpan;
   /** The file_name of the good record before it, so a save puts it back where it was (null: file start). */
   after: string | null;
   /** The image the line was about, when its file_name can still be read: a scan must not add it again. */
@@ -28,6 +33,11 @@ function fileNameInBrokenLine(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface LineSpan {
+  offset: number;
+  length: number;
 }
 
 export interface ParsedManifest {
@@ -167,6 +177,11 @@ export class ManifestLineParser {
    */
   constructor(private readonly onRecord?: (record: ManifestRecord) => void) {}
 
+  /** The problem for a line, with its text kept or, when the caller says where the line is, its span. */
+  private problem(line: number, message: string, raw: string | Uint8Array, fileName: string | undefined, span: LineSpan | undefined): void {
+    this.problems.push(span ? { line, message, span, after: this.previous, fileName } : { line, message, raw, after: this.previous, fileName });
+  }
+
   private readonly records: ManifestRecord[] = [];
   private readonly problems: ManifestProblem[] = [];
   private readonly seen = new Set<string>();
@@ -175,8 +190,11 @@ export class ManifestLineParser {
   private hadBom = false;
   private sawCrlf = false;
 
-  /** One line without its "\n" (a trailing "\r" is dropped here). */
-  add(line: string): void {
+  /**
+   * One line without its "\n" (a trailing "\r" is dropped here). `span`: where the line is in its file; a
+   * problem line then keeps the span instead of its text.
+   */
+  add(line: string, span?: LineSpan): void {
     this.lineNumber++;
     let raw = line;
     if (this.lineNumber === 1 && raw.charCodeAt(0) === 0xfeff) {
@@ -194,25 +212,20 @@ export class ManifestLineParser {
     try {
       parsed = JSON.parse(raw);
     } catch (err) {
-      this.problems.push({ line: line_, message: `not valid JSON: ${(err as Error).message}`, raw, after: this.previous, fileName: fileNameInBrokenLine(raw) });
+      this.problem(line_, `not valid JSON: ${(err as Error).message}`, raw, fileNameInBrokenLine(raw), span);
       return;
     }
     // A line that parsed but is no record still names its image, when it has a string file_name.
     const named = isObject(parsed) && typeof parsed.file_name === 'string' ? parsed.file_name : undefined;
     if (foreignFieldsNestDeeperThan(parsed, MAX_JSON_DEPTH)) {
-      this.problems.push({ line: line_, message: `nested deeper than ${MAX_JSON_DEPTH} levels; kept as it is`, raw, after: this.previous, fileName: named });
+      this.problem(line_, `nested deeper than ${MAX_JSON_DEPTH} levels; kept as it is`, raw, named, span);
       return;
     }
     const record = toRecord(parsed);
     if (typeof record === 'string') {
-      this.problems.push({ line: line_, message: record, raw, after: this.previous, fileName: named });
+      this.problem(line_, record, raw, named, span);
     } else if (this.seen.has(record.file_name)) {
-      this.problems.push({
-        line: line_,
-        message: `duplicate file_name "${record.file_name}": the first line wins, this one is kept as it is`,
-        raw,
-        after: this.previous,
-      });
+      this.problem(line_, `duplicate file_name "${record.file_name}": the first line wins, this one is kept as it is`, raw, undefined, span);
     } else {
       this.seen.add(record.file_name);
       if (this.onRecord) this.onRecord(record);
@@ -221,22 +234,27 @@ export class ManifestLineParser {
     }
   }
 
-  /** A line over MAX_LINE_BYTES, as the bytes read: never turned into text or parsed, kept as it is. */
-  addOversized(bytes: Uint8Array): void {
+  /**
+   * A line over MAX_LINE_BYTES: never turned into text or parsed, kept as it is. `bytes` is the whole line,
+   * or with `span` only its start (enough to name its image) and `totalBytes` its length.
+   */
+  addOversized(bytes: Uint8Array, span?: LineSpan, totalBytes = bytes.length): void {
     this.lineNumber++;
     let raw = bytes;
-    if (raw.length > 0 && raw[raw.length - 1] === 13) {
+    let size = totalBytes;
+    if (!span && raw.length > 0 && raw[raw.length - 1] === 13) {
       this.sawCrlf = true;
       raw = raw.subarray(0, raw.length - 1);
+      size--;
     }
     const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, 4096)).toString('utf8');
-    this.problems.push({
-      line: this.lineNumber,
-      message: `line is ${(raw.length / 2 ** 20).toFixed(0)} MB, over the ${MAX_LINE_BYTES / 2 ** 20} MB a manifest line may have; kept as it is`,
-      raw,
-      after: this.previous,
-      fileName: fileNameInBrokenLine(head),
-    });
+    const message = `line is ${(size / 2 ** 20).toFixed(0)} MB, over the ${MAX_LINE_BYTES / 2 ** 20} MB a manifest line may have; kept as it is`;
+    this.problem(this.lineNumber, message, raw, fileNameInBrokenLine(head), span);
+  }
+
+  /** A line that ended in "\r\n" (told by a caller that strips line ends itself). */
+  noteCrlf(): void {
+    this.sawCrlf = true;
   }
 
   finish(): ParsedManifest {
@@ -320,6 +338,7 @@ export function* serializeManifestChunks(
   // Problem lines kept as bytes go out as they are, between text chunks.
   const emit = function* (anchor: string | null): Generator<Uint8Array | string> {
     for (const p of byAnchor.get(anchor) ?? []) {
+      if (p.raw === undefined) throw new Error(`line ${p.line} has no text to write back (an indexed manifest writes it from its file)`);
       if (typeof p.raw === 'string') chunk += p.raw + eol;
       else {
         if (chunk) yield chunk;

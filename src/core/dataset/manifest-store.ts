@@ -16,11 +16,16 @@ import {
   ManifestLineParser,
   MAX_LINE_BYTES,
   joinChunks,
-  parseManifest,
-  serializeManifestChunks,
+  serializeRecord,
+  toRecord,
   type ManifestProblem,
   type ParsedManifest,
 } from './manifest-codec.js';
+import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
+import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
+import { factsScratch } from './record-columns.js';
+import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
+import type { Counts, RecordFacts, RecordQuery } from '../../shared/record-query.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { humanEdit, machineCaption, withReview, type MachineCaption } from './caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from './manifest-access.js';
@@ -29,85 +34,288 @@ export type { MachineCaption };
 
 export type { WriteOptions, WriteOutcome };
 
+export { ManifestChangedError };
+
 export class ManifestLoadError extends Error {
   override name = 'ManifestLoadError';
 }
 
+/** Parsed records kept for the list's pages and repeated reads: a few screens' worth, whatever the manifest. */
+const CACHE_RECORDS = 4096;
+/** Bytes a save gathers before handing them to the file. */
+const SAVE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The manifest as an index over its file (see manifest-index.ts): records are parsed when asked for, through
+ * a bounded cache; changed and new records are held until they are saved. A save streams the file: each
+ * unchanged line is copied as it is, each changed one written anew, in name order.
+ */
 export class ManifestStore implements ManifestAccess {
-  private readonly byName = new Map<string, ManifestRecord>();
-  private sortedNames: string[] | null = null;
+  private index: ManifestIndex;
+  private source: LineSource | null;
+  /** Records whose value is not their line in the source (changed, or new and settled into a row). */
+  private readonly live = new Map<string, ManifestRecord>();
+  /** New records not given a row yet: rows are made for them in one sorted merge when positions are next needed. */
+  private readonly added = new Map<string, ManifestRecord>();
+  private readonly cache = new Map<number, ManifestRecord>();
   /** Counts every change; a saver compares it to know whether there is anything to write. */
   private revision = 0;
   private savedRevision = 0;
+  private saving: Promise<unknown> = Promise.resolve();
+  private savesInFlight = 0;
 
   private constructor(
     readonly folder: string,
-    records: ManifestRecord[],
-    readonly problems: ManifestProblem[],
-    private readonly eol: '\n' | '\r\n',
+    index: ManifestIndex,
+    source: LineSource | null,
     /** recaption.jsonl, or a shard manifest's name for sharded runs. */
     readonly fileName: string = MANIFEST_NAME,
-    /** The file started with a byte-order mark: saves keep it. */
-    private readonly bom = false,
   ) {
-    for (const r of records) this.byName.set(r.file_name, r);
+    this.index = index;
+    this.source = source;
   }
 
   get manifestPath(): string {
     return path.join(this.folder, this.fileName);
   }
 
-  /** Loads the folder's manifest, or starts an empty one when there is none yet. */
+  /** Indexes the folder's manifest, or starts an empty one when there is none yet. */
   static async open(folder: string, fileName: string = MANIFEST_NAME): Promise<ManifestStore> {
     const file = path.join(folder, fileName);
-    let parsed: ParsedManifest;
-    try {
-      parsed = await readManifestFile(file);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') return new ManifestStore(folder, [], [], '\n', fileName);
-      if (e.code === 'EISDIR') throw new ManifestLoadError(`${file} is a folder, not a manifest file`);
-      throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
+    // A file written in place while it is indexed is indexed again (a rename over it is not: the open file stays whole).
+    for (let attempt = 1; ; attempt++) {
+      let source: FileLineSource;
+      try {
+        source = FileLineSource.open(file);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'ENOENT') return new ManifestStore(folder, emptyIndex(), null, fileName);
+        if (e.code === 'EISDIR') throw new ManifestLoadError(`${file} is a folder, not a manifest file`);
+        throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
+      }
+      try {
+        const index = await indexFile(source);
+        source.check();
+        return new ManifestStore(folder, index, source, fileName);
+      } catch (err) {
+        source.close();
+        if (err instanceof ManifestChangedError && attempt < 3) continue;
+        if (err instanceof ManifestChangedError) throw new ManifestLoadError(`${file} keeps changing while it is read; try again when the program writing it is done`);
+        throw new ManifestLoadError(`cannot read ${file}: ${(err as Error).message}`);
+      }
     }
-    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName, parsed.hadBom);
   }
 
   static fromText(folder: string, text: string, fileName: string = MANIFEST_NAME): ManifestStore {
-    const parsed = parseManifest(text);
-    return new ManifestStore(folder, parsed.records, parsed.problems, parsed.eol, fileName, parsed.hadBom);
+    const bytes = Buffer.from(text, 'utf8');
+    const builder = new IndexBuilder();
+    builder.add(bytes);
+    return new ManifestStore(folder, builder.finish(), new BufferLineSource(bytes), fileName);
   }
 
   get size(): number {
-    return this.byName.size;
+    return this.index.names.length + this.added.size;
+  }
+
+  get problems(): readonly ManifestProblem[] {
+    return this.index.problems;
   }
 
   get isDirty(): boolean {
     return this.revision !== this.savedRevision;
   }
 
+  /** Closes the manifest file. The store must not be read afterwards. */
+  close(): void {
+    this.source?.close();
+    this.source = null;
+  }
+
   get(fileName: string): ManifestRecord | undefined {
-    return this.byName.get(fileName);
+    const held = this.live.get(fileName) ?? this.added.get(fileName);
+    if (held) return held;
+    const row = this.rowOf(fileName);
+    return row < 0 ? undefined : this.recordAt(row);
   }
 
-  /** File names in manifest order (sorted). */
+  /** File names in manifest order (sorted). The array is replaced, never changed, when records are added. */
   names(): readonly string[] {
-    this.sortedNames ??= [...this.byName.keys()].sort(compareFileNames);
-    return this.sortedNames;
+    this.settle();
+    return this.index.names;
   }
 
+  /** A record's position in manifest order, or -1. */
+  positionOf(fileName: string): number {
+    this.settle();
+    return this.rowOf(fileName);
+  }
+
+  /** The facts of the record at a position, from the columns (no parse). */
+  factsAt(position: number): RecordFacts {
+    this.settle();
+    return this.index.columns.factsAt(position);
+  }
+
+  counts(): Counts {
+    this.settle();
+    return this.index.columns.counts();
+  }
+
+  /** The records in manifest order, read one after the other (nothing is kept). */
   *records(): IterableIterator<ManifestRecord> {
-    for (const name of this.names()) yield this.byName.get(name)!;
+    this.settle();
+    const index = this.index;
+    const source = this.source;
+    const reader = source ? new SequentialReader(source, index.bytes) : null;
+    for (let row = 0; row < index.names.length; row++) {
+      const name = index.names[row]!;
+      if (this.source !== source && this.source === null) throw new Error(`${this.manifestPath} was closed while its records were read`);
+      // A save or new records moved the rows while the caller was busy: read the rest through lookups.
+      if (this.index !== index) {
+        const record = this.get(name);
+        if (record) yield record;
+        continue;
+      }
+      yield this.live.get(name) ?? this.cache.get(row) ?? this.parseRow(row, reader!);
+    }
+  }
+
+  /**
+   * Positions of the records a query shows, in manifest order. Facts come from the columns; a text search
+   * reads the lines, parsing only those that can match. `overrides` are records to judge instead of the
+   * stored ones (an editor's unsaved edits). Throws QueryError for a bad regex.
+   */
+  matchPositions(query: RecordQuery, overrides?: ReadonlyMap<string, ManifestRecord>): Int32Array {
+    this.settle();
+    const { names, offsets, lengths, columns } = this.index;
+    const facts = compileFactsQuery(query);
+    const text = compileTextQuery(query);
+    const whole = compileQuery(query);
+    // A line without escapes holds each of its strings as they are, so a literal absent from the line is
+    // absent from every field: such a line is passed over unparsed.
+    const literal = text && !query.regex ? compileText(query.text, false, query.caseSensitive) : null;
+    const held = new Map<number, ManifestRecord>();
+    for (const [name, record] of this.live) held.set(this.rowOf(name), record);
+    for (const [name, record] of overrides ?? []) {
+      const row = this.rowOf(name);
+      if (row >= 0) held.set(row, record);
+    }
+    const reader = this.source ? new SequentialReader(this.source, this.index.bytes) : null;
+    const scratch = factsScratch();
+    const out = new Int32Array(names.length);
+    let found = 0;
+    for (let row = 0; row < names.length; row++) {
+      const record = held.get(row);
+      if (record) {
+        if (whole(record)) out[found++] = row;
+        continue;
+      }
+      if (facts && !facts(columns.factsInto(row, scratch))) continue;
+      if (text) {
+        const line = reader!.read(offsets[row]!, lengths[row]!).toString('utf8');
+        if (literal && !literal.test(line) && !line.includes('\\')) continue;
+        if (!text(this.cache.get(row) ?? parseLine(line, names[row]!))) continue;
+      }
+      out[found++] = row;
+    }
+    return out.slice(0, found);
+  }
+
+  private rowOf(fileName: string): number {
+    const names = this.index.names;
+    let lo = 0;
+    let hi = names.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareFileNames(names[mid]!, fileName);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private recordAt(row: number): ManifestRecord {
+    const held = this.live.get(this.index.names[row]!);
+    if (held) return held;
+    const cached = this.cache.get(row);
+    if (cached) {
+      // Most recently used last: the first key is the one to evict.
+      this.cache.delete(row);
+      this.cache.set(row, cached);
+      return cached;
+    }
+    const record = this.parseRow(row);
+    this.cache.set(row, record);
+    if (this.cache.size > CACHE_RECORDS) this.cache.delete(this.cache.keys().next().value!);
+    return record;
+  }
+
+  private parseRow(row: number, reader?: SequentialReader): ManifestRecord {
+    const { names, offsets, lengths } = this.index;
+    const bytes = reader ? reader.read(offsets[row]!, lengths[row]!) : this.source!.read(offsets[row]!, lengths[row]!);
+    return parseLine(bytes.toString('utf8'), names[row]!);
+  }
+
+  /** Gives the records added since the last call their rows, in one sorted merge. */
+  private settle(): void {
+    if (this.added.size === 0) return;
+    const extra = [...this.added.keys()].sort(compareFileNames);
+    const old = this.index;
+    const total = old.names.length + extra.length;
+    const names: string[] = new Array<string>(total);
+    const offsets = new Float64Array(total);
+    const lengths = new Uint32Array(total);
+    const from = new Int32Array(total);
+    for (let i = 0, j = 0, k = 0; k < total; k++) {
+      if (j >= extra.length || (i < old.names.length && compareFileNames(old.names[i]!, extra[j]!) < 0)) {
+        names[k] = old.names[i]!;
+        offsets[k] = old.offsets[i]!;
+        lengths[k] = old.lengths[i]!;
+        from[k] = i++;
+      } else {
+        names[k] = extra[j++]!;
+        offsets[k] = -1;
+        from[k] = -1;
+      }
+    }
+    const columns = old.columns.permuted(from);
+    for (let k = 0; k < total; k++) {
+      if (from[k] !== -1) continue;
+      const record = this.added.get(names[k]!)!;
+      columns.set(k, record);
+      this.live.set(names[k]!, record);
+    }
+    this.index = { ...old, names, offsets, lengths, columns };
+    this.added.clear();
+    this.cache.clear();
   }
 
   /** Adds a record or replaces one wholesale. Used by the scanner, which owns the non-caption fields. */
   put(record: ManifestRecord): void {
-    if (!this.byName.has(record.file_name)) this.sortedNames = null;
-    this.byName.set(record.file_name, record);
+    if (this.added.has(record.file_name) || this.rowOf(record.file_name) < 0) {
+      this.added.set(record.file_name, record);
+      this.revision++;
+      return;
+    }
+    this.replace(record);
+  }
+
+  /** Holds a record's new value (records are never changed in place: a save may be writing the old one). */
+  private replace(record: ManifestRecord): void {
+    const name = record.file_name;
+    if (this.added.has(name)) this.added.set(name, record);
+    else {
+      const row = this.rowOf(name);
+      this.live.set(name, record);
+      this.index.columns.set(row, record);
+      this.cache.delete(row);
+    }
     this.revision++;
   }
 
   private require(fileName: string): ManifestRecord {
-    const record = this.byName.get(fileName);
+    const record = this.get(fileName);
     if (!record) throw new Error(`no record for "${fileName}" in ${this.manifestPath}`);
     return record;
   }
@@ -120,8 +328,7 @@ export class ManifestStore implements ManifestAccess {
     const next = machineCaption(caption);
     const record = this.require(fileName);
     if (isProtectedCaption(record[kind]) && !options.override) return 'protected';
-    record[kind] = next;
-    this.revision++;
+    this.replace({ ...record, [kind]: next });
     return 'written';
   }
 
@@ -129,9 +336,7 @@ export class ManifestStore implements ManifestAccess {
   writeHumanCaption(fileName: string, kind: CaptionKind, text: string): void {
     const record = this.require(fileName);
     const next = humanEdit(record[kind], text);
-    if (!next) return;
-    record[kind] = next;
-    this.revision++;
+    if (next) this.replace({ ...record, [kind]: next });
   }
 
   setReview(fileName: string, kind: CaptionKind, review: ReviewState): void {
@@ -139,43 +344,28 @@ export class ManifestStore implements ManifestAccess {
     const caption = record[kind];
     if (!caption) throw new Error(`"${fileName}" has no ${kind.toUpperCase()} to review`);
     const next = withReview(caption, review);
-    if (!next) return;
-    record[kind] = next;
-    this.revision++;
+    if (next) this.replace({ ...record, [kind]: next });
   }
 
   setError(fileName: string, error: string | null): void {
     const record = this.require(fileName);
-    if (record.error === error) return;
-    record.error = error;
-    this.revision++;
+    if (record.error !== error) this.replace({ ...record, error });
   }
 
   /** Sets one caption exactly as given (no human-edit rule): for an edit model folding saved edits in. */
   setCaption(fileName: string, kind: CaptionKind, caption: Caption | null): void {
-    const record = this.require(fileName);
-    record[kind] = caption;
-    this.revision++;
+    this.replace({ ...this.require(fileName), [kind]: caption });
   }
 
+  /** The manifest's text as it would be saved (for tests and small manifests). */
   serialize(): string {
-    return joinChunks(this.serializeChunks());
-  }
-
-  /**
-   * The manifest's text in chunks, for streaming it to a file or a hash. `view` replaces each record by
-   * what should be written for it (an edit model's unsaved edits over the saved records).
-   */
-  serializeChunks(view?: (record: ManifestRecord) => ManifestRecord): Iterable<string | Uint8Array> {
-    const records = view ? mapIterable(this.records(), view) : this.records();
-    const chunks = serializeManifestChunks(records, this.problems, this.eol);
-    return this.bom ? prepend('\uFEFF', chunks) : chunks;
+    return joinChunks(this.saveChunks(this.snapshot(), new Map(), new SavedLayout(0)));
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
   sha256(): string {
     const hash = createHash('sha256');
-    for (const chunk of this.serializeChunks()) hash.update(chunk);
+    for (const chunk of this.saveChunks(this.snapshot(), new Map(), new SavedLayout(0))) hash.update(chunk);
     return hash.digest('hex');
   }
 
@@ -184,11 +374,115 @@ export class ManifestStore implements ManifestAccess {
     await this.saveTo(this.manifestPath);
   }
 
-  /** Writes the manifest atomically to `target` (Save As when it is not the manifest's own path). */
-  async saveTo(target: string, view?: (record: ManifestRecord) => ManifestRecord): Promise<void> {
+  /**
+   * Writes the manifest atomically to `target` (Save As when it is not the manifest's own path), with
+   * `replacements` written instead of the stored records they name (an editor's unsaved edits).
+   */
+  saveTo(target: string, replacements: ReadonlyMap<string, ManifestRecord> = new Map()): Promise<void> {
+    // When no save is under way this one takes its snapshot now, so it writes what is there at the call.
+    const task = () => this.writeTo(target, replacements).finally(() => this.savesInFlight--);
+    const next = this.savesInFlight === 0 ? task() : this.saving.then(task, task);
+    this.savesInFlight++;
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeTo(target: string, replacements: ReadonlyMap<string, ManifestRecord>): Promise<void> {
     const revision = this.revision;
-    await writeFileAtomic(target, this.serializeChunks(view));
-    if (target === this.manifestPath) this.savedRevision = revision;
+    const own = path.resolve(target) === path.resolve(this.manifestPath);
+    // A replaced record's own value is held, so after the save it is not read back from the file (which has the replacement).
+    for (const name of replacements.keys()) {
+      const record = this.get(name);
+      if (record && !this.live.has(name) && !this.added.has(name)) this.live.set(name, record);
+    }
+    const snapshot = this.snapshot();
+    const layout = new SavedLayout(snapshot.index.names.length);
+    let written: FileLineSource | null = null;
+    try {
+      await writeFileAtomic(target, this.saveChunks(snapshot, replacements, layout), {
+        beforeRename: own ? (tmp) => (written = FileLineSource.open(tmp, target)) : undefined,
+      });
+    } catch (err) {
+      (written as FileLineSource | null)?.close();
+      throw err;
+    }
+    if (!own || !written) return;
+    this.adopt(snapshot, layout, written, replacements);
+    this.savedRevision = revision;
+  }
+
+  /** The state a save writes: replaced, never changed, by later writes, so the save sees one moment. */
+  private snapshot(): SaveSnapshot {
+    this.settle();
+    return { index: this.index, live: new Map(this.live), source: this.source };
+  }
+
+  /** After a save of the manifest itself: the store reads the written file, at the offsets the save recorded. */
+  private adopt(snapshot: SaveSnapshot, layout: SavedLayout, written: FileLineSource, replacements: ReadonlyMap<string, ManifestRecord>): void {
+    this.source?.close();
+    this.source = written;
+    const current = this.index;
+    let offsets = layout.offsets;
+    let lengths = layout.lengths;
+    if (current !== snapshot.index) {
+      // Records were added while the file was written: they have no line in it yet.
+      offsets = new Float64Array(current.names.length).fill(-1);
+      lengths = new Uint32Array(current.names.length);
+      const before = snapshot.index.names;
+      for (let i = 0, k = 0; k < current.names.length; k++) {
+        if (i < before.length && before[i] === current.names[k]) {
+          offsets[k] = layout.offsets[i]!;
+          lengths[k] = layout.lengths[i]!;
+          i++;
+        }
+      }
+    }
+    this.index = { ...current, offsets, lengths, problems: layout.problems, bytes: layout.bytes, hadBom: snapshot.index.hadBom };
+    // What was written is on disk now; a record changed during the save stays held.
+    for (const [name, record] of snapshot.live) {
+      if (this.live.get(name) === record && !replacements.has(name)) this.live.delete(name);
+    }
+    this.cache.clear();
+  }
+
+  /**
+   * The save's bytes: records in name order, each unchanged line copied from the source as it is, each
+   * problem line back after the record it followed (or at the top). `layout` records where each line went.
+   */
+  private *saveChunks(snapshot: SaveSnapshot, replacements: ReadonlyMap<string, ManifestRecord>, layout: SavedLayout): Generator<Uint8Array> {
+    const { names, offsets, lengths, problems, eol, hadBom } = snapshot.index;
+    const reader = snapshot.source ? new SequentialReader(snapshot.source, snapshot.index.bytes) : null;
+    const out = new ChunkWriter(Buffer.from(eol));
+    const byAnchor = new Map<string | null, ManifestProblem[]>();
+    for (const p of problems) {
+      const list = byAnchor.get(p.after) ?? [];
+      list.push(p);
+      byAnchor.set(p.after, list);
+    }
+    const emitProblems = (anchor: string | null) => {
+      for (const p of byAnchor.get(anchor) ?? []) {
+        const bytes = p.span ? Buffer.from(snapshot.source!.read(p.span.offset, p.span.length)) : p.raw === undefined ? Buffer.alloc(0) : Buffer.from(p.raw);
+        const at = out.line(bytes);
+        layout.problems.push({ line: at.line, message: p.message, after: p.after, fileName: p.fileName, span: { offset: at.offset, length: bytes.length } });
+      }
+      byAnchor.delete(anchor);
+    };
+    if (hadBom) out.raw(Buffer.from([0xef, 0xbb, 0xbf]));
+    emitProblems(null);
+    for (let row = 0; row < names.length; row++) {
+      const name = names[row]!;
+      const record = replacements.get(name) ?? snapshot.live.get(name);
+      const bytes = record ? Buffer.from(serializeRecord(record), 'utf8') : reader!.read(offsets[row]!, lengths[row]!);
+      const at = out.line(bytes);
+      layout.offsets[row] = at.offset;
+      layout.lengths[row] = bytes.length;
+      if (byAnchor.size > 0) emitProblems(name);
+      if (out.pending >= SAVE_CHUNK_BYTES) yield out.take();
+    }
+    // Problems anchored to a record that no longer exists go at the end rather than vanish.
+    for (const anchor of [...byAnchor.keys()]) emitProblems(anchor);
+    layout.bytes = out.position;
+    yield out.take();
   }
 
   markSaved(): void {
@@ -196,16 +490,84 @@ export class ManifestStore implements ManifestAccess {
   }
 }
 
-function* prepend<T>(first: T, rest: Iterable<T>): Generator<T> {
-  yield first;
-  yield* rest;
+interface SaveSnapshot {
+  index: ManifestIndex;
+  live: ReadonlyMap<string, ManifestRecord>;
+  source: LineSource | null;
 }
 
-function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
-  for (const item of items) yield f(item);
+/** Where a save put each line: the store's offsets once the written file is its source. */
+class SavedLayout {
+  readonly offsets: Float64Array;
+  readonly lengths: Uint32Array;
+  readonly problems: ManifestProblem[] = [];
+  bytes = 0;
+
+  constructor(rows: number) {
+    this.offsets = new Float64Array(rows);
+    this.lengths = new Uint32Array(rows);
+  }
 }
 
-/** Reads a manifest in 8 MB blocks, line by line: a 250,000-line file never becomes one string. */
+/** Gathers lines into chunks, keeping count of bytes and lines written. */
+class ChunkWriter {
+  private parts: Buffer[] = [];
+  pending = 0;
+  position = 0;
+  private lines = 0;
+
+  constructor(private readonly eol: Buffer) {}
+
+  raw(bytes: Buffer): void {
+    this.parts.push(bytes);
+    this.pending += bytes.length;
+    this.position += bytes.length;
+  }
+
+  /** Adds a line (copied: the bytes may be a reader's window); returns where it starts and its 1-based number. */
+  line(bytes: Buffer): { offset: number; line: number } {
+    const at = { offset: this.position, line: ++this.lines };
+    this.raw(Buffer.from(bytes));
+    this.raw(this.eol);
+    return at;
+  }
+
+  take(): Buffer {
+    const chunk = Buffer.concat(this.parts, this.pending);
+    this.parts = [];
+    this.pending = 0;
+    return chunk;
+  }
+}
+
+/** A record line the index read before: anything else now means the file changed under it. */
+function parseLine(line: string, expectedName: string): ManifestRecord {
+  let record: ManifestRecord | string;
+  try {
+    record = toRecord(JSON.parse(line));
+  } catch {
+    record = 'not JSON';
+  }
+  if (typeof record === 'string' || record.file_name !== expectedName) {
+    throw new ManifestChangedError(`the manifest's line for "${expectedName}" is not what was read before; the file changed on disk and is read again`);
+  }
+  return record;
+}
+
+/** Indexes a manifest file in blocks, giving the event loop a turn between them. */
+async function indexFile(source: FileLineSource): Promise<ManifestIndex> {
+  const builder = new IndexBuilder();
+  const block = Buffer.allocUnsafe(INDEX_BLOCK_BYTES);
+  const size = source.stamp.size;
+  for (let position = 0; position < size; ) {
+    const n = await source.readAsync(block.subarray(0, Math.min(block.length, size - position)), position);
+    if (n === 0) throw new ManifestChangedError('the manifest got shorter while it was read');
+    builder.add(block.subarray(0, n));
+    position += n;
+  }
+  return builder.finish();
+}
+
 /**
  * Reads a manifest record by record without keeping the records (for counts and reports over manifests
  * of any size). Returns the unreadable lines and the line format; throws ENOENT when there is no file.

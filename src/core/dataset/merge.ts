@@ -161,6 +161,14 @@ export async function mergeShards(folder: string, options: MergeOptions = {}): P
   }
   const report: MergeReport = { shards: [], added: 0, updated: 0, conflicts: [], warnings: checkSplits(files), saved: false };
   const main = await ManifestStore.open(folder);
+  try {
+    return await mergeInto(main, folder, files, report, options);
+  } finally {
+    main.close();
+  }
+}
+
+async function mergeInto(main: ManifestStore, folder: string, files: readonly ShardFile[], report: MergeReport, options: MergeOptions): Promise<MergeReport> {
   for (const file of files) {
     const shard = await ManifestStore.open(folder, file.fileName);
     const outcome: ShardMergeOutcome = {
@@ -185,6 +193,7 @@ export async function mergeShards(folder: string, options: MergeOptions = {}): P
       if (before) outcome.updated++;
       else outcome.added++;
     }
+    shard.close();
     report.added += outcome.added;
     report.updated += outcome.updated;
     report.shards.push(outcome);

@@ -1,9 +1,17 @@
 // The filtered index of one query over a manifest: positions (in manifest order) of the records that match.
 // Built once per query and record list, then shared by everything that asks about that query (the list's
 // pages, find-next, the editor's selection), so paging is O(page size).
-import type { RecordQuery } from '../../shared/record-query.js';
-import type { ManifestReader } from './manifest-access.js';
-import { compileQuery, isEmptyQuery } from './query.js';
+import type { RecordFacts, RecordQuery } from '../../shared/record-query.js';
+import { isEmptyQuery } from './query.js';
+
+/** What a query index needs of a manifest: an indexed store, or an edit model over one. */
+export interface QueryableRecords {
+  /** File names in manifest order. */
+  names(): readonly string[];
+  /** Positions of the records the query shows. Throws QueryError for a bad regex. */
+  matchPositions(query: RecordQuery): Int32Array;
+  factsAt(position: number): RecordFacts;
+}
 
 export class QueryIndex {
   private key = '';
@@ -14,26 +22,33 @@ export class QueryIndex {
    * Positions of the matching records, or null for an empty query (every record). `generation` changes when
    * the record list is replaced. Throws QueryError for a bad regex.
    */
-  positionsFor(reader: ManifestReader, generation: number, query: RecordQuery): Int32Array | null {
+  positionsFor(records: QueryableRecords, generation: number, query: RecordQuery): Int32Array | null {
     if (isEmptyQuery(query)) return null;
     const key = JSON.stringify(query);
     if (key !== this.key || generation !== this.generation || !this.positions) {
-      const matches = compileQuery(query);
-      const names = reader.names();
-      const out: number[] = [];
-      for (let i = 0; i < names.length; i++) if (matches(reader.get(names[i]!)!)) out.push(i);
-      this.positions = Int32Array.from(out);
+      this.positions = records.matchPositions(query);
       this.key = key;
       this.generation = generation;
     }
     return this.positions;
   }
 
+  /** How many records the query shows. */
+  total(records: QueryableRecords, generation: number, query: RecordQuery): number {
+    return this.positionsFor(records, generation, query)?.length ?? records.names().length;
+  }
+
+  /** The manifest position of the query's `p`-th record. */
+  positionAt(records: QueryableRecords, generation: number, query: RecordQuery, p: number): number {
+    const positions = this.positionsFor(records, generation, query);
+    return positions ? positions[p]! : p;
+  }
+
   /** File names the query shows, in order; null when it shows every record. */
-  matchingNames(reader: ManifestReader, generation: number, query: RecordQuery): string[] | null {
-    const positions = this.positionsFor(reader, generation, query);
+  matchingNames(records: QueryableRecords, generation: number, query: RecordQuery): string[] | null {
+    const positions = this.positionsFor(records, generation, query);
     if (!positions) return null;
-    const names = reader.names();
+    const names = records.names();
     return Array.from(positions, (p) => names[p]!);
   }
 }

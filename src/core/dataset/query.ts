@@ -1,8 +1,8 @@
 // Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
-import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
+import type { CaptionKind, ManifestRecord } from '../../shared/record.js';
 import { escapeRegExp } from '../util/text-patterns.js';
-import { recordState, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
+import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
 
 export class QueryError extends Error {
   override name = 'QueryError';
@@ -18,43 +18,54 @@ export function compileText(text: string, regex: boolean, caseSensitive: boolean
   }
 }
 
-function captionsFor(record: ManifestRecord, field: RecordQuery['field']): (Caption | null)[] {
-  if (field === 'ssc') return [record.ssc];
-  if (field === 'dsc') return [record.dsc];
-  return [record.ssc, record.dsc];
+function pick<T>(ssc: T, dsc: T, field: RecordQuery['field']): T[] {
+  if (field === 'ssc') return [ssc];
+  if (field === 'dsc') return [dsc];
+  return [ssc, dsc];
+}
+
+/**
+ * The part of a query that looks at facts only (review, author, length, error): what an index answers
+ * from its columns. Null when the query has none of these.
+ */
+export function compileFactsQuery(query: RecordQuery): ((facts: RecordFacts) => boolean) | null {
+  const { review, author, field, error, minLength, maxLength } = query;
+  if (review === 'any' && author === 'any' && error === null && minLength === null && maxLength === null) return null;
+  const want = review === 'unreviewed' ? null : review;
+  return (facts) => {
+    if (error !== null && facts.error !== error) return false;
+    const caps = pick(facts.ssc, facts.dsc, field);
+    if (review !== 'any' && !caps.some((c) => (c === null ? want === null : c.review === want))) return false;
+    if (author !== 'any' && !caps.some((c) => (author === 'none' ? c === null : c?.by === author))) return false;
+    if (minLength !== null || maxLength !== null) {
+      const ok = caps.some((c) => c !== null && (minLength === null || c.length >= minLength) && (maxLength === null || c.length <= maxLength));
+      if (!ok) return false;
+    }
+    return true;
+  };
+}
+
+/** The texts a query's search looks in: alt, the captions it names, and for 'any' the file name. */
+export function searchedTexts(record: ManifestRecord, field: RecordQuery['field']): string[] {
+  const texts: string[] = [];
+  if ((field === 'alt' || field === 'any') && record.alt) texts.push(record.alt.text);
+  if (field !== 'alt') for (const c of pick(record.ssc, record.dsc, field)) if (c) texts.push(c.text);
+  if (field === 'any') texts.push(record.file_name);
+  return texts;
+}
+
+/** The text part of a query over a whole record; null when the query searches no text. Throws QueryError. */
+export function compileTextQuery(query: RecordQuery): ((record: ManifestRecord) => boolean) | null {
+  const re = compileText(query.text, query.regex, query.caseSensitive);
+  if (!re) return null;
+  return (record) => searchedTexts(record, query.field).some((t) => re.test(t));
 }
 
 /** Builds a predicate for a query; throws QueryError for a bad regex. */
 export function compileQuery(query: RecordQuery): (record: ManifestRecord) => boolean {
-  const re = compileText(query.text, query.regex, query.caseSensitive);
-  const { review, author, field, error, minLength, maxLength } = query;
-  return (record) => {
-    if (error !== null && (record.error !== null) !== error) return false;
-    const caps = captionsFor(record, field);
-    if (review !== 'any') {
-      const want = review === 'unreviewed' ? null : review;
-      if (!caps.some((c) => (c === null ? want === null : c.review === want))) return false;
-    }
-    if (author !== 'any') {
-      if (!caps.some((c) => (author === 'none' ? c === null : c?.by === author))) return false;
-    }
-    if (minLength !== null || maxLength !== null) {
-      const ok = caps.some((c) => {
-        if (!c) return false;
-        const n = c.text.length;
-        return (minLength === null || n >= minLength) && (maxLength === null || n <= maxLength);
-      });
-      if (!ok) return false;
-    }
-    if (re) {
-      const texts: string[] = [];
-      if (field === 'alt' || field === 'any') if (record.alt) texts.push(record.alt.text);
-      if (field !== 'alt') for (const c of caps) if (c) texts.push(c.text);
-      if (field === 'any') texts.push(record.file_name);
-      if (!texts.some((t) => re.test(t))) return false;
-    }
-    return true;
-  };
+  const facts = compileFactsQuery(query);
+  const text = compileTextQuery(query);
+  return (record) => (facts === null || facts(factsOf(record))) && (text === null || text(record));
 }
 
 export function isEmptyQuery(q: RecordQuery): boolean {

@@ -88,10 +88,14 @@ export async function listShardManifests(folder: string): Promise<ShardFile[]> {
  */
 export async function openShardStore(folder: string, spec: ShardSpec, main?: ManifestStore): Promise<ManifestStore> {
   const source = main ?? (await ManifestStore.open(folder, MANIFEST_NAME));
-  const shard = await ManifestStore.open(folder, shardManifestName(spec));
-  for (const record of source.records()) {
-    if (!inShard(record.file_name, spec) || shard.get(record.file_name)) continue;
-    shard.put(structuredClone(record));
+  try {
+    const shard = await ManifestStore.open(folder, shardManifestName(spec));
+    for (const record of source.records()) {
+      if (!inShard(record.file_name, spec) || shard.get(record.file_name)) continue;
+      shard.put(structuredClone(record));
+    }
+    return shard;
+  } finally {
+    if (!main) source.close();
   }
-  return shard;
 }

@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
-import { recordState, type Counts } from '../../shared/record-query.js';
+import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery } from '../../shared/record-query.js';
 import { humanEdit, machineCaption, sameCaption, withReview, type MachineCaption } from '../dataset/caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from '../dataset/manifest-access.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
@@ -212,7 +212,7 @@ export class CaptionEditModel {
   }
 
   *records(): IterableIterator<ManifestRecord> {
-    for (const name of this.base.names()) yield this.get(name)!;
+    for (const record of this.base.records()) yield this.overlay.size > 0 ? overlaid(record, this.overlay) : record;
   }
 
   getCounts(): Counts {
@@ -232,8 +232,45 @@ export class CaptionEditModel {
     return this.conflictList;
   }
 
+  /** Counts from the base's columns, with the records that have unsaved edits counted as they are shown. */
   private recount(): void {
-    this.countsValue = countRecords(this.records());
+    const counts = this.base.counts();
+    for (const [name, record] of this.overlaidRecords(this.overlay.values())) {
+      counts[recordState(this.base.get(name)!)]--;
+      counts[recordState(record)]++;
+    }
+    this.countsValue = counts;
+  }
+
+  /** The records that `entries` change, with those changes on top of the base. */
+  private overlaidRecords(entries: Iterable<OverlayEntry>): Map<string, ManifestRecord> {
+    const out = new Map<string, ManifestRecord>();
+    for (const e of entries) {
+      const record = out.get(e.fileName) ?? this.base.get(e.fileName);
+      if (record) out.set(e.fileName, { ...record, [e.kind]: e.caption });
+    }
+    return out;
+  }
+
+  /** A record's position in manifest order, or -1. */
+  positionOf(fileName: string): number {
+    return this.base.positionOf(fileName);
+  }
+
+  /** The facts (authors, reviews, lengths, error) of the record at a position, as shown. */
+  factsAt(position: number): RecordFacts {
+    const name = this.base.names()[position];
+    if (name !== undefined && this.overlay.size > 0 && this.hasOverlay(name)) return factsOf(this.get(name)!);
+    return this.base.factsAt(position);
+  }
+
+  private hasOverlay(fileName: string): boolean {
+    return CAPTION_KINDS.some((kind) => this.overlay.has(keyOf(fileName, kind)));
+  }
+
+  /** Positions of the records a query shows, unsaved edits included. Throws QueryError for a bad regex. */
+  matchPositions(query: RecordQuery): Int32Array {
+    return this.base.matchPositions(query, this.overlaidRecords(this.overlay.values()));
   }
 
   private baseCaption(fileName: string, kind: CaptionKind): Caption | null {
@@ -451,9 +488,9 @@ export class CaptionEditModel {
    * Writes the base (with `view` over each record) to the manifest. What runs wrote before the write began
    * is then on disk; what they write meanwhile stays marked for the next merge.
    */
-  private async writeFile(view?: (record: ManifestRecord) => ManifestRecord): Promise<void> {
+  private async writeFile(replacements?: ReadonlyMap<string, ManifestRecord>): Promise<void> {
     const runWritten = [...this.runWritten];
-    await this.base.saveTo(this.manifestPath, view);
+    await this.base.saveTo(this.manifestPath, replacements);
     for (const name of runWritten) this.runWritten.delete(name);
   }
 
@@ -475,7 +512,7 @@ export class CaptionEditModel {
         throw new Error(`${this.conflictList.length} caption(s) changed both here and on disk; choose which to keep before saving`);
       }
       const written = new Map(this.overlay);
-      await this.writeFile((record) => overlaid(record, written));
+      await this.writeFile(this.overlaidRecords(written.values()));
       const baseClean = !this.base.isDirty;
       for (const [key, entry] of written) {
         if (!this.base.get(entry.fileName)) continue;
@@ -493,7 +530,7 @@ export class CaptionEditModel {
   saveAs(target: string): Promise<void> {
     return this.serialized(async () => {
       await this.ready;
-      await this.base.saveTo(target, (record) => this.get(record.file_name) ?? record);
+      await this.base.saveTo(target, this.overlaidRecords(this.overlay.values()));
     });
   }
 
@@ -594,7 +631,9 @@ export class CaptionEditModel {
 
   private async reloadBase(fresh: ManifestStore, stamp?: DiskStamp | null): Promise<void> {
     this.disk = stamp === undefined ? await stampOf(this.manifestPath) : stamp;
+    const old = this.baseValue;
     this.baseValue = fresh;
+    if (old !== fresh) old?.close();
     // Overlay entries equal to the new base are no longer edits.
     for (const [key, entry] of this.overlay) {
       if (!fresh.get(entry.fileName)) this.overlay.delete(key);
@@ -618,6 +657,7 @@ export class CaptionEditModel {
   }
 
   dispose(): void {
+    this.baseValue?.close();
     for (const e of [this.editEmitter, this.recordsEmitter, this.resetEmitter, this.conflictEmitter]) e.dispose();
   }
 }

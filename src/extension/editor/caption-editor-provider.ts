@@ -160,16 +160,6 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     };
     const headView = async (offset: number, limit: number): Promise<RecordView[]> =>
       Promise.all(doc.head.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((r, i) => view(r, offset + i)));
-    const indexOf = new Map<string, number>();
-    let indexGeneration = -1;
-    const positionOf = (fileName: string): number => {
-      if (indexGeneration !== doc.generation || indexOf.size !== doc.store.size) {
-        indexOf.clear();
-        doc.store.names().forEach((n, i) => indexOf.set(n, i));
-        indexGeneration = doc.generation;
-      }
-      return indexOf.get(fileName) ?? -1;
-    };
     const index = this.indexOf(doc);
 
     const handlers: RequestHandlers = {
@@ -188,18 +178,17 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
           return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
         }
         await doc.ready;
-        let positions: Int32Array | null;
+        let total: number;
         try {
-          positions = index.positionsFor(doc.store, doc.generation, query);
+          total = index.total(doc.store, doc.generation, query);
         } catch (err) {
           return { total: 0, offset, records: [], error: (err as Error).message };
         }
         const names = doc.store.names();
-        const total = positions ? positions.length : names.length;
         const end = Math.min(total, offset + limit);
         const records: RecordView[] = [];
         for (let i = offset; i < end; i++) {
-          const at = positions ? positions[i]! : i;
+          const at = index.positionAt(doc.store, doc.generation, query, i);
           records.push(await view(doc.store.get(names[at]!)!, at));
         }
         return { total, offset, records, error: null };
@@ -218,12 +207,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       findNext: async ({ query, from, direction, unreviewedOnly }) => {
         await doc.ready;
-        const positions = index.positionsFor(doc.store, doc.generation, query);
-        const names = doc.store.names();
-        const total = positions ? positions.length : names.length;
+        const total = index.total(doc.store, doc.generation, query);
         for (let p = from + direction; p >= 0 && p < total; p += direction) {
-          const record = doc.store.get(names[positions ? positions[p]! : p]!)!;
-          if (!unreviewedOnly || isUnreviewed(record)) return { position: p };
+          if (!unreviewedOnly || isUnreviewed(doc.store.factsAt(index.positionAt(doc.store, doc.generation, query, p)))) return { position: p };
         }
         return { position: null };
       },
@@ -296,7 +282,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         const records = await Promise.all(
           names.flatMap((n) => {
             const r = doc.store.get(n);
-            return r ? [view(r, positionOf(n))] : [];
+            return r ? [view(r, doc.store.positionOf(n))] : [];
           }),
         );
         channel.post({ type: 'recordsChanged', records, counts: doc.getCounts() });
