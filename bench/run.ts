@@ -16,13 +16,15 @@ import { EXPORT_FORMATS } from '../src/core/export/index.js';
 import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
 import { runChild } from './lib/child.js';
 import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
-import { captioningTable, datasetTable, lifecycleTable, type DatasetRow } from './lib/report.js';
+import { captioningTable, datasetTable, lifecycleTable, manifestScaleTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
+import type { ManifestStepArgs } from './parts/manifest-scale.js';
+import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
 
 const HELP = `npm run bench -- [options]
-  --only LIST          parts to run: captioning,lifecycle,dataset (default: all)
+  --only LIST          parts to run: captioning,lifecycle,dataset,manifest (default: all)
   --quick              small sizes for development (24 images, 20,000 records)
   --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
   --device D           cpu (default), webgpu, cuda, auto
@@ -33,6 +35,11 @@ const HELP = `npm run bench -- [options]
   --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,stats-stream,page,export (default: all)
+  --manifest-records LIST
+                       manifest part: generated manifests (no images) of these sizes (default
+                       250000,1000000; --quick: 20000)
+  --manifest-steps LIST
+                       manifest steps: open,page,filter,search,save-edits,stats,export (default: all)
   --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
                        symbolic links to the first part folders)
   --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N
@@ -52,6 +59,8 @@ const { values } = parseArgs({
     records: { type: 'string' },
     steps: { type: 'string', default: 'scan,rescan,load,save,stats,stats-stream,page,export' },
     'scan-images': { type: 'string' },
+    'manifest-records': { type: 'string' },
+    'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,stats,export' },
     rounds: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
@@ -67,7 +76,7 @@ const { values } = parseArgs({
   },
 });
 
-const PARTS = ['captioning', 'lifecycle', 'dataset'] as const;
+const PARTS = ['captioning', 'lifecycle', 'dataset', 'manifest'] as const;
 type Part = (typeof PARTS)[number];
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -185,6 +194,27 @@ async function main(): Promise<void> {
     }
     results.dataset = { records, manifestMiB: dataset.manifestMiB, imagesMiB: dataset.imagesMiB, generatedSeconds: dataset.generatedSeconds, rows };
     tables.push(datasetTable(rows, dataset));
+  }
+
+  if (has('manifest')) {
+    const sizes = (values['manifest-records'] ?? (quick ? '20000' : '250000,1000000')).split(',').map((s) => int('manifest-records', s.trim(), 0));
+    const steps = values['manifest-steps']!.split(',').map((s) => s.trim()).flatMap((s) => (s === 'export' ? EXPORT_FORMATS.map((f) => `export:${f}`) : [s]));
+    const runs: { records: number; manifestMiB: number; rows: ManifestScaleRow[] }[] = [];
+    for (const records of sizes) {
+      const folder = path.join(outRoot, `manifest-${records}`);
+      const manifestMiB = await ensureSyntheticManifest(folder, records);
+      process.stderr.write(`manifest: ${records.toLocaleString('en-US')} records (${manifestMiB.toFixed(0)} MiB)\n`);
+      const rows: ManifestScaleRow[] = [];
+      for (const step of steps) {
+        // The save step writes the manifest: it runs on a copy, so every run measures the same file.
+        const r = await runChild<ManifestScaleRow>(path.join(__dirname, 'parts', 'manifest-scale.ts'), { step, folder } satisfies ManifestStepArgs, ['--expose-gc']);
+        rows.push(r);
+        process.stderr.write(`  ${step}: ${r.seconds.toFixed(2)} s, RSS growth ${r.rssGrowthMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB\n`);
+      }
+      runs.push({ records, manifestMiB, rows });
+      tables.push(manifestScaleTable(rows, records, manifestMiB));
+    }
+    results.manifest = runs;
   }
 
   const seconds = (performance.now() - started) / 1000;

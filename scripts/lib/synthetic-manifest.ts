@@ -2,11 +2,16 @@
 // real datasets. Names are spread over folders of 1,000; one in five SSCs is approved.
 import { createWriteStream, promises as fs } from 'node:fs';
 
+/** The i-th record's image name: folders of 1,000. */
+export function syntheticFileName(i: number): string {
+  return `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/img-${String(i).padStart(7, '0')}.jpg`;
+}
+
 export async function writeSyntheticManifest(file: string, n: number): Promise<number> {
   const out = createWriteStream(file);
   const at = new Date().toISOString();
   for (let i = 0; i < n; i++) {
-    const name = `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/img-${String(i).padStart(7, '0')}.jpg`;
+    const name = syntheticFileName(i);
     const r = {
       file_name: name,
       width: 640,

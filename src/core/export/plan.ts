@@ -74,7 +74,7 @@ export function planExport(records: Iterable<ManifestRecord>, options: PlanOptio
     }
     const split = unitHash(options.seed, 'split', record.file_name) < options.validation ? 'validation' : 'train';
     // Manifests written by hand or by older releases may carry control characters: never into a training file.
-    samples.push({ fileName: record.file_name, caption: cleanCaptionText(caption), source, split, record });
+    samples.push({ fileName: record.file_name, caption: cleanCaptionText(caption), source, split, image: { width: record.width, height: record.height, sha256: record.sha256 } });
   }
   return { samples, skipped, altFallback };
 }

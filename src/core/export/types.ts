@@ -42,7 +42,8 @@ export interface ExportSample {
   caption: string;
   source: CaptionSource;
   split: Split;
-  record: ManifestRecord;
+  /** The image facts a format writes beside the caption (not the whole record: a plan may hold millions). */
+  image: Pick<ManifestRecord, 'width' | 'height' | 'sha256'>;
 }
 
 export interface ExportProgress {

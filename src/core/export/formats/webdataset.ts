@@ -76,9 +76,9 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
       const meta = {
         file_name: sample.fileName,
         caption_source: sample.source,
-        width: sample.record.width,
-        height: sample.record.height,
-        sha256: sample.record.sha256,
+        width: sample.image.width,
+        height: sample.image.height,
+        sha256: sample.image.sha256,
       };
       await shard.entry(`${key}.json`, Buffer.from(JSON.stringify(meta), 'utf8'));
     },

@@ -1,0 +1,157 @@
+// One step of the manifest-scale table (the caption document issue's targets), run in its own process by
+// bench/run.ts on a generated manifest without images (scripts/lib/synthetic-manifest.ts). Each step
+// reports its time and the process's RSS growth over the floor measured before the step's own work.
+// Steps: open (the full index: counts and every filter available), page (100 records from the middle),
+// filter (review state, then author, each with counts), search (a literal over every caption, then a regex),
+// save-edits (1,000 human edits in the edit model, then save: atomic and streamed), stats (what
+// `recaption stats --json` does), export:<format> (captions only).
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CaptionEditModel } from '../../src/core/document/caption-edit-model.js';
+import { ManifestStore, streamManifestFile } from '../../src/core/dataset/manifest-store.js';
+import { QueryIndex } from '../../src/core/dataset/query-index.js';
+import { StatsCounter } from '../../src/core/dataset/stats.js';
+import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
+import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/record-query.js';
+import { MANIFEST_NAME } from '../../src/shared/record.js';
+import { childMain } from '../lib/child.js';
+
+export interface ManifestStepArgs {
+  step: string;
+  folder: string;
+}
+
+export interface ManifestStepResult {
+  step: string;
+  records: number;
+  /** The measured operation alone (after the open it needs, for steps other than open). */
+  seconds: number;
+  /** RSS growth over the process floor (modules loaded, nothing read), MiB: at the end and at the peak. */
+  rssGrowthMiB: number;
+  peakGrowthMiB: number;
+  detail: Record<string, number | string>;
+}
+
+const PAGE = 100;
+const EDITS = 1000;
+
+const rssMiB = () => process.memoryUsage.rss() / 2 ** 20;
+
+/** What a step opened stays referenced until its RSS is read: an editor holds its document open. */
+let held: unknown = null;
+
+async function timed<T>(work: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Samples RSS while work runs (getrusage's peak covers the whole process, floor included). */
+function peakSampler(): { stop(): number } {
+  let peak = rssMiB();
+  const timer = setInterval(() => (peak = Math.max(peak, rssMiB())), 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssMiB());
+    },
+  };
+}
+
+async function measure(step: string, folder: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {
+  const file = path.join(folder, MANIFEST_NAME);
+  if (step === 'open') {
+    const { value, seconds } = await timed(() => ManifestStore.open(folder));
+    held = value;
+    const counts = await timed(() => value.counts());
+    return { seconds, records: value.size, detail: { countsMs: counts.seconds * 1000, approved: counts.value.approved } };
+  }
+  if (step === 'stats') {
+    const counter = new StatsCounter();
+    const { value, seconds } = await timed(() => streamManifestFile(file, (r) => counter.add(r)));
+    const stats = counter.result(value.problems.length);
+    return { seconds, records: stats.images, detail: { reviewed: stats.reviewed } };
+  }
+  if (step === 'save-edits') {
+    // On a copy, so every run edits and saves the same generated manifest.
+    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-bench-save-'));
+    try {
+      await fs.copyFile(file, path.join(copy, MANIFEST_NAME));
+      return await saveAfterEdits(path.join(copy, MANIFEST_NAME));
+    } finally {
+      await fs.rm(copy, { recursive: true, force: true });
+    }
+  }
+  const store = await ManifestStore.open(folder);
+  held = store;
+  const index = new QueryIndex();
+  const page = (query: RecordQuery, offset: number) => {
+    const total = index.total(store, 0, query);
+    const names = store.names();
+    const out = [];
+    for (let i = offset; i < Math.min(total, offset + PAGE); i++) out.push(store.get(names[index.positionAt(store, 0, query, i)]!)!);
+    return { total, page: out.length };
+  };
+  if (step === 'page') {
+    const middle = Math.floor(store.size / 2);
+    const { value, seconds } = await timed(() => page(EMPTY_QUERY, middle));
+    const again = await timed(() => page(EMPTY_QUERY, middle + PAGE));
+    return { seconds, records: store.size, detail: { pageRecords: value.page, nextPageMs: again.seconds * 1000 } };
+  }
+  if (step === 'filter') {
+    const review = await timed(() => ({ ...page({ ...EMPTY_QUERY, review: 'approved' }, 0), counts: store.counts() }));
+    const author = await timed(() => page({ ...EMPTY_QUERY, author: 'human', field: 'dsc' }, 0));
+    return { seconds: Math.max(review.seconds, author.seconds), records: store.size, detail: { reviewMs: review.seconds * 1000, approved: review.value.total, authorMs: author.seconds * 1000, human: author.value.total } };
+  }
+  if (step === 'search') {
+    // A phrase in one record in 97 (the generator's object numbers), and a regex for the same records.
+    const literal = await timed(() => page({ ...EMPTY_QUERY, text: 'Object 42 resting' }, 0));
+    const regex = await timed(() => page({ ...EMPTY_QUERY, text: 'object 42 rest(s|ing)', regex: true }, 0));
+    return { seconds: literal.seconds, records: store.size, detail: { matches: literal.value.total, regexSeconds: regex.seconds, regexMatches: regex.value.total } };
+  }
+  if (step.startsWith('export:')) {
+    const format = step.slice('export:'.length) as ExportFormat;
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), `recaption-bench-export-${format}-`));
+    try {
+      const { value, seconds } = await timed(() => exportFineTuneSet({ store, out, profile: 't2i', format, images: 'none', seed: 1, select: 'unrejected' }));
+      return { seconds, records: store.size, detail: { exported: value.record.counts.total } };
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`unknown step ${step}`);
+}
+
+async function saveAfterEdits(file: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {
+  const model = await CaptionEditModel.open(file);
+  held = model;
+  await model.ready;
+  const names = model.names();
+  const stride = Math.max(1, Math.floor(names.length / EDITS));
+  for (let i = 0; i < EDITS; i++) model.edit('bench', (e) => e.writeHumanCaption(names[i * stride]!, 'dsc', `edited by the bench, number ${i}`));
+  const { seconds } = await timed(() => model.save());
+  const bytes = (await fs.stat(file)).size;
+  model.dispose();
+  return { seconds, records: names.length, detail: { edits: EDITS, MB: bytes / 1e6 } };
+}
+
+async function run(args: ManifestStepArgs): Promise<ManifestStepResult> {
+  global.gc?.();
+  const floor = rssMiB();
+  const sampler = peakSampler();
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await measure(args.step, args.folder);
+  } finally {
+    sampler.stop();
+  }
+  const { seconds, records, detail } = measured;
+  const peak = sampler.stop();
+  global.gc?.();
+  const growth = rssMiB() - floor;
+  held = null;
+  return { step: args.step, records, seconds, rssGrowthMiB: growth, peakGrowthMiB: peak - floor, detail };
+}
+
+childMain(run);
