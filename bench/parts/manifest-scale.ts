@@ -39,7 +39,7 @@ const EDITS = 1000;
 const rssMiB = () => process.memoryUsage.rss() / 2 ** 20;
 
 /** What a step opened stays referenced until its RSS is read: an editor holds its document open. */
-let held: unknown = null;
+let _held: unknown = null;
 
 async function timed<T>(work: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
   const started = performance.now();
@@ -63,7 +63,7 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
   const file = path.join(folder, MANIFEST_NAME);
   if (step === 'open') {
     const { value, seconds } = await timed(() => ManifestStore.open(folder));
-    held = value;
+    _held = value;
     const counts = await timed(() => value.counts());
     return { seconds, records: value.size, detail: { countsMs: counts.seconds * 1000, approved: counts.value.approved } };
   }
@@ -84,7 +84,7 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
     }
   }
   const store = await ManifestStore.open(folder);
-  held = store;
+  _held = store;
   const index = new QueryIndex();
   const page = (query: RecordQuery, offset: number) => {
     const total = index.total(store, 0, query);
@@ -125,7 +125,7 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
 
 async function saveAfterEdits(file: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {
   const model = await CaptionEditModel.open(file);
-  held = model;
+  _held = model;
   await model.ready;
   const names = model.names();
   const stride = Math.max(1, Math.floor(names.length / EDITS));
@@ -150,7 +150,7 @@ async function run(args: ManifestStepArgs): Promise<ManifestStepResult> {
   const peak = sampler.stop();
   global.gc?.();
   const growth = rssMiB() - floor;
-  held = null;
+  _held = null;
   return { step: args.step, records, seconds, rssGrowthMiB: growth, peakGrowthMiB: peak - floor, detail };
 }
 
