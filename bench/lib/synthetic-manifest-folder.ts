@@ -24,12 +24,17 @@ export async function ensureSyntheticManifest(folder: string, records: number): 
   return (await fs.stat(file)).size / 2 ** 20;
 }
 
+/** Links per original: file systems cap an inode's links (ext4 at 65,000). */
+const LINKS_PER_ORIGINAL = 50_000;
+
 async function linkImages(folder: string, records: number): Promise<void> {
-  const original = path.join(folder, 'original.jpg');
-  await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toFile(original);
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
+  const originals = Math.ceil(records / LINKS_PER_ORIGINAL);
+  for (let k = 0; k < originals; k++) await fs.writeFile(path.join(folder, `original-${k}.jpg`), jpeg);
   const names = Array.from({ length: records }, (_, i) => syntheticFileName(i));
   for (const dir of new Set(names.map((n) => path.dirname(n)))) await fs.mkdir(path.join(folder, dir), { recursive: true });
-  await mapConcurrent(names, 16, async (name) => {
+  await mapConcurrent(names, 16, async (name, i) => {
+    const original = path.join(folder, `original-${Math.floor(i / LINKS_PER_ORIGINAL)}.jpg`);
     await fs.link(original, path.join(folder, name)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });

@@ -120,22 +120,88 @@ export interface HabitReport {
   options: HabitReportOptions;
 }
 
-interface Text {
-  fileName: string;
-  text: string;
-}
+/**
+ * One source's counts, gathered text by text as the records stream by: nothing holds the texts themselves
+ * (a million records' captions would be about a gigabyte), only lengths, phrase counts and text hashes.
+ */
+class SourceTally {
+  readonly lengths: number[] = [];
+  article = 0;
+  period = 0;
+  capital = 0;
+  looping = 0;
+  readonly openings = new Map<string, number>();
+  readonly closings = new Map<string, number>();
+  readonly loopGrams = new Map<string, number>();
+  /** Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top list. */
+  private readonly identities = new Map<number, number>();
+  private readonly repeated = new Map<number, string>();
+  private examples: LoopExample[] = [];
 
-function textsOf(records: Iterable<ManifestRecord>): { count: number; texts: Record<TextSource, Text[]> } {
-  const texts: Record<TextSource, Text[]> = { alt: [], ssc: [], dsc: [] };
-  let count = 0;
-  for (const record of records) {
-    count++;
-    for (const source of TEXT_SOURCES) {
-      const text = source === 'alt' ? record.alt?.text : record[source]?.text;
-      if (text !== undefined && text.trim() !== '') texts[source].push({ fileName: record.file_name, text });
+  constructor(private readonly o: HabitReportOptions) {}
+
+  add(fileName: string, text: string): void {
+    this.lengths.push(wordsOf(text).length);
+    if (startsWithArticle(text)) this.article++;
+    if (endsWithPeriod(text)) this.period++;
+    if (startsCapitalised(text)) this.capital++;
+    bump(this.openings, openingPhrase(text));
+    bump(this.closings, closingPhrase(text));
+    const identity = identityKey(text);
+    const key = textHash(identity);
+    const seen = (this.identities.get(key) ?? 0) + 1;
+    this.identities.set(key, seen);
+    if (seen === 2) this.repeated.set(key, identity);
+    const repeats = repeatedNgrams(text, this.o.loopN, this.o.loopMinTimes);
+    if (repeats.length > 0) {
+      this.looping++;
+      for (const r of repeats) bump(this.loopGrams, r.ngram);
+      this.examples.push({ fileName, ngram: repeats[0]!.ngram, times: repeats[0]!.times });
+      // Only the best `top` examples are shown: keep a few times that many, not one per looping caption.
+      if (this.examples.length > 4 * this.o.top) this.examples = bestExamples(this.examples, this.o.top);
     }
   }
-  return { count, texts };
+
+  report(source: TextSource, bins: readonly Bin[]): SourceReport {
+    const o = this.o;
+    const total = this.lengths.length;
+    let duplicated = 0;
+    for (const n of this.identities.values()) if (n > 1) duplicated += n;
+    const duplicates = new Map<string, number>();
+    for (const [key, text] of this.repeated) duplicates.set(text, this.identities.get(key)!);
+    return {
+      source,
+      count: total,
+      words: summarize(this.lengths),
+      histogram: histogram(this.lengths, bins),
+      startsWithArticle: share(this.article, total),
+      endsWithPeriod: share(this.period, total),
+      capitalised: share(this.capital, total),
+      openings: topCounts(this.openings, total, o.top),
+      closings: topCounts(this.closings, total, o.top),
+      loops: { count: this.looping, share: share(this.looping, total), top: topCounts(this.loopGrams, total, o.top), examples: bestExamples(this.examples, o.top) },
+      duplicates: { count: duplicated, share: share(duplicated, total), top: topCounts(duplicates, total, o.top, 2) },
+    };
+  }
+}
+
+function bestExamples(examples: LoopExample[], top: number): LoopExample[] {
+  return examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, top);
+}
+
+/**
+ * A 53-bit hash of a text (two 32-bit FNV-1a variants combined): two different captions share one with a
+ * chance of about n²/2⁵⁴, one in ten thousand for a million distinct captions and a report's duplicate count.
+ */
+function textHash(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 function topCounts(counts: Map<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
@@ -152,50 +218,6 @@ function bump(map: Map<string, number>, key: string): void {
 
 function share(n: number, total: number): number {
   return total === 0 ? 0 : n / total;
-}
-
-function measure(source: TextSource, texts: readonly Text[], bins: readonly Bin[], o: HabitReportOptions): SourceReport {
-  const lengths = texts.map((t) => wordsOf(t.text).length);
-  const openings = new Map<string, number>();
-  const closings = new Map<string, number>();
-  const loopGrams = new Map<string, number>();
-  const identities = new Map<string, number>();
-  const examples: LoopExample[] = [];
-  let article = 0;
-  let period = 0;
-  let capital = 0;
-  let looping = 0;
-  for (const { fileName, text } of texts) {
-    if (startsWithArticle(text)) article++;
-    if (endsWithPeriod(text)) period++;
-    if (startsCapitalised(text)) capital++;
-    bump(openings, openingPhrase(text));
-    bump(closings, closingPhrase(text));
-    bump(identities, identityKey(text));
-    const repeats = repeatedNgrams(text, o.loopN, o.loopMinTimes);
-    if (repeats.length > 0) {
-      looping++;
-      for (const r of repeats) bump(loopGrams, r.ngram);
-      examples.push({ fileName, ngram: repeats[0]!.ngram, times: repeats[0]!.times });
-    }
-  }
-  let duplicated = 0;
-  for (const n of identities.values()) if (n > 1) duplicated += n;
-  const total = texts.length;
-  examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1));
-  return {
-    source,
-    count: total,
-    words: summarize(lengths),
-    histogram: histogram(lengths, bins),
-    startsWithArticle: share(article, total),
-    endsWithPeriod: share(period, total),
-    capitalised: share(capital, total),
-    openings: topCounts(openings, total, o.top),
-    closings: topCounts(closings, total, o.top),
-    loops: { count: looping, share: share(looping, total), top: topCounts(loopGrams, total, o.top), examples: examples.slice(0, o.top) },
-    duplicates: { count: duplicated, share: share(duplicated, total), top: topCounts(identities, total, o.top, 2) },
-  };
 }
 
 const NAMES: Record<TextSource, string> = { alt: 'alt-text', ssc: 'SSC', dsc: 'DSC' };
@@ -263,22 +285,24 @@ export type RecordSource = Iterable<ManifestRecord> | { records(): Iterable<Mani
 
 export function computeHabitReport(from: RecordSource, options: Partial<HabitReportOptions> = {}): HabitReport {
   const o = { ...DEFAULT_REPORT_OPTIONS, ...options };
-  const { count, texts } = textsOf('records' in from && typeof from.records === 'function' ? from.records() : (from as Iterable<ManifestRecord>));
+  const records = 'records' in from && typeof from.records === 'function' ? from.records() : (from as Iterable<ManifestRecord>);
+  const tallies = { alt: new SourceTally(o), ssc: new SourceTally(o), dsc: new SourceTally(o) };
+  let count = 0;
+  // One pass, records streamed: a manifest of any size is read once and never held.
+  for (const record of records) {
+    count++;
+    for (const source of TEXT_SOURCES) {
+      const text = source === 'alt' ? record.alt?.text : record[source]?.text;
+      if (text !== undefined && text.trim() !== '') tallies[source].add(record.file_name, text);
+    }
+  }
   // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
   let maxWords = 0;
-  for (const s of TEXT_SOURCES) for (const t of texts[s]) maxWords = Math.max(maxWords, wordsOf(t.text).length);
+  for (const s of TEXT_SOURCES) for (const n of tallies[s].lengths) maxWords = Math.max(maxWords, n);
   const bins = sharedBins(maxWords, o.maxBins);
-  const sources = {
-    alt: measure('alt', texts.alt, bins, o),
-    ssc: measure('ssc', texts.ssc, bins, o),
-    dsc: measure('dsc', texts.dsc, bins, o),
-  };
+  const sources = { alt: tallies.alt.report('alt', bins), ssc: tallies.ssc.report('ssc', bins), dsc: tallies.dsc.report('dsc', bins) };
   // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
-  const gtPhrases = { openings: new Map<string, number>(), closings: new Map<string, number>() };
-  for (const t of texts.alt) {
-    bump(gtPhrases.openings, openingPhrase(t.text));
-    bump(gtPhrases.closings, closingPhrase(t.text));
-  }
+  const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
   const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
   return { records: count, bins, sources, flags, options: o };
 }

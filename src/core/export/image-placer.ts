@@ -3,12 +3,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageMode, SkipReason } from './types.js';
+import { FolderListings } from './folder-listing.js';
 
 /** Error codes for which a hard link cannot be made but a copy can. */
 const LINK_FALLBACK_CODES = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
 export class ImagePlacer {
   private readonly madeDirs = new Set<string>();
+  private readonly listings = new FolderListings();
   private mode: ImageMode;
   /** Set when hard links fell back to copies, with why; the export reports it. */
   linkFallback: string | null = null;
@@ -28,6 +30,10 @@ export class ImagePlacer {
   /** The real source path of an image, or why it cannot be exported. */
   async check(fileName: string): Promise<{ source: string } | { skip: SkipReason }> {
     let source = this.source(fileName);
+    // The folder's listing settles the common case, a plain file, without a stat. A link, something else, a
+    // name the listing lacks (a case-insensitive file system matches more than the exact name) or a folder
+    // that cannot be listed is asked of the file itself.
+    if ((await this.listings.lookup(path.dirname(source), path.basename(source))) === 'file') return { source };
     try {
       const stat = await fs.lstat(source);
       // A symlink is resolved so that a hard link never points at a (possibly relative) link itself.

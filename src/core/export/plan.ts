@@ -49,24 +49,35 @@ function recordSkip(record: ManifestRecord): SkipReason | null {
   return null;
 }
 
-export function planExport(records: Iterable<ManifestRecord>, options: PlanOptions): ExportPlan {
-  const skipped = emptyTally();
-  const samples: ExportSample[] = [];
-  let altFallback = 0;
-  // The t2i blend's eligibility is decided by the DSC alone, so the set of exported images does not
-  // depend on the seed: the draw only picks which of two texts an eligible image gets.
-  const kind = options.profile === 'ssc' ? 'ssc' : 'dsc';
-  for (const record of records) {
+/**
+ * Decides record by record which go out, with which caption, in which split, and tallies the rest: an
+ * export streams the manifest through it and never holds the whole plan.
+ */
+export class ExportPlanner {
+  readonly skipped = emptyTally();
+  /** t2i: images whose draw picked the alt-text but that have none, so they got the DSC. */
+  altFallback = 0;
+  private readonly kind: 'ssc' | 'dsc';
+
+  constructor(private readonly options: PlanOptions) {
+    // The t2i blend's eligibility is decided by the DSC alone, so the set of exported images does not
+    // depend on the seed: the draw only picks which of two texts an eligible image gets.
+    this.kind = options.profile === 'ssc' ? 'ssc' : 'dsc';
+  }
+
+  /** The record's sample, or null when it is skipped (and tallied). */
+  decide(record: ManifestRecord): ExportSample | null {
+    const { options, kind } = this;
     const reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
     if (reason !== null) {
-      tallySkip(skipped, reason, record.file_name);
-      continue;
+      tallySkip(this.skipped, reason, record.file_name);
+      return null;
     }
     let caption = record[kind]!.text;
     let source: CaptionSource = kind;
     if (options.profile === 't2i' && unitHash(options.seed, 'blend', record.file_name) >= options.ratio) {
       const alt = record.alt?.text.trim() ?? '';
-      if (alt === '') altFallback++;
+      if (alt === '') this.altFallback++;
       else {
         caption = record.alt!.text;
         source = 'alt';
@@ -74,7 +85,17 @@ export function planExport(records: Iterable<ManifestRecord>, options: PlanOptio
     }
     const split = unitHash(options.seed, 'split', record.file_name) < options.validation ? 'validation' : 'train';
     // Manifests written by hand or by older releases may carry control characters: never into a training file.
-    samples.push({ fileName: record.file_name, caption: cleanCaptionText(caption), source, split, image: { width: record.width, height: record.height, sha256: record.sha256 } });
+    return { fileName: record.file_name, caption: cleanCaptionText(caption), source, split, image: { width: record.width, height: record.height, sha256: record.sha256 } };
   }
-  return { samples, skipped, altFallback };
+}
+
+/** The whole plan at once (for previews and tests; an export streams through ExportPlanner). */
+export function planExport(records: Iterable<ManifestRecord>, options: PlanOptions): ExportPlan {
+  const planner = new ExportPlanner(options);
+  const samples: ExportSample[] = [];
+  for (const record of records) {
+    const sample = planner.decide(record);
+    if (sample) samples.push(sample);
+  }
+  return { samples, skipped: planner.skipped, altFallback: planner.altFallback };
 }

@@ -1,11 +1,12 @@
 // Export Fine-Tune Set: plan (which images, which caption, which split), write the format into a staging
 // folder with the images, then commit it under final names with export.json beside it.
 import type { ManifestStore } from '../dataset/manifest-store.js';
+import type { ManifestRecord } from '../../shared/record.js';
 import { createWriter } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
-import { planExport } from './plan.js';
+import { ExportPlanner } from './plan.js';
 import {
   DEFAULT_EXPORT_SELECTION,
   ExportError,
@@ -15,6 +16,7 @@ import {
   type ExportFormat,
   type ExportProfile,
   type ExportProgress,
+  type ExportSample,
   type ExportSelection,
   type ImageMode,
   type SkipReason,
@@ -118,6 +120,23 @@ function imageRoot(format: ExportFormat, images: ImageMode, dataset: string): st
   }
 }
 
+/** The planner's samples in batches of up to `size`, with how many records each batch read. */
+function* sampleBatches(records: Iterable<ManifestRecord>, planner: ExportPlanner, size: number): Generator<{ batch: ExportSample[]; read: number }> {
+  let batch: ExportSample[] = [];
+  let read = 0;
+  for (const record of records) {
+    read++;
+    const sample = planner.decide(record);
+    if (sample) batch.push(sample);
+    if (batch.length >= size) {
+      yield { batch, read };
+      batch = [];
+      read = 0;
+    }
+  }
+  yield { batch, read };
+}
+
 function cancelled(out: string): ExportError {
   return new ExportError(`export cancelled; nothing was written to ${out}`, 'cancelled');
 }
@@ -136,7 +155,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const { store, signal } = options;
   if (signal?.aborted) throw cancelled(options.out);
 
-  const plan = planExport(store.records(), { profile: options.profile, select, ...settings });
+  const plan = new ExportPlanner({ profile: options.profile, select, ...settings });
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
   const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
   const placer = new ImagePlacer(store.folder, prepared.staging, images);
@@ -144,11 +163,14 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const imageNames = new DestinationNames();
   const counts: Record<Split, number> = { train: 0, validation: 0 };
   const sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
-  const total = plan.samples.length;
+  // Progress counts records read: the manifest is streamed through the planner, a batch at a time.
+  const total = store.size;
+  let done = 0;
   try {
-    for (let start = 0; start < total; start += BATCH) {
+    for (const { batch, read } of sampleBatches(store.records(), plan, BATCH)) {
       if (signal?.aborted) throw cancelled(prepared.out);
-      const batch = plan.samples.slice(start, start + BATCH);
+      done += read;
+      if (batch.length === 0) continue;
       // Image files placed beside the captions are claimed too, folded as macOS and Windows compare names.
       const reserved = batch.map((sample) => writer.reserve(sample) ?? (placesFiles && !imageNames.claim(writer.imageDestination(sample)) ? 'name-collision' : null));
       // Images of a batch are read or placed concurrently; samples are written in order, so output is deterministic.
@@ -179,7 +201,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
         counts[sample.split]++;
         sources[sample.split][sample.source] = (sources[sample.split][sample.source] ?? 0) + 1;
       }
-      options.onProgress?.({ phase: 'writing', done: Math.min(start + BATCH, total), total, fileName: batch[batch.length - 1]!.fileName });
+      options.onProgress?.({ phase: 'writing', done, total, fileName: batch[batch.length - 1]!.fileName });
     }
     await writer.close();
     if (signal?.aborted) throw cancelled(prepared.out);

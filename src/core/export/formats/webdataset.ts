@@ -7,31 +7,61 @@ import { pipeline } from 'node:stream/promises';
 import { pack, type Pack } from 'tar-stream';
 import type { ExportSample, Split } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
+import { mapConcurrent } from '../../util/map-concurrent.js';
 
 const FIXED_MTIME = new Date(0);
+
+/**
+ * Entries (and bytes) handed to a shard before waiting for them to be written: one wait per entry would
+ * cost a round trip each; the byte bound keeps inline images from piling up in memory.
+ */
+const ENTRIES_IN_FLIGHT = 4096;
+const BYTES_IN_FLIGHT = 16 << 20;
 
 class Shard {
   private readonly tar: Pack = pack();
   private readonly done: Promise<void>;
+  private pending: Promise<void>[] = [];
+  private pendingBytes = 0;
 
   constructor(readonly file: string) {
-    this.done = pipeline(this.tar, createWriteStream(file, { flags: 'wx', mode: 0o644 }));
+    this.done = pipeline(this.tar, createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 }));
     // Surfaced by finish(); keeps an early failure from becoming an unhandled rejection.
     this.done.catch(() => undefined);
   }
 
-  entry(name: string, data: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
+  /** Adds an entry; waits only when many are in flight, so the pack's buffer stays bounded. */
+  async entry(name: string, data: Buffer): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => {
       this.tar.entry({ name, size: data.length, mtime: FIXED_MTIME, mode: 0o644 }, data, (err) => (err ? reject(err) : resolve()));
     });
+    written.catch(() => undefined); // awaited (and thrown) below or by finish()
+    this.pending.push(written);
+    this.pendingBytes += data.length;
+    if (this.pending.length >= ENTRIES_IN_FLIGHT || this.pendingBytes >= BYTES_IN_FLIGHT) await this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await Promise.all(batch);
   }
 
   async finish(): Promise<void> {
+    await this.drain();
     this.tar.finalize();
     await this.done;
+  }
+
+  /** Flushes the finished shard to disk (all shards at the end, concurrently: one at a time is a disk round trip each). */
+  async sync(): Promise<void> {
     const handle = await fs.open(this.file, 'r+');
-    await handle.sync();
-    await handle.close();
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async abort(): Promise<void> {
@@ -85,6 +115,7 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
     async close() {
       for (const shard of open.values()) await shard.finish();
       open.clear();
+      await mapConcurrent(all, 16, (shard) => shard.sync());
     },
     async abort() {
       for (const shard of all) await shard.abort();
