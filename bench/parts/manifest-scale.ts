@@ -4,13 +4,18 @@
 // Steps: open (the full index: counts and every filter available), page (100 records from the middle),
 // filter (review state, then author, each with counts), search (a literal over every caption, then a regex),
 // save-edits (1,000 human edits in the edit model, then save: atomic and streamed), stats (what
-// `recaption stats --json` does), export:<format> (captions only).
-import { promises as fs } from 'node:fs';
+// `recaption stats --json` does), merge (a shard manifest that updates every record), report (the caption
+// habit report), export:<format> (captions only).
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CaptionEditModel } from '../../src/core/document/caption-edit-model.js';
 import { ManifestStore, streamManifestFile } from '../../src/core/dataset/manifest-store.js';
 import { QueryIndex } from '../../src/core/dataset/query-index.js';
+import { mergeShards } from '../../src/core/dataset/merge.js';
+import { shardManifestName } from '../../src/core/dataset/shard.js';
+import { serializeRecord } from '../../src/core/dataset/manifest-codec.js';
+import { computeHabitReport } from '../../src/core/analysis/habit-report.js';
 import { StatsCounter } from '../../src/core/dataset/stats.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
 import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/record-query.js';
@@ -83,8 +88,24 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
       await fs.rm(copy, { recursive: true, force: true });
     }
   }
+  if (step === 'merge') {
+    // A sharded run's result: one shard manifest in which every record's DSC is newer than the main one's.
+    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-bench-merge-'));
+    try {
+      await fs.copyFile(file, path.join(copy, MANIFEST_NAME));
+      await writeNewerShard(file, path.join(copy, shardManifestName({ index: 0, count: 1 })));
+      const { value, seconds } = await timed(() => mergeShards(copy));
+      return { seconds, records: value.shards[0]?.records ?? 0, detail: { updated: value.updated, conflicts: value.conflicts.length } };
+    } finally {
+      await fs.rm(copy, { recursive: true, force: true });
+    }
+  }
   const store = await ManifestStore.open(folder);
   _held = store;
+  if (step === 'report') {
+    const { value, seconds } = await timed(() => computeHabitReport(store));
+    return { seconds, records: value.records, detail: { flags: value.flags.length } };
+  }
   const index = new QueryIndex();
   const page = (query: RecordQuery, offset: number) => {
     const total = index.total(store, 0, query);
@@ -121,6 +142,17 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
     }
   }
   throw new Error(`unknown step ${step}`);
+}
+
+/** The manifest with every DSC rewritten a day later, as a shard job would have captioned it again. */
+async function writeNewerShard(from: string, to: string): Promise<void> {
+  const out = createWriteStream(to);
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  await streamManifestFile(from, (record) => {
+    const line = serializeRecord({ ...record, dsc: record.dsc && { ...record.dsc, text: `${record.dsc.text} Again.`, at: later } }) + '\n';
+    out.write(line);
+  });
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
 async function saveAfterEdits(file: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {

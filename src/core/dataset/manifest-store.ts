@@ -125,6 +125,11 @@ export class ManifestStore implements ManifestAccess {
     return this.revision !== this.savedRevision;
   }
 
+  /** Records held in memory until the next save (changed or new): what a long write loop watches to bound memory. */
+  get heldRecords(): number {
+    return this.live.size + this.added.size;
+  }
+
   /** Closes the manifest file. The store must not be read afterwards. */
   close(): void {
     this.source?.close();

@@ -168,6 +168,9 @@ export async function mergeShards(folder: string, options: MergeOptions = {}): P
   }
 }
 
+/** Changed records a merge holds before it writes them to recaption.jsonl. */
+const MERGE_CHECKPOINT_RECORDS = 100_000;
+
 async function mergeInto(main: ManifestStore, folder: string, files: readonly ShardFile[], report: MergeReport, options: MergeOptions): Promise<MergeReport> {
   for (const file of files) {
     const shard = await ManifestStore.open(folder, file.fileName);
@@ -192,6 +195,12 @@ async function mergeInto(main: ManifestStore, folder: string, files: readonly Sh
       main.put(merged);
       if (before) outcome.updated++;
       else outcome.added++;
+      // A merge of a million records would hold them all until the save: write them out as they pile up.
+      // Merging is idempotent, so a merge killed after a checkpoint is finished by running it again.
+      if (!options.dryRun && main.heldRecords >= MERGE_CHECKPOINT_RECORDS) {
+        await main.save();
+        report.saved = true;
+      }
     }
     shard.close();
     report.added += outcome.added;
