@@ -209,6 +209,7 @@ async function main(): Promise<void> {
       for (const step of steps) {
         // The save step writes the manifest: it runs on a copy, so every run measures the same file.
         const r = await runChild<ManifestScaleRow>(path.join(__dirname, 'parts', 'manifest-scale.ts'), { step, folder } satisfies ManifestStepArgs, ['--expose-gc']);
+        if (r.leftover) await fs.rm(r.leftover, { recursive: true, force: true });
         rows.push(r);
         process.stderr.write(`  ${step}: ${r.seconds.toFixed(2)} s, RSS growth ${r.rssGrowthMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB\n`);
       }

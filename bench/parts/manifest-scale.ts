@@ -35,6 +35,8 @@ export interface ManifestStepResult {
   /** RSS growth over the process floor (modules loaded, nothing read), MiB: at the end and at the peak. */
   rssGrowthMiB: number;
   peakGrowthMiB: number;
+  /** A folder the step wrote, removed by the parent once the step's process has ended. */
+  leftover?: string;
   detail: Record<string, number | string>;
 }
 
@@ -64,7 +66,15 @@ function peakSampler(): { stop(): number } {
   };
 }
 
-async function measure(step: string, folder: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {
+interface Measured {
+  seconds: number;
+  records: number;
+  detail: Record<string, number | string>;
+  /** A folder the step wrote for the parent to remove. */
+  leftover?: string;
+}
+
+async function measure(step: string, folder: string): Promise<Measured> {
   const file = path.join(folder, MANIFEST_NAME);
   if (step === 'open') {
     const { value, seconds } = await timed(() => ManifestStore.open(folder));
@@ -134,12 +144,9 @@ async function measure(step: string, folder: string): Promise<{ seconds: number;
   if (step.startsWith('export:')) {
     const format = step.slice('export:'.length) as ExportFormat;
     const out = await fs.mkdtemp(path.join(os.tmpdir(), `recaption-bench-export-${format}-`));
-    try {
-      const { value, seconds } = await timed(() => exportFineTuneSet({ store, out, profile: 't2i', format, images: 'none', seed: 1, select: 'unrejected' }));
-      return { seconds, records: store.size, detail: { exported: value.record.counts.total } };
-    } finally {
-      await fs.rm(out, { recursive: true, force: true });
-    }
+    // The parent removes the output after this process ends: deleting a million files costs memory of its own.
+    const { value, seconds } = await timed(() => exportFineTuneSet({ store, out, profile: 't2i', format, images: 'none', seed: 1, select: 'unrejected' }));
+    return { seconds, records: store.size, detail: { exported: value.record.counts.total }, leftover: out };
   }
   throw new Error(`unknown step ${step}`);
 }
@@ -183,7 +190,7 @@ async function run(args: ManifestStepArgs): Promise<ManifestStepResult> {
   global.gc?.();
   const growth = rssMiB() - floor;
   _held = null;
-  return { step: args.step, records, seconds, rssGrowthMiB: growth, peakGrowthMiB: peak - floor, detail };
+  return { step: args.step, records, seconds, rssGrowthMiB: growth, leftover: measured.leftover, peakGrowthMiB: peak - floor, detail };
 }
 
 childMain(run);

@@ -13,7 +13,7 @@ import {
   ExportError,
   IMAGE_MODES,
   exportFineTuneSet,
-  planExport,
+  countExportable,
   type ExportFormat,
   type ExportProfile,
   type ExportSelection,
@@ -137,7 +137,7 @@ async function askExportChoices(store: ManifestStore): Promise<ExportChoices | u
   ]);
   if (!format) return;
   // Show what each choice would export, so an empty export is never a surprise.
-  const count = (select: ExportSelection) => planExport(store.records(), { profile, ratio, seed: 0, validation: 0, select }).samples.length;
+  const count = (select: ExportSelection) => countExportable(store.records(), { profile, ratio, seed: 0, validation: 0, select });
   const select = await pick<ExportSelection>('Which captions', [
     { label: 'Approved only (default)', description: `${count('approved')} images`, value: 'approved' },
     { label: 'All but rejected', description: `${count('unrejected')} images`, value: 'unrejected' },

@@ -9,6 +9,8 @@ import { ManifestRegistry } from '../../src/core/document/manifest-registry.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { emptyRecord, MANIFEST_NAME, type CaptionKind } from '../../src/shared/record.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
+import { countRecords } from '../../src/core/dataset/query.js';
+import { EMPTY_QUERY } from '../../src/shared/record-query.js';
 
 const NAMES = ['a.png', 'b.png', 'c.png'];
 
@@ -299,6 +301,32 @@ test('the registry hands one model per manifest to every holder and drops it aft
     assert.equal(registry.find(file), undefined);
     assert.equal(registry.openCount, 0);
   } finally {
+    await removeDir(dir);
+  }
+});
+
+test('filters, facts and counts see the unsaved edits on top of the indexed base', async () => {
+  const { dir, model, stack } = await setup();
+  try {
+    type(model, 'b.png', 'dsc', 'a kite, typed by a person');
+    model.edit('Approve', (e) => e.setReview('c.png', 'ssc', 'approved'));
+    const query = { ...EMPTY_QUERY, text: 'kite' };
+    assert.deepEqual([...model.matchPositions(query)], [1]);
+    assert.deepEqual([...model.matchPositions({ ...EMPTY_QUERY, author: 'human' })], [1]);
+    assert.deepEqual([...model.matchPositions({ ...EMPTY_QUERY, review: 'approved', field: 'ssc' })], [2]);
+    assert.equal(model.factsAt(1).dsc!.by, 'human');
+    assert.equal(model.positionOf('c.png'), 2);
+    assert.deepEqual(model.getCounts(), countRecords(model.records()));
+    // Undone, the base shows through again: the search no longer finds the unsaved text.
+    stack[0]!.undo();
+    assert.deepEqual([...model.matchPositions(query)], []);
+    assert.equal(model.factsAt(1).dsc!.by, 'model');
+    assert.deepEqual(model.getCounts(), countRecords(model.records()));
+    await model.save();
+    assert.equal((await onDisk(dir, 'c.png', 'ssc'))!.review, 'approved');
+    assert.deepEqual([...model.matchPositions({ ...EMPTY_QUERY, review: 'approved', field: 'ssc' })], [2]);
+  } finally {
+    model.dispose();
     await removeDir(dir);
   }
 });

@@ -89,7 +89,15 @@ export class ExportPlanner {
   }
 }
 
-/** The whole plan at once (for previews and tests; an export streams through ExportPlanner). */
+/** How many records an export would write (before checking the image files), counted as they stream by. */
+export function countExportable(records: Iterable<ManifestRecord>, options: PlanOptions): number {
+  const planner = new ExportPlanner(options);
+  let count = 0;
+  for (const record of records) if (planner.decide(record)) count++;
+  return count;
+}
+
+/** The whole plan at once (for tests and small manifests; an export streams through ExportPlanner). */
 export function planExport(records: Iterable<ManifestRecord>, options: PlanOptions): ExportPlan {
   const planner = new ExportPlanner(options);
   const samples: ExportSample[] = [];

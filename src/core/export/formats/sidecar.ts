@@ -1,6 +1,7 @@
 // kohya / OneTrainer layout: each image with a .txt of the same base name, under train/ and validation/.
 // Those tools read each line of a sidecar as a separate caption, so line breaks become spaces.
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeFile } from 'node:fs';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
 import type { ExportSample } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
@@ -16,6 +17,10 @@ function sidecarName(sample: ExportSample): string {
 export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
+
+// The callback API: fs.promises.writeFile makes a FileHandle per file, whose collection lags far behind a
+// million small writes (hundreds of MB held).
+const writeNewFile = promisify(writeFile);
 
 export function createSidecarWriter(context: WriterContext): FormatWriter {
   const claimed = new DestinationNames();
@@ -41,7 +46,7 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
         await fs.mkdir(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      const write = fs.writeFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
+      const write = writeNewFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
       write.catch(() => undefined); // awaited (and thrown) by drain
       pending.push(write);
       if (pending.length >= 64) await drain();
