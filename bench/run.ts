@@ -5,6 +5,7 @@
 //   npm run bench -- [--only captioning,lifecycle,dataset] [--quick] [--steps scan,load,...]
 //                    [--model-size bench|base] [--device cpu|webgpu|cuda] [--dtype fp32] [--batch N]
 //                    [--images N] [--baseline-images N] [--records N] [--hidden N --layers N ...]
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -117,6 +118,20 @@ function machine() {
   };
 }
 
+/**
+ * Removes a folder in a process of its own where `rm` exists: removing a million files grows a Node process
+ * by hundreds of MB, and a child started afterwards would report that as its own peak (Linux carries a
+ * process's peak RSS across fork and exec).
+ */
+async function removeElsewhere(folder: string): Promise<void> {
+  if (process.platform === 'win32') return fs.rm(folder, { recursive: true, force: true });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('rm', ['-rf', '--', folder], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rm -rf ${folder} exited with ${code}`))));
+  });
+}
+
 function loadText(load: number[]): string {
   return load.map((l) => l.toFixed(1)).join(' ');
 }
@@ -209,7 +224,7 @@ async function main(): Promise<void> {
       for (const step of steps) {
         // The save step writes the manifest: it runs on a copy, so every run measures the same file.
         const r = await runChild<ManifestScaleRow>(path.join(__dirname, 'parts', 'manifest-scale.ts'), { step, folder } satisfies ManifestStepArgs, ['--expose-gc']);
-        if (r.leftover) await fs.rm(r.leftover, { recursive: true, force: true });
+        if (r.leftover) await removeElsewhere(r.leftover);
         rows.push(r);
         process.stderr.write(`  ${step}: ${r.seconds.toFixed(2)} s, RSS growth ${r.rssGrowthMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB\n`);
       }
