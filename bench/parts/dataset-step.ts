@@ -10,7 +10,6 @@ import { ManifestStore, streamManifestFile } from '../../src/core/dataset/manife
 import { scanDataset } from '../../src/core/dataset/scan.js';
 import { computeStats, StatsCounter } from '../../src/core/dataset/stats.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
-import { countRecords } from '../../src/core/dataset/query.js';
 import { QueryIndex } from '../../src/core/dataset/query-index.js';
 import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/protocol.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
@@ -49,11 +48,10 @@ async function load(folder: string): Promise<ManifestStore> {
  */
 function pageFetch(store: ManifestStore, query: RecordQuery, offset: number): { total: number; records: number } {
   const index = new QueryIndex();
-  const positions = index.positionsFor(store, 0, query);
+  const total = index.total(store, 0, query);
   const names = store.names();
-  const total = positions ? positions.length : names.length;
   const page: unknown[] = [];
-  for (let i = offset; i < Math.min(total, offset + PAGE); i++) page.push(store.get(names[positions ? positions[i]! : i]!)!);
+  for (let i = offset; i < Math.min(total, offset + PAGE); i++) page.push(store.get(names[index.positionAt(store, 0, query, i)]!)!);
   return { total, records: page.length };
 }
 
@@ -89,7 +87,8 @@ async function run(args: StepArgs): Promise<StepResult> {
     // The annotator's typical view: unreviewed captions mentioning a word, first page; then the header counts.
     const query: RecordQuery = { ...EMPTY_QUERY, review: 'unreviewed', text: 'harbour' };
     const { value, seconds } = await timed(() => pageFetch(store, query, 0));
-    const counts = await timed(() => countRecords(store.records()));
+    // The header counts as the editor gets them: from the index's columns.
+    const counts = await timed(() => store.counts());
     return { step, seconds, detail: { matching: value.total, pageRecords: value.records, countsSeconds: counts.seconds } };
   }
   if (step.startsWith('export:')) {
