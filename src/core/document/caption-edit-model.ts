@@ -9,7 +9,6 @@
 //   edit, and their checkpoints write the base only, never the user's unsaved edits.
 // - A change on disk is merged into the base with the overlay kept on top; where the disk and the overlay
 //   both changed one caption and the disk's version is a person's, it is a conflict the user decides.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery } from '../../shared/record-query.js';
@@ -18,28 +17,18 @@ import type { ManifestAccess, WriteOptions, WriteOutcome } from '../dataset/mani
 import { ManifestStore } from '../dataset/manifest-store.js';
 import { countRecords } from '../dataset/query.js';
 import { Emitter } from './emitter.js';
-import { readHead } from './manifest-head.js';
+import { carryRunWrites, findConflicts, type DiskConflict } from './disk-merge.js';
+import { sameStamp, stampOf, type DiskStamp } from './disk-stamp.js';
+import { clone, keyOf, overlaid, type OverlayEntry } from './overlay.js';
 
-/** One caption's unsaved value (null: the user removed it). */
-export interface OverlayEntry {
-  fileName: string;
-  kind: CaptionKind;
-  caption: Caption | null;
-}
+export type { DiskConflict, OverlayEntry };
+import { readHead } from './manifest-head.js';
 
 /** One undoable step, for the host's undo stack. */
 export interface CaptionEdit {
   label: string;
   undo(): void;
   redo(): void;
-}
-
-/** A caption that both the user (unsaved) and someone else (on disk, as a person) changed. */
-export interface DiskConflict {
-  fileName: string;
-  kind: CaptionKind;
-  mine: Caption | null;
-  theirs: Caption | null;
 }
 
 /** The writes an edit can make: the human-edit API over the effective records (base + overlay). */
@@ -53,34 +42,6 @@ export interface CaptionEditor {
   setCaption(fileName: string, kind: CaptionKind, caption: Caption | null): void;
 }
 
-interface DiskStamp {
-  mtimeMs: number;
-  size: number;
-  ino: number;
-}
-
-async function stampOf(file: string): Promise<DiskStamp | null> {
-  const st = await fs.stat(file).catch(() => null);
-  return st ? { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino } : null;
-}
-
-function sameStamp(a: DiskStamp | null, b: DiskStamp | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
-}
-
-const keyOf = (fileName: string, kind: CaptionKind): string => `${kind}\0${fileName}`;
-
-/** `record` with the captions `overlay` holds for it on top (the record itself when it holds none). */
-function overlaid(record: ManifestRecord, overlay: ReadonlyMap<string, OverlayEntry>): ManifestRecord {
-  let out = record;
-  for (const kind of CAPTION_KINDS) {
-    const entry = overlay.get(keyOf(record.file_name, kind));
-    if (entry) out = { ...out, [kind]: entry.caption };
-  }
-  return out;
-}
-
 /** An overlay entry's state before an edit: absent, or the value it held. */
 const ABSENT = Symbol('absent');
 type OverlaySlot = Caption | null | typeof ABSENT;
@@ -91,10 +52,6 @@ interface EditStep {
   beforeSlot: OverlaySlot;
   beforeValue: Caption | null;
   afterValue: Caption | null;
-}
-
-function clone(caption: Caption | null): Caption | null {
-  return caption === null ? null : structuredClone(caption);
 }
 
 export class ManifestLoadingError extends Error {
@@ -580,53 +537,14 @@ export class CaptionEditModel {
   private async mergeNow(): Promise<DiskConflict[]> {
     const stamp = await stampOf(this.manifestPath);
     const fresh = await ManifestStore.open(this.folder, this.fileName);
-    const found: DiskConflict[] = [];
-    for (const entry of this.overlay.values()) {
-      const old = this.base.get(entry.fileName);
-      let next = fresh.get(entry.fileName);
-      if (!next) {
-        // The file lost a record that has unsaved edits: keep the record, so the edits have a home.
-        if (!old) continue;
-        fresh.put(structuredClone(old));
-        next = fresh.get(entry.fileName)!;
-      }
-      const before = old?.[entry.kind] ?? null;
-      const theirs = next[entry.kind];
-      if (sameCaption(before, theirs) || sameCaption(theirs, entry.caption)) continue;
-      // A machine's change on disk never beats a person's unsaved edit; a person's is theirs to weigh.
-      if (isProtectedCaption(theirs)) found.push({ fileName: entry.fileName, kind: entry.kind, mine: clone(entry.caption), theirs: clone(theirs) });
-    }
-    this.carryRunWrites(fresh);
+    const found = findConflicts(this.base, fresh, this.overlay.values());
+    carryRunWrites(this.base, fresh, this.runWritten);
     await this.reloadBase(fresh, stamp);
     const merged = new Map(this.conflictList.map((c) => [keyOf(c.fileName, c.kind), c]));
     for (const c of found) merged.set(keyOf(c.fileName, c.kind), c);
     this.conflictList = [...merged.values()].filter((c) => this.overlay.has(keyOf(c.fileName, c.kind)));
     if (found.length > 0) this.conflictEmitter.fire(found);
     return found;
-  }
-
-  /**
-   * What a run wrote since the last write of the file goes into the fresh base too, under the same rules:
-   * its machine captions only where the disk's caption is not a person's, its error and stale marks.
-   */
-  private carryRunWrites(fresh: ManifestStore): void {
-    for (const name of this.runWritten) {
-      const ours = this.base.get(name);
-      if (!ours) continue;
-      const theirs = fresh.get(name);
-      if (!theirs) {
-        fresh.put(structuredClone(ours));
-        continue;
-      }
-      const next: ManifestRecord = { ...theirs, error: ours.error };
-      if (ours.stale) next.stale = true;
-      else delete next.stale;
-      for (const kind of CAPTION_KINDS) {
-        const mine = ours[kind];
-        if (mine && !isProtectedCaption(mine) && !isProtectedCaption(theirs[kind])) next[kind] = structuredClone(mine);
-      }
-      fresh.put(next);
-    }
   }
 
   private async reloadBase(fresh: ManifestStore, stamp?: DiskStamp | null): Promise<void> {
