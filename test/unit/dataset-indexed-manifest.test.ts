@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ManifestChangedError, ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { compileQuery, countRecords } from '../../src/core/dataset/query.js';
+import { parseManifest, serializeManifest } from '../../src/core/dataset/manifest-codec.js';
 import { emptyRecord, MANIFEST_NAME, type ManifestRecord } from '../../src/shared/record.js';
 import { EMPTY_QUERY, factsOf, type RecordQuery } from '../../src/shared/record-query.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
@@ -204,5 +205,31 @@ test('a search sees records given as overrides instead of the stored ones', asyn
     assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, author: 'human' }, new Map([['b.png', edited]]))], [1]);
     assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, text: 'kite' })], []);
     store.close();
+  });
+});
+
+test('a name on several lines keeps its first; the later lines are problems, kept in place', async () => {
+  const dupB = line('b.png', { error: 'second b' });
+  const broken = '{"file_name": "x.png", broken';
+  const text = [line('b.png'), line('a.png'), dupB, broken, line('c.png'), line('a.png', { error: 'second a' })].join('\n') + '\n';
+  await withManifest(text, async (dir, file) => {
+    const indexed = await ManifestStore.open(dir);
+    // The streaming parser (a Set of the names seen) and the index (duplicates found after sorting) agree.
+    const parsed = parseManifest(text);
+    assert.deepEqual(indexed.names(), ['a.png', 'b.png', 'c.png']);
+    assert.equal(indexed.get('b.png')!.error, null);
+    assert.equal(indexed.get('a.png')!.error, null);
+    assert.deepEqual(
+      indexed.problems.map((p) => [p.line, p.message, p.after]),
+      parsed.problems.map((p) => [p.line, p.message, p.after]),
+    );
+    indexed.setError('c.png', 'edited');
+    await indexed.save();
+    const expected = serializeManifest(
+      parsed.records.map((r) => (r.file_name === 'c.png' ? { ...r, error: 'edited' } : r)),
+      parsed.problems,
+    );
+    assert.equal(await fs.readFile(file, 'utf8'), expected);
+    indexed.close();
   });
 });

@@ -175,7 +175,19 @@ export class ManifestLineParser {
    * `onRecord`: hand each good record over instead of keeping it (a streaming read: memory stays at the
    * set of names seen, for duplicate detection).
    */
-  constructor(private readonly onRecord?: (record: ManifestRecord) => void) {}
+  constructor(
+    private readonly onRecord?: (record: ManifestRecord, line: number) => void,
+    /**
+     * false: the caller finds duplicate names itself (an index sorts its names anyway, and a Set of a
+     * million names is tens of MB that only a streaming read needs).
+     */
+    private readonly findDuplicates = true,
+  ) {}
+
+  /** The message a line gets whose file_name an earlier line already has. */
+  static duplicateMessage(fileName: string): string {
+    return `duplicate file_name "${fileName}": the first line wins, this one is kept as it is`;
+  }
 
   /** The problem for a line, with its text kept or, when the caller says where the line is, its span. */
   private problem(line: number, message: string, raw: string | Uint8Array, fileName: string | undefined, span: LineSpan | undefined): void {
@@ -224,11 +236,11 @@ export class ManifestLineParser {
     const record = toRecord(parsed);
     if (typeof record === 'string') {
       this.problem(line_, record, raw, named, span);
-    } else if (this.seen.has(record.file_name)) {
-      this.problem(line_, `duplicate file_name "${record.file_name}": the first line wins, this one is kept as it is`, raw, undefined, span);
+    } else if (this.findDuplicates && this.seen.has(record.file_name)) {
+      this.problem(line_, ManifestLineParser.duplicateMessage(record.file_name), raw, undefined, span);
     } else {
-      this.seen.add(record.file_name);
-      if (this.onRecord) this.onRecord(record);
+      if (this.findDuplicates) this.seen.add(record.file_name);
+      if (this.onRecord) this.onRecord(record, line_);
       else this.records.push(record);
       this.previous = record.file_name;
     }
