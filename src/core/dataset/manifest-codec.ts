@@ -247,21 +247,14 @@ export class ManifestLineParser {
   }
 
   /**
-   * A line over MAX_LINE_BYTES: never turned into text or parsed, kept as it is. `bytes` is the whole line,
-   * or with `span` only its start (enough to name its image) and `totalBytes` its length.
+   * A line over MAX_LINE_BYTES: never turned into text or parsed, kept as it is, at `span` in its file.
+   * `head` is its start (enough to name its image), without its line end.
    */
-  addOversized(bytes: Uint8Array, span?: LineSpan, totalBytes = bytes.length): void {
+  addOversized(head: Uint8Array, span: LineSpan): void {
     this.lineNumber++;
-    let raw = bytes;
-    let size = totalBytes;
-    if (!span && raw.length > 0 && raw[raw.length - 1] === 13) {
-      this.sawCrlf = true;
-      raw = raw.subarray(0, raw.length - 1);
-      size--;
-    }
-    const head = Buffer.from(raw.buffer, raw.byteOffset, Math.min(raw.length, 4096)).toString('utf8');
-    const message = `line is ${(size / 2 ** 20).toFixed(0)} MB, over the ${MAX_LINE_BYTES / 2 ** 20} MB a manifest line may have; kept as it is`;
-    this.problem(this.lineNumber, message, raw, fileNameInBrokenLine(head), span);
+    const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, 4096)).toString('utf8');
+    const message = `line is ${(span.length / 2 ** 20).toFixed(0)} MB, over the ${MAX_LINE_BYTES / 2 ** 20} MB a manifest line may have; kept as it is`;
+    this.problem(this.lineNumber, message, head, fileNameInBrokenLine(text), span);
   }
 
   /** A line that ended in "\r\n" (told by a caller that strips line ends itself). */

@@ -1,7 +1,8 @@
 // Builds a manifest's index in one pass over its bytes: for every record its name, where its line is, and
 // its facts in columns; for every unreadable line its span and why. No record is kept, so memory is the
 // index (about 60 bytes a record with its name), whatever the file's size.
-import { compareFileNames, ManifestLineParser, MAX_LINE_BYTES, type LineSpan, type ManifestProblem } from './manifest-codec.js';
+import { compareFileNames, ManifestLineParser, type ManifestProblem } from './manifest-codec.js';
+import { LineSplitter } from './line-splitter.js';
 import { RecordColumns } from './record-columns.js';
 import type { ManifestRecord } from '../../shared/record.js';
 
@@ -32,19 +33,12 @@ export class IndexBuilder {
   private lines = new Uint32Array(1024);
   private readonly columns = new RecordColumns();
   private readonly parser: ManifestLineParser;
-  private span: LineSpan = { offset: 0, length: 0 };
+  private readonly splitter: LineSplitter;
   private sorted = true;
-  /** Bytes of the current line that came in earlier blocks (only the first MAX_LINE_BYTES + 1 are kept). */
-  private carry: Buffer[] = [];
-  private carryBytes = 0;
-  private carryLastByte = 0;
-  private lineStart = 0;
-  private position = 0;
-  private lineNumber = 0;
-  private hadBom = false;
 
   constructor() {
     this.parser = new ManifestLineParser((record, line) => this.addRecord(record, line), false);
+    this.splitter = new LineSplitter(this.parser);
   }
 
   private addRecord(record: ManifestRecord, line: number): void {
@@ -60,8 +54,8 @@ export class IndexBuilder {
       lines.set(this.lines);
       this.lines = lines;
     }
-    this.offsets[row] = this.span.offset;
-    this.lengths[row] = this.span.length;
+    this.offsets[row] = this.splitter.span.offset;
+    this.lengths[row] = this.splitter.span.length;
     this.lines[row] = line;
     const previous = this.names[row - 1];
     if (previous !== undefined && compareFileNames(previous, record.file_name) > 0) this.sorted = false;
@@ -70,47 +64,7 @@ export class IndexBuilder {
 
   /** The next block of the file. `block` may be reused by the caller afterwards. */
   add(block: Buffer): void {
-    let start = 0;
-    for (let end = block.indexOf(10, start); end !== -1; end = block.indexOf(10, start)) {
-      this.endLine(block.subarray(start, end));
-      start = end + 1;
-      this.lineStart = this.position + start;
-    }
-    if (start < block.length) this.keep(block.subarray(start));
-    this.position += block.length;
-  }
-
-  private keep(part: Buffer): void {
-    // A line past the limit is kept as a span, never as bytes: only its head (to name its image) is held.
-    const room = MAX_LINE_BYTES + 1 - this.carryBytes;
-    if (room > 0) this.carry.push(Buffer.from(part.subarray(0, Math.min(room, part.length))));
-    this.carryBytes += part.length;
-    this.carryLastByte = part[part.length - 1]!;
-  }
-
-  private endLine(last: Buffer): void {
-    this.lineNumber++;
-    let length = this.carryBytes + last.length;
-    const lastByte = last.length > 0 ? last[last.length - 1] : length > 0 ? this.carryLastByte : undefined;
-    // At most MAX_LINE_BYTES + 1 bytes of a line are ever held: enough to tell it is too long.
-    let bytes = this.carry.length ? Buffer.concat([...this.carry, last.subarray(0, Math.max(0, MAX_LINE_BYTES + 1 - this.carryBytes))]) : last;
-    this.carry = [];
-    this.carryBytes = 0;
-    let offset = this.lineStart;
-    if (lastByte === 13) {
-      this.parser.noteCrlf();
-      length--;
-      if (bytes.length > length) bytes = bytes.subarray(0, length);
-    }
-    if (this.lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-      this.hadBom = true;
-      bytes = bytes.subarray(3);
-      offset += 3;
-      length -= 3;
-    }
-    this.span = { offset, length };
-    if (length > MAX_LINE_BYTES) this.parser.addOversized(bytes.subarray(0, 4096), this.span, length);
-    else this.parser.add(bytes.toString('utf8'), this.span);
+    this.splitter.add(block);
   }
 
   /**
@@ -118,7 +72,7 @@ export class IndexBuilder {
    * its first; each later line becomes a problem line, kept as it is.
    */
   finish(): ManifestIndex {
-    if (this.carryBytes > 0) this.endLine(Buffer.alloc(0));
+    this.splitter.finish();
     const parsed = this.parser.finish();
     const names = this.names;
     const count = names.length;
@@ -143,7 +97,7 @@ export class IndexBuilder {
       for (let k = 0; k < count; k++) if (!duplicate[rowAt(k)]) kept.push(rowAt(k));
       order = Int32Array.from(kept);
     }
-    const base = { problems, eol: parsed.eol, hadBom: this.hadBom, bytes: this.position };
+    const base = { problems, eol: parsed.eol, hadBom: this.splitter.hadBom, bytes: this.splitter.bytes };
     if (!order) return { ...base, names, offsets: this.offsets.slice(0, count), lengths: this.lengths.slice(0, count), columns: this.columns };
     const rows = order;
     return {

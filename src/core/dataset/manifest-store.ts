@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 import {
   compareFileNames,
   ManifestLineParser,
-  MAX_LINE_BYTES,
   joinChunks,
   serializeRecord,
   toRecord,
@@ -23,6 +22,7 @@ import {
 } from './manifest-codec.js';
 import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
 import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
+import { LineSplitter } from './line-splitter.js';
 import { factsScratch } from './record-columns.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
 import type { Counts, RecordFacts, RecordQuery } from '../../shared/record-query.js';
@@ -581,39 +581,19 @@ export async function streamManifestFile(file: string, onRecord: (record: Manife
   return readManifestFile(file, new ManifestLineParser(onRecord));
 }
 
-async function readManifestFile(file: string, parser = new ManifestLineParser()): Promise<ParsedManifest> {
+async function readManifestFile(file: string, parser: ManifestLineParser): Promise<ParsedManifest> {
   const handle = await fs.open(file, 'r');
+  const splitter = new LineSplitter(parser);
   try {
-    const block = Buffer.allocUnsafe(8 << 20);
-    // The current line's bytes from earlier blocks: gathered as parts and joined once (linear, however long).
-    let parts: Buffer[] = [];
-    let partBytes = 0;
-    const endLine = (last: Buffer) => {
-      const total = partBytes + last.length;
-      const bytes = parts.length ? Buffer.concat([...parts, last], total) : last;
-      if (total > MAX_LINE_BYTES) parser.addOversized(bytes);
-      else parser.add(bytes.toString('utf8'));
-      parts = [];
-      partBytes = 0;
-    };
+    const block = Buffer.allocUnsafe(INDEX_BLOCK_BYTES);
     for (;;) {
       const { bytesRead } = await handle.read(block, 0, block.length, null);
       if (bytesRead === 0) break;
-      const data = block.subarray(0, bytesRead);
-      let start = 0;
-      for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
-        endLine(data.subarray(start, end));
-        start = end + 1;
-      }
-      // Copy the partial last line: `block` is reused by the next read.
-      if (start < bytesRead) {
-        parts.push(Buffer.from(data.subarray(start)));
-        partBytes += bytesRead - start;
-      }
+      splitter.add(block.subarray(0, bytesRead));
     }
-    if (partBytes > 0) endLine(Buffer.alloc(0));
+    splitter.finish();
   } finally {
     await handle.close();
   }
-  return parser.finish();
+  return { ...parser.finish(), hadBom: splitter.hadBom };
 }
