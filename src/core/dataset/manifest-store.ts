@@ -364,13 +364,19 @@ export class ManifestStore implements ManifestAccess {
 
   /** The manifest's text as it would be saved (for tests and small manifests). */
   serialize(): string {
-    return joinChunks(this.saveChunks(this.snapshot(), new Map(), new SavedLayout(0)));
+    return joinChunks(this.chunksAsSaved());
+  }
+
+  /** What a save would write now, without writing it (where the lines would go is not kept). */
+  private chunksAsSaved(): Iterable<Uint8Array> {
+    const snapshot = this.snapshot();
+    return this.saveChunks(snapshot, new Map(), new SavedLayout(snapshot.index.names.length));
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
   sha256(): string {
     const hash = createHash('sha256');
-    for (const chunk of this.saveChunks(this.snapshot(), new Map(), new SavedLayout(0))) hash.update(chunk);
+    for (const chunk of this.chunksAsSaved()) hash.update(chunk);
     return hash.digest('hex');
   }
 
