@@ -174,7 +174,7 @@ export class ManifestStore implements ManifestAccess {
     const reader = source ? new SequentialReader(source, index.bytes) : null;
     for (let row = 0; row < index.names.length; row++) {
       const name = index.names[row]!;
-      if (this.source !== source && this.source === null) throw new Error(`${this.manifestPath} was closed while its records were read`);
+      if (source !== null && this.source === null) throw new Error(`${this.manifestPath} was closed while its records were read`);
       // A save or new records moved the rows while the caller was busy: read the rest through lookups.
       if (this.index !== index) {
         const record = this.get(name);
