@@ -181,6 +181,33 @@ export async function launchBrowser(root: string): Promise<{ context: BrowserCon
   return { context, page };
 }
 
+/** What the workbench shows and what its logs say, printed when a UI step times out (CI keeps no screenshots). */
+export async function describeWorkbench(page: Page, server: CodeServer): Promise<string> {
+  const lines: string[] = [];
+  const texts = async (selector: string): Promise<string[]> => page.locator(selector).allInnerTexts().catch(() => []);
+  lines.push(`tabs: ${JSON.stringify(await texts('.tabs-container .tab'))}`);
+  lines.push(`notifications: ${JSON.stringify(await texts('.notification-toast, .notifications-center .notification-list-item'))}`);
+  lines.push(`dialogs: ${JSON.stringify(await texts('.monaco-dialog-box'))}`);
+  lines.push(`frames: ${JSON.stringify(page.frames().map((f) => f.url().slice(0, 160)))}`);
+  for (const log of await findLogs(path.join(server.userDataDir, 'logs'))) {
+    const text = await fs.readFile(log, 'utf8').catch(() => '');
+    const tail = text.split('\n').filter((l) => /error|warn|recaption|exception/i.test(l)).slice(-20);
+    if (tail.length > 0) lines.push(`--- ${path.relative(server.userDataDir, log)}`, ...tail);
+  }
+  return lines.join('\n');
+}
+
+async function findLogs(dir: string, depth = 0): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory() && depth < 6) found.push(...(await findLogs(full, depth + 1)));
+    else if (e.isFile() && e.name.endsWith('.log')) found.push(full);
+  }
+  return found;
+}
+
 /** The innermost webview frame that hosts our editor (code-server nests it in fake.html). */
 export async function findEditorFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;

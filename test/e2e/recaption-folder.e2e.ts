@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { Frame, Page } from 'playwright-core';
-import { REPO, findEditorFrame, launchBrowser, startCodeServer, waitFor } from './harness.js';
+import { REPO, describeWorkbench, findEditorFrame, launchBrowser, startCodeServer, waitFor } from './harness.js';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 const MODEL = path.join(REPO, 'test/fixtures/models/tiny-florence2');
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     process.stdout.write(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}\n`);
   } catch (err) {
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-failure.png') }).catch(() => undefined);
-    process.stderr.write(`code-server log: ${server.logFile}\n`);
+    process.stderr.write(`code-server log: ${server.logFile}\nthe workbench:\n${await describeWorkbench(page, server)}\n`);
     throw err;
   } finally {
     await context.close().catch(() => undefined);

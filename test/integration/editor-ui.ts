@@ -12,7 +12,7 @@ import type { Frame, Page } from 'playwright-core';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { emptyRecord } from '../../src/shared/record.js';
 import { OpenAITestServer } from '../support/openai-test-server.js';
-import { REPO, findEditorFrame, launchBrowser, startCodeServer, waitFor } from '../e2e/harness.js';
+import { REPO, describeWorkbench, findEditorFrame, launchBrowser, startCodeServer, waitFor, type CodeServer } from '../e2e/harness.js';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 const KEYLESS_MODEL = 'test-llm';
@@ -36,13 +36,23 @@ async function makeDataset(folder: string): Promise<void> {
   await store.save();
 }
 
-async function openManifest(page: Page): Promise<Frame> {
-  // Quick Open: recaption.jsonl opens in the caption editor (the default editor for it).
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type('recaption.jsonl');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'recaption.jsonl' }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  return findEditorFrame(page, 60_000);
+async function openManifest(page: Page, server: CodeServer): Promise<Frame> {
+  // Quick Open: recaption.jsonl opens in the caption editor (the default editor for it). Clicking the row,
+  // not Enter, so a list still filling in cannot take the keystroke; a second try if the first opened nothing.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    await page.keyboard.type('recaption.jsonl');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'recaption.jsonl' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    try {
+      return await findEditorFrame(page, 45_000);
+    } catch (err) {
+      process.stdout.write(`[ui] attempt ${attempt}: the editor did not appear\n${await describeWorkbench(page, server)}\n`);
+      if (attempt === 2) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 const dscText = (frame: Frame): Promise<string> => frame.locator('textarea.dsc').inputValue();
@@ -63,11 +73,16 @@ async function main(): Promise<void> {
   await fs.writeFile(path.join(server.userDataDir, 'Machine/settings.json'), JSON.stringify({ 'recaption.upsample.endpoint': llm.baseUrl }));
   const { context, page } = await launchBrowser(server.root);
   const step = (what: string) => process.stdout.write(`[ui] ${what}\n`);
+  // Console errors of the workbench and the webview, printed if a step fails.
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text().slice(0, 300));
+  });
   try {
     const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${REPO}`]]);
     await page.goto(server.url(`&payload=${encodeURIComponent(payload)}`));
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    const frame = await openManifest(page);
+    const frame = await openManifest(page, server);
     await waitFor('rows', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 30_000);
     assert.equal(await dscText(frame), DSCS[0]);
     step('editor open');
@@ -105,6 +120,7 @@ async function main(): Promise<void> {
     process.stdout.write('editor UI checks passed\n');
   } catch (err) {
     await page.screenshot({ path: path.join(ARTIFACTS, 'editor-ui-failure.png') }).catch(() => undefined);
+    process.stdout.write(`[ui] failed; the workbench:\n${await describeWorkbench(page, server)}\nconsole errors:\n${consoleErrors.slice(-20).join('\n')}\n`);
     throw err;
   } finally {
     await context.close().catch(() => undefined);
