@@ -1,4 +1,4 @@
-// One esbuild config, three bundles: extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
+// One esbuild config, three bundles (the extension's with its index worker): extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
 // Native modules (onnxruntime-node, sharp) and transformers.js (which loads them at run time) stay external.
 import * as esbuild from 'esbuild';
 
@@ -9,7 +9,8 @@ const nodeExternal = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/trans
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
-    entryPoints: { extension: 'src/extension/extension.ts' },
+    // The index worker is its own file: the extension host starts it as a worker thread.
+    entryPoints: { extension: 'src/extension/extension.ts', 'index-worker': 'src/core/dataset/index-worker.ts' },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },
   {

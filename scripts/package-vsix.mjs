@@ -83,7 +83,7 @@ for (const target of targets) {
   const stage = path.join(ROOT, 'dist-vsix', `stage-${target}`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(path.join(stage, 'dist'), { recursive: true });
-  for (const f of ['extension.js', 'webview.js']) cpSync(path.join(ROOT, 'dist', f), path.join(stage, 'dist', f));
+  for (const f of ['extension.js', 'index-worker.js', 'webview.js']) cpSync(path.join(ROOT, 'dist', f), path.join(stage, 'dist', f));
   for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md']) if (existsSync(f)) cpSync(f, path.join(stage, f));
   if (existsSync('media')) cpSync('media', path.join(stage, 'media'), { recursive: true });
   // The staged manifest depends on exactly what runs, so vsce's `npm list --production` sees a complete tree.

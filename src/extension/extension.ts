@@ -2,9 +2,11 @@
 import * as vscode from 'vscode';
 import { showInfo } from './notify.js';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
 import { JobManager } from './run/job-manager.js';
 import { ManifestRegistry } from '../core/document/manifest-registry.js';
+import { indexInWorker } from '../core/dataset/manifest-indexer.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
 import { showReportCommand } from './report-panel.js';
@@ -41,7 +43,9 @@ function asUri(value: unknown): vscode.Uri | undefined {
 
 export function activate(context: vscode.ExtensionContext): RecaptionApi | undefined {
   // One model per manifest: the editor, captioning runs and commands all write through it.
-  const registry = new ManifestRegistry();
+  // Manifests are indexed in a worker thread, off the extension host's event loop and heap.
+  const indexer = indexInWorker((workerData) => new Worker(path.join(context.extensionPath, 'dist', 'index-worker.js'), { workerData }));
+  const registry = new ManifestRegistry({ indexer });
   const provider = CaptionEditorProvider.register(context, registry);
   const jobs = new JobManager(context, registry);
   const keys = new ApiKeyStore(context.secrets);

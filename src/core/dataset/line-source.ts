@@ -61,6 +61,14 @@ export class FileLineSource implements LineSource {
     return new Promise((resolve, reject) => fs.read(fd, target, 0, target.length, position, (err, n) => (err ? reject(err) : resolve(n))));
   }
 
+  /**
+   * The open descriptor, for an index worker in this process (threads share descriptors). The source must
+   * stay open until the worker is done: the descriptor number could otherwise name another file.
+   */
+  get descriptorForWorker(): number {
+    return this.descriptor();
+  }
+
   /** Size, mtime and inode when opened: the index built over this source describes exactly that file. */
   get stamp(): Readonly<FileIdentity> {
     return this.identity;

@@ -22,6 +22,7 @@ import {
 } from './manifest-codec.js';
 import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
 import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
+import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
 import { LineSplitter } from './line-splitter.js';
 import { factsScratch } from './record-columns.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
@@ -44,6 +45,11 @@ export class ManifestLoadError extends Error {
 const CACHE_RECORDS = 4096;
 /** Bytes a save gathers before handing them to the file. */
 const SAVE_CHUNK_BYTES = 1 << 20;
+
+export interface ManifestOpenOptions {
+  /** Builds the index (default: on this thread). The extension host builds it in a worker. */
+  indexer?: ManifestIndexer;
+}
 
 /**
  * The manifest as an index over its file (see manifest-index.ts): records are parsed when asked for, through
@@ -80,7 +86,8 @@ export class ManifestStore implements ManifestAccess {
   }
 
   /** Indexes the folder's manifest, or starts an empty one when there is none yet. */
-  static async open(folder: string, fileName: string = MANIFEST_NAME): Promise<ManifestStore> {
+  static async open(folder: string, fileName: string = MANIFEST_NAME, options: ManifestOpenOptions = {}): Promise<ManifestStore> {
+    const indexer = options.indexer ?? indexInThread;
     const file = path.join(folder, fileName);
     // A file written in place while it is indexed is indexed again (a rename over it is not: the open file stays whole).
     for (let attempt = 1; ; attempt++) {
@@ -94,7 +101,7 @@ export class ManifestStore implements ManifestAccess {
         throw new ManifestLoadError(`cannot read ${file}: ${e.message}`);
       }
       try {
-        const index = await indexFile(source);
+        const index = await indexer(source);
         source.check();
         return new ManifestStore(folder, index, source, fileName);
       } catch (err) {
@@ -563,20 +570,6 @@ function parseLine(line: string, expectedName: string): ManifestRecord {
     throw new ManifestChangedError(`the manifest's line for "${expectedName}" is not what was read before; the file changed on disk and is read again`);
   }
   return record;
-}
-
-/** Indexes a manifest file in blocks, giving the event loop a turn between them. */
-async function indexFile(source: FileLineSource): Promise<ManifestIndex> {
-  const builder = new IndexBuilder();
-  const block = Buffer.allocUnsafe(INDEX_BLOCK_BYTES);
-  const size = source.stamp.size;
-  for (let position = 0; position < size; ) {
-    const n = await source.readAsync(block.subarray(0, Math.min(block.length, size - position)), position);
-    if (n === 0) throw new ManifestChangedError('the manifest got shorter while it was read');
-    builder.add(block.subarray(0, n));
-    position += n;
-  }
-  return builder.finish();
 }
 
 /**

@@ -16,6 +16,15 @@ export function factsScratch(): FactsScratch {
   return { ssc: null, dsc: null, error: false, sscSlot: { by: 'model', review: null, length: 0 }, dscSlot: { by: 'model', review: null, length: 0 } };
 }
 
+/** The columns as plain typed arrays, to move between threads (their buffers are transferred, not copied). */
+export interface RecordColumnsData {
+  count: number;
+  flags: Uint8Array;
+  by: Uint8Array;
+  review: Uint8Array;
+  length: Uint32Array;
+}
+
 export class RecordColumns {
   private flags: Uint8Array;
   /** Per record, SSC then DSC: 0 for no caption, else 1 + the author's index in CAPTION_AUTHORS. */
@@ -38,7 +47,7 @@ export class RecordColumns {
 
   /** Appends a record's facts; returns its row. */
   push(record: ManifestRecord): number {
-    if (this.count === this.flags.length) this.grow(this.count * 2);
+    if (this.count === this.flags.length) this.grow(Math.max(1024, this.count * 2));
     this.set(this.count, record);
     return this.count++;
   }
@@ -85,6 +94,24 @@ export class RecordColumns {
     const scratch = factsScratch();
     for (let row = 0; row < this.count; row++) counts[this.stateAt(row, scratch)]++;
     return counts;
+  }
+
+  toData(): RecordColumnsData {
+    return { count: this.count, flags: this.flags, by: this.by, review: this.review, length: this.length };
+  }
+
+  /** Columns over arrays from `toData` (checked: they come from another thread's message). */
+  static fromData(data: RecordColumnsData): RecordColumns {
+    const { count, flags, by, review, length } = data;
+    const fits = Number.isInteger(count) && count >= 0 && flags.length >= count && by.length >= count * 2 && review.length >= count * 2 && length.length >= count * 2;
+    if (!fits) throw new Error('index columns do not fit their row count');
+    const columns = new RecordColumns(0);
+    columns.flags = flags;
+    columns.by = by;
+    columns.review = review;
+    columns.length = length;
+    columns.count = count;
+    return columns;
   }
 
   /** The columns with rows in a new order: `rows[i]` is the old row that becomes row i. */

@@ -14,7 +14,7 @@ import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery } from '../../shared/record-query.js';
 import { humanEdit, machineCaption, sameCaption, withReview, type MachineCaption } from '../dataset/caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from '../dataset/manifest-access.js';
-import { ManifestStore } from '../dataset/manifest-store.js';
+import { ManifestStore, type ManifestOpenOptions } from '../dataset/manifest-store.js';
 import { countRecords } from '../dataset/query.js';
 import { Emitter } from './emitter.js';
 import { carryRunWrites, findConflicts, type DiskConflict } from './disk-merge.js';
@@ -102,14 +102,15 @@ export class CaptionEditModel {
     readonly manifestPath: string,
     /** The first records of the file, for a first screen while the rest loads. */
     readonly head: readonly ManifestRecord[],
+    private readonly openOptions: ManifestOpenOptions,
   ) {
     this.countsValue = countRecords(head);
     this.loadedPromise.catch(() => undefined);
   }
 
   /** Opens a manifest: reads its head now; the full load starts with `ready`. */
-  static async open(manifestPath: string): Promise<CaptionEditModel> {
-    return new CaptionEditModel(path.resolve(manifestPath), await readHead(manifestPath));
+  static async open(manifestPath: string, options: ManifestOpenOptions = {}): Promise<CaptionEditModel> {
+    return new CaptionEditModel(path.resolve(manifestPath), await readHead(manifestPath), options);
   }
 
   get folder(): string {
@@ -141,7 +142,7 @@ export class CaptionEditModel {
   private async loadBase(): Promise<void> {
     // Stamp before reading, so a write during the read shows up as a change on disk.
     this.disk = await stampOf(this.manifestPath);
-    this.baseValue = await ManifestStore.open(this.folder, this.fileName);
+    this.baseValue = await ManifestStore.open(this.folder, this.fileName, this.openOptions);
     this.generation++;
     this.recount();
     this.resetEmitter.fire();
@@ -499,7 +500,7 @@ export class CaptionEditModel {
       this.conflictList = [];
       this.saveEpoch++;
       this.runWritten.clear();
-      await this.reloadBase(await ManifestStore.open(this.folder, this.fileName));
+      await this.reloadBase(await ManifestStore.open(this.folder, this.fileName, this.openOptions));
     });
   }
 
@@ -536,7 +537,7 @@ export class CaptionEditModel {
 
   private async mergeNow(): Promise<DiskConflict[]> {
     const stamp = await stampOf(this.manifestPath);
-    const fresh = await ManifestStore.open(this.folder, this.fileName);
+    const fresh = await ManifestStore.open(this.folder, this.fileName, this.openOptions);
     const found = findConflicts(this.base, fresh, this.overlay.values());
     carryRunWrites(this.base, fresh, this.runWritten);
     await this.reloadBase(fresh, stamp);

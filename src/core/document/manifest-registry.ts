@@ -2,6 +2,7 @@
 // (captioning, scanning, upsampling). Leases are counted; the model goes when the last one is released.
 import * as path from 'node:path';
 import { CaptionEditModel } from './caption-edit-model.js';
+import type { ManifestOpenOptions } from '../dataset/manifest-store.js';
 
 export interface ManifestLease {
   readonly model: CaptionEditModel;
@@ -18,6 +19,9 @@ interface Entry {
 export class ManifestRegistry {
   private readonly entries = new Map<string, Entry>();
 
+  /** `options`: how every model of this registry opens its manifest (the extension indexes in a worker). */
+  constructor(private readonly options: ManifestOpenOptions = {}) {}
+
   private static keyOf(manifestPath: string): string {
     return path.resolve(manifestPath);
   }
@@ -27,7 +31,7 @@ export class ManifestRegistry {
     const key = ManifestRegistry.keyOf(manifestPath);
     let entry = this.entries.get(key);
     if (!entry) {
-      const created: Entry = { opening: CaptionEditModel.open(key), model: null, leases: 0 };
+      const created: Entry = { opening: CaptionEditModel.open(key, this.options), model: null, leases: 0 };
       created.opening.then(
         (model) => (created.model = model),
         () => this.entries.get(key) === created && this.entries.delete(key),

@@ -99,8 +99,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       // The restored edits are unsaved: tell VS Code so its dirty marker shows.
       setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
     }
-    // No webview asked for the first screen in time (or none will): load anyway.
-    const fallback = setTimeout(() => void doc.ready, 15_000);
+    // The full index starts now, beside the first screen: the registry builds it in a worker thread, so it
+    // does not hold up the webview's first page.
+    void doc.ready;
     const forward = doc.onDidChangeCustomDocument((e) => this.changeEmitter.fire(e));
     const conflicts = doc.onDidFindConflicts(() => void this.askAboutConflicts(doc));
     // The model tells its own writes (saves, run checkpoints) from others' by the file's stamp.
@@ -109,7 +110,6 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     watcher.onDidChange(onDisk);
     watcher.onDidCreate(onDisk);
     doc.onDidDispose(() => {
-      clearTimeout(fallback);
       forward.dispose();
       conflicts.dispose();
       watcher.dispose();
@@ -248,8 +248,6 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
     const onEvent = (event: WebviewEvent): void => {
       if (event.type === 'firstRender') {
-        // The first screen is up: now the full load may occupy the extension host.
-        void doc.ready;
         // Untrusted numbers: only what is finite is logged.
         if (!Number.isFinite(event.ms) || !Number.isFinite(event.rows)) return;
         const ms = performance.now() - started;

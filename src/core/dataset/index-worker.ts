@@ -1,0 +1,19 @@
+// A worker thread's entry (bundled as dist/index-worker.js): indexes the manifest on the descriptor it is
+// given and posts the index back with its arrays transferred. See manifest-indexer.ts.
+import * as fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ManifestChangedError } from './line-source.js';
+import { buildIndex, packIndex, type IndexWorkerData, type IndexWorkerReply } from './manifest-indexer.js';
+
+async function main({ fd, size }: IndexWorkerData): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('index-worker.js runs as a worker thread');
+  try {
+    const { packed, transfer } = packIndex(await buildIndex(size, (block, position) => fs.readSync(fd, block, 0, block.length, position)));
+    port.postMessage({ ok: true, index: packed } satisfies IndexWorkerReply, transfer);
+  } catch (err) {
+    port.postMessage({ ok: false, changed: err instanceof ManifestChangedError, message: (err as Error).message } satisfies IndexWorkerReply);
+  }
+}
+
+void main(workerData as IndexWorkerData);
