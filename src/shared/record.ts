@@ -7,6 +7,10 @@ export const MANIFEST_NAME = 'recaption.jsonl';
 export type CaptionKind = 'ssc' | 'dsc';
 export const CAPTION_KINDS: readonly CaptionKind[] = ['ssc', 'dsc'];
 
+/** A record's texts: the alt-text and the two captions (what the habit report and the scores compare). */
+export type TextSource = 'alt' | CaptionKind;
+export const TEXT_SOURCES: readonly TextSource[] = ['alt', 'ssc', 'dsc'];
+
 /** Who wrote a caption. `model` and `upsample` are machine authors; `human` and `import` are not. */
 export type CaptionAuthor = 'model' | 'human' | 'import' | 'upsample';
 export const CAPTION_AUTHORS: readonly CaptionAuthor[] = ['model', 'human', 'import', 'upsample'];
@@ -23,7 +27,14 @@ export interface Caption {
   review: ReviewState;
   /** For a human edit of a machine caption: the machine's text before the edit. */
   original?: string;
+  /** Why generation ended: the end-of-sequence token, or the token limit (a caption likely cut short). */
+  finish?: CaptionFinish;
+  /** Alignment of this text with the image by `score_model` (CLIP-family cosine); cleared when the text changes. */
+  score?: number;
 }
+
+export type CaptionFinish = 'eos' | 'length';
+export const CAPTION_FINISHES: readonly CaptionFinish[] = ['eos', 'length'];
 
 /** Where a piece of ground truth came from. */
 export type AltSource = 'sidecar' | 'metadata.jsonl' | 'metadata.csv' | 'exif' | 'xmp' | 'iptc';
@@ -31,6 +42,8 @@ export type AltSource = 'sidecar' | 'metadata.jsonl' | 'metadata.csv' | 'exif' |
 export interface AltText {
   text: string;
   source: AltSource;
+  /** As Caption.score. */
+  score?: number;
 }
 
 export interface ManifestRecord {
@@ -51,6 +64,12 @@ export interface ManifestRecord {
   missing?: boolean;
   /** Set when the image's content changed after it was captioned: machine captions are due again. */
   stale?: boolean;
+  /** The model that scored this record's texts (see Caption.score). */
+  score_model?: string;
+  /** Drawn into the audit sample (`recaption audit`): its review measures the unreviewed rest. */
+  audit?: boolean;
+  /** 64-bit perceptual hash of the image, 16 hex digits (near-duplicate detection). */
+  phash?: string;
   /** Fields written by other tools, kept as they are. */
   [extra: string]: unknown;
 }

@@ -24,3 +24,20 @@ test('recaption stats --report prints the side-by-side report, --json its data',
   assert.equal(report.sources.dsc.loops.count, 1);
   assert.deepEqual(report.sources.dsc.openings[0], { phrase: 'the image shows', count: 2, share: 1 });
 });
+
+test('recaption stats --json counts the records with each defect flag; the text output lists them', async () => {
+  const store = await makeDataset([
+    { fileName: 'a.png', alt: 'Red barn', ssc: 'a red barn', dsc: 'A red barn in a green field.' },
+    // Stock opening, and a loop ("the sea is blue" twice).
+    { fileName: 'b.png', alt: 'Blue sea', ssc: 'a blue sea', dsc: 'The image shows a blue sea. The sea is blue. The sea is blue.' },
+    // SSC longer than its DSC, sharing no content word with it.
+    { fileName: 'c.png', alt: null, ssc: 'an old wooden fishing boat on a quiet lake', dsc: 'Mountains.' },
+  ]);
+  const json = spawnSync(tsx, [cli, 'stats', store.folder, '--json'], { encoding: 'utf8' });
+  assert.equal(json.status, 0, json.stderr);
+  const stats = JSON.parse(json.stdout) as { flagged: number; flags: Record<string, number> };
+  assert.equal(stats.flagged, 2);
+  assert.deepEqual(stats.flags, { 'length-limit': 0, repetition: 1, 'stock-phrase': 1, 'ssc-longer': 1, 'no-shared-words': 1, 'length-outlier': 0, 'low-score': 0 });
+  const text = spawnSync(tsx, [cli, 'stats', store.folder], { encoding: 'utf8' });
+  assert.match(text.stdout, /^flagged +2 +\(repetition 1, stock-phrase 1, ssc-longer 1, no-shared-words 1\)$/m);
+});

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { ManifestStore, streamManifestFile } from '../../core/dataset/manifest-store.js';
 import { StatsCounter, type CaptionCounts } from '../../core/dataset/stats.js';
 import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
+import { DefectCounter } from '../../core/analysis/defects.js';
+import { DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
@@ -10,7 +12,8 @@ import { warnProblems, writeOut } from '../terminal-text.js';
 
 const help = `usage: recaption stats <folder> [--json] [--report]
 
-Counts in <folder>/${MANIFEST_NAME}: images, with alt-text, with SSC, with DSC, reviewed, errors.
+Counts in <folder>/${MANIFEST_NAME}: images, with alt-text, with SSC, with DSC, reviewed, errors, and
+the records with each defect flag (${DEFECT_FLAGS.join(', ')}).
 
   --json   print the counts as JSON on stdout
   --report the caption habit report: alt-text, SSC and DSC side by side (lengths, openings, periods,
@@ -18,6 +21,11 @@ Counts in <folder>/${MANIFEST_NAME}: images, with alt-text, with SSC, with DSC, 
 
 function captionLine(name: string, c: CaptionCounts): string {
   return `${name.padEnd(14)}${c.present}  (model ${c.byModel}, human ${c.byHuman}, import ${c.byImport}, upsample ${c.byUpsample}; approved ${c.approved}, rejected ${c.rejected})`;
+}
+
+function flagList(counts: Record<DefectFlag, number>): string {
+  const present = DEFECT_FLAGS.filter((f) => counts[f] > 0).map((f) => `${f} ${counts[f]}`);
+  return present.length > 0 ? `  (${present.join(', ')})` : '';
 }
 
 export const statsCommand: CliCommand = {
@@ -40,9 +48,14 @@ export const statsCommand: CliCommand = {
     }
     // Counted as the file streams by: no size of manifest is held in memory.
     const counter = new StatsCounter();
-    const { problems } = await streamManifestFile(manifest, (r) => counter.add(r));
+    const defects = new DefectCounter();
+    const { problems } = await streamManifestFile(manifest, (r) => {
+      counter.add(r);
+      if (!r.missing) defects.add(r);
+    });
     warnProblems(problems, MANIFEST_NAME);
-    const stats = counter.result(problems.length);
+    const summary = defects.summary();
+    const stats = { ...counter.result(problems.length), flagged: summary.flagged, flags: summary.counts };
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
       return 0;
@@ -57,6 +70,7 @@ export const statsCommand: CliCommand = {
         `errors        ${stats.errors}`,
         `missing       ${stats.missing}`,
         `stale         ${stats.stale}`,
+        `flagged       ${stats.flagged}${flagList(stats.flags)}`,
         ...(stats.malformedLines ? [`bad lines     ${stats.malformedLines}`] : []),
       ].join('\n') + '\n',
     );

@@ -10,13 +10,15 @@ import {
   identityKey,
   openingPhrase,
   repeatedNgrams,
+  LOOP_WORDS,
+  LOOP_MIN_TIMES,
   startsCapitalised,
   startsWithArticle,
   wordsOf,
 } from './text-features.js';
 
-export type TextSource = 'alt' | 'ssc' | 'dsc';
-export const TEXT_SOURCES: readonly TextSource[] = ['alt', 'ssc', 'dsc'];
+export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
+import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 
 export interface PhraseCount {
   phrase: string;
@@ -99,8 +101,8 @@ export interface HabitReportOptions {
 }
 
 export const DEFAULT_REPORT_OPTIONS: HabitReportOptions = {
-  loopN: 4,
-  loopMinTimes: 2,
+  loopN: LOOP_WORDS,
+  loopMinTimes: LOOP_MIN_TIMES,
   top: 10,
   maxBins: 20,
   minCount: 20,

@@ -19,6 +19,21 @@ export function tokensOf(text: string): string[] {
 
 const ARTICLES = new Set(['a', 'an', 'the']);
 
+/**
+ * Words that carry no content of their own (English; the captioners write English): what is left after
+ * them is what two captions of one image should share.
+ */
+const FUNCTION_WORDS = new Set(
+  ('a an the and or but of in on at to for with by from as into onto over under near this that these those ' +
+    'is are was were be been being it its there here some any each image picture photo shows ' +
+    'showing depicts features very which who while his her their them they he she we you i').split(' '),
+);
+
+/** Content words among a text's tokens (tokensOf): without function words and one-letter tokens. */
+export function contentWordsIn(tokens: readonly string[]): string[] {
+  return tokens.filter((t) => t.length > 1 && !FUNCTION_WORDS.has(t));
+}
+
 export function startsWithArticle(text: string): boolean {
   const first = tokensOf(text)[0];
   return first !== undefined && ARTICLES.has(first);
@@ -45,9 +60,26 @@ export function closingPhrase(text: string, words = PHRASE_WORDS): string {
   return tokens.slice(Math.max(0, tokens.length - words)).join(' ');
 }
 
+/** A loop: an n-gram of LOOP_WORDS words found LOOP_MIN_TIMES times or more inside one text. */
+export const LOOP_WORDS = 4;
+export const LOOP_MIN_TIMES = 2;
+
 export interface RepeatedNgram {
   ngram: string;
   times: number;
+}
+
+/** Whether some n tokens in a row occur `minTimes` times in `tokens` (the loop test; stops at the first). */
+export function hasRepeatedNgram(tokens: readonly string[], n: number, minTimes: number): boolean {
+  if (tokens.length < n * minTimes) return false;
+  const seen = new Map<string, number>();
+  for (let i = 0; i + n <= tokens.length; i++) {
+    const gram = tokens.slice(i, i + n).join(' ');
+    const times = (seen.get(gram) ?? 0) + 1;
+    if (times >= minTimes) return true;
+    seen.set(gram, times);
+  }
+  return false;
 }
 
 /** n-grams that occur at least `minTimes` times within one text, most repeated first. */

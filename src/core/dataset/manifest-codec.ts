@@ -2,6 +2,7 @@
 // record becomes a ManifestProblem that carries its raw text, so a save writes it back verbatim.
 import {
   CAPTION_AUTHORS,
+  CAPTION_FINISHES,
   type AltSource,
   type ManifestRecord,
 } from '../../shared/record.js';
@@ -125,8 +126,16 @@ function captionProblem(value: unknown, field: string): string | null {
   if (value.model !== undefined && typeof value.model !== 'string') return `${field}.model must be a string`;
   if (value.at !== undefined && typeof value.at !== 'string') return `${field}.at must be a string`;
   if (value.original !== undefined && typeof value.original !== 'string') return `${field}.original must be a string`;
-  return null;
+  if (value.finish !== undefined && !(CAPTION_FINISHES as readonly unknown[]).includes(value.finish)) return `${field}.finish must be one of ${CAPTION_FINISHES.join(', ')}`;
+  return scoreProblem(value.score, field);
 }
+
+function scoreProblem(score: unknown, field: string): string | null {
+  return score === undefined || (typeof score === 'number' && Number.isFinite(score)) ? null : `${field}.score must be a finite number`;
+}
+
+/** A perceptual hash as the scan writes it: 64 bits in 16 lower-case hex digits. */
+export const PHASH_PATTERN = /^[0-9a-f]{16}$/;
 
 /** Checks one parsed JSON value; returns the record or why it is not one. */
 export function toRecord(value: unknown): ManifestRecord | string {
@@ -149,7 +158,12 @@ export function toRecord(value: unknown): ManifestRecord | string {
     if (typeof alt.source !== 'string' || !(ALT_SOURCES as readonly string[]).includes(alt.source)) {
       return `alt.source must be one of ${ALT_SOURCES.join(', ')}`;
     }
+    const badScore = scoreProblem(alt.score, 'alt');
+    if (badScore) return badScore;
   }
+  if (value.score_model !== undefined && typeof value.score_model !== 'string') return 'score_model must be a string';
+  if (value.audit !== undefined && typeof value.audit !== 'boolean') return 'audit must be true or false';
+  if (value.phash !== undefined && (typeof value.phash !== 'string' || !PHASH_PATTERN.test(value.phash))) return 'phash must be 16 lower-case hex digits';
   const bad = captionProblem(value.ssc, 'ssc') ?? captionProblem(value.dsc, 'dsc');
   if (bad) return bad;
   // Fill defaults in place: copying every record would double the cost of loading a large manifest.

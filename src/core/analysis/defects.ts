@@ -1,0 +1,173 @@
+// Defect flags (src/shared/defect-flags.ts), computed without a model. Most are a record's own: the token
+// limit, a repetition loop, a stock phrase, an SSC longer than its DSC, an SSC and a DSC with no content
+// word in common. Two depend on the whole dataset: a length far outside the others' of its kind (Tukey's
+// far-out fences), and a score among the lowest of its kind. So a pass keeps each record's own bits and
+// its lengths and scores in typed arrays (about 30 bytes a record), and the dataset's flags follow at the end.
+import { CAPTION_KINDS, TEXT_SOURCES, type CaptionKind, type ManifestRecord, type TextSource } from '../../shared/record.js';
+import { defectBit, DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
+import { DEFAULT_CLOSING_PATTERNS, DEFAULT_OPENING_PATTERNS, cutClosingSentence, stripOpening } from './normalizers.js';
+import { percentile } from './distribution.js';
+import { contentWordsIn, hasRepeatedNgram, LOOP_MIN_TIMES, LOOP_WORDS, tokensOf, wordsOf } from './text-features.js';
+
+export interface DefectOptions {
+  /** Tukey's fence factor on word counts: 3 is "far out", so only lengths that stand out are flagged. */
+  outlierFence: number;
+  /** Texts of a kind needed before its lengths or scores say what is unusual. */
+  minTexts: number;
+  /** Share of the lowest scores of a kind that are flagged. */
+  lowScoreShare: number;
+}
+
+export const DEFAULT_DEFECT_OPTIONS: DefectOptions = { outlierFence: 3, minTexts: 20, lowScoreShare: 0.05 };
+
+function textOf(record: ManifestRecord, kind: TextSource): string | null {
+  return record[kind]?.text ?? null;
+}
+
+/** Whether a caption repeats a phrase inside itself, as the habit report counts a loop. */
+export function hasRepetitionLoop(text: string): boolean {
+  return loopIn(tokensOf(text));
+}
+
+function loopIn(tokens: readonly string[]): boolean {
+  return hasRepeatedNgram(tokens, LOOP_WORDS, LOOP_MIN_TIMES);
+}
+
+/** Whether a caption opens or closes with one of the stock phrases the normalizers remove. */
+export function hasStockPhrase(text: string): boolean {
+  return stripOpening(text, DEFAULT_OPENING_PATTERNS) !== text || cutClosingSentence(text, DEFAULT_CLOSING_PATTERNS) !== text;
+}
+
+/** The flags a record has on its own, without the rest of the dataset, as bits (see defectBit). */
+export function ownDefectBits(record: ManifestRecord): number {
+  let bits = 0;
+  // Each caption is cut into tokens once: this runs for every record of a million-record `stats`.
+  const tokens: Partial<Record<CaptionKind, string[]>> = {};
+  for (const kind of CAPTION_KINDS) {
+    const caption = record[kind];
+    if (!caption) continue;
+    const own = (tokens[kind] = tokensOf(caption.text));
+    if (caption.finish === 'length') bits |= defectBit('length-limit');
+    if (loopIn(own)) bits |= defectBit('repetition');
+    if (hasStockPhrase(caption.text)) bits |= defectBit('stock-phrase');
+  }
+  const ssc = tokens.ssc;
+  const dsc = tokens.dsc;
+  if (ssc && dsc && ssc.length > 0 && dsc.length > 0) {
+    if (ssc.length > dsc.length) bits |= defectBit('ssc-longer');
+    const sscWords = contentWordsIn(ssc);
+    const dscWords = new Set(contentWordsIn(dsc));
+    if (sscWords.length > 0 && dscWords.size > 0 && !sscWords.some((w) => dscWords.has(w))) bits |= defectBit('no-shared-words');
+  }
+  return bits;
+}
+
+/** A growable column of numbers, NaN where a record has no value. */
+class NumberColumn {
+  private values = new Float64Array(1024);
+  size = 0;
+
+  push(value: number): void {
+    if (this.size === this.values.length) {
+      const grown = new Float64Array(this.size * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.size++] = value;
+  }
+
+  at(row: number): number {
+    return this.values[row]!;
+  }
+
+  /** The values that are there, sorted. */
+  present(): Float64Array {
+    return this.values.slice(0, this.size).filter((v) => !Number.isNaN(v)).sort();
+  }
+}
+
+export interface DatasetThresholds {
+  /** Per text kind: word counts outside [low, high] are outliers; null when too few texts to say. */
+  length: Record<TextSource, { low: number; high: number } | null>;
+  /** Per text kind: scores at or below this are among the lowest; null without enough scores. */
+  lowScore: Record<TextSource, number | null>;
+}
+
+export interface DefectSummary {
+  /** Records with each flag. */
+  counts: Record<DefectFlag, number>;
+  /** Records with at least one flag. */
+  flagged: number;
+  thresholds: DatasetThresholds;
+}
+
+/** Flags records one at a time (a manifest can stream by), then the dataset's own flags at the end. */
+export class DefectCounter {
+  private own = new Uint8Array(1024);
+  private rows = 0;
+  private readonly lengths = Object.fromEntries(TEXT_SOURCES.map((k) => [k, new NumberColumn()])) as Record<TextSource, NumberColumn>;
+  private readonly scores = Object.fromEntries(TEXT_SOURCES.map((k) => [k, new NumberColumn()])) as Record<TextSource, NumberColumn>;
+
+  constructor(private readonly options: DefectOptions = DEFAULT_DEFECT_OPTIONS) {}
+
+  add(record: ManifestRecord): void {
+    if (this.rows === this.own.length) {
+      const grown = new Uint8Array(this.rows * 2);
+      grown.set(this.own);
+      this.own = grown;
+    }
+    this.own[this.rows++] = ownDefectBits(record);
+    for (const kind of TEXT_SOURCES) {
+      const text = textOf(record, kind);
+      this.lengths[kind].push(text === null ? NaN : wordsOf(text).length);
+      const score = record[kind]?.score;
+      this.scores[kind].push(text !== null && typeof score === 'number' ? score : NaN);
+    }
+  }
+
+  thresholds(): DatasetThresholds {
+    const { minTexts, outlierFence, lowScoreShare } = this.options;
+    const length = {} as DatasetThresholds['length'];
+    const lowScore = {} as DatasetThresholds['lowScore'];
+    for (const kind of TEXT_SOURCES) {
+      const sorted = this.lengths[kind].present();
+      if (sorted.length < minTexts) length[kind] = null;
+      else {
+        const q1 = percentile(sorted, 25);
+        const q3 = percentile(sorted, 75);
+        const iqr = q3 - q1;
+        length[kind] = { low: q1 - outlierFence * iqr, high: q3 + outlierFence * iqr };
+      }
+      const scores = this.scores[kind].present();
+      lowScore[kind] = scores.length < minTexts ? null : percentile(scores, lowScoreShare * 100);
+    }
+    return { length, lowScore };
+  }
+
+  /** Every record's flags as bits, in the order they were added. */
+  bits(thresholds = this.thresholds()): Uint8Array {
+    const out = this.own.slice(0, this.rows);
+    for (let row = 0; row < this.rows; row++) {
+      for (const kind of TEXT_SOURCES) {
+        const fence = thresholds.length[kind];
+        const words = this.lengths[kind].at(row);
+        if (fence && !Number.isNaN(words) && (words < fence.low || words > fence.high)) out[row]! |= defectBit('length-outlier');
+        const low = thresholds.lowScore[kind];
+        const score = this.scores[kind].at(row);
+        if (low !== null && !Number.isNaN(score) && score <= low) out[row]! |= defectBit('low-score');
+      }
+    }
+    return out;
+  }
+
+  summary(): DefectSummary {
+    const thresholds = this.thresholds();
+    const counts = Object.fromEntries(DEFECT_FLAGS.map((f) => [f, 0])) as Record<DefectFlag, number>;
+    let flagged = 0;
+    for (const bits of this.bits(thresholds)) {
+      if (bits !== 0) flagged++;
+      for (const flag of DEFECT_FLAGS) if (bits & defectBit(flag)) counts[flag]++;
+    }
+    return { counts, flagged, thresholds };
+  }
+}
