@@ -3,6 +3,7 @@ import { ManifestStore, streamManifestFile } from '../../core/dataset/manifest-s
 import { StatsCounter, type CaptionCounts } from '../../core/dataset/stats.js';
 import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
 import { DefectCounter } from '../../core/analysis/defects.js';
+import { AuditTally, describeAudit } from '../../core/analysis/audit.js';
 import { DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
@@ -49,13 +50,15 @@ export const statsCommand: CliCommand = {
     // Counted as the file streams by: no size of manifest is held in memory.
     const counter = new StatsCounter();
     const defects = new DefectCounter();
+    const audit = new AuditTally();
     const { problems } = await streamManifestFile(manifest, (r) => {
       counter.add(r);
+      audit.add(r);
       if (!r.missing) defects.add(r);
     });
     warnProblems(problems, MANIFEST_NAME);
     const summary = defects.summary();
-    const stats = { ...counter.result(problems.length), flagged: summary.flagged, flags: summary.counts };
+    const stats = { ...counter.result(problems.length), flagged: summary.flagged, flags: summary.counts, audit: audit.result() };
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
       return 0;
@@ -71,6 +74,7 @@ export const statsCommand: CliCommand = {
         `missing       ${stats.missing}`,
         `stale         ${stats.stale}`,
         `flagged       ${stats.flagged}${flagList(stats.flags)}`,
+        ...(stats.audit.sampled > 0 ? describeAudit(stats.audit) : []),
         ...(stats.malformedLines ? [`bad lines     ${stats.malformedLines}`] : []),
       ].join('\n') + '\n',
     );

@@ -1,6 +1,6 @@
 // What each kind of caption write makes of the caption before it: the one definition shared by the
 // manifest store (writes to the file's records) and the edit model (writes to its overlay of unsaved edits).
-import { isMachineAuthor, type Caption, type CaptionAuthor, type ReviewState } from '../../shared/record.js';
+import { isMachineAuthor, type Caption, type CaptionAuthor, type CaptionFinish, type ReviewState } from '../../shared/record.js';
 import { cleanCaptionText } from './caption-text.js';
 
 export interface MachineCaption {
@@ -8,11 +8,16 @@ export interface MachineCaption {
   by: Extract<CaptionAuthor, 'model' | 'upsample'>;
   model: string;
   at?: string;
+  /** Why generation ended, where the captioner knows. */
+  finish?: CaptionFinish;
 }
 
 export function machineCaption(caption: MachineCaption): Caption {
   if (!isMachineAuthor(caption.by)) throw new Error(`a machine caption takes a machine author, not "${caption.by}"`);
-  return { text: cleanCaptionText(caption.text), by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
+  // A new text: no score (scores belong to the text they were computed for).
+  const next: Caption = { text: cleanCaptionText(caption.text), by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
+  if (caption.finish) next.finish = caption.finish;
+  return next;
 }
 
 /**

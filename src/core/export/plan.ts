@@ -3,7 +3,7 @@
 import type { Caption, ManifestRecord } from '../../shared/record.js';
 import { cleanCaptionText } from '../dataset/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
-import { unitHash } from './seeded-hash.js';
+import { unitHash } from '../util/seeded-hash.js';
 import {
   emptyTally,
   tallySkip,

@@ -1,0 +1,164 @@
+// Audit sampling: a seeded random sample of unreviewed images is marked (`"audit": true`); once people
+// have reviewed it, its acceptance rate, with a 95% Wilson interval, says what to expect of the captions
+// nobody reviewed. That is the number that decides whether synthetic captions can ship unreviewed.
+import { CAPTION_KINDS, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
+import { isUnreviewed } from '../../shared/record-query.js';
+import { unitHash } from '../util/seeded-hash.js';
+
+/** z for a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
+
+/** Wilson score interval of k successes in n trials (95%); [0, 1] when n is 0. */
+export function wilsonInterval(k: number, n: number, z = Z95): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator;
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** The rank that orders candidates for the sample: depends only on the seed and the name. */
+export function auditRank(seed: number, fileName: string): number {
+  return unitHash(seed, 'audit', fileName);
+}
+
+/** Whether a record can be drawn: it has a caption that nobody reviewed yet (and is there). */
+export function isAuditCandidate(record: ManifestRecord): boolean {
+  return !record.missing && (record.ssc !== null || record.dsc !== null) && isUnreviewed(record);
+}
+
+/**
+ * Picks the sample as records stream by: the `size` candidates of lowest rank, minus those already
+ * marked. A record's rank never changes, so the same seed draws the same sample as the dataset grows,
+ * and drawing again with a larger size only adds to it. Memory is the sample, not the dataset.
+ */
+export class AuditDraw {
+  private readonly picked: { name: string; rank: number }[] = [];
+  marked = 0;
+  candidates = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly seed: number,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`the audit sample size must be a whole number of at least 1, not ${size}`);
+  }
+
+  add(record: ManifestRecord): void {
+    if (record.audit === true) {
+      this.marked++;
+      return;
+    }
+    if (!isAuditCandidate(record)) return;
+    this.candidates++;
+    const rank = auditRank(this.seed, record.file_name);
+    const picked = this.picked;
+    if (picked.length === this.size && rank >= picked[picked.length - 1]!.rank) return;
+    // Sorted insert: the sample is small next to the dataset (a few hundred to a few thousand).
+    let at = picked.length;
+    while (at > 0 && picked[at - 1]!.rank > rank) at--;
+    picked.splice(at, 0, { name: record.file_name, rank });
+    if (picked.length > this.size) picked.pop();
+  }
+
+  /** The names to mark now: enough to bring the marked sample up to `size`. */
+  toMark(): string[] {
+    return this.picked.slice(0, Math.max(0, this.size - this.marked)).map((p) => p.name);
+  }
+}
+
+export interface AuditKindStats {
+  /** Sampled records with this caption. */
+  sampled: number;
+  reviewed: number;
+  accepted: number;
+  /** accepted / reviewed; null before any review. */
+  rate: number | null;
+  /** 95% Wilson interval of the acceptance rate; null before any review. */
+  low: number | null;
+  high: number | null;
+  /** Captions of this kind outside the sample that nobody reviewed. */
+  unreviewed: number;
+  /** Expected rejected share of those: [1 - high, 1 - low]; null before any review. */
+  expectRejected: { low: number; high: number } | null;
+}
+
+export interface AuditStats extends AuditKindStats {
+  /** Per caption kind: the statement a team ships on ("shipping N unreviewed DSCs, expect …"). */
+  ssc: AuditKindStats;
+  dsc: AuditKindStats;
+}
+
+interface Tally {
+  sampled: number;
+  reviewed: number;
+  accepted: number;
+  unreviewed: number;
+}
+
+function kindStats(t: Tally): AuditKindStats {
+  if (t.reviewed === 0) return { ...t, rate: null, low: null, high: null, expectRejected: null };
+  const { low, high } = wilsonInterval(t.accepted, t.reviewed);
+  return { ...t, rate: t.accepted / t.reviewed, low, high, expectRejected: { low: 1 - high, high: 1 - low } };
+}
+
+/**
+ * Counts the audit as records stream by. A sampled record is reviewed when every caption it has is, and
+ * accepted when none of them is rejected; per kind, each caption counts on its own.
+ */
+export class AuditTally {
+  private readonly all: Tally = { sampled: 0, reviewed: 0, accepted: 0, unreviewed: 0 };
+  private readonly kinds: Record<CaptionKind, Tally> = {
+    ssc: { sampled: 0, reviewed: 0, accepted: 0, unreviewed: 0 },
+    dsc: { sampled: 0, reviewed: 0, accepted: 0, unreviewed: 0 },
+  };
+
+  add(record: ManifestRecord): void {
+    if (record.missing) return;
+    const captions = CAPTION_KINDS.filter((k) => record[k] !== null);
+    if (record.audit !== true) {
+      for (const kind of captions) if (record[kind]!.review === null) this.kinds[kind].unreviewed++;
+      if (captions.length > 0 && isUnreviewed(record)) this.all.unreviewed++;
+      return;
+    }
+    this.all.sampled++;
+    for (const kind of captions) {
+      const tally = this.kinds[kind];
+      tally.sampled++;
+      const review = record[kind]!.review;
+      if (review !== null) tally.reviewed++;
+      if (review === 'approved') tally.accepted++;
+    }
+    if (captions.length > 0 && captions.every((k) => record[k]!.review !== null)) {
+      this.all.reviewed++;
+      if (captions.every((k) => record[k]!.review === 'approved')) this.all.accepted++;
+    }
+  }
+
+  result(): AuditStats {
+    return { ...kindStats(this.all), ssc: kindStats(this.kinds.ssc), dsc: kindStats(this.kinds.dsc) };
+  }
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The audit's conclusion in a sentence, per caption kind with a reviewed sample. */
+export function describeAudit(stats: AuditStats): string[] {
+  if (stats.sampled === 0) return ['no audit sample: draw one with "recaption audit <folder> --sample N"'];
+  const lines = [`audit sample: ${stats.sampled} images, ${stats.reviewed} reviewed, ${stats.accepted} accepted`];
+  for (const kind of CAPTION_KINDS) {
+    const k = stats[kind];
+    if (k.sampled === 0) continue;
+    if (!k.expectRejected) {
+      lines.push(`${kind.toUpperCase()}: none of the ${k.sampled} sampled captions is reviewed yet`);
+      continue;
+    }
+    lines.push(
+      `${kind.toUpperCase()}: ${k.accepted} of ${k.reviewed} sampled accepted (${percent(k.rate!)}, 95% interval ${percent(k.low!)}–${percent(k.high!)}); ` +
+        `shipping the ${k.unreviewed} unreviewed ${kind.toUpperCase()}s, expect ${percent(k.expectRejected.low)}–${percent(k.expectRejected.high)} to be rejected`,
+    );
+  }
+  return lines;
+}
