@@ -2,6 +2,7 @@
 // webview renders pages of it and sends edits. Pages, thumbnails and find & replace are served from here.
 import * as vscode from 'vscode';
 import { showError } from '../notify.js';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CaptionDocument } from './caption-document.js';
 import { HostChannel, type RequestHandlers } from './host-channel.js';
@@ -17,6 +18,8 @@ import { MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
 const MAX_PREVIEW = 200;
+/** Whether a manifest's index starts as the editor opens (a core to spare for its worker) or after the first screen. */
+const INDEX_AT_OPEN = os.availableParallelism() > 2;
 
 export class CaptionEditorProvider implements vscode.CustomEditorProvider<CaptionDocument> {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
@@ -99,9 +102,10 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       // The restored edits are unsaved: tell VS Code so its dirty marker shows.
       setTimeout(() => this.changeEmitter.fire({ document: doc, label: 'Restore unsaved edits', undo: () => undefined, redo: () => undefined }), 0);
     }
-    // The full index starts now, beside the first screen: the registry builds it in a worker thread, so it
-    // does not hold up the webview's first page.
-    void doc.ready;
+    // The registry indexes in a worker thread. With cores to spare it starts now, beside the first screen;
+    // on two cores it would slow the webview's start-up (measured: first row 1.5–2 s later), so it waits for
+    // the first screen, or for 15 s if no webview asks for one.
+    const fallback = setTimeout(() => void doc.ready, INDEX_AT_OPEN ? 0 : 15_000);
     const forward = doc.onDidChangeCustomDocument((e) => this.changeEmitter.fire(e));
     const conflicts = doc.onDidFindConflicts(() => void this.askAboutConflicts(doc));
     // The model tells its own writes (saves, run checkpoints) from others' by the file's stamp.
@@ -110,6 +114,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     watcher.onDidChange(onDisk);
     watcher.onDidCreate(onDisk);
     doc.onDidDispose(() => {
+      clearTimeout(fallback);
       forward.dispose();
       conflicts.dispose();
       watcher.dispose();
@@ -248,6 +253,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
     const onEvent = (event: WebviewEvent): void => {
       if (event.type === 'firstRender') {
+        // The first screen is up: the index may have the CPU now.
+        void doc.ready;
         // Untrusted numbers: only what is finite is logged.
         if (!Number.isFinite(event.ms) || !Number.isFinite(event.rows)) return;
         const ms = performance.now() - started;
