@@ -46,7 +46,7 @@ function sameAlt(a: AltText | null, b: AltText | null): boolean {
 }
 
 /** The fields a scan writes; a record whose fields are all unchanged is left as it is (nothing to save). */
-const SCAN_FIELDS = ['width', 'height', 'sha256', 'bytes', 'mtime_ms', 'error', 'missing', 'stale'] as const;
+const SCAN_FIELDS = ['width', 'height', 'sha256', 'phash', 'bytes', 'mtime_ms', 'error', 'missing', 'stale'] as const;
 
 function scanFieldsChanged(before: ManifestRecord, after: ManifestRecord): boolean {
   return SCAN_FIELDS.some((key) => before[key] !== after[key]) || !sameAlt(before.alt, after.alt);
@@ -58,6 +58,8 @@ function applyProbe(record: ManifestRecord, probe: ImageProbe): 'changed' | 'sam
   record.width = probe.width;
   record.height = probe.height;
   record.sha256 = probe.sha256;
+  if (probe.phash) record.phash = probe.phash;
+  else delete record.phash;
   record.bytes = probe.bytes;
   record.mtime_ms = probe.mtimeMs;
   record.error = probe.error;
@@ -119,14 +121,16 @@ export async function scanDataset(
     const stat = await fs.stat(image.abs).catch(() => null);
     const unchanged =
       !options.rehash && previous !== undefined && stat !== null && previous.sha256 !== null && previous.error === null &&
-      previous.bytes === stat.size && previous.mtime_ms === Math.trunc(stat.mtimeMs);
+      previous.bytes === stat.size && previous.mtime_ms === Math.trunc(stat.mtimeMs) &&
+      // Records from before perceptual hashes get one on their next scan.
+      previous.phash !== undefined;
     let embedded: AltText | null = null;
     if (unchanged) {
       report.unchanged++;
     } else {
       const probe = await probeImage(image.abs, { maxPixels: options.maxPixels, maxBytes: options.maxBytes }).catch(
         (err: NodeJS.ErrnoException): ImageProbe => ({
-          bytes: stat?.size ?? 0, mtimeMs: Math.trunc(stat?.mtimeMs ?? 0), sha256: null, width: null, height: null, embedded: null,
+          bytes: stat?.size ?? 0, mtimeMs: Math.trunc(stat?.mtimeMs ?? 0), sha256: null, phash: null, width: null, height: null, embedded: null,
           error: `cannot read file: ${err.code === 'EACCES' ? 'permission denied' : err.message}`,
         }),
       );
