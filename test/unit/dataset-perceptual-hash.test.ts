@@ -83,6 +83,12 @@ test('scan records phash; a truncated image gets none, with the reason; old reco
     const again = await scanDataset(dir);
     assert.equal(again.store.get('good.png')!.phash, await perceptualHash(png, DEFAULT_MAX_PIXELS));
     again.store.close();
+    // Without phash (the fast first scan): no hash, and the truncated file is still caught (its trailer).
+    await fs.rm(path.join(dir, 'recaption.jsonl'));
+    const fast = await scanDataset(dir, { phash: false });
+    assert.equal(fast.store.get('good.png')!.phash, undefined);
+    assert.match(fast.store.get('cut.jpg')!.error!, /cannot decode image/);
+    fast.store.close();
   } finally {
     await removeDir(dir);
   }

@@ -5,7 +5,7 @@ import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
-const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--max-bytes N] [--rehash] [--follow-external-links]
+const help = `usage: recaption scan <folder> [--exclude GLOB]... [--max-pixels N] [--max-bytes N] [--rehash] [--no-phash] [--follow-external-links]
 
 Creates or updates <folder>/${MANIFEST_NAME}: one record per image with its size, content hash and
 ground-truth alt-text (sidecar .txt/.caption, metadata.jsonl/.csv, EXIF/XMP/IPTC description).
@@ -15,6 +15,8 @@ Re-running adds new images, re-reads changed ones and marks vanished ones; capti
   --max-pixels N   refuse images with more pixels than N (default 268402689)
   --max-bytes N    refuse image files larger than N bytes (default 1073741824, 1 GiB)
   --rehash         re-hash every image, even when size and mtime are unchanged
+  --no-phash       skip the perceptual hash (near-duplicate detection): it decodes every image, which
+                   makes a first scan several times slower; "recaption dedup" hashes what is missing
   --follow-external-links
                    follow symbolic links whose target is outside the folder (images, sidecars,
                    metadata files); without it they are skipped with a warning`;
@@ -29,6 +31,7 @@ export const scanCommand: CliCommand = {
       'max-pixels': { type: 'string' },
       'max-bytes': { type: 'string' },
       rehash: { type: 'boolean' },
+      'no-phash': { type: 'boolean' },
       'follow-external-links': { type: 'boolean' },
     }, help);
     const folder = await requireFolder(positionals, help);
@@ -41,6 +44,7 @@ export const scanCommand: CliCommand = {
         exclude: values.exclude ?? [],
         maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
         rehash: values.rehash ?? false,
+        phash: !values['no-phash'],
         maxBytes: intOption(values['max-bytes'], 'max-bytes', DEFAULT_MAX_IMAGE_BYTES, 1),
         followExternalLinks: values['follow-external-links'] === true,
         signal: controller.signal,

@@ -16,7 +16,7 @@ export interface ImageProbe {
   bytes: number;
   mtimeMs: number;
   sha256: string | null;
-  /** Perceptual hash (perceptual-hash.ts); null when the image does not decode. */
+  /** Perceptual hash (perceptual-hash.ts); null when not asked for or the image does not decode. */
   phash: string | null;
   width: number | null;
   height: number | null;
@@ -28,6 +28,8 @@ export interface ProbeOptions {
   maxPixels?: number;
   /** Files larger than this are refused (default 1 GiB). */
   maxBytes?: number;
+  /** Compute the perceptual hash (default true): a decode of every image, the scan's largest cost. */
+  phash?: boolean;
 }
 
 /** Files up to this size are read whole (one read, the decode from memory); larger ones are streamed. */
@@ -40,6 +42,8 @@ interface FileBytes {
   sha256: string;
   /** The whole file when small, else its first HEAD_BYTES. */
   head: Buffer;
+  /** The last 16 bytes (for the trailer check). */
+  tail: Buffer;
   whole: boolean;
 }
 
@@ -54,19 +58,21 @@ async function readForProbe(handle: import('node:fs').promises.FileHandle, size:
       offset += bytesRead;
     }
     const got = data.subarray(0, offset);
-    return { sha256: hash.update(got).digest('hex'), head: got, whole: true };
+    return { sha256: hash.update(got).digest('hex'), head: got, tail: got.subarray(Math.max(0, got.length - 16)), whole: true };
   }
   const chunk = Buffer.allocUnsafe(CHUNK);
   let head: Buffer | null = null;
+  let last = Buffer.alloc(0);
   for (let offset = 0; ; ) {
     const { bytesRead } = await handle.read(chunk, 0, CHUNK, offset);
     if (bytesRead === 0) break;
     const piece = chunk.subarray(0, bytesRead);
     hash.update(piece);
     head ??= Buffer.from(piece.subarray(0, HEAD_BYTES));
+    last = Buffer.from(Buffer.concat([last, piece.subarray(Math.max(0, bytesRead - 16))]).subarray(-16));
     offset += bytesRead;
   }
-  return { sha256: hash.digest('hex'), head: head ?? Buffer.alloc(0), whole: false };
+  return { sha256: hash.digest('hex'), head: head ?? Buffer.alloc(0), tail: last, whole: false };
 }
 
 function formatPixels(n: number): string {
@@ -75,6 +81,28 @@ function formatPixels(n: number): string {
 
 function sharpMessage(err: unknown): string {
   return ((err as Error).message ?? String(err)).replace(/\s+/g, ' ').trim();
+}
+
+const PNG_IEND = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * True when the file ends the way a complete file of its format ends (JPEG EOI, PNG IEND, GIF trailer,
+ * WebP RIFF size). False means "decode to be sure", not "broken": JPEGs may carry data after their EOI.
+ */
+export function hasIntactTrailer(data: Buffer, format: string | undefined): boolean {
+  const n = data.length;
+  switch (format) {
+    case 'jpeg':
+      return n > 4 && data[n - 2] === 0xff && data[n - 1] === 0xd9;
+    case 'png':
+      return n > 12 && data.subarray(n - 8).equals(PNG_IEND);
+    case 'gif':
+      return n > 1 && data[n - 1] === 0x3b;
+    case 'webp':
+      return n > 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.readUInt32LE(4) + 8 === n;
+    default:
+      return false;
+  }
 }
 
 export async function probeImage(abs: string, options: ProbeOptions = {}): Promise<ImageProbe> {
@@ -119,14 +147,24 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
   const rotated = (meta.orientation ?? 1) >= 5;
   const width = rotated ? rawHeight : meta.width;
   const height = rotated ? meta.width : rawHeight;
-  // The perceptual hash decodes the image at 32×32 (shrink-on-load keeps that cheap), which also proves it
-  // decodes: truncated downloads are the common corruption, better found now than mid-run.
-  let phash: string;
+  // Truncated downloads are the common corruption, better found now than in the middle of a captioning run.
+  // The perceptual hash decodes every image (at 32×32; shrink-on-load keeps that cheap), which proves it
+  // decodes. Without it, a file whose format trailer is intact skips the decode; any other gets a tiny one.
+  let phash: string | null = null;
   try {
-    phash = await perceptualHash(input, maxPixels);
+    if (options.phash ?? true) phash = await perceptualHash(input, maxPixels);
+    else if (!hasIntactTrailerOf(bytes, meta.format)) await sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
   } catch (err) {
     return { ...base, sha256, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
   }
   const embedded = meta.exif || meta.xmp || meta.iptc ? readEmbeddedDescription(bytes.head, meta.xmp) : null;
   return { ...base, sha256, phash, width, height, embedded, error: null };
+}
+
+/** The trailer check on what was read: the whole file, or (streamed) its size and last bytes. */
+function hasIntactTrailerOf(bytes: FileBytes, format: string | undefined): boolean {
+  if (bytes.whole) return hasIntactTrailer(bytes.head, format);
+  // WebP's trailer check needs the RIFF size from the head; the others only need the last bytes.
+  if (format === 'webp') return false;
+  return hasIntactTrailer(Buffer.concat([Buffer.alloc(16), bytes.tail]), format);
 }

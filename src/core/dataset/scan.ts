@@ -18,6 +18,8 @@ export interface ScanOptions {
   maxPixels?: number;
   /** Re-hash every image even when its size and mtime are unchanged. */
   rehash?: boolean;
+  /** Record a perceptual hash per image (default true; see ProbeOptions.phash for its cost). */
+  phash?: boolean;
   /** Images probed at once (file reads and sharp decodes). */
   concurrency?: number;
   /** Save the manifest every this many ms during a long scan, and at the end (default 10 s). */
@@ -123,12 +125,12 @@ export async function scanDataset(
       !options.rehash && previous !== undefined && stat !== null && previous.sha256 !== null && previous.error === null &&
       previous.bytes === stat.size && previous.mtime_ms === Math.trunc(stat.mtimeMs) &&
       // Records from before perceptual hashes get one on their next scan.
-      previous.phash !== undefined;
+      (previous.phash !== undefined || options.phash === false);
     let embedded: AltText | null = null;
     if (unchanged) {
       report.unchanged++;
     } else {
-      const probe = await probeImage(image.abs, { maxPixels: options.maxPixels, maxBytes: options.maxBytes }).catch(
+      const probe = await probeImage(image.abs, { maxPixels: options.maxPixels, maxBytes: options.maxBytes, phash: options.phash }).catch(
         (err: NodeJS.ErrnoException): ImageProbe => ({
           bytes: stat?.size ?? 0, mtimeMs: Math.trunc(stat?.mtimeMs ?? 0), sha256: null, phash: null, width: null, height: null, embedded: null,
           error: `cannot read file: ${err.code === 'EACCES' ? 'permission denied' : err.message}`,
