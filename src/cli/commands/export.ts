@@ -13,12 +13,14 @@ import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
+import { DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE } from '../../core/dataset/duplicates.js';
 import { promises as fs } from 'node:fs';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format hf|sidecar|webdataset|llava|openai --out DIR
                         [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
-                        [--images copy|link|none] [--shard-size N] [--prompt TEXT] [--force] [--json]
+                        [--images copy|link|none] [--shard-size N] [--prompt TEXT] [--dedup]
+                        [--near-distance N] [--force] [--json]
 
 Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
 
@@ -34,6 +36,9 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
   --images M     copy (default), link (hard links; copies across file systems), none (captions only)
   --shard-size N webdataset samples per shard (default 1000)
   --prompt TEXT  instruction for llava/openai (default depends on the profile)
+  --dedup        one image per duplicate group (same bytes, or perceptual hashes within --near-distance);
+                 without it every image goes out, and a group always shares one split
+  --near-distance N  Hamming distance of perceptual hashes that counts as near (default ${DEFAULT_NEAR_DISTANCE}, 0-${MAX_NEAR_DISTANCE})
   --force        write into a non-empty folder (replacing an earlier export there) or one inside the dataset
   --json         print export.json on stdout`;
 
@@ -86,6 +91,8 @@ export const exportCommand: CliCommand = {
         images: { type: 'string' },
         'shard-size': { type: 'string' },
         prompt: { type: 'string' },
+        dedup: { type: 'boolean' },
+        'near-distance': { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -117,6 +124,8 @@ export const exportCommand: CliCommand = {
         images: choice(values.images, 'images', IMAGE_MODES, 'copy'),
         shardSize: intOption(values['shard-size'], 'shard-size', 1000, 1),
         prompt: values.prompt,
+        dedup: values.dedup ?? false,
+        nearDistance: intOption(values['near-distance'], 'near-distance', DEFAULT_NEAR_DISTANCE),
         force: values.force ?? false,
         signal: controller.signal,
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),

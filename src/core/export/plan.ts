@@ -23,6 +23,13 @@ export interface PlanOptions {
   /** Share of images in the validation split. */
   validation: number;
   select: ExportSelection;
+  /**
+   * Duplicate groups: each grouped image's group key (its first member). A group goes into one split,
+   * the one its key falls in, so near-identical images never straddle train and validation.
+   */
+  groups?: ReadonlyMap<string, string>;
+  /** One image per duplicate group: the first of it (in manifest order) that can be exported. */
+  dedup?: boolean;
 }
 
 export interface ExportPlan {
@@ -58,6 +65,8 @@ export class ExportPlanner {
   /** t2i: images whose draw picked the alt-text but that have none, so they got the DSC. */
   altFallback = 0;
   private readonly kind: 'ssc' | 'dsc';
+  /** --dedup: groups that already sent an image. */
+  private readonly groupsOut = new Set<string>();
 
   constructor(private readonly options: PlanOptions) {
     // The t2i blend's eligibility is decided by the DSC alone, so the set of exported images does not
@@ -68,7 +77,12 @@ export class ExportPlanner {
   /** The record's sample, or null when it is skipped (and tallied). */
   decide(record: ManifestRecord): ExportSample | null {
     const { options, kind } = this;
-    const reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
+    const group = options.groups?.get(record.file_name);
+    let reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
+    if (reason === null && group !== undefined && options.dedup) {
+      if (this.groupsOut.has(group)) reason = 'duplicate';
+      else this.groupsOut.add(group);
+    }
     if (reason !== null) {
       tallySkip(this.skipped, reason, record.file_name);
       return null;
@@ -83,7 +97,7 @@ export class ExportPlanner {
         source = 'alt';
       }
     }
-    const split = unitHash(options.seed, 'split', record.file_name) < options.validation ? 'validation' : 'train';
+    const split = unitHash(options.seed, 'split', group ?? record.file_name) < options.validation ? 'validation' : 'train';
     // Manifests written by hand or by older releases may carry control characters: never into a training file.
     return { fileName: record.file_name, caption: cleanCaptionText(caption), source, split, image: { width: record.width, height: record.height, sha256: record.sha256 } };
   }

@@ -7,6 +7,7 @@ import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { ExportPlanner } from './plan.js';
+import { DEFAULT_NEAR_DISTANCE, DuplicateFinder, groupKeys, MAX_NEAR_DISTANCE } from '../dataset/duplicates.js';
 import {
   DEFAULT_EXPORT_SELECTION,
   ExportError,
@@ -41,6 +42,10 @@ export interface ExportOptions {
   shardSize?: number;
   /** Write into a non-empty folder or one inside the dataset. */
   force?: boolean;
+  /** One image per duplicate group (exact or near); default false. Groups always share a split. */
+  dedup?: boolean;
+  /** Hamming distance of perceptual hashes that counts as a near duplicate (default DEFAULT_NEAR_DISTANCE). */
+  nearDistance?: number;
   /** Instruction text for LLaVA and OpenAI chat; a default per profile otherwise. */
   prompt?: string;
   onProgress?: (progress: ExportProgress) => void;
@@ -69,6 +74,10 @@ export interface ExportRecord {
   images: ImageMode;
   shard_size: number | null;
   prompt: string | null;
+  /** Duplicate groups found (exact and near; each kept in one split), the distance, and whether one per group went out. */
+  duplicate_groups: number;
+  near_distance: number;
+  dedup: boolean;
   counts: Record<Split, number> & { total: number };
   caption_sources: Record<Split, SourceCounts>;
   /** t2i: images whose draw picked the alt-text but that have none, so the DSC went out instead. */
@@ -155,7 +164,16 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const { store, signal } = options;
   if (signal?.aborted) throw cancelled(options.out);
 
-  const plan = new ExportPlanner({ profile: options.profile, select, ...settings });
+  // Duplicate groups first (one pass over the hashes): a group's split is its first member's, so a
+  // near-identical image can never be in train while its twin is in validation.
+  const nearDistance = options.nearDistance ?? DEFAULT_NEAR_DISTANCE;
+  if (!Number.isInteger(nearDistance) || nearDistance < 0 || nearDistance > MAX_NEAR_DISTANCE) {
+    throw new ExportError(`near-duplicate distance must be a whole number from 0 to ${MAX_NEAR_DISTANCE}, got ${nearDistance}`, 'bad-option');
+  }
+  const duplicates = new DuplicateFinder();
+  for (const r of store.records()) if (!r.missing) duplicates.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
+  const groupList = duplicates.groups(nearDistance);
+  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true });
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
   const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
   const placer = new ImagePlacer(store.folder, prepared.staging, images);
@@ -228,6 +246,9 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       select,
       images,
       shard_size: options.format === 'webdataset' ? settings.shardSize : null,
+      duplicate_groups: groupList.length,
+      near_distance: nearDistance,
+      dedup: options.dedup === true,
       prompt: options.format === 'llava' || options.format === 'openai' ? prompt : null,
       counts: { ...counts, total: counts.train + counts.validation },
       caption_sources: sources,

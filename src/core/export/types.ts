@@ -34,7 +34,9 @@ export type SkipReason =
   | 'not-approved'
   | 'unsafe-file-name'
   | 'unreadable-file'
-  | 'name-collision';
+  | 'name-collision'
+  /** --dedup: another image of its duplicate group went out. */
+  | 'duplicate';
 
 /** One image with the caption chosen for it and the split it falls in. */
 export interface ExportSample {
