@@ -16,7 +16,7 @@ import { mergeShards } from '../../src/core/dataset/merge.js';
 import { shardManifestName } from '../../src/core/dataset/shard.js';
 import { serializeRecord } from '../../src/core/dataset/manifest-codec.js';
 import { computeHabitReport } from '../../src/core/analysis/habit-report.js';
-import { StatsCounter } from '../../src/core/dataset/stats.js';
+import { streamStatsReport } from '../../src/core/analysis/stats-report.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';
 import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/record-query.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
@@ -83,10 +83,8 @@ async function measure(step: string, folder: string): Promise<Measured> {
     return { seconds, records: value.size, detail: { countsMs: counts.seconds * 1000, approved: counts.value.approved } };
   }
   if (step === 'stats') {
-    const counter = new StatsCounter();
-    const { value, seconds } = await timed(() => streamManifestFile(file, (r) => counter.add(r)));
-    const stats = counter.result(value.problems.length);
-    return { seconds, records: stats.images, detail: { reviewed: stats.reviewed } };
+    const { value, seconds } = await timed(() => streamStatsReport(file));
+    return { seconds, records: value.report.images, detail: { reviewed: value.report.reviewed, flagged: value.report.flagged } };
   }
   if (step === 'save-edits') {
     // On a copy, so every run edits and saves the same generated manifest.

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { ManifestStore, streamManifestFile } from '../../core/dataset/manifest-store.js';
-import { StatsCounter, type CaptionCounts } from '../../core/dataset/stats.js';
+import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import type { CaptionCounts } from '../../core/dataset/stats.js';
 import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
-import { DefectCounter } from '../../core/analysis/defects.js';
-import { AuditTally, describeAudit } from '../../core/analysis/audit.js';
+import { describeAudit } from '../../core/analysis/audit.js';
+import { streamStatsReport } from '../../core/analysis/stats-report.js';
 import { DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
@@ -48,17 +48,8 @@ export const statsCommand: CliCommand = {
       return 0;
     }
     // Counted as the file streams by: no size of manifest is held in memory.
-    const counter = new StatsCounter();
-    const defects = new DefectCounter();
-    const audit = new AuditTally();
-    const { problems } = await streamManifestFile(manifest, (r) => {
-      counter.add(r);
-      audit.add(r);
-      if (!r.missing) defects.add(r);
-    });
+    const { report: stats, problems } = await streamStatsReport(manifest);
     warnProblems(problems, MANIFEST_NAME);
-    const summary = defects.summary();
-    const stats = { ...counter.result(problems.length), flagged: summary.flagged, flags: summary.counts, audit: audit.result() };
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
       return 0;
