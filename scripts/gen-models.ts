@@ -2,10 +2,11 @@
 // bench-sized model with --family/--hidden/... options. Run: npx tsx scripts/gen-models.ts [--help]
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
+import { writeTinyClip } from '../src/core/captioner/testing/tiny-clip.js';
 import { TINY_FLORENCE2, TINY_VIT_GPT2, writeModel, type TinyFamily, type TinyModelOptions } from '../src/core/captioner/testing/tiny-models.js';
 
 const HELP = `usage: npx tsx scripts/gen-models.ts [--out <folder>]
-  Regenerates test/fixtures/models/tiny-florence2 and tiny-vit-gpt2 (or both under --out).
+  Regenerates test/fixtures/models/tiny-florence2, tiny-vit-gpt2 and tiny-clip (or all under --out).
 or:    npx tsx scripts/gen-models.ts --family florence2|vit-gpt2 --out <folder> [--hidden N] [--layers N]
          [--heads N] [--ffn N] [--image-size N] [--patch-size N] [--vocab N] [--ssc-tokens N] [--dsc-tokens N]
          [--random] [--seed N]
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     const root = path.resolve(values.out ?? path.join(__dirname, '..', 'test', 'fixtures', 'models'));
     await writeModel(path.join(root, 'tiny-florence2'), 'florence2', TINY_FLORENCE2);
     await writeModel(path.join(root, 'tiny-vit-gpt2'), 'vit-gpt2', TINY_VIT_GPT2);
-    console.log(`wrote tiny-florence2 and tiny-vit-gpt2 under ${root}`);
+    await writeTinyClip(path.join(root, 'tiny-clip'));
+    console.log(`wrote tiny-florence2, tiny-vit-gpt2 and tiny-clip under ${root}`);
     return;
   }
   if (values.family !== 'florence2' && values.family !== 'vit-gpt2') throw new Error(`--family must be florence2 or vit-gpt2\n${HELP}`);

@@ -9,9 +9,10 @@ import { mergeCommand } from './commands/merge.js';
 import { captionCommand } from './commands/caption.js';
 import { auditCommand } from './commands/audit.js';
 import { dedupCommand } from './commands/dedup.js';
+import { scoreCommand } from './commands/score.js';
 import { writeErr, writeOut } from './terminal-text.js';
 
-const commands: readonly CliCommand[] = [scanCommand, captionCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand];
+const commands: readonly CliCommand[] = [scanCommand, captionCommand, scoreCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

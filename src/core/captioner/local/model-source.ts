@@ -5,17 +5,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Device } from './device.js';
 import { chooseDtype, onnxFileName, type DtypeChoice, type DtypeRequest } from './dtype.js';
-import { familyFor } from './families/index.js';
-import type { ModelConfig, ModelFamily } from './families/family.js';
+import { CAPTIONER_KINDS, familyFor } from './families/index.js';
+import type { ModelConfig, ModelFamily, ModelKinds, ModelLayout } from './families/family.js';
 import { downloadHubFiles, listHubFiles, type HubOptions } from './hub-download.js';
 
-export interface ResolvedModel {
+export interface ResolvedModel<F extends ModelLayout = ModelFamily> {
   /** Absolute folder the model loads from. */
   folder: string;
   /** Recorded as the captions' `model`: the hub id, or the folder's name (not its path, which would leak
    *  a local path into a manifest that people share). */
   id: string;
-  family: ModelFamily;
+  family: F;
   dtype: DtypeChoice;
   source: 'folder' | 'cache' | 'download';
 }
@@ -81,9 +81,9 @@ function missingConfig(files: ReadonlySet<string>): string[] {
   return REQUIRED_CONFIG.filter((f) => !files.has(f));
 }
 
-async function fromFolder(folder: string, id: string, device: Device, dtype: DtypeRequest, source: ResolvedModel['source']): Promise<ResolvedModel> {
+async function fromFolder<F extends ModelLayout>(kinds: ModelKinds<F>, folder: string, id: string, device: Device, dtype: DtypeRequest, source: ResolvedModel['source']): Promise<ResolvedModel<F>> {
   const config = await readConfig(folder);
-  const family = familyFor(config, path.join(folder, 'config.json'));
+  const family = familyFor(kinds, config, path.join(folder, 'config.json'));
   const files = await listModelFiles(folder);
   const missing = missingConfig(files);
   if (missing.length) throw new Error(`${folder} is missing ${missing.join(', ')}`);
@@ -94,15 +94,20 @@ async function fromFolder(folder: string, id: string, device: Device, dtype: Dty
  * A folder (absolute or relative to the working directory) wins over a hub id of the same spelling.
  * A hub id is looked up in the cache first; the network is used only for what the cache lacks.
  */
-export async function resolveModel(spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions = {}): Promise<ResolvedModel> {
+export function resolveModel(spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions = {}): Promise<ResolvedModel> {
+  return resolveModelOf(CAPTIONER_KINDS, spec, device, dtype, options);
+}
+
+/** resolveModel for another kind of model (the scoring dual encoders). */
+export async function resolveModelOf<F extends ModelLayout>(kinds: ModelKinds<F>, spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions = {}): Promise<ResolvedModel<F>> {
   const asPath = path.resolve(expandHome(spec));
   const hubId = looksLikeHubId(spec) && !isExplicitModelPath(spec);
   if (!hubId) {
-    if (await isDirectory(asPath)) return fromFolder(asPath, path.basename(asPath), device, dtype, 'folder');
+    if (await isDirectory(asPath)) return fromFolder(kinds, asPath, path.basename(asPath), device, dtype, 'folder');
     throw new Error(`no such model folder: ${asPath} (a model is a folder in Hugging Face ONNX layout, or a hub id like onnx-community/Florence-2-base-ft)`);
   }
   try {
-    return await fromHub(spec, device, dtype, options);
+    return await fromHub(kinds, spec, device, dtype, options);
   } catch (err) {
     // Say so when a folder of that name is here, in case that is what the user meant.
     if (!(await isDirectory(asPath))) throw err;
@@ -111,12 +116,12 @@ export async function resolveModel(spec: string, device: Device, dtype: DtypeReq
   }
 }
 
-async function fromHub(spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions): Promise<ResolvedModel> {
+async function fromHub<F extends ModelLayout>(kinds: ModelKinds<F>, spec: string, device: Device, dtype: DtypeRequest, options: ModelSourceOptions): Promise<ResolvedModel<F>> {
 
   const folder = path.join(options.cacheDir ?? defaultModelCache(), ...spec.split('/'));
   if (await isDirectory(folder)) {
     try {
-      return await fromFolder(folder, spec, device, dtype, 'cache');
+      return await fromFolder(kinds, folder, spec, device, dtype, 'cache');
     } catch {
       // Incomplete cache (an interrupted download, or another dtype): fetch what is missing below.
     }
@@ -124,7 +129,7 @@ async function fromHub(spec: string, device: Device, dtype: DtypeRequest, option
 
   const remote = await listHubFiles(spec, options);
   await downloadHubFiles(spec, ['config.json'], folder, options);
-  const family = familyFor(await readConfig(folder), `${spec}/config.json`);
+  const family = familyFor(kinds, await readConfig(folder), `${spec}/config.json`);
   const choice = chooseDtype(device, dtype, family.sessions, remote, spec);
   const onnx = family.sessions.map((s) => onnxFileName(s, choice.dtype));
   const wanted = [...CONFIG_FILES.filter((f) => remote.has(f)), ...onnx, ...onnx.map((f) => `${f}_data`).filter((f) => remote.has(f))];

@@ -37,12 +37,23 @@ export interface FamilyModel {
   dispose(): Promise<void>;
 }
 
-export interface ModelFamily {
+/** What finding and fetching a model needs to know of its kind: its name, its ONNX files, its config. */
+export interface ModelLayout {
   readonly name: string;
   /** ONNX sessions it loads: onnx/<session><dtype suffix>.onnx. */
   readonly sessions: readonly string[];
+  matches(config: ModelConfig): boolean;
+}
+
+/** The kinds of model one command accepts, and how to say what they are in an error. */
+export interface ModelKinds<F extends ModelLayout> {
+  readonly layouts: readonly F[];
+  /** e.g. "Florence-2 and vit-gpt2-style vision-encoder-decoder models". */
+  readonly description: string;
+}
+
+export interface ModelFamily extends ModelLayout {
   /** The caption kinds it can write. */
   readonly tasks: readonly CaptionKind[];
-  matches(config: ModelConfig): boolean;
   load(folder: string, options: FamilyLoadOptions): Promise<FamilyModel>;
 }

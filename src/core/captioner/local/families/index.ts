@@ -1,15 +1,18 @@
 import { florence2Family } from './florence2.js';
-import type { ModelConfig, ModelFamily } from './family.js';
+import type { ModelConfig, ModelFamily, ModelKinds, ModelLayout } from './family.js';
 import { visionEncoderDecoderFamily } from './vision-encoder-decoder.js';
 
 export const FAMILIES: readonly ModelFamily[] = [florence2Family, visionEncoderDecoderFamily];
 
-export function familyFor(config: ModelConfig, where: string): ModelFamily {
-  const family = FAMILIES.find((f) => f.matches(config));
+/** The captioners. */
+export const CAPTIONER_KINDS: ModelKinds<ModelFamily> = { layouts: FAMILIES, description: 'Florence-2 and vit-gpt2-style vision-encoder-decoder models' };
+
+export function familyFor<F extends ModelLayout>(kinds: ModelKinds<F>, config: ModelConfig, where: string): F {
+  const family = kinds.layouts.find((f) => f.matches(config));
   if (!family) {
     throw new Error(
-      `${where}: model_type "${config.model_type ?? '?'}" is not supported; supported families: ${FAMILIES.map((f) => f.name).join(', ')} ` +
-        '(Florence-2 and vit-gpt2-style vision-encoder-decoder models in Hugging Face ONNX layout)',
+      `${where}: model_type "${config.model_type ?? '?'}" is not supported; supported families: ${kinds.layouts.map((f) => f.name).join(', ')} ` +
+        `(${kinds.description} in Hugging Face ONNX layout)`,
     );
   }
   return family;

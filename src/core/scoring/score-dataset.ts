@@ -1,0 +1,115 @@
+// Scores every text of a dataset (alt-text, SSC, DSC) against its image with a dual encoder, resuming
+// where a previous run of the same model stopped. Scores are written beside the texts; nothing else of a
+// record changes, so a human edit or a review is never touched.
+import * as path from 'node:path';
+import type { ManifestAccess } from '../dataset/manifest-access.js';
+import { TEXT_SOURCES, type ManifestRecord, type TextSource } from '../../shared/record.js';
+
+/** What scores texts against an image (ClipScorer; a stand-in in tests of the bookkeeping). */
+export interface TextImageScorer {
+  readonly modelName: string;
+  embedImage(file: string): Promise<number[]>;
+  scoreTexts(image: readonly number[], texts: readonly string[]): Promise<number[]>;
+}
+
+export interface ScoreOptions {
+  /** Score again texts that already have a score from this model. */
+  redo?: boolean;
+  /** Save every this many scored images (and at the end). Default 500. */
+  checkpointEvery?: number;
+  /** false: leave saving to the caller. */
+  save?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScoreReport {
+  images: number;
+  scoredImages: number;
+  scoredTexts: number;
+  /** Images whose texts all had this model's scores already. */
+  upToDate: number;
+  /** Images that could not be read, with why (their record's `error` says so too). */
+  failed: { fileName: string; reason: string }[];
+  cancelled: boolean;
+}
+
+/** The texts of a record that need a score from `model`. */
+function dueTexts(record: ManifestRecord, model: string, redo: boolean): TextSource[] {
+  if (record.missing || record.error) return [];
+  const other = record.score_model !== undefined && record.score_model !== model;
+  return TEXT_SOURCES.filter((source) => {
+    const text = record[source]?.text;
+    if (text === undefined || text.trim() === '') return false;
+    return redo || other || record[source]!.score === undefined;
+  });
+}
+
+/** A text with its new score, or without the old model's (`drop`), or as it was. */
+function rescored<T extends { score?: number }>(value: T, score: number | undefined, drop: boolean): T {
+  if (score !== undefined) return { ...value, score: Math.round(score * 1e4) / 1e4 };
+  if (!drop || value.score === undefined) return value;
+  const { score: _dropped, ...rest } = value;
+  return rest as T; // T less an optional field is still a T
+}
+
+/** The record with `scores` set and, when the model changed, the other model's scores dropped. */
+function withScores(record: ManifestRecord, model: string, scores: Partial<Record<TextSource, number>>): ManifestRecord {
+  const drop = record.score_model !== undefined && record.score_model !== model;
+  return {
+    ...record,
+    score_model: model,
+    alt: record.alt && rescored(record.alt, scores.alt, drop),
+    ssc: record.ssc && rescored(record.ssc, scores.ssc, drop),
+    dsc: record.dsc && rescored(record.dsc, scores.dsc, drop),
+  };
+}
+
+export async function scoreDataset(store: ManifestAccess & { readonly folder: string }, scorer: TextImageScorer, options: ScoreOptions = {}): Promise<ScoreReport> {
+  const redo = options.redo === true;
+  const every = options.checkpointEvery ?? 500;
+  const report: ScoreReport = { images: 0, scoredImages: 0, scoredTexts: 0, upToDate: 0, failed: [], cancelled: false };
+  const names = [...store.names()];
+  let sinceSave = 0;
+  for (const name of names) {
+    if (options.signal?.aborted) {
+      report.cancelled = true;
+      break;
+    }
+    const record = store.get(name);
+    report.images++;
+    options.onProgress?.(report.images, names.length);
+    if (!record) continue;
+    const due = dueTexts(record, scorer.modelName, redo);
+    if (due.length === 0) {
+      if (!record.missing && !record.error) report.upToDate++;
+      continue;
+    }
+    let image: number[];
+    try {
+      image = await scorer.embedImage(path.join(store.folder, ...name.split('/')));
+    } catch (err) {
+      const reason = `cannot score: ${(err as Error).message}`;
+      report.failed.push({ fileName: name, reason });
+      store.put({ ...record, error: reason });
+      continue;
+    }
+    const values = await scorer.scoreTexts(image, due.map((source) => record[source]!.text));
+    // The record may have changed while the image was read (an editor's edit): score what is there now,
+    // and only the texts that are still what was scored.
+    const current = store.get(name) ?? record;
+    const scores: Partial<Record<TextSource, number>> = {};
+    due.forEach((source, k) => {
+      if (current[source]?.text === record[source]!.text) scores[source] = values[k]!;
+    });
+    store.put(withScores(current, scorer.modelName, scores));
+    report.scoredImages++;
+    report.scoredTexts += Object.keys(scores).length;
+    if (options.save !== false && ++sinceSave >= every) {
+      await store.save();
+      sinceSave = 0;
+    }
+  }
+  if (options.save !== false) await store.save();
+  return report;
+}
