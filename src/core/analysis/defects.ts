@@ -7,7 +7,8 @@ import { CAPTION_KINDS, TEXT_SOURCES, type CaptionKind, type ManifestRecord, typ
 import { defectBit, DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { DEFAULT_CLOSING_PATTERNS, DEFAULT_OPENING_PATTERNS, cutClosingSentence, stripOpening } from './normalizers.js';
 import { percentile } from './distribution.js';
-import { contentWordsIn, hasRepeatedNgram, LOOP_MIN_TIMES, LOOP_WORDS, tokensOf, wordsOf } from './text-features.js';
+import { functionWords, hasRepeatedNgram, LOOP_MIN_TIMES, LOOP_WORDS, tokensOf, wordCount } from './text-features.js';
+import { tokenHash, TokenScan } from './token-scan.js';
 
 export interface DefectOptions {
   /** Tukey's fence factor on word counts: 3 is "far out", so only lengths that stand out are flagged. */
@@ -26,11 +27,16 @@ function textOf(record: ManifestRecord, kind: TextSource): string | null {
 
 /** Whether a caption repeats a phrase inside itself, as the habit report counts a loop. */
 export function hasRepetitionLoop(text: string): boolean {
-  return loopIn(tokensOf(text));
+  return loopIn(new TokenScan().scan(text));
 }
 
-function loopIn(tokens: readonly string[]): boolean {
-  return hasRepeatedNgram(tokens, LOOP_WORDS, LOOP_MIN_TIMES);
+// Scratch for the per-record pass: reused, so a million records allocate no scans.
+const sscScan = new TokenScan();
+const dscScan = new TokenScan();
+
+function loopIn(scan: TokenScan): boolean {
+  if (LOOP_MIN_TIMES === 2) return scan.hasRepeatTwice(LOOP_WORDS);
+  return hasRepeatedNgram(tokensOf(scan.text), LOOP_WORDS, LOOP_MIN_TIMES);
 }
 
 /** Whether a caption opens or closes with one of the stock phrases the normalizers remove. */
@@ -41,25 +47,42 @@ export function hasStockPhrase(text: string): boolean {
 /** The flags a record has on its own, without the rest of the dataset, as bits (see defectBit). */
 export function ownDefectBits(record: ManifestRecord): number {
   let bits = 0;
-  // Each caption is cut into tokens once: this runs for every record of a million-record `stats`.
-  const tokens: Partial<Record<CaptionKind, string[]>> = {};
+  const scans: Record<CaptionKind, TokenScan | null> = { ssc: null, dsc: null };
   for (const kind of CAPTION_KINDS) {
     const caption = record[kind];
     if (!caption) continue;
-    const own = (tokens[kind] = tokensOf(caption.text));
+    const scan = (scans[kind] = (kind === 'ssc' ? sscScan : dscScan).scan(caption.text));
     if (caption.finish === 'length') bits |= defectBit('length-limit');
-    if (loopIn(own)) bits |= defectBit('repetition');
+    if (loopIn(scan)) bits |= defectBit('repetition');
     if (hasStockPhrase(caption.text)) bits |= defectBit('stock-phrase');
   }
-  const ssc = tokens.ssc;
-  const dsc = tokens.dsc;
-  if (ssc && dsc && ssc.length > 0 && dsc.length > 0) {
-    if (ssc.length > dsc.length) bits |= defectBit('ssc-longer');
-    const sscWords = contentWordsIn(ssc);
-    const dscWords = new Set(contentWordsIn(dsc));
-    if (sscWords.length > 0 && dscWords.size > 0 && !sscWords.some((w) => dscWords.has(w))) bits |= defectBit('no-shared-words');
+  const { ssc, dsc } = scans;
+  if (ssc && dsc && ssc.count > 0 && dsc.count > 0) {
+    if (ssc.count > dsc.count) bits |= defectBit('ssc-longer');
+    if (!sharesContentWord(ssc, dsc)) bits |= defectBit('no-shared-words');
   }
   return bits;
+}
+
+const FUNCTION_WORD_HASHES = new Set(functionWords().map(tokenHash));
+
+/**
+ * Whether the SSC has a content word (not a function word, longer than one letter) that the DSC has too.
+ * An SSC without content words is not judged (true). Matches by hash, confirmed letter by letter.
+ */
+function sharesContentWord(ssc: TokenScan, dsc: TokenScan): boolean {
+  const isContent = (scan: TokenScan, k: number) => scan.lengthOf(k) > 1 && !FUNCTION_WORD_HASHES.has(scan.hash[k]!);
+  let judged = false;
+  for (let a = 0; a < ssc.count; a++) {
+    if (!isContent(ssc, a)) continue;
+    judged = true;
+    const hash = ssc.hash[a]!;
+    for (let b = 0; b < dsc.count; b++) if (dsc.hash[b] === hash && ssc.sameAs(a, dsc, b)) return true;
+  }
+  // Not judged when either caption has no content word.
+  if (!judged) return true;
+  for (let b = 0; b < dsc.count; b++) if (isContent(dsc, b)) return false;
+  return true;
 }
 
 /** A growable column of numbers, NaN where a record has no value. */
@@ -119,7 +142,7 @@ export class DefectCounter {
     this.own[this.rows++] = ownDefectBits(record);
     for (const kind of TEXT_SOURCES) {
       const text = textOf(record, kind);
-      this.lengths[kind].push(text === null ? NaN : wordsOf(text).length);
+      this.lengths[kind].push(text === null ? NaN : wordCount(text));
       const score = record[kind]?.score;
       this.scores[kind].push(text !== null && typeof score === 'number' ? score : NaN);
     }

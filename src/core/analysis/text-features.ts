@@ -7,14 +7,42 @@ export function wordsOf(text: string): string[] {
   return trimmed === '' ? [] : trimmed.split(/\s+/);
 }
 
+const WORD = /\S+/g;
+const EDGES = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+/** Whether a UTF-16 unit is an ASCII letter or digit: most word edges are, and need no Unicode regex. */
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+}
+
 /** Lower-case words with their surrounding punctuation removed; for phrases and n-grams. */
 export function tokensOf(text: string): string[] {
+  // One pass over the lowered text (this runs for every caption of a million-record `stats`): a word's
+  // edges are stripped only when they are not plain letters or digits.
   const tokens: string[] = [];
-  for (const word of wordsOf(text)) {
-    const token = word.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  for (const match of text.toLowerCase().matchAll(WORD)) {
+    let token = match[0];
+    if (!isAsciiAlnum(token.charCodeAt(0)) || !isAsciiAlnum(token.charCodeAt(token.length - 1))) token = token.replace(EDGES, '');
     if (token !== '') tokens.push(token);
   }
   return tokens;
+}
+
+/** wordsOf(text).length without making the words. */
+export function wordCount(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // ASCII whitespace by code; anything beyond ASCII asks the same \s that wordsOf splits on.
+    const space = code < 128 ? code === 32 || (code >= 9 && code <= 13) : /\s/.test(text[i]!);
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      count++;
+    }
+  }
+  return count;
 }
 
 const ARTICLES = new Set(['a', 'an', 'the']);
@@ -28,6 +56,16 @@ const FUNCTION_WORDS = new Set(
     'is are was were be been being it its there here some any each image picture photo shows ' +
     'showing depicts features very which who while his her their them they he she we you i').split(' '),
 );
+
+/** Whether a token (lower-cased) is a function word: no content of its own. */
+export function isFunctionWord(token: string): boolean {
+  return FUNCTION_WORDS.has(token);
+}
+
+/** The function words, for callers that match tokens by hash (token-scan.ts). */
+export function functionWords(): readonly string[] {
+  return [...FUNCTION_WORDS];
+}
 
 /** Content words among a text's tokens (tokensOf): without function words and one-letter tokens. */
 export function contentWordsIn(tokens: readonly string[]): string[] {
@@ -69,15 +107,38 @@ export interface RepeatedNgram {
   times: number;
 }
 
-/** Whether some n tokens in a row occur `minTimes` times in `tokens` (the loop test; stops at the first). */
+/** A 32-bit hash of a token (FNV-1a over its UTF-16 units). */
+function tokenHash(token: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Whether some n tokens in a row occur `minTimes` times in `tokens` (the loop test; stops at the first).
+ * n-grams are keyed by a hash of their tokens' hashes, not by joined strings; a hash match is confirmed
+ * token by token, so a collision never counts as a repeat.
+ */
 export function hasRepeatedNgram(tokens: readonly string[], n: number, minTimes: number): boolean {
   if (tokens.length < n * minTimes) return false;
-  const seen = new Map<string, number>();
+  const hashes = tokens.map(tokenHash);
+  const seen = new Map<number, number[]>(); // n-gram hash -> start positions
+  const same = (a: number, b: number) => {
+    for (let k = 0; k < n; k++) if (tokens[a + k] !== tokens[b + k]) return false;
+    return true;
+  };
   for (let i = 0; i + n <= tokens.length; i++) {
-    const gram = tokens.slice(i, i + n).join(' ');
-    const times = (seen.get(gram) ?? 0) + 1;
+    let h = 17;
+    for (let k = 0; k < n; k++) h = Math.imul(h, 31) + hashes[i + k]!;
+    h >>>= 0;
+    const starts = seen.get(h);
+    if (!starts) {
+      seen.set(h, [i]);
+      continue;
+    }
+    const times = 1 + starts.filter((s) => same(s, i)).length;
     if (times >= minTimes) return true;
-    seen.set(gram, times);
+    starts.push(i);
   }
   return false;
 }
