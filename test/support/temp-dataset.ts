@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { MANIFEST_NAME } from '../../src/shared/record.js';
 
 export async function makeTempDir(prefix = 'recaption-test-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
@@ -10,6 +11,18 @@ export async function makeTempDir(prefix = 'recaption-test-'): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true });
+}
+
+/** Runs `run` on a temporary folder holding `text` as its recaption.jsonl, then removes the folder. */
+export async function withManifest(text: string | Uint8Array, run: (dir: string, file: string) => Promise<void>): Promise<void> {
+  const dir = await makeTempDir();
+  const file = path.join(dir, MANIFEST_NAME);
+  await fs.writeFile(file, text);
+  try {
+    await run(dir, file);
+  } finally {
+    await removeDir(dir);
+  }
 }
 
 export type Rgb = { r: number; g: number; b: number };

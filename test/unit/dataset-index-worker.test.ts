@@ -10,7 +10,7 @@ import { indexInThread, indexInWorker, type IndexWorkerData } from '../../src/co
 import type { ManifestIndex } from '../../src/core/dataset/manifest-index.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { emptyRecord, MANIFEST_NAME } from '../../src/shared/record.js';
-import { makeTempDir, removeDir } from '../support/temp-dataset.js';
+import { withManifest } from '../support/temp-dataset.js';
 
 const WORKER_SOURCE = path.resolve(__dirname, '../../src/core/dataset/index-worker.ts');
 
@@ -50,17 +50,6 @@ function comparable(index: ManifestIndex) {
     bytes: index.bytes,
     counts: index.columns.counts(),
   };
-}
-
-async function withManifest(text: string, run: (dir: string, file: string) => Promise<void>): Promise<void> {
-  const dir = await makeTempDir();
-  const file = path.join(dir, MANIFEST_NAME);
-  await fs.writeFile(file, text);
-  try {
-    await run(dir, file);
-  } finally {
-    await removeDir(dir);
-  }
 }
 
 test('the worker builds the same index as this thread: names, offsets, columns, problems, line format', async () => {

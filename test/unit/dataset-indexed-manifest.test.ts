@@ -7,23 +7,12 @@ import * as path from 'node:path';
 import { ManifestChangedError, ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { compileQuery, countRecords } from '../../src/core/dataset/query.js';
 import { parseManifest, serializeManifest } from '../../src/core/dataset/manifest-codec.js';
-import { emptyRecord, MANIFEST_NAME, type ManifestRecord } from '../../src/shared/record.js';
+import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 import { EMPTY_QUERY, factsOf, type RecordQuery } from '../../src/shared/record-query.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
-import { makeTempDir, removeDir } from '../support/temp-dataset.js';
+import { withManifest } from '../support/temp-dataset.js';
 
 const line = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...emptyRecord(name), width: 4, height: 3, sha256: 'ab', ...extra });
-
-async function withManifest(text: string | Buffer, run: (dir: string, file: string) => Promise<void>): Promise<void> {
-  const dir = await makeTempDir();
-  const file = path.join(dir, MANIFEST_NAME);
-  await fs.writeFile(file, text);
-  try {
-    await run(dir, file);
-  } finally {
-    await removeDir(dir);
-  }
-}
 
 test('a save copies every unchanged line byte for byte and rewrites only the changed one', async () => {
   // Lines another tool wrote its own way: spaces, its own key order, fields left out.
