@@ -3,6 +3,8 @@
 // fragment is escaped: captions come from datasets and are untrusted text. No vscode import: unit-tested.
 import type { HabitReport, PhraseCount, SourceReport, TextSource } from '../core/analysis/index.js';
 import { TEXT_SOURCES } from '../core/analysis/index.js';
+import { describeAudit } from '../core/analysis/audit.js';
+import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 
 const TITLES: Record<TextSource, string> = { alt: 'Alt-text', ssc: 'SSC', dsc: 'DSC' };
 
@@ -25,6 +27,14 @@ function metricRows(report: HabitReport): string {
     [`Loops (${report.options.loopN}-word phrase ×${report.options.loopMinTimes})`, (s) => pct(s.loops.share, s.count)],
     ['Identical to another', (s) => pct(s.duplicates.share, s.count)],
   ];
+  if (TEXT_SOURCES.some((s) => report.sources[s].scores)) {
+    const score = (f: (m: NonNullable<SourceReport['scores']>['summary']) => string) => (s: SourceReport) => (s.scores ? f(s.scores.summary) : '–');
+    rows.push(
+      [`Scored texts (${report.scoreModels.join(', ')})`, (s) => String(s.scores?.count ?? 0)],
+      ['Score: mean / median', score((m) => `${m.mean.toFixed(3)} / ${m.median.toFixed(3)}`)],
+      ['Score: p10 – p90', score((m) => `${m.p10.toFixed(3)} – ${m.p90.toFixed(3)}`)],
+    );
+  }
   return rows
     .map(([label, cell]) => `<tr><th scope="row">${escapeHtml(label)}</th>${TEXT_SOURCES.map((s) => `<td>${escapeHtml(cell(report.sources[s]))}</td>`).join('')}</tr>`)
     .join('\n');
@@ -76,9 +86,19 @@ function phraseTable(title: string, pick: (s: SourceReport) => readonly PhraseCo
 
 export function reportHtml(report: HabitReport, options: { nonce: string; title: string }): string {
   const csp = `default-src 'none'; style-src 'nonce-${options.nonce}'`;
-  const flags = report.flags.length
-    ? `<ul class="flags">${report.flags.map((f) => `<li>${escapeHtml(f.message)}</li>`).join('')}</ul>`
-    : '<p class="muted">No sharp differences from the ground truth.</p>';
+  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].count >= report.options.minCount);
+  const notes = report.notes.map((n) => `<p class="muted">Note: ${escapeHtml(n)}.</p>`).join('');
+  const flags =
+    (report.flags.length
+      ? `<ul class="flags">${report.flags.map((f) => `<li>${escapeHtml(f.message)}</li>`).join('')}</ul>`
+      : judged
+        ? '<p class="muted">No sharp differences from the ground truth.</p>'
+        : '') + notes;
+  const defectCounts = DEFECT_FLAGS.filter((f) => report.defects.counts[f] > 0);
+  const defects = defectCounts.length
+    ? `<p>${report.defects.flagged} images flagged.</p><ul>${defectCounts.map((f) => `<li>${escapeHtml(DEFECT_FLAG_LABELS[f])}: ${report.defects.counts[f]}</li>`).join('')}</ul>`
+    : '<p class="muted">No image has a defect flag.</p>';
+  const audit = describeAudit(report.audit).map((line) => `<p>${escapeHtml(line)}</p>`).join('');
   const loops = TEXT_SOURCES.flatMap((s) =>
     report.sources[s].loops.examples.slice(0, 5).map((e) => `<li>${TITLES[s]}: <code>${escapeHtml(e.fileName)}</code> repeats <q>${escapeHtml(e.ngram)}</q> ×${e.times}</li>`),
   );
@@ -109,6 +129,10 @@ code { font-family: var(--vscode-editor-font-family); }
 <p class="muted">${report.records} images. Alt-text is the ground truth; SSC and DSC are the synthetic captions.</p>
 <h2>Habits a text-to-image model would learn</h2>
 ${flags}
+<h2>Defect flags</h2>
+${defects}
+<h2>Audit</h2>
+${audit}
 <h2>Side by side</h2>
 <table><thead><tr><th></th>${TEXT_SOURCES.map((s) => `<th scope="col">${TITLES[s]}</th>`).join('')}</tr></thead>
 <tbody>

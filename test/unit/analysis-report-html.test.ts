@@ -36,3 +36,15 @@ test('the histogram draws one bar per source per bin, tallest for the largest sh
   assert.equal(Number(ssc3[3]), 160);
   assert.equal(Number(bars.filter((b) => b[1] === 'ssc')[0]![3]), 0);
 });
+
+test('the panel shows defect flags, the audit, the score rows and why nothing was judged', () => {
+  const scored = records.map((r, i) => ({ ...r, score_model: 'tiny-<clip>', dsc: { ...r.dsc!, score: 0.2 + i / 10 } }));
+  const html = reportHtml(computeHabitReport(scored), { nonce: 'n', title: 't' });
+  assert.match(html, /<h2>Defect flags<\/h2>\n<p>2 images flagged\.<\/p><ul><li>repetition loop: 1<\/li><li>stock opening or closing phrase: 2<\/li><\/ul>/);
+  assert.match(html, /<h2>Audit<\/h2>\n<p>no audit sample: draw one with &quot;recaption audit &lt;folder&gt; --sample N&quot;<\/p>/);
+  assert.ok(html.includes('Scored texts (tiny-&lt;clip&gt;)'), 'model name escaped');
+  assert.ok(html.includes('0.250 / 0.250'), 'DSC score mean / median');
+  // Two SSCs and DSCs: too few to judge, so no "no sharp differences" claim.
+  assert.ok(!html.includes('No sharp differences'));
+  assert.ok(html.includes('Note: too few SSCs to judge: 2, and 20 are needed.'));
+});

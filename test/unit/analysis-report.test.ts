@@ -122,3 +122,48 @@ test('a loop of a whole phrase is caught; natural text is not', () => {
   assert.equal(report.sources.dsc.loops.count, 1);
   assert.deepEqual(report.sources.dsc.loops.examples[0], { fileName: 'x.png', ngram: 'a cat on a', times: 3 });
 });
+
+test('too few texts to judge is said, not reported as "no sharp differences" (4 alt-texts, 13 SSCs)', () => {
+  const records = Array.from({ length: 13 }, (_, i) => rec(`r${i}.png`, i < 4 ? `photo ${i}` : null, `a cat number ${i}`, null));
+  const report = computeHabitReport(records);
+  assert.deepEqual(report.flags, []);
+  assert.deepEqual(report.notes, ['too few SSCs to judge: 13, and 20 are needed']);
+  const text = formatHabitReport(report);
+  assert.doesNotMatch(text, /no sharp differences/);
+  assert.match(text, /^note: too few SSCs to judge: 13, and 20 are needed$/m);
+  // 25 SSCs but still 4 alt-texts: judged, and the report says against what.
+  const more = Array.from({ length: 25 }, (_, i) => rec(`r${i}.png`, i < 4 ? `photo ${i}` : null, `a cat number ${i}`, null));
+  const judged = computeHabitReport(more);
+  assert.deepEqual(judged.notes, ['too few alt-texts to compare with (4; 20 are needed): habits were judged on the synthetic captions alone']);
+});
+
+test('the report carries the score distribution per source, the defect flag counts and the audit', () => {
+  // DSC scores 0.10, 0.20, 0.30, 0.40 (mean 0.25, median 0.25); SSC scores on two of them only.
+  const records = [0.1, 0.2, 0.3, 0.4].map((score, i) => {
+    const r = rec(`s${i}.png`, 'alt text', 'a red barn', 'The image shows a red barn in a field.');
+    r.dsc!.score = score;
+    if (i < 2) r.ssc!.score = 0.5;
+    r.score_model = 'tiny-clip';
+    if (i === 0) {
+      r.audit = true;
+      r.dsc!.review = 'approved';
+      r.ssc!.review = 'approved';
+    }
+    return r;
+  });
+  const report = computeHabitReport(records);
+  assert.deepEqual(report.scoreModels, ['tiny-clip']);
+  assert.equal(report.sources.dsc.scores!.count, 4);
+  assert.ok(Math.abs(report.sources.dsc.scores!.summary.mean - 0.25) < 1e-9);
+  assert.equal(report.sources.ssc.scores!.count, 2);
+  assert.equal(report.sources.alt.scores, null);
+  // Every DSC opens with "The image shows": four stock phrases.
+  assert.equal(report.defects.counts['stock-phrase'], 4);
+  assert.equal(report.audit.sampled, 1);
+  assert.equal(report.audit.accepted, 1);
+  const text = formatHabitReport(report);
+  assert.match(text, /^ {2}mean\s+-\s+0\.500\s+0\.250$/m);
+  assert.match(text, /^ {2}p10 \/ p90\s+-\s+0\.50 \/ 0\.50\s+0\.10 \/ 0\.40$/m);
+  assert.match(text, /stock opening or closing phrase: 4/);
+  assert.match(text, /audit sample: 1 images, 1 reviewed, 1 accepted/);
+});

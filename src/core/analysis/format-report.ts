@@ -1,6 +1,8 @@
 // The habit report as plain text for a terminal: a side-by-side table, text histograms, then the flags.
 import type { HabitReport, PhraseCount, SourceReport, TextSource } from './habit-report.js';
 import { TEXT_SOURCES } from './habit-report.js';
+import { describeAudit } from './audit.js';
+import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../../shared/defect-flags.js';
 
 const TITLES: Record<TextSource, string> = { alt: 'alt-text', ssc: 'SSC', dsc: 'DSC' };
 const COL = 12;
@@ -39,6 +41,7 @@ export function formatHabitReport(report: HabitReport): string {
     row('capitalised first letter', (s) => pct(s.capitalised, s.count), report),
     row(`loops (${report.options.loopN}-gram x${report.options.loopMinTimes})`, (s) => pct(s.loops.share, s.count), report),
     row('identical to another', (s) => pct(s.duplicates.share, s.count), report),
+    ...scoreRows(report),
     '',
     'length in words (histogram)',
   ];
@@ -57,8 +60,30 @@ export function formatHabitReport(report: HabitReport): string {
     report.sources[s].loops.examples.slice(0, 3).map((e) => `  ${TITLES[s]}: ${e.fileName}: "${e.ngram}" x${e.times}`),
   );
   if (loopLines.length) lines.push('loops, for example', ...loopLines);
-  lines.push('');
-  if (report.flags.length === 0) lines.push('no sharp differences from the ground truth');
-  else lines.push('habits a text-to-image model would learn:', ...report.flags.map((f) => `  ! ${f.message}`));
+  lines.push('', ...defectLines(report), '', ...describeAudit(report.audit), '');
+  lines.push(...report.notes.map((n) => `note: ${n}`));
+  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].count >= report.options.minCount);
+  if (report.flags.length > 0) lines.push('habits a text-to-image model would learn:', ...report.flags.map((f) => `  ! ${f.message}`));
+  else if (judged) lines.push(report.sources.alt.count >= report.options.minCount ? 'no sharp differences from the ground truth' : 'no habit stands out in the synthetic captions');
   return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+/** Score rows, where any text is scored: the recipe compares caption types by these. */
+function scoreRows(report: HabitReport): string[] {
+  if (!TEXT_SOURCES.some((s) => report.sources[s].scores)) return [];
+  const cell = (f: (summary: NonNullable<SourceReport['scores']>['summary']) => string) => (s: SourceReport) => (s.scores ? f(s.scores.summary) : '-');
+  return [
+    row(`score (${report.scoreModels.join(', ')})`.slice(0, 25), () => '', report),
+    row('  scored texts', (s) => String(s.scores?.count ?? 0), report),
+    row('  mean', cell((m) => m.mean.toFixed(3)), report),
+    row('  median', cell((m) => m.median.toFixed(3)), report),
+    row('  p10 / p90', cell((m) => `${m.p10.toFixed(2)} / ${m.p90.toFixed(2)}`), report),
+  ];
+}
+
+function defectLines(report: HabitReport): string[] {
+  const { counts, flagged } = report.defects;
+  const present = DEFECT_FLAGS.filter((f) => counts[f] > 0);
+  if (present.length === 0) return ['defect flags: none'];
+  return [`defect flags: ${flagged} images flagged`, ...present.map((f) => `  ${DEFECT_FLAG_LABELS[f]}: ${counts[f]}`)];
 }

@@ -19,6 +19,8 @@ import {
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
+import { DefectCounter, type DefectSummary } from './defects.js';
+import { AuditTally, type AuditStats } from './audit.js';
 
 export interface PhraseCount {
   phrase: string;
@@ -59,6 +61,8 @@ export interface SourceReport {
     share: number;
     top: PhraseCount[];
   };
+  /** Alignment scores of this source's texts (see recaption score); null when none is scored. */
+  scores: { count: number; summary: LengthSummary } | null;
 }
 
 export type Habit =
@@ -119,6 +123,13 @@ export interface HabitReport {
   bins: Bin[];
   sources: Record<TextSource, SourceReport>;
   flags: HabitFlag[];
+  /** What could not be judged and why (too few texts), so "no flags" is never read as "no habits". */
+  notes: string[];
+  /** The models whose scores the report shows (usually one). */
+  scoreModels: string[];
+  /** Records with each defect flag (defects.ts). */
+  defects: DefectSummary;
+  audit: AuditStats;
   options: HabitReportOptions;
 }
 
@@ -128,6 +139,7 @@ export interface HabitReport {
  */
 class SourceTally {
   readonly lengths: number[] = [];
+  readonly scores: number[] = [];
   article = 0;
   period = 0;
   capital = 0;
@@ -142,8 +154,9 @@ class SourceTally {
 
   constructor(private readonly o: HabitReportOptions) {}
 
-  add(fileName: string, text: string): void {
+  add(fileName: string, text: string, score: number | undefined): void {
     this.lengths.push(wordsOf(text).length);
+    if (typeof score === 'number') this.scores.push(score);
     if (startsWithArticle(text)) this.article++;
     if (endsWithPeriod(text)) this.period++;
     if (startsCapitalised(text)) this.capital++;
@@ -183,6 +196,7 @@ class SourceTally {
       closings: topCounts(this.closings, total, o.top),
       loops: { count: this.looping, share: share(this.looping, total), top: topCounts(this.loopGrams, total, o.top), examples: bestExamples(this.examples, o.top) },
       duplicates: { count: duplicated, share: share(duplicated, total), top: topCounts(duplicates, total, o.top, 2) },
+      scores: this.scores.length > 0 ? { count: this.scores.length, summary: summarize(this.scores) } : null,
     };
   }
 }
@@ -289,13 +303,19 @@ export function computeHabitReport(from: RecordSource, options: Partial<HabitRep
   const o = { ...DEFAULT_REPORT_OPTIONS, ...options };
   const records = 'records' in from && typeof from.records === 'function' ? from.records() : (from as Iterable<ManifestRecord>);
   const tallies = { alt: new SourceTally(o), ssc: new SourceTally(o), dsc: new SourceTally(o) };
+  const defects = new DefectCounter();
+  const audit = new AuditTally();
+  const scoreModels = new Set<string>();
   let count = 0;
   // One pass, records streamed: a manifest of any size is read once and never held.
   for (const record of records) {
     count++;
+    if (!record.missing) defects.add(record);
+    audit.add(record);
+    if (record.score_model) scoreModels.add(record.score_model);
     for (const source of TEXT_SOURCES) {
-      const text = source === 'alt' ? record.alt?.text : record[source]?.text;
-      if (text !== undefined && text.trim() !== '') tallies[source].add(record.file_name, text);
+      const value = record[source];
+      if (value && value.text.trim() !== '') tallies[source].add(record.file_name, value.text, value.score);
     }
   }
   // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
@@ -306,5 +326,20 @@ export function computeHabitReport(from: RecordSource, options: Partial<HabitRep
   // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
   const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
   const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
-  return { records: count, bins, sources, flags, options: o };
+  return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), defects: defects.summary(), audit: audit.result(), options: o };
+}
+
+/** Sources with too few texts to judge, and a ground truth too small to compare with. */
+function judgementNotes(sources: Record<TextSource, SourceReport>, o: HabitReportOptions): string[] {
+  const notes: string[] = [];
+  for (const source of ['ssc', 'dsc'] as const) {
+    const n = sources[source].count;
+    if (n > 0 && n < o.minCount) notes.push(`too few ${NAMES[source]}s to judge: ${n}, and ${o.minCount} are needed`);
+  }
+  const gt = sources.alt.count;
+  const judged = (['ssc', 'dsc'] as const).some((s) => sources[s].count >= o.minCount);
+  if (judged && gt < o.minCount) {
+    notes.push(`too few alt-texts to compare with (${gt}; ${o.minCount} are needed): habits were judged on the synthetic captions alone`);
+  }
+  return notes;
 }
