@@ -2,7 +2,7 @@
 // all on generated data (offline). Prints a table and writes bench/results.json. Each part runs in its own
 // process (parts/*.ts) so peak RSS figures are per step. Generated inputs are kept in bench/out and reused.
 //
-//   npm run bench -- [--only captioning,lifecycle,dataset] [--quick] [--steps scan,load,...]
+//   npm run bench -- [--only captioning,scoring,lifecycle,dataset,manifest] [--quick] [--steps scan,load,...]
 //                    [--model-size bench|base] [--device cpu|webgpu|cuda] [--dtype fp32] [--batch N]
 //                    [--images N] [--baseline-images N] [--records N] [--hidden N --layers N ...]
 import { spawn } from 'node:child_process';
@@ -17,15 +17,16 @@ import { EXPORT_FORMATS } from '../src/core/export/index.js';
 import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
 import { runChild } from './lib/child.js';
 import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
-import { captioningTable, datasetTable, lifecycleTable, manifestScaleTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
+import { captioningTable, datasetTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
 import type { ManifestStepArgs } from './parts/manifest-scale.js';
 import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
+import type { ScoringArgs, ScoringResult } from './parts/scoring.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
 
 const HELP = `npm run bench -- [options]
-  --only LIST          parts to run: captioning,lifecycle,dataset,manifest (default: all)
+  --only LIST          parts to run: captioning,scoring,lifecycle,dataset,manifest (default: all)
   --quick              small sizes for development (24 images, 20,000 records)
   --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
   --device D           cpu (default), webgpu, cuda, auto
@@ -78,7 +79,7 @@ const { values } = parseArgs({
   },
 });
 
-const PARTS = ['captioning', 'lifecycle', 'dataset', 'manifest'] as const;
+const PARTS = ['captioning', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
 type Part = (typeof PARTS)[number];
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -179,6 +180,15 @@ async function main(): Promise<void> {
     const r = await runChild<CaptioningResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'captioning.ts'), args);
     results.captioning = r;
     tables.push(captioningTable(r));
+  }
+
+  if (has('scoring')) {
+    process.stderr.write(`scoring: ${images} images, the ${modelSize}-sized dual encoder on ${values.device}\n`);
+    const args: ScoringArgs = { outRoot, modelSize, device: values.device as DeviceRequest, dtype: values.dtype as DtypeRequest, images };
+    const r = await runChild<ScoringResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'scoring.ts'), args);
+    results.scoring = r;
+    const captioning = results.captioning as (CaptioningResult & { peakRssMiB: number }) | undefined;
+    tables.push(scoringTable(r, captioning?.pipeline.imagesPerSecond ?? null));
   }
 
   if (has('lifecycle')) {

@@ -1,5 +1,6 @@
 // Markdown tables for the bench's console output (and the README's Performance section).
 import type { CaptioningResult, Measured } from '../parts/captioning.js';
+import type { ScoringResult } from '../parts/scoring.js';
 import type { LifecycleResult } from '../parts/lifecycle.js';
 import type { StepResult } from '../parts/dataset-step.js';
 import type { ManifestStepResult } from '../parts/manifest-scale.js';
@@ -166,4 +167,21 @@ export function manifestScaleTable(rows: ManifestScaleRow[], records: number, ma
     'Each step in its own process; growth is RSS over the process floor measured before the step (modules loaded, nothing read).\n\n' +
     table(['step', 'seconds', 'RSS growth MiB', 'peak growth MiB', 'peak RSS MiB', 'detail', 'target on 1,000,000'], body)
   );
+}
+
+/** The scoring part, beside the captioner's pipeline images/s from the same run when it ran. */
+export function scoringTable(r: ScoringResult & { peakRssMiB: number }, captioningImagesPerSecond: number | null): string {
+  const o = r.model.options;
+  const vs =
+    captioningImagesPerSecond === null
+      ? 'run with --only captioning,scoring for the captioner beside it'
+      : `${(r.imagesPerSecond / captioningImagesPerSecond).toFixed(1)}× the captioner's pipeline (${captioningImagesPerSecond.toFixed(2)} images/s in this run); target ≥ 1× (${r.imagesPerSecond >= captioningImagesPerSecond ? 'met' : 'missed'})`;
+  return [
+    `### Scoring: ${r.model.describe}`,
+    `Model: generated CLIP layout, d ${o.hiddenSize}, ${o.layers} layer(s) per tower, ${o.heads} heads, ${o.imageSize} px / ${o.patchSize} px patches, ${o.vocabSize} tokens, random weights; loaded in ${r.model.loadSeconds.toFixed(2)} s`,
+    '',
+    '| images | texts per image | images/s | ms per image | image: decode + vision pass | texts pass | peak RSS MiB | against the captioner |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${r.images} | ${r.textsPerImage} | ${r.imagesPerSecond.toFixed(2)} | ${r.msPerImage.toFixed(1)} | ${r.visionMsPerImage.toFixed(1)} ms | ${r.textMsPerImage.toFixed(1)} ms | ${r.peakRssMiB.toFixed(1)} | ${vs} |`,
+  ].join('\n');
 }

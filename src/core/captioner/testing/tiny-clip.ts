@@ -1,64 +1,84 @@
-// Generates a tiny CLIP-style dual encoder in exactly the layout transformers.js loads for
-// CLIPTextModelWithProjection / CLIPVisionModelWithProjection (onnx/text_model.onnx, onnx/vision_model.onnx).
-// Its embeddings live in a 3-D colour space: the image embedding is each channel's mean minus half of the
-// other two's; the text embedding sums one-hot vectors of the colour words it contains. So "a red square"
-// scores higher on a red image than "a blue square", through the product's real scoring path.
-// The text window is 16 tokens, so the tests reach the long-caption rule with short sentences.
+// Generates CLIP-style dual encoders in exactly the layout transformers.js loads for
+// CLIPTextModelWithProjection / CLIPVisionModelWithProjection (onnx/text_model.onnx, onnx/vision_model.onnx),
+// from the captioner generator's parts (tiny-models.ts): the same vision tower, encoder blocks and weights.
+//
+// The embeddings' first three channels are a colour space, which the blocks never write: the vision tower
+// hand-sets each patch's red, green and blue scores (a channel's mean minus half the other two), and the
+// text embedding sets one-hot vectors for the words "red", "green" and "blue". The embeds are those three
+// channels, pooled. So "a red square" scores higher on a red image than "a blue square", through the
+// product's real scoring path, with 'scripted' (zero) block weights for the fixture and 'random' ones,
+// doing real work, for the bench.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DataType, encodeModel } from './onnx-proto.js';
 import { GraphBuilder } from './graph-builder.js';
-import { json, OPSET, PRODUCER, SPECIALS, tokenizerConfig, tokenizerJson, type Vocabulary } from './tiny-models.js';
+import { dimsOf, encoderBlock, json, OPSET, PRODUCER, RESERVED, SPECIALS, tokenizerConfig, tokenizerJson, visionTower, WeightSource, type Dims, type TinyModelOptions, type Vocabulary } from './tiny-models.js';
 
-export const TINY_CLIP_TEXT_WINDOW = 16;
-const IMAGE_SIZE = 8;
+export interface TinyClipOptions extends TinyModelOptions {
+  /** Tokens the text model reads (model_max_length), special tokens included. */
+  textWindow: number;
+}
+
+/** The fixture: a 16-token window, so the tests reach the long-caption rule with short sentences. */
+export const TINY_CLIP: TinyClipOptions = { hiddenSize: 8, layers: 1, heads: 2, imageSize: 8, patchSize: 4, weights: 'scripted', textWindow: 16 };
+
 const COLOUR_WORDS = ['red', 'green', 'blue'] as const;
 const OTHER_WORDS = ['a', 'an', 'the', 'square', 'on', 'white', 'background', 'of', 'and', 'is', 'gray', 'cat', 'photo', 'image', '.', ','];
 
-function vocabulary(): Vocabulary {
-  const words = [...SPECIALS, ...COLOUR_WORDS, ...OTHER_WORDS];
+function vocabulary(o: TinyClipOptions): Vocabulary {
+  const words: string[] = [...SPECIALS, ...COLOUR_WORDS, ...OTHER_WORDS];
+  // Bench models: a vocabulary of a real size (the embedding table's memory), synthetic words after the real ones.
+  for (let i = 0; words.length < (o.vocabSize ?? 0); i++) words.push(`w${i}`);
   return { words, id: (w) => words.indexOf(w) };
 }
 
-function textModel(vocab: Vocabulary): Uint8Array {
+/** [B, T, D] pooled over T (weighted by `weights` [B, T, 1] when given), then its colour channels: [B, 3]. */
+function colourEmbeds(g: GraphBuilder, x: string, weights?: string): string {
+  const pooled = weights ? g.op('ReduceSum', [g.op('Mul', [x, weights]), g.ints([1])], { keepdims: 0 }) : g.op('ReduceMean', [x], { axes: [1], keepdims: 0 });
+  return g.op('Slice', [pooled, g.ints([0]), g.ints([COLOUR_WORDS.length]), g.ints([1])]);
+}
+
+function textModel(o: TinyClipOptions, vocab: Vocabulary, dm: Dims, w: WeightSource): Uint8Array {
   const g = new GraphBuilder('tiny_clip_text');
   const ids = g.input('input_ids', DataType.INT64, ['batch', 'sequence']);
   const mask = g.input('attention_mask', DataType.INT64, ['batch', 'sequence']);
-  const table = new Array<number>(vocab.words.length * 3).fill(0);
-  COLOUR_WORDS.forEach((word, c) => (table[vocab.id(word) * 3 + c] = 1));
-  const embedded = g.op('Gather', [g.weight('colour_table', [vocab.words.length, 3], table), ids], { axis: 0 });
+  // Colour words one-hot on the colour channels; random values (bench) only beyond the reserved channels.
+  const random = w.matrix(vocab.words.length, dm.d);
+  const table = random.map((v, i) => (i % dm.d < RESERVED ? 0 : v));
+  COLOUR_WORDS.forEach((word, c) => (table[vocab.id(word) * dm.d + c] = 1));
+  let x = g.op('Gather', [g.weight('token_embedding', [vocab.words.length, dm.d], table), ids], { axis: 0 });
+  const additive = g.additiveMask(mask);
+  for (let l = 0; l < o.layers; l++) x = encoderBlock(g, w, x, dm, additive);
   const weights = g.op('Unsqueeze', [g.op('Cast', [mask], { to: DataType.FLOAT }), g.ints([2])]);
-  const summed = g.op('ReduceSum', [g.op('Mul', [embedded, weights]), g.ints([1])], { keepdims: 0 });
-  g.output(summed, 'text_embeds', DataType.FLOAT, ['batch', 3]);
+  g.output(colourEmbeds(g, x, weights), 'text_embeds', DataType.FLOAT, ['batch', COLOUR_WORDS.length]);
   return encodeModel(g.build(), OPSET, PRODUCER);
 }
 
-function visionModel(): Uint8Array {
+function visionModel(o: TinyClipOptions, dm: Dims, w: WeightSource): Uint8Array {
   const g = new GraphBuilder('tiny_clip_vision');
-  const pixels = g.input('pixel_values', DataType.FLOAT, ['batch', 3, IMAGE_SIZE, IMAGE_SIZE]);
-  const mean = g.op('ReduceMean', [pixels], { axes: [2, 3], keepdims: 0 });
-  const contrast = g.weight('colour_contrast', [3, 3], [1, -0.5, -0.5, -0.5, 1, -0.5, -0.5, -0.5, 1]);
-  g.output(g.op('MatMul', [mean, contrast]), 'image_embeds', DataType.FLOAT, ['batch', 3]);
+  g.output(colourEmbeds(g, visionTower(g, w, o, dm)), 'image_embeds', DataType.FLOAT, ['batch', COLOUR_WORDS.length]);
   return encodeModel(g.build(), OPSET, PRODUCER);
 }
 
-export function tinyClipFiles(): Record<string, string | Uint8Array> {
-  const vocab = vocabulary();
+export function tinyClipFiles(o: TinyClipOptions = TINY_CLIP): Record<string, string | Uint8Array> {
+  const vocab = vocabulary(o);
+  const dm = dimsOf(o);
+  const w = new WeightSource(o);
   return {
     'config.json': json({
       architectures: ['CLIPModel'],
       model_type: 'clip',
-      projection_dim: 3,
-      text_config: { model_type: 'clip_text_model', hidden_size: 3, max_position_embeddings: TINY_CLIP_TEXT_WINDOW, vocab_size: vocab.words.length },
-      vision_config: { model_type: 'clip_vision_model', hidden_size: 3, image_size: IMAGE_SIZE, patch_size: IMAGE_SIZE },
-      recaption_generator: { note: 'Generated by src/core/captioner/testing/tiny-clip.ts; regenerate with `npx tsx scripts/gen-models.ts`.' },
+      projection_dim: COLOUR_WORDS.length,
+      text_config: { model_type: 'clip_text_model', hidden_size: dm.d, num_hidden_layers: o.layers, max_position_embeddings: o.textWindow, vocab_size: vocab.words.length },
+      vision_config: { model_type: 'clip_vision_model', hidden_size: dm.d, num_hidden_layers: o.layers, image_size: o.imageSize, patch_size: o.patchSize },
+      recaption_generator: { note: 'Generated by src/core/captioner/testing/tiny-clip.ts; regenerate with `npx tsx scripts/gen-models.ts`.', options: o },
     }),
     'preprocessor_config.json': json({
       image_processor_type: 'CLIPImageProcessor',
       do_resize: true,
-      size: { shortest_edge: IMAGE_SIZE },
+      size: { shortest_edge: o.imageSize },
       do_center_crop: true,
-      crop_size: { height: IMAGE_SIZE, width: IMAGE_SIZE },
+      crop_size: { height: o.imageSize, width: o.imageSize },
       resample: 3,
       do_rescale: true,
       rescale_factor: 1 / 255,
@@ -67,14 +87,14 @@ export function tinyClipFiles(): Record<string, string | Uint8Array> {
       image_std: [0.5, 0.5, 0.5],
     }),
     'tokenizer.json': json(tokenizerJson(vocab, true)),
-    'tokenizer_config.json': json(tokenizerConfig(TINY_CLIP_TEXT_WINDOW)),
-    'onnx/text_model.onnx': textModel(vocab),
-    'onnx/vision_model.onnx': visionModel(),
+    'tokenizer_config.json': json(tokenizerConfig(o.textWindow)),
+    'onnx/text_model.onnx': textModel(o, vocab, dm, w),
+    'onnx/vision_model.onnx': visionModel(o, dm, w),
   };
 }
 
-export async function writeTinyClip(folder: string): Promise<void> {
-  for (const [rel, content] of Object.entries(tinyClipFiles())) {
+export async function writeTinyClip(folder: string, options: TinyClipOptions = TINY_CLIP): Promise<void> {
+  for (const [rel, content] of Object.entries(tinyClipFiles(options))) {
     const file = path.join(folder, rel);
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, content);

@@ -48,7 +48,7 @@ export const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 const BOS = 0;
 const PAD = 1;
 const EOS = 2;
-const COLOURS = ['red', 'green', 'blue', 'gray'] as const;
+export const COLOURS = ['red', 'green', 'blue', 'gray'] as const;
 /** Colour score per class from a patch's mean (r, g, b) in [-1, 1]: the dominant channel wins, else gray. */
 const COLOUR_WEIGHTS: readonly (readonly [number, number, number, number])[] = [
   [1, -0.5, -0.5, 0],
@@ -57,7 +57,7 @@ const COLOUR_WEIGHTS: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 0, 0.3],
 ];
 const FLAG = COLOURS.length; // the task-flag channel
-const RESERVED = COLOURS.length + 1;
+export const RESERVED = COLOURS.length + 1;
 const DETAIL_WORDS = ['detail', 'paragraph'];
 const FORCE = 1e4;
 
@@ -101,7 +101,7 @@ function buildVocabulary(options: TinyModelOptions): Vocabulary {
 }
 
 /** Weight values: seeded uniform(-a, a) for 'random' (a = 1/sqrt(fan-in)), zeros for 'scripted'. */
-class WeightSource {
+export class WeightSource {
   private readonly next: () => number;
   constructor(private readonly options: TinyModelOptions) {
     this.next = seededRandom(options.seed ?? 1);
@@ -119,14 +119,14 @@ class WeightSource {
   }
 }
 
-interface Dims {
+export interface Dims {
   d: number;
   heads: number;
   headDim: number;
   ffn: number;
 }
 
-function dimsOf(o: TinyModelOptions): Dims {
+export function dimsOf(o: TinyModelOptions): Dims {
   if (o.hiddenSize < RESERVED) throw new Error(`hiddenSize must be at least ${RESERVED}`);
   if (o.hiddenSize % o.heads !== 0) throw new Error('hiddenSize must be a multiple of heads');
   if (o.imageSize % o.patchSize !== 0) throw new Error('imageSize must be a multiple of patchSize');
@@ -138,7 +138,7 @@ function projection(g: GraphBuilder, w: WeightSource, rows: number, cols: number
 }
 
 /** Pre-LN self-attention + MLP block with residuals, as in ViT/BART encoders. */
-function encoderBlock(g: GraphBuilder, w: WeightSource, x: string, dm: Dims, mask?: string): string {
+export function encoderBlock(g: GraphBuilder, w: WeightSource, x: string, dm: Dims, mask?: string): string {
   const a = g.layerNorm(x, dm.d);
   const q = g.splitHeads(g.linear(a, projection(g, w, dm.d, dm.d)), dm.heads, dm.headDim);
   const k = g.splitHeads(g.linear(a, projection(g, w, dm.d, dm.d)), dm.heads, dm.headDim);
@@ -154,7 +154,7 @@ function mlp(g: GraphBuilder, w: WeightSource, x: string, dm: Dims): string {
 }
 
 /** pixel_values [B,3,H,W] -> [B, patches, D]: patch embedding (colour channels hand-set) and blocks. */
-function visionTower(g: GraphBuilder, w: WeightSource, o: TinyModelOptions, dm: Dims): string {
+export function visionTower(g: GraphBuilder, w: WeightSource, o: TinyModelOptions, dm: Dims): string {
   const pixels = g.input('pixel_values', DataType.FLOAT, ['batch_size', 3, 'height', 'width']);
   const p = o.patchSize;
   const kernel = w.matrix(3 * p * p, dm.d).slice(); // reuse the generator, then lay out as [D, 3, p, p]
