@@ -12,6 +12,8 @@ import { exportFineTuneSetCommand } from './export-command.js';
 import { showReportCommand } from './report-panel.js';
 import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
 import { upsampleCommand } from './upsample-command.js';
+import { scoreCaptionsCommand } from './score-command.js';
+import { drawAuditSampleCommand } from './audit-command.js';
 
 /**
  * What activate() returns under VS Code's test runner only (the extension-host tests drive the editor and
@@ -70,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     vscode.commands.registerCommand('recaption.showReport', (uri?: unknown) => showReportCommand(asUri(uri))),
     // The caption editor (its selection), the Explorer (a folder), or the palette.
     vscode.commands.registerCommand('recaption.upsample', (uri?: unknown, options?: unknown) => upsampleCommand({ provider, keys }, asUri(uri), options)),
+    vscode.commands.registerCommand('recaption.scoreCaptions', (uri?: unknown) => scoreCaptionsCommand(registry, vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath, asUri(uri))),
+    vscode.commands.registerCommand('recaption.drawAuditSample', (uri?: unknown, options?: unknown) => drawAuditSampleCommand(registry, asUri(uri), options)),
     vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
       if (!picked?.[0]) return;

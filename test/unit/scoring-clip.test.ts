@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { ClipScorer, sentencesOf } from '../../src/core/scoring/clip-scorer.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
-import { emptyRecord } from '../../src/shared/record.js';
+import { emptyRecord, MANIFEST_NAME } from '../../src/shared/record.js';
+import { CaptionEditModel } from '../../src/core/document/caption-edit-model.js';
+import { scoreDataset } from '../../src/core/scoring/score-dataset.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
 
 const MODEL = path.resolve(__dirname, '../fixtures/models/tiny-clip');
@@ -107,6 +109,42 @@ test('a scoring model that is missing a file or is not a dual encoder is a clear
     await assert.rejects(ClipScorer.load({ model, device: 'cpu' }), /vision_model\.onnx/);
     await assert.rejects(ClipScorer.load({ model: path.resolve(__dirname, '../fixtures/models/tiny-florence2'), device: 'cpu' }), /model_type "florence2" is not supported; supported families: clip/);
   } finally {
+    await removeDir(dir);
+  }
+});
+
+test('scores through an open editor\'s model: the saved texts get theirs, an unsaved edit stays unsaved and unscored', async () => {
+  const dir = await makeTempDir();
+  const scorer = await ClipScorer.load({ model: MODEL, device: 'cpu' });
+  try {
+    await square(path.join(dir, 'red.png'), { r: 255, g: 0, b: 0 });
+    const store = await ManifestStore.open(dir);
+    store.put(emptyRecord('red.png'));
+    store.writeMachineCaption('red.png', 'ssc', { text: 'a red square', by: 'model', model: 'm' });
+    store.writeMachineCaption('red.png', 'dsc', { text: 'A blue square.', by: 'model', model: 'm' });
+    await store.save();
+    store.close();
+    const model = await CaptionEditModel.open(path.join(dir, MANIFEST_NAME));
+    await model.ready;
+    model.edit('Edit DSC', (e) => e.writeHumanCaption('red.png', 'dsc', 'A red square, typed by a person.'));
+    const report = await scoreDataset(model.runAccess(), scorer);
+    // The SSC is scored; the DSC shown is the unsaved edit, which is not the saved text: nothing set.
+    assert.equal(report.scoredTexts, 1);
+    assert.ok(model.hasUnsavedEdits);
+    assert.equal(model.get('red.png')!.dsc!.text, 'A red square, typed by a person.');
+    const onDisk = await ManifestStore.open(dir);
+    assert.ok(Math.abs(onDisk.get('red.png')!.ssc!.score! - RED_RED) < 1e-4);
+    assert.equal(onDisk.get('red.png')!.dsc!.score, undefined);
+    onDisk.close();
+    await model.save();
+    const saved = await ManifestStore.open(dir);
+    assert.equal(saved.get('red.png')!.dsc!.text, 'A red square, typed by a person.');
+    assert.equal(saved.get('red.png')!.dsc!.score, undefined);
+    assert.ok(saved.get('red.png')!.ssc!.score !== undefined);
+    saved.close();
+    model.dispose();
+  } finally {
+    await scorer.dispose();
     await removeDir(dir);
   }
 });

@@ -1,6 +1,6 @@
 // What each kind of caption write makes of the caption before it: the one definition shared by the
 // manifest store (writes to the file's records) and the edit model (writes to its overlay of unsaved edits).
-import { isMachineAuthor, type Caption, type CaptionAuthor, type CaptionFinish, type ReviewState } from '../../shared/record.js';
+import { isMachineAuthor, type Caption, type CaptionAuthor, type CaptionFinish, type ManifestRecord, type ReviewState, type TextSource } from '../../shared/record.js';
 import { cleanCaptionText } from './caption-text.js';
 
 export interface MachineCaption {
@@ -46,4 +46,36 @@ export function sameCaption(a: Caption | null | undefined, b: Caption | null | u
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
+}
+
+/** Scores for some of a record's texts, each with the text it was computed for. */
+export type TextScores = Partial<Record<TextSource, { text: string; score: number }>>;
+
+/** A text with its new score, or without the old model's (`drop`), or as it was. */
+function rescored<T extends { text: string; score?: number }>(value: T, scored: { text: string; score: number } | undefined, drop: boolean): T {
+  // A score belongs to the text it was computed for: a text changed since keeps no score of the old one.
+  if (scored !== undefined && scored.text === value.text) return { ...value, score: Math.round(scored.score * 1e4) / 1e4 };
+  if (!drop || value.score === undefined) return value;
+  const { score: _dropped, ...rest } = value;
+  return rest as T; // T less an optional field is still a T
+}
+
+/**
+ * The record with `scores` set (where its texts are still the scored ones) by `model`; another model's
+ * scores are dropped. Nothing else of the record changes: not a text, an author or a review.
+ */
+export function withScores(record: ManifestRecord, model: string, scores: TextScores): { record: ManifestRecord; applied: number } {
+  const drop = record.score_model !== undefined && record.score_model !== model;
+  let applied = 0;
+  for (const source of ['alt', 'ssc', 'dsc'] as const) if (scores[source] && record[source]?.text === scores[source]!.text) applied++;
+  return {
+    record: {
+      ...record,
+      score_model: model,
+      alt: record.alt && rescored(record.alt, scores.alt, drop),
+      ssc: record.ssc && rescored(record.ssc, scores.ssc, drop),
+      dsc: record.dsc && rescored(record.dsc, scores.dsc, drop),
+    },
+    applied,
+  };
 }

@@ -2,7 +2,7 @@
 // manifest store implements it over a file; the edit model implements it for runs while an editor is open
 // (reads see the editor's unsaved edits, machine writes never touch them, saves write the saved base only).
 import type { CaptionKind, ManifestRecord, ReviewState } from '../../shared/record.js';
-import type { MachineCaption } from './caption-writes.js';
+import type { MachineCaption, TextScores } from './caption-writes.js';
 import type { ManifestProblem } from './manifest-codec.js';
 
 export interface WriteOptions {
@@ -35,6 +35,8 @@ export interface ManifestAccess extends ManifestReader {
   writeHumanCaption(fileName: string, kind: CaptionKind, text: string): void;
   setReview(fileName: string, kind: CaptionKind, review: ReviewState): void;
   setError(fileName: string, error: string | null): void;
+  /** Alignment scores by `model` for texts that are still the scored ones; returns how many were set. */
+  setScores(fileName: string, model: string, scores: TextScores): number;
   /** Writes the manifest atomically; throws WriteError with an actionable message on failure. */
   save(): Promise<void>;
 }

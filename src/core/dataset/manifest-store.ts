@@ -28,7 +28,7 @@ import { factsScratch } from './record-columns.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
 import type { Counts, RecordFacts, RecordQuery } from '../../shared/record-query.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { humanEdit, machineCaption, withReview, type MachineCaption } from './caption-writes.js';
+import { humanEdit, machineCaption, withReview, withScores, type MachineCaption, type TextScores } from './caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from './manifest-access.js';
 
 export type { MachineCaption };
@@ -362,6 +362,12 @@ export class ManifestStore implements ManifestAccess {
   setError(fileName: string, error: string | null): void {
     const record = this.require(fileName);
     if (record.error !== error) this.replace({ ...record, error });
+  }
+
+  setScores(fileName: string, model: string, scores: TextScores): number {
+    const { record, applied } = withScores(this.require(fileName), model, scores);
+    this.replace(record);
+    return applied;
   }
 
   /** Sets one caption exactly as given (no human-edit rule): for an edit model folding saved edits in. */

@@ -427,6 +427,9 @@ export class CaptionEditModel {
       writeHumanCaption: (fileName, kind, text) => baseWrite(fileName, (base) => base.writeHumanCaption(fileName, kind, text)),
       setReview: (fileName, kind, review) => baseWrite(fileName, (base) => base.setReview(fileName, kind, review)),
       setError: (fileName, error) => baseWrite(fileName, (base) => base.setError(fileName, error)),
+      // Scores go to the base's texts, and only where the base text is the one scored: a caption with an
+      // unsaved edit keeps its base score until the edit is saved, which drops it.
+      setScores: (fileName, scoreModel, scores) => baseWrite(fileName, (base) => base.setScores(fileName, scoreModel, scores)),
       save: () => model.checkpointBase(),
     };
   }

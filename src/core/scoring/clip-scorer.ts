@@ -20,8 +20,7 @@ export const CLIP_LAYOUT: ModelLayout = {
 };
 const SCORER_KINDS: ModelKinds<ModelLayout> = { layouts: [CLIP_LAYOUT], description: 'CLIP dual encoders (text_model and vision_model)' };
 
-/** The default scoring model: the public CLIP ViT-B/32 in the ONNX layout transformers.js loads. */
-export const DEFAULT_SCORE_MODEL = 'Xenova/clip-vit-base-patch32';
+export { DEFAULT_SCORE_MODEL } from './defaults.js';
 
 export interface ScorerOptions {
   model: string;

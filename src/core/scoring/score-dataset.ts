@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { TEXT_SOURCES, type ManifestRecord, type TextSource } from '../../shared/record.js';
+import type { TextScores } from '../dataset/caption-writes.js';
 
 /** What scores texts against an image (ClipScorer; a stand-in in tests of the bookkeeping). */
 export interface TextImageScorer {
@@ -45,26 +46,6 @@ function dueTexts(record: ManifestRecord, model: string, redo: boolean): TextSou
   });
 }
 
-/** A text with its new score, or without the old model's (`drop`), or as it was. */
-function rescored<T extends { score?: number }>(value: T, score: number | undefined, drop: boolean): T {
-  if (score !== undefined) return { ...value, score: Math.round(score * 1e4) / 1e4 };
-  if (!drop || value.score === undefined) return value;
-  const { score: _dropped, ...rest } = value;
-  return rest as T; // T less an optional field is still a T
-}
-
-/** The record with `scores` set and, when the model changed, the other model's scores dropped. */
-function withScores(record: ManifestRecord, model: string, scores: Partial<Record<TextSource, number>>): ManifestRecord {
-  const drop = record.score_model !== undefined && record.score_model !== model;
-  return {
-    ...record,
-    score_model: model,
-    alt: record.alt && rescored(record.alt, scores.alt, drop),
-    ssc: record.ssc && rescored(record.ssc, scores.ssc, drop),
-    dsc: record.dsc && rescored(record.dsc, scores.dsc, drop),
-  };
-}
-
 export async function scoreDataset(store: ManifestAccess & { readonly folder: string }, scorer: TextImageScorer, options: ScoreOptions = {}): Promise<ScoreReport> {
   const redo = options.redo === true;
   const every = options.checkpointEvery ?? 500;
@@ -95,16 +76,12 @@ export async function scoreDataset(store: ManifestAccess & { readonly folder: st
       continue;
     }
     const values = await scorer.scoreTexts(image, due.map((source) => record[source]!.text));
-    // The record may have changed while the image was read (an editor's edit): score what is there now,
-    // and only the texts that are still what was scored.
-    const current = store.get(name) ?? record;
-    const scores: Partial<Record<TextSource, number>> = {};
-    due.forEach((source, k) => {
-      if (current[source]?.text === record[source]!.text) scores[source] = values[k]!;
-    });
-    store.put(withScores(current, scorer.modelName, scores));
+    // Each score goes with the text it was computed for: the store sets only those still there (the
+    // record may have changed while the image was read, and an editor's unsaved edit is not the base).
+    const scores: TextScores = {};
+    due.forEach((source, k) => (scores[source] = { text: record[source]!.text, score: values[k]! }));
+    report.scoredTexts += store.setScores(name, scorer.modelName, scores);
     report.scoredImages++;
-    report.scoredTexts += Object.keys(scores).length;
     if (options.save !== false && ++sinceSave >= every) {
       await store.save();
       sinceSave = 0;

@@ -33,20 +33,7 @@ export interface RunSettings {
 export function readRunSettings(folder: vscode.Uri): RunSettings {
   const config = vscode.workspace.getConfiguration('recaption', folder);
   const setting = <T>(key: string, fallback: T): T => effectiveSetting(key, config.inspect<T>(key), vscode.workspace.isTrusted, fallback);
-  const model = config.inspect<string>('model');
-  const workspaceModel = model?.workspaceFolderValue ?? model?.workspaceValue;
-  let chosen: string;
-  let modelSource: RunSettings['modelSource'];
-  if (workspaceModel !== undefined && vscode.workspace.isTrusted) {
-    chosen = workspaceModel;
-    modelSource = 'workspace';
-  } else if (model?.globalValue !== undefined) {
-    chosen = model.globalValue;
-    modelSource = 'user';
-  } else {
-    chosen = model?.defaultValue ?? 'onnx-community/Florence-2-base-ft';
-    modelSource = 'default';
-  }
+  const { chosen, modelSource, ignoredWorkspaceModel } = pickModel(config, 'model', 'onnx-community/Florence-2-base-ft');
   // Restricted mode: a workspace may not switch to uploading its images to the user's endpoint.
   const backendSetting = config.inspect<string>('backend');
   const backend = vscode.workspace.isTrusted ? config.get<string>('backend', 'local') : (backendSetting?.globalValue ?? 'local');
@@ -64,6 +51,19 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     maxPixels: boundedInt(setting('maxPixels', 268402689), 1, 2 ** 40, 268402689),
     maxImageBytes: boundedInt(setting('maxImageBytes', DEFAULT_MAX_IMAGE_BYTES), 1, 2 ** 40, DEFAULT_MAX_IMAGE_BYTES),
     followExternalLinks: setting<unknown>('followExternalLinks', false) === true,
-    ignoredWorkspaceModel: workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null,
+    ignoredWorkspaceModel,
   };
+}
+
+/**
+ * A model setting under the trust rule: a workspace's value counts only in a trusted workspace (it names
+ * weights to load, and a folder's settings could point at a file made to exploit a parser).
+ */
+export function pickModel(config: vscode.WorkspaceConfiguration, key: string, fallback: string): { chosen: string; modelSource: RunSettings['modelSource']; ignoredWorkspaceModel: string | null } {
+  const model = config.inspect<string>(key);
+  const workspaceModel = model?.workspaceFolderValue ?? model?.workspaceValue;
+  const ignoredWorkspaceModel = workspaceModel !== undefined && !vscode.workspace.isTrusted ? workspaceModel : null;
+  if (workspaceModel !== undefined && vscode.workspace.isTrusted) return { chosen: workspaceModel, modelSource: 'workspace', ignoredWorkspaceModel };
+  if (model?.globalValue !== undefined) return { chosen: model.globalValue, modelSource: 'user', ignoredWorkspaceModel };
+  return { chosen: model?.defaultValue ?? fallback, modelSource: 'default', ignoredWorkspaceModel };
 }

@@ -1,0 +1,75 @@
+// Draw Audit Sample: marks a seeded random sample of unreviewed images ("audit": true) through the folder's
+// one model, and says what the sample's reviews so far imply for the rest.
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { ManifestRegistry } from '../core/document/manifest-registry.js';
+import { AuditDraw, AuditTally, describeAudit } from '../core/analysis/audit.js';
+import { MANIFEST_NAME } from '../shared/record.js';
+import { resolveDatasetFolder } from './export-command.js';
+import { showError, showInfo } from './notify.js';
+
+export const DEFAULT_AUDIT_SAMPLE = 400;
+
+export interface AuditOutcome {
+  marked: number;
+  sampled: number;
+  summary: string[];
+}
+
+/** `options` (from executeCommand) may give `{ sample, seed }` instead of asking. */
+function givenOptions(value: unknown): { sample?: number; seed?: number } {
+  if (typeof value !== 'object' || value === null) return {};
+  const o = value as Record<string, unknown>;
+  const whole = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
+  return { sample: whole(o.sample), seed: whole(o.seed) };
+}
+
+export async function drawAuditSampleCommand(registry: ManifestRegistry, uri?: vscode.Uri, options?: unknown): Promise<AuditOutcome | undefined> {
+  const folder = await resolveDatasetFolder(uri, 'Draw Audit Sample');
+  if (!folder) return undefined;
+  const manifest = path.join(folder, MANIFEST_NAME);
+  if (!(await fs.stat(manifest).catch(() => null))) {
+    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    return undefined;
+  }
+  const given = givenOptions(options);
+  let sample = given.sample;
+  if (sample === undefined) {
+    const answer = await vscode.window.showInputBox({
+      title: `Audit sample for ${path.basename(folder)}`,
+      prompt: 'How many unreviewed images to draw for review (images already drawn count towards it)',
+      value: String(DEFAULT_AUDIT_SAMPLE),
+      validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 1_000_000 ? null : 'a whole number from 1 to 1,000,000'),
+    });
+    if (answer === undefined) return undefined;
+    sample = Number(answer);
+  }
+  if (sample < 1) {
+    void showError('The audit sample needs at least 1 image.');
+    return undefined;
+  }
+  const lease = await registry.acquire(manifest);
+  try {
+    await lease.model.ready;
+    const store = lease.model.runAccess();
+    const draw = new AuditDraw(sample, given.seed ?? 0);
+    for (const record of store.records()) draw.add(record);
+    const names = draw.toMark();
+    for (const name of names) {
+      const record = store.get(name);
+      if (record) store.put({ ...record, audit: true });
+    }
+    if (names.length > 0) await store.save();
+    const tally = new AuditTally();
+    for (const record of store.records()) tally.add(record);
+    const summary = describeAudit(tally.result());
+    void showInfo(`Audit sample of ${path.basename(folder)}: ${names.length} images drawn now. ${summary.join(' ')}`);
+    return { marked: names.length, sampled: draw.marked + names.length, summary };
+  } catch (err) {
+    void showError(`Draw Audit Sample failed: ${(err as Error).message}`);
+    return undefined;
+  } finally {
+    lease.release();
+  }
+}

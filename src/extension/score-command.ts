@@ -1,0 +1,78 @@
+// Score Captions: an alignment score per alt-text, SSC and DSC of a dataset, written through the folder's
+// one model (an open editor sees them; unsaved edits stay on top and a run writes the saved base only).
+// The scorer (transformers.js, ONNX Runtime) is imported only when the command runs.
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { ManifestRegistry } from '../core/document/manifest-registry.js';
+import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
+import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
+import { MANIFEST_NAME } from '../shared/record.js';
+import { resolveDatasetFolder } from './export-command.js';
+import { showError, showInfo, showWarning } from './notify.js';
+import { pickModel } from './run/settings.js';
+
+export interface ScoreOutcome {
+  folder: string;
+  model: string;
+  report: ScoreReport;
+}
+
+export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCacheDir: string, uri?: vscode.Uri): Promise<ScoreOutcome | undefined> {
+  const folder = await resolveDatasetFolder(uri, 'Score Captions');
+  if (!folder) return undefined;
+  const manifest = path.join(folder, MANIFEST_NAME);
+  if (!(await fs.stat(manifest).catch(() => null))) {
+    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    return undefined;
+  }
+  const config = vscode.workspace.getConfiguration('recaption', vscode.Uri.file(folder));
+  const { chosen: model, ignoredWorkspaceModel } = pickModel(config, 'scoreModel', DEFAULT_SCORE_MODEL);
+  if (ignoredWorkspaceModel) {
+    void showWarning(`Restricted mode: this workspace is not trusted, so Recaption ignores the scoring model its settings name (${ignoredWorkspaceModel}) and uses ${model}.`);
+  }
+  const device = config.get<string>('device', 'auto');
+  const lease = await registry.acquire(manifest);
+  try {
+    await lease.model.ready;
+    const store = lease.model.runAccess();
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Score captions in ${path.basename(folder)}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        progress.report({ message: `loading ${model}…` });
+        const { ClipScorer } = await import('../core/scoring/clip-scorer.js');
+        const { DEVICE_REQUESTS } = await import('../core/captioner/local/device.js');
+        const scorer = await ClipScorer.load({
+          model,
+          device: (DEVICE_REQUESTS as readonly string[]).includes(device) ? (device as 'auto') : 'auto',
+          source: { cacheDir: modelCacheDir, signal: controller.signal },
+        });
+        try {
+          let last = 0;
+          const report = await scoreDataset(store, scorer, {
+            signal: controller.signal,
+            onProgress: (done, total) => {
+              progress.report({ increment: ((done - last) / total) * 100, message: `${done}/${total} images` });
+              last = done;
+            },
+          });
+          const parts = [`${report.scoredTexts} texts of ${report.scoredImages} images scored`, `${report.upToDate} already scored`];
+          if (report.failed.length) parts.push(`${report.failed.length} could not be read (${report.failed[0]!.fileName}: ${report.failed[0]!.reason})`);
+          const message = `Scores for ${path.basename(folder)} by ${scorer.modelName}${report.cancelled ? ' (cancelled; run again to resume)' : ''}: ${parts.join(', ')}.`;
+          if (report.failed.length) void showWarning(message);
+          else void showInfo(message);
+          return { folder, model: scorer.modelName, report };
+        } finally {
+          await scorer.dispose();
+        }
+      },
+    );
+  } catch (err) {
+    void showError(`Score Captions failed: ${(err as Error).message}`);
+    return undefined;
+  } finally {
+    lease.release();
+  }
+}
