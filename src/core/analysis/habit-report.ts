@@ -5,21 +5,23 @@
 import type { ManifestRecord } from '../../shared/record.js';
 import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from './distribution.js';
 import {
-  closingPhrase,
+  closingPhraseIn,
   endsWithPeriod,
   identityKey,
-  openingPhrase,
-  repeatedNgrams,
+  openingPhraseIn,
+  repeatedNgramsIn,
   LOOP_WORDS,
   LOOP_MIN_TIMES,
   startsCapitalised,
-  startsWithArticle,
+  startsWithArticleIn,
+  tokensOf,
   wordsOf,
 } from './text-features.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { DefectCounter, type DefectSummary } from './defects.js';
+import { TokenScan } from './token-scan.js';
 import { AuditTally, type AuditStats } from './audit.js';
 
 export interface PhraseCount {
@@ -133,6 +135,9 @@ export interface HabitReport {
   options: HabitReportOptions;
 }
 
+/** Reused by every tally: the loop pre-test scans without making strings. */
+const LOOP_SCAN = new TokenScan();
+
 /**
  * One source's counts, gathered text by text as the records stream by: nothing holds the texts themselves
  * (a million records' captions would be about a gigabyte), only lengths, phrase counts and text hashes.
@@ -157,17 +162,21 @@ class SourceTally {
   add(fileName: string, text: string, score: number | undefined): void {
     this.lengths.push(wordsOf(text).length);
     if (typeof score === 'number') this.scores.push(score);
-    if (startsWithArticle(text)) this.article++;
+    // Cut into tokens once for every measure that needs them (this runs for every text of the dataset).
+    const tokens = tokensOf(text);
+    if (startsWithArticleIn(tokens)) this.article++;
     if (endsWithPeriod(text)) this.period++;
     if (startsCapitalised(text)) this.capital++;
-    bump(this.openings, openingPhrase(text));
-    bump(this.closings, closingPhrase(text));
+    bump(this.openings, openingPhraseIn(tokens));
+    bump(this.closings, closingPhraseIn(tokens));
     const identity = identityKey(text);
     const key = textHash(identity);
     const seen = (this.identities.get(key) ?? 0) + 1;
     this.identities.set(key, seen);
     if (seen === 2) this.repeated.set(key, identity);
-    const repeats = repeatedNgrams(text, this.o.loopN, this.o.loopMinTimes);
+    // The allocation-free loop test first (most texts have none); the n-gram strings only for those that loop.
+    const mayLoop = this.o.loopMinTimes !== 2 || LOOP_SCAN.scan(text).hasRepeatTwice(this.o.loopN);
+    const repeats = mayLoop ? repeatedNgramsIn(tokens, this.o.loopN, this.o.loopMinTimes) : [];
     if (repeats.length > 0) {
       this.looping++;
       for (const r of repeats) bump(this.loopGrams, r.ngram);

@@ -73,7 +73,12 @@ export function contentWordsIn(tokens: readonly string[]): string[] {
 }
 
 export function startsWithArticle(text: string): boolean {
-  const first = tokensOf(text)[0];
+  return startsWithArticleIn(tokensOf(text));
+}
+
+/** startsWithArticle over tokens already cut (tokensOf), for callers that measure a text several ways. */
+export function startsWithArticleIn(tokens: readonly string[]): boolean {
+  const first = tokens[0];
   return first !== undefined && ARTICLES.has(first);
 }
 
@@ -90,11 +95,18 @@ export function startsCapitalised(text: string): boolean {
 export const PHRASE_WORDS = 3;
 
 export function openingPhrase(text: string, words = PHRASE_WORDS): string {
-  return tokensOf(text).slice(0, words).join(' ');
+  return openingPhraseIn(tokensOf(text), words);
 }
 
 export function closingPhrase(text: string, words = PHRASE_WORDS): string {
-  const tokens = tokensOf(text);
+  return closingPhraseIn(tokensOf(text), words);
+}
+
+export function openingPhraseIn(tokens: readonly string[], words = PHRASE_WORDS): string {
+  return tokens.slice(0, words).join(' ');
+}
+
+export function closingPhraseIn(tokens: readonly string[], words = PHRASE_WORDS): string {
   return tokens.slice(Math.max(0, tokens.length - words)).join(' ');
 }
 
@@ -145,7 +157,12 @@ export function hasRepeatedNgram(tokens: readonly string[], n: number, minTimes:
 
 /** n-grams that occur at least `minTimes` times within one text, most repeated first. */
 export function repeatedNgrams(text: string, n: number, minTimes: number): RepeatedNgram[] {
-  const tokens = tokensOf(text);
+  return repeatedNgramsIn(tokensOf(text), n, minTimes);
+}
+
+export function repeatedNgramsIn(tokens: readonly string[], n: number, minTimes: number): RepeatedNgram[] {
+  // Most texts repeat nothing: the early-exit test first, the full count only for those that do.
+  if (!hasRepeatedNgram(tokens, n, minTimes)) return [];
   const counts = new Map<string, number>();
   for (let i = 0; i + n <= tokens.length; i++) {
     const gram = tokens.slice(i, i + n).join(' ');
