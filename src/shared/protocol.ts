@@ -2,6 +2,7 @@
 // Requests carry an id and get exactly one reply (a result or an error); events are one-way.
 // Both sides import this file, so a renamed field breaks the build on both sides at once.
 import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
+import type { DefectFlag } from './defect-flags.js';
 import { checkCaptionFields, checkRecordQuery, checkReplaceSpec, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from './record-query.js';
 
 // The domain types the messages carry, re-exported so the webview has one import.
@@ -27,6 +28,8 @@ export interface RecordView {
   image: string;
   /** webview URI of the cached thumbnail, or null until it has been made (ask with `thumbnails`). */
   thumb: string | null;
+  /** The record's own defect flags (those that need the rest of the dataset are not computed per row). */
+  flags: DefectFlag[];
 }
 
 /** Which normalizers to run (src/core/analysis/normalizers.ts), over the images the filter shows. */

@@ -28,6 +28,7 @@ import { FIELD_KEYS, LIST_KEYS, actionFor, type Action } from './shortcuts.js';
 import './find-replace.js';
 import './normalize-panel.js';
 import './record-list.js';
+import './defect-badges.js';
 import './image-view.js';
 
 const COMMIT_DELAY_MS = 400;
@@ -46,7 +47,12 @@ interface ValueElement extends HTMLElement {
 function describeCaption(c: Caption | null): string {
   if (!c) return 'no caption yet';
   const who = c.by === 'model' || c.by === 'upsample' ? `${c.by}${c.model ? ` (${c.model})` : ''}` : c.by;
-  return `by ${who}`;
+  return `by ${who}${describeScore(c.score)}`;
+}
+
+/** A text's alignment score (recaption score), as the label shows it. */
+function describeScore(score: number | undefined): string {
+  return typeof score === 'number' && Number.isFinite(score) ? ` · score ${score.toFixed(3)}` : '';
 }
 
 @customElement('rc-app')
@@ -464,10 +470,11 @@ export class App extends LitElement {
       <div class="field">
         <label>File <span class="meta">${r.width ?? '?'}×${r.height ?? '?'} · ${recordState(r)}</span></label>
         <div data-role="file-name">${r.fileName}${r.missing ? ' (missing on disk)' : ''}</div>
+        <rc-defect-badges data-role="flags" .flags=${r.flags}></rc-defect-badges>
       </div>
       ${r.error ? html`<div class="error" data-role="error">Error: ${r.error}</div>` : nothing}
       <div class="field">
-        <label>Alt-text <span class="meta">${r.alt ? `from ${r.alt.source}` : 'none'}</span></label>
+        <label>Alt-text <span class="meta">${r.alt ? `from ${r.alt.source}${describeScore(r.alt.score)}` : 'none'}</span></label>
         ${r.alt ? html`<div class="alt" data-role="alt">${r.alt.text}</div>` : nothing}
       </div>
       ${this.fieldTemplate(r, 'ssc')} ${this.fieldTemplate(r, 'dsc')}

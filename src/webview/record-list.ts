@@ -6,6 +6,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { recordState, type RecordView } from '../shared/protocol.js';
 import type { RecordPages } from './record-pages.js';
 import { PagedScrollSpace } from './paged-scroll.js';
+import './defect-badges.js';
 
 export const ROW_HEIGHT = 56;
 const OVERSCAN = 8;
@@ -148,6 +149,7 @@ export class RecordList extends LitElement {
     >
       <div class="thumb">${r.thumb ? html`<img src=${r.thumb} alt="" loading="lazy" />` : nothing}</div>
       <div class="text"><span class="name">${r.fileName}</span><span class="snippet">${snippet}</span></div>
+      <rc-defect-badges compact .flags=${r.flags}></rc-defect-badges>
       <span class="badge ${state}" title="state">${BADGE_LABEL[state]}</span>
     </div>`;
   }

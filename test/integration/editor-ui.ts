@@ -87,6 +87,15 @@ async function main(): Promise<void> {
     assert.equal(await dscText(frame), DSCS[0]);
     step('editor open');
 
+    // Defect flags: the first DSC opens ("The image shows") and closes ("Overall, ...") with stock phrases,
+    // the second opens with one ("This is"), the third has none; every SSC shares "square" with its DSC.
+    const detailFlags = await frame.locator('rc-defect-badges[data-role="flags"] .chip').allInnerTexts();
+    assert.deepEqual(detailFlags, ['stock opening or closing phrase']);
+    const rowChips = await frame.locator('rc-list .row[data-file] rc-defect-badges .chip').allInnerTexts();
+    assert.equal(rowChips.length, 2, `row chips: ${JSON.stringify(rowChips)}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-defect-flags.png') });
+    step('defect flags shown in the detail pane and on the rows');
+
     // Normalize: preview, apply, one undo.
     await frame.locator('#open-normalize').click();
     const panel = frame.locator('rc-normalize');

@@ -12,6 +12,8 @@ import type { ManifestRegistry } from '../../core/document/manifest-registry.js'
 import { ThumbnailCache } from './thumbnails.js';
 import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';
+import { ownDefectBits } from '../../core/analysis/defects.js';
+import { flagsOfBits } from '../../shared/defect-flags.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import { checkRecordQuery, EMPTY_QUERY, isUnreviewed, type RecordQuery } from '../../shared/record-query.js';
 import { MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
@@ -161,6 +163,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         missing: record.missing === true,
         image: toUri(path.join(doc.folder, ...record.file_name.split('/'))),
         thumb: thumb ? toUri(thumb) : null,
+        flags: flagsOfBits(ownDefectBits(record)),
       };
     };
     const headView = async (offset: number, limit: number): Promise<RecordView[]> =>
