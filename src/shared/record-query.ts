@@ -1,10 +1,13 @@
 // What the product asks of records, independent of any wire: the list's query, the badge state and the
 // counts by state, find & replace. The host and core compute with these; the protocol carries them.
 import type { Caption, CaptionAuthor, CaptionKind } from './record.js';
+import { isDefectFlag, type DefectFlag } from './defect-flags.js';
 
 export type ReviewFilter = 'any' | 'unreviewed' | 'approved' | 'rejected';
 export type AuthorFilter = 'any' | 'none' | CaptionAuthor;
 export type FieldFilter = 'any' | CaptionKind | 'alt';
+/** Defect flags: any record, those with at least one flag, or those with this flag. */
+export type FlagFilter = 'any' | 'flagged' | DefectFlag;
 
 /** What the list shows. The host evaluates it; the webview only ever holds pages of the result. */
 export interface RecordQuery {
@@ -14,6 +17,8 @@ export interface RecordQuery {
   field: FieldFilter;
   /** true: only records with an error; false: only without; null: either. */
   error: boolean | null;
+  /** The record's own defect flags (see defect-flags.ts). */
+  flag: FlagFilter;
   /** Caption length bounds in characters (inclusive), null for no bound. */
   minLength: number | null;
   maxLength: number | null;
@@ -27,6 +32,7 @@ export const EMPTY_QUERY: RecordQuery = {
   author: 'any',
   field: 'any',
   error: null,
+  flag: 'any',
   minLength: null,
   maxLength: null,
   text: '',
@@ -75,6 +81,8 @@ export interface RecordFacts {
   ssc: CaptionFacts | null;
   dsc: CaptionFacts | null;
   error: boolean;
+  /** The record's own defect flags as bits (defectBit); null while not yet computed, absent when not asked. */
+  defects?: number | null;
 }
 
 export function captionFacts(caption: Caption | null): CaptionFacts | null {
@@ -127,6 +135,7 @@ export function checkRecordQuery(value: unknown): string | null {
   if (!(AUTHOR_FILTERS as readonly unknown[]).includes(value.author)) return `unknown author filter "${String(value.author)}"`;
   if (!(FIELD_FILTERS as readonly unknown[]).includes(value.field)) return `unknown field "${String(value.field)}"`;
   if (value.error !== null && typeof value.error !== 'boolean') return 'error filter must be true, false or null';
+  if (value.flag !== 'any' && value.flag !== 'flagged' && !isDefectFlag(value.flag)) return `unknown flag filter "${String(value.flag)}"`;
   if (!isBound(value.minLength) || !isBound(value.maxLength)) return 'length bounds must be whole numbers or null';
   if (typeof value.text !== 'string' || value.text.length > MAX_QUERY_TEXT) return `search text must be a string of at most ${MAX_QUERY_TEXT} characters`;
   if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';

@@ -20,6 +20,7 @@ import {
   type RecordView,
 } from '../shared/protocol.js';
 import type { Caption, CaptionKind, ReviewState } from '../shared/record.js';
+import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 import { WebviewChannel } from './rpc.js';
 import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
@@ -415,6 +416,11 @@ export class App extends LitElement {
         <vscode-option value="any">errors or not</vscode-option>
         <vscode-option value="yes">with error</vscode-option>
         <vscode-option value="no">without error</vscode-option>
+      </vscode-single-select>
+      <vscode-single-select id="filter-flag" title="Defect flags (computed without a model)" .value=${q.flag} @change=${(e: Event) => this.setQuery({ flag: sel(e) as RecordQuery['flag'] })}>
+        <vscode-option value="any">flagged or not</vscode-option>
+        <vscode-option value="flagged">any defect flag</vscode-option>
+        ${DEFECT_FLAGS.map((f) => html`<vscode-option value=${f}>${DEFECT_FLAG_LABELS[f]}</vscode-option>`)}
       </vscode-single-select>
       <vscode-textfield class="len" type="number" placeholder="min len" title="Minimum caption length" .value=${q.minLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ minLength: this.numberOrNull(sel(e)) })}></vscode-textfield>
       <vscode-textfield class="len" type="number" placeholder="max len" title="Maximum caption length" .value=${q.maxLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ maxLength: this.numberOrNull(sel(e)) })}></vscode-textfield>

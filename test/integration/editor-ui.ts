@@ -95,6 +95,17 @@ async function main(): Promise<void> {
     assert.equal(rowChips.length, 2, `row chips: ${JSON.stringify(rowChips)}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'editor-defect-flags.png') });
     step('defect flags shown in the detail pane and on the rows');
+    // The flag filter (its column is filled by a pass after the index): the two flagged images, then all.
+    const setFlagFilter = (value: string) =>
+      frame.locator('#filter-flag').evaluate((el, v) => {
+        (el as HTMLElement & { value: string }).value = v;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      }, value);
+    await setFlagFilter('flagged');
+    await waitFor('the flagged rows', async () => (await frame.locator('rc-list .row[data-file]').count()) === 2, 10_000);
+    await setFlagFilter('any');
+    await waitFor('every row again', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 10_000);
+    step('the flag filter shows the two flagged images');
 
     // Normalize: preview, apply, one undo.
     await frame.locator('#open-normalize').click();

@@ -80,3 +80,26 @@ test('lowest scores: the bottom 5% of each kind (nearest rank), only where score
   assert.equal(summary.counts['low-score'], 2);
   assert.equal(summary.flagged, 2);
 });
+
+test('the flag filter over an indexed manifest: nothing before the pass, each flag after it, edits and saves kept', async () => {
+  const { ManifestStore } = await import('../../src/core/dataset/manifest-store.js');
+  const { EMPTY_QUERY } = await import('../../src/shared/record-query.js');
+  const lines = [
+    rec('red barn', 'The image shows a red barn.'), // stock phrase
+    rec('a big red barn in a field', 'red barn'), // SSC longer
+    rec('red barn', 'A red barn in a field.'), // none
+  ].map((r, i) => JSON.stringify({ ...r, file_name: `${i}.png` }));
+  const store = ManifestStore.fromText('/nowhere', lines.join('\n') + '\n');
+  const match = (flag: 'flagged' | 'stock-phrase' | 'ssc-longer') => Array.from(store.matchPositions({ ...EMPTY_QUERY, flag }));
+  assert.deepEqual(match('flagged'), [], 'unknown flags are not shown as flagged');
+  await store.computeDefects();
+  assert.deepEqual(match('flagged'), [0, 1]);
+  assert.deepEqual(match('stock-phrase'), [0]);
+  assert.deepEqual(match('ssc-longer'), [1]);
+  // A person rewrites the DSC of 0.png: its flag goes with the old text.
+  store.writeHumanCaption('0.png', 'dsc', 'A red barn under a grey sky.');
+  assert.deepEqual(match('flagged'), [1]);
+  // A new record after the pass gets its flags as it arrives.
+  store.put({ ...rec('cat', 'The image shows a cat.'), file_name: '3.png' });
+  assert.deepEqual(match('stock-phrase'), [3]);
+});

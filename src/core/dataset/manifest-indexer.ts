@@ -57,7 +57,7 @@ export interface PackedIndex {
 export function packIndex(index: ManifestIndex): { packed: PackedIndex; transfer: ArrayBuffer[] } {
   const columns = index.columns.toData();
   const packed: PackedIndex = { ...index, columns };
-  const buffers = [index.offsets.buffer, index.lengths.buffer, columns.flags.buffer, columns.by.buffer, columns.review.buffer, columns.length.buffer];
+  const buffers = [index.offsets.buffer, index.lengths.buffer, columns.flags.buffer, columns.defects.buffer, columns.by.buffer, columns.review.buffer, columns.length.buffer];
   // Only whole buffers can move, and each only once.
   const transfer = [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0);
   return { packed, transfer };

@@ -23,6 +23,7 @@ import {
 import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
 import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
 import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
+import { ownDefectBits } from '../analysis/defects.js';
 import { LineSplitter } from './line-splitter.js';
 import { factsScratch } from './record-columns.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
@@ -45,6 +46,9 @@ export class ManifestLoadError extends Error {
 const CACHE_RECORDS = 4096;
 /** Bytes a save gathers before handing them to the file. */
 const SAVE_CHUNK_BYTES = 1 << 20;
+
+/** Records flagged between two turns of the event loop: a few milliseconds of work. */
+const DEFECT_BLOCK = 1000;
 
 export interface ManifestOpenOptions {
   /** Builds the index (default: on this thread). The extension host builds it in a worker. */
@@ -301,6 +305,35 @@ export class ManifestStore implements ManifestAccess {
     this.index = { ...old, names, offsets, lengths, columns };
     this.added.clear();
     this.cache.clear();
+  }
+
+  /**
+   * Fills the index's defect-flag column (each record's own flags) in one pass, a block at a time so the
+   * caller's event loop keeps turning. Starts over when the index changes under it; idempotent.
+   */
+  async computeDefects(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      this.settle();
+      const index = this.index;
+      if (index.columns.defectsReady) return;
+      const reader = this.source ? new SequentialReader(this.source, index.bytes) : null;
+      const count = index.names.length;
+      let changed = false;
+      for (let row = 0; row < count && !changed; ) {
+        for (const end = Math.min(count, row + DEFECT_BLOCK); row < end; row++) {
+          const record = this.live.get(index.names[row]!) ?? this.cache.get(row) ?? this.parseRow(row, reader!);
+          index.columns.setDefects(row, ownDefectBits(record));
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        // Closed meanwhile (the editor went, or the file was reloaded into a new store): nothing to finish.
+        if (signal?.aborted || (reader !== null && this.source === null)) return;
+        changed = this.index !== index;
+      }
+      if (!changed && this.index === index) {
+        index.columns.defectsReady = true;
+        return;
+      }
+    }
   }
 
   /** Adds a record or replaces one wholesale. Used by the scanner, which owns the non-caption fields. */

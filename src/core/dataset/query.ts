@@ -2,6 +2,8 @@
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { CaptionKind, ManifestRecord } from '../../shared/record.js';
 import { escapeRegExp } from '../util/text-patterns.js';
+import { ownDefectBits } from '../analysis/defects.js';
+import { defectBit } from '../../shared/defect-flags.js';
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
 
 export class QueryError extends Error {
@@ -29,11 +31,17 @@ function pick<T>(ssc: T, dsc: T, field: RecordQuery['field']): T[] {
  * from its columns. Null when the query has none of these.
  */
 export function compileFactsQuery(query: RecordQuery): ((facts: RecordFacts) => boolean) | null {
-  const { review, author, field, error, minLength, maxLength } = query;
-  if (review === 'any' && author === 'any' && error === null && minLength === null && maxLength === null) return null;
+  const { review, author, field, error, minLength, maxLength, flag } = query;
+  if (review === 'any' && author === 'any' && error === null && minLength === null && maxLength === null && flag === 'any') return null;
   const want = review === 'unreviewed' ? null : review;
+  const flagBits = flag === 'any' || flag === 'flagged' ? 0 : defectBit(flag);
   return (facts) => {
     if (error !== null && facts.error !== error) return false;
+    if (flag !== 'any') {
+      // Not yet computed (an index still flagging its records): not shown, rather than shown wrongly.
+      const bits = facts.defects ?? 0;
+      if (flag === 'flagged' ? bits === 0 : (bits & flagBits) === 0) return false;
+    }
     const caps = pick(facts.ssc, facts.dsc, field);
     if (review !== 'any' && !caps.some((c) => (c === null ? want === null : c.review === want))) return false;
     if (author !== 'any' && !caps.some((c) => (author === 'none' ? c === null : c?.by === author))) return false;
@@ -65,11 +73,12 @@ export function compileTextQuery(query: RecordQuery): ((record: ManifestRecord) 
 export function compileQuery(query: RecordQuery): (record: ManifestRecord) => boolean {
   const facts = compileFactsQuery(query);
   const text = compileTextQuery(query);
-  return (record) => (facts === null || facts(factsOf(record))) && (text === null || text(record));
+  const withDefects = query.flag !== 'any';
+  return (record) => (facts === null || facts(withDefects ? { ...factsOf(record), defects: ownDefectBits(record) } : factsOf(record))) && (text === null || text(record));
 }
 
 export function isEmptyQuery(q: RecordQuery): boolean {
-  return q.review === 'any' && q.author === 'any' && q.error === null && q.minLength === null && q.maxLength === null && q.text === '';
+  return q.review === 'any' && q.author === 'any' && q.error === null && q.flag === 'any' && q.minLength === null && q.maxLength === null && q.text === '';
 }
 
 export function countRecords(records: Iterable<ManifestRecord>): Counts {

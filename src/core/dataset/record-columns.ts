@@ -1,6 +1,7 @@
 // The facts the list's filters, badges and counts need, one typed-array slot per record: about 11 bytes a
 // record, so a million records cost 11 MB instead of a parsed object each.
 import { CAPTION_AUTHORS, CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
+import { ownDefectBits } from '../analysis/defects.js';
 import { recordState, type CaptionFacts, type Counts, type RecordFacts, type RecordState } from '../../shared/record-query.js';
 
 const REVIEWS = [null, 'approved', 'rejected'] as const;
@@ -13,13 +14,15 @@ export interface FactsScratch extends RecordFacts {
 }
 
 export function factsScratch(): FactsScratch {
-  return { ssc: null, dsc: null, error: false, sscSlot: { by: 'model', review: null, length: 0 }, dscSlot: { by: 'model', review: null, length: 0 } };
+  return { ssc: null, dsc: null, error: false, defects: null, sscSlot: { by: 'model', review: null, length: 0 }, dscSlot: { by: 'model', review: null, length: 0 } };
 }
 
 /** The columns as plain typed arrays, to move between threads (their buffers are transferred, not copied). */
 export interface RecordColumnsData {
   count: number;
   flags: Uint8Array;
+  defects: Uint8Array;
+  defectsReady: boolean;
   by: Uint8Array;
   review: Uint8Array;
   length: Uint32Array;
@@ -32,6 +35,10 @@ export class RecordColumns {
   /** Per record, SSC then DSC: the index in REVIEWS. */
   private review: Uint8Array;
   private length: Uint32Array;
+  /** Per record, its own defect flags (defectBit), filled by a pass after the index (setDefects). */
+  private defects: Uint8Array;
+  /** Whether every row's defects are computed; until then the flag filter shows nothing unknown. */
+  defectsReady = false;
   private count = 0;
 
   constructor(capacity = 1024) {
@@ -39,6 +46,7 @@ export class RecordColumns {
     this.by = new Uint8Array(capacity * 2);
     this.review = new Uint8Array(capacity * 2);
     this.length = new Uint32Array(capacity * 2);
+    this.defects = new Uint8Array(capacity);
   }
 
   get size(): number {
@@ -52,7 +60,9 @@ export class RecordColumns {
     return this.count++;
   }
 
+  /** A record's facts; its defects too once the columns hold them (a changed record's flags change with it). */
   set(row: number, record: ManifestRecord): void {
+    if (this.defectsReady) this.defects[row] = ownDefectBits(record);
     this.flags[row] = record.error ? ERROR : 0;
     for (let k = 0; k < 2; k++) {
       const caption = record[CAPTION_KINDS[k]!];
@@ -63,9 +73,14 @@ export class RecordColumns {
     }
   }
 
+  setDefects(row: number, bits: number): void {
+    this.defects[row] = bits;
+  }
+
   /** Fills `scratch` with a row's facts and returns it. */
   factsInto(row: number, scratch: FactsScratch): FactsScratch {
     scratch.error = (this.flags[row]! & ERROR) !== 0;
+    scratch.defects = this.defectsReady ? this.defects[row]! : null;
     scratch.ssc = this.captionInto(row * 2, scratch.sscSlot);
     scratch.dsc = this.captionInto(row * 2 + 1, scratch.dscSlot);
     return scratch;
@@ -73,7 +88,7 @@ export class RecordColumns {
 
   factsAt(row: number): RecordFacts {
     const f = this.factsInto(row, factsScratch());
-    return { error: f.error, ssc: f.ssc && { ...f.ssc }, dsc: f.dsc && { ...f.dsc } };
+    return { error: f.error, defects: f.defects, ssc: f.ssc && { ...f.ssc }, dsc: f.dsc && { ...f.dsc } };
   }
 
   private captionInto(at: number, slot: CaptionFacts): CaptionFacts | null {
@@ -97,19 +112,21 @@ export class RecordColumns {
   }
 
   toData(): RecordColumnsData {
-    return { count: this.count, flags: this.flags, by: this.by, review: this.review, length: this.length };
+    return { count: this.count, flags: this.flags, defects: this.defects, defectsReady: this.defectsReady, by: this.by, review: this.review, length: this.length };
   }
 
   /** Columns over arrays from `toData` (checked: they come from another thread's message). */
   static fromData(data: RecordColumnsData): RecordColumns {
-    const { count, flags, by, review, length } = data;
-    const fits = Number.isInteger(count) && count >= 0 && flags.length >= count && by.length >= count * 2 && review.length >= count * 2 && length.length >= count * 2;
+    const { count, flags, defects, by, review, length } = data;
+    const fits = Number.isInteger(count) && count >= 0 && flags.length >= count && defects.length >= count && by.length >= count * 2 && review.length >= count * 2 && length.length >= count * 2;
     if (!fits) throw new Error('index columns do not fit their row count');
     const columns = new RecordColumns(0);
     columns.flags = flags;
     columns.by = by;
     columns.review = review;
     columns.length = length;
+    columns.defects = defects;
+    columns.defectsReady = data.defectsReady === true;
     columns.count = count;
     return columns;
   }
@@ -120,6 +137,7 @@ export class RecordColumns {
     for (let i = 0; i < rows.length; i++) {
       const from = rows[i]!;
       out.flags[i] = this.flags[from]!;
+      out.defects[i] = this.defects[from]!;
       for (let k = 0; k < 2; k++) {
         out.by[i * 2 + k] = this.by[from * 2 + k]!;
         out.review[i * 2 + k] = this.review[from * 2 + k]!;
@@ -127,6 +145,7 @@ export class RecordColumns {
       }
     }
     out.count = rows.length;
+    out.defectsReady = this.defectsReady;
     return out;
   }
 
@@ -140,5 +159,6 @@ export class RecordColumns {
     this.by = grow(this.by, capacity * 2);
     this.review = grow(this.review, capacity * 2);
     this.length = grow(this.length, capacity * 2);
+    this.defects = grow(this.defects, capacity);
   }
 }

@@ -139,6 +139,22 @@ export class CaptionEditModel {
     return this.baseValue;
   }
 
+  private defectsWanted = false;
+
+  /**
+   * Flags every record's own defects in the base's index (a background pass; the flag filter shows only
+   * what is flagged so far), then tells views to refetch. Asked once, it is done again for every new base.
+   */
+  async computeDefects(): Promise<void> {
+    this.defectsWanted = true;
+    await this.ready;
+    const base = this.base;
+    await base.computeDefects();
+    if (this.baseValue !== base) return; // replaced meanwhile: the new base gets its own pass
+    this.generation++;
+    this.resetEmitter.fire();
+  }
+
   private async loadBase(): Promise<void> {
     // Stamp before reading, so a write during the read shows up as a change on disk.
     this.disk = await stampOf(this.manifestPath);
@@ -565,6 +581,8 @@ export class CaptionEditModel {
     this.recount();
     this.pendingChanged.clear();
     this.resetEmitter.fire();
+    // A failed pass leaves the flag filter showing what was flagged; the next reload tries again.
+    if (this.defectsWanted) void this.computeDefects().catch(() => undefined);
   }
 
   /** The user's choice for a conflict: keep the unsaved edit, or take the disk's version. */

@@ -94,7 +94,15 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     this.documents.add(doc);
     this.log.info(`opened ${uri.fsPath}: first ${doc.head.length} records in ${(performance.now() - started).toFixed(0)} ms`);
     doc.loadedPromise.then(
-      () => this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`),
+      () => {
+        this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`);
+        // The defect-flag filter's column: a background pass once the index is up (badges need none).
+        const flagging = performance.now();
+        doc.model.computeDefects().then(
+          () => this.log.info(`flagged ${uri.fsPath}'s defects in ${(performance.now() - flagging).toFixed(0)} ms`),
+          (err: Error) => this.log.error(`cannot flag ${uri.fsPath}'s defects: ${err.message}`),
+        );
+      },
       (err: Error) => {
         this.log.error(`cannot load ${uri.fsPath}: ${err.message}`);
         void showError(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
