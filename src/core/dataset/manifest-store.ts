@@ -311,6 +311,11 @@ export class ManifestStore implements ManifestAccess {
    * Fills the index's defect-flag column (each record's own flags) in one pass, a block at a time so the
    * caller's event loop keeps turning. Starts over when the index changes under it; idempotent.
    */
+  /** Whether every record's defect flags are in the index (computeDefects has run over this index). */
+  get defectsReady(): boolean {
+    return this.index.columns.defectsReady;
+  }
+
   async computeDefects(signal?: AbortSignal): Promise<void> {
     for (;;) {
       this.settle();

@@ -140,19 +140,28 @@ export class CaptionEditModel {
   }
 
   private defectsWanted = false;
+  private defectsPass: Promise<void> | null = null;
 
   /**
-   * Flags every record's own defects in the base's index (a background pass; the flag filter shows only
-   * what is flagged so far), then tells views to refetch. Asked once, it is done again for every new base.
+   * Flags every record's own defects in the base's index (one pass; until it ends the flag filter shows
+   * none), then tells views to refetch. Asked once, it is done again for every new base.
    */
   async computeDefects(): Promise<void> {
     this.defectsWanted = true;
     await this.ready;
     const base = this.base;
-    await base.computeDefects();
+    if (base.defectsReady) return;
+    // One pass however many callers ask at once.
+    this.defectsPass ??= base.computeDefects().finally(() => (this.defectsPass = null));
+    await this.defectsPass;
     if (this.baseValue !== base) return; // replaced meanwhile: the new base gets its own pass
     this.generation++;
     this.resetEmitter.fire();
+  }
+
+  /** Whether the base's index holds every record's defect flags. */
+  get defectsReady(): boolean {
+    return this.baseValue?.defectsReady ?? false;
   }
 
   private async loadBase(): Promise<void> {

@@ -94,15 +94,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     this.documents.add(doc);
     this.log.info(`opened ${uri.fsPath}: first ${doc.head.length} records in ${(performance.now() - started).toFixed(0)} ms`);
     doc.loadedPromise.then(
-      () => {
-        this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`);
-        // The defect-flag filter's column: a background pass once the index is up (badges need none).
-        const flagging = performance.now();
-        doc.model.computeDefects().then(
-          () => this.log.info(`flagged ${uri.fsPath}'s defects in ${(performance.now() - flagging).toFixed(0)} ms`),
-          (err: Error) => this.log.error(`cannot flag ${uri.fsPath}'s defects: ${err.message}`),
-        );
-      },
+      () => this.log.info(`loaded ${uri.fsPath}: ${doc.store.size} records, ${doc.store.problems.length} unreadable lines, in ${(performance.now() - started).toFixed(0)} ms`),
       (err: Error) => {
         this.log.error(`cannot load ${uri.fsPath}: ${err.message}`);
         void showError(`Recaption cannot load ${uri.fsPath}: ${err.message}`);
@@ -177,6 +169,14 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     const headView = async (offset: number, limit: number): Promise<RecordView[]> =>
       Promise.all(doc.head.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((r, i) => view(r, offset + i)));
     const index = this.indexOf(doc);
+    // The flag filter needs every record's flags: one pass over the manifest the first time it is used
+    // (a page of rows shows its own badges without it).
+    const flagsFor = async (query: RecordQuery): Promise<void> => {
+      if (query.flag === 'any' || doc.store.defectsReady) return;
+      const startedFlagging = performance.now();
+      await doc.model.computeDefects();
+      this.log.info(`flagged the defects of ${doc.store.size} records of ${doc.uri.fsPath} in ${(performance.now() - startedFlagging).toFixed(0)} ms`);
+    };
 
     const handlers: RequestHandlers = {
       init: () => ({
@@ -194,6 +194,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
           return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
         }
         await doc.ready;
+        await flagsFor(query);
         let total: number;
         try {
           total = index.total(doc.store, doc.generation, query);
@@ -223,6 +224,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       findNext: async ({ query, from, direction, unreviewedOnly }) => {
         await doc.ready;
+        await flagsFor(query);
         const total = index.total(doc.store, doc.generation, query);
         for (let p = from + direction; p >= 0 && p < total; p += direction) {
           if (!unreviewedOnly || isUnreviewed(doc.store.factsAt(index.positionAt(doc.store, doc.generation, query, p)))) return { position: p };
