@@ -1,12 +1,10 @@
 // Draw Audit Sample: marks a seeded random sample of unreviewed images ("audit": true) through the folder's
 // one model, and says what the sample's reviews so far imply for the rest.
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { AuditDraw, AuditTally, describeAudit } from '../core/analysis/audit.js';
-import { MANIFEST_NAME } from '../shared/record.js';
-import { resolveDatasetFolder } from './export-command.js';
+import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo } from './notify.js';
 
 export const DEFAULT_AUDIT_SAMPLE = 400;
@@ -26,13 +24,9 @@ function givenOptions(value: unknown): { sample?: number; seed?: number } {
 }
 
 export async function drawAuditSampleCommand(registry: ManifestRegistry, uri?: vscode.Uri, options?: unknown): Promise<AuditOutcome | undefined> {
-  const folder = await resolveDatasetFolder(uri, 'Draw Audit Sample');
-  if (!folder) return undefined;
-  const manifest = path.join(folder, MANIFEST_NAME);
-  if (!(await fs.stat(manifest).catch(() => null))) {
-    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
-    return undefined;
-  }
+  const dataset = await resolveScannedDataset(uri, 'Draw Audit Sample');
+  if (!dataset) return undefined;
+  const { folder, manifest } = dataset;
   const given = givenOptions(options);
   let sample = given.sample;
   if (sample === undefined) {

@@ -36,6 +36,18 @@ export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose:
   return picked?.[0]?.fsPath;
 }
 
+/** The dataset folder and its manifest for a command that needs one; undefined (after saying why) if not. */
+export async function resolveScannedDataset(uri: vscode.Uri | undefined, purpose: string): Promise<{ folder: string; manifest: string } | undefined> {
+  const folder = await resolveDatasetFolder(uri, purpose);
+  if (!folder) return undefined;
+  const manifest = path.join(folder, MANIFEST_NAME);
+  if (!(await fs.stat(manifest).catch(() => null))) {
+    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
+    return undefined;
+  }
+  return { folder, manifest };
+}
+
 /** Opens the folder's manifest; undefined (after telling the user) when there is none. */
 export async function openDatasetStore(folder: string): Promise<ManifestStore | undefined> {
   const manifest = path.join(folder, MANIFEST_NAME);

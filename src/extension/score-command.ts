@@ -2,13 +2,11 @@
 // one model (an open editor sees them; unsaved edits stay on top and a run writes the saved base only).
 // The scorer (transformers.js, ONNX Runtime) is imported only when the command runs.
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
 import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
-import { MANIFEST_NAME } from '../shared/record.js';
-import { resolveDatasetFolder } from './export-command.js';
+import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo, showWarning } from './notify.js';
 import { pickModel } from './run/settings.js';
 
@@ -19,13 +17,9 @@ export interface ScoreOutcome {
 }
 
 export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCacheDir: string, uri?: vscode.Uri): Promise<ScoreOutcome | undefined> {
-  const folder = await resolveDatasetFolder(uri, 'Score Captions');
-  if (!folder) return undefined;
-  const manifest = path.join(folder, MANIFEST_NAME);
-  if (!(await fs.stat(manifest).catch(() => null))) {
-    void showError(`${folder} has no ${MANIFEST_NAME} yet. Run "Recaption Folder" on it first.`);
-    return undefined;
-  }
+  const dataset = await resolveScannedDataset(uri, 'Score Captions');
+  if (!dataset) return undefined;
+  const { folder, manifest } = dataset;
   const config = vscode.workspace.getConfiguration('recaption', vscode.Uri.file(folder));
   const { chosen: model, ignoredWorkspaceModel } = pickModel(config, 'scoreModel', DEFAULT_SCORE_MODEL);
   if (ignoredWorkspaceModel) {
