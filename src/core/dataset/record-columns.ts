@@ -88,7 +88,10 @@ export class RecordColumns {
 
   factsAt(row: number): RecordFacts {
     const f = this.factsInto(row, factsScratch());
-    return { error: f.error, defects: f.defects, ssc: f.ssc && { ...f.ssc }, dsc: f.dsc && { ...f.dsc } };
+    const facts: RecordFacts = { ssc: f.ssc && { ...f.ssc }, dsc: f.dsc && { ...f.dsc }, error: f.error };
+    // Defects only once known: facts without them are what a record's own facts (factsOf) are.
+    if (f.defects !== null && f.defects !== undefined) facts.defects = f.defects;
+    return facts;
   }
 
   private captionInto(at: number, slot: CaptionFacts): CaptionFacts | null {
