@@ -7,7 +7,7 @@ import { CAPTION_KINDS, TEXT_SOURCES, type CaptionKind, type ManifestRecord, typ
 import { defectBit, DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { DEFAULT_CLOSING_PATTERNS, DEFAULT_OPENING_PATTERNS, cutClosingSentence, stripOpening } from './normalizers.js';
 import { percentile } from './distribution.js';
-import { functionWords, hasRepeatedNgram, LOOP_MIN_TIMES, LOOP_WORDS, tokensOf, wordCount } from './text-features.js';
+import { functionWords, LOOP_MIN_TIMES, LOOP_WORDS, wordCount } from './text-features.js';
 import { tokenHash, TokenScan } from './token-scan.js';
 
 export interface DefectOptions {
@@ -25,19 +25,9 @@ function textOf(record: ManifestRecord, kind: TextSource): string | null {
   return record[kind]?.text ?? null;
 }
 
-/** Whether a caption repeats a phrase inside itself, as the habit report counts a loop. */
-export function hasRepetitionLoop(text: string): boolean {
-  return loopIn(new TokenScan().scan(text));
-}
-
 // Scratch for the per-record pass: reused, so a million records allocate no scans.
 const sscScan = new TokenScan();
 const dscScan = new TokenScan();
-
-function loopIn(scan: TokenScan): boolean {
-  if (LOOP_MIN_TIMES === 2) return scan.hasRepeatTwice(LOOP_WORDS);
-  return hasRepeatedNgram(tokensOf(scan.text), LOOP_WORDS, LOOP_MIN_TIMES);
-}
 
 /** Whether a caption opens or closes with one of the stock phrases the normalizers remove. */
 export function hasStockPhrase(text: string): boolean {
@@ -53,7 +43,8 @@ export function ownDefectBits(record: ManifestRecord): number {
     if (!caption) continue;
     const scan = (scans[kind] = (kind === 'ssc' ? sscScan : dscScan).scan(caption.text));
     if (caption.finish === 'length') bits |= defectBit('length-limit');
-    if (loopIn(scan)) bits |= defectBit('repetition');
+    // A loop as the habit report counts one.
+    if (scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES)) bits |= defectBit('repetition');
     if (hasStockPhrase(caption.text)) bits |= defectBit('stock-phrase');
   }
   const { ssc, dsc } = scans;

@@ -175,7 +175,7 @@ class SourceTally {
     this.identities.set(key, seen);
     if (seen === 2) this.repeated.set(key, identity);
     // The allocation-free loop test first (most texts have none); the n-gram strings only for those that loop.
-    const mayLoop = this.o.loopMinTimes !== 2 || LOOP_SCAN.scan(text).hasRepeatTwice(this.o.loopN);
+    const mayLoop = LOOP_SCAN.scan(text).hasRepeat(this.o.loopN, this.o.loopMinTimes);
     const repeats = mayLoop ? repeatedNgramsIn(tokens, this.o.loopN, this.o.loopMinTimes) : [];
     if (repeats.length > 0) {
       this.looping++;

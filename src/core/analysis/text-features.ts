@@ -57,26 +57,12 @@ const FUNCTION_WORDS = new Set(
     'showing depicts features very which who while his her their them they he she we you i').split(' '),
 );
 
-/** Whether a token (lower-cased) is a function word: no content of its own. */
-export function isFunctionWord(token: string): boolean {
-  return FUNCTION_WORDS.has(token);
-}
-
 /** The function words, for callers that match tokens by hash (token-scan.ts). */
 export function functionWords(): readonly string[] {
   return [...FUNCTION_WORDS];
 }
 
-/** Content words among a text's tokens (tokensOf): without function words and one-letter tokens. */
-export function contentWordsIn(tokens: readonly string[]): string[] {
-  return tokens.filter((t) => t.length > 1 && !FUNCTION_WORDS.has(t));
-}
-
-export function startsWithArticle(text: string): boolean {
-  return startsWithArticleIn(tokensOf(text));
-}
-
-/** startsWithArticle over tokens already cut (tokensOf), for callers that measure a text several ways. */
+/** Whether a text's tokens (tokensOf) open with an article. */
 export function startsWithArticleIn(tokens: readonly string[]): boolean {
   const first = tokens[0];
   return first !== undefined && ARTICLES.has(first);
@@ -93,14 +79,6 @@ export function startsCapitalised(text: string): boolean {
 }
 
 export const PHRASE_WORDS = 3;
-
-export function openingPhrase(text: string, words = PHRASE_WORDS): string {
-  return openingPhraseIn(tokensOf(text), words);
-}
-
-export function closingPhrase(text: string, words = PHRASE_WORDS): string {
-  return closingPhraseIn(tokensOf(text), words);
-}
 
 export function openingPhraseIn(tokens: readonly string[], words = PHRASE_WORDS): string {
   return tokens.slice(0, words).join(' ');
@@ -119,50 +97,11 @@ export interface RepeatedNgram {
   times: number;
 }
 
-/** A 32-bit hash of a token (FNV-1a over its UTF-16 units). */
-function tokenHash(token: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /**
- * Whether some n tokens in a row occur `minTimes` times in `tokens` (the loop test; stops at the first).
- * n-grams are keyed by a hash of their tokens' hashes, not by joined strings; a hash match is confirmed
- * token by token, so a collision never counts as a repeat.
+ * n-grams that occur at least `minTimes` times among a text's tokens (tokensOf), most repeated first.
+ * Callers over many texts test with TokenScan.hasRepeat first: most texts repeat nothing.
  */
-export function hasRepeatedNgram(tokens: readonly string[], n: number, minTimes: number): boolean {
-  if (tokens.length < n * minTimes) return false;
-  const hashes = tokens.map(tokenHash);
-  const seen = new Map<number, number[]>(); // n-gram hash -> start positions
-  const same = (a: number, b: number) => {
-    for (let k = 0; k < n; k++) if (tokens[a + k] !== tokens[b + k]) return false;
-    return true;
-  };
-  for (let i = 0; i + n <= tokens.length; i++) {
-    let h = 17;
-    for (let k = 0; k < n; k++) h = Math.imul(h, 31) + hashes[i + k]!;
-    h >>>= 0;
-    const starts = seen.get(h);
-    if (!starts) {
-      seen.set(h, [i]);
-      continue;
-    }
-    const times = 1 + starts.filter((s) => same(s, i)).length;
-    if (times >= minTimes) return true;
-    starts.push(i);
-  }
-  return false;
-}
-
-/** n-grams that occur at least `minTimes` times within one text, most repeated first. */
-export function repeatedNgrams(text: string, n: number, minTimes: number): RepeatedNgram[] {
-  return repeatedNgramsIn(tokensOf(text), n, minTimes);
-}
-
 export function repeatedNgramsIn(tokens: readonly string[], n: number, minTimes: number): RepeatedNgram[] {
-  // Most texts repeat nothing: the early-exit test first, the full count only for those that do.
-  if (!hasRepeatedNgram(tokens, n, minTimes)) return [];
   const counts = new Map<string, number>();
   for (let i = 0; i + n <= tokens.length; i++) {
     const gram = tokens.slice(i, i + n).join(' ');

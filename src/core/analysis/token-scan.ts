@@ -95,22 +95,27 @@ export class TokenScan {
     return this.sameAs(a, this, b);
   }
 
-  // An open-addressing table of n-gram hash -> first position, reused from text to text: a stamp per slot
-  // says whether it belongs to this text, so nothing is cleared or allocated per caption.
+  // An open-addressing table of n-gram hash -> first position and count, reused from text to text: a
+  // stamp per slot says whether it belongs to this text, so nothing is cleared or allocated per caption.
   private slotKey = new Int32Array(256);
   private slotAt = new Int32Array(256);
+  private slotCount = new Int32Array(256);
   private slotStamp = new Uint32Array(256);
   private stamp = 0;
 
-  /** Whether some n tokens in a row occur twice (confirmed token by token: a hash collision never counts). */
-  hasRepeatTwice(n: number): boolean {
+  /**
+   * Whether some n tokens in a row occur `minTimes` times (the loop test). n-grams are keyed by a hash of
+   * their tokens' hashes and confirmed token by token, so a hash collision never counts as a repeat.
+   */
+  hasRepeat(n: number, minTimes: number): boolean {
     const grams = this.count - n + 1;
-    if (grams < 2) return false;
+    if (grams < minTimes) return false;
     let size = this.slotKey.length;
     if (grams * 2 > size) {
       while (grams * 2 > size) size *= 2;
       this.slotKey = new Int32Array(size);
       this.slotAt = new Int32Array(size);
+      this.slotCount = new Int32Array(size);
       this.slotStamp = new Uint32Array(size);
       this.stamp = 0;
     }
@@ -120,7 +125,7 @@ export class TokenScan {
     }
     const stamp = ++this.stamp;
     const mask = size - 1;
-    for (let i = 0; i < grams; i++) {
+    grams: for (let i = 0; i < grams; i++) {
       let h = 17;
       for (let k = 0; k < n; k++) h = (Math.imul(h, 31) + this.hash[i + k]!) | 0;
       let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
@@ -129,11 +134,15 @@ export class TokenScan {
         const first = this.slotAt[slot]!;
         let equal = true;
         for (let k = 0; k < n && equal; k++) equal = this.same(first + k, i + k);
-        if (equal) return true;
+        if (!equal) continue;
+        if (++this.slotCount[slot]! >= minTimes) return true;
+        continue grams;
       }
       this.slotStamp[slot] = stamp;
       this.slotKey[slot] = h;
       this.slotAt[slot] = i;
+      this.slotCount[slot] = 1;
+      if (minTimes <= 1) return true;
     }
     return false;
   }
