@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
-import { AuditDraw, AuditTally, describeAudit } from '../core/analysis/audit.js';
+import { auditStatsOf, describeAudit, drawAuditSample } from '../core/analysis/audit.js';
 import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo } from './notify.js';
 
@@ -47,19 +47,10 @@ export async function drawAuditSampleCommand(registry: ManifestRegistry, uri?: v
   try {
     await lease.model.ready;
     const store = lease.model.runAccess();
-    const draw = new AuditDraw(sample, given.seed ?? 0);
-    for (const record of store.records()) draw.add(record);
-    const names = draw.toMark();
-    for (const name of names) {
-      const record = store.get(name);
-      if (record) store.put({ ...record, audit: true });
-    }
-    if (names.length > 0) await store.save();
-    const tally = new AuditTally();
-    for (const record of store.records()) tally.add(record);
-    const summary = describeAudit(tally.result());
-    void showInfo(`Audit sample of ${path.basename(folder)}: ${names.length} images drawn now. ${summary.join(' ')}`);
-    return { marked: names.length, sampled: draw.marked + names.length, summary };
+    const drawn = await drawAuditSample(store, sample, given.seed);
+    const summary = describeAudit(auditStatsOf(store.records()));
+    void showInfo(`Audit sample of ${path.basename(folder)}: ${drawn.marked} images drawn now. ${summary.join(' ')}`);
+    return { marked: drawn.marked, sampled: drawn.sampled, summary };
   } catch (err) {
     void showError(`Draw Audit Sample failed: ${(err as Error).message}`);
     return undefined;

@@ -1,14 +1,11 @@
 // recaption audit: draw a seeded sample of unreviewed images to review, and say what its reviews imply
 // for the captions nobody reviewed.
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
-import { AuditDraw, AuditTally, describeAudit } from '../../core/analysis/audit.js';
+import { auditStatsOf, DEFAULT_AUDIT_SEED, describeAudit, drawAuditSample } from '../../core/analysis/audit.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { warnProblems, writeErr, writeOut } from '../terminal-text.js';
-
-/** The seed when none is given: the same sample for everyone who draws one without choosing. */
-export const DEFAULT_AUDIT_SEED = 0;
 
 const help = `usage: recaption audit <folder> [--sample N] [--seed S] [--json]
 
@@ -35,18 +32,11 @@ export const auditCommand: CliCommand = {
       if (values.sample !== undefined) {
         const size = intOption(values.sample, 'sample', 0, 1);
         const seed = intOption(values.seed, 'seed', DEFAULT_AUDIT_SEED);
-        const draw = new AuditDraw(size, seed);
-        for (const record of store.records()) draw.add(record);
-        const names = draw.toMark();
-        for (const name of names) store.put({ ...store.get(name)!, audit: true });
-        if (names.length > 0) await store.save();
-        const total = draw.marked + names.length;
-        const short = total < size ? `; only ${draw.candidates} unreviewed images could be drawn` : '';
-        writeErr(`marked ${names.length} images for audit (seed ${seed}); the sample is ${total} images${short}\n`);
+        const drawn = await drawAuditSample(store, size, seed);
+        const short = drawn.sampled < size ? `; only ${drawn.candidates} unreviewed images could be drawn` : '';
+        writeErr(`marked ${drawn.marked} images for audit (seed ${seed}); the sample is ${drawn.sampled} images${short}\n`);
       }
-      const tally = new AuditTally();
-      for (const record of store.records()) tally.add(record);
-      const stats = tally.result();
+      const stats = auditStatsOf(store.records());
       writeOut(values.json ? JSON.stringify(stats, null, 2) + '\n' : describeAudit(stats).join('\n') + '\n');
       return 0;
     } finally {

@@ -2,7 +2,7 @@
 // a Hamming distance). Images scanned without a perceptual hash get one first.
 import * as path from 'node:path';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
-import { DEFAULT_NEAR_DISTANCE, DuplicateFinder, MAX_NEAR_DISTANCE } from '../../core/dataset/duplicates.js';
+import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, MAX_NEAR_DISTANCE, nearDistanceProblem } from '../../core/dataset/duplicates.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/dataset/image-probe.js';
 import { perceptualHash } from '../../core/dataset/perceptual-hash.js';
 import { mapConcurrent } from '../../core/util/map-concurrent.js';
@@ -30,7 +30,8 @@ export const dedupCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(args, { distance: { type: 'string' }, json: { type: 'boolean' } }, help);
     const folder = await requireFolder(positionals, help);
     const distance = intOption(values.distance, 'distance', DEFAULT_NEAR_DISTANCE);
-    if (distance > MAX_NEAR_DISTANCE) throw new CliError(`--distance must be at most ${MAX_NEAR_DISTANCE}, got ${distance}`, 2);
+    const problem = nearDistanceProblem(distance);
+    if (problem) throw new CliError(`--distance: ${problem}`, 2);
     const store = await ManifestStore.open(folder);
     try {
       if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${positionals[0]}" first`);
@@ -52,9 +53,7 @@ export const dedupCommand: CliCommand = {
         await store.save();
         progress.finish(`hashed ${unhashed.length - failed} images${failed ? `; ${failed} did not decode (run "recaption scan --rehash" to record why)` : ''}`);
       }
-      const finder = new DuplicateFinder();
-      for (const r of store.records()) if (!r.missing) finder.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
-      const groups = finder.groups(distance);
+      const groups = duplicateGroupsOf(store.records(), distance);
       if (values.json) {
         writeOut(JSON.stringify(groups, null, 2) + '\n');
         return 0;

@@ -4,6 +4,7 @@
 import { CAPTION_KINDS, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
 import { isUnreviewed } from '../../shared/record-query.js';
 import { unitHash } from '../util/seeded-hash.js';
+import type { ManifestAccess } from '../dataset/manifest-access.js';
 
 /** z for a two-sided 95% interval. */
 const Z95 = 1.959963984540054;
@@ -23,6 +24,9 @@ export function wilsonInterval(k: number, n: number, z = Z95): { low: number; hi
 export function auditRank(seed: number, fileName: string): number {
   return unitHash(seed, 'audit', fileName);
 }
+
+/** The seed when none is given: the same sample for everyone who draws one without choosing. */
+export const DEFAULT_AUDIT_SEED = 0;
 
 /** Whether a record can be drawn: it has a caption that nobody reviewed yet (and is there). */
 export function isAuditCandidate(record: ManifestRecord): boolean {
@@ -67,6 +71,28 @@ export class AuditDraw {
   toMark(): string[] {
     return this.picked.slice(0, Math.max(0, this.size - this.marked)).map((p) => p.name);
   }
+}
+
+export interface AuditDrawResult {
+  /** Images marked by this draw. */
+  marked: number;
+  /** The sample's size now: marked before and now. */
+  sampled: number;
+  /** Unreviewed images that could be drawn. */
+  candidates: number;
+}
+
+/** Draws the sample in `store` and marks it (`audit: true`), saving when anything was marked. */
+export async function drawAuditSample(store: ManifestAccess, size: number, seed = DEFAULT_AUDIT_SEED): Promise<AuditDrawResult> {
+  const draw = new AuditDraw(size, seed);
+  for (const record of store.records()) draw.add(record);
+  const names = draw.toMark();
+  for (const name of names) {
+    const record = store.get(name);
+    if (record) store.put({ ...record, audit: true });
+  }
+  if (names.length > 0) await store.save();
+  return { marked: names.length, sampled: draw.marked + names.length, candidates: draw.candidates };
 }
 
 export interface AuditKindStats {
@@ -140,6 +166,13 @@ export class AuditTally {
   result(): AuditStats {
     return { ...kindStats(this.all), ssc: kindStats(this.kinds.ssc), dsc: kindStats(this.kinds.dsc) };
   }
+}
+
+/** The audit statistics of a manifest's records, in one pass. */
+export function auditStatsOf(records: Iterable<ManifestRecord>): AuditStats {
+  const tally = new AuditTally();
+  for (const record of records) tally.add(record);
+  return tally.result();
 }
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;

@@ -3,11 +3,17 @@
 // within the distance agree exactly on at least one chunk (pigeonhole), so only hashes sharing a chunk
 // value are compared. Groups are the connected components (near-duplicate is not transitive; a group is).
 // Hashes are held as 32-bit halves in typed arrays, so a million images cost tens of MB, not objects.
+import type { ManifestRecord } from '../../shared/record.js';
 
 /** Default Hamming distance for "near": resized or recompressed copies move a few of the 64 bits. */
 export const DEFAULT_NEAR_DISTANCE = 4;
 /** Above this, chunks get so short that every hash shares one with every other: all pairs compared. */
 export const MAX_NEAR_DISTANCE = 16;
+
+/** What is wrong with a near-duplicate distance (from a user), or null. */
+export function nearDistanceProblem(distance: number): string | null {
+  return Number.isInteger(distance) && distance >= 0 && distance <= MAX_NEAR_DISTANCE ? null : `the near-duplicate distance must be a whole number from 0 to ${MAX_NEAR_DISTANCE}, not ${distance}`;
+}
 
 export interface HashedImage {
   fileName: string;
@@ -136,9 +142,8 @@ export class DuplicateFinder {
 
   /** The groups of two or more, in manifest order of their first members. */
   groups(distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
-    if (!Number.isInteger(distance) || distance < 0 || distance > MAX_NEAR_DISTANCE) {
-      throw new RangeError(`the near-duplicate distance must be a whole number from 0 to ${MAX_NEAR_DISTANCE}, not ${distance}`);
-    }
+    const problem = nearDistanceProblem(distance);
+    if (problem) throw new RangeError(problem);
     const count = this.names.length;
     const sets = new UnionFind(count);
     this.unionEqual(sets, 1, this.sha);
@@ -190,6 +195,13 @@ export class DuplicateFinder {
 export function findDuplicateGroups(images: Iterable<HashedImage>, distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
   const finder = new DuplicateFinder();
   for (const image of images) finder.add(image);
+  return finder.groups(distance);
+}
+
+/** The duplicate groups of a manifest's images that are there (missing ones are left out), in one pass. */
+export function duplicateGroupsOf(records: Iterable<ManifestRecord>, distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
+  const finder = new DuplicateFinder();
+  for (const r of records) if (!r.missing) finder.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
   return finder.groups(distance);
 }
 

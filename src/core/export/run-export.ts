@@ -7,7 +7,7 @@ import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { ExportPlanner } from './plan.js';
-import { DEFAULT_NEAR_DISTANCE, DuplicateFinder, groupKeys, MAX_NEAR_DISTANCE } from '../dataset/duplicates.js';
+import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, groupKeys, nearDistanceProblem } from '../dataset/duplicates.js';
 import {
   DEFAULT_EXPORT_SELECTION,
   ExportError,
@@ -167,12 +167,9 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   // Duplicate groups first (one pass over the hashes): a group's split is its first member's, so a
   // near-identical image can never be in train while its twin is in validation.
   const nearDistance = options.nearDistance ?? DEFAULT_NEAR_DISTANCE;
-  if (!Number.isInteger(nearDistance) || nearDistance < 0 || nearDistance > MAX_NEAR_DISTANCE) {
-    throw new ExportError(`near-duplicate distance must be a whole number from 0 to ${MAX_NEAR_DISTANCE}, got ${nearDistance}`, 'bad-option');
-  }
-  const duplicates = new DuplicateFinder();
-  for (const r of store.records()) if (!r.missing) duplicates.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
-  const groupList = duplicates.groups(nearDistance);
+  const distanceProblem = nearDistanceProblem(nearDistance);
+  if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
+  const groupList = duplicateGroupsOf(store.records(), nearDistance);
   const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true });
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
   const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
