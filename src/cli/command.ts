@@ -42,6 +42,13 @@ export async function requireFolder(positionals: readonly string[], help: string
   return folder;
 }
 
+/** An option's value from `allowed`, or undefined when it is not given; a usage error lists the values. */
+export function choiceOption<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
+  return value as T;
+}
+
 /** Parses a positive integer option, or throws a usage error naming the option. */
 export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
+import { DEVICE_REQUESTS } from '../core/captioner/local/device-requests.js';
 import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
 import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo, showWarning } from './notify.js';
@@ -37,10 +38,9 @@ export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCach
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: `loading ${model}…` });
         const { ClipScorer } = await import('../core/scoring/clip-scorer.js');
-        const { DEVICE_REQUESTS } = await import('../core/captioner/local/device.js');
         const scorer = await ClipScorer.load({
           model,
-          device: (DEVICE_REQUESTS as readonly string[]).includes(device) ? (device as 'auto') : 'auto',
+          device: DEVICE_REQUESTS.find((d) => d === device) ?? 'auto',
           source: { cacheDir: modelCacheDir, signal: controller.signal },
         });
         try {

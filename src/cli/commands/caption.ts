@@ -8,13 +8,13 @@ import type { CaptionBackend } from '../../core/captioner/backend.js';
 import { remoteBackendFromCli, remoteCaptionOptionHelp, remoteCaptionOptionSpec, shardFromCli } from './remote-options.js';
 import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
+import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
 const DEFAULT_MODEL = 'onnx-community/Florence-2-base-ft';
-const DEVICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
-const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 
 const help = `usage: recaption caption <folder> [--model <folder|hub id>] [--device auto|cuda|webgpu|cpu] [--dtype auto|fp32|fp16|q8|q4|q4f16]
                         [--batch-size N] [--tasks ssc,dsc] [--redo missing|machine|errors] [options]
@@ -45,12 +45,6 @@ again resumes.
 remote backend (--backend openai): a vision model served behind an OpenAI-compatible API
   --backend B        local (default) or openai (the default when --endpoint is given)
 ${remoteCaptionOptionHelp}`;
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
-  return value as T;
-}
 
 function parseTasks(value: string | undefined): CaptionKind[] | undefined {
   if (value === undefined) return undefined;
@@ -85,14 +79,14 @@ export const captionCommand: CliCommand = {
       ...remoteCaptionOptionSpec,
     }, help);
     const folder = await requireFolder(positionals, help);
-    const device = oneOf(values.device, DEVICES, 'device', 'auto');
-    const dtype = oneOf(values.dtype, DTYPES, 'dtype', 'auto');
-    const redo: RedoPolicy = oneOf(values.redo, REDO_POLICIES, 'redo', 'missing');
+    const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
+    const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
+    const redo: RedoPolicy = choiceOption(values.redo, 'redo', REDO_POLICIES) ?? 'missing';
     const batchSize = intOption(values['batch-size'], 'batch-size', 0, 1);
     const maxNewTokens = intOption(values['max-new-tokens'], 'max-new-tokens', 0, 1);
     const maxPixels = intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1);
     const tasks = parseTasks(values.tasks);
-    const backendKind = oneOf(values.backend, ['local', 'openai'] as const, 'backend', values.endpoint ? 'openai' : 'local');
+    const backendKind = choiceOption(values.backend, 'backend', ['local', 'openai'] as const) ?? (values.endpoint ? 'openai' : 'local');
     const shard = shardFromCli(values.shard);
 
     const controller = new AbortController();

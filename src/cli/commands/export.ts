@@ -11,7 +11,7 @@ import {
 } from '../../core/export/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE } from '../../core/dataset/duplicates.js';
 import { promises as fs } from 'node:fs';
@@ -43,12 +43,9 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
   --json         print export.json on stdout`;
 
 function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback?: T): T {
-  if (value === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new CliError(`--${name} is required (${allowed.join('|')})\n${help}`, 2);
-  }
-  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
-  return value as T;
+  const chosen = choiceOption(value, name, allowed) ?? fallback;
+  if (chosen === undefined) throw new CliError(`--${name} is required (${allowed.join('|')})\n${help}`, 2);
+  return chosen;
 }
 
 function shareOption(value: string | undefined, name: string, fallback: number): number {

@@ -1,12 +1,13 @@
 // recaption score: an alignment score per text (alt-text, SSC, DSC) from a CLIP-family dual encoder.
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
-import { DEVICE_REQUESTS, type DeviceRequest } from '../../core/captioner/local/device.js';
-import { DTYPE_REQUESTS, type DtypeRequest } from '../../core/captioner/local/dtype.js';
-import { ClipScorer, DEFAULT_SCORE_MODEL } from '../../core/scoring/clip-scorer.js';
+import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
+import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
+import type { ClipScorer } from '../../core/scoring/clip-scorer.js';
+import { DEFAULT_SCORE_MODEL } from '../../core/scoring/defaults.js';
 import { scoreDataset } from '../../core/scoring/score-dataset.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -22,12 +23,6 @@ mean over its sentences. Resumes: texts that already have this model's score are
   --dtype T   weight precision; auto picks fp16 on a GPU and fp32 on the CPU
   --redo      score every text again`;
 
-function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T {
-  if (value === undefined) return 'auto' as T;
-  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, 2);
-  return value as T;
-}
-
 export const scoreCommand: CliCommand = {
   name: 'score',
   summary: 'score how well each alt-text, SSC and DSC matches its image (CLIP dual encoder)',
@@ -35,8 +30,8 @@ export const scoreCommand: CliCommand = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { model: { type: 'string' }, device: { type: 'string' }, dtype: { type: 'string' }, redo: { type: 'boolean' } }, help);
     const folder = await requireFolder(positionals, help);
-    const device = choice<DeviceRequest>(values.device, 'device', DEVICE_REQUESTS);
-    const dtype = choice<DtypeRequest>(values.dtype, 'dtype', DTYPE_REQUESTS);
+    const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
+    const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
     const store = await ManifestStore.open(folder);
     let scorer: ClipScorer | null = null;
     const controller = new AbortController();
@@ -46,6 +41,8 @@ export const scoreCommand: CliCommand = {
       if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${positionals[0]}" first`);
       warnProblems(store.problems, MANIFEST_NAME);
       try {
+        // Loaded here, not at the top: every other command would load transformers.js and ONNX Runtime.
+        const { ClipScorer } = await import('../../core/scoring/clip-scorer.js');
         scorer = await ClipScorer.load({ model: values.model ?? DEFAULT_SCORE_MODEL, device, dtype });
       } catch (err) {
         throw new CliError(`cannot load the scoring model: ${(err as Error).message}`);

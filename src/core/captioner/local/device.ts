@@ -7,9 +7,8 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../testing/graph-builder.js';
 import { DataType, encodeModel } from '../testing/onnx-proto.js';
 
-export type DeviceRequest = 'auto' | 'cuda' | 'webgpu' | 'cpu';
-export type Device = Exclude<DeviceRequest, 'auto'>;
-export const DEVICE_REQUESTS: readonly DeviceRequest[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+import type { Device, DeviceRequest } from './device-requests.js';
+export { DEVICE_REQUESTS, type Device, type DeviceRequest } from './device-requests.js';
 
 export interface DeviceChoice {
   device: Device;

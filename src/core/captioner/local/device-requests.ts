@@ -1,0 +1,5 @@
+// The devices a user may ask for, in a module that loads nothing: the CLI's option checks and the
+// extension's settings read them without loading ONNX Runtime (device.ts, which probes the devices, does).
+export type DeviceRequest = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type Device = Exclude<DeviceRequest, 'auto'>;
+export const DEVICE_REQUESTS: readonly DeviceRequest[] = ['auto', 'cuda', 'webgpu', 'cpu'];
