@@ -1,6 +1,6 @@
 // What each kind of caption write makes of the caption before it: the one definition shared by the
 // manifest store (writes to the file's records) and the edit model (writes to its overlay of unsaved edits).
-import { isMachineAuthor, type Caption, type CaptionAuthor, type CaptionFinish, type ManifestRecord, type ReviewState, type TextSource } from '../../shared/record.js';
+import { isMachineAuthor, TEXT_SOURCES, type Caption, type CaptionAuthor, type CaptionFinish, type ManifestRecord, type ReviewState, type TextSource } from '../../shared/record.js';
 import { cleanCaptionText } from './caption-text.js';
 
 export interface MachineCaption {
@@ -67,7 +67,7 @@ function rescored<T extends { text: string; score?: number }>(value: T, scored: 
 export function withScores(record: ManifestRecord, model: string, scores: TextScores): { record: ManifestRecord; applied: number } {
   const drop = record.score_model !== undefined && record.score_model !== model;
   let applied = 0;
-  for (const source of ['alt', 'ssc', 'dsc'] as const) if (scores[source] && record[source]?.text === scores[source]!.text) applied++;
+  for (const source of TEXT_SOURCES) if (scores[source] && record[source]?.text === scores[source]!.text) applied++;
   return {
     record: {
       ...record,

@@ -6,7 +6,7 @@ import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { TEXT_SOURCES, type ManifestRecord, type TextSource } from '../../shared/record.js';
 import type { TextScores } from '../dataset/caption-writes.js';
 
-/** What scores texts against an image (ClipScorer; a stand-in in tests of the bookkeeping). */
+/** What scores texts against an image: ClipScorer, seen only as far as this loop needs it. */
 export interface TextImageScorer {
   readonly modelName: string;
   embedImage(file: string): Promise<number[]>;
@@ -46,7 +46,7 @@ function dueTexts(record: ManifestRecord, model: string, redo: boolean): TextSou
   });
 }
 
-export async function scoreDataset(store: ManifestAccess & { readonly folder: string }, scorer: TextImageScorer, options: ScoreOptions = {}): Promise<ScoreReport> {
+export async function scoreDataset(store: ManifestAccess, scorer: TextImageScorer, options: ScoreOptions = {}): Promise<ScoreReport> {
   const redo = options.redo === true;
   const every = options.checkpointEvery ?? 500;
   const report: ScoreReport = { images: 0, scoredImages: 0, scoredTexts: 0, upToDate: 0, failed: [], cancelled: false };
@@ -72,7 +72,7 @@ export async function scoreDataset(store: ManifestAccess & { readonly folder: st
     } catch (err) {
       const reason = `cannot score: ${(err as Error).message}`;
       report.failed.push({ fileName: name, reason });
-      store.put({ ...record, error: reason });
+      store.setError(name, reason);
       continue;
     }
     const values = await scorer.scoreTexts(image, due.map((source) => record[source]!.text));
