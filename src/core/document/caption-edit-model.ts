@@ -140,7 +140,7 @@ export class CaptionEditModel {
   }
 
   private defectsWanted = false;
-  private defectsPass: Promise<void> | null = null;
+  private defectsPass: { base: ManifestStore; done: Promise<void> } | null = null;
 
   /**
    * Flags every record's own defects in the base's index (one pass; until it ends the flag filter shows
@@ -151,9 +151,17 @@ export class CaptionEditModel {
     await this.ready;
     const base = this.base;
     if (base.defectsReady) return;
-    // One pass however many callers ask at once.
-    this.defectsPass ??= base.computeDefects().finally(() => (this.defectsPass = null));
-    await this.defectsPass;
+    // One pass per base however many callers ask at once; a pass over a base replaced since (a reload
+    // from disk) is not this base's, so it starts its own. A failed pass may be tried again.
+    let pass = this.defectsPass;
+    if (pass === null || pass.base !== base) {
+      const done = base.computeDefects();
+      pass = this.defectsPass = { base, done };
+      done.catch(() => {
+        if (this.defectsPass?.done === done) this.defectsPass = null;
+      });
+    }
+    await pass.done;
     if (this.baseValue !== base) return; // replaced meanwhile: the new base gets its own pass
     this.generation++;
     this.resetEmitter.fire();
