@@ -5,7 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
 import { ManifestChangedError, type FileLineSource } from './line-source.js';
-import { RecordColumns, type RecordColumnsData } from './record-columns.js';
+import { columnBuffers, RecordColumns, type RecordColumnsData } from './record-columns.js';
 import type { ManifestProblem } from './manifest-codec.js';
 
 /** Builds the index of an open manifest file. Throws ManifestChangedError when the file shrinks under it. */
@@ -57,7 +57,7 @@ export interface PackedIndex {
 export function packIndex(index: ManifestIndex): { packed: PackedIndex; transfer: ArrayBuffer[] } {
   const columns = index.columns.toData();
   const packed: PackedIndex = { ...index, columns };
-  const buffers = [index.offsets.buffer, index.lengths.buffer, columns.flags.buffer, columns.defects.buffer, columns.by.buffer, columns.review.buffer, columns.length.buffer];
+  const buffers = [index.offsets.buffer, index.lengths.buffer, ...columnBuffers(columns)];
   // Only whole buffers can move, and each only once.
   const transfer = [...new Set(buffers)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0);
   return { packed, transfer };

@@ -307,34 +307,31 @@ export class ManifestStore implements ManifestAccess {
     this.cache.clear();
   }
 
-  /**
-   * Fills the index's defect-flag column (each record's own flags) in one pass, a block at a time so the
-   * caller's event loop keeps turning. Starts over when the index changes under it; idempotent.
-   */
   /** Whether every record's defect flags are in the index (computeDefects has run over this index). */
   get defectsReady(): boolean {
     return this.index.columns.defectsReady;
   }
 
+  /**
+   * Fills the index's defect-flag column (each record's own flags) in one pass, a block at a time so the
+   * caller's event loop keeps turning. Starts over when the index changes under it; idempotent.
+   */
   async computeDefects(signal?: AbortSignal): Promise<void> {
     for (;;) {
       this.settle();
       const index = this.index;
       if (index.columns.defectsReady) return;
-      const reader = this.source ? new SequentialReader(this.source, index.bytes) : null;
-      const count = index.names.length;
-      let changed = false;
-      for (let row = 0; row < count && !changed; ) {
-        for (const end = Math.min(count, row + DEFECT_BLOCK); row < end; row++) {
-          const record = this.live.get(index.names[row]!) ?? this.cache.get(row) ?? this.parseRow(row, reader!);
-          index.columns.setDefects(row, ownDefectBits(record));
-        }
+      const hadSource = this.source !== null;
+      let row = 0;
+      for (const record of this.records()) {
+        index.columns.setDefects(row++, ownDefectBits(record));
+        if (row % DEFECT_BLOCK !== 0) continue;
         await new Promise((resolve) => setImmediate(resolve));
         // Closed meanwhile (the editor went, or the file was reloaded into a new store): nothing to finish.
-        if (signal?.aborted || (reader !== null && this.source === null)) return;
-        changed = this.index !== index;
+        if (signal?.aborted || (hadSource && this.source === null)) return;
+        if (this.index !== index) break;
       }
-      if (!changed && this.index === index) {
+      if (this.index === index) {
         index.columns.defectsReady = true;
         return;
       }

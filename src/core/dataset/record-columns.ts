@@ -28,6 +28,11 @@ export interface RecordColumnsData {
   length: Uint32Array;
 }
 
+/** The buffers behind the columns' arrays: what a thread transfers instead of copying. */
+export function columnBuffers(data: RecordColumnsData): ArrayBufferLike[] {
+  return [data.flags.buffer, data.defects.buffer, data.by.buffer, data.review.buffer, data.length.buffer];
+}
+
 export class RecordColumns {
   private flags: Uint8Array;
   /** Per record, SSC then DSC: 0 for no caption, else 1 + the author's index in CAPTION_AUTHORS. */
