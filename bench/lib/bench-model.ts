@@ -26,14 +26,21 @@ export function modelOptions(size: ModelSize, overrides: Partial<TinyModelOption
 
 /** Writes the model unless bench/out already holds one made with the same options; returns its folder. */
 export async function ensureBenchModel(outRoot: string, name: string, options: TinyModelOptions): Promise<{ folder: string; generatedSeconds: number | null }> {
-  const folder = path.join(outRoot, 'models', name);
+  return ensureGeneratedModel(path.join(outRoot, 'models', name), options, (folder) => writeModel(folder, 'florence2', options));
+}
+
+/**
+ * Runs `write` into `folder` unless it holds a model made with these `options` (a stamp file keeps them):
+ * generated models are reused from run to run.
+ */
+export async function ensureGeneratedModel(folder: string, options: object, write: (folder: string) => Promise<unknown>): Promise<{ folder: string; generatedSeconds: number | null }> {
   const stampFile = path.join(folder, 'bench-stamp.json');
   const stamp = JSON.stringify(options);
   const existing = await fs.readFile(stampFile, 'utf8').catch(() => null);
   if (existing === stamp) return { folder, generatedSeconds: null };
   const started = performance.now();
   await fs.rm(folder, { recursive: true, force: true });
-  await writeModel(folder, 'florence2', options);
+  await write(folder);
   await fs.writeFile(stampFile, stamp);
   return { folder, generatedSeconds: (performance.now() - started) / 1000 };
 }

@@ -9,8 +9,7 @@ import { writeTinyClip, type TinyClipOptions } from '../../src/core/captioner/te
 import { ClipScorer } from '../../src/core/scoring/clip-scorer.js';
 import { childMain } from '../lib/child.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';
-import { MODEL_SIZES, type ModelSize } from '../lib/bench-model.js';
-import { promises as fs } from 'node:fs';
+import { ensureGeneratedModel, MODEL_SIZES, type ModelSize } from '../lib/bench-model.js';
 
 export interface ScoringArgs {
   outRoot: string;
@@ -36,18 +35,6 @@ function scorerOptions(size: ModelSize): TinyClipOptions {
   return { hiddenSize: m.hiddenSize, layers: m.layers, heads: m.heads, intermediateSize: m.intermediateSize, imageSize: 224, patchSize: 32, weights: 'random', seed: 11, vocabSize: m.vocabSize, textWindow: 77 };
 }
 
-async function ensureScorer(outRoot: string, options: TinyClipOptions): Promise<string> {
-  const folder = path.join(outRoot, 'models', `clip-${options.hiddenSize}x${options.layers}`);
-  const stampFile = path.join(folder, 'bench-stamp.json');
-  const stamp = JSON.stringify(options);
-  if ((await fs.readFile(stampFile, 'utf8').catch(() => null)) !== stamp) {
-    await fs.rm(folder, { recursive: true, force: true });
-    await writeTinyClip(folder, options);
-    await fs.writeFile(stampFile, stamp);
-  }
-  return folder;
-}
-
 const TEXTS = [
   'photo of a red square',
   'a red square on a white background',
@@ -58,7 +45,7 @@ const TEXTS = [
 
 async function run(args: ScoringArgs): Promise<ScoringResult> {
   const options = scorerOptions(args.modelSize);
-  const folder = await ensureScorer(args.outRoot, options);
+  const { folder } = await ensureGeneratedModel(path.join(args.outRoot, 'models', `clip-${options.hiddenSize}x${options.layers}`), options, (f) => writeTinyClip(f, options));
   const imageFolder = path.join(args.outRoot, 'caption-images');
   const imageSet = await ensureCaptionImages(imageFolder, args.images);
   const files = imageSet.names.map((n) => path.join(imageFolder, n));
