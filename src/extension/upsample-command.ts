@@ -57,12 +57,13 @@ async function editorTargets(provider: CaptionEditorProvider, doc: CaptionDocume
   const current = selection?.current ?? doc.store.names()[0];
   if (!current) return undefined;
   const filtered = selection?.filtered;
-  if (!filtered || filtered.length <= 1) return [current];
+  const selected = selection?.selected;
+  const items = [{ label: `This image`, description: current, names: [current] }];
+  if (selected && selected.length > 1) items.unshift({ label: `The ${selected.length} selected images`, description: 'human-written and reviewed DSCs are skipped', names: selected });
+  if (filtered && filtered.length > 1) items.push({ label: `The ${filtered.length} images the filter shows`, description: 'human-written and reviewed DSCs are skipped', names: filtered });
+  if (items.length === 1) return [current];
   const choice = await vscode.window.showQuickPick(
-    [
-      { label: `This image`, description: current, names: [current] },
-      { label: `The ${filtered.length} images the filter shows`, description: 'human-written and reviewed DSCs are skipped', names: filtered },
-    ],
+    items,
     { title: 'Upsample which captions?', ignoreFocusOut: true },
   );
   return choice?.names;

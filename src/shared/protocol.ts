@@ -3,6 +3,7 @@
 // Both sides import this file, so a renamed field breaks the build on both sides at once.
 import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
 import type { DefectFlag } from './defect-flags.js';
+import { checkRanges, type Range } from './range-set.js';
 import { checkCaptionFields, checkRecordQuery, checkReplaceSpec, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from './record-query.js';
 
 // The domain types the messages carry, re-exported so the webview has one import.
@@ -73,6 +74,46 @@ export interface HostRequests {
   applyNormalize: { params: NormalizeSpec; result: { changed: number } };
   /** An edit from the webview. Resolves once the host applied it (the webview never waits on it). */
   edit: { params: EditRequest; result: { applied: boolean; reason?: string } };
+  /** Reviews the selected records' captions as one undoable edit (see BulkReviewSpec). */
+  bulkReview: { params: BulkReviewSpec; result: { changed: number; kept: number } };
+}
+
+/**
+ * A multi-selection: positions within the query's result, as half-open ranges (Ctrl+A over a million
+ * records is one range). The host resolves them against the same query.
+ */
+export interface SelectionSpec {
+  query: RecordQuery;
+  ranges: Range[];
+}
+
+/** Approve, reject or clear the review of the selection's SSCs, DSCs or both. */
+export interface BulkReviewSpec extends SelectionSpec {
+  kinds: CaptionKind[];
+  review: ReviewState;
+}
+
+/** How the editor lays out its records: a list beside the image, or a grid of thumbnails. */
+export const EDITOR_LAYOUTS = ['list', 'grid'] as const;
+export type EditorLayout = (typeof EDITOR_LAYOUTS)[number];
+
+/** Grid tile sizes in CSS pixels, and the step of the size control. */
+export const TILE_SIZE = { min: 64, max: 320, default: 140, step: 4 } as const;
+
+/** What the editor remembers per workspace about its layout. */
+export interface LayoutState {
+  layout: EditorLayout;
+  tileSize: number;
+}
+
+export const DEFAULT_LAYOUT: LayoutState = { layout: 'list', tileSize: TILE_SIZE.default };
+
+/** A layout state from an untrusted source (a message, stored state), with defaults for what is wrong. */
+export function layoutStateOf(value: unknown): LayoutState {
+  const v = isObject(value) ? value : {};
+  const layout = (EDITOR_LAYOUTS as readonly unknown[]).includes(v.layout) ? (v.layout as EditorLayout) : DEFAULT_LAYOUT.layout;
+  const size = typeof v.tileSize === 'number' && Number.isFinite(v.tileSize) ? Math.round(v.tileSize) : DEFAULT_LAYOUT.tileSize;
+  return { layout, tileSize: Math.min(TILE_SIZE.max, Math.max(TILE_SIZE.min, size)) };
 }
 
 export type EditRequest =
@@ -89,6 +130,8 @@ export interface InitInfo {
   readOnly: boolean;
   /** True while the host is still loading the whole manifest: `total` is then only the first records. */
   loading: boolean;
+  /** The layout this workspace last used. */
+  layout: LayoutState;
 }
 
 export interface PageResult {
@@ -115,10 +158,17 @@ export type HostEvent =
 export type WebviewEvent =
   | { type: 'log'; level: 'info' | 'error'; message: string }
   | { type: 'firstRender'; ms: number; rows: number }
+  /** The grid drew its first tiles, `ms` after the switch to it (for the perf script and the log). */
+  | { type: 'gridRender'; ms: number; tiles: number }
   /** A toolbar button: run one of the extension's commands on this dataset. */
   | { type: 'command'; command: ToolbarCommand }
-  /** The image shown and the filter in use: what the host's commands mean by "the editor's selection". */
-  | { type: 'selection'; fileName: string | null; query: RecordQuery };
+  /**
+   * The image shown, the filter in use and the multi-selection within it (no ranges: none): what the
+   * host's commands mean by "the editor's selection".
+   */
+  | { type: 'selection'; fileName: string | null; query: RecordQuery; ranges: Range[] }
+  /** The user switched layout or tile size: remembered per workspace. */
+  | { type: 'layout'; state: LayoutState };
 
 export const TOOLBAR_COMMANDS = ['recaption.recaptionFolder', 'recaption.showReport', 'recaption.exportFineTuneSet', 'recaption.upsample'] as const;
 export type ToolbarCommand = (typeof TOOLBAR_COMMANDS)[number];
@@ -196,6 +246,11 @@ export const REQUEST_PARAM_CHECKS: { readonly [M in RequestMethod]: (params: Rec
   previewNormalize: checkNormalizeSpec,
   applyNormalize: checkNormalizeSpec,
   edit: checkEdit,
+  bulkReview: (p) =>
+    checkRecordQuery(p.query) ??
+    checkRanges(p.ranges) ??
+    checkCaptionFields(p.kinds) ??
+    (p.review === null || p.review === 'approved' || p.review === 'rejected' ? null : `unknown review state "${String(p.review)}"`),
 };
 
 export const REQUEST_METHODS = Object.keys(REQUEST_PARAM_CHECKS) as RequestMethod[];

@@ -9,10 +9,13 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import {
+  DEFAULT_LAYOUT,
   EMPTY_QUERY,
   isUnreviewed,
   recordState,
+  TILE_SIZE,
   type Counts,
+  type LayoutState,
   type EditRequest,
   type HostEvent,
   type InitInfo,
@@ -24,11 +27,15 @@ import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 import { WebviewChannel } from './rpc.js';
 import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
+import { RecordGrid } from './record-grid.js';
 import { ImageView } from './image-view.js';
-import { FIELD_KEYS, LIST_KEYS, actionFor, type Action } from './shortcuts.js';
+import { MultiSelection, type PositionClick } from './multi-selection.js';
+import { describeCaption, describeScore } from './caption-labels.js';
+import { FIELD_KEYS, LIST_KEYS, SELECTION_KEYS, actionFor, type Action } from './shortcuts.js';
 import './find-replace.js';
 import './normalize-panel.js';
 import './record-list.js';
+import './record-grid.js';
 import './defect-badges.js';
 import './image-view.js';
 
@@ -45,21 +52,10 @@ interface ValueElement extends HTMLElement {
   checked?: boolean;
 }
 
-function describeCaption(c: Caption | null): string {
-  if (!c) return 'no caption yet';
-  const who = c.by === 'model' || c.by === 'upsample' ? `${c.by}${c.model ? ` (${c.model})` : ''}` : c.by;
-  return `by ${who}${describeScore(c.score)}`;
-}
-
-/** A text's alignment score (recaption score), as the label shows it. */
-function describeScore(score: number | undefined): string {
-  return typeof score === 'number' && Number.isFinite(score) ? ` · score ${score.toFixed(3)}` : '';
-}
-
 @customElement('rc-app')
 export class App extends LitElement {
   static override styles = css`
-    :host { display: grid; grid-template-rows: auto auto 1fr auto; height: 100vh; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+    :host { display: grid; grid-template-rows: auto auto auto 1fr auto; height: 100vh; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
     header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 6px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
     header .title { font-weight: 600; margin-right: 8px; }
     header .counts { color: var(--vscode-descriptionForeground); margin-left: auto; }
@@ -68,6 +64,11 @@ export class App extends LitElement {
     .filters vscode-single-select { width: 140px; }
     .filters .len { width: 90px; }
     main { display: grid; grid-template-columns: minmax(220px, 320px) 1fr minmax(300px, 420px); min-height: 0; }
+    main.grid { grid-template-columns: 1fr minmax(300px, 420px); }
+    rc-grid { min-height: 0; }
+    .bulk { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 4px 8px; background: var(--vscode-editorWidget-background); border-bottom: 1px solid var(--vscode-focusBorder); }
+    .bulk .count { font-weight: 600; margin-right: 6px; }
+    .tile-size { width: 120px; }
     rc-list { border-right: 1px solid var(--vscode-panel-border, transparent); min-height: 0; }
     rc-image { min-height: 0; }
     .fields { display: flex; flex-direction: column; gap: 10px; padding: 8px; overflow-y: auto; border-left: 1px solid var(--vscode-panel-border, transparent); }
@@ -108,12 +109,18 @@ export class App extends LitElement {
   @state() private showNormalize = false;
   @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | null = null;
   @state() private query: RecordQuery = EMPTY_QUERY;
+  @state() private layout: LayoutState = DEFAULT_LAYOUT;
+  /** The multi-selection within the filter's result (positions, as ranges). */
+  private readonly selection = new MultiSelection();
+  /** When the grid was switched to, for the time to its first tiles. */
+  private gridShownAt: number | null = null;
   /** Text typed but not yet sent, per "kind\0fileName". */
   private readonly drafts = new Map<string, string>();
   private readonly commitTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingSelectFile: string | null = null;
   @query('rc-list') private list?: RecordList;
+  @query('rc-grid') private grid?: RecordGrid;
   @query('rc-image') private image?: ImageView;
 
   override connectedCallback(): void {
@@ -127,6 +134,7 @@ export class App extends LitElement {
     try {
       this.info = await this.channel.request('init', {});
       this.counts = this.info.counts;
+      this.layout = this.info.layout;
       const saved = this.channel.getState<SavedState>();
       this.query = saved?.query ?? EMPTY_QUERY;
       this.pendingSelectFile = saved?.selectedFile ?? null;
@@ -162,7 +170,8 @@ export class App extends LitElement {
       this.showProblems();
       const file = this.current?.fileName ?? null;
       this.pendingSelectFile = file;
-      void this.pages.reset(this.query).then(() => this.select(Math.min(this.selected, this.pages.total - 1), false));
+      // A reset after a bulk edit keeps the selection, so the next bulk action takes the same images.
+      void this.pages.reset(this.query).then(() => this.select(Math.min(this.selected, this.pages.total - 1), false, 'keep'));
     } else {
       this.notice = { level: event.level, message: event.message };
     }
@@ -175,10 +184,20 @@ export class App extends LitElement {
     const fileName = this.current?.fileName ?? null;
     this.channel.setState<SavedState>({ selectedFile: fileName, query: this.query });
     // The host's commands (Upsample) act on what is selected here.
-    this.channel.send({ type: 'selection', fileName, query: this.query });
+    this.channel.send({ type: 'selection', fileName, query: this.query, ranges: this.selection.isMulti ? this.selection.ranges() : [] });
   }
 
-  private select(position: number, focusList = true): void {
+  /** The list or the grid, whichever is shown. */
+  private get records(): RecordList | RecordGrid | undefined {
+    return this.layout.layout === 'grid' ? this.grid : this.list;
+  }
+
+  /**
+   * Shows the image at `position`. `how` says what happens to the multi-selection: a plain move collapses
+   * it onto the image, an extension (Shift) grows it from its anchor, 'keep' leaves it (a click already
+   * shaped it).
+   */
+  private select(position: number, focusList = true, how: 'move' | 'extend' | 'keep' = 'move'): void {
     if (this.pages.total === 0) {
       this.selected = -1;
       return;
@@ -186,12 +205,76 @@ export class App extends LitElement {
     this.commitAll();
     const pos = Math.max(0, Math.min(this.pages.total - 1, position));
     this.selected = pos;
+    if (how === 'move') this.selection.moveTo(pos);
+    else if (how === 'extend') this.selection.extendTo(pos);
+    this.version++;
     // Keep the neighbourhood loaded so the next moves (and "next unreviewed") are local.
     this.pages.ensure(pos - PAGE_SIZE, pos + 2 * PAGE_SIZE);
     this.updateComplete.then(() => {
-      this.list?.reveal(pos);
-      if (focusList) this.list?.focus();
+      this.records?.reveal(pos);
+      if (focusList) this.records?.focus();
     });
+    this.saveState();
+  }
+
+  private onPositionClick(click: PositionClick): void {
+    this.selection.click(click.position, click);
+    this.select(click.position, true, 'keep');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Layout and bulk actions
+
+  private setLayout(patch: Partial<LayoutState>): void {
+    const next = { ...this.layout, ...patch };
+    if (next.layout === 'grid' && this.layout.layout !== 'grid') this.gridShownAt = performance.now();
+    this.layout = next;
+    this.channel.send({ type: 'layout', state: next });
+    const pos = this.selected;
+    this.updateComplete.then(() => {
+      if (pos >= 0) this.records?.reveal(pos);
+      this.records?.focus();
+    });
+  }
+
+  private onGridTiles(tiles: number): void {
+    if (this.gridShownAt === null) return;
+    this.channel.send({ type: 'gridRender', ms: performance.now() - this.gridShownAt, tiles });
+    this.gridShownAt = null;
+  }
+
+  /** Reviews the multi-selection's captions on the host, as one undoable edit. */
+  private bulkReview(kinds: CaptionKind[], review: ReviewState): void {
+    this.commitAll();
+    const count = this.selection.count;
+    const what = review === null ? 'Cleared the reviews of' : review === 'approved' ? 'Approved' : 'Rejected';
+    this.channel.request('bulkReview', { query: this.query, ranges: this.selection.ranges(), kinds, review }, 120_000).then(
+      (r) => {
+        const kept = r.kept > 0 ? `; ${r.kept} already decided otherwise were left alone` : '';
+        this.notice = { level: 'info', message: `${what} ${r.changed} captions of ${count} selected images as one edit (Ctrl+Z outside a field undoes it)${kept}.` };
+      },
+      (err: Error) => (this.notice = { level: 'error', message: `Bulk review failed: ${err.message}` }),
+    );
+  }
+
+  private bulkTemplate() {
+    if (!this.selection.isMulti) return nothing;
+    const both: CaptionKind[] = ['ssc', 'dsc'];
+    return html`<div class="bulk" role="toolbar" aria-label="Selection" data-role="bulk">
+      <span class="count" data-role="selection-count">${this.selection.count} selected</span>
+      <vscode-button id="bulk-approve" @click=${() => this.bulkReview(both, 'approved')} title="Approve both captions of the selected images (a)">Approve</vscode-button>
+      <vscode-button secondary @click=${() => this.bulkReview(both, 'rejected')} title="Reject both captions (x)">Reject</vscode-button>
+      <vscode-button secondary @click=${() => this.bulkReview(['ssc'], 'approved')} title="Approve the SSCs (1)">Approve SSC</vscode-button>
+      <vscode-button secondary @click=${() => this.bulkReview(['dsc'], 'approved')} title="Approve the DSCs (2)">Approve DSC</vscode-button>
+      <vscode-button secondary @click=${() => this.bulkReview(both, null)} title="Clear the reviews (u)">Clear review</vscode-button>
+      <vscode-button secondary @click=${() => (this.commitAll(), this.channel.send({ type: 'command', command: 'recaption.upsample' }))} title="Upsample the selected images' DSCs">Upsample…</vscode-button>
+      <vscode-button secondary @click=${() => this.collapseSelection()} title="Clear the selection (Escape)">Clear selection</vscode-button>
+    </div>`;
+  }
+
+  private collapseSelection(): void {
+    if (this.selected >= 0) this.selection.collapse(this.selected);
+    this.version++;
     this.saveState();
   }
 
@@ -318,20 +401,67 @@ export class App extends LitElement {
       }
       return;
     }
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'a' || e.key === 'A') && !this.inWidget(e)) {
+      e.preventDefault();
+      this.selection.selectAll(this.pages.total);
+      this.version++;
+      this.saveState();
+      return;
+    }
     if (e.ctrlKey || e.metaKey || e.altKey) {
       if ((e.ctrlKey || e.metaKey) && e.key === 's') this.commitAll();
       return;
     }
-    // Keys meant for a focused widget (a button's Enter, a select's arrows) are not editor shortcuts.
-    if (e.composedPath().some((t) => t instanceof HTMLElement && /^VSCODE-|^BUTTON$|^RC-FIND-REPLACE$|^RC-NORMALIZE$/.test(t.tagName))) return;
+    if (this.inWidget(e)) return;
+    const step = this.arrowStep(e.key);
+    if (step !== 0) {
+      e.preventDefault();
+      this.select(this.selected + step, true, e.shiftKey ? 'extend' : 'move');
+      return;
+    }
+    if (e.key === 'Enter' && this.layout.layout === 'grid') {
+      e.preventDefault();
+      this.setLayout({ layout: 'list' });
+      return;
+    }
     const action = actionFor(e.key);
     if (!action) return;
     e.preventDefault();
     this.run(action);
   }
 
+  /** Keys meant for a focused widget (a button's Enter, a select's arrows) are not editor shortcuts. */
+  private inWidget(e: KeyboardEvent): boolean {
+    return e.composedPath().some((t) => t instanceof HTMLElement && /^VSCODE-|^BUTTON$|^INPUT$|^RC-FIND-REPLACE$|^RC-NORMALIZE$/.test(t.tagName));
+  }
+
+  /** How far an arrow key moves: a row in the list; a tile or a row of tiles in the grid. */
+  private arrowStep(key: string): number {
+    const grid = this.layout.layout === 'grid';
+    const columns = grid ? (this.grid?.columns ?? 1) : 1;
+    if (key === 'ArrowDown') return columns;
+    if (key === 'ArrowUp') return -columns;
+    if (grid && key === 'ArrowRight') return 1;
+    if (grid && key === 'ArrowLeft') return -1;
+    return 0;
+  }
+
   private run(action: Action): void {
-    const step = this.list?.rowsPerView ?? 10;
+    const grid = this.layout.layout === 'grid';
+    const step = grid ? (this.grid?.rowsPerView ?? 3) * (this.grid?.columns ?? 1) : (this.list?.rowsPerView ?? 10);
+    if (this.selection.isMulti) {
+      const bulk: Partial<Record<Action, [CaptionKind[], ReviewState]>> = {
+        approveBoth: [KINDS, 'approved'],
+        rejectBoth: [KINDS, 'rejected'],
+        approveSsc: [['ssc'], 'approved'],
+        approveDsc: [['dsc'], 'approved'],
+        rejectSsc: [['ssc'], 'rejected'],
+        rejectDsc: [['dsc'], 'rejected'],
+        clearReview: [KINDS, null],
+      };
+      const on = bulk[action];
+      if (on) return this.bulkReview(on[0], on[1]);
+    }
     switch (action) {
       case 'next': return this.select(this.selected + 1);
       case 'prev': return this.select(this.selected - 1);
@@ -362,6 +492,8 @@ export class App extends LitElement {
       case 'focusSearch': return this.renderRoot.querySelector<HTMLElement>('#filter-text')?.focus();
       case 'toggleReplace': this.showReplace = !this.showReplace; this.showNormalize = false; return;
       case 'toggleHelp': this.showHelp = !this.showHelp; return;
+      case 'toggleLayout': return this.setLayout({ layout: grid ? 'list' : 'grid' });
+      case 'clearSelection': return this.collapseSelection();
     }
   }
 
@@ -374,7 +506,8 @@ export class App extends LitElement {
     this.filterTimer = setTimeout(() => {
       this.commitAll();
       void this.pages.reset(this.query).then(() => {
-        this.select(0, false);
+        // Positions are within the filter's result: a new filter starts a new selection.
+        this.select(0, false, 'move');
         this.notice = this.pages.error ? { level: 'error', message: this.pages.error } : null;
       });
     }, 250);
@@ -492,6 +625,7 @@ export class App extends LitElement {
       <table>
         ${LIST_KEYS.map((k) => html`<tr><td>${k.keys.map((key) => html`<kbd>${key}</kbd> `)}</td><td>${k.label}</td></tr>`)}
         ${FIELD_KEYS.map((k) => html`<tr><td><kbd>${k.keys}</kbd></td><td>${k.label}</td></tr>`)}
+        ${SELECTION_KEYS.map((k) => html`<tr><td><kbd>${k.keys}</kbd></td><td>${k.label}</td></tr>`)}
       </table>
     </div>`;
   }
@@ -508,19 +642,46 @@ export class App extends LitElement {
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.showReport' })} title="Caption statistics and habits">Report</vscode-button>
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.exportFineTuneSet' })} title="Export a fine-tune set">Export…</vscode-button>
         <vscode-button secondary @click=${() => (this.commitAll(), this.channel.send({ type: 'command', command: 'recaption.upsample' }))} title="Write a descriptive caption from the short one with a chat model (this image, or the images the filter shows)">Upsample…</vscode-button>
+        <vscode-button id="toggle-layout" secondary @click=${() => this.setLayout({ layout: this.layout.layout === 'grid' ? 'list' : 'grid' })} title="Grid of thumbnails or list (g)">${this.layout.layout === 'grid' ? 'List' : 'Grid'}</vscode-button>
+        ${this.layout.layout === 'grid'
+          ? html`<input
+              class="tile-size"
+              type="range"
+              aria-label="Tile size"
+              title="Tile size"
+              min=${TILE_SIZE.min}
+              max=${TILE_SIZE.max}
+              step=${TILE_SIZE.step}
+              .value=${String(this.layout.tileSize)}
+              @change=${(e: Event) => this.setLayout({ tileSize: Number((e.target as HTMLInputElement).value) })}
+            />`
+          : nothing}
         <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
       </header>
-      ${this.filtersTemplate()}
-      <main>
-        <rc-list
-          .pages=${this.pages}
-          .version=${this.version}
-          .selected=${this.selected}
-          @select=${(e: CustomEvent<number>) => this.select(e.detail)}
-          @need-thumbnails=${(e: CustomEvent<string[]>) => void this.loadThumbnails(e.detail)}
-          @first-row=${(e: CustomEvent<number>) => this.channel.send({ type: 'firstRender', ms: performance.now(), rows: e.detail })}
-        ></rc-list>
-        <rc-image .src=${r?.image ?? ''} .alt=${r?.fileName ?? ''}></rc-image>
+      ${this.filtersTemplate()} ${this.bulkTemplate()}
+      <main class=${this.layout.layout}>
+        ${this.layout.layout === 'grid'
+          ? html`<rc-grid
+              .pages=${this.pages}
+              .selection=${this.selection}
+              .version=${this.version}
+              .selected=${this.selected}
+              .tileSize=${this.layout.tileSize}
+              @tile-click=${(e: CustomEvent<PositionClick>) => this.onPositionClick(e.detail)}
+              @open=${(e: CustomEvent<number>) => (this.select(e.detail), this.setLayout({ layout: 'list' }))}
+              @need-thumbnails=${(e: CustomEvent<string[]>) => void this.loadThumbnails(e.detail)}
+              @first-tiles=${(e: CustomEvent<number>) => this.onGridTiles(e.detail)}
+            ></rc-grid>`
+          : html`<rc-list
+                .pages=${this.pages}
+                .selection=${this.selection}
+                .version=${this.version}
+                .selected=${this.selected}
+                @tile-click=${(e: CustomEvent<PositionClick>) => this.onPositionClick(e.detail)}
+                @need-thumbnails=${(e: CustomEvent<string[]>) => void this.loadThumbnails(e.detail)}
+                @first-row=${(e: CustomEvent<number>) => this.channel.send({ type: 'firstRender', ms: performance.now(), rows: e.detail })}
+              ></rc-list>
+              <rc-image .src=${r?.image ?? ''} .alt=${r?.fileName ?? ''}></rc-image>`}
         <section class="fields" aria-label="Captions">${this.detailTemplate()}</section>
       </main>
       <footer>

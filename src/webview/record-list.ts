@@ -6,6 +6,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { recordState, type RecordView } from '../shared/protocol.js';
 import type { RecordPages } from './record-pages.js';
 import { PagedScrollSpace } from './paged-scroll.js';
+import type { MultiSelection, PositionClick } from './multi-selection.js';
 import './defect-badges.js';
 
 export const ROW_HEIGHT = 56;
@@ -27,6 +28,7 @@ export class RecordList extends LitElement {
     .spacer { position: relative; width: 100%; }
     .row { position: absolute; left: 0; right: 0; height: ${ROW_HEIGHT}px; box-sizing: border-box; display: flex; align-items: center; gap: 8px; padding: 4px 8px; cursor: pointer; border-bottom: 1px solid var(--vscode-editorGroup-border, transparent); }
     .row:hover { background: var(--vscode-list-hoverBackground); }
+    .row.multi { background: var(--vscode-list-inactiveSelectionBackground); box-shadow: inset 3px 0 0 var(--vscode-focusBorder); }
     .row.selected { background: var(--vscode-list-inactiveSelectionBackground); color: var(--vscode-list-inactiveSelectionForeground); }
     :host(:focus-within) .row.selected, :host(:focus) .row.selected { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
     .thumb { width: 48px; height: 48px; flex: none; display: flex; align-items: center; justify-content: center; background: var(--vscode-editorWidget-background); }
@@ -46,6 +48,7 @@ export class RecordList extends LitElement {
 
   @property({ attribute: false }) pages!: RecordPages;
   @property({ type: Number }) selected = -1;
+  @property({ attribute: false }) selection?: MultiSelection;
   /** Bumped by the app whenever pages change, to re-render. */
   @property({ type: Number }) version = 0;
   /** The list position (virtual pixels) at the top of the view. */
@@ -142,10 +145,10 @@ export class RecordList extends LitElement {
     const state = recordState(r);
     const snippet = r.ssc?.text ?? r.dsc?.text ?? r.error ?? r.alt?.text ?? '';
     return html`<div
-      class="row ${position === this.selected ? 'selected' : ''}"
+      class="row ${position === this.selected ? 'selected' : ''} ${this.selection?.isMulti && this.selection.has(position) ? 'multi' : ''}"
       data-pos=${position}
       data-file=${r.fileName}
-      @click=${() => this.dispatchEvent(new CustomEvent('select', { detail: position }))}
+      @click=${(e: MouseEvent) => this.dispatchEvent(new CustomEvent<PositionClick>('tile-click', { detail: { position, range: e.shiftKey, toggle: e.ctrlKey || e.metaKey } }))}
     >
       <div class="thumb">${r.thumb ? html`<img src=${r.thumb} alt="" loading="lazy" />` : nothing}</div>
       <div class="text"><span class="name">${r.fileName}</span><span class="snippet">${snippet}</span></div>
@@ -160,5 +163,11 @@ export class RecordList extends LitElement {
     const rows = [];
     for (let p = first; p < last; p++) rows.push(this.rowTemplate(p, this.pages.get(p)));
     return html`<div class="spacer">${rows}</div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rc-list': RecordList;
   }
 }

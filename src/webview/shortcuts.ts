@@ -25,7 +25,9 @@ export type Action =
   | 'zoomActual'
   | 'focusSearch'
   | 'toggleReplace'
-  | 'toggleHelp';
+  | 'toggleHelp'
+  | 'toggleLayout'
+  | 'clearSelection';
 
 /** Shortcuts that work when focus is not in a text field. */
 export const LIST_KEYS: { keys: string[]; action: Action; label: string }[] = [
@@ -53,7 +55,18 @@ export const LIST_KEYS: { keys: string[]; action: Action; label: string }[] = [
   { keys: ['9'], action: 'zoomActual', label: 'Actual size' },
   { keys: ['/'], action: 'focusSearch', label: 'Filter by text' },
   { keys: ['r'], action: 'toggleReplace', label: 'Find & replace' },
+  { keys: ['g'], action: 'toggleLayout', label: 'Grid of thumbnails / list' },
+  { keys: ['Escape'], action: 'clearSelection', label: 'Clear the multi-selection' },
   { keys: ['?'], action: 'toggleHelp', label: 'Show all shortcuts' },
+];
+
+/** Multi-select (handled by the list and grid themselves; listed for the help). */
+export const SELECTION_KEYS: { keys: string; label: string }[] = [
+  { keys: 'Click / Shift+click / Ctrl+click', label: 'Select one / a range / add or remove one' },
+  { keys: 'Shift+↑ / Shift+↓ (grid: also Shift+← / Shift+→)', label: 'Extend the selection' },
+  { keys: 'Ctrl+A', label: 'Select every image the filter shows' },
+  { keys: 'a / x / 1 / 2 / u with a selection', label: 'Approve, reject or clear the selection, as one undoable edit' },
+  { keys: '← → ↑ ↓ in the grid, Enter', label: 'Move in two dimensions; open the image beside its captions' },
 ];
 
 /** Shortcuts inside a caption field. */

@@ -190,8 +190,8 @@ test('a search sees records given as overrides instead of the stored ones', asyn
   await withManifest([line('a.png'), line('b.png')].join('\n') + '\n', async (dir) => {
     const store = await ManifestStore.open(dir);
     const edited = { ...store.get('b.png')!, dsc: { text: 'an unsaved kite', by: 'human' as const, review: null } };
-    assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, text: 'kite' }, new Map([['b.png', edited]]))], [1]);
-    assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, author: 'human' }, new Map([['b.png', edited]]))], [1]);
+    assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, text: 'kite' }, { records: new Map([['b.png', edited]]) })], [1]);
+    assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, author: 'human' }, { records: new Map([['b.png', edited]]) })], [1]);
     assert.deepEqual([...store.matchPositions({ ...EMPTY_QUERY, text: 'kite' })], []);
     store.close();
   });

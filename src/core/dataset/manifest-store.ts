@@ -25,7 +25,8 @@ import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from 
 import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
 import { ownDefectBits } from '../analysis/defects.js';
 import { LineSplitter } from './line-splitter.js';
-import { factsScratch } from './record-columns.js';
+import { factsScratch, RecordColumns } from './record-columns.js';
+import { NO_OVERRIDES, reviewFactsOverride, withReviewOverrides, type RecordOverrides } from './record-overrides.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
 import type { Counts, RecordFacts, RecordQuery } from '../../shared/record-query.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -141,6 +142,11 @@ export class ManifestStore implements ManifestAccess {
     return this.live.size + this.added.size;
   }
 
+  /** Whether a record's value is held in memory (changed or added since the last save), not read from the file. */
+  isHeld(fileName: string): boolean {
+    return this.live.has(fileName) || this.added.has(fileName);
+  }
+
   /** Closes the manifest file. The store must not be read afterwards. */
   close(): void {
     this.source?.close();
@@ -198,21 +204,22 @@ export class ManifestStore implements ManifestAccess {
 
   /**
    * Positions of the records a query shows, in manifest order. Facts come from the columns; a text search
-   * reads the lines, parsing only those that can match. `overrides` are records to judge instead of the
-   * stored ones (an editor's unsaved edits). Throws QueryError for a bad regex.
+   * reads the lines, parsing only those that can match. `overrides` are what to judge instead of the stored
+   * values (an editor's unsaved edits). Throws QueryError for a bad regex.
    */
-  matchPositions(query: RecordQuery, overrides?: ReadonlyMap<string, ManifestRecord>): Int32Array {
+  matchPositions(query: RecordQuery, overrides: RecordOverrides = NO_OVERRIDES): Int32Array {
     this.settle();
     const { names, offsets, lengths, columns } = this.index;
     const facts = compileFactsQuery(query);
     const text = compileTextQuery(query);
     const whole = compileQuery(query);
+    const reviews = overrides.reviews;
     // A line without escapes holds each of its strings as they are, so a literal absent from the line is
     // absent from every field: such a line is passed over unparsed.
     const literal = text && !query.regex ? compileText(query.text, false, query.caseSensitive) : null;
     const held = new Map<number, ManifestRecord>();
     for (const [name, record] of this.live) held.set(this.rowOf(name), record);
-    for (const [name, record] of overrides ?? []) {
+    for (const [name, record] of overrides.records) {
       const row = this.rowOf(name);
       if (row >= 0) held.set(row, record);
     }
@@ -223,10 +230,14 @@ export class ManifestStore implements ManifestAccess {
     for (let row = 0; row < names.length; row++) {
       const record = held.get(row);
       if (record) {
-        if (whole(record)) out[found++] = row;
+        if (whole(withReviewOverrides(record, reviews, row))) out[found++] = row;
         continue;
       }
-      if (facts && !facts(columns.factsInto(row, scratch))) continue;
+      if (facts) {
+        const rowFacts = columns.factsInto(row, scratch);
+        if (!facts(reviews ? reviewFactsOverride(rowFacts, reviews, names[row]!, row) : rowFacts)) continue;
+      }
+      // A review never changes a text, so the text test reads the stored line whatever the reviews say.
       if (text) {
         const line = reader!.read(offsets[row]!, lengths[row]!).toString('utf8');
         if (literal && !literal.test(line) && !line.includes('\\')) continue;
@@ -418,7 +429,7 @@ export class ManifestStore implements ManifestAccess {
   /** What a save would write now, without writing it (where the lines would go is not kept). */
   private chunksAsSaved(): Iterable<Uint8Array> {
     const snapshot = this.snapshot();
-    return this.saveChunks(snapshot, new Map(), new SavedLayout(snapshot.index.names.length));
+    return this.saveChunks(snapshot, NO_OVERRIDES, new SavedLayout(snapshot.index.names.length, false));
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
@@ -435,30 +446,28 @@ export class ManifestStore implements ManifestAccess {
 
   /**
    * Writes the manifest atomically to `target` (Save As when it is not the manifest's own path), with
-   * `replacements` written instead of the stored records they name (an editor's unsaved edits).
+   * `overrides` written instead of the stored values (an editor's unsaved edits). Written to the store's own
+   * file, what was written becomes the store's values, read back from the file as needed: nothing an override
+   * covered is held in memory afterwards. A record changed while the file was written keeps that change
+   * (held: `isHeld`), and a caller folding its edits in applies them to it.
    */
-  saveTo(target: string, replacements: ReadonlyMap<string, ManifestRecord> = new Map()): Promise<void> {
+  saveTo(target: string, overrides: RecordOverrides = NO_OVERRIDES): Promise<void> {
     // When no save is under way this one takes its snapshot now, so it writes what is there at the call.
-    const task = () => this.writeTo(target, replacements).finally(() => this.savesInFlight--);
+    const task = () => this.writeTo(target, overrides).finally(() => this.savesInFlight--);
     const next = this.savesInFlight === 0 ? task() : this.saving.then(task, task);
     this.savesInFlight++;
     this.saving = next.catch(() => undefined);
     return next;
   }
 
-  private async writeTo(target: string, replacements: ReadonlyMap<string, ManifestRecord>): Promise<void> {
+  private async writeTo(target: string, overrides: RecordOverrides): Promise<void> {
     const revision = this.revision;
     const own = path.resolve(target) === path.resolve(this.manifestPath);
-    // A replaced record's own value is held, so after the save it is not read back from the file (which has the replacement).
-    for (const name of replacements.keys()) {
-      const record = this.get(name);
-      if (record && !this.live.has(name) && !this.added.has(name)) this.live.set(name, record);
-    }
     const snapshot = this.snapshot();
-    const layout = new SavedLayout(snapshot.index.names.length);
+    const layout = new SavedLayout(snapshot.index.names.length, snapshot.index.columns.defectsReady);
     let written: FileLineSource | null = null;
     try {
-      await writeFileAtomic(target, this.saveChunks(snapshot, replacements, layout), {
+      await writeFileAtomic(target, this.saveChunks(snapshot, overrides, layout), {
         beforeRename: own ? (tmp) => (written = FileLineSource.open(tmp, target)) : undefined,
       });
     } catch (err) {
@@ -466,7 +475,7 @@ export class ManifestStore implements ManifestAccess {
       throw err;
     }
     if (!own || !written) return;
-    this.adopt(snapshot, layout, written, replacements);
+    this.adopt(snapshot, layout, written);
     this.savedRevision = revision;
   }
 
@@ -477,7 +486,7 @@ export class ManifestStore implements ManifestAccess {
   }
 
   /** After a save of the manifest itself: the store reads the written file, at the offsets the save recorded. */
-  private adopt(snapshot: SaveSnapshot, layout: SavedLayout, written: FileLineSource, replacements: ReadonlyMap<string, ManifestRecord>): void {
+  private adopt(snapshot: SaveSnapshot, layout: SavedLayout, written: FileLineSource): void {
     this.source?.close();
     this.source = written;
     const current = this.index;
@@ -499,7 +508,15 @@ export class ManifestStore implements ManifestAccess {
     this.index = { ...current, offsets, lengths, problems: layout.problems, bytes: layout.bytes, hadBom: snapshot.index.hadBom };
     // What was written is on disk now; a record changed during the save stays held.
     for (const [name, record] of snapshot.live) {
-      if (this.live.get(name) === record && !replacements.has(name)) this.live.delete(name);
+      if (this.live.get(name) === record) this.live.delete(name);
+    }
+    // The overridden records' facts are what was written, unless the record changed since (its own facts stand).
+    const snapshotNames = snapshot.index.names;
+    for (let i = 0; i < layout.overridden.length; i++) {
+      const name = snapshotNames[layout.overridden[i]!]!;
+      if (this.live.has(name)) continue;
+      const row = current === snapshot.index ? layout.overridden[i]! : this.rowOf(name);
+      if (row >= 0) current.columns.copyRow(layout.overriddenFacts, i, row);
     }
     this.cache.clear();
   }
@@ -508,9 +525,10 @@ export class ManifestStore implements ManifestAccess {
    * The save's bytes: records in name order, each unchanged line copied from the source as it is, each
    * problem line back after the record it followed (or at the top). `layout` records where each line went.
    */
-  private *saveChunks(snapshot: SaveSnapshot, replacements: ReadonlyMap<string, ManifestRecord>, layout: SavedLayout): Generator<Uint8Array> {
+  private *saveChunks(snapshot: SaveSnapshot, overrides: RecordOverrides, layout: SavedLayout): Generator<Uint8Array> {
     const { names, offsets, lengths, problems, eol, hadBom } = snapshot.index;
     const reader = snapshot.source ? new SequentialReader(snapshot.source, snapshot.index.bytes) : null;
+    const reviews = overrides.reviews;
     const out = new ChunkWriter(Buffer.from(eol));
     const byAnchor = new Map<string | null, ManifestProblem[]>();
     for (const p of problems) {
@@ -530,7 +548,12 @@ export class ManifestStore implements ManifestAccess {
     emitProblems(null);
     for (let row = 0; row < names.length; row++) {
       const name = names[row]!;
-      const record = replacements.get(name) ?? snapshot.live.get(name);
+      let record = overrides.records.get(name);
+      const overridden = record !== undefined || (reviews?.has(name, row) ?? false);
+      if (overridden) {
+        record = withReviewOverrides(record ?? snapshot.live.get(name) ?? parseLine(reader!.read(offsets[row]!, lengths[row]!).toString('utf8'), name), reviews, row);
+        layout.noteOverride(row, record);
+      } else record = snapshot.live.get(name);
       const bytes = record ? Buffer.from(serializeRecord(record), 'utf8') : reader!.read(offsets[row]!, lengths[row]!);
       const at = out.line(bytes);
       layout.offsets[row] = at.offset;
@@ -561,10 +584,20 @@ class SavedLayout {
   readonly lengths: Uint32Array;
   readonly problems: ManifestProblem[] = [];
   bytes = 0;
+  /** Rows written from an override, and their facts in that order (about 15 bytes a row, not the records). */
+  overridden: number[] = [];
+  readonly overriddenFacts: RecordColumns;
 
-  constructor(rows: number) {
+  constructor(rows: number, defectsReady: boolean) {
     this.offsets = new Float64Array(rows);
     this.lengths = new Uint32Array(rows);
+    this.overriddenFacts = new RecordColumns(16);
+    this.overriddenFacts.defectsReady = defectsReady;
+  }
+
+  noteOverride(row: number, record: ManifestRecord): void {
+    this.overridden.push(row);
+    this.overriddenFacts.push(record);
   }
 }
 

@@ -3,6 +3,7 @@
 // pages, find-next, the editor's selection), so paging is O(page size).
 import type { RecordFacts, RecordQuery } from '../../shared/record-query.js';
 import { isEmptyQuery } from './query.js';
+import type { Range } from '../../shared/range-set.js';
 
 /** What a query index needs of a manifest: an indexed store, or an edit model over one. */
 export interface QueryableRecords {
@@ -50,5 +51,17 @@ export class QueryIndex {
     if (!positions) return null;
     const names = records.names();
     return Array.from(positions, (p) => names[p]!);
+  }
+
+  /** Manifest positions of a multi-selection: `ranges` of the query's result, clipped to it. */
+  rowsOf(records: QueryableRecords, generation: number, query: RecordQuery, ranges: readonly Range[]): Int32Array {
+    const positions = this.positionsFor(records, generation, query);
+    const total = positions?.length ?? records.names().length;
+    let size = 0;
+    for (const [a, b] of ranges) size += Math.max(0, Math.min(b, total) - a);
+    const rows = new Int32Array(size);
+    let at = 0;
+    for (const [a, b] of ranges) for (let p = a; p < Math.min(b, total); p++) rows[at++] = positions ? positions[p]! : p;
+    return rows;
   }
 }

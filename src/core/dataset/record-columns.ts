@@ -78,6 +78,17 @@ export class RecordColumns {
     }
   }
 
+  /** Row `to` takes `from`'s row `at` (facts computed elsewhere, e.g. while a save wrote the record). */
+  copyRow(from: RecordColumns, at: number, to: number): void {
+    this.flags[to] = from.flags[at]!;
+    if (this.defectsReady && from.defectsReady) this.defects[to] = from.defects[at]!;
+    for (let k = 0; k < 2; k++) {
+      this.by[to * 2 + k] = from.by[at * 2 + k]!;
+      this.review[to * 2 + k] = from.review[at * 2 + k]!;
+      this.length[to * 2 + k] = from.length[at * 2 + k]!;
+    }
+  }
+
   setDefects(row: number, bits: number): void {
     this.defects[row] = bits;
   }

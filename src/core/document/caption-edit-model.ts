@@ -10,8 +10,8 @@
 // - A change on disk is merged into the base with the overlay kept on top; where the disk and the overlay
 //   both changed one caption and the disk's version is a person's, it is a conflict the user decides.
 import * as path from 'node:path';
-import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
-import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery } from '../../shared/record-query.js';
+import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord, type ReviewState } from '../../shared/record.js';
+import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type RecordState } from '../../shared/record-query.js';
 import { humanEdit, machineCaption, sameCaption, withReview, type MachineCaption } from '../dataset/caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from '../dataset/manifest-access.js';
 import { ManifestStore, type ManifestOpenOptions } from '../dataset/manifest-store.js';
@@ -20,9 +20,27 @@ import { Emitter } from './emitter.js';
 import { carryRunWrites, findConflicts, type DiskConflict } from './disk-merge.js';
 import { sameStamp, stampOf, type DiskStamp } from './disk-stamp.js';
 import { clone, keyOf, overlaid, type OverlayEntry } from './overlay.js';
+import { readHead } from './manifest-head.js';
+import { ReviewLayer, reviewCode, reviewOfCode } from './review-layer.js';
+import { withReviewOverrides, type RecordOverrides, type ReviewOverrides } from '../dataset/record-overrides.js';
 
 export type { DiskConflict, OverlayEntry };
-import { readHead } from './manifest-head.js';
+
+/** An unsaved review held in the compact layer (what a backup holds besides the overlay). */
+export interface UnsavedReview {
+  fileName: string;
+  kind: CaptionKind;
+  review: ReviewState;
+}
+
+/** What a bulk review did: captions changed, and captions left alone because a person decided otherwise. */
+export interface BulkReviewResult {
+  changed: number;
+  kept: number;
+}
+
+/** More records than this changed at once are announced as a reset (views refetch) instead of by name. */
+const MAX_NAMED_CHANGES = 500;
 
 /** One undoable step, for the host's undo stack. */
 export interface CaptionEdit {
@@ -50,8 +68,29 @@ interface EditStep {
   fileName: string;
   kind: CaptionKind;
   beforeSlot: OverlaySlot;
+  /** The review layer's slot before the edit (an overlay entry and a layer slot never hold one caption both). */
+  beforeLayer: ReviewState | undefined;
   beforeValue: Caption | null;
   afterValue: Caption | null;
+}
+
+/** A bulk review's changes to the review layer, one entry per caption: names are shared with the index. */
+interface BulkReviewStep {
+  names: string[];
+  /** 0 for SSC, 1 for DSC. */
+  kinds: Uint8Array;
+  /** The layer's code before (NO_REVIEW_SLOT: none), and the review shown before, as codes. */
+  beforeSlot: Uint8Array;
+  beforeReview: Uint8Array;
+  after: ReviewState;
+}
+
+/** Reviews looked up in a layer, for the store's queries and saves (its rows are the store's rows). */
+function overridesOf(layer: ReviewLayer): ReviewOverrides {
+  return {
+    has: (name, row) => layer.has(layer.rowOf(name, row)),
+    get: (name, row, kind) => layer.get(layer.rowOf(name, row), kind),
+  };
 }
 
 export class ManifestLoadingError extends Error {
@@ -61,6 +100,8 @@ export class ManifestLoadingError extends Error {
 export class CaptionEditModel {
   private baseValue: ManifestStore | null = null;
   private readonly overlay = new Map<string, OverlayEntry>();
+  /** Unsaved reviews of captions with no overlay entry, a byte each: what a bulk review writes. */
+  private readonly reviews = new ReviewLayer();
   /** Bumped by every save and revert: an undo from before one restores concrete values. */
   private saveEpoch = 0;
   private countsValue: Counts;
@@ -198,25 +239,48 @@ export class CaptionEditModel {
 
   get(fileName: string): ManifestRecord | undefined {
     const record = this.base.get(fileName);
-    if (!record || this.overlay.size === 0) return record;
-    return overlaid(record, this.overlay);
+    if (!record) return record;
+    return this.shown(record);
+  }
+
+  /** A base record with the unsaved edits on top. */
+  private shown(record: ManifestRecord): ManifestRecord {
+    const out = this.overlay.size > 0 ? overlaid(record, this.overlay) : record;
+    return this.reviews.size > 0 ? withReviewOverrides(out, overridesOf(this.layer()), -1) : out;
   }
 
   *records(): IterableIterator<ManifestRecord> {
-    for (const record of this.base.records()) yield this.overlay.size > 0 ? overlaid(record, this.overlay) : record;
+    for (const record of this.base.records()) yield this.overlay.size > 0 || this.reviews.size > 0 ? this.shown(record) : record;
+  }
+
+  /** The review layer, keyed to the base's current rows. */
+  private layer(): ReviewLayer {
+    this.reviews.align(this.base.names());
+    return this.reviews;
   }
 
   getCounts(): Counts {
     return this.countsValue;
   }
 
-  get hasUnsavedEdits(): boolean {
-    return this.overlay.size > 0;
+  /** Records the base holds in memory until the next save (what bounds a long session's memory). */
+  get heldRecords(): number {
+    return this.base.heldRecords;
   }
 
-  /** The unsaved edits: what a backup holds. */
+  get hasUnsavedEdits(): boolean {
+    return this.overlay.size > 0 || this.reviews.size > 0;
+  }
+
+  /** The unsaved edits: what a backup holds, with unsavedReviews. */
   unsavedEdits(): OverlayEntry[] {
     return [...this.overlay.values()].map((e) => ({ ...e, caption: clone(e.caption) }));
+  }
+
+  /** The unsaved reviews held in the compact layer (a bulk review's). */
+  unsavedReviews(): UnsavedReview[] {
+    if (this.reviews.size === 0) return [];
+    return Array.from(this.layer().slots(), (s) => ({ fileName: s.fileName, kind: s.kind, review: s.review }));
   }
 
   conflicts(): readonly DiskConflict[] {
@@ -226,11 +290,20 @@ export class CaptionEditModel {
   /** Counts from the base's columns, with the records that have unsaved edits counted as they are shown. */
   private recount(): void {
     const counts = this.base.counts();
-    for (const [name, record] of this.overlaidRecords(this.overlay.values())) {
-      counts[recordState(this.base.get(name)!)]--;
-      counts[recordState(record)]++;
+    const edited = new Set<number>();
+    for (const e of this.overlay.values()) edited.add(this.base.positionOf(e.fileName));
+    if (this.reviews.size > 0) for (const slot of this.layer().slots()) edited.add(slot.row);
+    for (const row of edited) {
+      if (row < 0) continue;
+      counts[recordState(this.base.factsAt(row))]--;
+      counts[this.stateAt(row)]++;
     }
     this.countsValue = counts;
+  }
+
+  /** The badge state of the record at a position, as shown. */
+  private stateAt(row: number): RecordState {
+    return recordState(this.factsAt(row));
   }
 
   /** The records that `entries` change, with those changes on top of the base. */
@@ -252,7 +325,14 @@ export class CaptionEditModel {
   factsAt(position: number): RecordFacts {
     const name = this.base.names()[position];
     if (name !== undefined && this.overlay.size > 0 && this.hasOverlay(name)) return factsOf(this.get(name)!);
-    return this.base.factsAt(position);
+    const facts = this.base.factsAt(position);
+    if (this.reviews.size === 0 || !this.layer().has(position)) return facts;
+    for (const kind of CAPTION_KINDS) {
+      const review = this.reviews.get(position, kind);
+      const caption = facts[kind];
+      if (caption && review !== undefined) caption.review = review;
+    }
+    return facts;
   }
 
   private hasOverlay(fileName: string): boolean {
@@ -261,7 +341,7 @@ export class CaptionEditModel {
 
   /** Positions of the records a query shows, unsaved edits included. Throws QueryError for a bad regex. */
   matchPositions(query: RecordQuery): Int32Array {
-    return this.base.matchPositions(query, this.overlaidRecords(this.overlay.values()));
+    return this.base.matchPositions(query, { records: this.overlaidRecords(this.overlay.values()), reviews: this.reviews.size > 0 ? overridesOf(this.layer()) : undefined });
   }
 
   private baseCaption(fileName: string, kind: CaptionKind): Caption | null {
@@ -270,7 +350,16 @@ export class CaptionEditModel {
 
   private effectiveCaption(fileName: string, kind: CaptionKind): Caption | null {
     const entry = this.overlay.get(keyOf(fileName, kind));
-    return entry ? entry.caption : this.baseCaption(fileName, kind);
+    if (entry) return entry.caption;
+    const caption = this.baseCaption(fileName, kind);
+    const review = this.layerSlot(fileName, kind);
+    return caption && review !== undefined ? { ...caption, review } : caption;
+  }
+
+  private layerSlot(fileName: string, kind: CaptionKind): ReviewState | undefined {
+    if (this.reviews.size === 0) return undefined;
+    const layer = this.layer();
+    return layer.get(layer.rowOf(fileName), kind);
   }
 
   private slotOf(fileName: string, kind: CaptionKind): OverlaySlot {
@@ -278,19 +367,28 @@ export class CaptionEditModel {
     return entry ? entry.caption : ABSENT;
   }
 
-  /** Changes one overlay slot, keeping counts and the changed-records set; a value equal to the base is no edit. */
-  private setSlot(fileName: string, kind: CaptionKind, slot: OverlaySlot): void {
+  /**
+   * Changes one caption's unsaved state, keeping counts and the changed-records set: an overlay slot (a value
+   * equal to the base is no edit), then the review layer's slot, which only a caption without an overlay
+   * entry has.
+   */
+  private setSlot(fileName: string, kind: CaptionKind, slot: OverlaySlot, layerReview: ReviewState | undefined = undefined): void {
     const record = this.base.get(fileName);
     if (!record) return;
-    const before = recordState(this.get(fileName)!);
+    const row = this.base.positionOf(fileName);
+    const before = this.stateAt(row);
     const key = keyOf(fileName, kind);
     if (slot === ABSENT || sameCaption(slot, record[kind])) this.overlay.delete(key);
     else this.overlay.set(key, { fileName, kind, caption: clone(slot) });
-    this.adjustCounts(before, recordState(this.get(fileName)!));
+    if (this.reviews.size > 0 || layerReview !== undefined) {
+      const shown = this.overlay.has(key) || record[kind] === null || record[kind]!.review === layerReview ? undefined : layerReview;
+      this.layer().set(row, kind, shown);
+    }
+    this.adjustCounts(before, this.stateAt(row));
     this.pendingChanged.add(fileName);
   }
 
-  private adjustCounts(before: ReturnType<typeof recordState>, after: ReturnType<typeof recordState>): void {
+  private adjustCounts(before: RecordState, after: RecordState): void {
     if (before === after) return;
     this.countsValue[before]--;
     this.countsValue[after]++;
@@ -301,7 +399,8 @@ export class CaptionEditModel {
     if (now) {
       const names = [...this.pendingChanged];
       this.pendingChanged.clear();
-      if (names.length) this.recordsEmitter.fire(names);
+      if (names.length > MAX_NAMED_CHANGES) this.resetEmitter.fire();
+      else if (names.length) this.recordsEmitter.fire(names);
       return;
     }
     if (this.flushScheduled) return;
@@ -320,11 +419,25 @@ export class CaptionEditModel {
    * listeners of onDidEdit receive. Returns mutate's result.
    */
   edit<T>(label: string, mutate: (editor: CaptionEditor) => T): T {
+    const { result, step } = this.editSteps(mutate);
+    if (step) this.editEmitter.fire({ label, ...step });
+    return result;
+  }
+
+  /** Runs `mutate` and returns its undo and redo (none when nothing changed), without announcing an edit. */
+  private editSteps<T>(mutate: (editor: CaptionEditor) => T): { result: T; step: Omit<CaptionEdit, 'label'> | null } {
     const steps = new Map<string, EditStep>();
     const write = (fileName: string, kind: CaptionKind, caption: Caption | null) => {
       const key = keyOf(fileName, kind);
       if (!steps.has(key)) {
-        steps.set(key, { fileName, kind, beforeSlot: this.slotOf(fileName, kind), beforeValue: clone(this.effectiveCaption(fileName, kind)), afterValue: null });
+        steps.set(key, {
+          fileName,
+          kind,
+          beforeSlot: this.slotOf(fileName, kind),
+          beforeLayer: this.layerSlot(fileName, kind),
+          beforeValue: clone(this.effectiveCaption(fileName, kind)),
+          afterValue: null,
+        });
       }
       this.setSlot(fileName, kind, caption);
     };
@@ -363,18 +476,19 @@ export class CaptionEditModel {
       if (!sameCaption(step.beforeValue, step.afterValue)) changed.push(step);
     }
     this.flushChanged(true);
-    if (changed.length > 0) {
-      const epoch = this.saveEpoch;
-      this.editEmitter.fire({ label, undo: () => this.undoSteps(changed, epoch), redo: () => this.redoSteps(changed) });
-    }
-    return result;
+    if (changed.length === 0) return { result, step: null };
+    const epoch = this.saveEpoch;
+    return { result, step: { undo: () => this.undoSteps(changed, epoch), redo: () => this.redoSteps(changed) } };
   }
 
   private undoSteps(steps: readonly EditStep[], epoch: number): void {
     if (!this.loaded) return;
     // Nothing saved since the edit: put the overlay back as it was, so the base (and what the disk
     // brought into it meanwhile) shows through. After a save, the base holds the edit: restore the value.
-    for (const s of [...steps].reverse()) this.setSlot(s.fileName, s.kind, epoch === this.saveEpoch ? s.beforeSlot : s.beforeValue);
+    for (const s of [...steps].reverse()) {
+      if (epoch === this.saveEpoch) this.setSlot(s.fileName, s.kind, s.beforeSlot, s.beforeLayer);
+      else this.setSlot(s.fileName, s.kind, s.beforeValue);
+    }
     this.flushChanged(true);
   }
 
@@ -384,15 +498,139 @@ export class CaptionEditModel {
     this.flushChanged(true);
   }
 
+  /**
+   * Reviews many captions as one undoable edit, in memory bounded by a few bytes a caption: `rows` are
+   * positions in manifest order (`matchPositions`), `kinds` the captions to review. Approving or rejecting
+   * leaves a caption someone already decided otherwise alone (counted as kept); clearing clears any review.
+   */
+  reviewMany(label: string, rows: ArrayLike<number>, kindList: readonly CaptionKind[], review: ReviewState): BulkReviewResult {
+    const kinds = [...new Set(kindList)];
+    const names = this.base.names();
+    const layer = this.layer();
+    const result: BulkReviewResult = { changed: 0, kept: 0 };
+    const step: BulkReviewStep = { names: [], kinds: new Uint8Array(rows.length * kinds.length), beforeSlot: new Uint8Array(rows.length * kinds.length), beforeReview: new Uint8Array(rows.length * kinds.length), after: review };
+    const overlaid: { fileName: string; kind: CaptionKind }[] = [];
+    const touched: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const name = names[row];
+      if (name === undefined) continue;
+      const facts = this.factsAt(row);
+      let changedRow = false;
+      for (const kind of kinds) {
+        const shown = facts[kind];
+        if (!shown || shown.review === review) continue;
+        if (review !== null && shown.review !== null) {
+          result.kept++;
+          continue;
+        }
+        result.changed++;
+        changedRow = true;
+        // A caption with an unsaved text edit keeps it whole: its review goes into that overlay entry.
+        if (this.overlay.has(keyOf(name, kind))) {
+          overlaid.push({ fileName: name, kind });
+          continue;
+        }
+        const at = step.names.length;
+        step.names.push(name);
+        step.kinds[at] = kind === 'ssc' ? 0 : 1;
+        step.beforeSlot[at] = reviewCode(layer.get(row, kind));
+        step.beforeReview[at] = reviewCode(shown.review);
+      }
+      if (changedRow) touched.push(row);
+    }
+    if (result.changed === 0) return result;
+    const before = touched.map((row) => this.stateAt(row));
+    for (let at = 0; at < step.names.length; at++) this.setLayerSlot(layer, this.base.positionOf(step.names[at]!), CAPTION_KINDS[step.kinds[at]!]!, review);
+    touched.forEach((row, i) => this.adjustCounts(before[i]!, this.stateAt(row)));
+    const trimmed: BulkReviewStep = { ...step, kinds: step.kinds.slice(0, step.names.length), beforeSlot: step.beforeSlot.slice(0, step.names.length), beforeReview: step.beforeReview.slice(0, step.names.length) };
+    const epoch = this.saveEpoch;
+    // The few captions with text edits go through the ordinary edit path, as part of the same undo step.
+    const textSteps = overlaid.length > 0 ? this.editSteps((e) => overlaid.forEach((o) => e.setReview(o.fileName, o.kind, review))).step : null;
+    this.announce(touched.map((row) => names[row]!));
+    this.editEmitter.fire({
+      label,
+      undo: () => {
+        textSteps?.undo();
+        this.undoBulk(trimmed, epoch);
+      },
+      redo: () => {
+        this.redoBulk(trimmed);
+        textSteps?.redo();
+      },
+    });
+    return result;
+  }
+
+  /** Sets a layer slot: a review equal to the base's is no edit. Counts are the caller's. */
+  private setLayerSlot(layer: ReviewLayer, row: number, kind: CaptionKind, review: ReviewState | undefined): void {
+    if (row < 0) return;
+    const base = this.base.factsAt(row)[kind];
+    layer.set(row, kind, base === null || base.review === review ? undefined : review);
+  }
+
+  private undoBulk(step: BulkReviewStep, epoch: number): void {
+    if (!this.loaded) return;
+    // Nothing saved since: the layer as it was. After a save the base holds the reviews: show the old ones.
+    const codes = epoch === this.saveEpoch ? step.beforeSlot : step.beforeReview;
+    this.applyBulk(step, (at) => reviewOfCode(codes[at]!));
+  }
+
+  private redoBulk(step: BulkReviewStep): void {
+    if (!this.loaded) return;
+    this.applyBulk(step, () => step.after);
+  }
+
+  private applyBulk(step: BulkReviewStep, reviewAt: (at: number) => ReviewState | undefined): void {
+    const layer = this.layer();
+    const changed = new Set<string>();
+    let previous = '';
+    let row = -1;
+    let before: RecordState = 'uncaptioned';
+    for (let at = 0; at < step.names.length; at++) {
+      const name = step.names[at]!;
+      if (name !== previous) {
+        if (row >= 0) this.adjustCounts(before, this.stateAt(row));
+        previous = name;
+        row = this.base.positionOf(name);
+        if (row >= 0) before = this.stateAt(row);
+      }
+      if (row < 0) continue;
+      const kind = CAPTION_KINDS[step.kinds[at]!]!;
+      // A caption edited since as text holds its review in the overlay: the layer leaves it alone.
+      if (this.overlay.has(keyOf(name, kind))) continue;
+      this.setLayerSlot(layer, row, kind, reviewAt(at));
+      changed.add(name);
+    }
+    if (row >= 0) this.adjustCounts(before, this.stateAt(row));
+    this.announce([...changed]);
+  }
+
+  /** Tells views which records changed: by name for a few, as a reset for many. */
+  private announce(names: string[]): void {
+    if (names.length > MAX_NAMED_CHANGES) this.resetEmitter.fire();
+    else if (names.length > 0) this.recordsEmitter.fire(names);
+  }
+
   /** Puts unsaved edits from a backup back on top of the base (not an undoable step: they were there). */
-  restoreUnsaved(entries: readonly OverlayEntry[]): number {
+  restoreUnsaved(entries: readonly OverlayEntry[], reviews: readonly UnsavedReview[] = []): number {
     let restored = 0;
     for (const e of entries) {
       if (!this.base.get(e.fileName) || (e.kind !== 'ssc' && e.kind !== 'dsc')) continue;
       this.setSlot(e.fileName, e.kind, e.caption);
       restored++;
     }
+    const layer = this.layer();
+    for (const r of reviews) {
+      if ((r.kind !== 'ssc' && r.kind !== 'dsc') || (r.review !== null && r.review !== 'approved' && r.review !== 'rejected') || typeof r.fileName !== 'string') continue;
+      const row = this.base.positionOf(r.fileName);
+      if (row < 0 || this.overlay.has(keyOf(r.fileName, r.kind))) continue;
+      this.setLayerSlot(layer, row, r.kind, r.review);
+      restored++;
+    }
+    if (reviews.length > 0) this.recount();
     this.flushChanged(true);
+    if (reviews.length > MAX_NAMED_CHANGES) this.resetEmitter.fire();
     return restored;
   }
 
@@ -454,7 +692,8 @@ export class CaptionEditModel {
           base.put({ ...record, ssc: current.ssc, dsc: current.dsc });
         }),
       writeMachineCaption: (fileName, kind, caption, options: WriteOptions = {}) => {
-        if (model.overlay.has(keyOf(fileName, kind)) && !options.override) return 'protected';
+        // An unsaved edit, a review too, is a person's: the run leaves that caption alone.
+        if ((model.overlay.has(keyOf(fileName, kind)) || model.layerSlot(fileName, kind) !== undefined) && !options.override) return 'protected';
         return baseWrite(fileName, (base) => base.writeMachineCaption(fileName, kind, caption, options));
       },
       writeHumanCaption: (fileName, kind, text) => baseWrite(fileName, (base) => base.writeHumanCaption(fileName, kind, text)),
@@ -482,9 +721,9 @@ export class CaptionEditModel {
    * Writes the base (with `view` over each record) to the manifest. What runs wrote before the write began
    * is then on disk; what they write meanwhile stays marked for the next merge.
    */
-  private async writeFile(replacements?: ReadonlyMap<string, ManifestRecord>): Promise<void> {
+  private async writeFile(overrides?: RecordOverrides): Promise<void> {
     const runWritten = [...this.runWritten];
-    await this.base.saveTo(this.manifestPath, replacements);
+    await this.base.saveTo(this.manifestPath, overrides);
     for (const name of runWritten) this.runWritten.delete(name);
   }
 
@@ -506,25 +745,41 @@ export class CaptionEditModel {
         throw new Error(`${this.conflictList.length} caption(s) changed both here and on disk; choose which to keep before saving`);
       }
       const written = new Map(this.overlay);
-      await this.writeFile(this.overlaidRecords(written.values()));
+      const reviews = this.reviews.size > 0 ? this.layer().snapshot() : null;
+      await this.writeFile({ records: this.overlaidRecords(written.values()), reviews: reviews ? overridesOf(reviews) : undefined });
+      // The base now reads what was written. A record a run changed while the file was written holds the
+      // run's value: the saved edit goes onto it.
       const baseClean = !this.base.isDirty;
       for (const [key, entry] of written) {
-        if (!this.base.get(entry.fileName)) continue;
-        this.base.setCaption(entry.fileName, entry.kind, clone(entry.caption));
+        if (this.base.isHeld(entry.fileName)) this.base.setCaption(entry.fileName, entry.kind, clone(entry.caption));
         // An edit made while the file was being written stays unsaved.
         if (this.overlay.get(key) === entry) this.overlay.delete(key);
       }
+      if (reviews) this.foldSavedReviews(reviews);
       if (baseClean) this.base.markSaved();
       this.saveEpoch++;
       this.disk = await stampOf(this.manifestPath);
     });
   }
 
+  /** After a save: the written reviews are the base's now; those not changed during the save leave the layer. */
+  private foldSavedReviews(saved: ReviewLayer): void {
+    const layer = this.layer();
+    for (const slot of saved.slots()) {
+      if (this.base.isHeld(slot.fileName)) {
+        const caption = this.base.get(slot.fileName)?.[slot.kind];
+        if (caption && caption.review !== slot.review) this.base.setCaption(slot.fileName, slot.kind, { ...caption, review: slot.review });
+      }
+      const row = layer.rowOf(slot.fileName, slot.row);
+      if (layer.get(row, slot.kind) === slot.review) layer.set(row, slot.kind, undefined);
+    }
+  }
+
   /** Writes base + overlay to another file; this model's saved state does not change. */
   saveAs(target: string): Promise<void> {
     return this.serialized(async () => {
       await this.ready;
-      await this.base.saveTo(target, this.overlaidRecords(this.overlay.values()));
+      await this.base.saveTo(target, { records: this.overlaidRecords(this.overlay.values()), reviews: this.reviews.size > 0 ? overridesOf(this.layer()) : undefined });
     });
   }
 
@@ -533,6 +788,7 @@ export class CaptionEditModel {
     return this.serialized(async () => {
       await this.ready;
       this.overlay.clear();
+      this.reviews.clear();
       this.conflictList = [];
       this.saveEpoch++;
       this.runWritten.clear();
@@ -545,8 +801,9 @@ export class CaptionEditModel {
    * still holds this model).
    */
   discardUnsaved(): void {
-    if (!this.loaded || this.overlay.size === 0) return;
+    if (!this.loaded || !this.hasUnsavedEdits) return;
     this.overlay.clear();
+    this.reviews.clear();
     this.conflictList = [];
     this.saveEpoch++;
     this.recount();
@@ -587,6 +844,7 @@ export class CaptionEditModel {
   private async reloadBase(fresh: ManifestStore, stamp?: DiskStamp | null): Promise<void> {
     this.disk = stamp === undefined ? await stampOf(this.manifestPath) : stamp;
     const old = this.baseValue;
+    if (old && old !== fresh && this.reviews.size > 0) this.rebaseReviews(old, fresh);
     this.baseValue = fresh;
     if (old !== fresh) old?.close();
     // Overlay entries equal to the new base are no longer edits.
@@ -600,6 +858,25 @@ export class CaptionEditModel {
     this.resetEmitter.fire();
     // A failed pass leaves the flag filter showing what was flagged; the next reload tries again.
     if (this.defectsWanted) void this.computeDefects().catch(() => undefined);
+  }
+
+  /**
+   * Moves the layer's reviews onto a new base, by name. A review stays only where the caption looks the
+   * same (author and length, from the columns: a million records are not parsed twice) and the new base's
+   * review differs; a caption changed on disk is no longer the one reviewed.
+   */
+  private rebaseReviews(old: ManifestStore, fresh: ManifestStore): void {
+    const moved: { row: number; kind: CaptionKind; review: ReviewState }[] = [];
+    for (const slot of this.reviews.slots()) {
+      const was = old.factsAt(slot.row)[slot.kind];
+      const row = fresh.positionOf(slot.fileName);
+      const now = row < 0 ? null : fresh.factsAt(row)[slot.kind];
+      if (!was || !now || was.by !== now.by || was.length !== now.length || now.review === slot.review) continue;
+      moved.push({ row, kind: slot.kind, review: slot.review });
+    }
+    this.reviews.clear();
+    this.reviews.align(fresh.names());
+    for (const m of moved) this.reviews.set(m.row, m.kind, m.review);
   }
 
   /** The user's choice for a conflict: keep the unsaved edit, or take the disk's version. */

@@ -7,10 +7,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/dataset/atomic-write.js';
 import type { MachineCaption } from '../../core/dataset/caption-writes.js';
-import type { CaptionEditModel, DiskConflict, OverlayEntry } from '../../core/document/caption-edit-model.js';
+import type { BulkReviewResult, CaptionEditModel, DiskConflict, OverlayEntry, UnsavedReview } from '../../core/document/caption-edit-model.js';
 import type { ManifestLease, ManifestRegistry } from '../../core/document/manifest-registry.js';
 import { applyNormalization, type NormalizationChange } from '../../core/analysis/normalizers.js';
-import type { CaptionKind } from '../../shared/record.js';
+import type { CaptionKind, ReviewState } from '../../shared/record.js';
 import type { Counts, ReplaceChange } from '../../shared/record-query.js';
 import { MAX_CAPTION_CHARS, type EditRequest } from '../../shared/protocol.js';
 
@@ -18,13 +18,15 @@ interface BackupFile {
   format: 'recaption-backup/2';
   manifest: string;
   captions: OverlayEntry[];
+  /** Unsaved reviews from bulk reviews (absent in backups of earlier releases). */
+  reviews?: UnsavedReview[];
 }
 
-function readBackup(text: string, file: string): OverlayEntry[] {
+function readBackup(text: string, file: string): { captions: OverlayEntry[]; reviews: UnsavedReview[] } {
   const body = JSON.parse(text) as Partial<BackupFile> & { format?: string };
   // recaption-backup/1 (earlier releases) held the same snapshots under the same field.
   if (body.format !== 'recaption-backup/2' && body.format !== 'recaption-backup/1') throw new Error(`unknown backup format in ${file}`);
-  return Array.isArray(body.captions) ? body.captions : [];
+  return { captions: Array.isArray(body.captions) ? body.captions : [], reviews: Array.isArray(body.reviews) ? body.reviews : [] };
 }
 
 export class CaptionDocument implements vscode.CustomDocument {
@@ -68,7 +70,8 @@ export class CaptionDocument implements vscode.CustomDocument {
       if (backupId) {
         await doc.ready;
         const file = vscode.Uri.parse(backupId).fsPath;
-        doc.model.restoreUnsaved(readBackup(await fs.readFile(file, 'utf8'), file));
+        const backup = readBackup(await fs.readFile(file, 'utf8'), file);
+        doc.model.restoreUnsaved(backup.captions, backup.reviews);
       } else if (doc.head.length === 0) {
         await doc.ready; // nothing to show early: surface load errors now
       }
@@ -178,6 +181,13 @@ export class CaptionDocument implements vscode.CustomDocument {
     return this.model.edit(`Normalize ${changes.length} captions`, (e) => applyNormalization(e, changes, { allowProtected }).applied.length);
   }
 
+  /** Reviews the captions of many records (a multi-selection, by manifest position) as one undoable edit. */
+  applyBulkReview(rows: ArrayLike<number>, kinds: readonly CaptionKind[], review: ReviewState): BulkReviewResult {
+    const what = kinds.length === 2 ? 'captions' : kinds[0]!.toUpperCase() + 's';
+    const verb = review === null ? 'Clear the review of' : review === 'approved' ? 'Approve' : 'Reject';
+    return this.model.reviewMany(`${verb} the ${what} of ${rows.length} images`, rows, kinds, review);
+  }
+
   /**
    * Machine results the user asked for in the editor (e.g. upsampled DSCs) as one undoable, unsaved edit.
    * A caption a person wrote or reviewed, even since the results were asked for, is left alone.
@@ -231,7 +241,7 @@ export class CaptionDocument implements vscode.CustomDocument {
 
   async backup(destination: vscode.Uri): Promise<vscode.CustomDocumentBackup> {
     await this.ready;
-    const body: BackupFile = { format: 'recaption-backup/2', manifest: this.uri.toString(), captions: this.model.unsavedEdits() };
+    const body: BackupFile = { format: 'recaption-backup/2', manifest: this.uri.toString(), captions: this.model.unsavedEdits(), reviews: this.model.unsavedReviews() };
     await fs.mkdir(path.dirname(destination.fsPath), { recursive: true });
     await writeFileAtomic(destination.fsPath, JSON.stringify(body));
     return {

@@ -16,12 +16,15 @@ import { ownDefectBits } from '../../core/analysis/defects.js';
 import { flagsOfBits } from '../../shared/defect-flags.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import { checkRecordQuery, EMPTY_QUERY, isUnreviewed, type RecordQuery } from '../../shared/record-query.js';
-import { MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
+import { layoutStateOf, MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
+import { checkRanges, type Range } from '../../shared/range-set.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
 const MAX_PREVIEW = 200;
 /** Whether a manifest's index starts as the editor opens (a core to spare for its worker) or after the first screen. */
 const INDEX_AT_OPEN = os.availableParallelism() > 2;
+/** Where the editor's layout (list or grid, tile size) is remembered, per workspace. */
+const LAYOUT_KEY = 'recaption.editorLayout';
 
 export class CaptionEditorProvider implements vscode.CustomEditorProvider<CaptionDocument> {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<CaptionDocument>>();
@@ -31,11 +34,14 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   /** Time from resolveCustomEditor to the webview's first rendered row, per document (for tests and perf). */
   readonly firstRenderMs = new Map<string, number>();
   /** What each document's webview shows: the current image and the filter (see `selectionOf`). */
-  private readonly selections = new WeakMap<CaptionDocument, { fileName: string | null; query: RecordQuery }>();
+  private readonly selections = new WeakMap<CaptionDocument, { fileName: string | null; query: RecordQuery; ranges: Range[] }>();
   /** One filtered index per document, shared by its pages, find-next and selection. */
   private readonly indexes = new WeakMap<CaptionDocument, QueryIndex>();
   private readonly firstRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; rows: number }>();
   readonly onDidFirstRender = this.firstRenderEmitter.event;
+  private readonly gridRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; tiles: number }>();
+  /** The grid drew its first tiles after a switch to it (for tests and perf). */
+  readonly onDidGridRender = this.gridRenderEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -64,17 +70,21 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   }
 
   /**
-   * The editor's selection: the image it shows, and the images its filter shows (null when no filter is
-   * set, i.e. every image). Undefined before the webview reported anything.
+   * The editor's selection: the image it shows, the images its filter shows (null when no filter is set,
+   * i.e. every image) and the images multi-selected (null when none are). Undefined before the webview
+   * reported anything.
    */
-  selectionOf(doc: CaptionDocument): { current: string | null; filtered: string[] | null } | undefined {
+  selectionOf(doc: CaptionDocument): { current: string | null; filtered: string[] | null; selected: string[] | null } | undefined {
     const s = this.selections.get(doc);
     if (!s) return undefined;
-    if (isEmptyQuery(s.query) || !doc.loaded) return { current: s.fileName, filtered: null };
+    if (!doc.loaded) return { current: s.fileName, filtered: null, selected: null };
+    const index = this.indexOf(doc);
     try {
-      return { current: s.fileName, filtered: this.indexOf(doc).matchingNames(doc.store, doc.generation, s.query) };
+      const names = doc.store.names();
+      const selected = s.ranges.length > 0 ? Array.from(index.rowsOf(doc.store, doc.generation, s.query, s.ranges), (row) => names[row]!) : null;
+      return { current: s.fileName, filtered: isEmptyQuery(s.query) ? null : index.matchingNames(doc.store, doc.generation, s.query), selected };
     } catch {
-      return { current: s.fileName, filtered: null };
+      return { current: s.fileName, filtered: null, selected: null };
     }
   }
 
@@ -187,6 +197,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         problems: doc.loaded ? doc.store.problems.map((p) => ({ line: p.line, message: p.message })) : [],
         readOnly: false,
         loading: !doc.loaded,
+        layout: layoutStateOf(this.context.workspaceState.get(LAYOUT_KEY)),
       }),
       page: async ({ query, offset, limit }) => {
         // The first screen comes from the head of the file while the rest loads.
@@ -262,6 +273,15 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         await doc.ready;
         return doc.applyEdit(request);
       },
+      bulkReview: async ({ query, ranges, kinds, review }) => {
+        await doc.ready;
+        await flagsFor(query);
+        const rows = index.rowsOf(doc.store, doc.generation, query, ranges);
+        const startedBulk = performance.now();
+        const result = doc.applyBulkReview(rows, kinds, review);
+        this.log.info(`bulk review (${review ?? 'clear'}) of ${rows.length} records: ${result.changed} captions changed, ${result.kept} kept, in ${(performance.now() - startedBulk).toFixed(0)} ms`);
+        return result;
+      },
     };
 
     const onEvent = (event: WebviewEvent): void => {
@@ -274,6 +294,10 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         this.firstRenderMs.set(doc.uri.toString(), ms);
         this.log.info(`first row of ${doc.uri.fsPath} rendered ${ms.toFixed(0)} ms after the editor was created, ${event.ms.toFixed(0)} ms after the webview page started (${event.rows} rows)`);
         this.firstRenderEmitter.fire({ uri: doc.uri, ms, rows: event.rows });
+      } else if (event.type === 'gridRender') {
+        if (!Number.isFinite(event.ms) || !Number.isFinite(event.tiles)) return;
+        this.log.info(`grid of ${doc.uri.fsPath}: first ${event.tiles} tiles ${event.ms.toFixed(0)} ms after switching`);
+        this.gridRenderEmitter.fire({ uri: doc.uri, ms: event.ms, tiles: event.tiles });
       } else if (event.type === 'command') {
         // Only the commands the toolbar offers, always on this editor's dataset folder.
         if ((TOOLBAR_COMMANDS as readonly string[]).includes(event.command)) {
@@ -287,7 +311,10 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         // Untrusted input: keep it only when it has the expected shape.
         const fileName = typeof event.fileName === 'string' ? event.fileName : null;
         const query = { ...EMPTY_QUERY, ...(typeof event.query === 'object' && event.query !== null ? event.query : {}) };
-        if (checkRecordQuery(query) === null) this.selections.set(doc, { fileName, query });
+        const ranges = checkRanges(event.ranges) === null ? event.ranges : [];
+        if (checkRecordQuery(query) === null) this.selections.set(doc, { fileName, query, ranges });
+      } else if (event.type === 'layout') {
+        void this.context.workspaceState.update(LAYOUT_KEY, layoutStateOf(event.state));
       } else if (event.type === 'log' && event.level === 'error') {
         console.error(`[recaption webview] ${event.message}`);
       }
