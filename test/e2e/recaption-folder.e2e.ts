@@ -175,6 +175,34 @@ async function main(): Promise<void> {
     }, 15_000);
     step(`find & replace changed ${due} captions, saved`);
 
+    // The grid: switch to it, select a range with Shift+click, approve it in bulk, undo, approve again, save.
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('g');
+    await waitFor('the grid tiles', async () => (await frame.locator('rc-grid .tile[data-file]').count()) === COLOURS.length, 10_000);
+    const tiles = await frame.locator('rc-grid .tile[data-file]').evaluateAll((els) => els.map((e) => e.getAttribute('data-file')!));
+    await frame.locator(`rc-grid .tile[data-file="${tiles[1]}"]`).click();
+    await frame.locator(`rc-grid .tile[data-file="${tiles[3]}"]`).click({ modifiers: ['Shift'] });
+    await waitFor('three selected', async () => (await frame.locator('[data-role="selection-count"]').innerText().catch(() => '')) === '3 selected', 5_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-grid-selection.png') });
+    const approveSelection = async () => {
+      await frame.locator('#bulk-approve').click();
+      await waitFor('the bulk notice', async () => (await frame.locator('[data-role="notice"]').innerText().catch(() => '')).includes('of 3 selected images as one edit'), 10_000);
+      await waitFor('dirty tab', () => page.locator('.tab.dirty').count(), 10_000);
+    };
+    await approveSelection();
+    await frame.locator('rc-grid').focus();
+    await page.keyboard.press('Control+Z');
+    await waitFor('one Ctrl+Z undoes the bulk approve: clean tab', async () => (await page.locator('.tab.dirty').count()) === 0, 10_000);
+    await approveSelection();
+    await frame.locator('rc-grid').focus();
+    await page.keyboard.press('Control+S');
+    const range = tiles.slice(1, 4);
+    await waitFor('the bulk approval on disk', async () => {
+      const m = await readManifest(manifest);
+      return range.every((n) => m.get(n)?.ssc?.review === 'approved' && m.get(n)?.dsc?.review === 'approved') && [tiles[0], tiles[4], tiles[5]].every((n) => m.get(n!)?.ssc?.review !== 'approved');
+    }, 15_000);
+    step(`grid: Shift+click selected ${range.join(', ')}; bulk approve, Ctrl+Z, approve, save: on disk`);
+
     if (cspViolations.length > 0) throw new Error(`CSP violations in the webview:\n${cspViolations.join('\n')}`);
     process.stdout.write(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}\n`);
   } catch (err) {

@@ -32,6 +32,8 @@ async function makeDataset(folder: string): Promise<void> {
     store.put({ ...emptyRecord(name), width: 64, height: 48 });
     store.writeMachineCaption(name, 'ssc', { text: `square ${i}`, by: 'model', model: 'tiny' });
     store.writeMachineCaption(name, 'dsc', { text: DSCS[i]!, by: 'model', model: 'tiny' });
+    // Scores as `recaption score` writes them, so the grid shows them on its tiles.
+    store.setScores(name, 'tiny-clip', { ssc: { text: `square ${i}`, score: 0.2 + i / 10 }, dsc: { text: DSCS[i]!, score: 0.25 + i / 10 } });
   }
   await store.save();
 }
@@ -106,6 +108,21 @@ async function main(): Promise<void> {
     await setFlagFilter('any');
     await waitFor('every row again', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 10_000);
     step('the flag filter shows the two flagged images');
+
+    // The grid: every image a tile with its state, score and flags; g switches back.
+    await frame.locator('rc-list').focus();
+    await page.keyboard.press('g');
+    await waitFor('the grid tiles', async () => (await frame.locator('rc-grid .tile[data-file]').count()) === DSCS.length, 10_000);
+    assert.deepEqual(await frame.locator('rc-grid .tile .score').allInnerTexts(), ['0.25', '0.35', '0.45']);
+    assert.equal(await frame.locator('rc-grid .tile rc-defect-badges .chip').count(), 2);
+    await frame.locator('rc-grid .tile[data-file="img-0.png"]').click();
+    await frame.locator('rc-grid .tile[data-file="img-2.png"]').click({ modifiers: ['Control'] });
+    await waitFor('two selected', async () => (await frame.locator('[data-role="selection-count"]').innerText().catch(() => '')) === '2 selected', 5_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'editor-grid.png') });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('g');
+    await waitFor('the list again', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 10_000);
+    step('grid shows tiles with scores and flags; Ctrl+click selects two; g back to the list');
 
     // Normalize: preview, apply, one undo.
     await frame.locator('#open-normalize').click();

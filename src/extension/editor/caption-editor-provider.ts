@@ -16,7 +16,7 @@ import { ownDefectBits } from '../../core/analysis/defects.js';
 import { flagsOfBits } from '../../shared/defect-flags.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import { checkRecordQuery, EMPTY_QUERY, isUnreviewed, type RecordQuery } from '../../shared/record-query.js';
-import { layoutStateOf, MAX_PAGE, TOOLBAR_COMMANDS, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
+import { layoutStateOf, MAX_PAGE, TOOLBAR_COMMANDS, type BulkReviewSpec, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
 import { checkRanges, type Range } from '../../shared/range-set.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
@@ -92,6 +92,16 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     let index = this.indexes.get(doc);
     if (!index) this.indexes.set(doc, (index = new QueryIndex()));
     return index;
+  }
+
+  /** A bulk review of a multi-selection (the webview's `bulkReview` request), as one undoable edit. */
+  async bulkReview(doc: CaptionDocument, { query, ranges, kinds, review }: BulkReviewSpec): Promise<{ changed: number; kept: number }> {
+    await doc.ready;
+    const started = performance.now();
+    const rows = this.indexOf(doc).rowsOf(doc.store, doc.generation, query, ranges);
+    const result = doc.applyBulkReview(rows, kinds, review);
+    this.log.info(`bulk review (${review ?? 'clear'}) of ${rows.length} records: ${result.changed} captions changed, ${result.kept} kept, in ${(performance.now() - started).toFixed(0)} ms`);
+    return result;
   }
 
   documentFor(folder: string): CaptionDocument | undefined {
@@ -273,14 +283,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         await doc.ready;
         return doc.applyEdit(request);
       },
-      bulkReview: async ({ query, ranges, kinds, review }) => {
-        await doc.ready;
-        await flagsFor(query);
-        const rows = index.rowsOf(doc.store, doc.generation, query, ranges);
-        const startedBulk = performance.now();
-        const result = doc.applyBulkReview(rows, kinds, review);
-        this.log.info(`bulk review (${review ?? 'clear'}) of ${rows.length} records: ${result.changed} captions changed, ${result.kept} kept, in ${(performance.now() - startedBulk).toFixed(0)} ms`);
-        return result;
+      bulkReview: async (spec) => {
+        await flagsFor(spec.query);
+        return this.bulkReview(doc, spec);
       },
     };
 

@@ -9,6 +9,7 @@ import { CaptionDocument } from '../../../src/extension/editor/caption-document.
 import { ManifestRegistry } from '../../../src/core/document/manifest-registry.js';
 import { ManifestStore } from '../../../src/core/dataset/manifest-store.js';
 import { activeTab, api, closeAllEditors, makeDataset, manifestUri, readManifest, waitUntil, EXTENSION_ID } from './fixtures.js';
+import { EMPTY_QUERY } from '../../../src/shared/record-query.js';
 
 const VIEW_TYPE = 'recaption.captionEditor';
 
@@ -183,5 +184,35 @@ describe('Recaption extension', () => {
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('undo');
     await waitUntil('one undo reverts both', () => doc.store.get('img-000.png')!.ssc!.text === 'machine short 0' && doc.store.get('img-001.png')!.ssc!.text === 'machine short 1');
+  });
+
+  it('multi-select bulk approve of a filtered selection is one undoable edit; undo, redo, save', async () => {
+    const folder = await makeDataset(620, true);
+    const { provider, doc } = await openEditor(folder);
+    doc.applyEdit({ op: 'review', fileName: 'img-010.png', kind: 'dsc', review: 'rejected' });
+    // Selected within the "unreviewed" filter, with a gap: Shift+click ranges and a Ctrl+click.
+    const query = { ...EMPTY_QUERY, review: 'unreviewed' as const };
+    const result = await provider.bulkReview(doc, { query, ranges: [[0, 300], [400, 620]], kinds: ['ssc', 'dsc'], review: 'approved' });
+    assert.equal(result.kept, 1, "the person's rejection is left alone");
+    assert.equal(result.changed, 2 * 520 - 1);
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    assert.equal(doc.store.get('img-000.png')!.dsc!.review, 'approved');
+    assert.equal(doc.store.get('img-350.png')!.dsc!.review, null, 'the gap stays unreviewed');
+    assert.equal(doc.getCounts().approved, 519);
+
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('one undo takes the whole bulk review back', () => doc.store.get('img-000.png')!.dsc!.review === null && doc.store.get('img-619.png')!.ssc!.review === null);
+    assert.equal(doc.store.get('img-010.png')!.dsc!.review, 'rejected', 'the single review before it stays');
+    assert.equal(doc.getCounts().approved, 0);
+    await vscode.commands.executeCommand('redo');
+    await waitUntil('redo', () => doc.store.get('img-619.png')!.ssc!.review === 'approved');
+
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('clean after save', () => activeTab()?.isDirty === false);
+    const onDisk = await readManifest(folder);
+    const approved = Object.values(onDisk).filter((r) => r.ssc!.review === 'approved' && r.dsc!.review === 'approved').length;
+    assert.equal(approved, 519);
+    assert.equal(onDisk['img-350.png']!.ssc!.review, null);
+    assert.equal(onDisk['img-010.png']!.dsc!.review, 'rejected');
   });
 });
