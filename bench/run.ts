@@ -41,7 +41,7 @@ const HELP = `npm run bench -- [options]
                        manifest part: generated manifests (no images) of these sizes (default
                        250000,1000000; --quick: 20000)
   --manifest-steps LIST
-                       manifest steps: open,page,filter,search,save-edits,stats,merge,report,export
+                       manifest steps: open,page,filter,search,save-edits,bulk-review,stats,merge,report,export
                        (default: all)
   --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
                        symbolic links to the first part folders)
@@ -63,7 +63,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: 'scan,rescan,load,save,stats,stats-stream,page,export' },
     'scan-images': { type: 'string' },
     'manifest-records': { type: 'string' },
-    'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,stats,merge,report,export' },
+    'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,bulk-review,stats,merge,report,export' },
     rounds: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },

@@ -117,6 +117,25 @@ async function main(): Promise<void> {
     const endKeyMs = Date.now() - t2;
     const listScrollHeight = await frame.locator('rc-list').evaluate((el) => el.scrollHeight);
 
+    // The grid: back to the first image, switch (g), time to the first tiles; then a screen at a time
+    // (PageDown) and the time until no tile in view is a placeholder (its record not yet fetched).
+    await page.keyboard.press('Home');
+    await waitFor('the first record selected', async () => (await frame.locator('[data-role="file-name"]').innerText()).includes('img-0000000'), 30_000, 20);
+    const t3 = Date.now();
+    await page.keyboard.press('g');
+    await waitFor('the first tiles', async () => (await frame.locator('rc-grid .tile[data-file]').count()) > 0, 30_000, 10);
+    const gridFirstTilesMs = Date.now() - t3;
+    const gridScreenMs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t = Date.now();
+      await page.keyboard.press('PageDown');
+      await page.waitForTimeout(30);
+      await waitFor('a screen of tiles', async () => (await frame.locator('rc-grid .tile.placeholder').count()) === 0 && (await frame.locator('rc-grid .tile[data-file]').count()) > 0, 30_000, 10);
+      gridScreenMs.push(Date.now() - t);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'perf-grid.png') });
+    await page.keyboard.press('g');
+
     await page.waitForTimeout(3000);
     const hostAfter = extensionHostRss(server.root);
     const webviewHeap = await frame.evaluate(() => {
@@ -137,6 +156,8 @@ async function main(): Promise<void> {
       endKeyMs,
       listScrollHeight,
       domRows,
+      gridFirstTilesMs,
+      gridScreenMs,
       extensionHostRssMb: { beforeOpen: hostBefore && Math.round(hostBefore), afterOpen: hostAfter && Math.round(hostAfter) },
       // The webview shares the workbench's renderer (same site), so its heap is reported with the workbench's;
       // the growth from opening the editor is the webview's share.

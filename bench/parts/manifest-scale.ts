@@ -3,7 +3,8 @@
 // reports its time and the process's RSS growth over the floor measured before the step's own work.
 // Steps: open (the full index: counts and every filter available), page (100 records from the middle),
 // filter (review state, then author, each with counts), search (a literal over every caption, then a regex),
-// save-edits (1,000 human edits in the edit model, then save: atomic and streamed), stats (what
+// save-edits (1,000 human edits in the edit model, then save: atomic and streamed), bulk-review (approve
+// every caption as one edit, as Ctrl+A and Approve do in the editor; undo, redo, save), stats (what
 // `recaption stats --json` does), merge (a shard manifest that updates every record), report (the caption
 // habit report), export:<format> (captions only).
 import { createWriteStream, promises as fs } from 'node:fs';
@@ -96,6 +97,15 @@ async function measure(step: string, folder: string): Promise<Measured> {
       await fs.rm(copy, { recursive: true, force: true });
     }
   }
+  if (step === 'bulk-review') {
+    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-bench-bulk-'));
+    try {
+      await fs.copyFile(file, path.join(copy, MANIFEST_NAME));
+      return await bulkReview(path.join(copy, MANIFEST_NAME));
+    } finally {
+      await fs.rm(copy, { recursive: true, force: true });
+    }
+  }
   if (step === 'merge') {
     // A sharded run's result: one shard manifest in which every record's DSC is newer than the main one's.
     const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-bench-merge-'));
@@ -171,6 +181,31 @@ async function saveAfterEdits(file: string): Promise<{ seconds: number; records:
   const bytes = (await fs.stat(file)).size;
   model.dispose();
   return { seconds, records: names.length, detail: { edits: EDITS, MB: bytes / 1e6 } };
+}
+
+/** Approves every caption in one edit (Ctrl+A, Approve), undoes and redoes it, saves. */
+async function bulkReview(file: string): Promise<{ seconds: number; records: number; detail: Record<string, number | string> }> {
+  const model = await CaptionEditModel.open(file);
+  _held = model;
+  await model.ready;
+  const rssOpen = rssMiB();
+  let edit: { undo(): void; redo(): void } | null = null;
+  model.onDidEdit((e) => (edit = e));
+  const rows = Int32Array.from({ length: model.size }, (_, i) => i);
+  const { value, seconds } = await timed(() => model.reviewMany('bench', rows, ['ssc', 'dsc'], 'approved'));
+  const rssBulk = rssMiB();
+  const undo = await timed(() => edit!.undo());
+  const redo = await timed(() => edit!.redo());
+  const save = await timed(() => model.save());
+  const held = model.heldRecords;
+  const approved = model.getCounts().approved;
+  const records = model.size;
+  model.dispose();
+  return {
+    seconds,
+    records,
+    detail: { changed: value.changed, kept: value.kept, undoSeconds: undo.seconds, redoSeconds: redo.seconds, saveSeconds: save.seconds, heldAfterSave: held, approved, bulkRssOverOpenMiB: rssBulk - rssOpen },
+  };
 }
 
 async function run(args: ManifestStepArgs): Promise<ManifestStepResult> {

@@ -658,7 +658,8 @@ export class App extends LitElement {
           : nothing}
         <vscode-button secondary @click=${() => (this.showHelp = !this.showHelp)} title="Keyboard shortcuts (?)">Shortcuts</vscode-button>
       </header>
-      ${this.filtersTemplate()} ${this.bulkTemplate()}
+      ${this.filtersTemplate()}
+      <div class="bulk-slot">${this.bulkTemplate()}</div>
       <main class=${this.layout.layout}>
         ${this.layout.layout === 'grid'
           ? html`<rc-grid

@@ -4,7 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { recordState, TILE_SIZE, type RecordView } from '../shared/protocol.js';
-import type { RecordPages } from './record-pages.js';
+import { thumbnailsToAsk, type RecordPages } from './record-pages.js';
 import { PagedScrollSpace } from './paged-scroll.js';
 import type { MultiSelection, PositionClick } from './multi-selection.js';
 import { describeScore } from './caption-labels.js';
@@ -125,33 +125,34 @@ export class RecordGrid extends LitElement {
     if (this.spacer) this.spacer.style.height = `${this.space.layout(this.virtualHeight)}px`;
     const [first, last] = this.visibleRange();
     this.pages.ensure(first, last);
-    const missing: string[] = [];
-    for (let p = first; p < last; p++) {
-      const r = this.pages.get(p);
-      if (r && r.thumb === null && !r.missing && !this.askedThumbs.has(r.fileName)) {
-        this.askedThumbs.add(r.fileName);
-        missing.push(r.fileName);
-      }
-    }
+    const missing = thumbnailsToAsk(this.pages, first, last, this.askedThumbs);
     if (missing.length > 0) this.dispatchEvent(new CustomEvent('need-thumbnails', { detail: missing }));
+    this.placeTiles();
     if (first < last && this.pages.get(first) && !this.reportedFirstTiles) {
       this.reportedFirstTiles = true;
       this.dispatchEvent(new CustomEvent('first-tiles', { detail: last - first }));
     }
   }
 
-  private tileTemplate(position: number, r: RecordView | undefined) {
+  /** Places the tiles through the CSSOM: the webview's content security policy refuses inline styles. */
+  private placeTiles(): void {
     const columns = this.columns;
-    const left = GAP + (position % columns) * (this.tileSize + GAP);
-    const top = GAP + Math.floor(position / columns) * this.rowHeight - this.space.offset;
-    const style = `left:${left}px;top:${top}px;width:${this.tileSize}px;height:${this.tileSize + LABEL}px`;
-    if (!r) return html`<div class="tile placeholder" style=${style} data-pos=${position}>…</div>`;
+    for (const tile of (this.renderRoot as ShadowRoot).querySelectorAll<HTMLElement>('.tile')) {
+      const position = Number(tile.dataset.pos);
+      tile.style.left = `${GAP + (position % columns) * (this.tileSize + GAP)}px`;
+      tile.style.top = `${GAP + Math.floor(position / columns) * this.rowHeight - this.space.offset}px`;
+      tile.style.width = `${this.tileSize}px`;
+      tile.style.height = `${this.tileSize + LABEL}px`;
+    }
+  }
+
+  private tileTemplate(position: number, r: RecordView | undefined) {
+    if (!r) return html`<div class="tile placeholder" data-pos=${position}>…</div>`;
     const state = recordState(r);
     const score = r.dsc?.score ?? r.ssc?.score;
     const click = (e: MouseEvent) => this.dispatchEvent(new CustomEvent<PositionClick>('tile-click', { detail: { position, range: e.shiftKey, toggle: e.ctrlKey || e.metaKey } }));
     return html`<div
       class="tile ${position === this.selected ? 'current' : ''} ${this.selection?.isMulti && this.selection.has(position) ? 'multi' : ''}"
-      style=${style}
       data-pos=${position}
       data-file=${r.fileName}
       title=${r.ssc?.text ?? r.fileName}

@@ -4,7 +4,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { recordState, type RecordView } from '../shared/protocol.js';
-import type { RecordPages } from './record-pages.js';
+import { thumbnailsToAsk, type RecordPages } from './record-pages.js';
 import { PagedScrollSpace } from './paged-scroll.js';
 import type { MultiSelection, PositionClick } from './multi-selection.js';
 import './defect-badges.js';
@@ -116,14 +116,7 @@ export class RecordList extends LitElement {
     if (this.spacer) this.spacer.style.height = `${this.space.layout(this.pages.total * ROW_HEIGHT)}px`;
     const [first, last] = this.visibleRange();
     this.pages.ensure(first, last);
-    const missing: string[] = [];
-    for (let p = first; p < last; p++) {
-      const r = this.pages.get(p);
-      if (r && r.thumb === null && !r.missing && !this.askedThumbs.has(r.fileName)) {
-        this.askedThumbs.add(r.fileName);
-        missing.push(r.fileName);
-      }
-    }
+    const missing = thumbnailsToAsk(this.pages, first, last, this.askedThumbs);
     if (missing.length > 0) this.dispatchEvent(new CustomEvent('need-thumbnails', { detail: missing }));
     this.querySelectorAllRows().forEach((row) => {
       row.style.top = `${Number(row.dataset.pos) * ROW_HEIGHT - this.space.offset}px`;

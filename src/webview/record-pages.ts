@@ -123,3 +123,16 @@ export class RecordPages {
     return null;
   }
 }
+
+/** The records in [first, last) that have no thumbnail and were not asked for yet; marks them asked. */
+export function thumbnailsToAsk(pages: RecordPages, first: number, last: number, asked: Set<string>): string[] {
+  const missing: string[] = [];
+  for (let p = first; p < last; p++) {
+    const r = pages.get(p);
+    if (r && r.thumb === null && !r.missing && !asked.has(r.fileName)) {
+      asked.add(r.fileName);
+      missing.push(r.fileName);
+    }
+  }
+  return missing;
+}

@@ -120,8 +120,10 @@ async function main(): Promise<void> {
     await waitFor('two selected', async () => (await frame.locator('[data-role="selection-count"]').innerText().catch(() => '')) === '2 selected', 5_000);
     await page.screenshot({ path: path.join(ARTIFACTS, 'editor-grid.png') });
     await page.keyboard.press('Escape');
+    await page.keyboard.press('Home');
     await page.keyboard.press('g');
     await waitFor('the list again', async () => (await frame.locator('rc-list .row[data-file]').count()) === DSCS.length, 10_000);
+    await waitFor('the first image shown again', async () => (await dscText(frame)) === DSCS[0], 10_000);
     step('grid shows tiles with scores and flags; Ctrl+click selects two; g back to the list');
 
     // Normalize: preview, apply, one undo.
