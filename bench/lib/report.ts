@@ -140,6 +140,11 @@ const MANIFEST_TARGETS: Record<string, { label: string; met: (r: ManifestScaleRo
   filter: { label: 'filter by review state (with counts), then by author; the slower', met: (r) => r.seconds < 0.2, target: '< 200 ms' },
   search: { label: 'text search over every caption (a literal; the regex beside it)', met: (r) => r.seconds < 2, target: '< 2 s' },
   'save-edits': { label: 'save after 1,000 edits (edit model; atomic, streamed)', met: (r) => r.seconds < 8 && r.peakGrowthMiB < 300, target: '< 8 s, < 300 MB peak growth' },
+  'bulk-review': {
+    label: 'Ctrl+A, Approve: every caption reviewed as one edit (edit model); undo, redo, save beside it',
+    met: (r) => Number(r.detail.bulkRssOverOpenMiB) < 100 && r.detail.heldAfterSave === 0,
+    target: 'bounded: < 100 MB over the open document, nothing held after the save',
+  },
   merge: { label: '`recaption merge`: a shard that updates every record', met: (r) => r.peakRssMiB < 1024, target: '< 1 GB peak RSS' },
   report: { label: 'the caption habit report (one streamed pass)', met: (r) => r.peakRssMiB < 1024, target: '< 1 GB peak RSS' },
   stats: { label: 'what `recaption stats --json` does (streamed)', met: (r) => r.seconds < 5 && r.peakRssMiB < 500, target: '< 5 s, < 500 MB peak RSS' },

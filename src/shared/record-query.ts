@@ -8,6 +8,18 @@ export type AuthorFilter = 'any' | 'none' | CaptionAuthor;
 export type FieldFilter = 'any' | CaptionKind | 'alt';
 /** Defect flags: any record, those with at least one flag, or those with this flag. */
 export type FlagFilter = 'any' | 'flagged' | DefectFlag;
+/**
+ * The order the list shows (and "next unreviewed" walks): the manifest's, the lowest alignment score first
+ * (a record's lowest caption score; unscored last), flagged records first, or the audit sample first.
+ */
+export type ReviewOrder = 'file' | 'score' | 'flagged' | 'audit';
+export const REVIEW_ORDERS: readonly ReviewOrder[] = ['file', 'score', 'flagged', 'audit'];
+export const REVIEW_ORDER_LABELS: Readonly<Record<ReviewOrder, string>> = {
+  file: 'file order',
+  score: 'lowest score first',
+  flagged: 'flagged first',
+  audit: 'audit sample first',
+};
 
 /** What the list shows. The host evaluates it; the webview only ever holds pages of the result. */
 export interface RecordQuery {
@@ -25,6 +37,7 @@ export interface RecordQuery {
   text: string;
   regex: boolean;
   caseSensitive: boolean;
+  order: ReviewOrder;
 }
 
 export const EMPTY_QUERY: RecordQuery = {
@@ -38,6 +51,7 @@ export const EMPTY_QUERY: RecordQuery = {
   text: '',
   regex: false,
   caseSensitive: false,
+  order: 'file',
 };
 
 export interface Counts {
@@ -139,6 +153,7 @@ export function checkRecordQuery(value: unknown): string | null {
   if (!isBound(value.minLength) || !isBound(value.maxLength)) return 'length bounds must be whole numbers or null';
   if (typeof value.text !== 'string' || value.text.length > MAX_QUERY_TEXT) return `search text must be a string of at most ${MAX_QUERY_TEXT} characters`;
   if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';
+  if (!(REVIEW_ORDERS as readonly unknown[]).includes(value.order)) return `unknown order "${String(value.order)}"`;
   return null;
 }
 

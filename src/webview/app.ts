@@ -24,6 +24,7 @@ import {
 } from '../shared/protocol.js';
 import type { Caption, CaptionKind, ReviewState } from '../shared/record.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
+import { REVIEW_ORDER_LABELS, REVIEW_ORDERS } from '../shared/record-query.js';
 import { WebviewChannel } from './rpc.js';
 import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
@@ -136,7 +137,8 @@ export class App extends LitElement {
       this.counts = this.info.counts;
       this.layout = this.info.layout;
       const saved = this.channel.getState<SavedState>();
-      this.query = saved?.query ?? EMPTY_QUERY;
+      // A query saved by an earlier release lacks the fields added since: they take their defaults.
+      this.query = { ...EMPTY_QUERY, ...(saved?.query ?? {}) };
       this.pendingSelectFile = saved?.selectedFile ?? null;
       await this.pages.reset(this.query);
       this.select(0, false);
@@ -554,6 +556,9 @@ export class App extends LitElement {
         <vscode-option value="any">flagged or not</vscode-option>
         <vscode-option value="flagged">any defect flag</vscode-option>
         ${DEFECT_FLAGS.map((f) => html`<vscode-option value=${f}>${DEFECT_FLAG_LABELS[f]}</vscode-option>`)}
+      </vscode-single-select>
+      <vscode-single-select id="filter-order" title="The order of the list; next unreviewed (n) follows it" .value=${q.order} @change=${(e: Event) => this.setQuery({ order: sel(e) as RecordQuery['order'] })}>
+        ${REVIEW_ORDERS.map((o) => html`<vscode-option value=${o}>${REVIEW_ORDER_LABELS[o]}</vscode-option>`)}
       </vscode-single-select>
       <vscode-textfield class="len" type="number" placeholder="min len" title="Minimum caption length" .value=${q.minLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ minLength: this.numberOrNull(sel(e)) })}></vscode-textfield>
       <vscode-textfield class="len" type="number" placeholder="max len" title="Maximum caption length" .value=${q.maxLength?.toString() ?? ''} @input=${(e: Event) => this.setQuery({ maxLength: this.numberOrNull(sel(e)) })}></vscode-textfield>

@@ -28,7 +28,7 @@ import { LineSplitter } from './line-splitter.js';
 import { factsScratch, RecordColumns } from './record-columns.js';
 import { NO_OVERRIDES, reviewFactsOverride, withReviewOverrides, type RecordOverrides } from './record-overrides.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
-import type { Counts, RecordFacts, RecordQuery } from '../../shared/record-query.js';
+import type { Counts, RecordFacts, RecordQuery, ReviewOrder } from '../../shared/record-query.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { humanEdit, machineCaption, withReview, withScores, type MachineCaption, type TextScores } from './caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from './manifest-access.js';
@@ -176,6 +176,12 @@ export class ManifestStore implements ManifestAccess {
   factsAt(position: number): RecordFacts {
     this.settle();
     return this.index.columns.factsAt(position);
+  }
+
+  /** `positions` in a review order (from the columns: the saved scores, audit marks and defect flags). */
+  ordered(positions: Int32Array, order: ReviewOrder): Int32Array {
+    this.settle();
+    return this.index.columns.ordered(positions, order);
   }
 
   counts(): Counts {

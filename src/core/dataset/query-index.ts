@@ -1,7 +1,7 @@
 // The filtered index of one query over a manifest: positions (in manifest order) of the records that match.
 // Built once per query and record list, then shared by everything that asks about that query (the list's
 // pages, find-next, the editor's selection), so paging is O(page size).
-import type { RecordFacts, RecordQuery } from '../../shared/record-query.js';
+import type { RecordFacts, RecordQuery, ReviewOrder } from '../../shared/record-query.js';
 import { isEmptyQuery } from './query.js';
 import type { Range } from '../../shared/range-set.js';
 
@@ -12,6 +12,8 @@ export interface QueryableRecords {
   /** Positions of the records the query shows. Throws QueryError for a bad regex. */
   matchPositions(query: RecordQuery): Int32Array;
   factsAt(position: number): RecordFacts;
+  /** `positions` (ascending) in a review order other than the file's. */
+  ordered(positions: Int32Array, order: ReviewOrder): Int32Array;
 }
 
 export class QueryIndex {
@@ -27,7 +29,7 @@ export class QueryIndex {
     if (isEmptyQuery(query)) return null;
     const key = JSON.stringify(query);
     if (key !== this.key || generation !== this.generation || !this.positions) {
-      this.positions = records.matchPositions(query);
+      this.positions = records.ordered(records.matchPositions(query), query.order);
       this.key = key;
       this.generation = generation;
     }

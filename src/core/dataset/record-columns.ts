@@ -2,10 +2,25 @@
 // record, so a million records cost 11 MB instead of a parsed object each.
 import { CAPTION_AUTHORS, CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
 import { ownDefectBits } from '../analysis/defects.js';
-import { recordState, type CaptionFacts, type Counts, type RecordFacts, type RecordState } from '../../shared/record-query.js';
+import { recordState, type CaptionFacts, type Counts, type RecordFacts, type RecordState, type ReviewOrder } from '../../shared/record-query.js';
+
+/** Score steps of the review order's key (1e-6 apart over [-1, 1]: finer than any score shown). */
+const SCORE_STEPS = 2_000_000;
 
 const REVIEWS = [null, 'approved', 'rejected'] as const;
 const ERROR = 1;
+/** Drawn into the audit sample. */
+const AUDIT = 2;
+
+/** A record's lowest caption score (what "lowest score first" orders by), NaN without one. */
+function lowestScore(record: ManifestRecord): number {
+  let low = Number.NaN;
+  for (const kind of CAPTION_KINDS) {
+    const score = record[kind]?.score;
+    if (typeof score === 'number' && Number.isFinite(score) && !(score >= low)) low = score;
+  }
+  return low;
+}
 
 /** A reusable facts object: filled in place for each row, so a pass over a million rows allocates nothing. */
 export interface FactsScratch extends RecordFacts {
@@ -26,11 +41,12 @@ export interface RecordColumnsData {
   by: Uint8Array;
   review: Uint8Array;
   length: Uint32Array;
+  score: Float32Array;
 }
 
 /** The buffers behind the columns' arrays: what a thread transfers instead of copying. */
 export function columnBuffers(data: RecordColumnsData): ArrayBufferLike[] {
-  return [data.flags.buffer, data.defects.buffer, data.by.buffer, data.review.buffer, data.length.buffer];
+  return [data.flags.buffer, data.defects.buffer, data.by.buffer, data.review.buffer, data.length.buffer, data.score.buffer];
 }
 
 export class RecordColumns {
@@ -40,6 +56,8 @@ export class RecordColumns {
   /** Per record, SSC then DSC: the index in REVIEWS. */
   private review: Uint8Array;
   private length: Uint32Array;
+  /** Per record, its lowest caption score (NaN: none), for the review order. */
+  private score: Float32Array;
   /** Per record, its own defect flags (defectBit), filled by a pass after the index (setDefects). */
   private defects: Uint8Array;
   /** Whether every row's defects are computed; until then the flag filter shows nothing unknown. */
@@ -52,6 +70,7 @@ export class RecordColumns {
     this.review = new Uint8Array(capacity * 2);
     this.length = new Uint32Array(capacity * 2);
     this.defects = new Uint8Array(capacity);
+    this.score = new Float32Array(capacity);
   }
 
   get size(): number {
@@ -68,7 +87,8 @@ export class RecordColumns {
   /** A record's facts; its defects too once the columns hold them (a changed record's flags change with it). */
   set(row: number, record: ManifestRecord): void {
     if (this.defectsReady) this.defects[row] = ownDefectBits(record);
-    this.flags[row] = record.error ? ERROR : 0;
+    this.flags[row] = (record.error ? ERROR : 0) | (record.audit === true ? AUDIT : 0);
+    this.score[row] = lowestScore(record);
     for (let k = 0; k < 2; k++) {
       const caption = record[CAPTION_KINDS[k]!];
       const at = row * 2 + k;
@@ -81,6 +101,7 @@ export class RecordColumns {
   /** Row `to` takes `from`'s row `at` (facts computed elsewhere, e.g. while a save wrote the record). */
   copyRow(from: RecordColumns, at: number, to: number): void {
     this.flags[to] = from.flags[at]!;
+    this.score[to] = from.score[at]!;
     if (this.defectsReady && from.defectsReady) this.defects[to] = from.defects[at]!;
     for (let k = 0; k < 2; k++) {
       this.by[to * 2 + k] = from.by[at * 2 + k]!;
@@ -131,13 +152,14 @@ export class RecordColumns {
   }
 
   toData(): RecordColumnsData {
-    return { count: this.count, flags: this.flags, defects: this.defects, defectsReady: this.defectsReady, by: this.by, review: this.review, length: this.length };
+    return { count: this.count, flags: this.flags, defects: this.defects, defectsReady: this.defectsReady, by: this.by, review: this.review, length: this.length, score: this.score };
   }
 
   /** Columns over arrays from `toData` (checked: they come from another thread's message). */
   static fromData(data: RecordColumnsData): RecordColumns {
-    const { count, flags, defects, by, review, length } = data;
-    const fits = Number.isInteger(count) && count >= 0 && flags.length >= count && defects.length >= count && by.length >= count * 2 && review.length >= count * 2 && length.length >= count * 2;
+    const { count, flags, defects, by, review, length, score } = data;
+    const fits =
+      Number.isInteger(count) && count >= 0 && flags.length >= count && defects.length >= count && by.length >= count * 2 && review.length >= count * 2 && length.length >= count * 2 && score instanceof Float32Array && score.length >= count;
     if (!fits) throw new Error('index columns do not fit their row count');
     const columns = new RecordColumns(0);
     columns.flags = flags;
@@ -145,6 +167,7 @@ export class RecordColumns {
     columns.review = review;
     columns.length = length;
     columns.defects = defects;
+    columns.score = score;
     columns.defectsReady = data.defectsReady === true;
     columns.count = count;
     return columns;
@@ -157,6 +180,7 @@ export class RecordColumns {
       const from = rows[i]!;
       out.flags[i] = this.flags[from]!;
       out.defects[i] = this.defects[from]!;
+      out.score[i] = this.score[from]!;
       for (let k = 0; k < 2; k++) {
         out.by[i * 2 + k] = this.by[from * 2 + k]!;
         out.review[i * 2 + k] = this.review[from * 2 + k]!;
@@ -169,7 +193,7 @@ export class RecordColumns {
   }
 
   private grow(capacity: number): void {
-    const grow = <T extends Uint8Array | Uint32Array>(a: T, n: number): T => {
+    const grow = <T extends Uint8Array | Uint32Array | Float32Array>(a: T, n: number): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
       return b;
@@ -179,5 +203,32 @@ export class RecordColumns {
     this.review = grow(this.review, capacity * 2);
     this.length = grow(this.length, capacity * 2);
     this.defects = grow(this.defects, capacity);
+    this.score = grow(this.score, capacity);
+  }
+
+  /**
+   * `positions` (ascending) in review order: by lowest score (unscored last), flagged first or the audit
+   * sample first; ties keep manifest order. A numeric sort of one float per position, no comparator.
+   */
+  ordered(positions: Int32Array, order: ReviewOrder): Int32Array {
+    if (order === 'file') return positions;
+    if (order === 'flagged' || order === 'audit') {
+      const first = (row: number) => (order === 'flagged' ? this.defects[row]! !== 0 : (this.flags[row]! & AUDIT) !== 0);
+      const out = new Int32Array(positions.length);
+      let at = 0;
+      for (const row of positions) if (first(row)) out[at++] = row;
+      for (const row of positions) if (!first(row)) out[at++] = row;
+      return out;
+    }
+    // Score in [-1, 1] to 21 bits, above the row's 31: one exact float64 key per position.
+    const keys = new Float64Array(positions.length);
+    for (let i = 0; i < positions.length; i++) {
+      const row = positions[i]!;
+      const score = this.score[row]!;
+      const q = Number.isNaN(score) ? SCORE_STEPS + 1 : Math.round((Math.max(-1, Math.min(1, score)) + 1) * (SCORE_STEPS / 2));
+      keys[i] = q * 2 ** 31 + row;
+    }
+    keys.sort();
+    return Int32Array.from(keys, (k) => k % 2 ** 31);
   }
 }

@@ -11,7 +11,7 @@
 //   both changed one caption and the disk's version is a person's, it is a conflict the user decides.
 import * as path from 'node:path';
 import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord, type ReviewState } from '../../shared/record.js';
-import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type RecordState } from '../../shared/record-query.js';
+import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type RecordState, type ReviewOrder } from '../../shared/record-query.js';
 import { humanEdit, machineCaption, sameCaption, withReview, type MachineCaption } from '../dataset/caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from '../dataset/manifest-access.js';
 import { ManifestStore, type ManifestOpenOptions } from '../dataset/manifest-store.js';
@@ -342,6 +342,11 @@ export class CaptionEditModel {
   /** Positions of the records a query shows, unsaved edits included. Throws QueryError for a bad regex. */
   matchPositions(query: RecordQuery): Int32Array {
     return this.base.matchPositions(query, { records: this.overlaidRecords(this.overlay.values()), reviews: this.reviews.size > 0 ? overridesOf(this.layer()) : undefined });
+  }
+
+  /** `positions` in a review order, from the saved scores and marks (an unsaved text edit keeps its place). */
+  ordered(positions: Int32Array, order: ReviewOrder): Int32Array {
+    return this.base.ordered(positions, order);
   }
 
   private baseCaption(fileName: string, kind: CaptionKind): Caption | null {

@@ -192,7 +192,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     // The flag filter needs every record's flags: one pass over the manifest the first time it is used
     // (a page of rows shows its own badges without it).
     const flagsFor = async (query: RecordQuery): Promise<void> => {
-      if (query.flag === 'any' || doc.store.defectsReady) return;
+      if ((query.flag === 'any' && query.order !== 'flagged') || doc.store.defectsReady) return;
       const startedFlagging = performance.now();
       await doc.model.computeDefects();
       this.log.info(`flagged the defects of ${doc.store.size} records of ${doc.uri.fsPath} in ${(performance.now() - startedFlagging).toFixed(0)} ms`);
