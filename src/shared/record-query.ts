@@ -38,6 +38,8 @@ export interface RecordQuery {
   regex: boolean;
   caseSensitive: boolean;
   order: ReviewOrder;
+  /** Only images in a duplicate group (same bytes, or perceptual hashes within the default distance). */
+  duplicates: boolean;
 }
 
 export const EMPTY_QUERY: RecordQuery = {
@@ -52,6 +54,7 @@ export const EMPTY_QUERY: RecordQuery = {
   regex: false,
   caseSensitive: false,
   order: 'file',
+  duplicates: false,
 };
 
 export interface Counts {
@@ -154,6 +157,7 @@ export function checkRecordQuery(value: unknown): string | null {
   if (typeof value.text !== 'string' || value.text.length > MAX_QUERY_TEXT) return `search text must be a string of at most ${MAX_QUERY_TEXT} characters`;
   if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';
   if (!(REVIEW_ORDERS as readonly unknown[]).includes(value.order)) return `unknown order "${String(value.order)}"`;
+  if (typeof value.duplicates !== 'boolean') return 'duplicates must be true or false';
   return null;
 }
 

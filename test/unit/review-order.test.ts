@@ -55,3 +55,28 @@ test('review orders: lowest score first (unscored last), flagged first, audit sa
     await removeDir(dir);
   }
 });
+
+test('the "has duplicates" filter shows the members of duplicate groups (same bytes or near phash), once its pass has run', async () => {
+  const dir = await makeTempDir('recaption-dupfilter-');
+  try {
+    const store = await ManifestStore.open(dir);
+    const put = (name: string, sha: string, phash?: string) => store.put({ ...emptyRecord(name), width: 8, height: 8, sha256: sha, ...(phash ? { phash } : {}) });
+    put('a.png', 'a'.repeat(64), '0f0f0f0f0f0f0f0f');
+    put('b.png', 'b'.repeat(64), 'ffff0000ffff0000');
+    put('c.png', 'a'.repeat(64));
+    put('d.png', 'd'.repeat(64), 'ffff0000ffff0001'); // one bit from b.png
+    put('e.png', 'e'.repeat(64), '123456789abcdef0');
+    await store.save();
+    const model = await CaptionEditModel.open(path.join(dir, MANIFEST_NAME));
+    await model.ready;
+    const shown = () => Array.from(model.matchPositions({ ...EMPTY_QUERY, duplicates: true }), (p) => model.names()[p]);
+    assert.deepEqual(shown(), [], 'before the pass nothing is shown rather than something wrong');
+    await model.computeDuplicates();
+    assert.equal(model.duplicatesReady, true);
+    assert.deepEqual(shown(), ['a.png', 'b.png', 'c.png', 'd.png']);
+    assert.deepEqual(Array.from(model.matchPositions({ ...EMPTY_QUERY, duplicates: true, text: 'b.png' }), (p) => model.names()[p]), ['b.png']);
+    model.dispose();
+  } finally {
+    await removeDir(dir);
+  }
+});

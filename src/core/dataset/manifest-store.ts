@@ -25,6 +25,7 @@ import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from 
 import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
 import { ownDefectBits } from '../analysis/defects.js';
 import { LineSplitter } from './line-splitter.js';
+import { DuplicateFinder } from './duplicates.js';
 import { factsScratch, RecordColumns } from './record-columns.js';
 import { NO_OVERRIDES, reviewFactsOverride, withReviewOverrides, type RecordOverrides } from './record-overrides.js';
 import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
@@ -234,6 +235,8 @@ export class ManifestStore implements ManifestAccess {
     const out = new Int32Array(names.length);
     let found = 0;
     for (let row = 0; row < names.length; row++) {
+      // Not yet computed: not shown, as the flag filter does.
+      if (query.duplicates && !(columns.duplicatesReady && columns.isDuplicate(row))) continue;
       const record = held.get(row);
       if (record) {
         if (whole(withReviewOverrides(record, reviews, row))) out[found++] = row;
@@ -322,6 +325,38 @@ export class ManifestStore implements ManifestAccess {
     this.index = { ...old, names, offsets, lengths, columns };
     this.added.clear();
     this.cache.clear();
+  }
+
+  /** Whether every record's duplicate mark is in the index (computeDuplicates has run over this index). */
+  get duplicatesReady(): boolean {
+    return this.index.columns.duplicatesReady;
+  }
+
+  /**
+   * Marks the records in a duplicate group (same sha256, or perceptual hashes within the default distance)
+   * in the index, in one pass over the records; starts over when the index changes under it.
+   */
+  async computeDuplicates(): Promise<void> {
+    for (;;) {
+      this.settle();
+      const index = this.index;
+      if (index.columns.duplicatesReady) return;
+      const hadSource = this.source !== null;
+      const finder = new DuplicateFinder();
+      let row = 0;
+      for (const record of this.records()) {
+        finder.add({ fileName: record.file_name, sha256: record.sha256, phash: record.phash });
+        if (++row % DEFECT_BLOCK !== 0) continue;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (hadSource && this.source === null) return;
+        if (this.index !== index) break;
+      }
+      if (this.index !== index) continue;
+      const rows: number[] = [];
+      for (const group of finder.groups()) for (const name of group.members) rows.push(this.rowOf(name));
+      index.columns.markDuplicates(rows);
+      return;
+    }
   }
 
   /** Whether every record's defect flags are in the index (computeDefects has run over this index). */

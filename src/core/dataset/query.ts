@@ -78,7 +78,7 @@ export function compileQuery(query: RecordQuery): (record: ManifestRecord) => bo
 }
 
 export function isEmptyQuery(q: RecordQuery): boolean {
-  return q.review === 'any' && q.author === 'any' && q.error === null && q.flag === 'any' && q.minLength === null && q.maxLength === null && q.text === '' && q.order === 'file';
+  return q.review === 'any' && q.author === 'any' && q.error === null && q.flag === 'any' && q.minLength === null && q.maxLength === null && q.text === '' && q.order === 'file' && !q.duplicates;
 }
 
 export function countRecords(records: Iterable<ManifestRecord>): Counts {

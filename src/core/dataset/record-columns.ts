@@ -11,6 +11,8 @@ const REVIEWS = [null, 'approved', 'rejected'] as const;
 const ERROR = 1;
 /** Drawn into the audit sample. */
 const AUDIT = 2;
+/** In a duplicate group (set by markDuplicates: it depends on the other records). */
+const DUPLICATE = 4;
 
 /** A record's lowest caption score (what "lowest score first" orders by), NaN without one. */
 function lowestScore(record: ManifestRecord): number {
@@ -87,7 +89,7 @@ export class RecordColumns {
   /** A record's facts; its defects too once the columns hold them (a changed record's flags change with it). */
   set(row: number, record: ManifestRecord): void {
     if (this.defectsReady) this.defects[row] = ownDefectBits(record);
-    this.flags[row] = (record.error ? ERROR : 0) | (record.audit === true ? AUDIT : 0);
+    this.flags[row] = (this.flags[row]! & DUPLICATE) | (record.error ? ERROR : 0) | (record.audit === true ? AUDIT : 0);
     this.score[row] = lowestScore(record);
     for (let k = 0; k < 2; k++) {
       const caption = record[CAPTION_KINDS[k]!];
@@ -108,6 +110,20 @@ export class RecordColumns {
       this.review[to * 2 + k] = from.review[at * 2 + k]!;
       this.length[to * 2 + k] = from.length[at * 2 + k]!;
     }
+  }
+
+  /** Whether every row's duplicate mark is computed (markDuplicates). */
+  duplicatesReady = false;
+
+  /** Marks exactly `rows` as in a duplicate group. */
+  markDuplicates(rows: Iterable<number>): void {
+    for (let row = 0; row < this.count; row++) this.flags[row] = this.flags[row]! & ~DUPLICATE;
+    for (const row of rows) if (row >= 0 && row < this.count) this.flags[row] = this.flags[row]! | DUPLICATE;
+    this.duplicatesReady = true;
+  }
+
+  isDuplicate(row: number): boolean {
+    return (this.flags[row]! & DUPLICATE) !== 0;
   }
 
   setDefects(row: number, bits: number): void {
@@ -189,6 +205,8 @@ export class RecordColumns {
     }
     out.count = rows.length;
     out.defectsReady = this.defectsReady;
+    // A new record's group is unknown until the next pass.
+    out.duplicatesReady = false;
     return out;
   }
 

@@ -39,6 +39,9 @@ export interface BulkReviewResult {
   kept: number;
 }
 
+/** Index columns filled by a pass over the records when first asked for (the flag and duplicates filters). */
+type ColumnPass = 'defects' | 'duplicates';
+
 /** More records than this changed at once are announced as a reset (views refetch) instead of by name. */
 const MAX_NAMED_CHANGES = 500;
 
@@ -180,32 +183,47 @@ export class CaptionEditModel {
     return this.baseValue;
   }
 
-  private defectsWanted = false;
-  private defectsPass: { base: ManifestStore; done: Promise<void> } | null = null;
+  private readonly columnsWanted = new Set<ColumnPass>();
+  private readonly columnPasses = new Map<ColumnPass, { base: ManifestStore; done: Promise<void> }>();
 
   /**
    * Flags every record's own defects in the base's index (one pass; until it ends the flag filter shows
    * none), then tells views to refetch. Asked once, it is done again for every new base.
    */
-  async computeDefects(): Promise<void> {
-    this.defectsWanted = true;
+  computeDefects(): Promise<void> {
+    return this.computeColumn('defects');
+  }
+
+  /** Marks the records in duplicate groups in the base's index, as computeDefects does the flags. */
+  computeDuplicates(): Promise<void> {
+    return this.computeColumn('duplicates');
+  }
+
+  private async computeColumn(column: ColumnPass): Promise<void> {
+    this.columnsWanted.add(column);
     await this.ready;
     const base = this.base;
-    if (base.defectsReady) return;
+    if (column === 'defects' ? base.defectsReady : base.duplicatesReady) return;
     // One pass per base however many callers ask at once; a pass over a base replaced since (a reload
     // from disk) is not this base's, so it starts its own. A failed pass may be tried again.
-    let pass = this.defectsPass;
-    if (pass === null || pass.base !== base) {
-      const done = base.computeDefects();
-      pass = this.defectsPass = { base, done };
+    let pass = this.columnPasses.get(column);
+    if (pass === undefined || pass.base !== base) {
+      const done = column === 'defects' ? base.computeDefects() : base.computeDuplicates();
+      pass = { base, done };
+      this.columnPasses.set(column, pass);
       done.catch(() => {
-        if (this.defectsPass?.done === done) this.defectsPass = null;
+        if (this.columnPasses.get(column)?.done === done) this.columnPasses.delete(column);
       });
     }
     await pass.done;
     if (this.baseValue !== base) return; // replaced meanwhile: the new base gets its own pass
     this.generation++;
     this.resetEmitter.fire();
+  }
+
+  /** Whether the base's index holds every record's duplicate mark. */
+  get duplicatesReady(): boolean {
+    return this.baseValue?.duplicatesReady ?? false;
   }
 
   /** Whether the base's index holds every record's defect flags. */
@@ -862,7 +880,7 @@ export class CaptionEditModel {
     this.pendingChanged.clear();
     this.resetEmitter.fire();
     // A failed pass leaves the flag filter showing what was flagged; the next reload tries again.
-    if (this.defectsWanted) void this.computeDefects().catch(() => undefined);
+    for (const column of this.columnsWanted) void this.computeColumn(column).catch(() => undefined);
   }
 
   /**

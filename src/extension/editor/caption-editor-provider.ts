@@ -192,12 +192,24 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     // The flag filter needs every record's flags: one pass over the manifest the first time it is used
     // (a page of rows shows its own badges without it).
     const flagsFor = async (query: RecordQuery): Promise<void> => {
+      if (query.duplicates && !doc.store.duplicatesReady) await doc.model.computeDuplicates();
       if ((query.flag === 'any' && query.order !== 'flagged') || doc.store.defectsReady) return;
       const startedFlagging = performance.now();
       await doc.model.computeDefects();
       this.log.info(`flagged the defects of ${doc.store.size} records of ${doc.uri.fsPath} in ${(performance.now() - startedFlagging).toFixed(0)} ms`);
     };
 
+    // What the filter shows, through the index (which also knows the filters a single record cannot tell,
+    // such as "has duplicates"), for find & replace and normalize.
+    const shownRecords = function* (query: RecordQuery): Generator<ManifestRecord> {
+      if (isEmptyQuery(query)) return yield* doc.store.records();
+      const names = doc.store.names();
+      const total = index.total(doc.store, doc.generation, query);
+      for (let i = 0; i < total; i++) {
+        const record = doc.store.get(names[index.positionAt(doc.store, doc.generation, query, i)]!);
+        if (record) yield record;
+      }
+    };
     const handlers: RequestHandlers = {
       init: () => ({
         folderName: path.basename(doc.folder),
@@ -254,8 +266,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       previewReplace: async (spec) => {
         await doc.ready;
+        await flagsFor(spec.query);
         try {
-          const changes = planReplace(doc.store.records(), spec);
+          const changes = planReplace(shownRecords(spec.query), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
           return { total: 0, changes: [], error: (err as Error).message };
@@ -263,12 +276,14 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       applyReplace: async (spec) => {
         await doc.ready;
-        return { changed: doc.applyReplace(planReplace(doc.store.records(), spec)) };
+        await flagsFor(spec.query);
+        return { changed: doc.applyReplace(planReplace(shownRecords(spec.query), spec)) };
       },
       previewNormalize: async (spec) => {
         await doc.ready;
+        await flagsFor(spec.query);
         try {
-          const changes = planNormalization(doc.store.records(), spec);
+          const changes = planNormalization(shownRecords(spec.query), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
           return { total: 0, changes: [], error: (err as Error).message };
@@ -276,7 +291,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       applyNormalize: async (spec) => {
         await doc.ready;
-        return { changed: doc.applyNormalization(planNormalization(doc.store.records(), spec), spec.includeProtected === true) };
+        await flagsFor(spec.query);
+        return { changed: doc.applyNormalization(planNormalization(shownRecords(spec.query), spec), spec.includeProtected === true) };
       },
       // An edit made on the first screen before the full load is applied once it is loaded.
       edit: async (request) => {
