@@ -23,7 +23,7 @@ import {
   type RecordQuery,
   type RecordView,
 } from '../shared/protocol.js';
-import type { Caption, CaptionKind, ReviewState } from '../shared/record.js';
+import type { CaptionKind, ReviewState } from '../shared/record.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 import { REVIEW_ORDER_LABELS, REVIEW_ORDERS } from '../shared/record-query.js';
 import { WebviewChannel } from './rpc.js';
@@ -31,9 +31,10 @@ import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
 import { RecordGrid } from './record-grid.js';
 import { ImageView } from './image-view.js';
-import { MultiSelection, type PositionClick } from './multi-selection.js';
+import type { MultiSelection, PositionClick } from './multi-selection.js';
+import { ReviewController } from './review-controller.js';
 import { describeCaption, describeScore } from './caption-labels.js';
-import { FIELD_KEYS, LIST_KEYS, SELECTION_KEYS, actionFor, type Action } from './shortcuts.js';
+import { FIELD_KEYS, FOOTER_HINTS, LIST_KEYS, SELECTION_KEYS, actionFor, type Action } from './shortcuts.js';
 import './find-replace.js';
 import './normalize-panel.js';
 import './record-list.js';
@@ -41,7 +42,6 @@ import './record-grid.js';
 import './defect-badges.js';
 import './image-view.js';
 
-const COMMIT_DELAY_MS = 400;
 const KINDS: CaptionKind[] = ['ssc', 'dsc'];
 
 interface SavedState {
@@ -63,7 +63,6 @@ export class App extends LitElement {
   @state() private version = 0;
   @state() private info: InitInfo | null = null;
   @state() private counts: Counts | null = null;
-  @state() private selected = -1;
   @state() private showOriginal = false;
   @state() private showHelp = false;
   @state() private showReplace = false;
@@ -71,13 +70,17 @@ export class App extends LitElement {
   @state() private notice: { level: 'info' | 'warning' | 'error'; message: string } | null = null;
   @state() private query: RecordQuery = EMPTY_QUERY;
   @state() private layout: LayoutState = DEFAULT_LAYOUT;
-  /** The multi-selection within the filter's result (positions, as ranges). */
-  private readonly selection = new MultiSelection();
+  private get selection(): MultiSelection {
+    return this.controller.selection;
+  }
+
+  private get selected(): number {
+    return this.controller.selected;
+  }
   /** When the grid was switched to, for the time to its first tiles. */
   private gridShownAt: number | null = null;
-  /** Text typed but not yet sent, per "kind\0fileName". */
-  private readonly drafts = new Map<string, string>();
-  private readonly commitTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The current image, the multi-selection, drafts, commits and reviews (review-controller.ts). */
+  private readonly controller = new ReviewController(this.pages, (request) => this.sendEdit(request));
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingSelectFile: string | null = null;
   @query('rc-list') private list?: RecordList;
@@ -116,7 +119,7 @@ export class App extends LitElement {
   }
 
   private get current(): RecordView | undefined {
-    return this.selected >= 0 ? this.pages.get(this.selected) : undefined;
+    return this.controller.current;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -160,16 +163,9 @@ export class App extends LitElement {
    * shaped it).
    */
   private select(position: number, focusList = true, how: 'move' | 'extend' | 'keep' = 'move'): void {
-    if (this.pages.total === 0) {
-      this.selected = -1;
-      return;
-    }
-    this.commitAll();
-    const pos = Math.max(0, Math.min(this.pages.total - 1, position));
-    this.selected = pos;
-    if (how === 'move') this.selection.moveTo(pos);
-    else if (how === 'extend') this.selection.extendTo(pos);
+    const pos = this.controller.moveTo(position, how);
     this.version++;
+    if (pos < 0) return;
     // Keep the neighbourhood loaded so the next moves (and "next unreviewed") are local.
     this.pages.ensure(pos - PAGE_SIZE, pos + 2 * PAGE_SIZE);
     this.updateComplete.then(() => {
@@ -198,6 +194,15 @@ export class App extends LitElement {
       this.records?.focus();
     });
   }
+
+  /** The first screen of the editor (once: a list made again after the grid is not a first screen). */
+  private onFirstRow(rows: number): void {
+    if (this.firstRowSent) return;
+    this.firstRowSent = true;
+    this.channel.send({ type: 'firstRender', ms: performance.now(), rows });
+  }
+
+  private firstRowSent = false;
 
   private onGridTiles(tiles: number): void {
     if (this.gridShownAt === null) return;
@@ -268,66 +273,23 @@ export class App extends LitElement {
     );
   }
 
-  private draftKey(fileName: string, kind: CaptionKind): string {
-    return `${kind}\0${fileName}`;
-  }
-
   private onInput(kind: CaptionKind, e: Event): void {
-    const r = this.current;
-    if (!r) return;
-    const k = this.draftKey(r.fileName, kind);
-    this.drafts.set(k, (e.target as HTMLTextAreaElement).value);
-    clearTimeout(this.commitTimers.get(k));
-    const fileName = r.fileName;
-    this.commitTimers.set(k, setTimeout(() => this.commit(fileName, kind), COMMIT_DELAY_MS));
+    this.controller.type(kind, (e.target as HTMLTextAreaElement).value);
   }
 
   private commit(fileName: string, kind: CaptionKind): void {
-    const k = this.draftKey(fileName, kind);
-    clearTimeout(this.commitTimers.get(k));
-    this.commitTimers.delete(k);
-    const text = this.drafts.get(k);
-    if (text === undefined) return;
-    this.drafts.delete(k);
-    const pos = this.pages.positionOf(fileName);
-    const before = pos === undefined ? undefined : this.pages.get(pos)?.[kind];
-    if (before && before.text === text) return;
-    this.pages.patch(fileName, (r) => {
-      const prev = r[kind];
-      const original = prev ? (prev.by === 'model' || prev.by === 'upsample' ? prev.text : prev.original) : undefined;
-      // As the host does: new text is not what anyone reviewed.
-      const next: Caption = { ...(prev ?? { review: null }), text, by: 'human', at: new Date().toISOString(), review: null };
-      if (original !== undefined) next.original = original;
-      else delete next.original;
-      return { ...r, [kind]: next };
-    });
-    this.sendEdit({ op: 'text', fileName, kind, text });
+    this.controller.commit(fileName, kind);
   }
 
   private commitAll(): void {
-    for (const k of [...this.drafts.keys()]) {
-      const [kind, fileName] = k.split('\0') as [CaptionKind, string];
-      this.commit(fileName, kind);
-    }
+    this.controller.commitAll();
   }
 
   private review(kinds: CaptionKind[], review: ReviewState): boolean {
-    const r = this.current;
-    if (!r) return false;
-    this.commitAll();
-    const fresh = this.pages.get(this.selected) ?? r;
-    const present = kinds.filter((k) => fresh[k] !== null);
-    if (present.length === 0) {
-      this.notice = { level: 'warning', message: `No ${kinds.map((k) => k.toUpperCase()).join(' or ')} to review yet.` };
-      return false;
-    }
-    this.pages.patch(fresh.fileName, (rec) => {
-      const next = { ...rec };
-      for (const k of present) next[k] = { ...rec[k]!, review };
-      return next;
-    });
-    for (const kind of present) this.sendEdit({ op: 'review', fileName: fresh.fileName, kind, review });
-    return true;
+    if (!this.current) return false;
+    if (this.controller.review(kinds, review).length > 0) return true;
+    this.notice = { level: 'warning', message: `No ${kinds.map((k) => k.toUpperCase()).join(' or ')} to review yet.` };
+    return false;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -537,7 +499,7 @@ export class App extends LitElement {
 
   private fieldTemplate(r: RecordView, kind: CaptionKind) {
     const caption = r[kind];
-    const draft = this.drafts.get(this.draftKey(r.fileName, kind));
+    const draft = this.controller.draftOf(r.fileName, kind);
     const review = caption?.review ?? null;
     const label = kind === 'ssc' ? 'SSC' : 'DSC';
     const key = kind === 'ssc' ? '1' : '2';
@@ -646,16 +608,14 @@ export class App extends LitElement {
                 .selected=${this.selected}
                 @tile-click=${(e: CustomEvent<PositionClick>) => this.onPositionClick(e.detail)}
                 @need-thumbnails=${(e: CustomEvent<string[]>) => void this.loadThumbnails(e.detail)}
-                @first-row=${(e: CustomEvent<number>) => this.channel.send({ type: 'firstRender', ms: performance.now(), rows: e.detail })}
+                @first-row=${(e: CustomEvent<number>) => this.onFirstRow(e.detail)}
               ></rc-list>
               <rc-image .src=${r?.image ?? ''} .alt=${r?.fileName ?? ''}></rc-image>`}
         <section class="fields" aria-label="Captions">${this.detailTemplate()}</section>
       </main>
       <footer>
         ${this.notice ? html`<span class="notice ${this.notice.level}" data-role="notice">${this.notice.message}</span>` : nothing}
-        <span><kbd>j</kbd>/<kbd>k</kbd> move</span><span><kbd>n</kbd> next unreviewed</span><span><kbd>s</kbd>/<kbd>d</kbd> edit SSC/DSC</span>
-        <span><kbd>Ctrl+Enter</kbd> approve &amp; go on</span><span><kbd>a</kbd>/<kbd>x</kbd> approve/reject both</span>
-        <span><kbd>1</kbd>/<kbd>2</kbd> approve SSC/DSC</span><span><kbd>o</kbd> model's original</span><span><kbd>?</kbd> all shortcuts</span>
+        ${FOOTER_HINTS.map((h) => html`<span><kbd>${h.key}</kbd> ${h.label}</span>`)}
       </footer>
       ${this.showHelp ? this.helpTemplate() : nothing}
       ${this.showReplace

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { cleanCaptionText, pythonSplitLines } from '../../src/core/dataset/caption-text.js';
+import { cleanCaptionText, pythonSplitLines } from '../../src/shared/caption-text.js';
 import { exportFineTuneSet } from '../../src/core/export/index.js';
 import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
 

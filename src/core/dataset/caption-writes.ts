@@ -1,7 +1,11 @@
 // What each kind of caption write makes of the caption before it: the one definition shared by the
 // manifest store (writes to the file's records) and the edit model (writes to its overlay of unsaved edits).
-import { isMachineAuthor, TEXT_SOURCES, type Caption, type CaptionAuthor, type CaptionFinish, type ManifestRecord, type ReviewState, type TextSource } from '../../shared/record.js';
-import { cleanCaptionText } from './caption-text.js';
+import { isMachineAuthor, TEXT_SOURCES, type Caption, type CaptionAuthor, type CaptionFinish, type ManifestRecord, type TextSource } from '../../shared/record.js';
+import { cleanCaptionText } from '../../shared/caption-text.js';
+import { humanEdit, withReview } from '../../shared/caption-edit.js';
+
+// The person's writes are shared with the webview, which applies them to its copy before the host does.
+export { humanEdit, withReview };
 
 export interface MachineCaption {
   text: string;
@@ -18,25 +22,6 @@ export function machineCaption(caption: MachineCaption): Caption {
   const next: Caption = { text: cleanCaptionText(caption.text), by: caption.by, model: caption.model, at: caption.at ?? new Date().toISOString(), review: null };
   if (caption.finish) next.finish = caption.finish;
   return next;
-}
-
-/**
- * A person's text over `before`. Keeps the machine's text it replaced in `original`, so provenance stays
- * visible. The review is cleared: an approval or rejection was of the old text. Null when the text is what
- * is there already (no change).
- */
-export function humanEdit(before: Caption | null, typed: string): Caption | null {
-  const text = cleanCaptionText(typed);
-  if (before && before.text === text) return null;
-  const original = before ? (isMachineAuthor(before.by) ? before.text : before.original) : undefined;
-  const next: Caption = { text, by: 'human', at: new Date().toISOString(), review: null };
-  if (before?.model) next.model = before.model;
-  if (original !== undefined) next.original = original;
-  return next;
-}
-
-export function withReview(before: Caption, review: ReviewState): Caption | null {
-  return before.review === review ? null : { ...before, review };
 }
 
 /** Exact equality of two captions (field by field, extra fields included). */

@@ -1,7 +1,7 @@
 // Which records go out, with which caption, in which split. Pure: no file system, so the rules are easy
 // to test and the decisions are the same for every format.
 import type { Caption, ManifestRecord } from '../../shared/record.js';
-import { cleanCaptionText } from '../dataset/caption-text.js';
+import { cleanCaptionText } from '../../shared/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHash } from '../util/seeded-hash.js';
 import {
