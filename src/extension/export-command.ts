@@ -20,6 +20,7 @@ import {
   type ImageMode,
 } from '../core/export/index.js';
 import { MANIFEST_NAME } from '../shared/record.js';
+import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
 
 /** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
 export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
@@ -97,6 +98,8 @@ export interface ExportChoices {
   select?: ExportSelection;
   images?: ImageMode;
   force?: boolean;
+  /** Only these images (an editor's multi-selection); the whole dataset when absent. */
+  only?: string[];
 }
 
 /** The second argument is untrusted: VS Code passes the Explorer's selected Uris there, so check its shape. */
@@ -113,17 +116,21 @@ function asExportChoices(value: unknown): ExportChoices | undefined {
     select: oneOf(v.select, EXPORT_SELECTIONS) ? v.select : undefined,
     images: oneOf(v.images, IMAGE_MODES) ? v.images : undefined,
     force: v.force === true,
+    only: Array.isArray(v.only) && v.only.every((n) => typeof n === 'string') ? (v.only as string[]) : undefined,
   };
 }
 
-export async function exportFineTuneSetCommand(uri?: vscode.Uri, choicesArg?: unknown): Promise<void> {
+export async function exportFineTuneSetCommand(provider: CaptionEditorProvider, uri?: vscode.Uri, choicesArg?: unknown): Promise<void> {
   const folder = await resolveDatasetFolder(uri, 'Export This Dataset');
   if (!folder) return;
+  const given = asExportChoices(choicesArg);
+  // From an editor with a multi-selection: the selection or the whole dataset (asked before the store opens).
+  const scope = given ? given.only : await askScope(provider, uri);
+  if (scope === null) return;
   const store = await openDatasetStore(folder);
   if (!store) return;
   try {
-    const given = asExportChoices(choicesArg);
-    const choices = given ?? (await askExportChoices(store));
+    const choices = given ?? (await askExportChoices(store, scope));
     if (!choices) return;
     await runExport(folder, store, choices, given !== undefined);
   } finally {
@@ -131,7 +138,19 @@ export async function exportFineTuneSetCommand(uri?: vscode.Uri, choicesArg?: un
   }
 }
 
-async function askExportChoices(store: ManifestStore): Promise<ExportChoices | undefined> {
+/** The editor's multi-selection if the user picks it; undefined for the whole dataset, null if dismissed. */
+async function askScope(provider: CaptionEditorProvider, uri: vscode.Uri | undefined): Promise<string[] | undefined | null> {
+  const doc = provider.invokingDocument(uri);
+  const selected = doc ? provider.selectionOf(doc)?.selected : null;
+  if (!doc || !selected || selected.length < 2) return undefined;
+  const choice = await pick<'selection' | 'all'>('Export which images?', [
+    { label: `The ${selected.length.toLocaleString()} selected images`, description: "the editor's multi-selection", value: 'selection' },
+    { label: 'The whole dataset', description: `${doc.store.size.toLocaleString()} images`, value: 'all' },
+  ]);
+  return choice === undefined ? null : choice === 'selection' ? selected : undefined;
+}
+
+async function askExportChoices(store: ManifestStore, only: string[] | undefined): Promise<ExportChoices | undefined> {
   const profile = await pick<ExportProfile>('Export Fine-Tune Set: what for?', [
     { label: 'Captioner, phase 1', description: 'image → short caption (SSC)', value: 'ssc' },
     { label: 'Captioner, phase 2', description: 'image → descriptive caption (DSC)', value: 'dsc' },
@@ -149,7 +168,8 @@ async function askExportChoices(store: ManifestStore): Promise<ExportChoices | u
   ]);
   if (!format) return;
   // Show what each choice would export, so an empty export is never a surprise.
-  const count = (select: ExportSelection) => countExportable(store.records(), { profile, ratio, seed: 0, validation: 0, select });
+  const onlySet = only ? new Set(only) : undefined;
+  const count = (select: ExportSelection) => countExportable(store.records(), { profile, ratio, seed: 0, validation: 0, select, only: onlySet });
   const select = await pick<ExportSelection>('Which captions', [
     { label: 'Approved only (default)', description: `${count('approved')} images`, value: 'approved' },
     { label: 'All but rejected', description: `${count('unrejected')} images`, value: 'unrejected' },
@@ -170,7 +190,7 @@ async function askExportChoices(store: ManifestStore): Promise<ExportChoices | u
   });
   const out = target?.[0]?.fsPath;
   if (!out) return;
-  return { profile, format, out, ratio, select, images };
+  return { profile, format, out, ratio, select, images, only };
 }
 
 async function runExport(folder: string, store: ManifestStore, choices: ExportChoices, scripted: boolean): Promise<void> {
@@ -197,6 +217,7 @@ async function runExport(folder: string, store: ManifestStore, choices: ExportCh
               select,
               images,
               force,
+              only: choices.only ? new Set(choices.only) : undefined,
               signal: controller.signal,
               onProgress: (p) => {
                 const pctDone = p.total ? (p.done / p.total) * 100 : 100;

@@ -68,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     }),
     vscode.commands.registerCommand('recaption.cancelRun', () => jobs.cancelInteractive()),
     // Explorer (folder or recaption.jsonl), the caption editor's title bar (its manifest), or the palette.
-    vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(asUri(uri), choices)),
+    vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(provider, asUri(uri), choices)),
     vscode.commands.registerCommand('recaption.showReport', (uri?: unknown) => showReportCommand(asUri(uri))),
     // The caption editor (its selection), the Explorer (a folder), or the palette.
     vscode.commands.registerCommand('recaption.upsample', (uri?: unknown, options?: unknown) => upsampleCommand({ provider, keys }, asUri(uri), options)),

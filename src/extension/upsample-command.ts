@@ -40,17 +40,6 @@ function givenFileNames(value: unknown): string[] | undefined {
   return Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : undefined;
 }
 
-/** The caption editor this command was invoked from (its manifest Uri, or the active tab without one). */
-function invokingEditor(provider: CaptionEditorProvider, uri: vscode.Uri | undefined): CaptionDocument | undefined {
-  let manifest = uri?.fsPath;
-  if (!uri) {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputCustom) manifest = input.uri.fsPath;
-  }
-  if (!manifest || path.basename(manifest) !== MANIFEST_NAME) return undefined;
-  return provider.openDocuments().find((d) => d.uri.fsPath === manifest);
-}
-
 /** Which images of the editor: the current one, or those the filter shows (asked when there is a filter). */
 async function editorTargets(provider: CaptionEditorProvider, doc: CaptionDocument): Promise<string[] | undefined> {
   const selection = provider.selectionOf(doc);
@@ -156,7 +145,7 @@ function summarize(o: UpsampleOutcome): void {
 }
 
 export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, optionsArg?: unknown): Promise<UpsampleOutcome | undefined> {
-  const fromEditor = invokingEditor(deps.provider, uri);
+  const fromEditor = deps.provider.invokingDocument(uri);
   const folder = fromEditor?.folder ?? (await resolveDatasetFolder(uri, 'Upsample This Dataset'));
   if (!folder) return undefined;
   let settings: UpsampleSettings;

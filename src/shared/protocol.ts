@@ -29,13 +29,15 @@ export interface RecordView {
   image: string;
   /** webview URI of the cached thumbnail, or null until it has been made (ask with `thumbnails`). */
   thumb: string | null;
-  /** The record's own defect flags (those that need the rest of the dataset are not computed per row). */
+  /** The record's defect flags: its own, and once the flag pass has run, those measured against the dataset. */
   flags: DefectFlag[];
 }
 
 /** Which normalizers to run (src/core/analysis/normalizers.ts), over the images the filter shows. */
 export interface NormalizeSpec {
   query: RecordQuery;
+  /** A multi-selection within the query's result (positions, half-open ranges); empty: all it shows. */
+  ranges: Range[];
   /** Strip a stock opening ("The image shows", "This is"...). */
   stripOpening: boolean;
   /** Cut a stock closing sentence ("Overall, ...", "The mood is ..."). */
@@ -218,7 +220,7 @@ const isIndex = (v: unknown, min = 0) => Number.isSafeInteger(v) && (v as number
 function checkNormalizeSpec(p: Record<string, unknown>): string | null {
   for (const key of ['stripOpening', 'cutClosing', 'includeProtected'] as const) if (typeof p[key] !== 'boolean') return `${key} must be true or false`;
   if (p.trailingPeriod !== null && p.trailingPeriod !== 'add' && p.trailingPeriod !== 'remove') return 'trailingPeriod must be add, remove or null';
-  return checkCaptionFields(p.fields) ?? checkRecordQuery(p.query);
+  return checkCaptionFields(p.fields) ?? checkRecordQuery(p.query) ?? checkRanges(p.ranges);
 }
 
 function checkEdit(p: Record<string, unknown>): string | null {

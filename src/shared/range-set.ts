@@ -85,6 +85,13 @@ export class RangeSet {
 }
 
 /** What is wrong with ranges sent over a message, or null. */
+/** Whether two range lists hold the same ranges (a selection re-sent unchanged is not a new scope). */
+export function sameRanges(a: readonly Range[] | undefined, b: readonly Range[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every(([s, e], i) => s === b[i]![0] && e === b[i]![1]);
+}
+
 export function checkRanges(value: unknown): string | null {
   if (!Array.isArray(value) || value.length > MAX_SELECTION_RANGES) return `ranges must be a list of at most ${MAX_SELECTION_RANGES} [start, end] pairs`;
   for (const r of value) {

@@ -2,6 +2,7 @@
 // counts by state, find & replace. The host and core compute with these; the protocol carries them.
 import type { Caption, CaptionAuthor, CaptionKind } from './record.js';
 import { isDefectFlag, type DefectFlag } from './defect-flags.js';
+import { checkRanges, type Range } from './range-set.js';
 
 export type ReviewFilter = 'any' | 'unreviewed' | 'approved' | 'rejected';
 export type AuthorFilter = 'any' | 'none' | CaptionAuthor;
@@ -69,6 +70,8 @@ export interface Counts {
 
 export interface ReplaceSpec {
   query: RecordQuery;
+  /** A multi-selection within the query's result (positions, half-open ranges); empty: all it shows. */
+  ranges: Range[];
   find: string;
   replace: string;
   regex: boolean;
@@ -174,5 +177,5 @@ export function checkReplaceSpec(value: unknown): string | null {
     if (typeof text !== 'string' || text.length > MAX_QUERY_TEXT) return `${key} must be a string of at most ${MAX_QUERY_TEXT} characters`;
   }
   if (typeof value.regex !== 'boolean' || typeof value.caseSensitive !== 'boolean') return 'regex and caseSensitive must be true or false';
-  return checkCaptionFields(value.fields) ?? checkRecordQuery(value.query);
+  return checkCaptionFields(value.fields) ?? checkRecordQuery(value.query) ?? checkRanges(value.ranges);
 }

@@ -26,6 +26,7 @@ import {
 import type { CaptionKind, ReviewState } from '../shared/record.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 import { REVIEW_ORDER_LABELS, REVIEW_ORDERS } from '../shared/record-query.js';
+import type { Range } from '../shared/range-set.js';
 import { WebviewChannel } from './rpc.js';
 import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
@@ -34,7 +35,7 @@ import { ImageView } from './image-view.js';
 import type { MultiSelection, PositionClick } from './multi-selection.js';
 import { ReviewController } from './review-controller.js';
 import { describeCaption, describeScore } from './caption-labels.js';
-import { FIELD_KEYS, FOOTER_HINTS, LIST_KEYS, SELECTION_KEYS, actionFor, type Action } from './shortcuts.js';
+import { FIELD_KEYS, FOOTER_HINTS, LIST_KEYS, SELECTION_KEYS, actionFor, chordLabel, fieldActionFor, type Action, type FieldAction } from './shortcuts.js';
 import './find-replace.js';
 import './normalize-panel.js';
 import './record-list.js';
@@ -149,7 +150,12 @@ export class App extends LitElement {
     const fileName = this.current?.fileName ?? null;
     this.channel.setState<SavedState>({ selectedFile: fileName, query: this.query });
     // The host's commands (Upsample) act on what is selected here.
-    this.channel.send({ type: 'selection', fileName, query: this.query, ranges: this.selection.isMulti ? this.selection.ranges() : [] });
+    this.channel.send({ type: 'selection', fileName, query: this.query, ranges: this.bulkRanges() });
+  }
+
+  /** The multi-selection's ranges, which bulk actions take; none when one image (or none) is selected. */
+  private bulkRanges(): Range[] {
+    return this.selection.isMulti ? this.selection.ranges() : [];
   }
 
   /** The list or the grid, whichever is shown. */
@@ -305,24 +311,8 @@ export class App extends LitElement {
     const inText = origin instanceof HTMLTextAreaElement || origin instanceof HTMLInputElement;
     if (inText) {
       const kind = origin instanceof HTMLTextAreaElement ? (origin.dataset.kind as CaptionKind | undefined) : undefined;
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        this.commitAll();
-        this.list?.focus();
-      } else if (kind && e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-        e.preventDefault();
-        const reject = e.shiftKey;
-        if (!this.review([kind], reject ? 'rejected' : 'approved')) return;
-        if (kind === 'ssc' && !reject) this.focusField('dsc');
-        else void this.nextUnreviewed(1).then(() => this.list?.focus());
-      } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
-        e.preventDefault();
-        this.select(this.selected + (e.key === 'ArrowDown' ? 1 : -1), false);
-        if (kind) this.updateComplete.then(() => this.focusField(kind));
-      } else if ((e.ctrlKey || e.metaKey) && e.key === 's') {
-        // VS Code saves on Ctrl+S; send what is typed first so the save includes it.
-        this.commitAll();
-      }
+      const action = fieldActionFor(e);
+      if (action) this.runInField(action, kind, e);
       return;
     }
     if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 'a' || e.key === 'A') && !this.inWidget(e)) {
@@ -352,6 +342,37 @@ export class App extends LitElement {
     if (!action) return;
     e.preventDefault();
     this.run(action);
+  }
+
+  /** A caption field's key (see FIELD_KEYS); `kind` is the field's caption, undefined in other inputs. */
+  private runInField(action: FieldAction, kind: CaptionKind | undefined, e: KeyboardEvent): void {
+    switch (action) {
+      case 'leaveField':
+        e.preventDefault();
+        this.commitAll();
+        this.list?.focus();
+        return;
+      case 'approveAndGoOn':
+      case 'rejectCaption': {
+        if (!kind) return;
+        e.preventDefault();
+        const reject = action === 'rejectCaption';
+        if (!this.review([kind], reject ? 'rejected' : 'approved')) return;
+        if (kind === 'ssc' && !reject) this.focusField('dsc');
+        else void this.nextUnreviewed(1).then(() => this.list?.focus());
+        return;
+      }
+      case 'nextImage':
+      case 'prevImage':
+        e.preventDefault();
+        this.select(this.selected + (action === 'nextImage' ? 1 : -1), false);
+        if (kind) this.updateComplete.then(() => this.focusField(kind));
+        return;
+      case 'commitTyped':
+        // Not prevented: VS Code's own Ctrl+S saves, after this sends what is typed.
+        this.commitAll();
+        return;
+    }
   }
 
   /** Keys meant for a focused widget (a button's Enter, a select's arrows) are not editor shortcuts. */
@@ -552,7 +573,7 @@ export class App extends LitElement {
     return html`<div class="help" role="dialog" aria-label="Keyboard shortcuts">
       <table>
         ${LIST_KEYS.map((k) => html`<tr><td>${k.keys.map((key) => html`<kbd>${key}</kbd> `)}</td><td>${k.label}</td></tr>`)}
-        ${FIELD_KEYS.map((k) => html`<tr><td><kbd>${k.keys}</kbd></td><td>${k.label}</td></tr>`)}
+        ${FIELD_KEYS.map((k) => html`<tr><td><kbd>${chordLabel(k.chord)}</kbd> in a caption</td><td>${k.label}</td></tr>`)}
         ${SELECTION_KEYS.map((k) => html`<tr><td><kbd>${k.keys}</kbd></td><td>${k.label}</td></tr>`)}
       </table>
     </div>`;
@@ -568,7 +589,7 @@ export class App extends LitElement {
         <span class="counts" data-role="counts">${this.info?.loading ? 'loading the whole manifest… ' : ''}${c && !this.info?.loading ? `${c.total} images · ${c.uncaptioned} uncaptioned · ${c.machine} machine · ${c.edited} edited · ${c.approved} approved · ${c.rejected} rejected · ${c.error} errors` : ''}</span>
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.recaptionFolder' })} title="Caption what is missing (resumes a run)">Recaption</vscode-button>
         <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.showReport' })} title="Caption statistics and habits">Report</vscode-button>
-        <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.exportFineTuneSet' })} title="Export a fine-tune set">Export…</vscode-button>
+        <vscode-button secondary @click=${() => this.channel.send({ type: 'command', command: 'recaption.exportFineTuneSet' })} title="Export a fine-tune set (the whole dataset, or the selected images)">Export…</vscode-button>
         <vscode-button secondary @click=${() => (this.commitAll(), this.channel.send({ type: 'command', command: 'recaption.upsample' }))} title="Write a descriptive caption from the short one with a chat model (this image, or the images the filter shows)">Upsample…</vscode-button>
         <vscode-button id="toggle-layout" secondary @click=${() => this.setLayout({ layout: this.layout.layout === 'grid' ? 'list' : 'grid' })} title="Grid of thumbnails or list (g)">${this.layout.layout === 'grid' ? 'List' : 'Grid'}</vscode-button>
         ${this.layout.layout === 'grid'
@@ -622,6 +643,7 @@ export class App extends LitElement {
         ? html`<rc-find-replace
             .channel=${this.channel}
             .query=${this.query}
+            .ranges=${this.bulkRanges()}
             @close=${() => (this.showReplace = false)}
             @applied=${(e: CustomEvent<number>) => (this.notice = { level: 'info', message: `Replaced in ${e.detail} captions as one edit (Ctrl+Z outside a field undoes it).` })}
           ></rc-find-replace>`
@@ -630,6 +652,7 @@ export class App extends LitElement {
         ? html`<rc-normalize
             .channel=${this.channel}
             .query=${this.query}
+            .ranges=${this.bulkRanges()}
             @close=${() => (this.showNormalize = false)}
             @applied=${(e: CustomEvent<number>) => (this.notice = { level: 'info', message: `Normalized ${e.detail} captions as one edit (Ctrl+Z outside a field undoes it).` })}
           ></rc-normalize>`

@@ -1,4 +1,4 @@
-// Find & replace across the captions the current filter shows: preview first, then apply as one edit.
+// Find & replace across the captions the current filter shows (or the multi-selection within it): preview first, then apply as one edit.
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ReplaceChange, ReplaceSpec } from '../shared/protocol.js';
@@ -27,7 +27,7 @@ export class FindReplace extends PreviewApplyPanel<ReplaceChange> {
   @state() private fields: CaptionKind[] = ['ssc', 'dsc'];
 
   private spec(): ReplaceSpec {
-    return { query: this.query, find: this.find, replace: this.replace, regex: this.regex, caseSensitive: this.caseSensitive, fields: this.fields };
+    return { query: this.query, ranges: this.ranges, find: this.find, replace: this.replace, regex: this.regex, caseSensitive: this.caseSensitive, fields: this.fields };
   }
 
   protected fetchPreview(): Promise<ChangePreview<ReplaceChange>> {
@@ -48,7 +48,7 @@ export class FindReplace extends PreviewApplyPanel<ReplaceChange> {
     const v = (e: Event): string => (e.target as ValueElement).value;
     const p = this.preview;
     return html`
-      <div class="row"><strong>Find &amp; replace</strong><span class="meta">in the images the filter shows</span></div>
+      <div class="row"><strong>Find &amp; replace</strong><span class="meta" data-role="scope">${this.scopeLabel()}</span></div>
       <div class="row">
         <vscode-textfield id="find" placeholder="Find" .value=${this.find} @input=${(e: Event) => ((this.find = v(e)), (this.preview = null))}></vscode-textfield>
         <vscode-checkbox title="Regular expression" .checked=${this.regex} @change=${(e: Event) => ((this.regex = (e.target as ValueElement).checked === true), (this.preview = null))}>.*</vscode-checkbox>

@@ -1,5 +1,5 @@
 // Normalize captions: the captioner's habits the report points at (a stock opening, a stock closing
-// sentence, the trailing period), over the images the filter shows. Preview first, then one undoable edit.
+// sentence, the trailing period), over the images the filter shows (or the multi-selection). Preview first, then one undoable edit.
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { NormalizeChange, NormalizeSpec } from '../shared/protocol.js';
@@ -32,6 +32,7 @@ export class NormalizePanel extends PreviewApplyPanel<NormalizeChange> {
   private spec(): NormalizeSpec {
     return {
       query: this.query,
+      ranges: this.ranges,
       stripOpening: this.stripOpening,
       cutClosing: this.cutClosing,
       trailingPeriod: this.period === 'keep' ? null : this.period,
@@ -70,7 +71,7 @@ export class NormalizePanel extends PreviewApplyPanel<NormalizeChange> {
   override render() {
     const p = this.preview;
     return html`
-      <div class="row"><strong>Normalize captions</strong><span class="meta">in the images the filter shows</span></div>
+      <div class="row"><strong>Normalize captions</strong><span class="meta" data-role="scope">${this.scopeLabel()}</span></div>
       <div class="row">
         <vscode-checkbox id="norm-opening" .checked=${this.stripOpening} @change=${(e: Event) => this.set('stripOpening', e)}>Strip a stock opening ("The image shows", "This is")</vscode-checkbox>
       </div>

@@ -3,6 +3,7 @@
 import { LitElement, css } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { RecordQuery } from '../shared/protocol.js';
+import { RangeSet, sameRanges, type Range } from '../shared/range-set.js';
 import type { WebviewChannel } from './rpc.js';
 
 export interface ChangePreview<Change> {
@@ -27,8 +28,20 @@ export abstract class PreviewApplyPanel<Change> extends LitElement {
 
   @property({ attribute: false }) channel!: WebviewChannel;
   @property({ attribute: false }) query!: RecordQuery;
+  /** The multi-selection within the query's result; empty: the panel acts on all the filter shows. */
+  @property({ attribute: false, hasChanged: (next: Range[], last: Range[] | undefined) => !sameRanges(next, last) }) ranges: Range[] = [];
   @state() protected preview: ChangePreview<Change> | null = null;
   @state() protected busy = false;
+
+  /** Where the panel acts, as its header says it. */
+  protected scopeLabel(): string {
+    return this.ranges.length > 0 ? `in the ${RangeSet.of(this.ranges).size.toLocaleString()} selected images` : 'in the images the filter shows';
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A preview is of one scope: a new filter or selection asks for a new one.
+    if (changed.has('query') || changed.has('ranges')) this.preview = null;
+  }
 
   /** The host request that computes the preview. */
   protected abstract fetchPreview(): Promise<ChangePreview<Change>>;

@@ -1,4 +1,5 @@
-// The editor's keyboard map, in one place: the key handler and the help shown in the UI both read it.
+// The editor's keyboard map, in one place: the key handlers (list, grid and caption fields), the help and
+// the footer all read it.
 
 export type Action =
   | 'next'
@@ -69,15 +70,53 @@ export const SELECTION_KEYS: { keys: string; label: string }[] = [
   { keys: '← → ↑ ↓ in the grid, Enter', label: 'Move in two dimensions; open the image beside its captions' },
 ];
 
-/** Shortcuts inside a caption field. */
-export const FIELD_KEYS: { keys: string; label: string; footer?: string }[] = [
-  { keys: 'Ctrl+Enter', label: 'Approve this caption, go on (SSC → DSC → next unreviewed)', footer: 'approve & go on' },
-  { keys: 'Ctrl+Shift+Enter', label: 'Reject this caption' },
-  { keys: 'Alt+↓ / Alt+↑', label: 'Next / previous image' },
-  { keys: 'Escape', label: 'Leave the field' },
-  { keys: 'Ctrl+S', label: 'Save the manifest' },
-  { keys: 'Ctrl+Z', label: 'Undo (outside a field: undo whole edits)' },
+/** What a key does inside a caption field. */
+export type FieldAction = 'approveAndGoOn' | 'rejectCaption' | 'nextImage' | 'prevImage' | 'leaveField' | 'commitTyped';
+
+/** A key with its modifiers; `ctrl` is Ctrl or Cmd. Unnamed modifiers must be up. */
+export interface Chord {
+  key: string;
+  ctrl?: boolean;
+  shift?: boolean;
+  alt?: boolean;
+}
+
+/** Shortcuts inside a caption field; `action: null` is the browser's own (listed for the help). */
+export const FIELD_KEYS: { chord: Chord; action: FieldAction | null; label: string; footer?: string }[] = [
+  { chord: { key: 'Enter', ctrl: true }, action: 'approveAndGoOn', label: 'Approve this caption, go on (SSC → DSC → next unreviewed)', footer: 'approve & go on' },
+  { chord: { key: 'Enter', ctrl: true, shift: true }, action: 'rejectCaption', label: 'Reject this caption' },
+  { chord: { key: 'ArrowDown', alt: true }, action: 'nextImage', label: 'Next image' },
+  { chord: { key: 'ArrowUp', alt: true }, action: 'prevImage', label: 'Previous image' },
+  { chord: { key: 'Escape' }, action: 'leaveField', label: 'Leave the field' },
+  // VS Code saves on Ctrl+S; the field sends what is typed first so the save includes it.
+  { chord: { key: 's', ctrl: true }, action: 'commitTyped', label: 'Save the manifest' },
+  { chord: { key: 'z', ctrl: true }, action: null, label: 'Undo typing (outside a field: undo whole edits)' },
 ];
+
+/** The keys a chord needs, for a user to read. */
+export function chordLabel(chord: Chord): string {
+  const key = chord.key === 'ArrowDown' ? '↓' : chord.key === 'ArrowUp' ? '↑' : chord.key.length === 1 ? chord.key.toUpperCase() : chord.key;
+  return [chord.ctrl ? 'Ctrl' : '', chord.shift ? 'Shift' : '', chord.alt ? 'Alt' : '', key].filter(Boolean).join('+');
+}
+
+/** The modifiers and key of a keyboard event (a KeyboardEvent has them). */
+export interface KeyState {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+export function chordMatches(chord: Chord, e: KeyState): boolean {
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  return key === chord.key && (e.ctrlKey || e.metaKey) === (chord.ctrl === true) && e.shiftKey === (chord.shift === true) && e.altKey === (chord.alt === true);
+}
+
+/** The field action a key press asks for, if any. */
+export function fieldActionFor(e: KeyState): FieldAction | undefined {
+  return FIELD_KEYS.find((k) => k.action !== null && chordMatches(k.chord, e))?.action ?? undefined;
+}
 
 export function actionFor(key: string): Action | undefined {
   return LIST_KEYS.find((k) => k.keys.includes(key))?.action;
@@ -86,5 +125,5 @@ export function actionFor(key: string): Action | undefined {
 /** The footer's hints: the keymap's entries marked for it, with their first key. */
 export const FOOTER_HINTS: { key: string; label: string }[] = [
   ...LIST_KEYS.flatMap((k) => (k.footer ? [{ key: k.keys[0]!, label: k.footer }] : [])),
-  ...FIELD_KEYS.flatMap((k) => (k.footer ? [{ key: k.keys, label: k.footer }] : [])),
+  ...FIELD_KEYS.flatMap((k) => (k.footer ? [{ key: chordLabel(k.chord), label: k.footer }] : [])),
 ];

@@ -103,3 +103,25 @@ test('the flag filter over an indexed manifest: nothing before the pass, each fl
   store.put({ ...rec('cat', 'The image shows a cat.'), file_name: '3.png' });
   assert.deepEqual(match('stock-phrase'), [3]);
 });
+
+test("the index's flag pass flags the dataset's length outliers and lowest scores too, and an edit is judged against the same fences", async () => {
+  const { ManifestStore } = await import('../../src/core/dataset/manifest-store.js');
+  const { EMPTY_QUERY } = await import('../../src/shared/record-query.js');
+  const { defectBitsOf } = await import('../../src/core/analysis/defects.js');
+  // 40 DSCs of 6 words scored 0.11..0.50, and one of 60 words: far outside Tukey's fences (6 ± 0).
+  const records = Array.from({ length: 40 }, (_, i) => ({ ...rec(null, null), file_name: `${i}.png`, dsc: cap('red barn in a green field', { score: 0.1 + (i + 1) / 100 }) }));
+  records.push({ ...rec(null, null), file_name: '40.png', dsc: cap(Array.from({ length: 12 }, () => 'red barn in a field').join(' '), { score: 0.3 }) });
+  const store = ManifestStore.fromText('/nowhere', records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const match = (flag: 'length-outlier' | 'low-score') => Array.from(store.matchPositions({ ...EMPTY_QUERY, flag }), (p) => store.names()[p]).sort();
+  assert.equal(store.defectThresholds, null);
+  await store.computeDefects();
+  assert.deepEqual(store.defectThresholds!.length.dsc, { low: 6, high: 6 });
+  assert.deepEqual(match('length-outlier'), ['40.png']);
+  // The 5th percentile of 41 scores by nearest rank is the 3rd lowest: 0.13.
+  assert.deepEqual(match('low-score'), ['0.png', '1.png', '2.png']);
+  // The long DSC is cut by a person: flagged against the same fences, it is no outlier now.
+  store.writeHumanCaption('40.png', 'dsc', 'red barn in a green field');
+  assert.deepEqual(match('length-outlier'), []);
+  assert.equal(flagsOfBits(defectBitsOf(store.get('0.png')!, store.defectThresholds)).join(), 'low-score');
+  assert.equal(flagsOfBits(defectBitsOf(store.get('0.png')!, null)).join(), '', 'without the pass, only own flags');
+});

@@ -69,6 +69,27 @@ test('adding images never moves an image between splits nor changes its caption 
   assert.equal(grown.samples.length, 5000);
 });
 
+test('an export of a selection writes only those images, each in the split and with the caption of the whole export, and skips none of the rest', () => {
+  const all = records(2000);
+  const whole = new Map(planExport(all, base).samples.map((s) => [s.fileName, s]));
+  // A selection, with a rejected image in it (still skipped, and tallied) and a duplicate group cut in two.
+  const only = new Set(all.filter((_, i) => i % 7 === 3).map((r) => r.file_name));
+  const rejected = all[3]!;
+  const planned = planExport(
+    all.map((r) => (r === rejected ? { ...r, dsc: caption('dsc 3', 'rejected') } : r)),
+    { ...base, only, groups: new Map([['d/10.jpg', 'd/10.jpg'], ['d/1809.jpg', 'd/10.jpg']]) },
+  );
+  assert.deepEqual(new Set(planned.samples.map((s) => s.fileName)), new Set([...only].filter((n) => n !== rejected.file_name)));
+  assert.equal(Object.values(planned.skipped.counts).reduce((a, b) => a + b, 0), 1, 'only the rejected image of the selection is tallied');
+  for (const s of planned.samples) {
+    const w = whole.get(s.fileName)!;
+    if (s.fileName !== 'd/1809.jpg') assert.equal(s.split, w.split, s.fileName);
+    assert.equal(s.source, w.source, s.fileName);
+  }
+  // A group's split is its first member's, in or out of the selection.
+  assert.equal(planned.samples.find((s) => s.fileName === 'd/1809.jpg')!.split, whole.get('d/10.jpg')!.split);
+});
+
 test('images without alt-text fall back to the DSC and are counted', () => {
   const recs = records(4000, 0, false);
   const plan = planExport(recs, { ...base, ratio: 0.7 });

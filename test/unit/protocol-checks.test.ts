@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkRequest, EMPTY_QUERY, MAX_CAPTION_CHARS, REQUEST_METHODS, REQUEST_PARAM_CHECKS } from '../../src/shared/protocol.js';
 
-const spec = { query: EMPTY_QUERY, find: 'a', replace: 'b', regex: false, caseSensitive: false, fields: ['ssc'] };
+const spec = { query: EMPTY_QUERY, ranges: [], find: 'a', replace: 'b', regex: false, caseSensitive: false, fields: ['ssc'] };
 
 test('unknown methods and params that are not objects are refused with a reason', () => {
   assert.match(checkRequest({ method: 'deleteEverything', params: {} })!, /unknown request "deleteEverything"/);
@@ -26,8 +26,11 @@ test('page bounds, thumbnails, edits and bulk changes are checked; alt-text is n
   assert.match(checkRequest({ method: 'page', params: { query: EMPTY_QUERY, offset: -1, limit: 100 } })!, /offset and limit/);
   assert.match(checkRequest({ method: 'page', params: { query: EMPTY_QUERY, offset: 0, limit: 1e9 } })!, /limit 1 to/);
   assert.match(checkRequest({ method: 'thumbnails', params: { fileNames: [1, 2] } })!, /fileNames/);
-  assert.equal(checkRequest({ method: 'applyReplace', params: spec }), null);
+  assert.equal(checkRequest({ method: 'applyReplace', params: { ...spec } }), null);
   assert.match(checkRequest({ method: 'applyReplace', params: { ...spec, fields: ['alt'] } })!, /fields may only be ssc and dsc/);
+  assert.equal(checkRequest({ method: 'previewReplace', params: { ...spec, ranges: [[0, 3], [7, 9]] } }), null);
+  assert.match(checkRequest({ method: 'applyReplace', params: { ...spec, ranges: [[5, 2]] } })!, /each range/);
+  assert.match(checkRequest({ method: 'applyNormalize', params: { query: EMPTY_QUERY, stripOpening: true, cutClosing: false, trailingPeriod: null, fields: ['dsc'], includeProtected: false } })!, /ranges must be a list/);
   assert.match(checkRequest({ method: 'previewNormalize', params: { query: EMPTY_QUERY, stripOpening: true, cutClosing: false, trailingPeriod: 'sometimes', fields: ['dsc'], includeProtected: false } })!, /trailingPeriod/);
   assert.match(checkRequest({ method: 'edit', params: { op: 'text', fileName: 'a.png', kind: 'ssc', text: 'x'.repeat(MAX_CAPTION_CHARS + 1) } })!, /at most/);
   assert.match(checkRequest({ method: 'edit', params: { op: 'text', fileName: 'a.png', kind: 'alt', text: 'x' } })!, /unknown caption kind/);

@@ -76,6 +76,32 @@ function sharesContentWord(ssc: TokenScan, dsc: TokenScan): boolean {
   return true;
 }
 
+/** The dataset-level flags of a text of `words` words scored `score` (NaN: none), against the thresholds. */
+function thresholdBits(kind: TextSource, words: number, score: number, thresholds: DatasetThresholds): number {
+  let bits = 0;
+  const fence = thresholds.length[kind];
+  if (fence && !Number.isNaN(words) && (words < fence.low || words > fence.high)) bits |= defectBit('length-outlier');
+  const low = thresholds.lowScore[kind];
+  if (low !== null && !Number.isNaN(score) && score <= low) bits |= defectBit('low-score');
+  return bits;
+}
+
+/**
+ * A record's flags, its own and, given the dataset's thresholds (DefectCounter.thresholds), those that
+ * depend on the rest: so a record edited after the pass is flagged against the same fences as the others.
+ */
+export function defectBitsOf(record: ManifestRecord, thresholds: DatasetThresholds | null): number {
+  let bits = ownDefectBits(record);
+  if (!thresholds) return bits;
+  for (const kind of TEXT_SOURCES) {
+    const text = textOf(record, kind);
+    if (text === null) continue;
+    const score = record[kind]?.score;
+    bits |= thresholdBits(kind, wordCount(text), typeof score === 'number' ? score : NaN, thresholds);
+  }
+  return bits;
+}
+
 /** A growable column of numbers, NaN where a record has no value. */
 class NumberColumn {
   private values = new Float64Array(1024);
@@ -162,14 +188,7 @@ export class DefectCounter {
   bits(thresholds = this.thresholds()): Uint8Array {
     const out = this.own.slice(0, this.rows);
     for (let row = 0; row < this.rows; row++) {
-      for (const kind of TEXT_SOURCES) {
-        const fence = thresholds.length[kind];
-        const words = this.lengths[kind].at(row);
-        if (fence && !Number.isNaN(words) && (words < fence.low || words > fence.high)) out[row]! |= defectBit('length-outlier');
-        const low = thresholds.lowScore[kind];
-        const score = this.scores[kind].at(row);
-        if (low !== null && !Number.isNaN(score) && score <= low) out[row]! |= defectBit('low-score');
-      }
+      for (const kind of TEXT_SOURCES) out[row]! |= thresholdBits(kind, this.lengths[kind].at(row), this.scores[kind].at(row), thresholds);
     }
     return out;
   }

@@ -23,7 +23,7 @@ import {
 import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
 import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
 import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
-import { ownDefectBits } from '../analysis/defects.js';
+import { DefectCounter, type DatasetThresholds } from '../analysis/defects.js';
 import { LineSplitter } from './line-splitter.js';
 import { DuplicateFinder } from './duplicates.js';
 import { factsScratch, RecordColumns } from './record-columns.js';
@@ -374,20 +374,31 @@ export class ManifestStore implements ManifestAccess {
       const index = this.index;
       if (index.columns.defectsReady) return;
       const hadSource = this.source !== null;
-      let row = 0;
+      // Each record's own flags, lengths and scores (about 50 bytes a record, for the pass only), then the
+      // dataset's fences and low-score cuts, then every row's bits.
+      const counter = new DefectCounter();
+      let rows = 0;
+      let changed = false;
       for (const record of this.records()) {
-        index.columns.setDefects(row++, ownDefectBits(record));
-        if (row % DEFECT_BLOCK !== 0) continue;
+        counter.add(record);
+        if (++rows % DEFECT_BLOCK !== 0) continue;
         await new Promise((resolve) => setImmediate(resolve));
         // Closed meanwhile (the editor went, or the file was reloaded into a new store): nothing to finish.
         if (signal?.aborted || (hadSource && this.source === null)) return;
-        if (this.index !== index) break;
+        if ((changed = this.index !== index)) break;
       }
-      if (this.index === index) {
-        index.columns.defectsReady = true;
-        return;
-      }
+      if (changed || this.index !== index) continue;
+      const thresholds = counter.thresholds();
+      const bits = counter.bits(thresholds);
+      for (let row = 0; row < bits.length; row++) index.columns.setDefects(row, bits[row]!);
+      index.columns.defectsComputed(thresholds);
+      return;
     }
+  }
+
+  /** The dataset thresholds the defect column was computed with; null before computeDefects. */
+  get defectThresholds(): DatasetThresholds | null {
+    return this.index.columns.thresholds;
   }
 
   /** Adds a record or replaces one wholesale. Used by the scanner, which owns the non-caption fields. */
@@ -470,7 +481,7 @@ export class ManifestStore implements ManifestAccess {
   /** What a save would write now, without writing it (where the lines would go is not kept). */
   private chunksAsSaved(): Iterable<Uint8Array> {
     const snapshot = this.snapshot();
-    return this.saveChunks(snapshot, NO_OVERRIDES, new SavedLayout(snapshot.index.names.length, false));
+    return this.saveChunks(snapshot, NO_OVERRIDES, new SavedLayout(snapshot.index.names.length, snapshot.index.columns));
   }
 
   /** sha256 of the manifest as it would be saved (equal to the file's when the store saved it). */
@@ -505,7 +516,7 @@ export class ManifestStore implements ManifestAccess {
     const revision = this.revision;
     const own = path.resolve(target) === path.resolve(this.manifestPath);
     const snapshot = this.snapshot();
-    const layout = new SavedLayout(snapshot.index.names.length, snapshot.index.columns.defectsReady);
+    const layout = new SavedLayout(snapshot.index.names.length, snapshot.index.columns);
     let written: FileLineSource | null = null;
     try {
       await writeFileAtomic(target, this.saveChunks(snapshot, overrides, layout), {
@@ -629,11 +640,11 @@ class SavedLayout {
   overridden: number[] = [];
   readonly overriddenFacts: RecordColumns;
 
-  constructor(rows: number, defectsReady: boolean) {
+  constructor(rows: number, columns: RecordColumns) {
     this.offsets = new Float64Array(rows);
     this.lengths = new Uint32Array(rows);
     this.overriddenFacts = new RecordColumns(16);
-    this.overriddenFacts.defectsReady = defectsReady;
+    this.overriddenFacts.defectStateOf(columns);
   }
 
   noteOverride(row: number, record: ManifestRecord): void {

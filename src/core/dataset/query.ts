@@ -91,7 +91,8 @@ export function countRecords(records: Iterable<ManifestRecord>): Counts {
 }
 
 /** The replacements a find & replace would make, in manifest order. */
-export function planReplace(records: Iterable<ManifestRecord>, spec: ReplaceSpec): ReplaceChange[] {
+// The selection (`ranges`) is the caller's to resolve: it hands over only the records in it.
+export function planReplace(records: Iterable<ManifestRecord>, spec: Omit<ReplaceSpec, 'ranges'>): ReplaceChange[] {
   if (spec.find === '') return [];
   const re = compileText(spec.find, spec.regex, spec.caseSensitive, true)!;
   const matches = compileQuery(spec.query);

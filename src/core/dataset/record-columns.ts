@@ -1,7 +1,7 @@
 // The facts the list's filters, badges and counts need, one typed-array slot per record: about 11 bytes a
 // record, so a million records cost 11 MB instead of a parsed object each.
 import { CAPTION_AUTHORS, CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
-import { ownDefectBits } from '../analysis/defects.js';
+import { defectBitsOf, type DatasetThresholds } from '../analysis/defects.js';
 import { recordState, type CaptionFacts, type Counts, type RecordFacts, type RecordState, type ReviewOrder } from '../../shared/record-query.js';
 
 /** Score steps of the review order's key (1e-6 apart over [-1, 1]: finer than any score shown). */
@@ -64,6 +64,8 @@ export class RecordColumns {
   private defects: Uint8Array;
   /** Whether every row's defects are computed; until then the flag filter shows nothing unknown. */
   defectsReady = false;
+  /** The dataset's length fences and low-score cuts the defects were computed against (null until then). */
+  thresholds: DatasetThresholds | null = null;
   private count = 0;
 
   constructor(capacity = 1024) {
@@ -88,7 +90,7 @@ export class RecordColumns {
 
   /** A record's facts; its defects too once the columns hold them (a changed record's flags change with it). */
   set(row: number, record: ManifestRecord): void {
-    if (this.defectsReady) this.defects[row] = ownDefectBits(record);
+    if (this.defectsReady) this.defects[row] = defectBitsOf(record, this.thresholds);
     this.flags[row] = (this.flags[row]! & DUPLICATE) | (record.error ? ERROR : 0) | (record.audit === true ? AUDIT : 0);
     this.score[row] = lowestScore(record);
     for (let k = 0; k < 2; k++) {
@@ -128,6 +130,18 @@ export class RecordColumns {
 
   setDefects(row: number, bits: number): void {
     this.defects[row] = bits;
+  }
+
+  /** Every row's defects are set (setDefects), against these dataset thresholds. */
+  defectsComputed(thresholds: DatasetThresholds | null): void {
+    this.thresholds = thresholds;
+    this.defectsReady = true;
+  }
+
+  /** Takes `other`'s defect state (whether computed, and against which thresholds), not its rows. */
+  defectStateOf(other: RecordColumns): void {
+    this.defectsReady = other.defectsReady;
+    this.thresholds = other.thresholds;
   }
 
   /** Fills `scratch` with a row's facts and returns it. */
@@ -204,7 +218,7 @@ export class RecordColumns {
       }
     }
     out.count = rows.length;
-    out.defectsReady = this.defectsReady;
+    out.defectStateOf(this);
     // A new record's group is unknown until the next pass.
     out.duplicatesReady = false;
     return out;

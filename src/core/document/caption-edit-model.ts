@@ -9,6 +9,7 @@
 //   edit, and their checkpoints write the base only, never the user's unsaved edits.
 // - A change on disk is merged into the base with the overlay kept on top; where the disk and the overlay
 //   both changed one caption and the disk's version is a person's, it is a conflict the user decides.
+import type { DatasetThresholds } from '../analysis/defects.js';
 import * as path from 'node:path';
 import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord, type ReviewState } from '../../shared/record.js';
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type RecordState, type ReviewOrder } from '../../shared/record-query.js';
@@ -229,6 +230,11 @@ export class CaptionEditModel {
   /** Whether the base's index holds every record's defect flags. */
   get defectsReady(): boolean {
     return this.baseValue?.defectsReady ?? false;
+  }
+
+  /** The dataset thresholds (length fences, low-score cuts) the defect flags were computed with, if they were. */
+  get defectThresholds(): DatasetThresholds | null {
+    return this.baseValue?.defectThresholds ?? null;
   }
 
   private async loadBase(): Promise<void> {

@@ -30,6 +30,11 @@ export interface PlanOptions {
   groups?: ReadonlyMap<string, string>;
   /** One image per duplicate group: the first of it (in manifest order) that can be exported. */
   dedup?: boolean;
+  /**
+   * Only these images (the editor's multi-selection); the others are out of scope, not skipped. Splits
+   * and groups are decided as for the whole dataset, so an image lands in the same split either way.
+   */
+  only?: ReadonlySet<string>;
 }
 
 export interface ExportPlan {
@@ -77,6 +82,7 @@ export class ExportPlanner {
   /** The record's sample, or null when it is skipped (and tallied). */
   decide(record: ManifestRecord): ExportSample | null {
     const { options, kind } = this;
+    if (options.only && !options.only.has(record.file_name)) return null;
     const group = options.groups?.get(record.file_name);
     let reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
     if (reason === null && group !== undefined && options.dedup) {

@@ -48,6 +48,8 @@ export interface ExportOptions {
   nearDistance?: number;
   /** Instruction text for LLaVA and OpenAI chat; a default per profile otherwise. */
   prompt?: string;
+  /** Only these images (the editor's multi-selection); the whole dataset otherwise. */
+  only?: ReadonlySet<string>;
   onProgress?: (progress: ExportProgress) => void;
   signal?: AbortSignal;
 }
@@ -78,6 +80,8 @@ export interface ExportRecord {
   duplicate_groups: number;
   near_distance: number;
   dedup: boolean;
+  /** How many images the export was limited to (an editor's selection), or null for the whole dataset. */
+  only: number | null;
   counts: Record<Split, number> & { total: number };
   caption_sources: Record<Split, SourceCounts>;
   /** t2i: images whose draw picked the alt-text but that have none, so the DSC went out instead. */
@@ -170,7 +174,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const distanceProblem = nearDistanceProblem(nearDistance);
   if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
   const groupList = duplicateGroupsOf(store.records(), nearDistance);
-  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true });
+  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true, only: options.only });
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
   const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
   const placer = new ImagePlacer(store.folder, prepared.staging, images);
@@ -246,6 +250,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       duplicate_groups: groupList.length,
       near_distance: nearDistance,
       dedup: options.dedup === true,
+      only: options.only ? options.only.size : null,
       prompt: options.format === 'llava' || options.format === 'openai' ? prompt : null,
       counts: { ...counts, total: counts.train + counts.validation },
       caption_sources: sources,

@@ -12,11 +12,11 @@ import type { ManifestRegistry } from '../../core/document/manifest-registry.js'
 import { ThumbnailCache } from './thumbnails.js';
 import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';
-import { ownDefectBits } from '../../core/analysis/defects.js';
+import { defectBitsOf } from '../../core/analysis/defects.js';
 import { flagsOfBits } from '../../shared/defect-flags.js';
-import type { ManifestRecord } from '../../shared/record.js';
+import { MANIFEST_NAME, type ManifestRecord } from '../../shared/record.js';
 import { checkRecordQuery, EMPTY_QUERY, isUnreviewed, type RecordQuery } from '../../shared/record-query.js';
-import { layoutStateOf, MAX_PAGE, TOOLBAR_COMMANDS, type BulkReviewSpec, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
+import { layoutStateOf, MAX_PAGE, TOOLBAR_COMMANDS, type BulkReviewSpec, type NormalizeSpec, type ReplaceSpec, type RecordView, type WebviewEvent } from '../../shared/protocol.js';
 import { checkRanges, type Range } from '../../shared/range-set.js';
 
 export const CAPTION_EDITOR_VIEW_TYPE = 'recaption.captionEditor';
@@ -104,6 +104,59 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     return result;
   }
 
+  /** Find & replace over what the filter shows, or the multi-selection in it, as one undoable edit. */
+  async replaceIn(doc: CaptionDocument, spec: ReplaceSpec): Promise<{ changed: number }> {
+    await doc.ready;
+    await this.columnsFor(doc, spec.query);
+    return { changed: doc.applyReplace(planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec)) };
+  }
+
+  /** The normalizers over what the filter shows, or the multi-selection in it, as one undoable edit. */
+  async normalizeIn(doc: CaptionDocument, spec: NormalizeSpec): Promise<{ changed: number }> {
+    await doc.ready;
+    await this.columnsFor(doc, spec.query);
+    return { changed: doc.applyNormalization(planNormalization(this.shownRecords(doc, spec.query, spec.ranges), spec), spec.includeProtected) };
+  }
+
+  /**
+   * Fills the columns a query needs that a page of rows cannot tell: the flag filter and order need every
+   * record's flags, the duplicates filter the duplicates pass (each one pass, the first time it is used).
+   */
+  private async columnsFor(doc: CaptionDocument, query: RecordQuery): Promise<void> {
+    if (query.duplicates && !doc.store.duplicatesReady) await doc.model.computeDuplicates();
+    if ((query.flag === 'any' && query.order !== 'flagged') || doc.store.defectsReady) return;
+    const startedFlagging = performance.now();
+    await doc.model.computeDefects();
+    this.log.info(`flagged the defects of ${doc.store.size} records of ${doc.uri.fsPath} in ${(performance.now() - startedFlagging).toFixed(0)} ms`);
+  }
+
+  /**
+   * What the filter shows, or the multi-selection within it, through the index (which also knows the
+   * filters a single record cannot tell, such as "has duplicates"), for find & replace and normalize.
+   */
+  private *shownRecords(doc: CaptionDocument, query: RecordQuery, ranges: readonly Range[]): Generator<ManifestRecord> {
+    if (ranges.length === 0 && isEmptyQuery(query)) return yield* doc.store.records();
+    const index = this.indexOf(doc);
+    const names = doc.store.names();
+    const rows = ranges.length > 0 ? index.rowsOf(doc.store, doc.generation, query, ranges) : null;
+    const total = rows ? rows.length : index.total(doc.store, doc.generation, query);
+    for (let i = 0; i < total; i++) {
+      const record = doc.store.get(names[rows ? rows[i]! : index.positionAt(doc.store, doc.generation, query, i)]!);
+      if (record) yield record;
+    }
+  }
+
+  /** The open caption editor a command was invoked from (its manifest Uri, or the active tab without one). */
+  invokingDocument(uri: vscode.Uri | undefined): CaptionDocument | undefined {
+    let manifest = uri?.fsPath;
+    if (!uri) {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      if (input instanceof vscode.TabInputCustom) manifest = input.uri.fsPath;
+    }
+    if (!manifest || path.basename(manifest) !== MANIFEST_NAME) return undefined;
+    return this.openDocuments().find((d) => d.uri.fsPath === manifest);
+  }
+
   documentFor(folder: string): CaptionDocument | undefined {
     return [...this.documents].find((d) => path.resolve(d.folder) === path.resolve(folder));
   }
@@ -183,33 +236,12 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         missing: record.missing === true,
         image: toUri(path.join(doc.folder, ...record.file_name.split('/'))),
         thumb: thumb ? toUri(thumb) : null,
-        flags: flagsOfBits(ownDefectBits(record)),
+        flags: flagsOfBits(defectBitsOf(record, doc.store.defectThresholds)),
       };
     };
     const headView = async (offset: number, limit: number): Promise<RecordView[]> =>
       Promise.all(doc.head.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((r, i) => view(r, offset + i)));
     const index = this.indexOf(doc);
-    // The flag filter needs every record's flags: one pass over the manifest the first time it is used
-    // (a page of rows shows its own badges without it).
-    const flagsFor = async (query: RecordQuery): Promise<void> => {
-      if (query.duplicates && !doc.store.duplicatesReady) await doc.model.computeDuplicates();
-      if ((query.flag === 'any' && query.order !== 'flagged') || doc.store.defectsReady) return;
-      const startedFlagging = performance.now();
-      await doc.model.computeDefects();
-      this.log.info(`flagged the defects of ${doc.store.size} records of ${doc.uri.fsPath} in ${(performance.now() - startedFlagging).toFixed(0)} ms`);
-    };
-
-    // What the filter shows, through the index (which also knows the filters a single record cannot tell,
-    // such as "has duplicates"), for find & replace and normalize.
-    const shownRecords = function* (query: RecordQuery): Generator<ManifestRecord> {
-      if (isEmptyQuery(query)) return yield* doc.store.records();
-      const names = doc.store.names();
-      const total = index.total(doc.store, doc.generation, query);
-      for (let i = 0; i < total; i++) {
-        const record = doc.store.get(names[index.positionAt(doc.store, doc.generation, query, i)]!);
-        if (record) yield record;
-      }
-    };
     const handlers: RequestHandlers = {
       init: () => ({
         folderName: path.basename(doc.folder),
@@ -227,7 +259,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
           return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
         }
         await doc.ready;
-        await flagsFor(query);
+        await this.columnsFor(doc, query);
         let total: number;
         try {
           total = index.total(doc.store, doc.generation, query);
@@ -257,7 +289,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       findNext: async ({ query, from, direction, unreviewedOnly }) => {
         await doc.ready;
-        await flagsFor(query);
+        await this.columnsFor(doc, query);
         const total = index.total(doc.store, doc.generation, query);
         for (let p = from + direction; p >= 0 && p < total; p += direction) {
           if (!unreviewedOnly || isUnreviewed(doc.store.factsAt(index.positionAt(doc.store, doc.generation, query, p)))) return { position: p };
@@ -266,41 +298,33 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       previewReplace: async (spec) => {
         await doc.ready;
-        await flagsFor(spec.query);
+        await this.columnsFor(doc, spec.query);
         try {
-          const changes = planReplace(shownRecords(spec.query), spec);
+          const changes = planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
           return { total: 0, changes: [], error: (err as Error).message };
         }
       },
-      applyReplace: async (spec) => {
-        await doc.ready;
-        await flagsFor(spec.query);
-        return { changed: doc.applyReplace(planReplace(shownRecords(spec.query), spec)) };
-      },
+      applyReplace: (spec) => this.replaceIn(doc, spec),
       previewNormalize: async (spec) => {
         await doc.ready;
-        await flagsFor(spec.query);
+        await this.columnsFor(doc, spec.query);
         try {
-          const changes = planNormalization(shownRecords(spec.query), spec);
+          const changes = planNormalization(this.shownRecords(doc, spec.query, spec.ranges), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
           return { total: 0, changes: [], error: (err as Error).message };
         }
       },
-      applyNormalize: async (spec) => {
-        await doc.ready;
-        await flagsFor(spec.query);
-        return { changed: doc.applyNormalization(planNormalization(shownRecords(spec.query), spec), spec.includeProtected === true) };
-      },
+      applyNormalize: (spec) => this.normalizeIn(doc, spec),
       // An edit made on the first screen before the full load is applied once it is loaded.
       edit: async (request) => {
         await doc.ready;
         return doc.applyEdit(request);
       },
       bulkReview: async (spec) => {
-        await flagsFor(spec.query);
+        await this.columnsFor(doc, spec.query);
         return this.bulkReview(doc, spec);
       },
     };
@@ -322,8 +346,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       } else if (event.type === 'command') {
         // Only the commands the toolbar offers, always on this editor's dataset folder.
         if ((TOOLBAR_COMMANDS as readonly string[]).includes(event.command)) {
-          // Upsample acts on the editor's selection, so it gets the manifest (this editor), not the folder.
-          const target = event.command === 'recaption.upsample' ? doc.uri : vscode.Uri.file(doc.folder);
+          // Upsample and export act on the editor's selection, so they get the manifest (this editor), not the folder.
+          const target = event.command === 'recaption.upsample' || event.command === 'recaption.exportFineTuneSet' ? doc.uri : vscode.Uri.file(doc.folder);
           void vscode.commands.executeCommand(event.command, target).then(undefined, (err: Error) => {
             void showError(`${event.command}: ${err.message}`);
           });

@@ -6,7 +6,7 @@ import type { ManifestRecord } from '../../shared/record.js';
 import { compileQuery } from '../../core/dataset/query.js';
 
 /** The spec came over postMessage: only known values turn into normalizers. */
-export function normalizerSpecs(spec: NormalizeSpec): NormalizerSpec[] {
+export function normalizerSpecs(spec: Omit<NormalizeSpec, 'ranges'>): NormalizerSpec[] {
   const specs: NormalizerSpec[] = [];
   if (spec.stripOpening === true) specs.push({ kind: 'strip-opening' });
   if (spec.cutClosing === true) specs.push({ kind: 'cut-closing' });
@@ -15,7 +15,7 @@ export function normalizerSpecs(spec: NormalizeSpec): NormalizerSpec[] {
 }
 
 /** What the normalizers would change; throws QueryError for a bad filter regex. */
-export function planNormalization(records: Iterable<ManifestRecord>, spec: NormalizeSpec): NormalizationChange[] {
+export function planNormalization(records: Iterable<ManifestRecord>, spec: Omit<NormalizeSpec, 'ranges'>): NormalizationChange[] {
   const specs = normalizerSpecs(spec);
   if (specs.length === 0) return [];
   const matches = compileQuery(spec.query);

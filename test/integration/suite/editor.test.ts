@@ -215,4 +215,31 @@ describe('Recaption extension', () => {
     assert.equal(onDisk['img-350.png']!.ssc!.review, null);
     assert.equal(onDisk['img-010.png']!.dsc!.review, 'rejected');
   });
+  it('find & replace and normalize act on the multi-selection only, within the filter, each one undoable edit', async () => {
+    const folder = await makeDataset(12, true);
+    const { provider, doc } = await openEditor(folder);
+    await provider.bulkReview(doc, { query: EMPTY_QUERY, ranges: [[5, 6]], kinds: ['ssc', 'dsc'], review: 'approved' });
+    // Saved, so that each edit below shows as dirty and its undo as clean again (VS Code has seen each).
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitUntil('clean after save', () => activeTab()?.isDirty === false);
+    // Under "unreviewed", img-005 is gone: positions 3..6 are img-003, img-004, img-006, img-007.
+    const query = { ...EMPTY_QUERY, review: 'unreviewed' as const };
+    const ssc = (i: number) => doc.store.get(`img-${String(i).padStart(3, '0')}.png`)!.ssc!.text;
+    const dsc = (i: number) => doc.store.get(`img-${String(i).padStart(3, '0')}.png`)!.dsc!.text;
+    const replace = await provider.replaceIn(doc, { query, ranges: [[3, 5], [5, 7]], find: 'machine', replace: 'person', regex: false, caseSensitive: true, fields: ['ssc'] });
+    assert.equal(replace.changed, 4);
+    assert.deepEqual([2, 3, 4, 5, 6, 7, 8].map(ssc), ['machine short 2', 'person short 3', 'person short 4', 'machine short 5', 'person short 6', 'person short 7', 'machine short 8']);
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('one undo takes the replace back', () => [3, 4, 6, 7].every((i) => ssc(i) === `machine short ${i}`) && activeTab()?.isDirty === false);
+
+    const normalize = await provider.normalizeIn(doc, { query, ranges: [[0, 2]], stripOpening: false, cutClosing: false, trailingPeriod: 'add', fields: ['dsc'], includeProtected: false });
+    assert.equal(normalize.changed, 2);
+    assert.deepEqual([0, 1, 2].map(dsc), ['machine long description 0.', 'machine long description 1.', 'machine long description 2']);
+    await waitUntil('dirty', () => activeTab()?.isDirty === true);
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('one undo takes the normalize back', () => dsc(0) === 'machine long description 0' && dsc(1) === 'machine long description 1' && activeTab()?.isDirty === false);
+    assert.equal(doc.store.get('img-005.png')!.ssc!.review, 'approved', 'the bulk review before them stays');
+  });
 });

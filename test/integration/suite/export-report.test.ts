@@ -46,6 +46,17 @@ describe('Export and report commands', () => {
     for (let i = 0; i < 4; i++) assert.ok(metadata.includes(`machine long description ${i}`), `DSC ${i} exported`);
   });
 
+  it('Export Fine-Tune Set of a selection exports only those images and says so in export.json', async () => {
+    const folder = await makeDataset(6, true);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', manifestUri(folder), { profile: 'ssc', format: 'sidecar', out, images: 'none', select: 'unrejected', force: true, only: ['img-001.png', 'img-004.png'] });
+    const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson & { only: number | null };
+    assert.equal(record.only, 2);
+    assert.equal(record.counts.total, 2);
+    const texts = (await Promise.all(['train', 'validation'].map((split) => fs.readdir(path.join(out, split)).catch(() => [] as string[])))).flat().filter((f) => f.endsWith('.txt'));
+    assert.deepEqual(texts.sort(), ['img-001.txt', 'img-004.txt']);
+  });
+
   it('Export Fine-Tune Set without a selection exports approved captions only, as the CLI does', async () => {
     const folder = await makeDataset(3, true);
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));

@@ -13,7 +13,7 @@ const HABITS: Record<string, string> = {
   'img-002.png': 'A blue square, nothing else.',
 };
 
-const ALL: NormalizeSpec = { query: EMPTY_QUERY, stripOpening: true, cutClosing: true, trailingPeriod: 'add', fields: ['ssc', 'dsc'], includeProtected: false };
+const ALL: NormalizeSpec = { query: EMPTY_QUERY, ranges: [], stripOpening: true, cutClosing: true, trailingPeriod: 'add', fields: ['ssc', 'dsc'], includeProtected: false };
 
 describe('Normalize captions in the editor', () => {
   afterEach(async () => {
