@@ -80,7 +80,7 @@ test('vision-encoder-decoder (vit-gpt2 layout): writes the SSC only, and it depe
     assert.deepEqual(backend.tasks, ['ssc']);
     const colours = [GREEN, BLUE, RED];
     const results = await backend.caption(await prepareColours(backend, dir, colours), ['ssc', 'dsc']);
-    assert.deepEqual(results, colours.map((c) => ({ ok: true, captions: { ssc: SCRIPTED_CAPTIONS.ssc(COLOUR_WORD.get(c)!) } })));
+    assert.deepEqual(results, colours.map((c) => ({ ok: true, captions: { ssc: SCRIPTED_CAPTIONS.ssc(COLOUR_WORD.get(c)!) }, finish: { ssc: 'eos' } })));
   } finally {
     await backend.dispose();
     await removeDir(dir);

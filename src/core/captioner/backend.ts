@@ -1,6 +1,6 @@
 // The one interface every captioner sits behind: local ONNX families (Florence-2, vision-encoder-decoder)
 // and the remote OpenAI-compatible backend. The pipeline (pipeline.ts) only speaks this.
-import type { CaptionKind } from '../../shared/record.js';
+import type { CaptionFinish, CaptionKind } from '../../shared/record.js';
 
 /** An image after the CPU-side work (decode, orient, resize, normalise or encode), ready for inference. */
 export interface PreparedImage {
@@ -19,6 +19,8 @@ export type CaptionResult =
   | {
       ok: true;
       captions: CaptionTexts;
+      /** Why each caption's generation ended, where the backend knows (recorded as the caption's `finish`). */
+      finish?: Partial<Record<CaptionKind, CaptionFinish>>;
       /** Why a requested caption is missing when the others came back (the good ones are still written). */
       failures?: Partial<Record<CaptionKind, string>>;
     }

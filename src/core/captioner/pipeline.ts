@@ -268,7 +268,8 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
     for (const kind of item.tasks) {
       const text = result.captions[kind];
       if (!text) continue;
-      const outcome = store.writeMachineCaption(item.fileName, kind, { text, by: 'model', model: backend.modelId });
+      const finish = result.finish?.[kind];
+      const outcome = store.writeMachineCaption(item.fileName, kind, { text, by: 'model', model: backend.modelId, ...(finish ? { finish } : {}) });
       if (outcome === 'written') {
         summary.captionsWritten++;
         written.add(kind);

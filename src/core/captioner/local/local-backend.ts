@@ -2,11 +2,11 @@
 // CaptionBackend interface. createLocalBackend picks the device, resolves (and if needed downloads) the
 // model, picks the dtype and loads the family's sessions.
 import { env } from '@huggingface/transformers';
-import type { CaptionKind } from '../../../shared/record.js';
+import type { CaptionFinish, CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
 import { DeviceError, chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
 import type { DtypeRequest } from './dtype.js';
-import type { FamilyModel } from './families/family.js';
+import type { DecodeLoop, FamilyModel } from './families/family.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
 import { resolveModel, type ModelSourceOptions, type ResolvedModel } from './model-source.js';
 import type { PostprocessOptions } from './postprocess.js';
@@ -23,6 +23,8 @@ export interface LocalBackendOptions {
   taskPrompts?: Partial<Record<CaptionKind, string>>;
   maxNewTokens?: number;
   postprocess?: PostprocessOptions;
+  /** The own greedy loop (default) or transformers.js's generate(), e.g. to compare them. */
+  decodeLoop?: DecodeLoop;
   /** Images with more pixels are refused (decompression-bomb guard). */
   maxPixels?: number;
   /** Injected for tests; default: real ONNX Runtime sessions. */
@@ -63,10 +65,17 @@ export class LocalCaptionBackend implements CaptionBackend {
     this.tasks = resolved.family.tasks;
   }
 
-  /** e.g. "florence2 fp32 on cpu (not cuda: ...; not webgpu: ...)" */
+  /** The decode loop in use (see FamilyModel.decodeLoop). */
+  get decodeLoop(): FamilyModel['decodeLoop'] {
+    return this.model.decodeLoop;
+  }
+
+  /** e.g. "florence2 fp32 on cpu (not cuda: ...; not webgpu: ...)", and the decode loop when it is not the own. */
   describe(): string {
     const dtype = this.resolved.dtype.note ? `${this.resolved.dtype.dtype} (${this.resolved.dtype.note})` : this.resolved.dtype.dtype;
-    return `${this.resolved.family.name} ${dtype} on ${describeDeviceChoice(this.deviceChoice)}`;
+    const loop = this.model.decodeLoop;
+    const decoding = loop.loop === 'own' ? '' : `, decoding with ${loop.note ?? 'transformers.js generate()'}`;
+    return `${this.resolved.family.name} ${dtype} on ${describeDeviceChoice(this.deviceChoice)}${decoding}`;
   }
 
   async prepare(filePath: string, fileName: string): Promise<PreparedImage> {
@@ -110,11 +119,14 @@ export class LocalCaptionBackend implements CaptionBackend {
     const texts = await this.model.caption({ data, count: images.length, width, height }, tasks);
     return images.map((_, i) => {
       const captions: Partial<Record<CaptionKind, string>> = {};
+      const finish: Partial<Record<CaptionKind, CaptionFinish>> = {};
       for (const kind of tasks) {
-        const text = texts[kind]?.[i];
-        if (text) captions[kind] = text;
+        const generated = texts[kind]?.[i];
+        if (!generated?.text) continue;
+        captions[kind] = generated.text;
+        finish[kind] = generated.finish;
       }
-      return Object.keys(captions).length ? { ok: true, captions } : { ok: false, error: 'the model produced an empty caption' };
+      return Object.keys(captions).length ? { ok: true, captions, finish } : { ok: false, error: 'the model produced an empty caption' };
     });
   }
 
@@ -151,6 +163,7 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
         taskPrompts: options.taskPrompts,
         maxNewTokens: options.maxNewTokens,
         postprocess: options.postprocess,
+        decodeLoop: options.decodeLoop,
       });
       return new LocalCaptionBackend(resolved, { device, rejected }, model, preprocess, options.maxPixels);
     } catch (err) {

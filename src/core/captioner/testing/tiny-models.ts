@@ -35,8 +35,11 @@ export interface TinyModelOptions {
   seed?: number;
   /** 'random' only: pad the vocabulary with synthetic words to this size. */
   vocabSize?: number;
-  /** 'random' only: generated tokens per caption (the end-of-sequence token comes right after). */
-  lengths?: { ssc: number; dsc: number };
+  /**
+   * 'random' only: generated tokens per caption (the end-of-sequence token comes right after); a list
+   * gives one length per colour class (red, green, blue, gray), so rows of a batch end at different steps.
+   */
+  lengths?: { ssc: number | readonly number[]; dsc: number | readonly number[] };
 }
 
 export const TINY_FLORENCE2: TinyModelOptions = { hiddenSize: 8, layers: 1, heads: 2, imageSize: 16, patchSize: 4, weights: 'scripted' };
@@ -208,11 +211,12 @@ function buildScript(vocab: Vocabulary, o: TinyModelOptions, family: 'florence2'
   const tasks = family === 'florence2' ? 2 : 1;
   const none = vocab.words.length;
   const sequences: number[][] = [];
-  for (const colour of COLOURS) {
+  for (const [c, colour] of COLOURS.entries()) {
     for (let t = 0; t < tasks; t++) {
       let words: number[];
       if (o.weights === 'random') {
-        const n = t === 0 ? (o.lengths?.ssc ?? 20) : (o.lengths?.dsc ?? 80);
+        const spec = t === 0 ? (o.lengths?.ssc ?? 20) : (o.lengths?.dsc ?? 80);
+        const n = typeof spec === 'number' ? spec : spec[c]!;
         words = new Array<number>(n).fill(none);
       } else {
         words = (t === 0 ? sscWords(colour) : dscWords(colour)).map(vocab.id);

@@ -1,7 +1,7 @@
 // One small interface per model family: which files it needs, which captions it can write, and how it
 // turns a batch of preprocessed images into texts. Adding a family is one module implementing this, listed
 // in families/index.ts.
-import type { CaptionKind } from '../../../../shared/record.js';
+import type { CaptionFinish, CaptionKind } from '../../../../shared/record.js';
 import type { Device } from '../device.js';
 import type { Dtype } from '../dtype.js';
 import type { PostprocessOptions } from '../postprocess.js';
@@ -29,11 +29,25 @@ export interface FamilyLoadOptions {
   /** Cap on generated tokens per caption (default: the model's generation_config). */
   maxNewTokens?: number;
   postprocess?: PostprocessOptions;
+  /** Which loop generates the tokens (default 'own'; 'generate' is transformers.js's, for comparison). */
+  decodeLoop?: DecodeLoop;
+}
+
+/** The own greedy decode loop (src/core/captioner/local/decode), or transformers.js's generate(). */
+export const DECODE_LOOPS = ['own', 'generate'] as const;
+export type DecodeLoop = (typeof DECODE_LOOPS)[number];
+
+/** One caption as the model wrote it, and why its generation ended. */
+export interface GeneratedCaption {
+  text: string;
+  finish: CaptionFinish;
 }
 
 export interface FamilyModel {
-  /** Texts per requested kind, in the order of the batch's images. */
-  caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>>;
+  /** The loop in use, and why it is not the one asked for when it is not (a config it cannot follow). */
+  readonly decodeLoop: { loop: DecodeLoop; note?: string };
+  /** Captions per requested kind, in the order of the batch's images. */
+  caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>>;
   dispose(): Promise<void>;
 }
 

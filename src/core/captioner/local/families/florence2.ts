@@ -2,9 +2,13 @@
 // pipeline: we drive the model's parts so that the vision encoder runs once per image for both tasks, then
 // one batched generate per task (the SSC rows then do not wait, padded, for the longer DSC).
 import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processor } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
-import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
+import { MergedDecoder } from '../decode/merged-decoder.js';
+import { greedyDecode } from '../decode/greedy-decode.js';
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
@@ -16,7 +20,7 @@ export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CA
 interface FlorenceProcessor {
   construct_prompts(text: string): string[];
   post_process_generation(text: string, task: string, imageSize: [number, number]): Record<string, unknown>;
-  batch_decode(ids: Tensor, options: { skip_special_tokens: boolean }): string[];
+  batch_decode(ids: Tensor | number[][], options: { skip_special_tokens: boolean }): string[];
   tokenizer: (text: string[], options: { padding: boolean }) => { input_ids: Tensor; attention_mask: Tensor };
 }
 
@@ -24,7 +28,7 @@ interface FlorenceProcessor {
  * The transformers.js internals this family calls or patches, beyond its public API. package.json pins
  * transformers.js exactly for them; an upgrade that drops one fails at load, naming it.
  */
-const MODEL_INTERNALS = ['_merge_input_ids_with_image_features', 'encode_image', 'encode_text', 'generate'] as const;
+const MODEL_INTERNALS = ['_merge_input_ids_with_image_features', '_prepare_generation_config', 'encode_image', 'encode_text', 'generate'] as const;
 const PROCESSOR_INTERNALS = ['construct_prompts', 'post_process_generation', 'batch_decode', 'tokenizer'] as const;
 const SESSION_INTERNALS = ['run', 'outputNames'] as const;
 
@@ -37,6 +41,7 @@ export function missingTransformersInternals(model: object, processor: object): 
   ];
   const sessions = (model as { sessions?: Record<string, object> }).sessions;
   const decoder = sessions?.decoder_model_merged;
+  if (!sessions?.model) missing.push('Florence2ForConditionalGeneration.sessions.model (encoder_model.onnx)');
   if (!decoder) missing.push('Florence2ForConditionalGeneration.sessions.decoder_model_merged');
   else missing.push(...SESSION_INTERNALS.filter((k) => !has(decoder, k)).map((k) => `InferenceSession.${k} (decoder_model_merged)`));
   return missing;
@@ -51,38 +56,71 @@ function asFlorenceProcessor(p: Processor): FlorenceProcessor {
 }
 
 class Florence2Model implements FamilyModel {
+  readonly decodeLoop: FamilyModel['decodeLoop'];
+
   constructor(
     private readonly model: Florence2ForConditionalGeneration,
     private readonly processor: FlorenceProcessor,
     private readonly options: FamilyLoadOptions,
+    private readonly plan: DecodePlan,
   ) {
     // Decoding steps look their token's embedding up instead of running embed_tokens once per token.
     const embeddings = new TokenEmbeddingCache(model.encode_text.bind(model) as (inputs: { input_ids: Tensor }) => Promise<Tensor>);
     model.encode_text = (inputs: { input_ids: Tensor }) => embeddings.encode(inputs);
+    this.decodeLoop = plan.loop === 'own' ? { loop: 'own' } : { loop: 'generate', note: plan.note };
   }
 
-  async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>> {
+  async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
     const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
     const imageFeatures = (await this.model.encode_image({ pixel_values: pixelValues })) as Tensor;
-    const out: Partial<Record<CaptionKind, string[]>> = {};
+    const out: Partial<Record<CaptionKind, GeneratedCaption[]>> = {};
     for (const kind of tasks) {
       const token = this.options.taskPrompts?.[kind] ?? DEFAULT_FLORENCE_PROMPTS[kind];
       const prompt = this.processor.construct_prompts(token)[0]!;
       const { input_ids, attention_mask } = this.processor.tokenizer(new Array<string>(batch.count).fill(prompt), { padding: true });
       const textFeatures = (await this.model.encode_text({ input_ids })) as Tensor;
       const merged = this.model._merge_input_ids_with_image_features({ inputs_embeds: textFeatures, image_features: imageFeatures, input_ids, attention_mask });
-      const generated = (await this.model.generate({
-        inputs_embeds: merged.inputs_embeds,
-        attention_mask: merged.attention_mask,
-        ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
-      } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
-      const decoded = this.processor.batch_decode(generated, { skip_special_tokens: false });
-      out[kind] = decoded.map((text) => {
+      const sequences = this.plan.loop === 'own' ? await this.decodeOwn(merged) : await this.decodeWithGenerate(merged);
+      const decoded = this.processor.batch_decode(sequences, { skip_special_tokens: false });
+      out[kind] = decoded.map((text, i) => {
         const answer = this.processor.post_process_generation(text, token, [batch.height, batch.width])[token];
-        return cleanCaption(typeof answer === 'string' ? answer : JSON.stringify(answer), this.options.postprocess);
+        return { text: cleanCaption(typeof answer === 'string' ? answer : JSON.stringify(answer), this.options.postprocess), finish: finishOfSequence(sequences[i]!, this.plan.eos) };
       });
     }
     return out;
+  }
+
+  /** The own loop: the text encoder once, then greedy steps on the merged decoder; rows from the start token. */
+  private async decodeOwn(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
+    const plan = this.plan;
+    if (plan.loop !== 'own') throw new Error('not planned for the own loop');
+    const sessions = this.model.sessions as Record<string, InferenceSession>;
+    const mask = toOrtTensor(merged.attention_mask);
+    const encoded = await sessions.model!.run({ inputs_embeds: toOrtTensor(merged.inputs_embeds), attention_mask: mask });
+    const decoder = new MergedDecoder({
+      session: sessions.decoder_model_merged!,
+      token: {
+        kind: 'embeds',
+        embed: async (ids) => toOrtTensor((await this.model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [ids.length, 1]) })) as Tensor),
+      },
+      encoderHiddenStates: encoded.last_hidden_state!,
+      encoderAttentionMask: mask,
+    });
+    try {
+      const rows = await greedyDecode(decoder, plan.rules);
+      return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
+    } finally {
+      decoder.dispose();
+    }
+  }
+
+  private async decodeWithGenerate(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
+    const generated = (await this.model.generate({
+      inputs_embeds: merged.inputs_embeds,
+      attention_mask: merged.attention_mask,
+      ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
+    } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
+    return (generated.tolist() as bigint[][]).map((row) => row.map(Number));
   }
 
   async dispose(): Promise<void> {
@@ -113,6 +151,7 @@ export const florence2Family: ModelFamily = {
     }
     // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
     if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
-    return new Florence2Model(model, asFlorenceProcessor(rawProcessor), options);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens);
+    return new Florence2Model(model, asFlorenceProcessor(rawProcessor), options, plan);
   },
 };

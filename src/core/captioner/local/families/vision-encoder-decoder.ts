@@ -1,26 +1,55 @@
 // Vision-encoder-decoder models (vit-gpt2 style): one caption per image, written as the SSC.
 import { AutoTokenizer, Tensor, VisionEncoderDecoderModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
-import type { FamilyLoadOptions, FamilyModel, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
+import { finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
+import { MergedDecoder } from '../decode/merged-decoder.js';
+import { greedyDecode } from '../decode/greedy-decode.js';
 
 class VisionEncoderDecoder implements FamilyModel {
+  readonly decodeLoop: FamilyModel['decodeLoop'];
+
   constructor(
     private readonly model: VisionEncoderDecoderModel,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly options: FamilyLoadOptions,
-  ) {}
+    private readonly plan: DecodePlan,
+  ) {
+    this.decodeLoop = plan.loop === 'own' ? { loop: 'own' } : { loop: 'generate', note: plan.note };
+  }
 
-  async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, string[]>>> {
+  async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
     if (!tasks.includes('ssc')) return {};
     const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
+    const sequences = this.plan.loop === 'own' ? await this.decodeOwn(pixelValues) : await this.decodeWithGenerate(pixelValues);
+    const texts = this.tokenizer.batch_decode(sequences, { skip_special_tokens: true });
+    return { ssc: texts.map((t, i) => ({ text: cleanCaption(t, this.options.postprocess), finish: finishOfSequence(sequences[i]!, this.plan.eos) })) };
+  }
+
+  /** The own loop: the image encoder once, then greedy steps on the merged decoder; rows from the start token. */
+  private async decodeOwn(pixelValues: Tensor): Promise<number[][]> {
+    const plan = this.plan;
+    if (plan.loop !== 'own') throw new Error('not planned for the own loop');
+    const sessions = this.model.sessions as Record<string, InferenceSession>;
+    const encoded = await sessions.model!.run({ pixel_values: toOrtTensor(pixelValues) });
+    const decoder = new MergedDecoder({ session: sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates: encoded.last_hidden_state! });
+    try {
+      const rows = await greedyDecode(decoder, plan.rules);
+      return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
+    } finally {
+      decoder.dispose();
+    }
+  }
+
+  private async decodeWithGenerate(pixelValues: Tensor): Promise<number[][]> {
     const generated = (await this.model.generate({
       pixel_values: pixelValues,
       ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
     } as Parameters<VisionEncoderDecoderModel['generate']>[0])) as Tensor;
-    const texts = this.tokenizer.batch_decode(generated, { skip_special_tokens: true });
-    return { ssc: texts.map((t) => cleanCaption(t, this.options.postprocess)) };
+    return (generated.tolist() as bigint[][]).map((row) => row.map(Number));
   }
 
   async dispose(): Promise<void> {
@@ -42,6 +71,7 @@ export const visionEncoderDecoderFamily: ModelFamily = {
     });
     if (!(model instanceof VisionEncoderDecoderModel)) throw new Error(`${folder} did not load as a vision-encoder-decoder model`);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
-    return new VisionEncoderDecoder(model, tokenizer, options);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens);
+    return new VisionEncoderDecoder(model, tokenizer, options, plan);
   },
 };

@@ -1,0 +1,43 @@
+// Which loop a loaded model decodes with: the own loop where its decoder and generation config are ones it
+// can follow exactly, else transformers.js's generate(), with the reason (shown in the device line).
+import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
+import type { Tensor } from '@huggingface/transformers';
+import type { CaptionFinish } from '../../../../shared/record.js';
+import type { DecodeLoop } from '../families/family.js';
+import { generationRules, type GenerationConfigLike, type GenerationRules } from './generation-rules.js';
+import { checkMergedDecoder, DecodeLayoutError } from './merged-decoder.js';
+
+/** The loop, and the end-of-sequence tokens (to tell why a generate() row ended). */
+export type DecodePlan = { eos: number[] } & ({ loop: 'own'; rules: GenerationRules } | { loop: 'generate'; note?: string });
+
+/** The transformers.js model surface this reads: its sessions and how it resolves a generation config. */
+export interface GeneratingModel {
+  sessions: Record<string, unknown>;
+  _prepare_generation_config(config: null, kwargs: Record<string, unknown>): GenerationConfigLike;
+}
+
+export function planDecodeLoop(requested: DecodeLoop, model: GeneratingModel, token: 'ids' | 'embeds', maxNewTokens: number | undefined): DecodePlan {
+  // Resolved as generate() resolves it: the model's config, generation_config.json, then the overrides.
+  const config = model._prepare_generation_config(null, maxNewTokens ? { max_new_tokens: maxNewTokens } : {});
+  const eos = config.eos_token_id === null || config.eos_token_id === undefined ? [] : [config.eos_token_id].flat();
+  if (requested === 'generate') return { loop: 'generate', eos };
+  const rules = generationRules(config);
+  if ('unsupported' in rules) return { loop: 'generate', eos, note: `transformers.js generate(): ${rules.unsupported}` };
+  try {
+    checkMergedDecoder(model.sessions.decoder_model_merged as InferenceSession, token);
+  } catch (err) {
+    if (err instanceof DecodeLayoutError) return { loop: 'generate', eos, note: `transformers.js generate(): ${err.message}` };
+    throw err;
+  }
+  return { loop: 'own', eos, rules };
+}
+
+/** A transformers.js tensor as an ONNX Runtime one, sharing its data (no copy). */
+export function toOrtTensor(tensor: Tensor): OrtTensor {
+  return new OrtTensor(tensor.type as 'float32', tensor.data as Float32Array, tensor.dims);
+}
+
+/** Why a generate() row ended: an end-of-sequence token after the start token, or the length limit. */
+export function finishOfSequence(sequence: readonly (number | bigint)[], eos: readonly number[]): CaptionFinish {
+  return sequence.slice(1).some((t) => eos.includes(Number(t))) ? 'eos' : 'length';
+}
