@@ -1,6 +1,7 @@
 // Captioning measurements, in one process (run by bench/run.ts through lib/child.ts):
 //   prep      decode + preprocess alone (the pipeline's prepare, at the pipeline's prefetch concurrency)
-//   inference inference alone on pixel tensors already in memory, same batching as the pipeline
+//   inference inference alone on pixel tensors already in memory, same batching as the pipeline, with the
+//             own decode loop and with transformers.js's generate() (a second backend), alternated
 //   pipeline  runCaptioning end to end on a fresh manifest, checkpoints and the final save included
 //             (prep, inference and pipeline run in interleaved rounds, each on its share of the images)
 //   perTask   one call per task (a vision-encoder pass per task), alternated with both tasks in one call
@@ -55,6 +56,8 @@ export interface CaptioningResult {
   batchSize: number;
   prep: Measured;
   inference: Measured;
+  /** Inference alone with transformers.js's generate() instead of the own loop, in the same rounds. */
+  inferenceGenerate: Measured;
   /** One call per task, alternated with both tasks in one call on the same images (bothTasksMsPerImage). */
   perTask: Measured & { bothTasksMsPerImage: number };
   pipeline: Measured & { captioned: number; errors: number; manifestBytes: number };
@@ -115,9 +118,13 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
   const batchSize = args.batchSize || backend.defaultBatchSize;
   progress(`${backend.describe()}, batch ${batchSize}, loaded in ${loadSeconds.toFixed(2)} s`);
 
-  // Warm-up: first runs allocate arenas and JIT the JS paths.
+  const generateBackend = await createLocalBackend({ model: model.folder, device: args.device, dtype: args.dtype, decodeLoop: 'generate' });
+
+  // Warm-up: first runs allocate arenas and JIT the JS paths. Both loops must write the same captions.
   const warm = await Promise.all(files.slice(0, batchSize).map((f, i) => backend.prepare(f, imageSet.names[i]!)));
-  await backend.caption(warm, TASKS);
+  const ownWarm = await backend.caption(warm, TASKS);
+  const generateWarm = await generateBackend.caption(warm, TASKS);
+  if (JSON.stringify(ownWarm) !== JSON.stringify(generateWarm)) throw new Error('the own decode loop and generate() wrote different captions');
 
   // The three measurements the ratios compare run in interleaved rounds (prep, inference, pipeline on
   // each round's share of the images), so a change in what else the machine runs hits all three alike.
@@ -135,8 +142,10 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
   };
   let prepMs = 0;
   let infMs = 0;
+  let genMs = 0;
   let pipeMs = 0;
   let infSessions: MeterSnapshot | null = null;
+  let genSessions: MeterSnapshot | null = null;
   let pipeSessions: MeterSnapshot | null = null;
   let captioned = 0;
   let errors = 0;
@@ -157,12 +166,21 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
       }),
     );
     prepMs += performance.now() - started;
-    // Inference alone, on tensors already in memory, in the pipeline's batches.
-    const inf = await timedWithMeter(async () => {
-      for (const batch of batches(to - from)) await backend.caption(batch, TASKS);
-    });
-    infMs += inf.ms;
-    infSessions = addMeters(infSessions, inf.sessions);
+    // Inference alone, on tensors already in memory, in the pipeline's batches: the own loop and
+    // generate() one after the other, the first of them alternating from round to round.
+    for (const loop of round % 2 === 0 ? (['own', 'generate'] as const) : (['generate', 'own'] as const)) {
+      const which = loop === 'own' ? backend : generateBackend;
+      const inf = await timedWithMeter(async () => {
+        for (const batch of batches(to - from)) await which.caption(batch, TASKS);
+      });
+      if (loop === 'own') {
+        infMs += inf.ms;
+        infSessions = addMeters(infSessions, inf.sessions);
+      } else {
+        genMs += inf.ms;
+        genSessions = addMeters(genSessions, inf.sessions);
+      }
+    }
     // The pipeline on the same images: decode ahead, batches, manifest checkpoints and the final save.
     const only = imageSet.names.slice(from, to);
     started = performance.now();
@@ -175,11 +193,13 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
   }
   const prep = measured(files.length, prepMs, null);
   const inference = measured(files.length, infMs, infSessions);
+  const inferenceGenerate = measured(files.length, genMs, genSessions);
+  await generateBackend.dispose();
   const manifestBytes = (await fs.stat(path.join(imageFolder, manifestName))).size;
   await fs.rm(path.join(imageFolder, manifestName), { force: true });
   if (captioned !== files.length) throw new Error(`pipeline captioned ${captioned} of ${files.length} (${errors} errors)`);
   const pipeline = { ...measured(files.length, pipeMs, pipeSessions), captioned, errors, manifestBytes };
-  progress(`${rounds} rounds: decode+preprocess alone ${prep.msPerImage.toFixed(1)} ms/image, inference alone ${inference.msPerImage.toFixed(1)}, pipeline ${pipeline.msPerImage.toFixed(1)}`);
+  progress(`${rounds} rounds: decode+preprocess alone ${prep.msPerImage.toFixed(1)} ms/image, inference alone ${inference.msPerImage.toFixed(1)} (generate() ${inferenceGenerate.msPerImage.toFixed(1)}), pipeline ${pipeline.msPerImage.toFixed(1)}`);
 
   // What encoding each image once saves: both tasks in one call (one vision pass) against one call per
   // task (a vision pass per task), alternated on the same tensors so drifting load hits both alike.
@@ -238,6 +258,7 @@ async function run(args: CaptioningArgs): Promise<CaptioningResult> {
     batchSize,
     prep,
     inference,
+    inferenceGenerate,
     perTask,
     pipeline,
     baseline,

@@ -1,0 +1,12 @@
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { createLocalBackend } from './src/core/captioner/local/local-backend.ts';
+const folder = 'bench/out/models/florence2-bench';
+const imgs = (await fs.readdir('bench/out/caption-images')).filter((f) => f.endsWith('.jpg')).slice(0, 8);
+const b = await createLocalBackend({ model: folder, device: 'cpu', decodeLoop: (process.env.LOOP as 'own') ?? 'own' });
+const prepared = await Promise.all(imgs.map((f) => b.prepare(path.join('bench/out/caption-images', f), f)));
+await b.caption(prepared.slice(0, 4), ['ssc', 'dsc']);
+const t = performance.now();
+for (let i = 0; i < 6; i++) await b.caption(prepared.slice((i % 2) * 4, (i % 2) * 4 + 4), ['ssc', 'dsc']);
+console.log('ms/image', ((performance.now() - t) / 24).toFixed(1));
+await b.dispose();
