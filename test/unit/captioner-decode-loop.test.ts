@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
 import type { DecodeLoop } from '../../src/core/captioner/local/families/family.js';
-import { writeModel, type TinyFamily, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
-import { BLUE, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';
+import type { Dtype } from '../../src/core/captioner/local/dtype.js';
+import { GENERATED_DTYPES, SCRIPTED_CAPTIONS, writeModel, type TinyFamily, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { BLUE, COLOUR_WORD, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';
 
 const COLOURS: readonly Rgb[] = [RED, GREEN, BLUE, GRAY, GRAY, RED];
 
-async function captionWith(model: string, loop: DecodeLoop, dir: string, extra: { maxNewTokens?: number } = {}) {
+async function captionWith(model: string, loop: DecodeLoop, dir: string, extra: { maxNewTokens?: number; dtype?: Dtype } = {}) {
   const backend = await createLocalBackend({ model, device: 'cpu', decodeLoop: loop, ...extra });
   try {
     const images: PreparedImage[] = [];
@@ -35,28 +36,36 @@ async function randomModel(dir: string, family: TinyFamily, lengths: TinyModelOp
 }
 
 for (const [name, folder] of [['Florence-2', TINY_FLORENCE2], ['vision-encoder-decoder', TINY_VIT_GPT2]] as const) {
-  test(`${name} fixture: the own loop writes exactly generate()'s captions, each ending at its end-of-sequence token`, async () => {
+  for (const dtype of GENERATED_DTYPES) {
+  test(`${name} fixture, ${dtype}: the own loop writes exactly generate()'s captions, each ending at its end-of-sequence token`, async () => {
     const dir = await tempDir();
     try {
-      const own = await captionWith(folder, 'own', dir);
-      const generated = await captionWith(folder, 'generate', dir);
+      const own = await captionWith(folder, 'own', dir, { dtype });
+      const generated = await captionWith(folder, 'generate', dir, { dtype });
+      assert.match(own.describe, new RegExp(` ${dtype} on cpu`));
       assert.equal(own.loop, 'own');
       assert.equal(generated.loop, 'generate');
       assert.match(generated.describe, /decoding with transformers\.js generate\(\)/);
       assert.doesNotMatch(own.describe, /generate/);
       assert.deepEqual(own.results, generated.results);
       for (const r of own.results) assert.ok(r.ok && Object.values(r.finish ?? {}).every((f) => f === 'eos'), JSON.stringify(r));
+      // The scripted captions survive quantization: the colour channels are far apart.
+      assert.deepEqual(own.results.map((r) => r.ok && r.captions.ssc), COLOURS.map((c) => SCRIPTED_CAPTIONS.ssc(COLOUR_WORD.get(c)!)));
     } finally {
       await removeDir(dir);
     }
   });
+  }
 }
 
 for (const family of ['florence2', 'vit-gpt2'] as const) {
-  test(`random-weight ${family}: rows ending at different steps, and the token limit, give generate()'s captions and finish reasons`, async () => {
+  test(`random-weight ${family}: rows ending at different steps, and the token limit, give generate()'s captions and finish reasons, in every dtype`, async () => {
     const dir = await tempDir();
     try {
       const model = await randomModel(dir, family, { ssc: [2, 5, 9, 3], dsc: [4, 11, 7, 14] });
+      for (const dtype of GENERATED_DTYPES.filter((d) => d !== 'fp32')) {
+        assert.deepEqual((await captionWith(model, 'own', dir, { dtype })).results, (await captionWith(model, 'generate', dir, { dtype })).results, dtype);
+      }
       const own = await captionWith(model, 'own', dir);
       assert.deepEqual(own.results, (await captionWith(model, 'generate', dir)).results);
       assert.ok(own.results.every((r) => r.ok && r.finish?.ssc === 'eos'));

@@ -148,7 +148,17 @@ test('dtype: the device default, a fallback the folder has, and an explicit one 
   assert.deepEqual(chooseDtype('cuda', 'auto', ['a', 'b'], files, 'm'), { dtype: 'fp32', note: 'fp16 weights not found for cuda, using fp32' });
   assert.deepEqual(chooseDtype('cpu', 'q8', ['a', 'b'], files, 'm'), { dtype: 'q8' });
   assert.throws(() => chooseDtype('cpu', 'fp16', ['a', 'b'], files, 'm'), (e: unknown) => e instanceof DtypeError && /missing onnx\/b_fp16\.onnx/.test(e.message));
-  await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'q4' }), /has no q4 weights \(missing onnx\/vision_encoder_q4\.onnx/);
+  await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'fp16' }), /has no fp16 weights \(missing onnx\/vision_encoder_fp16\.onnx/);
+  // A folder with only some of a dtype's files: the error names the one that is missing.
+  const dir = await tempDir();
+  try {
+    const { promises: fs } = await import('node:fs');
+    await fs.cp(TINY_FLORENCE2, dir, { recursive: true });
+    await fs.rm(path.join(dir, 'onnx', 'decoder_model_merged_q4.onnx'));
+    await assert.rejects(createLocalBackend({ model: dir, device: 'cpu', dtype: 'q4' }), /has no q4 weights \(missing onnx\/decoder_model_merged_q4\.onnx\); it has fp32, q8$/);
+  } finally {
+    await removeDir(dir);
+  }
 });
 
 test('a model folder that is not one, and a family we do not support, are clear errors', async () => {

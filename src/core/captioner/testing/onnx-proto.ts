@@ -3,7 +3,7 @@
 // nothing outside npm (no Python, no protobuf library). Field numbers are from onnx/onnx.proto3.
 // Output is deterministic: same inputs, same bytes.
 
-export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7, BOOL: 9 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 export type Dim = number | string;
@@ -29,6 +29,8 @@ export interface NodeData {
   outputs: readonly string[];
   name: string;
   attributes: Readonly<Record<string, Attribute>>;
+  /** An operator set other than the default ONNX one (e.g. com.microsoft for MatMulNBits). */
+  domain?: string;
 }
 
 export interface ValueInfo {
@@ -172,6 +174,7 @@ function writeNode(w: Writer, n: NodeData): void {
   w.stringField(3, n.name);
   w.stringField(4, n.opType);
   for (const [name, a] of Object.entries(n.attributes)) w.messageField(5, (attr) => writeAttribute(attr, name, a));
+  if (n.domain) w.stringField(7, n.domain);
 }
 
 function writeGraph(w: Writer, g: GraphData): void {
@@ -182,8 +185,8 @@ function writeGraph(w: Writer, g: GraphData): void {
   for (const v of g.outputs) w.messageField(12, (vi) => writeValueInfo(vi, v));
 }
 
-/** Serialises a model: IR version 8, the default ONNX domain at `opset`. */
-export function encodeModel(graph: GraphData, opset: number, producer: string): Uint8Array {
+/** Serialises a model: IR version 8, the default ONNX domain at `opset`, and any `domains` its nodes use. */
+export function encodeModel(graph: GraphData, opset: number, producer: string, domains: readonly { domain: string; version: number }[] = []): Uint8Array {
   const w = new Writer();
   w.intField(1, 8); // ir_version
   w.stringField(2, producer);
@@ -193,5 +196,11 @@ export function encodeModel(graph: GraphData, opset: number, producer: string): 
     o.stringField(1, '');
     o.intField(2, opset);
   });
+  for (const { domain, version } of domains) {
+    w.messageField(8, (o) => {
+      o.stringField(1, domain);
+      o.intField(2, version);
+    });
+  }
   return w.finish();
 }

@@ -17,6 +17,9 @@ import * as path from 'node:path';
 import { DataType } from './onnx-proto.js';
 import { encodeModel } from './onnx-proto.js';
 import { GraphBuilder } from './graph-builder.js';
+import { quantizeGraph, type QuantizedDtype } from './quantize.js';
+import { onnxFileName } from '../local/dtype.js';
+import type { GraphData } from './onnx-proto.js';
 import { seededRandom } from '../../util/seeded-random.js';
 
 export interface TinyModelOptions {
@@ -40,6 +43,8 @@ export interface TinyModelOptions {
    * gives one length per colour class (red, green, blue, gray), so rows of a batch end at different steps.
    */
   lengths?: { ssc: number | readonly number[]; dsc: number | readonly number[] };
+  /** Weight files to write (default GENERATED_DTYPES): fp32 and the q8 / q4 variants of every session. */
+  dtypes?: readonly GeneratedDtype[];
 }
 
 export const TINY_FLORENCE2: TinyModelOptions = { hiddenSize: 8, layers: 1, heads: 2, imageSize: 16, patchSize: 4, weights: 'scripted' };
@@ -265,25 +270,25 @@ function kvShape(dm: Dims, length: string): (number | string)[] {
 
 // ---------------------------------------------------------------------------------------------- Florence-2
 
-function florenceVisionEncoder(o: TinyModelOptions): Uint8Array {
+function florenceVisionEncoder(o: TinyModelOptions): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 1 });
   const g = new GraphBuilder('vision_encoder');
   g.output(visionTower(g, w, o, dm), 'image_features', DataType.FLOAT, ['batch_size', 'image_tokens', dm.d]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
-function florenceEmbedTokens(o: TinyModelOptions, vocab: Vocabulary): Uint8Array {
+function florenceEmbedTokens(o: TinyModelOptions, vocab: Vocabulary): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 2 });
   const g = new GraphBuilder('embed_tokens');
   const ids = g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
   const table = g.weight('embed_tokens', [vocab.words.length, dm.d], embeddingTable(w, vocab, dm));
   g.output(g.op('Gather', [table, ids], { axis: 0 }), 'inputs_embeds', DataType.FLOAT, ['batch_size', 'sequence_length', dm.d]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
-function florenceEncoder(o: TinyModelOptions): Uint8Array {
+function florenceEncoder(o: TinyModelOptions): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 3 });
   const g = new GraphBuilder('encoder_model');
@@ -291,10 +296,10 @@ function florenceEncoder(o: TinyModelOptions): Uint8Array {
   const mask = g.additiveMask(g.input('attention_mask', DataType.INT64, ['batch_size', 'encoder_sequence_length']));
   for (let l = 0; l < o.layers; l++) x = encoderBlock(g, w, x, dm, mask);
   g.output(x, 'last_hidden_state', DataType.FLOAT, ['batch_size', 'encoder_sequence_length', dm.d]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
-function florenceDecoder(o: TinyModelOptions, vocab: Vocabulary): Uint8Array {
+function florenceDecoder(o: TinyModelOptions, vocab: Vocabulary): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 4 });
   const g = new GraphBuilder('decoder_model_merged');
@@ -339,20 +344,20 @@ function florenceDecoder(o: TinyModelOptions, vocab: Vocabulary): Uint8Array {
   const { script, tasks, positions } = buildScript(vocab, o, 'florence2');
   const forced = scriptedLogits(g, enc, past[0]?.dk ?? embeds, embeds, script, tasks, positions, vocab.words.length);
   g.output(lmHead(g, w, h, dm, vocab, forced), 'logits', DataType.FLOAT, ['batch_size', 'decoder_sequence_length', vocab.words.length]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
 // ------------------------------------------------------------------------------ vision-encoder-decoder
 
-function vedEncoder(o: TinyModelOptions): Uint8Array {
+function vedEncoder(o: TinyModelOptions): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 5 });
   const g = new GraphBuilder('encoder_model');
   g.output(visionTower(g, w, o, dm), 'last_hidden_state', DataType.FLOAT, ['batch_size', 'encoder_sequence_length', dm.d]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
-function vedDecoder(o: TinyModelOptions, vocab: Vocabulary): Uint8Array {
+function vedDecoder(o: TinyModelOptions, vocab: Vocabulary): GraphData {
   const dm = dimsOf(o);
   const w = new WeightSource({ ...o, seed: (o.seed ?? 1) * 7 + 6 });
   const g = new GraphBuilder('decoder_model_merged');
@@ -381,7 +386,7 @@ function vedDecoder(o: TinyModelOptions, vocab: Vocabulary): Uint8Array {
   const { script, tasks, positions } = buildScript(vocab, o, 'ved');
   const forced = scriptedLogits(g, enc, past[0]?.k ?? ids, ids, script, tasks, positions, vocab.words.length);
   g.output(lmHead(g, w, h, dm, vocab, forced), 'logits', DataType.FLOAT, ['batch_size', 'decoder_sequence_length', vocab.words.length]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
 // ------------------------------------------------------------------------------------ configs, tokenizer
@@ -512,10 +517,12 @@ function florenceFiles(o: TinyModelOptions): Record<string, string | Uint8Array>
     }),
     'tokenizer.json': json(tokenizerJson(vocab, true)),
     'tokenizer_config.json': json(tokenizerConfig()),
-    'onnx/vision_encoder.onnx': florenceVisionEncoder(o),
-    'onnx/embed_tokens.onnx': florenceEmbedTokens(o, vocab),
-    'onnx/encoder_model.onnx': florenceEncoder(o),
-    'onnx/decoder_model_merged.onnx': florenceDecoder(o, vocab),
+    ...onnxFiles(o, {
+      vision_encoder: florenceVisionEncoder(o),
+      embed_tokens: florenceEmbedTokens(o, vocab),
+      encoder_model: florenceEncoder(o),
+      decoder_model_merged: florenceDecoder(o, vocab),
+    }),
   };
 }
 
@@ -550,9 +557,24 @@ function vedFiles(o: TinyModelOptions): Record<string, string | Uint8Array> {
     'preprocessor_config.json': json({ image_processor_type: 'ViTImageProcessor', feature_extractor_type: 'ViTFeatureExtractor', ...imageStats(o) }),
     'tokenizer.json': json(tokenizerJson(vocab, false)),
     'tokenizer_config.json': json(tokenizerConfig()),
-    'onnx/encoder_model.onnx': vedEncoder(o),
-    'onnx/decoder_model_merged.onnx': vedDecoder(o, vocab),
+    ...onnxFiles(o, { encoder_model: vedEncoder(o), decoder_model_merged: vedDecoder(o, vocab) }),
   };
+}
+
+/** Precisions the generator writes unless told otherwise: every one the product's tests run. */
+export const GENERATED_DTYPES: readonly GeneratedDtype[] = ['fp32', 'q8', 'q4'];
+export type GeneratedDtype = 'fp32' | QuantizedDtype;
+
+/** Each session's file for each dtype, under transformers.js's names (onnx/<session><suffix>.onnx). */
+function onnxFiles(o: TinyModelOptions, graphs: Record<string, GraphData>): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const dtype of o.dtypes ?? GENERATED_DTYPES) {
+    for (const [session, graph] of Object.entries(graphs)) {
+      const encoded = dtype === 'fp32' ? { graph, domains: [] } : quantizeGraph(graph, dtype);
+      files[onnxFileName(session, dtype)] = encodeModel(encoded.graph, OPSET, PRODUCER, encoded.domains);
+    }
+  }
+  return files;
 }
 
 function generatorNote(o: TinyModelOptions): unknown {

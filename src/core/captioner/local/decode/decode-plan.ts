@@ -4,11 +4,12 @@ import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-node';
 import type { Tensor } from '@huggingface/transformers';
 import type { CaptionFinish } from '../../../../shared/record.js';
 import type { DecodeLoop } from '../families/family.js';
+import type { Dtype } from '../dtype.js';
 import { generationRules, type GenerationConfigLike, type GenerationRules } from './generation-rules.js';
 import { checkMergedDecoder, DecodeLayoutError } from './merged-decoder.js';
 
 /** The loop, and the end-of-sequence tokens (to tell why a generate() row ended). */
-export type DecodePlan = { eos: number[] } & ({ loop: 'own'; rules: GenerationRules } | { loop: 'generate'; note?: string });
+export type DecodePlan = { eos: number[] } & ({ loop: 'own'; rules: GenerationRules; rowsInteract: boolean } | { loop: 'generate'; note?: string });
 
 /** The transformers.js model surface this reads: its sessions and how it resolves a generation config. */
 export interface GeneratingModel {
@@ -16,7 +17,11 @@ export interface GeneratingModel {
   _prepare_generation_config(config: null, kwargs: Record<string, unknown>): GenerationConfigLike;
 }
 
-export function planDecodeLoop(requested: DecodeLoop, model: GeneratingModel, token: 'ids' | 'embeds', maxNewTokens: number | undefined): DecodePlan {
+/**
+ * `decoderDtype` is the merged decoder's precision: q8 quantizes activations per tensor (ONNX Runtime's
+ * dynamic quantization), so its rows interact and finished rows must stay in the batch (greedy-decode.ts).
+ */
+export function planDecodeLoop(requested: DecodeLoop, model: GeneratingModel, token: 'ids' | 'embeds', maxNewTokens: number | undefined, decoderDtype: Dtype): DecodePlan {
   // Resolved as generate() resolves it: the model's config, generation_config.json, then the overrides.
   const config = model._prepare_generation_config(null, maxNewTokens ? { max_new_tokens: maxNewTokens } : {});
   const eos = config.eos_token_id === null || config.eos_token_id === undefined ? [] : [config.eos_token_id].flat();
@@ -29,7 +34,7 @@ export function planDecodeLoop(requested: DecodeLoop, model: GeneratingModel, to
     if (err instanceof DecodeLayoutError) return { loop: 'generate', eos, note: `transformers.js generate(): ${err.message}` };
     throw err;
   }
-  return { loop: 'own', eos, rules };
+  return { loop: 'own', eos, rules, rowsInteract: decoderDtype === 'q8' };
 }
 
 /** A transformers.js tensor as an ONNX Runtime one, sharing its data (no copy). */

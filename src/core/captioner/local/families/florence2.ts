@@ -107,7 +107,7 @@ class Florence2Model implements FamilyModel {
       encoderAttentionMask: mask,
     });
     try {
-      const rows = await greedyDecode(decoder, plan.rules);
+      const rows = await greedyDecode(decoder, plan.rules, { rowsInteract: plan.rowsInteract });
       return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
     } finally {
       decoder.dispose();
@@ -151,7 +151,7 @@ export const florence2Family: ModelFamily = {
     }
     // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
     if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
-    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens, options.dtype);
     return new Florence2Model(model, asFlorenceProcessor(rawProcessor), options, plan);
   },
 };

@@ -37,7 +37,7 @@ class VisionEncoderDecoder implements FamilyModel {
     const encoded = await sessions.model!.run({ pixel_values: toOrtTensor(pixelValues) });
     const decoder = new MergedDecoder({ session: sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates: encoded.last_hidden_state! });
     try {
-      const rows = await greedyDecode(decoder, plan.rules);
+      const rows = await greedyDecode(decoder, plan.rules, { rowsInteract: plan.rowsInteract });
       return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
     } finally {
       decoder.dispose();
@@ -71,7 +71,7 @@ export const visionEncoderDecoderFamily: ModelFamily = {
     });
     if (!(model instanceof VisionEncoderDecoderModel)) throw new Error(`${folder} did not load as a vision-encoder-decoder model`);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
-    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens, options.dtype);
     return new VisionEncoderDecoder(model, tokenizer, options, plan);
   },
 };
