@@ -53,7 +53,6 @@ export function captioningTable(r: CaptioningResult & { peakRssMiB: number }): s
   const vsBaseline = r.baseline.msPerImage / r.pipeline.msPerImage;
   const saved = r.perTask.msPerImage - r.perTask.bothTasksMsPerImage;
   const ownToGenerate = r.inference.msPerImage / r.inferenceGenerate.msPerImage;
-  const n = r.inference.images;
   const title =
     `### Captioning: ${r.model.describe}, batch ${r.batchSize}, ${r.imageSet.count} JPEGs (mean ${r.imageSet.meanKiB.toFixed(0)} KiB, longest side 1024 px)\n` +
     `Model: generated Florence-2 layout (${r.model.size}): d_model ${o.hiddenSize}, ${o.layers} layer(s) per stack, ${o.heads} heads, ` +
