@@ -2,7 +2,7 @@
 // all on generated data (offline). Prints a table and writes bench/results.json. Each part runs in its own
 // process (parts/*.ts) so peak RSS figures are per step. Generated inputs are kept in bench/out and reused.
 //
-//   npm run bench -- [--only captioning,scoring,lifecycle,dataset,manifest] [--quick] [--steps scan,load,...]
+//   npm run bench -- [--only captioning,dtypes,scoring,lifecycle,dataset,manifest] [--quick] [--steps scan,load,...]
 //                    [--model-size bench|base] [--device cpu|webgpu|cuda] [--dtype fp32] [--batch N]
 //                    [--images N] [--baseline-images N] [--records N] [--hidden N --layers N ...]
 import { spawn } from 'node:child_process';
@@ -17,16 +17,17 @@ import { EXPORT_FORMATS } from '../src/core/export/index.js';
 import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
 import { runChild } from './lib/child.js';
 import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
-import { captioningTable, datasetTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
+import { captioningTable, datasetTable, dtypeTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
 import type { ManifestStepArgs } from './parts/manifest-scale.js';
 import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
+import type { DtypeArgs, DtypeResult } from './parts/dtypes.js';
 import type { ScoringArgs, ScoringResult } from './parts/scoring.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
 
 const HELP = `npm run bench -- [options]
-  --only LIST          parts to run: captioning,scoring,lifecycle,dataset,manifest (default: all)
+  --only LIST          parts to run: captioning,dtypes,scoring,lifecycle,dataset,manifest (default: all)
   --quick              small sizes for development (24 images, 20,000 records)
   --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
   --device D           cpu (default), webgpu, cuda, auto
@@ -34,6 +35,7 @@ const HELP = `npm run bench -- [options]
   --batch N            images per inference batch (default: the backend's default for the device)
   --images N           captioning images (default 200)
   --baseline-images N  images for the one-at-a-time baseline (default 32)
+  --dtype-images N     images per dtype round in the dtypes part (default 8)
   --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,stats-stream,page,export (default: all)
@@ -62,6 +64,7 @@ const { values } = parseArgs({
     records: { type: 'string' },
     steps: { type: 'string', default: 'scan,rescan,load,save,stats,stats-stream,page,export' },
     'scan-images': { type: 'string' },
+    'dtype-images': { type: 'string' },
     'manifest-records': { type: 'string' },
     'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,bulk-review,stats,merge,report,export' },
     rounds: { type: 'string' },
@@ -79,7 +82,7 @@ const { values } = parseArgs({
   },
 });
 
-const PARTS = ['captioning', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
+const PARTS = ['captioning', 'dtypes', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
 type Part = (typeof PARTS)[number];
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -180,6 +183,15 @@ async function main(): Promise<void> {
     const r = await runChild<CaptioningResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'captioning.ts'), args);
     results.captioning = r;
     tables.push(captioningTable(r));
+  }
+
+  if (has('dtypes')) {
+    const dtypeImages = Math.min(images, int('dtype-images', values['dtype-images'], quick ? 4 : 8));
+    process.stderr.write(`dtypes: fp32, q8 and q4 of the ${modelSize} model on ${values.device}, ${dtypeImages} images\n`);
+    const args: DtypeArgs = { outRoot, modelSize, modelOverrides: overrides, device: values.device as DeviceRequest, images: dtypeImages, batchSize: int('batch', values.batch, 0), rounds: int('rounds', values.rounds, 2) };
+    const r = await runChild<DtypeResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'dtypes.ts'), args);
+    results.dtypes = r;
+    tables.push(dtypeTable(r));
   }
 
   if (has('scoring')) {

@@ -3,7 +3,7 @@
 // per distinct set of options (a stamp file holds the options it was made with).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeModel, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { GENERATOR_VERSION, writeModel, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
 
 export type ModelSize = 'bench' | 'base';
 
@@ -30,12 +30,14 @@ export async function ensureBenchModel(outRoot: string, name: string, options: T
 }
 
 /**
- * Runs `write` into `folder` unless it holds a model made with these `options` (a stamp file keeps them):
+ * Runs `write` into `folder` unless it holds a model made with these `options` by this generator version
+ * (a stamp file keeps them):
  * generated models are reused from run to run.
  */
 export async function ensureGeneratedModel(folder: string, options: object, write: (folder: string) => Promise<unknown>): Promise<{ folder: string; generatedSeconds: number | null }> {
   const stampFile = path.join(folder, 'bench-stamp.json');
-  const stamp = JSON.stringify(options);
+  // A new generator (e.g. one that writes more dtypes) makes new files from the same options.
+  const stamp = JSON.stringify({ options, generator: GENERATOR_VERSION });
   const existing = await fs.readFile(stampFile, 'utf8').catch(() => null);
   if (existing === stamp) return { folder, generatedSeconds: null };
   const started = performance.now();

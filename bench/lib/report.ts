@@ -1,5 +1,6 @@
 // Markdown tables for the bench's console output (and the README's Performance section).
 import type { CaptioningResult, Measured } from '../parts/captioning.js';
+import type { DtypeResult } from '../parts/dtypes.js';
 import type { ScoringResult } from '../parts/scoring.js';
 import type { LifecycleResult } from '../parts/lifecycle.js';
 import type { StepResult } from '../parts/dataset-step.js';
@@ -92,6 +93,25 @@ export function captioningTable(r: CaptioningResult & { peakRssMiB: number }): s
     ],
   );
   return `${title}\n\n${main}\n\n${ratios}\n\n${where}\n\nPeak RSS of the captioning process: ${r.peakRssMiB.toFixed(0)} MiB.`;
+}
+
+export function dtypeTable(r: DtypeResult & { peakRssMiB: number }): string {
+  const o = r.model.options;
+  const fp32 = r.rows.find((row) => row.dtype === 'fp32')!;
+  const title =
+    `### Weight precision on the ${r.rows[0]!.describe.split(' on ')[1]?.split(' ')[0] ?? 'cpu'}: inference alone, batch ${r.batchSize}, ${r.rows[0]!.images / r.rounds} images x ${r.rounds} alternated rounds\n` +
+    `Model: generated Florence-2 layout (${r.model.size}): d_model ${o.hiddenSize}, ${o.layers} layer(s) per stack, ${o.heads} heads, FFN ${o.intermediateSize ?? 2 * o.hiddenSize}, vocabulary ${o.vocabSize}, ` +
+    `SSC ${String(o.lengths?.ssc)} + DSC ${String(o.lengths?.dsc)} generated tokens; q8 and q4 written by the generator as ONNX Runtime's quantizers write them.`;
+  const main = table(
+    ['dtype', 'ms/image', 'images/s', 'throughput ÷ fp32', 'vision ms', 'text encoder ms', 'decoder ms', 'load s'],
+    r.rows.map((row) => {
+      const per = (role: keyof DtypeResult['rows'][number]['sessions']) => f1(row.sessions[role].ms / row.images);
+      return [row.dtype, f1(row.msPerImage), f2(1000 / row.msPerImage), `${f2(fp32.msPerImage / row.msPerImage)}x`, per('vision'), per('encoder'), per('decoder'), f1(row.loadSeconds)];
+    }),
+  );
+  const q8 = r.rows.find((row) => row.dtype === 'q8');
+  const target = q8 ? `q8 throughput ÷ fp32: ${f2(fp32.msPerImage / q8.msPerImage)}x (target ≥ 1.5x, ${mark(fp32.msPerImage / q8.msPerImage >= 1.5)})` : '';
+  return `${title}\n\n${main}\n\n${target}\n\nPeak RSS of the process (all three loaded): ${r.peakRssMiB.toFixed(0)} MiB.`;
 }
 
 export function lifecycleTable(r: LifecycleResult & { peakRssMiB: number }, size: string): string {

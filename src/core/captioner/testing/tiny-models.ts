@@ -51,6 +51,8 @@ export const TINY_FLORENCE2: TinyModelOptions = { hiddenSize: 8, layers: 1, head
 export const TINY_VIT_GPT2: TinyModelOptions = { hiddenSize: 8, layers: 1, heads: 2, imageSize: 16, patchSize: 4, weights: 'scripted' };
 
 export const OPSET = 17;
+/** Bumped when the generator's output changes for the same options (2: the q8 and q4 files). */
+export const GENERATOR_VERSION = 2;
 export const PRODUCER = 'recaption tiny-model generator';
 export const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 const BOS = 0;
