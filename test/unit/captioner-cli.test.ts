@@ -32,7 +32,7 @@ test('recaption caption scans a new folder, captions it with the tiny model and 
     const r = await cli(['caption', dir, '--model', TINY_FLORENCE2, '--batch-size', '2', '--drop-closing']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /scanned 3 images into recaption\.jsonl/);
-    assert.match(r.stderr, /model tiny-florence2: florence2 fp32 on cpu/);
+    assert.match(r.stderr, /model tiny-florence2: florence2 q8 on cpu/);
     assert.match(r.stderr, /captioned 3 of 3 images due \(6 SSC\+DSC captions; 0 already done\), 0 human\/reviewed captions left alone, 0 errors; [\d.]+ images\/s on cpu, batch 2/);
     const store = await ManifestStore.open(dir);
     assert.equal(store.get('sub/b.jpg')?.ssc?.text, SCRIPTED_CAPTIONS.ssc('blue'));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
-import { chooseDevice, DeviceError, missingCudaLibraries, probeDevice } from '../../src/core/captioner/local/device.js';
+import { chooseDevice, DeviceError, missingCudaLibraries, missingVulkanLoader, probeDevice } from '../../src/core/captioner/local/device.js';
 import { DtypeError, chooseDtype } from '../../src/core/captioner/local/dtype.js';
 import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
@@ -131,12 +131,38 @@ test('auto passes over a GPU on which the model itself does not load, and says s
   }
 });
 
+test('a Vulkan loader is looked for without loading it: LD_LIBRARY_PATH, the loader cache, the usual folders', async () => {
+  const dir = await tempDir();
+  try {
+    const { promises: fs } = await import('node:fs');
+    const cache = path.join(dir, 'ld.so.cache');
+    await fs.writeFile(cache, 'glibc-ld.so.cache1.1\0libc.so.6\0/lib/x86_64-linux-gnu/libc.so.6\0');
+    assert.match(missingVulkanLoader({ env: {}, cacheFile: cache, dirs: [] })!, /no Vulkan loader \(libvulkan\.so\.1\)/);
+    await fs.appendFile(cache, 'libvulkan.so.1\0/usr/lib/x86_64-linux-gnu/libvulkan.so.1\0');
+    assert.equal(missingVulkanLoader({ env: {}, cacheFile: cache, dirs: [] }), null);
+    await fs.writeFile(path.join(dir, 'libvulkan.so.1'), '');
+    assert.equal(missingVulkanLoader({ env: { LD_LIBRARY_PATH: `/nowhere:${dir}` }, cacheFile: path.join(dir, 'none'), dirs: [] }), null);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('device auto without a Vulkan loader passes over WebGPU without loading it: no warning, the reason in the device line', { skip: (process.platform !== 'linux' || missingVulkanLoader() === null) && 'a Vulkan loader is present here' }, async () => {
+  const { execFile } = await import('node:child_process');
+  const script = `const { createLocalBackend } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'captioner', 'local', 'local-backend.ts'))}); createLocalBackend({ model: ${JSON.stringify(TINY_VIT_GPT2)} }).then((b) => { console.log(b.describe()); return b.dispose(); });`;
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut }))),
+  );
+  assert.doesNotMatch(stderr, /Couldn't load Vulkan/);
+  assert.match(stdout, /not webgpu: no Vulkan loader \(libvulkan\.so\.1\) on this system/);
+});
+
 test('an explicit device that is not available is an error that says what to install', { skip: missingCudaLibraries() === null && 'CUDA libraries are present here' }, async () => {
   await assert.rejects(chooseDevice('cuda'), (err: unknown) => {
     assert.ok(err instanceof DeviceError);
     assert.match(err.message, /device "cuda" is not available: the CUDA provider libraries are not installed/);
     assert.match(err.message, /CUDA 12 runtime and cuDNN 9/);
-    assert.match(err.message, process.platform === 'win32' ? /onnxruntime_providers_cuda\.dll/ : /ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    assert.match(err.message, process.platform === 'linux' ? /run "Recaption: Install GPU Support" \(or `recaption gpu install`\)/ : /through WebGPU/);
     return true;
   });
   await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cuda' }), DeviceError);
@@ -144,9 +170,10 @@ test('an explicit device that is not available is an error that says what to ins
 
 test('dtype: the device default, a fallback the folder has, and an explicit one it lacks', async () => {
   const files = new Set(['onnx/a.onnx', 'onnx/b.onnx', 'onnx/a_quantized.onnx', 'onnx/b_quantized.onnx', 'onnx/a_fp16.onnx']);
-  assert.deepEqual(chooseDtype('cpu', 'auto', ['a', 'b'], files, 'm'), { dtype: 'fp32' });
+  assert.deepEqual(chooseDtype('cpu', 'auto', ['a', 'b'], files, 'm'), { dtype: 'q8' });
+  assert.deepEqual(chooseDtype('cpu', 'auto', ['a', 'b'], new Set(['onnx/a.onnx', 'onnx/b.onnx']), 'm'), { dtype: 'fp32', note: 'q8 weights not found for cpu, using fp32' });
   assert.deepEqual(chooseDtype('cuda', 'auto', ['a', 'b'], files, 'm'), { dtype: 'fp32', note: 'fp16 weights not found for cuda, using fp32' });
-  assert.deepEqual(chooseDtype('cpu', 'q8', ['a', 'b'], files, 'm'), { dtype: 'q8' });
+  assert.deepEqual(chooseDtype('cpu', 'fp32', ['a', 'b'], files, 'm'), { dtype: 'fp32' });
   assert.throws(() => chooseDtype('cpu', 'fp16', ['a', 'b'], files, 'm'), (e: unknown) => e instanceof DtypeError && /missing onnx\/b_fp16\.onnx/.test(e.message));
   await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'fp16' }), /has no fp16 weights \(missing onnx\/vision_encoder_fp16\.onnx/);
   // A folder with only some of a dtype's files: the error names the one that is missing.

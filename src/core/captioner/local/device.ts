@@ -1,7 +1,7 @@
 // Device choice for the local captioner. transformers.js's own 'auto'/'gpu' tries CUDA first and throws
 // when its provider libraries are absent (it does not fall back), so we choose ourselves: each candidate is
 // probed by creating a real ONNX Runtime session on a one-node model, and every refusal is kept as a reason.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../testing/graph-builder.js';
@@ -41,11 +41,30 @@ export function missingCudaLibraries(folder = onnxRuntimeBinaryFolder()): string
 }
 
 function cudaHint(): string {
-  const folder = onnxRuntimeBinaryFolder();
-  const installer = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'script', 'install.js');
-  return process.platform === 'win32'
-    ? `To use CUDA on Windows: install the CUDA 12 runtime and cuDNN 9, then copy onnxruntime_providers_shared.dll and onnxruntime_providers_cuda.dll from the Microsoft.ML.OnnxRuntime.Gpu.Windows 1.30 package into ${folder}.`
-    : `To use CUDA on Linux: install the CUDA 12 runtime and cuDNN 9, then fetch the provider libraries into ${folder} with: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${installer}`;
+  return process.platform === 'linux'
+    ? 'To use CUDA on Linux: run "Recaption: Install GPU Support" (or `recaption gpu install`), which fetches the CUDA provider libraries; the CUDA 12 runtime and cuDNN 9 must be on the system.'
+    : 'Recaption uses the GPU through WebGPU on this system (device auto or webgpu): onnxruntime-node has no CUDA download for it.';
+}
+
+/** Where the dynamic loader finds libraries on Linux, beyond its cache. */
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib'];
+
+/**
+ * Null when a Vulkan loader (libvulkan.so.1) is where the dynamic loader looks, else the reason. WebGPU on
+ * Linux runs on Vulkan; without the loader, trying it only makes ONNX Runtime print a warning with its
+ * build path. Looked up without loading anything: LD_LIBRARY_PATH, the loader's cache, the usual folders.
+ */
+export function missingVulkanLoader(where: { env?: NodeJS.ProcessEnv; cacheFile?: string; dirs?: readonly string[] } = {}): string | null {
+  const { env = process.env, cacheFile = '/etc/ld.so.cache' } = where;
+  const name = 'libvulkan.so.1';
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...(where.dirs ?? LIBRARY_DIRS)];
+  if (dirs.some((dir) => existsSync(path.join(dir, name)))) return null;
+  try {
+    if (readFileSync(cacheFile).includes(name)) return null;
+  } catch {
+    // No cache: the folders above are all there is.
+  }
+  return `no Vulkan loader (${name}) on this system, and WebGPU on Linux runs on Vulkan`;
 }
 
 export function installHint(device: Device): string {
@@ -86,6 +105,10 @@ export type DeviceProbe = (device: Device) => Promise<string | null>;
 export const probeDevice: DeviceProbe = async (device) => {
   if (device === 'cuda') {
     const missing = missingCudaLibraries();
+    if (missing) return missing;
+  }
+  if (device === 'webgpu' && process.platform === 'linux') {
+    const missing = missingVulkanLoader();
     if (missing) return missing;
   }
   try {
