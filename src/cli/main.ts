@@ -10,9 +10,10 @@ import { captionCommand } from './commands/caption.js';
 import { auditCommand } from './commands/audit.js';
 import { dedupCommand } from './commands/dedup.js';
 import { scoreCommand } from './commands/score.js';
+import { gpuCommand } from './commands/gpu.js';
 import { writeErr, writeOut } from './terminal-text.js';
 
-const commands: readonly CliCommand[] = [scanCommand, captionCommand, scoreCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand];
+const commands: readonly CliCommand[] = [scanCommand, captionCommand, scoreCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand, gpuCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

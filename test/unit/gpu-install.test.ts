@@ -11,6 +11,19 @@ import * as path from 'node:path';
 import { cudaInstallPlan, installCudaSupport, type CudaInstallPlan } from '../../src/core/gpu/cuda-install.js';
 import { missingCudaLibraries } from '../../src/core/captioner/local/device.js';
 import { startNugetServer } from '../support/nuget-test-server.js';
+import { spawn } from 'node:child_process';
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const entry = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const NATIVE = 'runtimes/linux-x64/native';
 const LIBS = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'libonnxruntime_providers_tensorrt.so'];
@@ -123,5 +136,24 @@ test('no network, and a package without one of the libraries, are clear errors t
     assert.deepEqual(await listing(t.target), []);
   } finally {
     await t.done();
+  }
+});
+
+test('recaption gpu install and gpu status', { skip: process.platform !== 'linux' && 'the CUDA download is for Linux' }, async () => {
+  const s = await setup();
+  try {
+    const installed = await cli(['gpu', 'install', '--feed', s.server.index, '--cache', s.cache, '--target', s.target]);
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, /^installed libonnxruntime_providers_shared\.so, libonnxruntime_providers_tensorrt\.so, libonnxruntime_providers_cuda\.so into /);
+    assert.match(installed.stderr, /looking up Microsoft\.ML\.OnnxRuntime\.Gpu\.Linux 1\.30\.0 on http:\/\/127\.0\.0\.1:\d+\ndownloading/);
+    assert.deepEqual(await listing(s.target), LIBS);
+    const status = await cli(['gpu', 'status']);
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /^cpu: works$/m);
+    assert.match(status.stdout, /^cuda: (works|not available: .+)$/m);
+    const bad = await cli(['gpu', 'upgrade']);
+    assert.equal(bad.code, 2);
+  } finally {
+    await s.done();
   }
 });

@@ -1,0 +1,79 @@
+// recaption gpu install | status: the CUDA provider libraries onnxruntime-node's installer would fetch (for
+// users who have the CLI without having run that installer), and which devices work here.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../../core/gpu/cuda-install.js';
+import { describeReadiness, deviceReadiness } from '../../core/gpu/gpu-readiness.js';
+import { CliError } from '../cli-error.js';
+import { parseCommandArgs, type CliCommand } from '../command.js';
+import { writeErr, writeOut } from '../terminal-text.js';
+
+const help = `usage: recaption gpu install [--feed URL] [--cache DIR] [--target DIR]
+       recaption gpu status
+
+install  downloads the CUDA provider libraries (libonnxruntime_providers_cuda.so and the two beside it)
+         from the NuGet package onnxruntime-node's own installer uses, for the installed
+         onnxruntime-node, checks the package's SHA-512 and puts them beside onnxruntime-node's
+         runtime, so that --device auto finds CUDA. Interrupted, it resumes where it stopped.
+         It cannot install ${CUDA_SYSTEM_REQUIREMENTS}.
+         On Windows and macOS there is nothing to install: the GPU is used through WebGPU.
+status   says which devices work here, and why the others do not.
+
+  --feed URL    a NuGet v3 service index to download from instead (a mirror); also RECAPTION_NUGET_INDEX
+  --cache DIR   where the package is downloaded (default ~/.cache/recaption/gpu)
+  --target DIR  where the libraries go (default: onnxruntime-node's binary folder)`;
+
+function cacheFolder(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'recaption', 'gpu');
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+
+export const gpuCommand: CliCommand = {
+  name: 'gpu',
+  summary: 'install the CUDA provider libraries; say which devices work here',
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, { feed: { type: 'string' }, cache: { type: 'string' }, target: { type: 'string' } }, help);
+    const [action, ...extra] = positionals;
+    if (extra.length || (action !== 'install' && action !== 'status')) throw new CliError(`expected "install" or "status"\n${help}`, 2);
+    if (action === 'status') {
+      writeOut(describeReadiness(await deviceReadiness()).join('\n') + '\n');
+      return 0;
+    }
+    const plan = cudaInstallPlan({ feedIndex: values.feed ?? process.env.RECAPTION_NUGET_INDEX, target: values.target && path.resolve(values.target) });
+    if ('unsupported' in plan) {
+      writeOut(`nothing to install: ${plan.unsupported}\n`);
+      return 0;
+    }
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    let lastReport = 0;
+    try {
+      const result = await installCudaSupport({
+        plan,
+        cacheFolder: values.cache ? path.resolve(values.cache) : cacheFolder(),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'resolving') writeErr(`looking up ${plan.packageId} ${plan.version} on ${new URL(plan.feedIndex).origin}\n`);
+          if (p.phase === 'extracting') writeErr(`extracting ${p.file}\n`);
+          if (p.phase !== 'downloading' || (performance.now() - lastReport < 2000 && p.received < p.total)) return;
+          lastReport = performance.now();
+          writeErr(`downloading ${mib(p.received)} of ${mib(p.total)}${p.resumedFrom ? ` (resumed at ${mib(p.resumedFrom)})` : ''}\n`);
+        },
+      });
+      writeOut(`installed ${result.installed.map((f) => path.basename(f)).join(', ')} into ${plan.target}\n`);
+      if (values.target) return 0; // not onnxruntime-node's own folder: there is nothing for its runtime to find
+      const cuda = (await deviceReadiness()).find((r) => r.device === 'cuda')!;
+      writeOut(cuda.ok ? 'cuda: works; --device auto now uses it\n' : `cuda: not available yet: ${cuda.reason}\nIt needs ${CUDA_SYSTEM_REQUIREMENTS}.\n`);
+      return 0;
+    } catch (err) {
+      if (controller.signal.aborted) throw new CliError('interrupted; run it again to resume the download (nothing was installed)');
+      throw err;
+    } finally {
+      process.removeListener('SIGINT', stop);
+    }
+  },
+};
