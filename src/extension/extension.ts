@@ -9,6 +9,7 @@ import { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { indexInWorker } from '../core/dataset/manifest-indexer.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
+import { installGpuSupportCommand } from './gpu-command.js';
 import { showReportCommand } from './report-panel.js';
 import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
 import { upsampleCommand } from './upsample-command.js';
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     // The caption editor (its selection), the Explorer (a folder), or the palette.
     vscode.commands.registerCommand('recaption.upsample', (uri?: unknown, options?: unknown) => upsampleCommand({ provider, keys }, asUri(uri), options)),
     vscode.commands.registerCommand('recaption.scoreCaptions', (uri?: unknown) => scoreCaptionsCommand(registry, vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath, asUri(uri))),
+    vscode.commands.registerCommand('recaption.installGpuSupport', (options?: unknown) => installGpuSupportCommand(vscode.Uri.joinPath(context.globalStorageUri, 'gpu').fsPath, options)),
     vscode.commands.registerCommand('recaption.drawAuditSample', (uri?: unknown, options?: unknown) => drawAuditSampleCommand(registry, asUri(uri), options)),
     vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
