@@ -11,6 +11,7 @@ import { CliError } from '../cli-error.js';
 import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
+import { DECODE_LOOPS } from '../../core/captioner/local/families/family.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -27,7 +28,8 @@ again resumes.
   --model M          a model folder in Hugging Face ONNX layout, or a hub id downloaded once into the
                      model cache (default ${DEFAULT_MODEL})
   --device D         auto (CUDA, then WebGPU, then CPU) or one device; default auto
-  --dtype T          weight precision; auto picks fp16 on a GPU and fp32 on the CPU
+  --dtype T          weight precision; auto picks fp16 on a GPU and q8 on the CPU (or what the model has)
+  --decode-loop L    own (default: Recaption's greedy loop) or generate (transformers.js's, to compare)
   --batch-size N     images per inference batch (default: 4 on the CPU, 8 on a GPU)
   --tasks LIST       ssc, dsc or ssc,dsc (default: both, or what the model can write)
   --redo R           missing: only what has no caption (default); machine: redo machine captions;
@@ -65,6 +67,7 @@ export const captionCommand: CliCommand = {
       model: { type: 'string' },
       device: { type: 'string' },
       dtype: { type: 'string' },
+      'decode-loop': { type: 'string' },
       'batch-size': { type: 'string' },
       tasks: { type: 'string' },
       redo: { type: 'string' },
@@ -81,6 +84,7 @@ export const captionCommand: CliCommand = {
     const folder = await requireFolder(positionals, help);
     const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
     const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
+    const decodeLoop = choiceOption(values['decode-loop'], 'decode-loop', DECODE_LOOPS) ?? 'own';
     const redo: RedoPolicy = choiceOption(values.redo, 'redo', REDO_POLICIES) ?? 'missing';
     const batchSize = intOption(values['batch-size'], 'batch-size', 0, 1);
     const maxNewTokens = intOption(values['max-new-tokens'], 'max-new-tokens', 0, 1);
@@ -121,6 +125,7 @@ export const captionCommand: CliCommand = {
           model: values.model ?? DEFAULT_MODEL,
           device,
           dtype,
+          decodeLoop,
           maxPixels,
           source: {
             cacheDir: values['cache-dir'],
