@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../core/gpu/cuda-install.js';
-import { deviceReadiness } from '../core/gpu/gpu-readiness.js';
 import { showError, showInfo, showWarning } from './notify.js';
 
 /** Scripted callers (tests) may name a mirror feed and a target folder; nothing else is read. */
@@ -71,6 +70,8 @@ export async function installGpuSupportCommand(cacheFolder: string, options?: un
     void showInfo(`GPU support installed into ${given.target}.`);
     return;
   }
+  // Loaded only now: probing the devices loads ONNX Runtime.
+  const { deviceReadiness } = await import('../core/gpu/gpu-readiness.js');
   const cuda = (await deviceReadiness()).find((r) => r.device === 'cuda')!;
   if (cuda.ok) void showInfo('GPU support installed: CUDA works, and the next Recaption run with device "auto" uses it.');
   else void showWarning(`The CUDA provider libraries are installed, but CUDA does not work yet: ${cuda.reason} It needs ${CUDA_SYSTEM_REQUIREMENTS}.`);

@@ -78,8 +78,9 @@ test('a hub id is downloaded once into the cache, with progress, then used offli
   const hub = await startHub();
   const cacheDir = await tempDir();
   try {
+    // fp32 files here (the CPU's default is q8, whose download the offline test below covers).
     const progress: DownloadProgress[] = [];
-    const resolved = await resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir, onProgress: (p) => progress.push(p) });
+    const resolved = await resolveModel(ID, 'cpu', 'fp32', { endpoint: hub.endpoint, cacheDir, onProgress: (p) => progress.push(p) });
     assert.equal(resolved.source, 'download');
     assert.equal(resolved.folder, path.join(cacheDir, 'acme', 'tiny-florence2'));
     for (const file of ['config.json', 'tokenizer.json', 'onnx/decoder_model_merged.onnx', 'onnx/vision_encoder.onnx']) {
@@ -89,7 +90,7 @@ test('a hub id is downloaded once into the cache, with progress, then used offli
     assert.equal(progress.at(-1)?.filesDone, progress.at(-1)?.filesTotal);
 
     const before = hub.requests.length;
-    const backend = await createLocalBackend({ model: ID, device: 'cpu', source: { endpoint: hub.endpoint, cacheDir } });
+    const backend = await createLocalBackend({ model: ID, device: 'cpu', dtype: 'fp32', source: { endpoint: hub.endpoint, cacheDir } });
     try {
       assert.equal(hub.requests.length, before, 'the cached copy needs no network');
       assert.equal(backend.modelId, ID);
@@ -113,7 +114,7 @@ test('a partial download left by an interrupted run is resumed with a Range requ
     await fs.mkdir(path.dirname(part), { recursive: true });
     await fs.writeFile(part, original.subarray(0, 5000));
 
-    const resolved = await resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir });
+    const resolved = await resolveModel(ID, 'cpu', 'fp32', { endpoint: hub.endpoint, cacheDir });
     assert.deepEqual(hub.requests.filter((r) => r.url.endsWith(file)).map((r) => r.range), ['bytes=5000-']);
     assert.ok((await fs.readFile(path.join(resolved.folder, file))).equals(original));
     await assert.rejects(fs.stat(part), /ENOENT/);
@@ -129,11 +130,11 @@ test('a download cut off half way fails, and the next run completes it', async (
   try {
     const file = 'onnx/decoder_model_merged.onnx';
     hub.cut.set(file, 5000);
-    await assert.rejects(resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir }));
+    await assert.rejects(resolveModel(ID, 'cpu', 'fp32', { endpoint: hub.endpoint, cacheDir }));
     await assert.rejects(fs.stat(path.join(cacheDir, 'acme', 'tiny-florence2', file)), /ENOENT/, 'no truncated file in place');
     const kept = (await fs.stat(path.join(cacheDir, 'acme', 'tiny-florence2', `${file}.part`)).catch(() => null))?.size ?? 0;
 
-    const resolved = await resolveModel(ID, 'cpu', 'auto', { endpoint: hub.endpoint, cacheDir });
+    const resolved = await resolveModel(ID, 'cpu', 'fp32', { endpoint: hub.endpoint, cacheDir });
     const second = hub.requests.filter((r) => r.url.endsWith(file))[1];
     assert.equal(second?.range, kept ? `bytes=${kept}-` : undefined);
     assert.ok((await fs.readFile(path.join(resolved.folder, file))).equals(await fs.readFile(path.join(TINY_FLORENCE2, file))));

@@ -3,7 +3,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../../core/gpu/cuda-install.js';
-import { describeReadiness, deviceReadiness } from '../../core/gpu/gpu-readiness.js';
 import { CliError } from '../cli-error.js';
 import { parseCommandArgs, type CliCommand } from '../command.js';
 import { writeErr, writeOut } from '../terminal-text.js';
@@ -38,6 +37,8 @@ export const gpuCommand: CliCommand = {
     const { values, positionals } = parseCommandArgs(args, { feed: { type: 'string' }, cache: { type: 'string' }, target: { type: 'string' } }, help);
     const [action, ...extra] = positionals;
     if (extra.length || (action !== 'install' && action !== 'status')) throw new CliError(`expected "install" or "status"\n${help}`, 2);
+    // Loaded only here: probing the devices loads ONNX Runtime.
+    const { describeReadiness, deviceReadiness } = await import('../../core/gpu/gpu-readiness.js');
     if (action === 'status') {
       writeOut(describeReadiness(await deviceReadiness()).join('\n') + '\n');
       return 0;

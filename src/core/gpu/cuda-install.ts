@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { onnxRuntimeBinaryFolder } from '../captioner/local/device.js';
+import { onnxRuntimeBinaryFolder } from '../captioner/local/ort-files.js';
 import { resolveNugetPackage, type NugetPackage } from './nuget-client.js';
 import { downloadResumable, type DownloadProgress } from './resumable-download.js';
 

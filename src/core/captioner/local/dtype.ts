@@ -47,7 +47,11 @@ export function chooseDtype(device: Device, request: DtypeRequest, sessions: rea
   const preferred = PREFERENCE[device][0]!;
   const dtype = PREFERENCE[device].find((d) => available.includes(d));
   if (!dtype) {
-    throw new DtypeError(`${modelName} has no complete set of ONNX files: expected ${sessions.map((s) => onnxFileName(s, preferred)).join(', ')}`);
+    // Name what is missing from the set the folder comes closest to (the device's preference on a tie).
+    const present = (d: Dtype) => sessions.filter((s) => files.has(onnxFileName(s, d))).length;
+    const closest = PREFERENCE[device].reduce((best, d) => (present(d) > present(best) ? d : best), preferred);
+    const missing = sessions.map((s) => onnxFileName(s, closest)).filter((f) => !files.has(f));
+    throw new DtypeError(`${modelName} has no complete set of ONNX files: missing ${missing.join(', ')}`);
   }
   return dtype === preferred ? { dtype } : { dtype, note: `${preferred} weights not found for ${device}, using ${dtype}` };
 }
