@@ -62,3 +62,15 @@ export function readSessionMeter(): MeterSnapshot {
 export function resetSessionMeter(): void {
   totals = empty();
 }
+
+/** The sum of two snapshots (a new one; `a` null is none yet). */
+export function addMeters(a: MeterSnapshot | null, b: MeterSnapshot): MeterSnapshot {
+  if (!a) return b;
+  const out = JSON.parse(JSON.stringify(a)) as MeterSnapshot;
+  for (const role of Object.keys(b) as (keyof MeterSnapshot)[]) {
+    out[role].runs += b[role].runs;
+    out[role].items += b[role].items;
+    out[role].ms += b[role].ms;
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import { emptyRecord, type CaptionKind } from '../../src/shared/record.js';
 import { childMain } from '../lib/child.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';
-import { installSessionMeter, readSessionMeter, resetSessionMeter, type MeterSnapshot } from '../lib/session-meter.js';
+import { addMeters, installSessionMeter, readSessionMeter, resetSessionMeter, type MeterSnapshot } from '../lib/session-meter.js';
 import type { TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
 
 export interface CaptioningArgs {
@@ -78,17 +78,6 @@ function measured(images: number, ms: number, sessions: MeterSnapshot | null): M
     visionPassesPerImage: sessions ? sessions.vision.items / images : null,
     sessions,
   };
-}
-
-function addMeters(a: MeterSnapshot | null, b: MeterSnapshot): MeterSnapshot {
-  if (!a) return b;
-  const out = JSON.parse(JSON.stringify(a)) as MeterSnapshot;
-  for (const role of Object.keys(b) as (keyof MeterSnapshot)[]) {
-    out[role].runs += b[role].runs;
-    out[role].items += b[role].items;
-    out[role].ms += b[role].ms;
-  }
-  return out;
 }
 
 async function timedWithMeter(work: () => Promise<void>): Promise<{ ms: number; sessions: MeterSnapshot }> {

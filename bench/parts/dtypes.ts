@@ -12,7 +12,7 @@ import type { CaptionKind } from '../../src/shared/record.js';
 import { childMain } from '../lib/child.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';
-import { installSessionMeter, readSessionMeter, resetSessionMeter, type MeterSnapshot } from '../lib/session-meter.js';
+import { addMeters, installSessionMeter, readSessionMeter, resetSessionMeter, type MeterSnapshot } from '../lib/session-meter.js';
 
 export interface DtypeArgs {
   outRoot: string;
@@ -42,16 +42,6 @@ export interface DtypeResult {
 }
 
 const TASKS: CaptionKind[] = ['ssc', 'dsc'];
-
-function add(a: MeterSnapshot | null, b: MeterSnapshot): MeterSnapshot {
-  if (!a) return b;
-  for (const role of Object.keys(b) as (keyof MeterSnapshot)[]) {
-    a[role].runs += b[role].runs;
-    a[role].items += b[role].items;
-    a[role].ms += b[role].ms;
-  }
-  return a;
-}
 
 async function run(args: DtypeArgs): Promise<DtypeResult> {
   installSessionMeter();
@@ -85,7 +75,7 @@ async function run(args: DtypeArgs): Promise<DtypeResult> {
       for (const batch of batches) await backends.get(dtype)!.backend.caption(batch, TASKS);
       const total = totals.get(dtype)!;
       total.ms += performance.now() - started;
-      total.sessions = add(total.sessions, readSessionMeter());
+      total.sessions = addMeters(total.sessions, readSessionMeter());
     }
     process.stderr.write(`  dtypes: round ${round + 1} of ${args.rounds} done\n`);
   }

@@ -378,16 +378,16 @@ export class ManifestStore implements ManifestAccess {
       // dataset's fences and low-score cuts, then every row's bits.
       const counter = new DefectCounter();
       let rows = 0;
-      let changed = false;
       for (const record of this.records()) {
         counter.add(record);
         if (++rows % DEFECT_BLOCK !== 0) continue;
         await new Promise((resolve) => setImmediate(resolve));
         // Closed meanwhile (the editor went, or the file was reloaded into a new store): nothing to finish.
         if (signal?.aborted || (hadSource && this.source === null)) return;
-        if ((changed = this.index !== index)) break;
+        if (this.index !== index) break;
       }
-      if (changed || this.index !== index) continue;
+      // The index changed under the pass: start over on the new one.
+      if (this.index !== index) continue;
       const thresholds = counter.thresholds();
       const bits = counter.bits(thresholds);
       for (let row = 0; row < bits.length; row++) index.columns.setDefects(row, bits[row]!);

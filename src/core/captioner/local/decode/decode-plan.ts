@@ -6,7 +6,8 @@ import type { CaptionFinish } from '../../../../shared/record.js';
 import type { DecodeLoop } from '../families/family.js';
 import type { Dtype } from '../dtype.js';
 import { generationRules, type GenerationConfigLike, type GenerationRules } from './generation-rules.js';
-import { checkMergedDecoder, DecodeLayoutError } from './merged-decoder.js';
+import { checkMergedDecoder, DecodeLayoutError, MergedDecoder, type MergedDecoderInputs } from './merged-decoder.js';
+import { greedyDecode } from './greedy-decode.js';
 
 /** The loop, and the end-of-sequence tokens (to tell why a generate() row ended). */
 export type DecodePlan = { eos: number[] } & ({ loop: 'own'; rules: GenerationRules; rowsInteract: boolean } | { loop: 'generate'; note?: string });
@@ -35,6 +36,28 @@ export function planDecodeLoop(requested: DecodeLoop, model: GeneratingModel, to
     throw err;
   }
   return { loop: 'own', eos, rules, rowsInteract: decoderDtype === 'q8' };
+}
+
+/** What a family reports as its decode loop (FamilyModel.decodeLoop). */
+export function decodeLoopOf(plan: DecodePlan): { loop: DecodeLoop; note?: string } {
+  return plan.loop === 'own' ? { loop: 'own' } : { loop: 'generate', note: plan.note };
+}
+
+/** The own loop on one batch: each row's sequence from the start token, as generate() returns them. */
+export async function decodeOwn(plan: DecodePlan, inputs: MergedDecoderInputs): Promise<number[][]> {
+  if (plan.loop !== 'own') throw new Error('not planned for the own loop');
+  const decoder = new MergedDecoder(inputs);
+  try {
+    const rows = await greedyDecode(decoder, plan.rules, { rowsInteract: plan.rowsInteract });
+    return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
+  } finally {
+    decoder.dispose();
+  }
+}
+
+/** generate()'s output tensor as one number list per row. */
+export function sequencesOf(generated: Tensor): number[][] {
+  return (generated.tolist() as bigint[][]).map((row) => row.map(Number));
 }
 
 /** A transformers.js tensor as an ONNX Runtime one, sharing its data (no copy). */

@@ -76,6 +76,7 @@ function release(tensor: Tensor | undefined): void {
   if (tensor && !onCpu(tensor)) tensor.dispose();
 }
 
+/** Callers check the session once with checkMergedDecoder (decode-plan.ts does, at load), not per batch. */
 export class MergedDecoder {
   private readonly session: InferenceSession;
   private readonly token: TokenInput;
@@ -94,7 +95,6 @@ export class MergedDecoder {
   constructor(inputs: MergedDecoderInputs) {
     this.session = inputs.session;
     this.token = inputs.token;
-    checkMergedDecoder(this.session, this.token.kind);
     this.encoderHiddenStates = inputs.encoderHiddenStates;
     this.encoderAttentionMask = inputs.encoderAttentionMask;
     this.rows = inputs.encoderHiddenStates.dims[0]!;

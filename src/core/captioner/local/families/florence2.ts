@@ -6,9 +6,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
-import { finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
-import { MergedDecoder } from '../decode/merged-decoder.js';
-import { greedyDecode } from '../decode/greedy-decode.js';
+import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
@@ -67,7 +65,7 @@ class Florence2Model implements FamilyModel {
     // Decoding steps look their token's embedding up instead of running embed_tokens once per token.
     const embeddings = new TokenEmbeddingCache(model.encode_text.bind(model) as (inputs: { input_ids: Tensor }) => Promise<Tensor>);
     model.encode_text = (inputs: { input_ids: Tensor }) => embeddings.encode(inputs);
-    this.decodeLoop = plan.loop === 'own' ? { loop: 'own' } : { loop: 'generate', note: plan.note };
+    this.decodeLoop = decodeLoopOf(plan);
   }
 
   async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
@@ -92,12 +90,10 @@ class Florence2Model implements FamilyModel {
 
   /** The own loop: the text encoder once, then greedy steps on the merged decoder; rows from the start token. */
   private async decodeOwn(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
-    const plan = this.plan;
-    if (plan.loop !== 'own') throw new Error('not planned for the own loop');
     const sessions = this.model.sessions as Record<string, InferenceSession>;
     const mask = toOrtTensor(merged.attention_mask);
     const encoded = await sessions.model!.run({ inputs_embeds: toOrtTensor(merged.inputs_embeds), attention_mask: mask });
-    const decoder = new MergedDecoder({
+    return decodeOwn(this.plan, {
       session: sessions.decoder_model_merged!,
       token: {
         kind: 'embeds',
@@ -106,12 +102,6 @@ class Florence2Model implements FamilyModel {
       encoderHiddenStates: encoded.last_hidden_state!,
       encoderAttentionMask: mask,
     });
-    try {
-      const rows = await greedyDecode(decoder, plan.rules, { rowsInteract: plan.rowsInteract });
-      return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
-    } finally {
-      decoder.dispose();
-    }
   }
 
   private async decodeWithGenerate(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
@@ -120,7 +110,7 @@ class Florence2Model implements FamilyModel {
       attention_mask: merged.attention_mask,
       ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
     } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
-    return (generated.tolist() as bigint[][]).map((row) => row.map(Number));
+    return sequencesOf(generated);
   }
 
   async dispose(): Promise<void> {
@@ -149,9 +139,10 @@ export const florence2Family: ModelFamily = {
         `this @huggingface/transformers lacks ${missing.join(', ')}, which the Florence-2 captioner calls; install the exact version package.json pins`,
       );
     }
-    // Not on WebGPU: there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
-    if (options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
     const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens, options.dtype);
+    // For generate() only (the own loop fetches just the outputs that change itself), and not on WebGPU:
+    // there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
+    if (plan.loop === 'generate' && options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);
     return new Florence2Model(model, asFlorenceProcessor(rawProcessor), options, plan);
   },
 };

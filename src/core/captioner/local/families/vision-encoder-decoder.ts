@@ -5,9 +5,7 @@ import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
-import { finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
-import { MergedDecoder } from '../decode/merged-decoder.js';
-import { greedyDecode } from '../decode/greedy-decode.js';
+import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
 
 class VisionEncoderDecoder implements FamilyModel {
   readonly decodeLoop: FamilyModel['decodeLoop'];
@@ -18,7 +16,7 @@ class VisionEncoderDecoder implements FamilyModel {
     private readonly options: FamilyLoadOptions,
     private readonly plan: DecodePlan,
   ) {
-    this.decodeLoop = plan.loop === 'own' ? { loop: 'own' } : { loop: 'generate', note: plan.note };
+    this.decodeLoop = decodeLoopOf(plan);
   }
 
   async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
@@ -31,17 +29,9 @@ class VisionEncoderDecoder implements FamilyModel {
 
   /** The own loop: the image encoder once, then greedy steps on the merged decoder; rows from the start token. */
   private async decodeOwn(pixelValues: Tensor): Promise<number[][]> {
-    const plan = this.plan;
-    if (plan.loop !== 'own') throw new Error('not planned for the own loop');
     const sessions = this.model.sessions as Record<string, InferenceSession>;
     const encoded = await sessions.model!.run({ pixel_values: toOrtTensor(pixelValues) });
-    const decoder = new MergedDecoder({ session: sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates: encoded.last_hidden_state! });
-    try {
-      const rows = await greedyDecode(decoder, plan.rules, { rowsInteract: plan.rowsInteract });
-      return rows.map((r) => [plan.rules.startToken, ...r.tokens]);
-    } finally {
-      decoder.dispose();
-    }
+    return decodeOwn(this.plan, { session: sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates: encoded.last_hidden_state! });
   }
 
   private async decodeWithGenerate(pixelValues: Tensor): Promise<number[][]> {
@@ -49,7 +39,7 @@ class VisionEncoderDecoder implements FamilyModel {
       pixel_values: pixelValues,
       ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
     } as Parameters<VisionEncoderDecoderModel['generate']>[0])) as Tensor;
-    return (generated.tolist() as bigint[][]).map((row) => row.map(Number));
+    return sequencesOf(generated);
   }
 
   async dispose(): Promise<void> {
