@@ -1,6 +1,7 @@
 // One esbuild config, three bundles (the extension's with its index worker): extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
 // Native modules (onnxruntime-node, sharp) and transformers.js (which loads them at run time) stay external.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -24,7 +25,8 @@ const builds = [
   },
 ];
 
-const common = { bundle: true, outdir: 'dist', sourcemap: !production, minify: production, logLevel: 'warning' };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = { define: { RECAPTION_PACKAGE_VERSION: JSON.stringify(version) }, bundle: true, outdir: 'dist', sourcemap: !production, minify: production, logLevel: 'warning' };
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {

@@ -12,6 +12,7 @@ import { dedupCommand } from './commands/dedup.js';
 import { scoreCommand } from './commands/score.js';
 import { gpuCommand } from './commands/gpu.js';
 import { writeErr, writeOut } from './terminal-text.js';
+import { RECAPTION_VERSION } from '../shared/version.js';
 
 const commands: readonly CliCommand[] = [scanCommand, captionCommand, scoreCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand, gpuCommand];
 
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    writeOut(`${process.env.RECAPTION_VERSION ?? '0.1.0'}\n`);
+    writeOut(`${RECAPTION_VERSION}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name);

@@ -4,12 +4,13 @@ import {
   EXPORT_PROFILES,
   EXPORT_SELECTIONS,
   DEFAULT_EXPORT_SELECTION,
+  DEFAULT_PARQUET_SHARD_MB,
   ExportError,
   IMAGE_MODES,
   exportFineTuneSet,
   type ExportRecord,
 } from '../../core/export/index.js';
-import { MANIFEST_NAME } from '../../shared/record.js';
+import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
@@ -17,25 +18,31 @@ import { DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE } from '../../core/dataset/dup
 import { promises as fs } from 'node:fs';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
-const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format hf|sidecar|webdataset|llava|openai --out DIR
+const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format ${EXPORT_FORMATS.join('|')} --out DIR
                         [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
-                        [--images copy|link|none] [--shard-size N] [--prompt TEXT] [--dedup]
-                        [--near-distance N] [--force] [--json]
+                        [--images copy|link|none] [--shard-size N] [--shard-mb N] [--lines alt,ssc,dsc]
+                        [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--force] [--json]
 
 Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
 
   --profile      ssc: (image, short caption)   dsc: (image, descriptive caption)
                  t2i: the DSC with probability --ratio, else the ground-truth alt-text
-  --format       hf: imagefolder train/ validation/ with metadata.jsonl   sidecar: image + .txt
-                 webdataset: .tar shards   llava: conversation JSON   openai: chat JSONL
+  --format       hf: imagefolder train/ validation/ with metadata.jsonl
+                 parquet: data/train-00000-of-0000N.parquet, images embedded (the Hub's own layout)
+                 sidecar: image + .txt   webdataset: .tar shards   llava: conversation JSON   openai: chat JSONL
   --out DIR      output folder: must be empty and outside the dataset unless --force
   --ratio P      t2i: probability of the DSC (default 0.95)
   --seed N       seed of the split and blend draws (default 0); same seed, same export
   --val P        share of images in validation/ (default 0.05)
   --select S     approved: only approved captions (default); unrejected: all but rejected ones
-  --images M     copy (default), link (hard links; copies across file systems), none (captions only)
+  --images M     copy (default), link (hard links; copies across file systems), none (captions only;
+                 parquet then has a file_name column relative to the dataset)
   --shard-size N webdataset samples per shard (default 1000)
+  --shard-mb N   parquet: cut a shard once it passes N MB (default ${DEFAULT_PARQUET_SHARD_MB})
+  --lines KINDS  sidecar: write these texts one per line (e.g. alt,ssc,dsc), of which kohya and OneTrainer
+                 pick one at random each step; each obeys --select (the alt-text needs no review)
   --prompt TEXT  instruction for llava/openai (default depends on the profile)
+  --license ID   the dataset's license for its card (README.md), as the Hub names it (e.g. cc-by-4.0)
   --dedup        one image per duplicate group (same bytes, or perceptual hashes within --near-distance);
                  without it every image goes out, and a group always shares one split
   --near-distance N  Hamming distance of perceptual hashes that counts as near (default ${DEFAULT_NEAR_DISTANCE}, 0-${MAX_NEAR_DISTANCE})
@@ -53,6 +60,12 @@ function shareOption(value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`--${name} must be a number between 0 and 1, got "${value}"`, 2);
   return n;
+}
+
+function linesOption(value: string): TextSource[] {
+  const kinds = value.split(',').map((k) => k.trim());
+  for (const kind of kinds) choiceOption(kind, 'lines', TEXT_SOURCES);
+  return kinds as TextSource[];
 }
 
 function summary(record: ExportRecord, out: string): string {
@@ -87,6 +100,9 @@ export const exportCommand: CliCommand = {
         select: { type: 'string' },
         images: { type: 'string' },
         'shard-size': { type: 'string' },
+        'shard-mb': { type: 'string' },
+        lines: { type: 'string' },
+        license: { type: 'string' },
         prompt: { type: 'string' },
         dedup: { type: 'boolean' },
         'near-distance': { type: 'string' },
@@ -120,6 +136,9 @@ export const exportCommand: CliCommand = {
         select: choice(values.select, 'select', EXPORT_SELECTIONS, DEFAULT_EXPORT_SELECTION),
         images: choice(values.images, 'images', IMAGE_MODES, 'copy'),
         shardSize: intOption(values['shard-size'], 'shard-size', 1000, 1),
+        shardMb: intOption(values['shard-mb'], 'shard-mb', DEFAULT_PARQUET_SHARD_MB, 1),
+        lines: values.lines === undefined ? undefined : linesOption(values.lines),
+        license: values.license,
         prompt: values.prompt,
         dedup: values.dedup ?? false,
         nearDistance: intOption(values['near-distance'], 'near-distance', DEFAULT_NEAR_DISTANCE),

@@ -54,9 +54,15 @@ async function realpathOfFuture(target: string): Promise<string> {
   }
 }
 
+/** The dataset card every export writes beside its data: README.md and the folder of its plots. */
+const CARD_NAMES: readonly string[] = ['README.md', 'card'];
+
 /** Top-level names this format may write. */
 function formatWrites(format: ExportFormat, name: string): boolean {
+  if (CARD_NAMES.includes(name)) return true;
   switch (format) {
+    case 'parquet':
+      return name === 'data';
     case 'hf':
     case 'sidecar':
       return name === 'train' || name === 'validation';

@@ -1,6 +1,6 @@
 // Which records go out, with which caption, in which split. Pure: no file system, so the rules are easy
 // to test and the decisions are the same for every format.
-import type { Caption, ManifestRecord } from '../../shared/record.js';
+import type { Caption, ManifestRecord, TextSource } from '../../shared/record.js';
 import { cleanCaptionText } from '../../shared/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHash } from '../util/seeded-hash.js';
@@ -35,6 +35,11 @@ export interface PlanOptions {
    * and groups are decided as for the whole dataset, so an image lands in the same split either way.
    */
   only?: ReadonlySet<string>;
+  /**
+   * Sidecar --lines: the kinds of text each sample also carries as separate lines, in this order. Each
+   * obeys `select` as the exported caption does (the alt-text is ground truth and needs no review).
+   */
+  lines?: readonly TextSource[];
 }
 
 export interface ExportPlan {
@@ -93,20 +98,45 @@ export class ExportPlanner {
       tallySkip(this.skipped, reason, record.file_name);
       return null;
     }
-    let caption = record[kind]!.text;
+    const chosen = record[kind]!;
+    let caption = chosen.text;
     let source: CaptionSource = kind;
+    let by: ExportSample['by'] = chosen.by;
+    let score = chosen.score ?? null;
     if (options.profile === 't2i' && unitHash(options.seed, 'blend', record.file_name) >= options.ratio) {
       const alt = record.alt?.text.trim() ?? '';
       if (alt === '') this.altFallback++;
       else {
         caption = record.alt!.text;
         source = 'alt';
+        by = null;
+        score = record.alt!.score ?? null;
       }
     }
     const split = unitHash(options.seed, 'split', group ?? record.file_name) < options.validation ? 'validation' : 'train';
-    // Manifests written by hand or by older releases may carry control characters: never into a training file.
-    return { fileName: record.file_name, caption: cleanCaptionText(caption), source, split, image: { width: record.width, height: record.height, sha256: record.sha256 } };
+    return {
+      fileName: record.file_name,
+      // Manifests written by hand or by older releases may carry control characters: never into a training file.
+      caption: cleanCaptionText(caption),
+      source,
+      by,
+      score: typeof score === 'number' && Number.isFinite(score) ? score : null,
+      lines: options.lines ? linesOf(record, options.lines, options.select) : null,
+      split,
+      image: { width: record.width, height: record.height, sha256: record.sha256 },
+    };
   }
+}
+
+/** The texts of `kinds` that may go out under `select`, cleaned, each once. */
+function linesOf(record: ManifestRecord, kinds: readonly TextSource[], select: ExportSelection): string[] {
+  const lines: string[] = [];
+  for (const kind of kinds) {
+    const text = kind === 'alt' ? record.alt?.text : captionSkip(record[kind], select) === null ? record[kind]!.text : undefined;
+    const clean = text === undefined ? '' : cleanCaptionText(text).trim();
+    if (clean !== '' && !lines.includes(clean)) lines.push(clean);
+  }
+  return lines;
 }
 
 /** How many records an export would write (before checking the image files), counted as they stream by. */

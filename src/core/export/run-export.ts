@@ -1,7 +1,7 @@
 // Export Fine-Tune Set: plan (which images, which caption, which split), write the format into a staging
 // folder with the images, then commit it under final names with export.json beside it.
 import type { ManifestStore } from '../dataset/manifest-store.js';
-import type { ManifestRecord } from '../../shared/record.js';
+import type { ManifestRecord, TextSource } from '../../shared/record.js';
 import { createWriter } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
@@ -10,6 +10,7 @@ import { ExportPlanner } from './plan.js';
 import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, groupKeys, nearDistanceProblem } from '../dataset/duplicates.js';
 import {
   DEFAULT_EXPORT_SELECTION,
+  DEFAULT_PARQUET_SHARD_MB,
   ExportError,
   skippedTotal,
   tallySkip,
@@ -40,6 +41,12 @@ export interface ExportOptions {
   images?: ImageMode;
   /** WebDataset samples per shard. Default 1000. */
   shardSize?: number;
+  /** Parquet: shards are cut once they pass this many MB. Default DEFAULT_PARQUET_SHARD_MB. */
+  shardMb?: number;
+  /** Sidecar: write these kinds of text, one per line, instead of the one caption (kohya / OneTrainer pick a line per step). */
+  lines?: readonly TextSource[];
+  /** A license identifier the Hub knows, for the dataset card; none when not given. */
+  license?: string;
   /** Write into a non-empty folder or one inside the dataset. */
   force?: boolean;
   /** One image per duplicate group (exact or near); default false. Groups always share a split. */
@@ -75,6 +82,11 @@ export interface ExportRecord {
   select: ExportSelection;
   images: ImageMode;
   shard_size: number | null;
+  /** Parquet: the size in bytes past which a shard is cut. */
+  shard_bytes: number | null;
+  /** Sidecar --lines: the kinds of text written one per line, or null for one caption. */
+  lines: TextSource[] | null;
+  license: string | null;
   prompt: string | null;
   /** Duplicate groups found (exact and near; each kept in one split), the distance, and whether one per group went out. */
   duplicate_groups: number;
@@ -111,11 +123,25 @@ export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
 
 const BATCH = 32;
 
-function checkOptions(o: Required<Pick<ExportOptions, 'ratio' | 'seed' | 'validation' | 'shardSize'>>): void {
+function checkOptions(o: Required<Pick<ExportOptions, 'ratio' | 'seed' | 'validation' | 'shardSize' | 'shardMb'>>): void {
   if (!(o.ratio >= 0 && o.ratio <= 1)) throw new ExportError(`ratio must be between 0 and 1, got ${o.ratio}`, 'bad-option');
   if (!(o.validation >= 0 && o.validation < 1)) throw new ExportError(`validation share must be in [0, 1), got ${o.validation}`, 'bad-option');
   if (!Number.isSafeInteger(o.seed)) throw new ExportError(`seed must be an integer, got ${o.seed}`, 'bad-option');
   if (!Number.isInteger(o.shardSize) || o.shardSize < 1) throw new ExportError(`shard size must be a positive integer, got ${o.shardSize}`, 'bad-option');
+  if (!Number.isInteger(o.shardMb) || o.shardMb < 1) throw new ExportError(`Parquet shard size must be a positive number of MB, got ${o.shardMb}`, 'bad-option');
+}
+
+/** Options that only one format understands, refused elsewhere rather than ignored. */
+function checkFormatOptions(format: ExportFormat, images: ImageMode, lines: readonly TextSource[] | undefined): void {
+  if (format === 'parquet' && images === 'link') {
+    throw new ExportError('Parquet embeds the images (copy) or refers to them by file_name (none); there is nothing to link', 'bad-option');
+  }
+  if (lines !== undefined && format !== 'sidecar') {
+    throw new ExportError(`several captions per image, one per line, are a sidecar layout; the ${format} format takes one caption per image`, 'bad-option');
+  }
+  if (lines !== undefined && (lines.length === 0 || new Set(lines).size !== lines.length)) {
+    throw new ExportError('--lines needs one or more of alt, ssc, dsc, each once', 'bad-option');
+  }
 }
 
 function imageRoot(format: ExportFormat, images: ImageMode, dataset: string): string {
@@ -125,6 +151,7 @@ function imageRoot(format: ExportFormat, images: ImageMode, dataset: string): st
     case 'sidecar':
       return 'the split folder (train/ or validation/)';
     case 'webdataset':
+    case 'parquet':
       return 'inside the shards';
     case 'llava':
       return 'images';
@@ -160,10 +187,12 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     seed: options.seed ?? 0,
     validation: options.validation ?? 0.05,
     shardSize: options.shardSize ?? 1000,
+    shardMb: options.shardMb ?? DEFAULT_PARQUET_SHARD_MB,
   };
   checkOptions(settings);
   const select = options.select ?? DEFAULT_EXPORT_SELECTION;
   const images = options.images ?? 'copy';
+  checkFormatOptions(options.format, images, options.lines);
   const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
   const { store, signal } = options;
   if (signal?.aborted) throw cancelled(options.out);
@@ -174,9 +203,16 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const distanceProblem = nearDistanceProblem(nearDistance);
   if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
   const groupList = duplicateGroupsOf(store.records(), nearDistance);
-  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true, only: options.only });
+  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true, only: options.only, lines: options.lines });
   const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
-  const writer = createWriter(options.format, { root: prepared.staging, images, prompt, shardSize: settings.shardSize });
+  const writer = createWriter(options.format, {
+    root: prepared.staging,
+    images,
+    prompt,
+    shardSize: settings.shardSize,
+    parquetShardBytes: settings.shardMb * 1024 * 1024,
+    lines: options.lines !== undefined,
+  });
   const placer = new ImagePlacer(store.folder, prepared.staging, images);
   const placesFiles = !writer.inlineImages && images !== 'none';
   const imageNames = new DestinationNames();
@@ -247,6 +283,9 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       select,
       images,
       shard_size: options.format === 'webdataset' ? settings.shardSize : null,
+      shard_bytes: options.format === 'parquet' ? settings.shardMb * 1024 * 1024 : null,
+      lines: options.lines ? [...options.lines] : null,
+      license: options.license ?? null,
       duplicate_groups: groupList.length,
       near_distance: nearDistance,
       dedup: options.dedup === true,

@@ -1,12 +1,15 @@
 // The vocabulary of an export: what the caller asks for, what each sample is, and what came out.
-import type { ManifestRecord } from '../../shared/record.js';
+import type { CaptionAuthor, ManifestRecord, TextSource } from '../../shared/record.js';
 
 /** ssc / dsc: captioner fine-tuning phases 1 and 2. t2i: text-to-image blend of DSC and ground truth. */
 export type ExportProfile = 'ssc' | 'dsc' | 't2i';
 export const EXPORT_PROFILES: readonly ExportProfile[] = ['ssc', 'dsc', 't2i'];
 
-export type ExportFormat = 'hf' | 'sidecar' | 'webdataset' | 'llava' | 'openai';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['hf', 'sidecar', 'webdataset', 'llava', 'openai'];
+export type ExportFormat = 'hf' | 'parquet' | 'sidecar' | 'webdataset' | 'llava' | 'openai';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['hf', 'parquet', 'sidecar', 'webdataset', 'llava', 'openai'];
+
+/** Parquet shards are cut at about this many bytes (the size the Hugging Face datasets library pushes by default). */
+export const DEFAULT_PARQUET_SHARD_MB = 500;
 
 /** approved: only reviewed-and-approved captions. unrejected: everything a person has not rejected. */
 export type ExportSelection = 'approved' | 'unrejected';
@@ -23,7 +26,7 @@ export type Split = 'train' | 'validation';
 export const SPLITS: readonly Split[] = ['train', 'validation'];
 
 /** Which text became the training caption. */
-export type CaptionSource = 'ssc' | 'dsc' | 'alt';
+export type CaptionSource = TextSource;
 
 export type SkipReason =
   | 'error'
@@ -43,6 +46,12 @@ export interface ExportSample {
   fileName: string;
   caption: string;
   source: CaptionSource;
+  /** Who wrote the chosen caption; null for the alt-text (ground truth has a source, not an author). */
+  by: CaptionAuthor | null;
+  /** The chosen text's alignment score, where one was computed. */
+  score: number | null;
+  /** --lines: every text of the requested kinds that may go out, in the requested order (sidecar only). */
+  lines: string[] | null;
   split: Split;
   /** The image facts a format writes beside the caption (not the whole record: a plan may hold millions). */
   image: Pick<ManifestRecord, 'width' | 'height' | 'sha256'>;

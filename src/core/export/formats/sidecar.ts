@@ -1,5 +1,6 @@
 // kohya / OneTrainer layout: each image with a .txt of the same base name, under train/ and validation/.
-// Those tools read each line of a sidecar as a separate caption, so line breaks become spaces.
+// Those tools read each line of a sidecar as a separate caption, so line breaks inside a caption become
+// spaces; --lines writes several captions on purpose, one per line.
 import { promises as fs, writeFile } from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
@@ -46,7 +47,9 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
         await fs.mkdir(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      const write = writeNewFile(file, oneLine(sample.caption) + '\n', { flag: 'wx' });
+      // --lines: one caption per line, of which kohya and OneTrainer pick one at random each step.
+      const text = context.lines && sample.lines ? sample.lines.map(oneLine).join('\n') : oneLine(sample.caption);
+      const write = writeNewFile(file, text + '\n', { flag: 'wx' });
       write.catch(() => undefined); // awaited (and thrown) by drain
       pending.push(write);
       if (pending.length >= 64) await drain();

@@ -10,6 +10,10 @@ export interface WriterContext {
   prompt: string;
   /** Samples per WebDataset shard. */
   shardSize: number;
+  /** Parquet shards are cut once they pass this many bytes. */
+  parquetShardBytes: number;
+  /** --lines: the sidecar writes each sample's lines instead of its one caption. */
+  lines: boolean;
 }
 
 export interface FormatWriter {

@@ -1,0 +1,39 @@
+// The manifest facts a card reports beside the export's own record: the habit report, the audit and the
+// review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
+import { computeHabitReport } from '../../analysis/habit-report.js';
+import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
+import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
+
+export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
+
+export function emptyCoverage(): ReviewCoverage {
+  return { ssc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 }, dsc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 } };
+}
+
+/** Counts one record's captions into `coverage`. A missing image's captions are left out, as the audit leaves them out. */
+export function countReview(coverage: ReviewCoverage, record: ManifestRecord): void {
+  if (record.missing) return;
+  for (const kind of CAPTION_KINDS) {
+    const caption = record[kind];
+    if (!caption) continue;
+    const tally = coverage[kind];
+    if (caption.review === 'approved') tally.approved++;
+    else if (caption.review === 'rejected') tally.rejected++;
+    else tally.unreviewed++;
+    if (caption.by === 'human') tally.human++;
+  }
+}
+
+export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {
+  const review = emptyCoverage();
+  // The habit report reads the records once; the coverage is counted on the way through, nothing is held.
+  function* counted(): Generator<ManifestRecord> {
+    for (const record of records) {
+      countReview(review, record);
+      yield record;
+    }
+  }
+  const habit = computeHabitReport(counted());
+  // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
+  return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review };
+}

@@ -1,0 +1,110 @@
+// The card's caption-habit and audit sections: the habit report's side-by-side table, its length plot,
+// the most common phrases, the habits it flags and the audit estimate with its interval.
+import { describeAudit, type AuditStats } from '../../analysis/audit.js';
+import { TEXT_SOURCES, type HabitReport, type PhraseCount, type SourceReport } from '../../analysis/habit-report.js';
+import { SOURCE_TITLES } from '../../analysis/length-plot-svg.js';
+import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../../../shared/defect-flags.js';
+import { clipText, markdownTable, markdownText } from './markdown-text.js';
+
+/** Phrases are shown up to this many characters: a repeated DSC can be a paragraph. */
+const PHRASE_CHARS = 120;
+const PHRASES_SHOWN = 5;
+
+const pct = (x: number, n: number) => (n === 0 ? '–' : `${(x * 100).toFixed(1)}%`);
+const num = (x: number, n: number) => (n === 0 ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(1));
+const quoted = (text: string) => `“${markdownText(clipText(text, PHRASE_CHARS))}”`;
+
+function metricTable(report: HabitReport): string {
+  const rows: [string, (s: SourceReport) => string][] = [
+    ['texts', (s) => String(s.count)],
+    ['words: mean', (s) => num(s.words.mean, s.count)],
+    ['words: median', (s) => num(s.words.median, s.count)],
+    ['words: p10 – p90', (s) => (s.count ? `${s.words.p10} – ${s.words.p90}` : '–')],
+    ['words: min – max', (s) => (s.count ? `${s.words.min} – ${s.words.max}` : '–')],
+    ['starts with “a”, “an” or “the”', (s) => pct(s.startsWithArticle, s.count)],
+    ['ends with a period', (s) => pct(s.endsWithPeriod, s.count)],
+    ['capitalised first letter', (s) => pct(s.capitalised, s.count)],
+    [`repeats a ${report.options.loopN}-word phrase ${report.options.loopMinTimes}× or more`, (s) => pct(s.loops.share, s.count)],
+    ['identical to another text', (s) => pct(s.duplicates.share, s.count)],
+  ];
+  if (TEXT_SOURCES.some((s) => report.sources[s].scores)) {
+    rows.push(
+      [`scored texts (${report.scoreModels.map(markdownText).join(', ')})`, (s) => String(s.scores?.count ?? 0)],
+      ['score: mean / median', (s) => (s.scores ? `${s.scores.summary.mean.toFixed(3)} / ${s.scores.summary.median.toFixed(3)}` : '–')],
+    );
+  }
+  return markdownTable(
+    ['', ...TEXT_SOURCES.map((s) => SOURCE_TITLES[s])],
+    rows.map(([label, cell]) => [label, ...TEXT_SOURCES.map((s) => cell(report.sources[s]))]),
+    ['l', 'r', 'r', 'r'],
+  );
+}
+
+function phraseTable(report: HabitReport, pick: (s: SourceReport) => readonly PhraseCount[]): string | null {
+  const rows = TEXT_SOURCES.flatMap((s) =>
+    pick(report.sources[s])
+      .slice(0, PHRASES_SHOWN)
+      .map((p) => [SOURCE_TITLES[s], quoted(p.phrase), String(p.count), pct(p.share, 1)]),
+  );
+  return rows.length === 0 ? null : markdownTable(['source', 'phrase', 'texts', 'share'], rows, ['l', 'l', 'r', 'r']);
+}
+
+function flagLines(report: HabitReport): string[] {
+  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].count >= report.options.minCount);
+  const lines: string[] = [];
+  if (report.flags.length > 0) {
+    lines.push('Habits a text-to-image model trained on these captions would learn:', '', ...report.flags.map((f) => `- ${markdownText(f.message)}`));
+  } else if (judged) {
+    lines.push(report.sources.alt.count >= report.options.minCount ? 'No sharp difference from the ground truth stands out.' : 'No habit stands out in the synthetic captions.');
+  }
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `- Note: ${markdownText(n)}.`));
+  return lines;
+}
+
+function defectLines(report: HabitReport): string[] {
+  const present = DEFECT_FLAGS.filter((f) => report.defects.counts[f] > 0);
+  if (present.length === 0) return ['No image has a defect flag.'];
+  return [
+    `${report.defects.flagged} images have at least one defect flag (computed without a model):`,
+    '',
+    markdownTable(['flag', 'images'], present.map((f) => [DEFECT_FLAG_LABELS[f], String(report.defects.counts[f])]), ['l', 'r']),
+  ];
+}
+
+/** The habit section; `lengthPlot` is the plot's path in the output, or null when there is no plot. */
+export function habitSection(report: HabitReport, lengthPlot: string | null): string[] {
+  const lines = [
+    '## Caption habits',
+    '',
+    `Measured over the manifest's ${report.records} images, exported or not. The alt-text is the ground truth; SSC and DSC are the synthetic captions.`,
+    '',
+    metricTable(report),
+    '',
+  ];
+  if (lengthPlot) lines.push(`![Caption length in words: share of each source's texts per length bin](${lengthPlot})`, '');
+  for (const [title, pick] of [
+    ['Most common openings (first three words)', (s: SourceReport) => s.openings],
+    ['Most common closings (last three words)', (s: SourceReport) => s.closings],
+    ['Most repeated texts', (s: SourceReport) => s.duplicates.top],
+  ] as const) {
+    const table = phraseTable(report, pick);
+    lines.push(`### ${title}`, '', table ?? 'None.', '');
+  }
+  lines.push('### What stands out', '', ...flagLines(report), '', '### Defect flags', '', ...defectLines(report), '');
+  return lines;
+}
+
+export function auditSection(audit: AuditStats | null): string[] {
+  const lines = ['## Audit', ''];
+  if (audit === null) {
+    lines.push('No audit sample was drawn, so there is no estimate of how many unreviewed captions a person would reject.');
+  } else {
+    lines.push(
+      'A seeded random sample of unreviewed images was reviewed; its acceptance rate, with a 95% Wilson interval, estimates the captions nobody reviewed.',
+      '',
+      ...describeAudit(audit).map((line) => `- ${markdownText(line)}`),
+    );
+  }
+  lines.push('');
+  return lines;
+}
