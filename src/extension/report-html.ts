@@ -5,6 +5,9 @@ import type { HabitReport, PhraseCount, SourceReport, TextSource } from '../core
 import { TEXT_SOURCES } from '../core/analysis/index.js';
 import { describeAudit } from '../core/analysis/audit.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
+import { lengthHistogramSvg as histogramSvg } from '../core/analysis/length-plot-svg.js';
+
+export { histogramSvg };
 
 const TITLES: Record<TextSource, string> = { alt: 'Alt-text', ssc: 'SSC', dsc: 'DSC' };
 
@@ -38,39 +41,6 @@ function metricRows(report: HabitReport): string {
   return rows
     .map(([label, cell]) => `<tr><th scope="row">${escapeHtml(label)}</th>${TEXT_SOURCES.map((s) => `<td>${escapeHtml(cell(report.sources[s]))}</td>`).join('')}</tr>`)
     .join('\n');
-}
-
-/** Grouped bars: per length bin, each source's share of its own texts (so sources of different sizes compare). */
-export function histogramSvg(report: HabitReport): string {
-  const groupWidth = 36;
-  const barWidth = 10;
-  const height = 160;
-  const left = 40;
-  const bottom = 28;
-  const width = left + report.bins.length * groupWidth + 8;
-  const shares = TEXT_SOURCES.map((s) => report.sources[s].histogram.map((n) => (report.sources[s].count ? n / report.sources[s].count : 0)));
-  const top = Math.max(0.01, ...shares.flat());
-  const parts: string[] = [];
-  for (const tick of [0, 0.5, 1]) {
-    const y = height - tick * height;
-    parts.push(`<line class="grid" x1="${left}" x2="${width}" y1="${y}" y2="${y}"/>`);
-    parts.push(`<text class="axis" x="${left - 4}" y="${y + 4}" text-anchor="end">${Math.round(tick * top * 100)}%</text>`);
-  }
-  report.bins.forEach((bin, i) => {
-    const x0 = left + i * groupWidth + 3;
-    TEXT_SOURCES.forEach((source, k) => {
-      const share = shares[k]![i]!;
-      const h = (share / top) * height;
-      const count = report.sources[source].histogram[i]!;
-      parts.push(
-        `<rect class="bar ${source}" x="${x0 + k * barWidth}" y="${(height - h).toFixed(1)}" width="${barWidth - 1}" height="${h.toFixed(1)}">` +
-          `<title>${TITLES[source]}: ${count} texts of ${bin.from}–${bin.to - 1} words (${pct(share, 1)})</title></rect>`,
-      );
-    });
-    const label = bin.to - bin.from === 1 ? `${bin.from}` : `${bin.from}–${bin.to - 1}`;
-    parts.push(`<text class="axis" x="${x0 + (barWidth * 3) / 2}" y="${height + 16}" text-anchor="middle">${label}</text>`);
-  });
-  return `<svg role="img" aria-label="Caption length in words, share of each source's texts" viewBox="0 0 ${width} ${height + bottom}" width="${width}" height="${height + bottom}">${parts.join('')}</svg>`;
 }
 
 function phraseList(items: readonly PhraseCount[]): string {

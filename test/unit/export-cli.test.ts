@@ -27,7 +27,7 @@ test('recaption export writes the set, prints a summary, and refuses a non-empty
   assert.deepEqual(record, JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')));
   assert.equal(record.ratio, 0.5);
   assert.equal(record.seed, 4);
-  assert.deepEqual(record.outputs, ['train-000000.tar', 'train-000001.tar', 'train-000002.tar', 'train-000003.tar']);
+  assert.deepEqual(record.outputs, ['README.md', 'card', 'train-000000.tar', 'train-000001.tar', 'train-000002.tar', 'train-000003.tar']);
 
   const again = recaption('export', store.folder, '--profile', 'ssc', '--format', 'hf', '--out', out);
   assert.equal(again.status, 1);

@@ -44,10 +44,10 @@ test('a non-empty output folder is refused unless forced, and forcing never repl
   const base = { store, out, profile: 'dsc', format: 'webdataset', shardSize: 2, validation: 0 } as const;
   await rejectsWith(exportFineTuneSet(base), 'out-not-empty');
   const first = await exportFineTuneSet({ ...base, force: true });
-  assert.equal(first.record.outputs.length, 6);
+  assert.equal(first.record.outputs.length, 8, 'six shards and the card (README.md, card/)');
   // A second, smaller export forced into the same folder replaces the first one's shards entirely.
   const second = await exportFineTuneSet({ ...base, force: true, shardSize: 5 });
-  assert.deepEqual(second.record.outputs, ['train-000000.tar', 'train-000001.tar', 'train-000002.tar']);
+  assert.deepEqual(second.record.outputs, ['README.md', 'card', 'train-000000.tar', 'train-000001.tar', 'train-000002.tar']);
   assert.deepEqual((await fs.readdir(out)).sort(), ['export.json', 'notes.txt', ...second.record.outputs].sort());
   assert.equal(await fs.readFile(path.join(out, 'notes.txt'), 'utf8'), 'mine');
   // A folder named like an output but not written by an export is never replaced.
@@ -169,5 +169,5 @@ test('an export with nothing to export still writes its record, with the reasons
   const { record } = await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf' });
   assert.deepEqual(record.counts, { train: 0, validation: 0, total: 0 });
   assert.deepEqual(record.skipped, { 'not-approved': 1 });
-  assert.deepEqual(await fs.readdir(out), ['export.json']);
+  assert.deepEqual((await fs.readdir(out)).sort(), ['README.md', 'export.json'], 'the card says what was left out and why');
 });

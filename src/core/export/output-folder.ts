@@ -14,8 +14,9 @@ import { writeFileAtomic } from '../dataset/atomic-write.js';
 import { OWNER_TAG_PATTERN, holdTemp, isAbandoned, ownerTag, parseOwnerTag, releaseTemp, removeAbandoned } from '../util/leftovers.js';
 import { isInside } from '../util/text-patterns.js';
 import { EXPORT_FORMATS, ExportError, type ExportFormat } from './types.js';
+import { CARD_FOLDER, CARD_NAME, EXPORT_RECORD_NAME } from './output-names.js';
 
-export const EXPORT_RECORD_NAME = 'export.json';
+export { EXPORT_RECORD_NAME };
 /** Every name the export machinery itself puts in an output folder starts with this. */
 const STAGING_PREFIX = '.recaption-export-';
 export const COMMIT_JOURNAL_NAME = `${STAGING_PREFIX}commit.json`;
@@ -55,7 +56,7 @@ async function realpathOfFuture(target: string): Promise<string> {
 }
 
 /** The dataset card every export writes beside its data: README.md and the folder of its plots. */
-const CARD_NAMES: readonly string[] = ['README.md', 'card'];
+const CARD_NAMES: readonly string[] = [CARD_NAME, CARD_FOLDER];
 
 /** Top-level names this format may write. */
 function formatWrites(format: ExportFormat, name: string): boolean {

@@ -7,6 +7,9 @@ import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { ExportPlanner } from './plan.js';
+import { cardFactsOf, licenseProblem, writeDatasetCard } from './dataset-card.js';
+import { cardLayout } from './card-layout.js';
+import { RECAPTION_VERSION } from '../../shared/version.js';
 import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, groupKeys, nearDistanceProblem } from '../dataset/duplicates.js';
 import {
   DEFAULT_EXPORT_SELECTION,
@@ -47,6 +50,8 @@ export interface ExportOptions {
   lines?: readonly TextSource[];
   /** A license identifier the Hub knows, for the dataset card; none when not given. */
   license?: string;
+  /** The dataset card's title; "<dataset folder>: <profile> export" when not given. */
+  title?: string;
   /** Write into a non-empty folder or one inside the dataset. */
   force?: boolean;
   /** One image per duplicate group (exact or near); default false. Groups always share a split. */
@@ -132,7 +137,9 @@ function checkOptions(o: Required<Pick<ExportOptions, 'ratio' | 'seed' | 'valida
 }
 
 /** Options that only one format understands, refused elsewhere rather than ignored. */
-function checkFormatOptions(format: ExportFormat, images: ImageMode, lines: readonly TextSource[] | undefined): void {
+function checkFormatOptions(format: ExportFormat, images: ImageMode, lines: readonly TextSource[] | undefined, license: string | undefined): void {
+  const badLicense = license === undefined ? null : licenseProblem(license);
+  if (badLicense) throw new ExportError(badLicense, 'bad-option');
   if (format === 'parquet' && images === 'link') {
     throw new ExportError('Parquet embeds the images (copy) or refers to them by file_name (none); there is nothing to link', 'bad-option');
   }
@@ -177,6 +184,10 @@ function* sampleBatches(records: Iterable<ManifestRecord>, planner: ExportPlanne
   yield { batch, read };
 }
 
+function* exportedRecords(records: Iterable<ManifestRecord>, names: ReadonlySet<string>): Generator<ManifestRecord> {
+  for (const record of records) if (names.has(record.file_name)) yield record;
+}
+
 function cancelled(out: string): ExportError {
   return new ExportError(`export cancelled; nothing was written to ${out}`, 'cancelled');
 }
@@ -192,7 +203,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   checkOptions(settings);
   const select = options.select ?? DEFAULT_EXPORT_SELECTION;
   const images = options.images ?? 'copy';
-  checkFormatOptions(options.format, images, options.lines);
+  checkFormatOptions(options.format, images, options.lines, options.license);
   const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
   const { store, signal } = options;
   if (signal?.aborted) throw cancelled(options.out);
@@ -217,6 +228,8 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const placesFiles = !writer.inlineImages && images !== 'none';
   const imageNames = new DestinationNames();
   const counts: Record<Split, number> = { train: 0, validation: 0 };
+  // The card describes what went out, never texts of images left out (a pushed card is public).
+  const exported = new Set<string>();
   const sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
   // Progress counts records read: the manifest is streamed through the planner, a batch at a time.
   const total = store.size;
@@ -253,6 +266,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
           continue;
         }
         await writer.add(sample, result.bytes);
+        exported.add(sample.fileName);
         counts[sample.split]++;
         sources[sample.split][sample.source] = (sources[sample.split][sample.source] ?? 0) + 1;
       }
@@ -301,6 +315,17 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       notes,
       outputs: [],
     };
+    // The card reads the exported records once more (review coverage, habits, the audit).
+    const facts = await cardFactsOf(exportedRecords(store.records(), exported));
+    if (signal?.aborted) throw cancelled(prepared.out);
+    await writeDatasetCard(prepared.staging, {
+      record,
+      ...cardLayout(options.format, images),
+      ...facts,
+      license: options.license,
+      title: options.title,
+      recaptionVersion: RECAPTION_VERSION,
+    });
     record.outputs = await commitOutput(prepared, (outputs) => JSON.stringify({ ...record, outputs }, null, 2) + '\n');
     return { out: prepared.out, record, notices: prepared.notices };
   } catch (err) {

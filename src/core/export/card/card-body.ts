@@ -1,7 +1,7 @@
 // The card's account of the export: what the dataset is, how it was made, what is in each split, how
 // much of it people reviewed, what was left out, and where it came from. Every value from the user or the
 // dataset goes through markdownText; the rest are numbers and this file's own words.
-import { EXPORT_RECORD_NAME } from '../output-folder.js';
+import { EXPORT_RECORD_NAME } from '../output-names.js';
 import { SPLITS, type CaptionSource, type ExportFormat, type ExportProfile, type ExportSelection, type ImageMode, type SkipReason } from '../types.js';
 import type { ExportRecord } from '../run-export.js';
 import { CAPTION_KINDS } from '../../../shared/record.js';
@@ -17,6 +17,7 @@ const PROFILE_TEXT: Readonly<Record<ExportProfile, string>> = {
 
 const FORMAT_TEXT: Readonly<Record<ExportFormat, string>> = {
   hf: 'Hugging Face imagefolder: `train/` and `validation/`, each with its images and a `metadata.jsonl`',
+  parquet: 'Parquet shards in the Hub’s layout, `data/<split>-NNNNN-of-NNNNN.parquet`',
   sidecar: 'images with a `.txt` caption file beside each, in `train/` and `validation/`',
   webdataset: 'WebDataset `.tar` shards per split',
   llava: 'LLaVA conversation JSON, one file per split',
@@ -50,6 +51,8 @@ const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
   duplicate: 'another image of its duplicate group went out',
 };
 
+/** "1 image", "2 images". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const percent = (x: number) => `${+(x * 100).toFixed(2)}%`;
 const share = (n: number, total: number) => (total === 0 ? '–' : `${((n / total) * 100).toFixed(1)}%`);
 
@@ -79,7 +82,7 @@ export function introSection(record: ExportRecord, title: string, version: strin
     '',
     `Images paired with captions for ${PROFILE_TEXT[record.profile]}. ` +
       `${record.counts.total} images (${record.counts.train} train, ${record.counts.validation} validation), exported by ` +
-      `[Recaption](https://github.com/recaption/recaption) ${plainOr(version, /^[\w.+-]+$/)} from the dataset folder “${markdownText(folderName(record.dataset))}”.`,
+      `Recaption ${plainOr(version, /^[\w.+-]+$/)} from the dataset folder “${markdownText(folderName(record.dataset))}”.`,
     '',
   ];
 }
@@ -91,11 +94,11 @@ function blendLines(record: ExportRecord): string[] {
       'This follows the DALL-E 3 report (Betker et al., “Improving Image Generation with Better Captions”, 2023), which trains on a mix of 95% synthetic and 5% original captions: ' +
       'the synthetic captions teach the model to follow detailed prompts, the original ones keep it from expecting the captioner’s style in every prompt.',
   ];
-  if (record.alt_fallback) lines.push('', `${record.alt_fallback} images drew the alt-text but have none; their DSC went out instead.`);
+  if (record.alt_fallback) lines.push('', `${count(record.alt_fallback, 'image')} drew the alt-text but had none; the DSC went out instead.`);
   return [...lines, ''];
 }
 
-export function howMadeSection(record: ExportRecord, version: string): string[] {
+export function howMadeSection(record: ExportRecord, version: string, license: string | undefined): string[] {
   const rows: [string, string][] = [
     ['Recaption version', plainOr(version, /^[\w.+-]+$/)],
     ['profile', `\`${record.profile}\`: ${PROFILE_TEXT[record.profile]}`],
@@ -107,9 +110,11 @@ export function howMadeSection(record: ExportRecord, version: string): string[] 
   if (record.ratio !== null) rows.push(['blend ratio', `${percent(record.ratio)} DSC, ${percent(1 - record.ratio)} alt-text`]);
   rows.push(['images', IMAGES_TEXT[record.images]]);
   if (record.shard_size !== null) rows.push(['shard size', `${record.shard_size} samples`]);
+  if (record.shard_bytes !== null) rows.push(['shard size', `cut past ${+(record.shard_bytes / 2 ** 20).toFixed(1)} MiB`]);
+  if (record.lines !== null) rows.push(['caption lines', `one per line: ${record.lines.map((s) => SOURCE_TITLES[s]).join(', ')}`]);
   if (record.prompt !== null) rows.push(['prompt', `“${markdownText(record.prompt)}”`]);
   if (record.only !== null) rows.push(['limited to', `a selection of ${record.only} images`]);
-  rows.push(['exported at', plainOr(record.created_at, /^[0-9T:.+-]+Z?$/)]);
+  rows.push(['license', license === undefined ? 'not set' : `\`${markdownText(license)}\``]);
   return ['## How it was made', '', markdownTable(['setting', 'value'], rows), '', ...blendLines(record)];
 }
 
@@ -142,7 +147,7 @@ export function reviewSection(review: ReviewCoverage): string[] {
   return [
     '## Review coverage',
     '',
-    'Captions in the whole manifest (exported or not) by review state, and how many a person wrote or edited.',
+    'Captions of the exported images by review state (both kinds, whichever went out), and how many a person wrote or edited.',
     '',
     markdownTable(['caption', 'captions', 'approved', 'rejected', 'unreviewed', 'written or edited by a person'], rows, ['l', 'r', 'r', 'r', 'r', 'r']),
     '',
@@ -157,7 +162,7 @@ export function leftOutSection(record: ExportRecord): string[] {
   lines.push(
     groups === 0
       ? 'No duplicate images were found (same bytes, or perceptual hashes within a Hamming distance of ' + `${record.near_distance}).`
-      : `${groups} duplicate groups were found (same bytes, or perceptual hashes within a Hamming distance of ${record.near_distance}); ` +
+      : `${count(groups, 'duplicate group')} found (same bytes, or perceptual hashes within a Hamming distance of ${record.near_distance}); ` +
           `each group is kept within one split, so no image has a near twin on the other side. ` +
           (record.dedup ? 'One image per group was exported.' : 'Every image of a group was exported.'),
     '',
@@ -173,7 +178,7 @@ export function leftOutSection(record: ExportRecord): string[] {
     String(record.skipped[r]),
     (record.skipped_examples[r] ?? []).slice(0, EXAMPLES_SHOWN).map(markdownText).join(', '),
   ]);
-  lines.push(`${record.skipped_total} images were skipped:`, '', markdownTable(['reason', 'meaning', 'images', 'for example'], rows, ['l', 'l', 'r', 'l']), '');
+  lines.push(`${count(record.skipped_total, 'image')} skipped:`, '', markdownTable(['reason', 'meaning', 'images', 'for example'], rows, ['l', 'l', 'r', 'l']), '');
   return lines;
 }
 
@@ -183,7 +188,7 @@ export function provenanceSection(record: ExportRecord): string[] {
     '',
     `- Manifest: “${markdownText(record.manifest)}”, sha256 ${codeOr(record.manifest_sha256, /^[0-9a-f]{64}$/)} (as exported).`,
   ];
-  if (record.manifest_problems > 0) lines.push(`- ${record.manifest_problems} manifest lines are not valid records and were not exported.`);
+  if (record.manifest_problems > 0) lines.push(`- Manifest lines that are not valid records, never exported: ${record.manifest_problems}.`);
   lines.push(`- Every setting and count above is in \`${EXPORT_RECORD_NAME}\` beside the data: the same settings on the same manifest give the same export.`);
   for (const note of record.notes) lines.push(`- Note: ${markdownText(note)}`);
   lines.push('');

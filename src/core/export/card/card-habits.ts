@@ -76,7 +76,7 @@ export function habitSection(report: HabitReport, lengthPlot: string | null): st
   const lines = [
     '## Caption habits',
     '',
-    `Measured over the manifest's ${report.records} images, exported or not. The alt-text is the ground truth; SSC and DSC are the synthetic captions.`,
+    `Measured over the ${report.records} exported images' texts, whichever went out. The alt-text is the ground truth; SSC and DSC are the synthetic captions.`,
     '',
     metricTable(report),
     '',

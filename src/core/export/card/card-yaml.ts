@@ -35,11 +35,19 @@ function filledSplits(input: DatasetCardInput): Split[] {
   return SPLITS.filter((split) => input.record.counts[split] > 0);
 }
 
+/** The license the user set: given with the card, or else as export.json records it. */
+export function cardLicense(input: DatasetCardInput): string | undefined {
+  return input.license ?? input.record.license ?? undefined;
+}
+
 /** The header's fields, in the order they are written. */
 export function cardMetadata(input: DatasetCardInput): Record<string, unknown> {
   const meta: Record<string, unknown> = {};
-  if (input.license !== undefined) meta.license = input.license;
-  if (input.title !== undefined) meta.pretty_name = input.title.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+  const license = cardLicense(input);
+  if (license !== undefined) meta.license = license;
+  // One line: the Hub shows it as the dataset's name.
+  const prettyName = (input.title ?? '').replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+  if (prettyName !== '') meta.pretty_name = prettyName;
   meta.task_categories = [PROFILE_TASKS[input.record.profile]];
   meta.tags = [...CARD_TAGS];
   meta.size_categories = [sizeCategory(input.record.counts.total)];

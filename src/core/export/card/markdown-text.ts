@@ -4,8 +4,12 @@
 // a table cell, nor start a link, code span, emphasis or formula: it renders as the characters it holds.
 import { CONTROL_CHARACTERS } from '../../../shared/control-characters.js';
 
-/** Markdown / HTML punctuation; ':' and '@' too, so a URL or an address in a caption never becomes a link. */
-const SPECIAL = /[&<>"'`|\\*_[\]()#!~{}$:@^]/g;
+/**
+ * Markdown / HTML punctuation, '$' (the Hub renders $…$ as math), '@' (addresses, mentions) and a ':' before
+ * '/', so a URL in a caption never becomes a link. With '<' and '[' escaped no tag or link can open, so
+ * quotes and parentheses stay as they are.
+ */
+const SPECIAL = /[&<>`|\\*_[\]#!~{}$@^]|:(?=\/)/g;
 /** Line and paragraph breaks of every kind: a newline inside a table row would end the table. */
 const BREAKS = /\r\n|[\n\r\u0085\u2028\u2029]/g;
 /** Bidirectional controls, which can make a text display as something other than what it holds. */
