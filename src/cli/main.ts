@@ -11,10 +11,25 @@ import { auditCommand } from './commands/audit.js';
 import { dedupCommand } from './commands/dedup.js';
 import { scoreCommand } from './commands/score.js';
 import { gpuCommand } from './commands/gpu.js';
+import { importCommand } from './commands/import.js';
+import { pushCommand } from './commands/push.js';
 import { writeErr, writeOut } from './terminal-text.js';
 import { RECAPTION_VERSION } from '../shared/version.js';
 
-const commands: readonly CliCommand[] = [scanCommand, captionCommand, scoreCommand, statsCommand, auditCommand, dedupCommand, exportCommand, upsampleCommand, mergeCommand, gpuCommand];
+const commands: readonly CliCommand[] = [
+  importCommand,
+  scanCommand,
+  captionCommand,
+  scoreCommand,
+  statsCommand,
+  auditCommand,
+  dedupCommand,
+  exportCommand,
+  pushCommand,
+  upsampleCommand,
+  mergeCommand,
+  gpuCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

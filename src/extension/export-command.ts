@@ -14,13 +14,18 @@ import {
   IMAGE_MODES,
   exportFineTuneSet,
   countExportable,
+  CARD_NAME,
   type ExportFormat,
   type ExportProfile,
+  type ExportResult,
   type ExportSelection,
   type ImageMode,
 } from '../core/export/index.js';
+import * as os from 'node:os';
 import { MANIFEST_NAME } from '../shared/record.js';
+import { hubRepoNameProblem } from '../core/hub/index.js';
 import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
+import { askHubTarget, pushExportToHub, type HubTarget } from './hub-push.js';
 
 /** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
 export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
@@ -93,7 +98,11 @@ async function chooseRatio(): Promise<number | undefined> {
 export interface ExportChoices {
   profile: ExportProfile;
   format: ExportFormat;
-  out: string;
+  /** The output folder; with `hub`, a temporary folder is used when absent. */
+  out?: string;
+  /** Push the export to this Hub repository (and remove a temporary output folder after). */
+  hub?: HubTarget;
+  license?: string;
   ratio?: number;
   select?: ExportSelection;
   images?: ImageMode;
@@ -107,11 +116,15 @@ function asExportChoices(value: unknown): ExportChoices | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
   const oneOf = <T extends string>(x: unknown, allowed: readonly T[]): x is T => typeof x === 'string' && (allowed as readonly string[]).includes(x);
-  if (!oneOf(v.profile, EXPORT_PROFILES) || !oneOf(v.format, EXPORT_FORMATS) || typeof v.out !== 'string' || !path.isAbsolute(v.out)) return undefined;
+  const hub = asHubTarget(v.hub);
+  const out = typeof v.out === 'string' && path.isAbsolute(v.out) ? v.out : undefined;
+  if (!oneOf(v.profile, EXPORT_PROFILES) || !oneOf(v.format, EXPORT_FORMATS) || (out === undefined && hub === undefined)) return undefined;
   return {
     profile: v.profile,
     format: v.format,
-    out: v.out,
+    out,
+    hub,
+    license: typeof v.license === 'string' ? v.license : undefined,
     ratio: typeof v.ratio === 'number' && v.ratio >= 0 && v.ratio <= 1 ? v.ratio : undefined,
     select: oneOf(v.select, EXPORT_SELECTIONS) ? v.select : undefined,
     images: oneOf(v.images, IMAGE_MODES) ? v.images : undefined,
@@ -120,7 +133,14 @@ function asExportChoices(value: unknown): ExportChoices | undefined {
   };
 }
 
-export async function exportFineTuneSetCommand(provider: CaptionEditorProvider, uri?: vscode.Uri, choicesArg?: unknown): Promise<void> {
+function asHubTarget(value: unknown): HubTarget | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.repo !== 'string' || hubRepoNameProblem(v.repo) !== null) return undefined;
+  return { repo: v.repo, private: v.private !== false };
+}
+
+export async function exportFineTuneSetCommand(provider: CaptionEditorProvider, secrets: vscode.SecretStorage, uri?: vscode.Uri, choicesArg?: unknown): Promise<void> {
   const folder = await resolveDatasetFolder(uri, 'Export This Dataset');
   if (!folder) return;
   const given = asExportChoices(choicesArg);
@@ -132,7 +152,19 @@ export async function exportFineTuneSetCommand(provider: CaptionEditorProvider, 
   try {
     const choices = given ?? (await askExportChoices(store, scope));
     if (!choices) return;
-    await runExport(folder, store, choices, given !== undefined);
+    if (!choices.hub) {
+      await runExport(folder, store, { ...choices, out: choices.out! }, given !== undefined, secrets);
+      return;
+    }
+    // To the Hub: exported into a temporary folder unless one was given, pushed, and the temporary folder removed.
+    const temporary = choices.out === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-push-')) : null;
+    try {
+      const out = choices.out ?? path.join(temporary!, 'export');
+      const exported = await runExport(folder, store, { ...choices, out }, given !== undefined, secrets);
+      if (exported) await pushExportToHub(secrets, out, choices.hub, given !== undefined);
+    } finally {
+      if (temporary) await fs.rm(temporary, { recursive: true, force: true });
+    }
   } finally {
     store.close();
   }
@@ -151,6 +183,11 @@ async function askScope(provider: CaptionEditorProvider, uri: vscode.Uri | undef
 }
 
 async function askExportChoices(store: ManifestStore, only: string[] | undefined): Promise<ExportChoices | undefined> {
+  const destination = await pick<'folder' | 'hub'>('Export Fine-Tune Set: where to?', [
+    { label: 'A folder', description: 'on this machine', value: 'folder' },
+    { label: 'Push to Hugging Face Hub', description: 'Parquet with a dataset card, into a dataset repository', value: 'hub' },
+  ]);
+  if (!destination) return;
   const profile = await pick<ExportProfile>('Export Fine-Tune Set: what for?', [
     { label: 'Captioner, phase 1', description: 'image → short caption (SSC)', value: 'ssc' },
     { label: 'Captioner, phase 2', description: 'image → descriptive caption (DSC)', value: 'dsc' },
@@ -159,7 +196,8 @@ async function askExportChoices(store: ManifestStore, only: string[] | undefined
   if (!profile) return;
   const ratio = profile === 't2i' ? await chooseRatio() : 0.95;
   if (ratio === undefined) return;
-  const format = await pick<ExportFormat>('Format', [
+  const format = destination === 'hub' ? 'parquet' : await pick<ExportFormat>('Format', [
+    { label: 'Parquet', description: "the Hugging Face Hub's layout: data/train-00000-of-0000N.parquet, images embedded", value: 'parquet' },
     { label: 'Hugging Face imagefolder', description: 'train/ validation/ with metadata.jsonl', value: 'hf' },
     { label: 'Sidecar .txt', description: 'kohya, OneTrainer', value: 'sidecar' },
     { label: 'WebDataset', description: '.tar shards', value: 'webdataset' },
@@ -175,12 +213,24 @@ async function askExportChoices(store: ManifestStore, only: string[] | undefined
     { label: 'All but rejected', description: `${count('unrejected')} images`, value: 'unrejected' },
   ]);
   if (!select) return;
-  const images = await pick<ImageMode>('Images', [
-    { label: 'Copy', value: 'copy' },
-    { label: 'Hard link', description: 'no extra space; copies where links are impossible', value: 'link' },
-    { label: 'Leave out', description: 'captions only, paths relative to the dataset', value: 'none' },
-  ]);
+  const images = await pick<ImageMode>(
+    'Images',
+    format === 'parquet'
+      ? [
+          { label: 'Embed', description: 'the image bytes in the Parquet files', value: 'copy' },
+          { label: 'Leave out', description: 'captions only, with a file_name column relative to the dataset', value: 'none' },
+        ]
+      : [
+          { label: 'Copy', value: 'copy' },
+          { label: 'Hard link', description: 'no extra space; copies where links are impossible', value: 'link' },
+          { label: 'Leave out', description: 'captions only, paths relative to the dataset', value: 'none' },
+        ],
+  );
   if (!images) return;
+  if (destination === 'hub') {
+    const hub = await askHubTarget();
+    return hub ? { profile, format, ratio, select, images, only, hub } : undefined;
+  }
   const target = await vscode.window.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
@@ -193,7 +243,14 @@ async function askExportChoices(store: ManifestStore, only: string[] | undefined
   return { profile, format, out, ratio, select, images, only };
 }
 
-async function runExport(folder: string, store: ManifestStore, choices: ExportChoices, scripted: boolean): Promise<void> {
+/** Runs the export with a progress notification; the result, or undefined after telling the user why not. */
+async function runExport(
+  folder: string,
+  store: ManifestStore,
+  choices: ExportChoices & { out: string },
+  scripted: boolean,
+  secrets: vscode.SecretStorage,
+): Promise<ExportResult | undefined> {
   const { profile, format, out } = choices;
   const ratio = choices.ratio ?? 0.95;
   const select = choices.select ?? DEFAULT_EXPORT_SELECTION;
@@ -217,6 +274,7 @@ async function runExport(folder: string, store: ManifestStore, choices: ExportCh
               select,
               images,
               force,
+              license: choices.license,
               only: choices.only ? new Set(choices.only) : undefined,
               signal: controller.signal,
               onProgress: (p) => {
@@ -235,30 +293,32 @@ async function runExport(folder: string, store: ManifestStore, choices: ExportCh
       const allNotes = [...result.notices, ...r.notes];
       const notes = allNotes.length ? ` Note: ${allNotes.join('; ')}.` : '';
       // Not awaited: the command is done when the export is, not when the message is dismissed.
-      void vscode.window
-        .showInformationMessage(
-          `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`,
-          'Open export.json',
-          'Reveal Folder',
-        )
-        .then(async (action) => {
-          if (action === 'Open export.json') await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.out, 'export.json')));
+      const message = `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`;
+      if (choices.hub) void showInfo(message);
+      else {
+        void showInfo(message, 'Open Dataset Card', 'Reveal Folder', 'Push to Hugging Face Hub').then(async (action) => {
+          if (action === 'Open Dataset Card') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(result.out, CARD_NAME)));
           if (action === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+          if (action === 'Push to Hugging Face Hub') {
+            const target = await askHubTarget();
+            if (target) await pushExportToHub(secrets, result.out, target);
+          }
         });
-      return;
+      }
+      return result;
     } catch (err) {
       if (err instanceof ExportError && !force && !scripted && (err.code === 'out-not-empty' || err.code === 'out-inside-dataset')) {
         const answer = await showWarning(err.message, { modal: true }, 'Export Anyway');
-        if (answer !== 'Export Anyway') return;
+        if (answer !== 'Export Anyway') return undefined;
         force = true;
         continue;
       }
       if (err instanceof ExportError && err.code === 'cancelled') {
         void showInfo(err.message);
-        return;
+        return undefined;
       }
       void showError(`Export failed: ${(err as Error).message}`);
-      return;
+      return undefined;
     }
   }
 }

@@ -9,6 +9,8 @@ import { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { indexInWorker } from '../core/dataset/manifest-indexer.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { exportFineTuneSetCommand } from './export-command.js';
+import { importDatasetCommand } from './import-command.js';
+import { registerHubTokenCommands } from './hub-token.js';
 import { installGpuSupportCommand } from './gpu-command.js';
 import { showReportCommand } from './report-panel.js';
 import { ApiKeyStore, clearApiKeyCommand, setApiKeyCommand } from './remote/api-keys.js';
@@ -52,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
   const provider = CaptionEditorProvider.register(context, registry);
   const jobs = new JobManager(context, registry);
   const keys = new ApiKeyStore(context.secrets);
+  registerHubTokenCommands(context);
   context.subscriptions.push(
     jobs,
     vscode.commands.registerCommand('recaption.setApiKey', (endpoint?: unknown) => setApiKeyCommand(keys, endpoint)),
@@ -69,7 +72,8 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     }),
     vscode.commands.registerCommand('recaption.cancelRun', () => jobs.cancelInteractive()),
     // Explorer (folder or recaption.jsonl), the caption editor's title bar (its manifest), or the palette.
-    vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(provider, asUri(uri), choices)),
+    vscode.commands.registerCommand('recaption.exportFineTuneSet', (uri?: unknown, choices?: unknown) => exportFineTuneSetCommand(provider, context.secrets, asUri(uri), choices)),
+    vscode.commands.registerCommand('recaption.importDataset', (uri?: unknown, choices?: unknown) => importDatasetCommand(asUri(uri), choices)),
     vscode.commands.registerCommand('recaption.showReport', (uri?: unknown) => showReportCommand(asUri(uri))),
     // The caption editor (its selection), the Explorer (a folder), or the palette.
     vscode.commands.registerCommand('recaption.upsample', (uri?: unknown, options?: unknown) => upsampleCommand({ provider, keys }, asUri(uri), options)),

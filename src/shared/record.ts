@@ -37,7 +37,7 @@ export type CaptionFinish = 'eos' | 'length';
 export const CAPTION_FINISHES: readonly CaptionFinish[] = ['eos', 'length'];
 
 /** Where a piece of ground truth came from. */
-export type AltSource = 'sidecar' | 'metadata.jsonl' | 'metadata.csv' | 'exif' | 'xmp' | 'iptc';
+export type AltSource = 'sidecar' | 'metadata.jsonl' | 'metadata.csv' | 'exif' | 'xmp' | 'iptc' | 'parquet' | 'webdataset';
 
 export interface AltText {
   text: string;

@@ -91,7 +91,7 @@ function foreignFieldsNestDeeperThan(parsed: unknown, max: number): boolean {
   return false;
 }
 
-const ALT_SOURCES: readonly AltSource[] = ['sidecar', 'metadata.jsonl', 'metadata.csv', 'exif', 'xmp', 'iptc'];
+const ALT_SOURCES: readonly AltSource[] = ['sidecar', 'metadata.jsonl', 'metadata.csv', 'exif', 'xmp', 'iptc', 'parquet', 'webdataset'];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -3,3 +3,5 @@ export { exportFineTuneSet, DEFAULT_PROMPTS, EXPORT_RECORD_NAME, type ExportOpti
 export { countExportable, planExport, type ExportPlan, type PlanOptions } from './plan.js';
 export { unitHash } from '../util/seeded-hash.js';
 export * from './types.js';
+export { CARD_NAME, CARD_FOLDER } from './output-names.js';
+export { licenseProblem } from './dataset-card.js';

@@ -1,0 +1,108 @@
+import * as path from 'node:path';
+import { ImportError, importDataset, type ImportProgress, type ImportReport } from '../../core/import/index.js';
+import { MANIFEST_NAME } from '../../shared/record.js';
+import { CliError } from '../cli-error.js';
+import { parseCommandArgs, type CliCommand } from '../command.js';
+import { createProgressLine, type ProgressLine } from '../progress.js';
+import { writeErr } from '../terminal-text.js';
+
+const help = `usage: recaption import <file|folder> --out <folder> [--image-column NAME] [--caption-column NAME] [--json]
+
+Makes a dataset folder from a .parquet file, a .tar WebDataset shard, or a folder of either: each row's
+(or sample's) image goes to <out>/images/<file>/<row or key>.<ext>, and <out>/${MANIFEST_NAME} is written
+by a scan of the folder, with the caption as each image's alt-text and the row (or key) it came from.
+Running it again into the same --out continues a stopped import without rewriting what is there.
+
+  --out FOLDER           the dataset folder to create: new, empty, or an earlier import of the same files
+  --image-column NAME    the Parquet column of images (default: the first Image struct or binary column,
+                         else a string column of paths named image, img, path, ...)
+  --caption-column NAME  the Parquet column of captions (default: text, caption, TEXT, alt, alt_text, ...)
+  --json                 print the report as JSON on stdout
+
+WebDataset shards group members by key; the image is the .jpg/.jpeg/.png/.webp/.gif/.bmp/.tif(f) member,
+the caption the .txt, else .caption, else the caption/text field of the .json member.`;
+
+function formatSkipped(report: ImportReport): string {
+  const reasons = Object.entries(report.skipped);
+  if (reasons.length === 0) return '';
+  const parts = reasons.map(([reason, n]) => `${n} ${reason} (${(report.skippedExamples[reason] ?? []).join(', ')}${n > (report.skippedExamples[reason]?.length ?? 0) ? ', ...' : ''})`);
+  return `; skipped ${parts.join('; ')}`;
+}
+
+function formatReport(report: ImportReport): string {
+  const resumed = report.resumed > 0 ? `, ${report.resumed} already there from an earlier run` : '';
+  const columns = report.imageColumn ? ` (image column "${report.imageColumn}", ${report.captionColumn ? `caption column "${report.captionColumn}"` : 'no caption column'})` : '';
+  return (
+    `imported ${report.imported} images from ${report.rows} ${report.format === 'parquet' ? 'rows' : 'samples'} in ${report.files} ${report.format} file${report.files === 1 ? '' : 's'}` +
+    `${columns}${resumed}${formatSkipped(report)}; ${(report.bytesWritten / 2 ** 20).toFixed(1)} MB written; ${report.images} images in ${report.manifest}`
+  );
+}
+
+/** One progress line per phase; the reading line counts rows for Parquet and megabytes for tar shards. */
+function progressReporter(): { update(p: ImportProgress): void; finish(): void } {
+  let line: ProgressLine | null = null;
+  let key = '';
+  return {
+    update(p) {
+      const next = `${p.phase}:${p.unit}`;
+      if (next !== key) {
+        line?.finish();
+        key = next;
+        line = p.phase === 'scanning' ? createProgressLine('scanned', 'images') : createProgressLine('read', p.unit === 'bytes' ? 'MB' : 'rows');
+      }
+      const scale = p.unit === 'bytes' ? 2 ** 20 : 1;
+      const label = p.phase === 'reading' ? `${(p.bytesWritten / 2 ** 20).toFixed(1)} MB written${p.file ? `, ${p.file}` : ''}` : undefined;
+      line?.update(Math.round(p.done / scale), Math.round(p.total / scale), label);
+    },
+    finish() {
+      line?.finish();
+    },
+  };
+}
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'make a dataset folder from Parquet files or WebDataset shards',
+  help,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      out: { type: 'string' },
+      'image-column': { type: 'string' },
+      'caption-column': { type: 'string' },
+      json: { type: 'boolean' },
+    }, help);
+    if (positionals.length !== 1) throw new CliError(`expected one <file|folder>, got ${positionals.length}\n${help}`, 2);
+    if (!values.out) throw new CliError(`--out <folder> is required\n${help}`, 2);
+    const progress = progressReporter();
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const report = await importDataset({
+        source: path.resolve(positionals[0]!),
+        out: path.resolve(values.out),
+        imageColumn: values['image-column'],
+        captionColumn: values['caption-column'],
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.finish();
+      for (const w of report.warnings) writeErr(`warning: ${w}\n`);
+      writeErr(`${formatReport(report)}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return 0;
+    } catch (err) {
+      progress.finish();
+      if (err instanceof ImportError) {
+        if (err.code === 'cancelled') {
+          writeErr(`${err.message}\n`);
+          return 130;
+        }
+        throw new CliError(err.message);
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
