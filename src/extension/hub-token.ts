@@ -75,8 +75,14 @@ async function clearHubToken(secrets: vscode.SecretStorage): Promise<void> {
 }
 
 export function registerHubTokenCommands(context: vscode.ExtensionContext): void {
+  // Under the test runner only, a token can be given as the argument (the extension-host tests have no
+  // one to type it); anywhere else another extension must not be able to swap the user's token.
+  const testing = context.extensionMode === vscode.ExtensionMode.Test;
   context.subscriptions.push(
-    vscode.commands.registerCommand('recaption.setHubToken', () => setHubToken(context.secrets)),
+    vscode.commands.registerCommand('recaption.setHubToken', async (given?: unknown) => {
+      if (testing && typeof given === 'string' && !tokenInputProblem(given)) await context.secrets.store(HUB_TOKEN_KEY, given.trim());
+      else await setHubToken(context.secrets);
+    }),
     vscode.commands.registerCommand('recaption.clearHubToken', () => clearHubToken(context.secrets)),
   );
 }

@@ -113,15 +113,16 @@ test('a commit killed halfway is finished by the next export into the folder, wh
     await fs.rename(path.join(out, staging, 'train'), path.join(out, 'train'));
     await fs.writeFile(
       path.join(out, COMMIT_JOURNAL_NAME),
-      JSON.stringify({ tool: 'recaption', journal_version: 1, owner: `${HOST}-${await deadPid()}`, format: 'hf', staging, removes: [], moves: ['train', 'validation'], record }),
+      JSON.stringify({ tool: 'recaption', journal_version: 1, owner: `${HOST}-${await deadPid()}`, format: 'hf', staging, removes: [], moves: ['README.md', 'card', 'train', 'validation'], record }),
     );
     await assert.rejects(exportFineTuneSet({ store, out, profile: 'dsc', format: 'hf' }), (err: unknown) => {
       assert.ok(err instanceof ExportError && err.code === 'out-not-empty', String(err));
       assert.match(err.message, /finished an export .* interrupted .* complete now .* force it/);
       return true;
     });
-    assert.deepEqual((await fs.readdir(out)).sort(), ['export.json', 'train', 'validation']);
+    assert.deepEqual((await fs.readdir(out)).sort(), ['README.md', 'card', 'export.json', 'train', 'validation']);
     assert.equal(await fs.readFile(path.join(out, 'export.json'), 'utf8'), record);
+    assert.match(await fs.readFile(path.join(out, 'README.md'), 'utf8'), /`dsc`/, 'the card is the new (DSC) export\'s');
     const metadata = await fs.readFile(path.join(out, 'validation', 'metadata.jsonl'), 'utf8');
     assert.match(metadata, /A long description/, 'the validation split is the new (DSC) one');
   } finally {
