@@ -26,6 +26,7 @@ import { MANIFEST_NAME } from '../shared/record.js';
 import { hubRepoNameProblem } from '../core/hub/index.js';
 import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
 import { askHubTarget, pushExportToHub, type HubTarget } from './hub-push.js';
+import { withCancellableProgress } from './cancellable-progress.js';
 
 /** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
 export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
@@ -258,35 +259,21 @@ async function runExport(
   let force = choices.force === true;
   for (;;) {
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(folder)}`, cancellable: true },
-        async (progress, token) => {
-          const controller = new AbortController();
-          const sub = token.onCancellationRequested(() => controller.abort());
-          let reported = 0;
-          try {
-            return await exportFineTuneSet({
-              store,
-              out,
-              profile,
-              format,
-              ratio,
-              select,
-              images,
-              force,
-              license: choices.license,
-              only: choices.only ? new Set(choices.only) : undefined,
-              signal: controller.signal,
-              onProgress: (p) => {
-                const pctDone = p.total ? (p.done / p.total) * 100 : 100;
-                progress.report({ increment: pctDone - reported, message: p.phase === 'finishing' ? 'finishing' : `${p.done} / ${p.total}` });
-                reported = pctDone;
-              },
-            });
-          } finally {
-            sub.dispose();
-          }
-        },
+      const result = await withCancellableProgress(`Exporting ${path.basename(folder)}`, (signal, progress) =>
+        exportFineTuneSet({
+          store,
+          out,
+          profile,
+          format,
+          ratio,
+          select,
+          images,
+          force,
+          license: choices.license,
+          only: choices.only ? new Set(choices.only) : undefined,
+          signal,
+          onProgress: (p) => progress(p.total ? (p.done / p.total) * 100 : 100, p.phase === 'finishing' ? 'finishing' : `${p.done} / ${p.total}`),
+        }),
       );
       const r = result.record;
       const skipped = r.skipped_total ? `, ${r.skipped_total} skipped (${Object.entries(r.skipped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';

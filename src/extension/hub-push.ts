@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { HubPushError, hubRepoNameProblem, pushFolderToHub, type HubPushResult } from '../core/hub/index.js';
 import { getHubToken, hubEndpointSetting } from './hub-token.js';
 import { showError, showInfo } from './notify.js';
+import { withCancellableProgress } from './cancellable-progress.js';
 
 export interface HubTarget {
   repo: string;
@@ -52,30 +53,16 @@ export async function pushExportToHub(secrets: vscode.SecretStorage, folder: str
   }
   try {
     const endpoint = hubEndpointSetting();
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pushing to ${target.repo}`, cancellable: true },
-      async (progress, cancel) => {
-        const controller = new AbortController();
-        const sub = cancel.onCancellationRequested(() => controller.abort());
-        let reported = 0;
-        try {
-          return await pushFolderToHub({
-            folder,
-            repo: target.repo,
-            token,
-            endpoint,
-            private: target.private,
-            signal: controller.signal,
-            onProgress: (p) => {
-              const pct = p.totalBytes ? (p.sentBytes / p.totalBytes) * 100 : 0;
-              progress.report({ increment: pct - reported, message: `${p.file} (${p.filesDone} of ${p.filesTotal} files)` });
-              reported = pct;
-            },
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
+    const result = await withCancellableProgress(`Pushing to ${target.repo}`, (signal, progress) =>
+      pushFolderToHub({
+        folder,
+        repo: target.repo,
+        token,
+        endpoint,
+        private: target.private,
+        signal,
+        onProgress: (p) => progress(p.totalBytes ? (p.sentBytes / p.totalBytes) * 100 : 0, `${p.file} (${p.filesDone} of ${p.filesTotal} files)`),
+      }),
     );
     if (!scripted) {
       void showInfo(`Pushed ${result.filesPushed} files to ${result.url}.`, 'Open on the Hub').then(async (action) => {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ImportError, importDataset, type ImportReport } from '../core/import/index.js';
 import { MANIFEST_NAME } from '../shared/record.js';
 import { showError, showInfo } from './notify.js';
+import { withCancellableProgress } from './cancellable-progress.js';
 
 /** Scripted imports (tests, tasks) give the output folder; from a menu the command asks for it. */
 export interface ImportChoices {
@@ -60,30 +61,18 @@ export async function importDatasetCommand(uri: vscode.Uri | undefined, choicesA
   const out = given?.out ?? (await askOut(source));
   if (!out) return undefined;
   try {
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Importing ${path.basename(source)}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const sub = token.onCancellationRequested(() => controller.abort());
-        let reported = 0;
-        try {
-          return await importDataset({
-            source,
-            out,
-            imageColumn: given?.imageColumn,
-            captionColumn: given?.captionColumn,
-            signal: controller.signal,
-            onProgress: (p) => {
-              const pct = p.total ? (p.done / p.total) * 100 : 0;
-              const count = p.unit === 'bytes' ? `${(p.done / 1e6).toFixed(0)} / ${(p.total / 1e6).toFixed(0)} MB of shards` : `${p.done} / ${p.total} ${p.unit}`;
-              progress.report({ increment: pct - reported, message: p.phase === 'scanning' ? 'writing the manifest' : count });
-              reported = pct;
-            },
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
+    const report = await withCancellableProgress(`Importing ${path.basename(source)}`, (signal, progress) =>
+      importDataset({
+        source,
+        out,
+        imageColumn: given?.imageColumn,
+        captionColumn: given?.captionColumn,
+        signal,
+        onProgress: (p) => {
+          const count = p.unit === 'bytes' ? `${(p.done / 1e6).toFixed(0)} / ${(p.total / 1e6).toFixed(0)} MB of shards` : `${p.done} / ${p.total} ${p.unit}`;
+          progress(p.total ? (p.done / p.total) * 100 : 0, p.phase === 'scanning' ? 'writing the manifest' : count);
+        },
+      }),
     );
     const manifest = vscode.Uri.file(path.join(out, MANIFEST_NAME));
     if (given) return report;

@@ -3,11 +3,14 @@
 // and WebDataset tar shards by tar-stream's pack (links and devices included, which the import refuses).
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { pack, type Header } from 'tar-stream';
 import sharp from 'sharp';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { ManifestRecord } from '../../src/shared/record.js';
+import { makeTempDir, removeDir } from './temp-dataset.js';
 
 export interface TestImage {
   bytes: Buffer;
@@ -140,4 +143,20 @@ export async function listFiles(dir: string, options: { hidden?: boolean } = {})
     .map((e) => `${e.parentPath.slice(dir.length + 1)}/${e.name}`.replace(/^\//, ''))
     .filter((rel) => options.hidden || !rel.split('/').some((part) => part.startsWith('.')))
     .sort();
+}
+
+/** Runs `run` in a fresh temporary folder, removed afterwards. */
+export async function withImportDir(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await makeTempDir('recaption-import-');
+  try {
+    await run(dir);
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+/** The records of an imported dataset's manifest, in file order. */
+export async function importedManifest(out: string): Promise<ManifestRecord[]> {
+  const text = await fs.readFile(path.join(out, 'recaption.jsonl'), 'utf8');
+  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as ManifestRecord);
 }

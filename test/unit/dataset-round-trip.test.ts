@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, DuckDBBlobValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBBlobValue } from '@duckdb/node-api';
+import { query } from '../support/duckdb-query.js';
 import { parse as parseYaml } from 'yaml';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
@@ -27,16 +28,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: num
   });
 }
 
-async function query(sql: string): Promise<Record<string, DuckDBValue>[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjects();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 const COLOURS: readonly Rgb[] = [RED, GREEN, BLUE, RED, GREEN, BLUE];
 

@@ -6,21 +6,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DuckDBInstance, DuckDBBlobValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBBlobValue } from '@duckdb/node-api';
+import { query } from '../support/duckdb-query.js';
 import { exportFineTuneSet, ExportError } from '../../src/core/export/index.js';
 import { addImages, approvedImages, makeDataset, tempDir } from './export-fixture.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 
-async function query(sql: string): Promise<Record<string, DuckDBValue>[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRowObjects();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const sqlPath = (p: string) => `'${p.replace(/'/g, "''")}'`;

@@ -6,23 +6,10 @@ import { importDataset, ImportError, type ImportOptions } from '../../src/core/i
 import { importCommand } from '../../src/cli/commands/import.js';
 import { CliError } from '../../src/cli/cli-error.js';
 import type { ManifestRecord } from '../../src/shared/record.js';
-import { makeTempDir, removeDir } from '../support/temp-dataset.js';
 import { captureStderr } from '../support/capture-stderr.js';
 import { hfColumns, listFiles, makeImage, makeImages, writeDuckdbParquet, writeParquet, type TestImage } from '../support/import-fixtures.js';
+import { importedManifest as manifest, withImportDir as withDir } from '../support/import-fixtures.js';
 
-async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await makeTempDir('recaption-import-');
-  try {
-    await run(dir);
-  } finally {
-    await removeDir(dir);
-  }
-}
-
-async function manifest(out: string): Promise<ManifestRecord[]> {
-  const text = await fs.readFile(path.join(out, 'recaption.jsonl'), 'utf8');
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as ManifestRecord);
-}
 
 const extOf = (img: TestImage) => (img.format === 'jpeg' ? 'jpg' : img.format);
 

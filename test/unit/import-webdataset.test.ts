@@ -4,22 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { importDataset, ImportError } from '../../src/core/import/index.js';
 import type { ManifestRecord } from '../../src/shared/record.js';
-import { makeTempDir, removeDir } from '../support/temp-dataset.js';
-import { listFiles, makeImages, writeTar, type TarMember, type TestImage } from '../support/import-fixtures.js';
-
-async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await makeTempDir('recaption-import-wds-');
-  try {
-    await run(dir);
-  } finally {
-    await removeDir(dir);
-  }
-}
-
-async function manifest(out: string): Promise<ManifestRecord[]> {
-  const text = await fs.readFile(path.join(out, 'recaption.jsonl'), 'utf8');
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as ManifestRecord);
-}
+import { importedManifest as manifest, listFiles, makeImages, withImportDir as withDir, writeTar, type TarMember, type TestImage } from '../support/import-fixtures.js';
 
 const extOf = (img: TestImage) => (img.format === 'jpeg' ? 'jpg' : img.format);
 

@@ -63,11 +63,16 @@ export interface AtomicWriteOptions {
    * here holds exactly what was written, whatever replaces the target afterwards.
    */
   beforeRename?: (tmp: string) => void;
+  /**
+   * Many files into one folder (an import's images): the caller sweeps leftovers once per folder and
+   * syncs the folder once after its last rename, instead of both per file.
+   */
+  batch?: boolean;
 }
 
 export async function writeFileAtomic(target: string, data: FileContent, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(target);
-  await removeAbandonedTemps(target);
+  if (!options.batch) await removeAbandonedTemps(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${ownerTag()}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
   holdTemp(tmp);
@@ -93,6 +98,7 @@ export async function writeFileAtomic(target: string, data: FileContent, options
   } finally {
     releaseTemp(tmp);
   }
+  if (options.batch) return;
   // Persist the rename itself; some platforms cannot open a folder, which is fine to skip.
   const dirHandle = await fs.open(dir, 'r').catch(() => undefined);
   if (dirHandle) {
