@@ -4,7 +4,10 @@
 //   import: `recaption import` of that Parquet into a new dataset folder (images out, manifest scanned)
 //   copy:   every image file copied into a fresh folder (fs.copyFile, 8 at a time), then the folder synced
 //
-//   npx tsx bench/parquet-bench.ts [--rows 100000] [--distinct 1000] [--side 160] [--rounds 2]
+//   npx tsx bench/parquet-bench.ts [--rows 100000] [--distinct 1000] [--side 160] [--rounds 2] [--phash]
+//
+// The import's manifest scan runs without perceptual hashes unless --phash (they decode every image, as
+// `recaption scan` does; see the README for their cost).
 //
 // Rows cycle through `distinct` generated JPEGs (sharp encoding every row would dominate the set-up).
 import { promises as fs } from 'node:fs';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     distinct: { type: 'string', default: '1000' },
     side: { type: 'string', default: '160' },
     rounds: { type: 'string', default: '2' },
+    phash: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
       const exported = path.join(work, `export-${round}`);
       times.export.push(await timed(() => exportFineTuneSet({ store, out: exported, profile: 'dsc', format: 'parquet', validation: 0 })));
       const imported = path.join(work, `import-${round}`);
-      times.import.push(await timed(() => importDataset({ source: path.join(exported, 'data'), out: imported })));
+      times.import.push(await timed(() => importDataset({ source: path.join(exported, 'data'), out: imported, phash: values.phash })));
       await fs.rm(exported, { recursive: true, force: true });
       await fs.rm(imported, { recursive: true, force: true });
       process.stderr.write(`round ${round + 1}: copy ${times.copy.at(-1)!.toFixed(1)} s, export ${times.export.at(-1)!.toFixed(1)} s, import ${times.import.at(-1)!.toFixed(1)} s\n`);
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|');
     console.log(line('plain copy of the image files', median(times.copy)));
     console.log(line('export --format parquet, images embedded', median(times.export)));
-    console.log(line('import of that Parquet (images out, manifest scanned)', median(times.import)));
+    console.log(line(`import of that Parquet (images out, manifest scanned${values.phash ? ' with' : ' without'} perceptual hashes)`, median(times.import)));
     const fmt = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
     console.log(`\nmachine: ${os.cpus().length} cores, node ${process.version}; load average ${fmt(loadAtStart)} at start, ${fmt(os.loadavg())} at end`);
   } finally {

@@ -6,7 +6,7 @@ import { parseCommandArgs, type CliCommand } from '../command.js';
 import { createProgressLine, type ProgressLine } from '../progress.js';
 import { writeErr } from '../terminal-text.js';
 
-const help = `usage: recaption import <file|folder> --out <folder> [--image-column NAME] [--caption-column NAME] [--json]
+const help = `usage: recaption import <file|folder> --out <folder> [--image-column NAME] [--caption-column NAME] [--no-phash] [--json]
 
 Makes a dataset folder from a .parquet file, a .tar WebDataset shard, or a folder of either: each row's
 (or sample's) image goes to <out>/images/<file>/<row or key>.<ext>, and <out>/${MANIFEST_NAME} is written
@@ -17,6 +17,8 @@ Running it again into the same --out continues a stopped import without rewritin
   --image-column NAME    the Parquet column of images (default: the first Image struct or binary column,
                          else a string column of paths named image, img, path, ...)
   --caption-column NAME  the Parquet column of captions (default: text, caption, TEXT, alt, alt_text, ...)
+  --no-phash             leave perceptual hashes out of the manifest's scan (it decodes every image, the
+                         largest cost of an import of small images); recaption dedup adds them later
   --json                 print the report as JSON on stdout
 
 WebDataset shards group members by key; the image is the .jpg/.jpeg/.png/.webp/.gif/.bmp/.tif(f) member,
@@ -69,6 +71,7 @@ export const importCommand: CliCommand = {
       out: { type: 'string' },
       'image-column': { type: 'string' },
       'caption-column': { type: 'string' },
+      'no-phash': { type: 'boolean' },
       json: { type: 'boolean' },
     }, help);
     if (positionals.length !== 1) throw new CliError(`expected one <file|folder>, got ${positionals.length}\n${help}`, 2);
@@ -83,6 +86,7 @@ export const importCommand: CliCommand = {
         out: path.resolve(values.out),
         imageColumn: values['image-column'],
         captionColumn: values['caption-column'],
+        phash: values['no-phash'] !== true,
         signal: controller.signal,
         onProgress: (p) => progress.update(p),
       });

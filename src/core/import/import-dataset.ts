@@ -55,6 +55,8 @@ export interface ImportOptions {
   maxRowGroupBytes?: number;
   /** Images sniffed and written at once (default 8). */
   concurrency?: number;
+  /** Perceptual hashes in the manifest's scan (default true; it decodes every image: `recaption dedup` can add them later). */
+  phash?: boolean;
 }
 
 export interface ImportReport {
@@ -334,6 +336,7 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
 
   const manifest = await writeImportManifest(out, run.units, source.format, {
     signal: options.signal,
+    phash: options.phash,
     onProgress: (done, scanTotal) => options.onProgress?.({ phase: 'scanning', done, total: scanTotal, unit: 'images', bytesWritten: run.totals.bytesWritten }),
   });
   return {

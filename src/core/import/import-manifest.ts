@@ -32,9 +32,9 @@ export async function writeImportManifest(
   out: string,
   units: readonly string[],
   format: ImportFormat,
-  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  options: { signal?: AbortSignal; phash?: boolean; onProgress?: (done: number, total: number) => void },
 ): Promise<ManifestOutcome> {
-  const { store, report } = await scanDataset(out, { save: false, signal: options.signal, onProgress: options.onProgress });
+  const { store, report } = await scanDataset(out, { save: false, phash: options.phash, signal: options.signal, onProgress: options.onProgress });
   if (report.cancelled) {
     // What was scanned is kept: the next run re-reads only what is not in the manifest yet.
     await store.save();
