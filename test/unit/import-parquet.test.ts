@@ -264,7 +264,12 @@ test('recaption import on one file: progress and a summary on stderr, the report
     const report = JSON.parse(stdout) as { imported: number; manifest: string };
     assert.equal(report.imported, 5);
     assert.equal(report.manifest, path.join(out, 'recaption.jsonl'));
-    assert.equal((await manifest(out)).length, 5);
+    const records = await manifest(out);
+    assert.equal(records.length, 5);
+    assert.ok(records.every((r) => typeof r.phash === 'string'), 'the scan hashes by default');
+    const unhashed = path.join(dir, 'unhashed');
+    await captureStdout(() => captureStderr(() => importCommand.run([file, '--out', unhashed, '--no-phash'])));
+    assert.ok((await manifest(unhashed)).every((r) => r.phash === undefined && typeof r.sha256 === 'string'), '--no-phash leaves the hashes out');
     await assert.rejects(importCommand.run([file, '--out', path.join(dir, 'other'), '--caption-column', 'nope']), (err: unknown) => {
       assert.ok(err instanceof CliError);
       assert.match(err.message, /^cli\.parquet: no column "nope"; its columns: /);
