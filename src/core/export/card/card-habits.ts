@@ -57,7 +57,7 @@ function flagLines(report: HabitReport): string[] {
   } else if (judged) {
     lines.push(report.sources.alt.count >= report.options.minCount ? 'No sharp difference from the ground truth stands out.' : 'No habit stands out in the synthetic captions.');
   }
-  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `- Note: ${markdownText(n)}.`));
+  if (report.notes.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...report.notes.map((n) => `- Note: ${markdownText(n)}.`));
   return lines;
 }
 
