@@ -4,6 +4,7 @@
 // undoable edit; on a folder it acts on every image without a DSC, through the editor when one is open.
 // Human-written or reviewed DSCs are never replaced: the store refuses those writes.
 import * as vscode from 'vscode';
+import { withCancellableProgress } from './cancellable-progress.js';
 import { showError, showWarning, showInfo } from './notify.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -58,21 +59,8 @@ async function editorTargets(provider: CaptionEditorProvider, doc: CaptionDocume
   return choice?.names;
 }
 
-async function withUpsampleProgress<T>(title: string, work: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    const sub = token.onCancellationRequested(() => controller.abort());
-    let reported = 0;
-    try {
-      return await work(controller.signal, (done, total) => {
-        const pct = total > 0 ? (done / total) * 100 : 100;
-        progress.report({ increment: pct - reported, message: `${done} / ${total}` });
-        reported = pct;
-      });
-    } finally {
-      sub.dispose();
-    }
-  });
+function withUpsampleProgress<T>(title: string, work: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<T>): Thenable<T> {
+  return withCancellableProgress(title, (signal, report) => work(signal, (done, total) => report(total > 0 ? (done / total) * 100 : 100, `${done} / ${total}`)));
 }
 
 function coreOptions(settings: UpsampleSettings, apiKey: string | undefined, redo: UpsampleRedo) {

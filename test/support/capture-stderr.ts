@@ -1,14 +1,26 @@
-/** Runs `fn` with process.stderr captured (in-process CLI tests); restores it however `fn` ends. */
-export async function captureStderr<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
+// Captures what an in-process CLI run writes to stderr or stdout; restores the stream however `fn` ends.
+type Stream = NodeJS.WriteStream;
+
+async function capture<T>(stream: Stream, fn: () => Promise<T>): Promise<{ value: T; text: string }> {
+  const write = stream.write.bind(stream);
+  let text = '';
+  stream.write = ((chunk: string | Uint8Array) => {
+    text += chunk.toString();
     return true;
-  }) as typeof process.stderr.write;
+  }) as Stream['write'];
   try {
-    return { value: await fn(), stderr };
+    return { value: await fn(), text };
   } finally {
-    process.stderr.write = write;
+    stream.write = write;
   }
+}
+
+export async function captureStderr<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+  const { value, text } = await capture(process.stderr, fn);
+  return { value, stderr: text };
+}
+
+export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; stdout: string }> {
+  const { value, text } = await capture(process.stdout, fn);
+  return { value, stdout: text };
 }

@@ -6,7 +6,7 @@ import { importDataset, ImportError, type ImportOptions } from '../../src/core/i
 import { importCommand } from '../../src/cli/commands/import.js';
 import { CliError } from '../../src/cli/cli-error.js';
 import type { ManifestRecord } from '../../src/shared/record.js';
-import { captureStderr } from '../support/capture-stderr.js';
+import { captureStderr, captureStdout } from '../support/capture-stderr.js';
 import { hfColumns, listFiles, makeImage, makeImages, writeDuckdbParquet, writeParquet, type TestImage } from '../support/import-fixtures.js';
 import { importedManifest as manifest, withImportDir as withDir } from '../support/import-fixtures.js';
 
@@ -237,20 +237,6 @@ test('an output folder of something else, or of an import of other files, is ref
     await rejectsWith({ source: first, out, captionColumn: 'id' }, 'source-changed', /used "text" as its caption column, not "id"/);
   });
 });
-
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; stdout: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let stdout = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { value: await fn(), stdout };
-  } finally {
-    process.stdout.write = write;
-  }
-}
 
 test('recaption import on one file: progress and a summary on stderr, the report as JSON on stdout', async () => {
   await withDir(async (dir) => {
