@@ -98,11 +98,16 @@ export async function writeFileAtomic(target: string, data: FileContent, options
   } finally {
     releaseTemp(tmp);
   }
-  if (options.batch) return;
-  // Persist the rename itself; some platforms cannot open a folder, which is fine to skip.
-  const dirHandle = await fs.open(dir, 'r').catch(() => undefined);
-  if (dirHandle) {
-    await dirHandle.sync().catch(() => undefined);
-    await dirHandle.close();
+  if (!options.batch) await syncFolder(dir);
+}
+
+/** Persists the renames in a folder; some platforms cannot open a folder, which is fine to skip. */
+export async function syncFolder(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
   }
 }

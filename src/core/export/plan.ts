@@ -4,9 +4,8 @@ import type { Caption, ManifestRecord, TextSource } from '../../shared/record.js
 import { cleanCaptionText } from '../../shared/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHash } from '../util/seeded-hash.js';
+import { ReasonTally } from '../util/reason-tally.js';
 import {
-  emptyTally,
-  tallySkip,
   type CaptionSource,
   type ExportProfile,
   type ExportSample,
@@ -71,7 +70,7 @@ function recordSkip(record: ManifestRecord): SkipReason | null {
  * export streams the manifest through it and never holds the whole plan.
  */
 export class ExportPlanner {
-  readonly skipped = emptyTally();
+  readonly skipped: SkipTally = new ReasonTally<SkipReason>();
   /** t2i: images whose draw picked the alt-text but that have none, so they got the DSC. */
   altFallback = 0;
   private readonly kind: 'ssc' | 'dsc';
@@ -95,7 +94,7 @@ export class ExportPlanner {
       else this.groupsOut.add(group);
     }
     if (reason !== null) {
-      tallySkip(this.skipped, reason, record.file_name);
+      this.skipped.add(reason, record.file_name);
       return null;
     }
     const chosen = record[kind]!;

@@ -15,8 +15,6 @@ import {
   DEFAULT_EXPORT_SELECTION,
   DEFAULT_PARQUET_SHARD_MB,
   ExportError,
-  skippedTotal,
-  tallySkip,
   type CaptionSource,
   type ExportFormat,
   type ExportProfile,
@@ -262,7 +260,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
         const sample = batch[i]!;
         const result = placed[i]!;
         if ('skip' in result) {
-          tallySkip(plan.skipped, result.skip, sample.fileName);
+          plan.skipped.add(result.skip, sample.fileName);
           continue;
         }
         await writer.add(sample, result.bytes);
@@ -309,7 +307,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       caption_sources: sources,
       alt_fallback: options.profile === 't2i' ? plan.altFallback : null,
       skipped: plan.skipped.counts,
-      skipped_total: skippedTotal(plan.skipped),
+      skipped_total: plan.skipped.total,
       skipped_examples: plan.skipped.examples,
       image_root: imageRoot(options.format, images, store.folder),
       notes,

@@ -1,5 +1,6 @@
 // The vocabulary of an export: what the caller asks for, what each sample is, and what came out.
 import type { CaptionAuthor, ManifestRecord, TextSource } from '../../shared/record.js';
+import type { ReasonTally } from '../util/reason-tally.js';
 
 /** ssc / dsc: captioner fine-tuning phases 1 and 2. t2i: text-to-image blend of DSC and ground truth. */
 export type ExportProfile = 'ssc' | 'dsc' | 't2i';
@@ -64,27 +65,8 @@ export interface ExportProgress {
   fileName?: string;
 }
 
-export interface SkipTally {
-  counts: Partial<Record<SkipReason, number>>;
-  /** The first few file names per reason, so a user can look at them. */
-  examples: Partial<Record<SkipReason, string[]>>;
-}
-
-export function emptyTally(): SkipTally {
-  return { counts: {}, examples: {} };
-}
-
-const EXAMPLES_PER_REASON = 5;
-
-export function tallySkip(tally: SkipTally, reason: SkipReason, fileName: string): void {
-  tally.counts[reason] = (tally.counts[reason] ?? 0) + 1;
-  const list = (tally.examples[reason] ??= []);
-  if (list.length < EXAMPLES_PER_REASON) list.push(fileName);
-}
-
-export function skippedTotal(tally: SkipTally): number {
-  return Object.values(tally.counts).reduce((a, b) => a + (b ?? 0), 0);
-}
+/** Skipped images by reason, with the first few file names of each. */
+export type SkipTally = ReasonTally<SkipReason>;
 
 /** A refusal or bad setting, with a message meant for the user as it is. */
 export class ExportError extends Error {

@@ -24,11 +24,3 @@ export async function writeImageFile(dir: string, name: string, bytes: Uint8Arra
   await writeFileAtomic(target, bytes, { batch: true });
   return 'written';
 }
-
-/** Persists a folder's renames (a finished unit is only marked done once its images are durable). */
-export async function syncFolder(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
-}

@@ -16,12 +16,13 @@ import { writeImportManifest } from './import-manifest.js';
 import {
   IMAGES_FOLDER, checkOutput, finalImageFolder, partialImageFolder, readUnit, writeState, writeUnit, type FinishedUnit, type ImportState,
 } from './import-state.js';
-import { removeAbandonedImageTemps, syncFolder } from './image-writer.js';
+import { removeAbandonedImageTemps } from './image-writer.js';
+import { syncFolder } from '../dataset/atomic-write.js';
 import { chooseColumns, type ColumnChoice } from './parquet-columns.js';
 import { ParquetFile } from './parquet-file.js';
 import { captionOf, imageOf } from './parquet-values.js';
 import { UniqueNames, stemOf } from './safe-names.js';
-import { SkipTally } from './skip-tally.js';
+import { ReasonTally } from '../util/reason-tally.js';
 import { listSource, type ImportFormat, type ImportSource, type SourceFile } from './source-files.js';
 import { TaskWindow } from './task-window.js';
 import { UnitWriter, type ImageInput, type ImportTotals } from './unit-writer.js';
@@ -90,7 +91,7 @@ const MAX_TEXT_BYTES = 4 << 20;
 /** The run's counters and how it tells its caller. */
 class Run {
   readonly totals: ImportTotals = { imported: 0, resumed: 0, bytesWritten: 0 };
-  readonly skips = new SkipTally();
+  readonly skips = new ReasonTally<string>();
   /** Every unit of the import in order, finished now or earlier: what the manifest is built from. */
   readonly units: string[] = [];
   rows = 0;

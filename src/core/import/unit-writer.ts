@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { sniffImage, type SkipReason } from './image-format.js';
 import { writeImageFile } from './image-writer.js';
-import { SkipTally } from './skip-tally.js';
+import { ReasonTally } from '../util/reason-tally.js';
 import type { FinishedUnit, UnitEntry } from './import-state.js';
 
 /** A sample's image: its bytes, or why there are none to use. */
@@ -67,7 +67,7 @@ export class UnitWriter {
 
   finish(): FinishedUnit {
     const entries: UnitEntry[] = [];
-    const skips = new SkipTally();
+    const skips = new ReasonTally<string>();
     let rows = 0;
     for (const result of this.results) {
       if (result === undefined) continue;

@@ -15,7 +15,7 @@ export interface ExportFeature {
 /** The value one sample gives a column; `image` is the embedded bytes (null with --images none). */
 type ColumnValue = (sample: ExportSample, image: Buffer | null) => unknown;
 
-interface ColumnSpec {
+export interface ColumnSpec {
   name: string;
   dtype: FeatureType;
   required: boolean;

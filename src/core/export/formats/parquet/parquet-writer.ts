@@ -8,7 +8,7 @@ import { ParquetWriter } from 'hyparquet-writer';
 import type { ExportSample, Split } from '../../types.js';
 import type { FormatWriter, WriterContext } from '../writer.js';
 import { ParquetShardFile } from './shard-file.js';
-import { RowGroupBuffer, exportColumns, huggingFaceMetadata, parquetSchema } from './columns.js';
+import { RowGroupBuffer, exportColumns, huggingFaceMetadata, parquetSchema, type ColumnSpec } from './columns.js';
 
 export const PARQUET_DATA_FOLDER = 'data';
 
@@ -22,9 +22,10 @@ const ROWS_PER_GROUP_WITH_IMAGES = 100;
 const ROWS_PER_GROUP_CAPTIONS_ONLY = 10_000;
 const IMAGE_BYTES_PER_GROUP = 64 << 20;
 
+const five = (n: number) => String(n).padStart(5, '0');
+
 /** The final name of shard `index` of `count` in a split. */
 export function parquetShardName(split: Split, index: number, count: number): string {
-  const five = (n: number) => String(n).padStart(5, '0');
   return `${split}-${five(index)}-of-${five(count)}.parquet`;
 }
 
@@ -35,6 +36,7 @@ interface OpenShard {
 
 class SplitShards {
   private current: OpenShard | null = null;
+  private readonly columns: readonly ColumnSpec[];
   private readonly buffer: RowGroupBuffer;
   readonly finished: string[] = [];
 
@@ -43,7 +45,8 @@ class SplitShards {
     private readonly folder: string,
     private readonly options: { embedImages: boolean; shardBytes: number; createdBy: string },
   ) {
-    this.buffer = new RowGroupBuffer(exportColumns(options.embedImages));
+    this.columns = exportColumns(options.embedImages);
+    this.buffer = new RowGroupBuffer(this.columns);
   }
 
   async add(sample: ExportSample, image: Buffer | null): Promise<void> {
@@ -54,13 +57,12 @@ class SplitShards {
   }
 
   private async open(): Promise<OpenShard> {
-    const columns = exportColumns(this.options.embedImages);
     // A working name until close, when the shard count is known.
-    const file = await ParquetShardFile.create(path.join(this.folder, `${this.split}-${String(this.finished.length).padStart(5, '0')}.parquet`));
+    const file = await ParquetShardFile.create(path.join(this.folder, `${this.split}-${five(this.finished.length)}.parquet`));
     const writer = new ParquetWriter({
       writer: file,
-      schema: parquetSchema(columns),
-      kvMetadata: [{ key: 'huggingface', value: huggingFaceMetadata(columns) }],
+      schema: parquetSchema(this.columns),
+      kvMetadata: [{ key: 'huggingface', value: huggingFaceMetadata(this.columns) }],
       createdBy: this.options.createdBy,
     });
     return { file, writer };
