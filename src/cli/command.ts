@@ -59,3 +59,11 @@ export function intOption(value: string | undefined, name: string, fallback: num
   }
   return n;
 }
+
+/** Ctrl-C aborts `signal` (the work stops cleanly and keeps what is done) until `dispose()`. */
+export function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

@@ -8,7 +8,7 @@ import type { CaptionBackend } from '../../core/captioner/backend.js';
 import { remoteBackendFromCli, remoteCaptionOptionHelp, remoteCaptionOptionSpec, shardFromCli } from './remote-options.js';
 import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
 import { DECODE_LOOPS } from '../../core/captioner/local/families/family.js';
@@ -93,9 +93,7 @@ export const captionCommand: CliCommand = {
     const backendKind = choiceOption(values.backend, 'backend', ['local', 'openai'] as const) ?? (values.endpoint ? 'openai' : 'local');
     const shard = shardFromCli(values.shard);
 
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       let store = await ManifestStore.open(folder);
       const hasManifest = (await fs.stat(store.manifestPath).catch(() => null)) !== null;
@@ -103,7 +101,7 @@ export const captionCommand: CliCommand = {
       if (shard && !hasManifest) throw new CliError(`a sharded run needs the folder scanned first: run "recaption scan ${folder}" once, then the shard jobs`);
       if (!hasManifest) {
         const scanProgress = createProgressLine('scanned');
-        const scanned = await scanDataset(folder, { maxPixels, followExternalLinks: values['follow-external-links'] === true, signal: controller.signal, onProgress: (done, total) => scanProgress.update(done, total) });
+        const scanned = await scanDataset(folder, { maxPixels, followExternalLinks: values['follow-external-links'] === true, signal: sigint.signal, onProgress: (done, total) => scanProgress.update(done, total) });
         scanProgress.finish(`scanned ${scanned.report.images} images into ${MANIFEST_NAME}`);
         store = scanned.store;
         if (scanned.report.cancelled) return 130;
@@ -129,7 +127,7 @@ export const captionCommand: CliCommand = {
           maxPixels,
           source: {
             cacheDir: values['cache-dir'],
-            signal: controller.signal,
+            signal: sigint.signal,
             onProgress: (p) => download.update(Math.round(p.bytes / MB), p.total === null ? Math.round(p.bytes / MB) : Math.round(p.total / MB), `${p.file} (${p.filesDone}/${p.filesTotal} files)`),
           },
           taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
@@ -155,7 +153,7 @@ export const captionCommand: CliCommand = {
           tasks,
           redo,
           batchSize,
-          signal: controller.signal,
+          signal: sigint.signal,
           onProgress: (p) => progress.update(p.done, p.total, p.errors ? `${p.errors} errors` : undefined),
         });
         progress.finish();
@@ -174,7 +172,7 @@ export const captionCommand: CliCommand = {
         await backend.dispose();
       }
     } finally {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
     }
   },
 };

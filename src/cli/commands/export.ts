@@ -12,7 +12,7 @@ import {
 } from '../../core/export/index.js';
 import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE } from '../../core/dataset/duplicates.js';
 import { promises as fs } from 'node:fs';
@@ -121,9 +121,7 @@ export const exportCommand: CliCommand = {
     }
     warnProblems(store.problems, MANIFEST_NAME, 'not exported');
     const progress = createProgressLine('exported');
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       const { out, record, notices } = await exportFineTuneSet({
         store,
@@ -143,7 +141,7 @@ export const exportCommand: CliCommand = {
         dedup: values.dedup ?? false,
         nearDistance: intOption(values['near-distance'], 'near-distance', DEFAULT_NEAR_DISTANCE),
         force: values.force ?? false,
-        signal: controller.signal,
+        signal: sigint.signal,
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),
       });
       progress.finish(summary(record, out));
@@ -161,7 +159,7 @@ export const exportCommand: CliCommand = {
       }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
     }
   },
 };

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../../core/gpu/cuda-install.js';
 import { CliError } from '../cli-error.js';
-import { parseCommandArgs, type CliCommand } from '../command.js';
+import { abortOnSigint, parseCommandArgs, type CliCommand } from '../command.js';
 import { writeErr, writeOut } from '../terminal-text.js';
 
 const help = `usage: recaption gpu install [--feed URL] [--cache DIR] [--target DIR]
@@ -48,15 +48,13 @@ export const gpuCommand: CliCommand = {
       writeOut(`nothing to install: ${plan.unsupported}\n`);
       return 0;
     }
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
+    const sigint = abortOnSigint();
     let lastReport = 0;
     try {
       const result = await installCudaSupport({
         plan,
         cacheFolder: values.cache ? path.resolve(values.cache) : cacheFolder(),
-        signal: controller.signal,
+        signal: sigint.signal,
         onProgress: (p) => {
           if (p.phase === 'resolving') writeErr(`looking up ${plan.packageId} ${plan.version} on ${new URL(plan.feedIndex).origin}\n`);
           if (p.phase === 'extracting') writeErr(`extracting ${p.file}\n`);
@@ -71,10 +69,10 @@ export const gpuCommand: CliCommand = {
       writeOut(cuda.ok ? 'cuda: works; --device auto now uses it\n' : `cuda: not available yet: ${cuda.reason}\nIt needs ${CUDA_SYSTEM_REQUIREMENTS}.\n`);
       return 0;
     } catch (err) {
-      if (controller.signal.aborted) throw new CliError('interrupted; run it again to resume the download (nothing was installed)');
+      if (sigint.signal.aborted) throw new CliError('interrupted; run it again to resume the download (nothing was installed)');
       throw err;
     } finally {
-      process.removeListener('SIGINT', stop);
+      sigint.dispose();
     }
   },
 };

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ImportError, importDataset, type ImportProgress, type ImportReport } from '../../core/import/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { parseCommandArgs, type CliCommand } from '../command.js';
+import { abortOnSigint, parseCommandArgs, type CliCommand } from '../command.js';
 import { createProgressLine, type ProgressLine } from '../progress.js';
 import { writeErr } from '../terminal-text.js';
 
@@ -77,9 +77,7 @@ export const importCommand: CliCommand = {
     if (positionals.length !== 1) throw new CliError(`expected one <file|folder>, got ${positionals.length}\n${help}`, 2);
     if (!values.out) throw new CliError(`--out <folder> is required\n${help}`, 2);
     const progress = progressReporter();
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       const report = await importDataset({
         source: path.resolve(positionals[0]!),
@@ -87,7 +85,7 @@ export const importCommand: CliCommand = {
         imageColumn: values['image-column'],
         captionColumn: values['caption-column'],
         phash: values['no-phash'] !== true,
-        signal: controller.signal,
+        signal: sigint.signal,
         onProgress: (p) => progress.update(p),
       });
       progress.finish();
@@ -106,7 +104,7 @@ export const importCommand: CliCommand = {
       }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
     }
   },
 };

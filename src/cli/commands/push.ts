@@ -20,7 +20,7 @@ import {
 import { HubPushError, hubEndpointProblem, hubRepoNameProblem, normalizeHubEndpoint, pushFolderToHub, type HubPushResult } from '../../core/hub/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -178,18 +178,16 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         if (exportOnly.length) throw new CliError(`${exportOnly.map((n) => `--${n}`).join(', ')} apply when <folder> is a dataset; ${folder} is an export, pushed as it is`, 2);
       }
 
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      const sigint = abortOnSigint();
       let temp: string | null = null;
       try {
         let source = folder;
         if (!isExport) {
           temp = await fs.mkdtemp(path.join(deps.tmpdir?.() ?? os.tmpdir(), 'recaption-push-'));
           source = path.join(temp, 'export');
-          await exportInto(folder, source, choice, controller.signal);
+          await exportInto(folder, source, choice, sigint.signal);
         }
-        const result = await push(source, values.repo, values.private, token, endpoint, controller.signal);
+        const result = await push(source, values.repo, values.private, token, endpoint, sigint.signal);
         stdout(values.json ? `${JSON.stringify({ repo: values.repo, ...result, exported: !isExport }, null, 2)}\n` : `${result.url}\n`);
         return 0;
       } catch (err) {
@@ -201,7 +199,7 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         if (err instanceof ExportError) throw new CliError(err.message, err.code === 'bad-option' ? 2 : 1);
         throw err;
       } finally {
-        process.off('SIGINT', onSigint);
+        sigint.dispose();
         if (temp) await fs.rm(temp, { recursive: true, force: true });
       }
     },

@@ -1,7 +1,7 @@
 import { scanDataset } from '../../core/dataset/scan.js';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
-import { parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
+import { abortOnSigint, parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -36,9 +36,7 @@ export const scanCommand: CliCommand = {
     }, help);
     const folder = await requireFolder(positionals, help);
     const progress = createProgressLine('scanned');
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       const { report, store } = await scanDataset(folder, {
         exclude: values.exclude ?? [],
@@ -47,7 +45,7 @@ export const scanCommand: CliCommand = {
         phash: !values['no-phash'],
         maxBytes: intOption(values['max-bytes'], 'max-bytes', DEFAULT_MAX_IMAGE_BYTES, 1),
         followExternalLinks: values['follow-external-links'] === true,
-        signal: controller.signal,
+        signal: sigint.signal,
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
@@ -59,7 +57,7 @@ export const scanCommand: CliCommand = {
       );
       return report.cancelled ? 130 : 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
     }
   },
 };

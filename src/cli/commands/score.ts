@@ -7,7 +7,7 @@ import { DEFAULT_SCORE_MODEL } from '../../core/scoring/defaults.js';
 import { scoreDataset } from '../../core/scoring/score-dataset.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -34,9 +34,7 @@ export const scoreCommand: CliCommand = {
     const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
     const store = await ManifestStore.open(folder);
     let scorer: ClipScorer | null = null;
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${positionals[0]}" first`);
       warnProblems(store.problems, MANIFEST_NAME);
@@ -49,12 +47,12 @@ export const scoreCommand: CliCommand = {
       }
       writeErr(`scoring with ${scorer.describe()}\n`);
       const progress = createProgressLine('scored');
-      const report = await scoreDataset(store, scorer, { redo: values.redo ?? false, signal: controller.signal, onProgress: (d, t) => progress.update(d, t) });
+      const report = await scoreDataset(store, scorer, { redo: values.redo ?? false, signal: sigint.signal, onProgress: (d, t) => progress.update(d, t) });
       progress.finish(`scored ${report.scoredTexts} texts of ${report.scoredImages} images; ${report.upToDate} already scored; ${report.failed.length} could not be read${report.cancelled ? '; cancelled (run again to resume)' : ''}`);
       for (const f of report.failed.slice(0, 10)) writeErr(`  ${f.fileName}: ${f.reason}\n`);
       return report.failed.length > 0 || report.cancelled ? 1 : 0;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      sigint.dispose();
       await scorer?.dispose();
       store.close();
     }

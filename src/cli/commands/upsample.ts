@@ -3,7 +3,7 @@ import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { DEFAULT_UPSAMPLE_SOURCE, upsampleStore, type UpsampleRedo, type UpsampleSource } from '../../core/upsample/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { readRemoteOptions, readTextOption, remoteOptionHelp, remoteOptionSpec } from './remote-options.js';
 import { writeErr } from '../terminal-text.js';
@@ -53,9 +53,7 @@ export const upsampleCommand: CliCommand = {
     const store = await ManifestStore.open(folder);
     if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${folder}" and caption it first`);
     const progress = createProgressLine('upsampled');
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.once('SIGINT', onSigint);
+    const sigint = abortOnSigint();
     try {
       const report = await upsampleStore(store, {
         endpoint: remote.endpoint,
@@ -66,7 +64,7 @@ export const upsampleCommand: CliCommand = {
         redo,
         fileNames,
         instruction,
-        signal: controller.signal,
+        signal: sigint.signal,
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.finish();
@@ -81,7 +79,7 @@ export const upsampleCommand: CliCommand = {
       if (report.cancelled) return 130;
       return report.failed.length > 0 ? 1 : 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      sigint.dispose();
     }
   },
 };
