@@ -17,17 +17,18 @@ import { EXPORT_FORMATS } from '../src/core/export/index.js';
 import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
 import { runChild } from './lib/child.js';
 import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
-import { captioningTable, datasetTable, dtypeTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
+import { captioningTable, engineTable, datasetTable, dtypeTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
 import type { ManifestStepArgs } from './parts/manifest-scale.js';
 import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
 import type { DtypeArgs, DtypeResult } from './parts/dtypes.js';
 import type { ScoringArgs, ScoringResult } from './parts/scoring.js';
+import type { EngineArgs, EngineResult } from './parts/engine.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
 
 const HELP = `npm run bench -- [options]
-  --only LIST          parts to run: captioning,dtypes,scoring,lifecycle,dataset,manifest (default: all)
+  --only LIST          parts to run: captioning,engine,dtypes,scoring,lifecycle,dataset,manifest (default: all)
   --quick              small sizes for development (24 images, 20,000 records)
   --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
   --device D           cpu (default), webgpu, cuda, auto
@@ -36,6 +37,9 @@ const HELP = `npm run bench -- [options]
   --images N           captioning images (default 200)
   --baseline-images N  images for the one-at-a-time baseline (default 32)
   --dtype-images N     images per dtype round in the dtypes part (default 8)
+  --engine-images N    images per run in the engine part (default 12; --quick: 4): the same job with the
+                       model in the bench's process and in the engine process, alternated; the caller's
+                       event-loop stalls and the pipeline's images/s
   --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,stats-stream,page,export (default: all)
@@ -65,6 +69,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: 'scan,rescan,load,save,stats,stats-stream,page,export' },
     'scan-images': { type: 'string' },
     'dtype-images': { type: 'string' },
+    'engine-images': { type: 'string' },
     'manifest-records': { type: 'string' },
     'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,bulk-review,stats,merge,report,export' },
     rounds: { type: 'string' },
@@ -82,7 +87,7 @@ const { values } = parseArgs({
   },
 });
 
-const PARTS = ['captioning', 'dtypes', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
+const PARTS = ['captioning', 'engine', 'dtypes', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
 type Part = (typeof PARTS)[number];
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -192,6 +197,24 @@ async function main(): Promise<void> {
     const r = await runChild<DtypeResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'dtypes.ts'), args);
     results.dtypes = r;
     tables.push(dtypeTable(r));
+  }
+
+  if (has('engine')) {
+    const engineImages = int('engine-images', values['engine-images'], quick ? 4 : 12);
+    process.stderr.write(`engine: ${engineImages} images, the ${modelSize} model in this process and in the engine process, alternated\n`);
+    const args: EngineArgs = {
+      outRoot,
+      modelSize,
+      modelOverrides: overrides,
+      device: (values.device === 'auto' ? 'cpu' : values.device) as EngineArgs['device'],
+      dtype: values.dtype as EngineArgs['dtype'],
+      images: engineImages,
+      batchSize: int('batch', values.batch, 0),
+      rounds: int('rounds', values.rounds, 2),
+    };
+    const r = await runChild<EngineResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'engine.ts'), args);
+    results.engine = r;
+    tables.push(engineTable(r));
   }
 
   if (has('scoring')) {

@@ -11,7 +11,8 @@ const nodeExternal = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/trans
 const builds = [
   {
     // The index worker is its own file: the extension host starts it as a worker thread.
-    entryPoints: { extension: 'src/extension/extension.ts', 'index-worker': 'src/core/dataset/index-worker.ts' },
+    // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
+    entryPoints: { extension: 'src/extension/extension.ts', 'index-worker': 'src/core/dataset/index-worker.ts', engine: 'src/core/engine/engine-main.ts' },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },
   {

@@ -6,6 +6,7 @@ import type { LifecycleResult } from '../parts/lifecycle.js';
 import type { StepResult } from '../parts/dataset-step.js';
 import type { ManifestStepResult } from '../parts/manifest-scale.js';
 import type { ScaleDataset } from './scale-dataset.js';
+import type { EngineMode, EngineResult } from '../parts/engine.js';
 
 export interface DatasetRow extends StepResult {
   peakRssMiB: number;
@@ -224,4 +225,43 @@ export function scoringTable(r: ScoringResult & { peakRssMiB: number }, captioni
     '|---:|---:|---:|---:|---:|---:|---:|---|',
     `| ${r.images} | ${r.textsPerImage} | ${r.imagesPerSecond.toFixed(2)} | ${r.msPerImage.toFixed(1)} | ${r.visionMsPerImage.toFixed(1)} ms | ${r.textMsPerImage.toFixed(1)} ms | ${r.peakRssMiB.toFixed(1)} | ${vs} |`,
   ].join('\n');
+}
+
+/** The engine process beside the in-process captioner: stalls of the caller's event loop, and throughput. */
+export function engineTable(r: EngineResult): string {
+  const of = (mode: EngineMode) => r.runs.filter((x) => x.mode === mode);
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const summary = (mode: EngineMode) => {
+    const runs = of(mode);
+    return {
+      ips: median(runs.map((x) => x.imagesPerSecond)),
+      max: Math.max(...runs.map((x) => x.stallMaxMs)),
+      p99: Math.max(...runs.map((x) => x.stallP99Ms)),
+      p50: median(runs.map((x) => x.stallP50Ms)),
+    };
+  };
+  const inProcess = summary('in-process');
+  const engine = summary('engine');
+  const ratio = engine.ips / inProcess.ips;
+  const load = r.runs.map((x) => x.loadAverage.toFixed(1)).join(', ');
+  return [
+    `### Engine process: ${r.model.describe}, ${r.images} JPEGs, batch ${r.batchSize || 'default'}, ${of('engine').length} alternated rounds (load average after each run: ${load})`,
+    table(
+      ['where the model runs', 'images/s (median)', 'longest stall of the caller (ms)', 'p99 (ms)', 'p50 (ms)'],
+      [
+        ['in the caller (before the engine)', f2(inProcess.ips), f1(inProcess.max), f1(inProcess.p99), f1(inProcess.p50)],
+        ['**engine process**', f2(engine.ips), f1(engine.max), f1(engine.p99), f1(engine.p50)],
+      ],
+    ),
+    table(
+      ['ratio', 'value', 'target'],
+      [
+        ['engine images/s ÷ in-process images/s', `${f2(ratio)}x`, `≥ 0.95x (${mark(ratio >= 0.95)})`],
+        ['longest stall of the caller with the engine', `${f1(engine.max)} ms`, `< 50 ms (${mark(engine.max < 50)}); p99 < 20 ms (${mark(engine.p99 < 20)})`],
+      ],
+    ),
+  ].join('\n\n');
 }

@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
   const indexer = indexInWorker((workerData) => new Worker(path.join(context.extensionPath, 'dist', 'index-worker.js'), { workerData }));
   const registry = new ManifestRegistry({ indexer });
   const provider = CaptionEditorProvider.register(context, registry);
-  const jobs = new JobManager(context, registry);
+  const jobs = new JobManager(context, registry, provider.log);
   const keys = new ApiKeyStore(context.secrets);
   registerHubTokenCommands(context);
   context.subscriptions.push(

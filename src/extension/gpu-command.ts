@@ -70,9 +70,9 @@ export async function installGpuSupportCommand(cacheFolder: string, options?: un
     void showInfo(`GPU support installed into ${given.target}.`);
     return;
   }
-  // Loaded only now: probing the devices loads ONNX Runtime.
-  const { deviceReadiness } = await import('../core/gpu/gpu-readiness.js');
-  const cuda = (await deviceReadiness()).find((r) => r.device === 'cuda')!;
+  // Probed in the engine process, with the CUDA library path a run gets: never ONNX Runtime in the host.
+  const { reportDevices } = await import('../core/engine/engine-device-report.js');
+  const cuda = (await reportDevices({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath })).find((r) => r.device === 'cuda')!;
   if (cuda.ok) void showInfo('GPU support installed: CUDA works, and the next Recaption run with device "auto" uses it.');
   else void showWarning(`The CUDA provider libraries are installed, but CUDA does not work yet: ${cuda.reason} It needs ${CUDA_SYSTEM_REQUIREMENTS}.`);
 }

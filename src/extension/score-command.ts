@@ -1,11 +1,13 @@
 // Score Captions: an alignment score per alt-text, SSC and DSC of a dataset, written through the folder's
 // one model (an open editor sees them; unsaved edits stay on top and a run writes the saved base only).
-// The scorer (transformers.js, ONNX Runtime) is imported only when the command runs.
+// The scorer (transformers.js, ONNX Runtime) runs in the engine process, started when the command runs.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
 import { DEVICE_REQUESTS } from '../core/captioner/local/device-requests.js';
+import { EngineScorer } from '../core/engine/engine-scorer.js';
+import { engineEnvironment } from '../core/engine/engine-environment.js';
 import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
 import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo, showWarning } from './notify.js';
@@ -37,12 +39,11 @@ export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCach
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: `loading ${model}…` });
-        const { ClipScorer } = await import('../core/scoring/clip-scorer.js');
-        const scorer = await ClipScorer.load({
-          model,
-          device: DEVICE_REQUESTS.find((d) => d === device) ?? 'auto',
-          source: { cacheDir: modelCacheDir, signal: controller.signal },
-        });
+        // The dual encoder runs in the engine process: never on the extension host's thread.
+        const scorer = await EngineScorer.open(
+          { model, device: DEVICE_REQUESTS.find((d) => d === device) ?? 'auto', dtype: 'auto', cacheDir: modelCacheDir },
+          { env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath }), signal: controller.signal },
+        );
         try {
           let last = 0;
           const report = await scoreDataset(store, scorer, {

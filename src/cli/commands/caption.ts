@@ -1,10 +1,13 @@
 import { promises as fs } from 'node:fs';
-import type { LocalBackendOptions } from '../../core/captioner/local/local-backend.js';
-import { REDO_POLICIES, runCaptioning, type RedoPolicy } from '../../core/captioner/pipeline.js';
-import { scanDataset } from '../../core/dataset/scan.js';
+import { REDO_POLICIES, type RedoPolicy } from '../../core/captioner/pipeline.js';
+import { runCaptionJob } from '../../core/captioner/caption-job.js';
+import { DEFAULT_CAPTION_MODEL, DEFAULT_MAX_PIXELS } from '../../core/captioner/defaults.js';
+import { BackendStoppedError } from '../../core/captioner/backend.js';
+import { EngineCaptionBackend } from '../../core/engine/engine-captioner.js';
+import { engineEnvironment } from '../../core/engine/engine-environment.js';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import type { ManifestAccess } from '../../core/dataset/manifest-access.js';
 import { openShardStore, shardManifestName } from '../../core/dataset/shard.js';
-import type { CaptionBackend } from '../../core/captioner/backend.js';
 import { remoteBackendFromCli, remoteCaptionOptionHelp, remoteCaptionOptionSpec, shardFromCli } from './remote-options.js';
 import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
@@ -15,18 +18,18 @@ import { DECODE_LOOPS } from '../../core/captioner/local/families/family.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
-const DEFAULT_MODEL = 'onnx-community/Florence-2-base-ft';
 
 const help = `usage: recaption caption <folder> [--model <folder|hub id>] [--device auto|cuda|webgpu|cpu] [--dtype auto|fp32|fp16|q8|q4|q4f16]
                         [--batch-size N] [--tasks ssc,dsc] [--redo missing|machine|errors] [options]
 
 Writes the short (SSC) and descriptive (DSC) synthetic captions of every image into <folder>/${MANIFEST_NAME}
-with a local model (scanning the folder first when it has no manifest yet). Human-written and reviewed
+with a local model, after scanning the folder (only new and changed images are read). The model runs in
+its own process, so a crash there loses no saved caption. Human-written and reviewed
 captions are never replaced. Ctrl-C stops after the batch in flight and keeps what is done; running
 again resumes.
 
   --model M          a model folder in Hugging Face ONNX layout, or a hub id downloaded once into the
-                     model cache (default ${DEFAULT_MODEL})
+                     model cache (default ${DEFAULT_CAPTION_MODEL})
   --device D         auto (CUDA, then WebGPU, then CPU) or one device; default auto
   --dtype T          weight precision; auto picks fp16 on a GPU and q8 on the CPU (or what the model has)
   --decode-loop L    own (default: Recaption's greedy loop) or generate (transformers.js's, to compare)
@@ -38,8 +41,9 @@ again resumes.
   --drop-closing     drop the model's stock closing sentence ("The overall mood of the image is ...")
   --max-new-tokens N cap on generated tokens per caption
   --cache-dir DIR    where hub models are kept (default $RECAPTION_MODEL_CACHE or ~/.cache/recaption/models)
-  --max-pixels N     refuse images with more pixels than N (default 268402689)
+  --max-pixels N     refuse images with more pixels than N (default ${DEFAULT_MAX_PIXELS})
   --follow-external-links  follow symbolic links out of the folder when scanning (off: skipped, with a warning)
+  --no-scan          caption what the manifest lists without scanning the folder first
   --shard i/N        caption only shard i of N (0-based: 0/N ... N-1/N) into its own manifest
                      recaption.shard-IIII-of-NNNN.jsonl, so N jobs can run at once over one folder;
                      needs the folder scanned once first ("recaption scan"); "recaption merge" folds them in
@@ -55,8 +59,6 @@ function parseTasks(value: string | undefined): CaptionKind[] | undefined {
   if (!tasks.length) throw new CliError('--tasks is empty', 2);
   return [...new Set(tasks as CaptionKind[])];
 }
-
-const MB = 1024 * 1024;
 
 export const captionCommand: CliCommand = {
   name: 'caption',
@@ -77,6 +79,7 @@ export const captionCommand: CliCommand = {
       'cache-dir': { type: 'string' },
       'max-pixels': { type: 'string' },
       'follow-external-links': { type: 'boolean' },
+      'no-scan': { type: 'boolean' },
       shard: { type: 'string' },
       backend: { type: 'string' },
       ...remoteCaptionOptionSpec,
@@ -88,89 +91,90 @@ export const captionCommand: CliCommand = {
     const redo: RedoPolicy = choiceOption(values.redo, 'redo', REDO_POLICIES) ?? 'missing';
     const batchSize = intOption(values['batch-size'], 'batch-size', 0, 1);
     const maxNewTokens = intOption(values['max-new-tokens'], 'max-new-tokens', 0, 1);
-    const maxPixels = intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1);
+    const maxPixels = intOption(values['max-pixels'], 'max-pixels', DEFAULT_MAX_PIXELS, 1);
     const tasks = parseTasks(values.tasks);
     const backendKind = choiceOption(values.backend, 'backend', ['local', 'openai'] as const) ?? (values.endpoint ? 'openai' : 'local');
     const shard = shardFromCli(values.shard);
 
     const sigint = abortOnSigint();
     try {
-      let store = await ManifestStore.open(folder);
-      const hasManifest = (await fs.stat(store.manifestPath).catch(() => null)) !== null;
+      const base = await ManifestStore.open(folder);
+      let store: ManifestAccess = base;
+      const hasManifest = (await fs.stat(base.manifestPath).catch(() => null)) !== null;
       // N shard jobs scanning at once would all write recaption.jsonl: a sharded run needs one scan first.
       if (shard && !hasManifest) throw new CliError(`a sharded run needs the folder scanned first: run "recaption scan ${folder}" once, then the shard jobs`);
-      if (!hasManifest) {
-        const scanProgress = createProgressLine('scanned');
-        const scanned = await scanDataset(folder, { maxPixels, followExternalLinks: values['follow-external-links'] === true, signal: sigint.signal, onProgress: (done, total) => scanProgress.update(done, total) });
-        scanProgress.finish(`scanned ${scanned.report.images} images into ${MANIFEST_NAME}`);
-        store = scanned.store;
-        if (scanned.report.cancelled) return 130;
-      }
       warnProblems(store.problems, MANIFEST_NAME);
       // A shard job reads recaption.jsonl and writes only its own shard manifest.
-      if (shard) store = await openShardStore(folder, shard, store);
-
-      let backend: CaptionBackend;
-      if (backendKind === 'openai') {
-        backend = await remoteBackendFromCli(values, maxPixels);
-        writeErr(`model ${backend.modelId}: remote endpoint, batch ${backend.defaultBatchSize}\n`);
-      } else {
-
-        // Loaded only for this command: transformers.js and ONNX Runtime take a moment to import.
-        const { createLocalBackend } = await import('../../core/captioner/local/local-backend.js');
-        const download = createProgressLine('downloaded', 'MB');
-        const options: LocalBackendOptions = {
-          model: values.model ?? DEFAULT_MODEL,
-          device,
-          dtype,
-          decodeLoop,
-          maxPixels,
-          source: {
-            cacheDir: values['cache-dir'],
-            signal: sigint.signal,
-            onProgress: (p) => download.update(Math.round(p.bytes / MB), p.total === null ? Math.round(p.bytes / MB) : Math.round(p.total / MB), `${p.file} (${p.filesDone}/${p.filesTotal} files)`),
-          },
-          taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
-          maxNewTokens: maxNewTokens || undefined,
-          postprocess: { dropClosingSentence: values['drop-closing'] ?? false },
-        };
-        let local;
-        try {
-          local = await createLocalBackend(options);
-        } catch (err) {
-          throw new CliError(err instanceof Error ? err.message : String(err));
-        }
-        download.finish();
-        writeErr(`model ${local.modelId}: ${local.describe()}\n`);
-        backend = local;
-      }
-      try {
-        const progress = createProgressLine('captioned');
-        const summary = await runCaptioning({
-          folder,
-          store,
-          backend,
-          tasks,
-          redo,
-          batchSize,
-          signal: sigint.signal,
-          onProgress: (p) => progress.update(p.done, p.total, p.errors ? `${p.errors} errors` : undefined),
-        });
-        progress.finish();
-        const skipped = summary.records - summary.due;
-        writeErr(
-          `${summary.cancelled ? 'cancelled; saved what was done. ' : ''}captioned ${summary.captioned} of ${summary.due} images due ` +
-            `(${summary.captionsWritten} ${summary.tasks.join('+').toUpperCase()} captions; ${skipped} already done), ` +
-            `${summary.protected} human/reviewed captions left alone, ${summary.errors} errors; ` +
-            `${summary.imagesPerSecond.toFixed(2)} images/s on ${summary.device}, batch ${summary.batchSize}\n`,
-        );
-        const written = shard ? shardManifestName(shard) : MANIFEST_NAME;
-        if (summary.errors) writeErr(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
-        if (shard) writeErr(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
-        return summary.cancelled ? 130 : 0;
-      } finally {
-        await backend.dispose();
-      }
+      if (shard) store = await openShardStore(folder, shard, base);
+      const scanProgress = createProgressLine('scanned');
+      let lastNote = 0;
+      const loadNote = (message: string) => {
+        if (performance.now() - lastNote < 2000) return;
+        lastNote = performance.now();
+        writeErr(`${message}\n`);
+      };
+      const progress = createProgressLine('captioned');
+      const job = await runCaptionJob({
+        folder,
+        store,
+        scan: shard || values['no-scan'] ? false : { maxPixels, followExternalLinks: values['follow-external-links'] === true, onProgress: (done, total) => scanProgress.update(done, total) },
+        tasks,
+        redo,
+        batchSize,
+        signal: sigint.signal,
+        onPhase: (phase, scan) => {
+          if (phase === 'loading' && scan) scanProgress.finish(`scanned ${scan.images} images into ${MANIFEST_NAME}`);
+        },
+        openBackend: async (signal) => {
+          if (backendKind === 'openai') return remoteBackendFromCli(values, maxPixels);
+          try {
+            return await EngineCaptionBackend.open({
+              load: {
+                model: values.model ?? DEFAULT_CAPTION_MODEL,
+                device,
+                dtype,
+                decodeLoop,
+                maxPixels,
+                batchSize,
+                cacheDir: values['cache-dir'],
+                taskPrompts: values['dsc-task'] ? { dsc: values['dsc-task'] } : undefined,
+                maxNewTokens: maxNewTokens || undefined,
+                dropClosingSentence: values['drop-closing'] ?? false,
+              },
+              env: engineEnvironment(),
+              signal,
+              onProgress: loadNote,
+              onNotice: (message) => writeErr(`${message}\n`),
+            });
+          } catch (err) {
+            if (signal?.aborted) throw err;
+            throw new CliError(err instanceof Error ? err.message : String(err));
+          }
+        },
+        onBackend: (backend) => {
+          const line = backend instanceof EngineCaptionBackend ? backend.description : `remote endpoint, batch ${backend.defaultBatchSize}`;
+          writeErr(`model ${backend.modelId}: ${line}\n`);
+        },
+        onProgress: (p) => progress.update(p.done, p.total, p.errors ? `${p.errors} errors` : undefined),
+      }).catch((err: unknown) => {
+        if (err instanceof BackendStoppedError) throw new CliError(err.message);
+        throw err;
+      });
+      if (job.scan && !job.summary) writeErr(job.cancelled ? 'scan cancelled; run it again to resume\n' : `no images in ${folder}\n`);
+      const summary = job.summary;
+      if (!summary) return job.cancelled ? 130 : 0;
+      progress.finish();
+      const skipped = summary.records - summary.due;
+      writeErr(
+        `${summary.cancelled ? 'cancelled; saved what was done. ' : ''}captioned ${summary.captioned} of ${summary.due} images due ` +
+          `(${summary.captionsWritten} ${summary.tasks.join('+').toUpperCase()} captions; ${skipped} already done), ` +
+          `${summary.protected} human/reviewed captions left alone, ${summary.errors} errors; ` +
+          `${summary.imagesPerSecond.toFixed(2)} images/s on ${summary.device}, batch ${summary.batchSize}\n`,
+      );
+      const written = shard ? shardManifestName(shard) : MANIFEST_NAME;
+      if (summary.errors) writeErr(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
+      if (shard) writeErr(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
+      return summary.cancelled ? 130 : 0;
     } finally {
       sigint.dispose();
     }

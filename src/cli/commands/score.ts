@@ -2,7 +2,8 @@
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
-import type { ClipScorer } from '../../core/scoring/clip-scorer.js';
+import { EngineScorer } from '../../core/engine/engine-scorer.js';
+import { engineEnvironment } from '../../core/engine/engine-environment.js';
 import { DEFAULT_SCORE_MODEL } from '../../core/scoring/defaults.js';
 import { scoreDataset } from '../../core/scoring/score-dataset.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
@@ -33,19 +34,18 @@ export const scoreCommand: CliCommand = {
     const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
     const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
     const store = await ManifestStore.open(folder);
-    let scorer: ClipScorer | null = null;
+    let scorer: EngineScorer | null = null;
     const sigint = abortOnSigint();
     try {
       if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${positionals[0]}" first`);
       warnProblems(store.problems, MANIFEST_NAME);
       try {
-        // Loaded here, not at the top: every other command would load transformers.js and ONNX Runtime.
-        const { ClipScorer } = await import('../../core/scoring/clip-scorer.js');
-        scorer = await ClipScorer.load({ model: values.model ?? DEFAULT_SCORE_MODEL, device, dtype });
+        // The dual encoder runs in the engine process, as the captioner does.
+        scorer = await EngineScorer.open({ model: values.model ?? DEFAULT_SCORE_MODEL, device, dtype }, { env: engineEnvironment(), signal: sigint.signal });
       } catch (err) {
         throw new CliError(`cannot load the scoring model: ${(err as Error).message}`);
       }
-      writeErr(`scoring with ${scorer.describe()}\n`);
+      writeErr(`scoring with ${scorer.description}\n`);
       const progress = createProgressLine('scored');
       const report = await scoreDataset(store, scorer, { redo: values.redo ?? false, signal: sigint.signal, onProgress: (d, t) => progress.update(d, t) });
       progress.finish(`scored ${report.scoredTexts} texts of ${report.scoredImages} images; ${report.upToDate} already scored; ${report.failed.length} could not be read${report.cancelled ? '; cancelled (run again to resume)' : ''}`);

@@ -26,10 +26,18 @@ export type CaptionResult =
     }
   | { ok: false; error: string };
 
+/**
+ * The backend cannot go on (its engine process died): the run ends with this error after saving what was
+ * written, and records nothing against the images of the batch in flight, so the next run does them.
+ */
+export class BackendStoppedError extends Error {
+  override name = 'BackendStoppedError';
+}
+
 export interface CaptionBackend {
   /** Recorded as the caption's `model` field. */
   readonly modelId: string;
-  /** Where it runs, e.g. "cpu", "webgpu", "cuda", "remote". */
+  /** Where it runs, e.g. "cpu", "webgpu", "cuda", "remote" (it may change mid-run: a GPU falling back). */
   readonly device: string;
   /** The caption kinds it can write (e.g. vit-gpt2 only writes the SSC); absent means both. */
   readonly tasks?: readonly CaptionKind[];

@@ -13,7 +13,7 @@ import {
 } from '../../shared/record.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
-import type { CaptionBackend, CaptionResult, PreparedImage } from './backend.js';
+import { BackendStoppedError, type CaptionBackend, type CaptionResult, type PreparedImage } from './backend.js';
 
 /**
  * missing: caption what has no caption (and machine captions of images whose content changed);
@@ -91,7 +91,7 @@ interface WorkItem {
   tasks: CaptionKind[];
 }
 
-type QueuedItem = { work: WorkItem; image: PreparedImage } | { work: WorkItem; error: string };
+type QueuedItem = { work: WorkItem; image: PreparedImage } | { work: WorkItem; error: string } | { work: WorkItem; stopped: BackendStoppedError };
 
 /** What a record needs from this run, and how many of its captions are protected from it. */
 export function dueTasks(record: ManifestRecord, tasks: readonly CaptionKind[], redo: RedoPolicy): { due: CaptionKind[]; protectedCount: number } {
@@ -239,6 +239,8 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
     try {
       return { work: item, image: await backend.prepare(path.join(options.folder, ...item.fileName.split('/')), item.fileName) };
     } catch (err) {
+      // The backend itself died: not this image's fault, and nothing more can be done in this run.
+      if (err instanceof BackendStoppedError) return { work: item, stopped: err };
       return { work: item, error: errorMessage(err) };
     }
   };
@@ -289,6 +291,7 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
   };
 
   let lastCheckpoint = performance.now();
+  let stopped: BackendStoppedError | null = null;
   const sameTasks = (a: WorkItem, b: WorkItem) => a.tasks.length === b.tasks.length && a.tasks.every((t, i) => t === b.tasks[i]);
   try {
     for (;;) {
@@ -299,6 +302,10 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
       for (;;) {
         const next = batch.length ? await queue.peek() : await queue.shift();
         if (next === undefined) break;
+        if ('stopped' in next) {
+          stopped = next.stopped;
+          break;
+        }
         if (batch.length) {
           if ('image' in next && !sameTasks(next.work, batch[0]!.work)) break;
           await queue.shift();
@@ -314,13 +321,17 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
         batch.push(next);
         if (batch.length >= batchSize) break;
       }
-      if (!batch.length && !touched.length) break;
+      if (stopped || (!batch.length && !touched.length)) break;
       if (batch.length) {
         let results: CaptionResult[];
         try {
           results = await backend.caption(batch.map((b) => b.image), batch[0]!.work.tasks, signal);
         } catch (err) {
           if (isAbort(err, signal)) break;
+          if (err instanceof BackendStoppedError) {
+            stopped = err;
+            break;
+          }
           const error = errorMessage(err);
           results = batch.map(() => ({ ok: false, error }));
         }
@@ -343,6 +354,11 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
     await producer;
   }
   if (checkpoint) await checkpoint(store);
+  if (stopped) {
+    const kept = summary.captioned ? `the ${summary.captioned} images captioned before it are saved; ` : '';
+    throw new BackendStoppedError(`${stopped.message}. ${kept}run it again to resume`);
+  }
+  summary.device = backend.device;
   summary.seconds = (performance.now() - started) / 1000;
   summary.imagesPerSecond = summary.seconds > 0 ? done / summary.seconds : 0;
   return summary;

@@ -5,12 +5,13 @@
 // a temporary name and renamed into onnxruntime-node's binary folder only when all of them are out, so an
 // interrupted install leaves the runtime as it was: working on the CPU.
 import { createWriteStream, promises as fs } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { onnxRuntimeBinaryFolder } from '../captioner/local/ort-files.js';
 import { resolveNugetPackage, type NugetPackage } from './nuget-client.js';
+import { cudaSystemNeeds, installedCudaRequirements } from './cuda-requirements.js';
+import { cudaManifestName, noCudaDownload, readOrtMetadata } from './ort-install-metadata.js';
 import { downloadResumable, type DownloadProgress } from './resumable-download.js';
 
 export class GpuInstallError extends Error {
@@ -29,47 +30,24 @@ export interface CudaInstallPlan {
   target: string;
 }
 
-/** What the system must have that no installer here provides. */
-export const CUDA_SYSTEM_REQUIREMENTS =
-  'the NVIDIA driver, the CUDA 12 runtime and cuDNN 9, which Recaption cannot install: check them with `nvidia-smi` and `ldconfig -p | grep -E "libcudart.so.12|libcudnn.so.9"`';
-
-interface OrtMetadata {
-  requirements: Record<string, string[]>;
-  manifests: Record<string, Record<string, { package: string; path: string }>>;
-  packages: Record<string, { name: string; versions: { feed: string; version: string }[] }>;
-  feeds: Record<string, { type: string; index: string }>;
-}
-
-function readOrtMetadata(): OrtMetadata {
-  const file = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'script', 'install-metadata.js');
-  let value: unknown;
+/** What the system must have that no installer here provides (for help texts; never throws). */
+export const CUDA_SYSTEM_REQUIREMENTS = ((): string => {
   try {
-    value = createRequire(file)(file);
-  } catch (err) {
-    throw new GpuInstallError(`cannot read onnxruntime-node's install metadata (${file}): ${(err as Error).message}; reinstall the extension`);
+    const requirements = installedCudaRequirements({ platform: 'linux/x64' });
+    if (!('unsupported' in requirements)) return cudaSystemNeeds(requirements);
+  } catch {
+    // unreadable metadata: the installer says so when it runs
   }
-  const m = value as Partial<OrtMetadata>;
-  if (typeof m !== 'object' || !m || typeof m.requirements !== 'object' || typeof m.manifests !== 'object' || typeof m.packages !== 'object' || typeof m.feeds !== 'object') {
-    throw new GpuInstallError(`onnxruntime-node's install metadata (${file}) is not in the layout this release knows`);
-  }
-  return m as OrtMetadata;
-}
-
-/** Why there is nothing to install here, for the platforms onnxruntime-node has no CUDA download for. */
-function noCudaHere(platform: string): string {
-  if (platform.startsWith('win32/')) return 'on Windows, onnxruntime-node has no CUDA download; Recaption uses the GPU through WebGPU (Direct3D 12), which needs no install (device auto or webgpu)';
-  if (platform.startsWith('darwin/')) return 'on macOS there is no CUDA; Recaption uses the GPU through WebGPU (Metal), which needs no install (device auto or webgpu)';
-  return `onnxruntime-node has no CUDA build for ${platform}`;
-}
+  return cudaSystemNeeds({ line: 12, cudnnMajor: 9 });
+})();
 
 /** The plan for this machine, or why there is none. `feedIndex` replaces the metadata's NuGet feed (a mirror). */
 export function cudaInstallPlan(options: { platform?: string; feedIndex?: string; target?: string } = {}): CudaInstallPlan | { unsupported: string } {
   const platform = options.platform ?? `${process.platform}/${process.arch}`;
   const metadata = readOrtMetadata();
-  const wanted = (metadata.requirements[platform] ?? []).filter((name) => /^cuda/.test(name));
-  const manifestName = wanted[0];
+  const manifestName = cudaManifestName(metadata, platform);
   const manifest = manifestName ? metadata.manifests[`${platform}:${manifestName}`] : undefined;
-  if (!manifest) return { unsupported: noCudaHere(platform) };
+  if (!manifest) return { unsupported: noCudaDownload(platform) };
   const entries = Object.entries(manifest);
   const packageKey = entries[0]![1].package;
   const pkg = metadata.packages[packageKey];

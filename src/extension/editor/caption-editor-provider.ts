@@ -37,6 +37,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   private readonly selections = new WeakMap<CaptionDocument, { fileName: string | null; query: RecordQuery; ranges: Range[] }>();
   /** One filtered index per document, shared by its pages, find-next and selection. */
   private readonly indexes = new WeakMap<CaptionDocument, QueryIndex>();
+  /** The request handlers of each open editor panel, the webview's only way in (tests time them). */
+  private readonly handlersOf = new WeakMap<CaptionDocument, RequestHandlers>();
   private readonly firstRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; rows: number }>();
   readonly onDidFirstRender = this.firstRenderEmitter.event;
   private readonly gridRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; tiles: number }>();
@@ -65,6 +67,11 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   }
 
   /** Open documents, for commands and tests. */
+  /** What an open editor of `doc` answers its webview with (for tests that time the host's answers). */
+  requestHandlers(doc: CaptionDocument): RequestHandlers | undefined {
+    return this.handlersOf.get(doc);
+  }
+
   openDocuments(): readonly CaptionDocument[] {
     return [...this.documents];
   }
@@ -365,6 +372,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       }
     };
     const channel = new HostChannel(webview, handlers, onEvent);
+    this.handlersOf.set(doc, handlers);
     const subscriptions = [
       channel,
       doc.onDidChangeRecords(async (names) => {
@@ -379,7 +387,10 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       }),
       doc.onDidReset(() => channel.post({ type: 'reset', total: doc.store.size, counts: doc.getCounts(), problems: doc.store.problems.map((p) => ({ line: p.line, message: p.message })) })),
     ];
-    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+    panel.onDidDispose(() => {
+      this.handlersOf.delete(doc);
+      subscriptions.forEach((s) => s.dispose());
+    });
   }
 
   saveCustomDocument(doc: CaptionDocument): Thenable<void> {

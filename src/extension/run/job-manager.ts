@@ -3,11 +3,12 @@
 import * as vscode from 'vscode';
 import { showError, showWarning, showInfo } from '../notify.js';
 import * as path from 'node:path';
-import { scanDataset } from '../../core/dataset/scan.js';
+import { runCaptionJob } from '../../core/captioner/caption-job.js';
+import type { CaptioningSummary } from '../../core/captioner/pipeline.js';
 import type { ManifestRegistry } from '../../core/document/manifest-registry.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import type { CaptionBackend } from '../../core/captioner/backend.js';
-import { createRemoteBackend, loadBackend, runCaptioning, type CaptionRunResult } from './captioner-bridge.js';
+import { createRemoteBackend, openLocalBackend } from './captioner-bridge.js';
 import { readRunSettings, type RunSettings } from './settings.js';
 import { ApiKeyStore } from '../remote/api-keys.js';
 import { readRemoteCaptionSettings } from '../remote/remote-settings.js';
@@ -22,7 +23,7 @@ interface Job {
 export interface JobOutcome {
   folder: string;
   scanned: number;
-  result: CaptionRunResult | null;
+  result: CaptioningSummary | null;
   error: string | null;
   cancelled: boolean;
 }
@@ -37,6 +38,8 @@ export class JobManager implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     /** A run writes the folder's manifest through the same model as an open editor of it. */
     private readonly registry: ManifestRegistry,
+    /** Where the engine's device notices and warnings go. */
+    private readonly log: vscode.LogOutputChannel,
   ) {
     this.statusItem = vscode.window.createStatusBarItem('recaption.job', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'Recaption job';
@@ -129,7 +132,16 @@ export class JobManager implements vscode.Disposable {
       });
     }
     report(`loading ${settings.model} (${settings.device})…`);
-    return loadBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, ({ message }) => report(message));
+    const backend = await openLocalBackend(settings, vscode.Uri.joinPath(this.context.globalStorageUri, 'models').fsPath, signal, {
+      onProgress: report,
+      onNotice: (message) => {
+        this.log.warn(message);
+        report(message);
+      },
+      onStderr: (line) => this.log.debug(`engine: ${line}`),
+    });
+    this.log.info(`captioning with ${backend.modelId}: ${backend.description}`);
+    return backend;
   }
 
   private async runJob(job: Job, folderUri: vscode.Uri): Promise<JobOutcome> {
@@ -151,57 +163,52 @@ export class JobManager implements vscode.Disposable {
         const lease = await this.registry.acquire(path.join(job.folder, MANIFEST_NAME));
         try {
           await lease.model.ready;
-          const manifest = lease.model.runAccess();
-          progress.report({ message: 'scanning images…' });
-          job.progress = 'scanning';
-          this.updateStatus();
-          const { report } = await scanDataset(job.folder, {
-            exclude: settings.exclude,
-            maxPixels: settings.maxPixels,
-            maxBytes: settings.maxImageBytes,
-            followExternalLinks: settings.followExternalLinks,
-            signal,
-            onProgress: (done, total) => {
-              job.progress = `scan ${done}/${total}`;
-              progress.report({ message: `scanning ${done}/${total}` });
-              this.updateStatus();
-            },
-          }, manifest);
-          outcome.scanned = report.images;
-          if (report.cancelled || signal.aborted) {
-            outcome.cancelled = true;
-            return;
-          }
-          if (report.images === 0) {
-            void showWarning(`No images found in ${name}.`);
-            return;
-          }
-          job.progress = settings.backend === 'openai' ? 'connecting' : 'loading model';
-          this.updateStatus();
-          const backend = await this.openBackend(settings, folderUri, signal, (message) => progress.report({ message }));
-          job.device = backend.device;
-          try {
-            let lastDone = 0;
-            outcome.result = await runCaptioning({
-              folder: job.folder,
-              store: manifest,
-              backend,
-              tasks: settings.tasks,
-              redo: settings.redo,
-              batchSize: settings.batchSize,
-              signal,
-              onProgress: ({ done, total, imagesPerSecond }) => {
-                const increment = total > 0 ? ((done - lastDone) / total) * 100 : 0;
-                lastDone = done;
-                job.progress = `${done}/${total}`;
-                progress.report({ increment, message: `${done}/${total} images · ${imagesPerSecond.toFixed(1)} images/s · ${backend.device}` });
+          let lastDone = 0;
+          let backendInUse: CaptionBackend | null = null;
+          const ran = await runCaptionJob({
+            folder: job.folder,
+            store: lease.model.runAccess(),
+            scan: {
+              exclude: settings.exclude,
+              maxPixels: settings.maxPixels,
+              maxBytes: settings.maxImageBytes,
+              followExternalLinks: settings.followExternalLinks,
+              onProgress: (done, total) => {
+                job.progress = `scan ${done}/${total}`;
+                progress.report({ message: `scanning ${done}/${total}` });
                 this.updateStatus();
               },
-            });
-            outcome.cancelled = outcome.result.cancelled;
-          } finally {
-            await backend.dispose();
-          }
+            },
+            tasks: settings.tasks,
+            redo: settings.redo,
+            batchSize: settings.batchSize,
+            signal,
+            openBackend: (s) => this.openBackend(settings, folderUri, s ?? signal, (message) => progress.report({ message })),
+            onPhase: (phase, scan) => {
+              job.progress = phase === 'scanning' ? 'scanning' : phase === 'loading' ? (settings.backend === 'openai' ? 'connecting' : 'loading model') : job.progress;
+              if (phase === 'scanning') progress.report({ message: 'scanning images…' });
+              if (scan) outcome.scanned = scan.images;
+              this.updateStatus();
+            },
+            onBackend: (backend) => {
+              backendInUse = backend;
+              job.device = backend.device;
+              this.updateStatus();
+            },
+            onProgress: ({ done, total, imagesPerSecond }) => {
+              const increment = total > 0 ? ((done - lastDone) / total) * 100 : 0;
+              lastDone = done;
+              job.progress = `${done}/${total}`;
+              // A GPU that failed mid-run moved the run to the CPU: say where it runs now.
+              job.device = backendInUse?.device ?? job.device;
+              progress.report({ increment, message: `${done}/${total} images · ${imagesPerSecond.toFixed(1)} images/s · ${job.device}` });
+              this.updateStatus();
+            },
+          });
+          if (ran.scan) outcome.scanned = ran.scan.images;
+          outcome.result = ran.summary;
+          outcome.cancelled = ran.cancelled;
+          if (ran.scan && ran.scan.images === 0) void showWarning(`No images found in ${name}.`);
         } catch (err) {
           if (signal.aborted) outcome.cancelled = true;
           else outcome.error = err instanceof Error ? err.message : String(err);

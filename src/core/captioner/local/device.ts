@@ -22,6 +22,7 @@ export class DeviceError extends Error {
 
 export { missingCudaLibraries, onnxRuntimeBinaryFolder } from './ort-files.js';
 import { missingCudaLibraries } from './ort-files.js';
+import { missingCudaSystemLibraries } from '../../gpu/cuda-libraries.js';
 
 function cudaHint(): string {
   return process.platform === 'linux'
@@ -84,10 +85,13 @@ function readableReason(message: string): string {
 
 export type DeviceProbe = (device: Device) => Promise<string | null>;
 
+/** The order `auto` tries the devices in. */
+export const AUTO_DEVICES: readonly Device[] = ['cuda', 'webgpu', 'cpu'];
+
 /** Tries a session on `device`; null when it works, else the reason. */
 export const probeDevice: DeviceProbe = async (device) => {
   if (device === 'cuda') {
-    const missing = missingCudaLibraries();
+    const missing = missingCudaLibraries() ?? missingCudaSystemLibraries();
     if (missing) return missing;
   }
   if (device === 'webgpu' && process.platform === 'linux') {
@@ -110,14 +114,14 @@ export const probeDevice: DeviceProbe = async (device) => {
  * auto: CUDA (only when its libraries are present), then WebGPU, then CPU. An explicit device that does
  * not work is a DeviceError with the reason and what to install.
  */
-export async function chooseDevice(request: DeviceRequest, probe: DeviceProbe = probeDevice): Promise<DeviceChoice> {
+export async function chooseDevice(request: DeviceRequest, probe: DeviceProbe = probeDevice, candidates: readonly Device[] = AUTO_DEVICES): Promise<DeviceChoice> {
   if (request !== 'auto') {
     const reason = await probe(request);
     if (reason) throw new DeviceError(`device "${request}" is not available: ${reason}. ${installHint(request)}`);
     return { device: request, rejected: [] };
   }
   const rejected: DeviceChoice['rejected'] = [];
-  for (const device of ['cuda', 'webgpu', 'cpu'] as const) {
+  for (const device of candidates) {
     const reason = await probe(device);
     if (!reason) return { device, rejected };
     rejected.push({ device, reason });

@@ -4,7 +4,7 @@
 import { env } from '@huggingface/transformers';
 import type { CaptionFinish, CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
-import { DeviceError, chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
+import { AUTO_DEVICES, DeviceError, chooseDevice, describeDeviceChoice, type Device, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
 import type { DtypeRequest } from './dtype.js';
 import type { DecodeLoop, FamilyModel } from './families/family.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
@@ -16,6 +16,8 @@ export interface LocalBackendOptions {
   /** A model folder in Hugging Face ONNX layout, or a hub id. */
   model: string;
   device?: DeviceRequest;
+  /** Under 'auto', the devices to try, in order (default: CUDA, WebGPU, CPU). */
+  candidates?: readonly Device[];
   dtype?: DtypeRequest;
   /** Hub downloads: cache folder, endpoint, progress, abort. */
   source?: ModelSourceOptions;
@@ -110,7 +112,8 @@ export class LocalCaptionBackend implements CaptionBackend {
     }
   }
 
-  private async captionBatch(images: readonly PreparedImage[], tasks: readonly CaptionKind[]): Promise<CaptionResult[]> {
+  /** One batch as one inference: throws when it fails as a whole (caption() above retries image by image). */
+  async captionBatch(images: readonly PreparedImage[], tasks: readonly CaptionKind[]): Promise<CaptionResult[]> {
     const { width, height } = this.preprocess;
     const plane = 3 * width * height;
     const batch = this.takeBatchBuffer(plane * images.length);
@@ -176,7 +179,7 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
   configureTransformers();
   const request = options.device ?? 'auto';
   const rejected: DeviceChoice['rejected'] = [];
-  let choice = await chooseDevice(request, options.probe);
+  let choice = await chooseDevice(request, options.probe, options.candidates);
   for (;;) {
     rejected.push(...choice.rejected);
     const device = choice.device;
@@ -197,14 +200,14 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
       if (request !== 'auto' || device === 'cpu') throw new Error(reason);
       rejected.push({ device, reason: `the model did not load: ${message(err)}` });
       const tried = new Set(rejected.map((r) => r.device));
-      const remaining = (['webgpu', 'cpu'] as const).filter((d) => !tried.has(d));
+      const remaining = (options.candidates ?? AUTO_DEVICES).filter((d) => d !== 'cuda' && !tried.has(d));
       choice = await chooseRemaining(remaining, options.probe);
     }
   }
 }
 
 /** The first of `devices` that passes its probe (the last one, cpu, is always among them). */
-async function chooseRemaining(devices: readonly ('webgpu' | 'cpu')[], probe: DeviceProbe | undefined): Promise<DeviceChoice> {
+async function chooseRemaining(devices: readonly Device[], probe: DeviceProbe | undefined): Promise<DeviceChoice> {
   const rejected: DeviceChoice['rejected'] = [];
   for (const device of devices) {
     try {
