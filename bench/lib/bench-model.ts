@@ -1,6 +1,8 @@
 // The bench model: the Florence-2 layout from the tiny-model generator, with seeded random weights and
 // fixed caption lengths, so every run does the same work. Generated into bench/out/models/<name>, once
-// per distinct set of options (a stamp file holds the options it was made with).
+// per distinct set of options (a stamp file holds the options it was made with), in every dtype the
+// generator writes. Its fp16 is fp16-I/O (float32 arithmetic inside): `--dtype fp16` exercises the float16
+// feeds, not float16 speed (for that, convert the fp32 files with onnxruntime.transformers.float16).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GENERATOR_VERSION, writeModel, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';

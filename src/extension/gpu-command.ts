@@ -3,7 +3,7 @@
 // notification, then says whether CUDA works and, if not, what the system still lacks.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../core/gpu/cuda-install.js';
+import { cudaSystemRequirements, cudaInstallPlan, installCudaSupport } from '../core/gpu/cuda-install.js';
 import { showError, showInfo, showWarning } from './notify.js';
 
 /** Scripted callers (tests) may name a mirror feed and a target folder; nothing else is read. */
@@ -74,5 +74,5 @@ export async function installGpuSupportCommand(cacheFolder: string, options?: un
   const { reportDevices } = await import('../core/engine/engine-device-report.js');
   const cuda = (await reportDevices({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath })).find((r) => r.device === 'cuda')!;
   if (cuda.ok) void showInfo('GPU support installed: CUDA works, and the next Recaption run with device "auto" uses it.');
-  else void showWarning(`The CUDA provider libraries are installed, but CUDA does not work yet: ${cuda.reason} It needs ${CUDA_SYSTEM_REQUIREMENTS}.`);
+  else void showWarning(`The CUDA provider libraries are installed, but CUDA does not work yet: ${cuda.reason} It needs ${cudaSystemRequirements()}.`);
 }

@@ -7,16 +7,31 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { REPO, launchBrowser, startCodeServer } from '../e2e/harness.js';
+import { ensureGeneratedModel, modelOptions } from '../../bench/lib/bench-model.js';
+import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+
+/**
+ * The Florence-2-base-sized model (the bench's, fp32 weights only) that the engine test captions with while
+ * it pages the editor; generated once into the git-ignored .e2e/ and reused while its options match.
+ */
+async function baseSizedModel(): Promise<string> {
+  const options = { ...modelOptions('base'), dtypes: ['fp32'] as const };
+  const folder = path.join(process.env.RECAPTION_E2E_DIR ?? path.join(REPO, '.e2e'), 'models', 'florence2-base-fp32');
+  const made = await ensureGeneratedModel(folder, options, (f) => writeModel(f, 'florence2', options));
+  if (made.generatedSeconds !== null) process.stdout.write(`generated the Florence-2-base-sized test model in ${made.generatedSeconds.toFixed(0)} s\n`);
+  return folder;
+}
 
 const TIMEOUT_MS = Number(process.env.RECAPTION_TEST_TIMEOUT_MS ?? 300_000);
 
 async function main(): Promise<number> {
+  const baseModel = await baseSizedModel();
   const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-it-ws-'));
   const report = path.join(workspace, '..', `${path.basename(workspace)}-report.json`);
   const server = await startCodeServer({
     workspace,
     extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
-    env: { RECAPTION_TEST_WORKSPACE: workspace, RECAPTION_TEST_REPORT: report, ...(process.env.RECAPTION_TEST_GREP ? { RECAPTION_TEST_GREP: process.env.RECAPTION_TEST_GREP } : {}) },
+    env: { RECAPTION_TEST_WORKSPACE: workspace, RECAPTION_TEST_REPORT: report, RECAPTION_TEST_BASE_MODEL: baseModel, ...(process.env.RECAPTION_TEST_GREP ? { RECAPTION_TEST_GREP: process.env.RECAPTION_TEST_GREP } : {}) },
   });
   const { context, page } = await launchBrowser(server.root);
   try {

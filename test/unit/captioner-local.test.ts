@@ -175,14 +175,14 @@ test('dtype: the device default, a fallback the folder has, and an explicit one 
   assert.deepEqual(chooseDtype('cuda', 'auto', ['a', 'b'], files, 'm'), { dtype: 'fp32', note: 'fp16 weights not found for cuda, using fp32' });
   assert.deepEqual(chooseDtype('cpu', 'fp32', ['a', 'b'], files, 'm'), { dtype: 'fp32' });
   assert.throws(() => chooseDtype('cpu', 'fp16', ['a', 'b'], files, 'm'), (e: unknown) => e instanceof DtypeError && /missing onnx\/b_fp16\.onnx/.test(e.message));
-  await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'fp16' }), /has no fp16 weights \(missing onnx\/vision_encoder_fp16\.onnx/);
+  await assert.rejects(createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'q4f16' }), /has no q4f16 weights \(missing onnx\/vision_encoder_q4f16\.onnx/);
   // A folder with only some of a dtype's files: the error names the one that is missing.
   const dir = await tempDir();
   try {
     const { promises: fs } = await import('node:fs');
     await fs.cp(TINY_FLORENCE2, dir, { recursive: true });
     await fs.rm(path.join(dir, 'onnx', 'decoder_model_merged_q4.onnx'));
-    await assert.rejects(createLocalBackend({ model: dir, device: 'cpu', dtype: 'q4' }), /has no q4 weights \(missing onnx\/decoder_model_merged_q4\.onnx\); it has fp32, q8$/);
+    await assert.rejects(createLocalBackend({ model: dir, device: 'cpu', dtype: 'q4' }), /has no q4 weights \(missing onnx\/decoder_model_merged_q4\.onnx\); it has fp32, fp16, q8$/);
   } finally {
     await removeDir(dir);
   }

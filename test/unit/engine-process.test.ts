@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -110,6 +111,7 @@ describe('captioning in the engine process', () => {
     const backend = await EngineCaptionBackend.open({ load });
     const pid = backend.pid!;
     assert.ok(pid !== process.pid && alive(pid));
+    assert.equal(os.getPriority(pid), Math.min(19, os.getPriority() + 10), 'the engine yields the CPU to its caller');
     assert.match(backend.description, /^florence2 fp32 on cpu/);
     const summary = await runCaptioning({ folder: inEngine, backend, batchSize: 4 });
     await backend.dispose();

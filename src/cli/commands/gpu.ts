@@ -2,7 +2,7 @@
 // users who have the CLI without having run that installer), and which devices work here.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CUDA_SYSTEM_REQUIREMENTS, cudaInstallPlan, installCudaSupport } from '../../core/gpu/cuda-install.js';
+import { cudaSystemRequirements, cudaInstallPlan, installCudaSupport } from '../../core/gpu/cuda-install.js';
 import { describeCudaLibraries } from '../../core/gpu/cuda-status.js';
 import { CliError } from '../cli-error.js';
 import { abortOnSigint, choiceOption, parseCommandArgs, type CliCommand } from '../command.js';
@@ -16,7 +16,7 @@ install  downloads the CUDA provider libraries (libonnxruntime_providers_cuda.so
          from the NuGet package onnxruntime-node's own installer uses, for the installed
          onnxruntime-node, checks the package's SHA-512 and puts them beside onnxruntime-node's
          runtime, so that --device auto finds CUDA. Interrupted, it resumes where it stopped.
-         It cannot install ${CUDA_SYSTEM_REQUIREMENTS}: \`gpu status\` names
+         It cannot install ${cudaSystemRequirements()}: \`gpu status\` names
          any that are missing, and the one command that installs them.
          On Windows and macOS there is nothing to install: the GPU is used through WebGPU.
 status   says which devices work here, and why the others do not, from the engine process a run

@@ -1,10 +1,23 @@
 // The engine process's entry (bundled as dist/engine.js; started by engine-process.ts): checks each
 // request, hands it to the service, answers with its result or its error. It exits when its parent goes
 // (the IPC channel closes) or asks it to, so the model's memory always returns to the system.
+import * as os from 'node:os';
 import { checkRequest, type EngineReply } from './protocol.js';
 import { EngineService } from './engine-service.js';
 
+/**
+ * The engine yields the CPU to the process that started it: inference uses every core, and the editor
+ * (and every other extension in the host) must still get a core the moment it needs one. When the caller
+ * is idle, a lower priority costs the engine nothing.
+ */
+const ENGINE_NICENESS_STEP = 10;
+
 function main(): void {
+  try {
+    os.setPriority(Math.min(19, os.getPriority() + ENGINE_NICENESS_STEP));
+  } catch {
+    // Not permitted here (some containers): the engine runs at the caller's priority.
+  }
   const send = process.send?.bind(process);
   if (!send) {
     process.stderr.write('engine.js is Recaption\'s inference process: it is started by the extension or the CLI\n');

@@ -30,8 +30,11 @@ export interface CudaInstallPlan {
   target: string;
 }
 
-/** What the system must have that no installer here provides (for help texts; never throws). */
-export const CUDA_SYSTEM_REQUIREMENTS = ((): string => {
+/**
+ * What the system must have that no installer here provides (for help texts; never throws). A function,
+ * read when asked: activating the extension must not read onnxruntime-node's files.
+ */
+export function cudaSystemRequirements(): string {
   try {
     const requirements = installedCudaRequirements({ platform: 'linux/x64' });
     if (!('unsupported' in requirements)) return cudaSystemNeeds(requirements);
@@ -39,7 +42,7 @@ export const CUDA_SYSTEM_REQUIREMENTS = ((): string => {
     // unreadable metadata: the installer says so when it runs
   }
   return cudaSystemNeeds({ line: 12, cudnnMajor: 9 });
-})();
+}
 
 /** The plan for this machine, or why there is none. `feedIndex` replaces the metadata's NuGet feed (a mirror). */
 export function cudaInstallPlan(options: { platform?: string; feedIndex?: string; target?: string } = {}): CudaInstallPlan | { unsupported: string } {

@@ -5,10 +5,12 @@
 // whole. A longer one (most DSCs) is scored as the mean of its sentences' scores, each sentence cut to the
 // window: truncating the whole text would score only its opening, which is the part the SSC already says.
 import { AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, Tensor, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import { chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceRequest } from '../captioner/local/device.js';
 import type { DtypeRequest } from '../captioner/local/dtype.js';
 import type { ModelConfig, ModelKinds, ModelLayout } from '../captioner/local/families/family.js';
 import { sessionOptionsFor } from '../captioner/local/families/cpu-session-options.js';
+import { declaredFloatType, float32Of, type FloatType } from '../captioner/local/families/input-types.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from '../captioner/local/image-prep.js';
 import { resolveModelOf, type ModelSourceOptions, type ResolvedModel } from '../captioner/local/model-source.js';
 
@@ -51,6 +53,13 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
+/** A [rows, width] embedding tensor (float32, or float16 from an fp16 export) as number rows. */
+function rowsOf(embeds: Tensor): number[][] {
+  const values = float32Of(embeds);
+  const width = embeds.dims[1]!;
+  return Array.from({ length: embeds.dims[0]! }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)));
+}
+
 export class ClipScorer {
   private constructor(
     readonly resolved: ResolvedModel<ModelLayout>,
@@ -62,6 +71,8 @@ export class ClipScorer {
     /** Tokens the text model reads, special tokens included. */
     readonly window: number,
     private readonly maxPixels: number,
+    /** What vision_model declares for its pixels (an fp16 export: float16). */
+    private readonly pixelType: FloatType,
   ) {}
 
   static async load(options: ScorerOptions): Promise<ClipScorer> {
@@ -74,7 +85,8 @@ export class ClipScorer {
     const tokenizer = await AutoTokenizer.from_pretrained(resolved.folder, { local_files_only: true });
     const window = Number(tokenizer.model_max_length);
     if (!Number.isInteger(window) || window < 2 || window > 4096) throw new Error(`${resolved.folder}: tokenizer_config.json has no usable model_max_length (the text window)`);
-    return new ClipScorer(resolved, choice, tokenizer, text, vision, await readPreprocess(resolved.folder), window, options.maxPixels ?? 268_402_689);
+    const pixelType = declaredFloatType((vision.sessions as Record<string, InferenceSession>).model, 'pixel_values', 'the vision_model graph');
+    return new ClipScorer(resolved, choice, tokenizer, text, vision, await readPreprocess(resolved.folder), window, options.maxPixels ?? 268_402_689, pixelType);
   }
 
   /** What the scores are recorded as (`score_model`): the hub id or the folder's name. */
@@ -95,15 +107,15 @@ export class ClipScorer {
     if (texts.length === 0) return [];
     const inputs = this.tokenizer(texts as string[], { padding: true, truncation: true, max_length: this.window });
     const out = (await this.text(inputs)) as { text_embeds: Tensor };
-    return out.text_embeds.tolist() as number[][];
+    return rowsOf(out.text_embeds);
   }
 
   /** The image's embedding; throws with sharp's message for an image that does not decode. */
   async embedImage(file: string): Promise<number[]> {
     const p = this.preprocess;
-    const { pixels } = await loadPixels(file, p, this.maxPixels);
-    const out = (await this.vision({ pixel_values: new Tensor('float32', pixels, [1, 3, p.height, p.width]) })) as { image_embeds: Tensor };
-    return (out.image_embeds.tolist() as number[][])[0]!;
+    const { pixels } = await loadPixels(file, p, this.maxPixels, this.pixelType);
+    const out = (await this.vision({ pixel_values: new Tensor(this.pixelType, pixels, [1, 3, p.height, p.width]) })) as { image_embeds: Tensor };
+    return rowsOf(out.image_embeds)[0]!;
   }
 
   /** Each text's score against the image embedding (see the file comment for texts beyond the window). */

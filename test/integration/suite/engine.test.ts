@@ -40,6 +40,8 @@ describe('captioning in the engine process', function () {
     await waitUntil('the cleared captions reached the editor', () => doc.store.get('img-000.png')?.ssc === null);
 
     const latencies: number[] = [];
+    const t0 = performance.now();
+    const at: number[] = [];
     let running = true;
     const run = jobs.recaption(vscode.Uri.file(folder), false).finally(() => (running = false));
     let due = performance.now();
@@ -48,11 +50,14 @@ describe('captioning in the engine process', function () {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
       const answer = await handlers.page({ query: EMPTY_QUERY, offset: (page * 20) % 40, limit: 20 });
       latencies.push(performance.now() - due);
+      at.push(due - t0);
       assert.equal(answer.records.length, 20);
       // Never let one slow answer pile the next ones up behind it.
       due = Math.max(due, performance.now());
     }
     const outcome = await run;
+    const top = latencies.map((l, i) => [at[i]!, l] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    console.log(`slowest pages (ms after the run started: ms late): ${top.map(([t, l]) => `${t.toFixed(0)}: ${l.toFixed(0)}`).join(', ')}`);
     assert.equal(outcome.error, null);
     assert.equal(outcome.result?.captioned, 3, 'the run captioned the three images');
     assert.ok(latencies.length >= 20, `${latencies.length} pages asked for during the run`);

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { assertRegularFile } from '../../util/regular-file.js';
+import { toHalf } from './float16.js';
 
 export interface ImagePreprocess {
   width: number;
@@ -69,16 +70,36 @@ export async function readPreprocess(modelFolder: string): Promise<ImagePreproce
   return parsePreprocessorConfig(config, file);
 }
 
-export interface PixelImage {
-  /** CHW float32, 3 x height x width. */
-  pixels: Float32Array;
+export interface PixelImage<P extends Float32Array | Uint16Array = Float32Array> {
+  /** CHW, 3 x height x width: float32 values, or float16 bits (for a graph that declares float16 pixels). */
+  pixels: P;
   /** Displayed size of the source (EXIF orientation applied). */
   sourceWidth: number;
   sourceHeight: number;
 }
 
+/** Channel c's scale and shift: a byte v becomes v * scale - shift. */
+function normaliser(p: ImagePreprocess, c: number): { scale: number; shift: number } {
+  return { scale: p.rescale / p.std[c]!, shift: p.mean[c]! / p.std[c]! };
+}
+
+/**
+ * Each channel's 256 possible bytes as float16 bits: the float32 value the float32 path computes, rounded,
+ * so float16 pixels cost a table lookup and equal float32 pixels converted afterwards.
+ */
+function halfTables(p: ImagePreprocess): Uint16Array[] {
+  return [0, 1, 2].map((c) => {
+    const { scale, shift } = normaliser(p, c);
+    return toHalf(Float32Array.from({ length: 256 }, (_, v) => v * scale - shift));
+  });
+}
+
 /** Decodes and preprocesses one image file. Throws with sharp's message for an unreadable image. */
-export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = 268_402_689): Promise<PixelImage> {
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels?: number): Promise<PixelImage>;
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float32'): Promise<PixelImage>;
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float16'): Promise<PixelImage<Uint16Array>>;
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float32' | 'float16'): Promise<PixelImage<Float32Array | Uint16Array>>;
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = 268_402_689, type: 'float32' | 'float16' = 'float32'): Promise<PixelImage<Float32Array | Uint16Array>> {
   // A FIFO or device named in a manifest must not block the run; sharp then reads the file from disk.
   await assertRegularFile(file);
   const image = sharp(file, { limitInputPixels: maxPixels, failOn: 'error' });
@@ -95,13 +116,20 @@ export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = 2
     throw new Error(`unexpected decoded image (${info.width}x${info.height}, ${info.channels} channels)`);
   }
   const plane = p.width * p.height;
-  const pixels = new Float32Array(3 * plane);
   const stride = info.channels;
+  const size = { sourceWidth: (swap ? meta.height : meta.width) ?? 0, sourceHeight: (swap ? meta.width : meta.height) ?? 0 };
+  if (type === 'float16') {
+    const halves = new Uint16Array(3 * plane);
+    halfTables(p).forEach((table, c) => {
+      for (let i = 0, out = c * plane; i < plane; i++) halves[out + i] = table[data[i * stride + c]!]!;
+    });
+    return { pixels: halves, ...size };
+  }
+  const pixels = new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) {
-    const scale = p.rescale / p.std[c]!;
-    const shift = p.mean[c]! / p.std[c]!;
+    const { scale, shift } = normaliser(p, c);
     const out = c * plane;
     for (let i = 0; i < plane; i++) pixels[out + i] = data[i * stride + c]! * scale - shift;
   }
-  return { pixels, sourceWidth: (swap ? meta.height : meta.width) ?? 0, sourceHeight: (swap ? meta.width : meta.height) ?? 0 };
+  return { pixels, ...size };
 }

@@ -5,7 +5,7 @@ import { env } from '@huggingface/transformers';
 import type { CaptionFinish, CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
 import { AUTO_DEVICES, DeviceError, chooseDevice, describeDeviceChoice, type Device, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
-import type { DtypeRequest } from './dtype.js';
+import { DtypeError, type DtypeRequest } from './dtype.js';
 import type { DecodeLoop, FamilyModel } from './families/family.js';
 import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.js';
 import { resolveModel, type ModelSourceOptions, type ResolvedModel } from './model-source.js';
@@ -183,7 +183,17 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
   for (;;) {
     rejected.push(...choice.rejected);
     const device = choice.device;
-    const resolved = await resolveModel(options.model, device, options.dtype ?? 'auto', options.source);
+    let resolved: ResolvedModel;
+    try {
+      resolved = await resolveModel(options.model, device, options.dtype ?? 'auto', options.source);
+    } catch (err) {
+      // The weights asked for cannot run on this GPU (fp16 without shader-f16): under auto, the next device.
+      if (!(err instanceof DtypeError) || request !== 'auto' || device === 'cpu') throw err;
+      rejected.push({ device, reason: message(err) });
+      const tried = new Set(rejected.map((r) => r.device));
+      choice = await chooseRemaining((options.candidates ?? AUTO_DEVICES).filter((d) => d !== 'cuda' && !tried.has(d)), options.probe);
+      continue;
+    }
     const preprocess = await readPreprocess(resolved.folder);
     try {
       const model = await resolved.family.load(resolved.folder, {

@@ -4,10 +4,11 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Device } from './device.js';
-import { chooseDtype, onnxFileName, type DtypeChoice, type DtypeRequest } from './dtype.js';
+import { availableDtypes, chooseDtype, F16_DTYPES, onnxFileName, type DtypeChoice, type DtypeRequest } from './dtype.js';
 import { CAPTIONER_KINDS, familyFor } from './families/index.js';
 import type { ModelConfig, ModelFamily, ModelKinds, ModelLayout } from './families/family.js';
 import { downloadHubFiles, listHubFiles, type HubOptions } from './hub-download.js';
+import { webgpuShaderF16, type ShaderF16Probe } from './webgpu-features.js';
 
 export interface ResolvedModel<F extends ModelLayout = ModelFamily> {
   /** Absolute folder the model loads from. */
@@ -23,6 +24,8 @@ export interface ResolvedModel<F extends ModelLayout = ModelFamily> {
 export interface ModelSourceOptions extends HubOptions {
   /** Where hub models are kept (default: defaultModelCache()). */
   cacheDir?: string;
+  /** Whether WebGPU runs float16 kernels (default: webgpuShaderF16, a probe once per process); for tests. */
+  shaderF16?: ShaderF16Probe;
 }
 
 const CONFIG_FILES = ['config.json', 'generation_config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
@@ -81,13 +84,25 @@ function missingConfig(files: ReadonlySet<string>): string[] {
   return REQUIRED_CONFIG.filter((f) => !files.has(f));
 }
 
-async function fromFolder<F extends ModelLayout>(kinds: ModelKinds<F>, folder: string, id: string, device: Device, dtype: DtypeRequest, source: ResolvedModel['source']): Promise<ResolvedModel<F>> {
+/**
+ * On WebGPU, why float16 kernels cannot run there (undefined: they can), asked only where the choice turns
+ * on it: the folder has float16 weights, and `auto` or a float16 dtype was asked for.
+ */
+async function f16RefusalFor(device: Device, request: DtypeRequest, sessions: readonly string[], files: ReadonlySet<string>, options: ModelSourceOptions): Promise<string | undefined> {
+  if (device !== 'webgpu' || (request !== 'auto' && !F16_DTYPES.includes(request))) return undefined;
+  if (!availableDtypes(sessions, files).some((d) => F16_DTYPES.includes(d))) return undefined;
+  const support = await (options.shaderF16 ?? webgpuShaderF16)();
+  return support.supported ? undefined : support.reason;
+}
+
+async function fromFolder<F extends ModelLayout>(kinds: ModelKinds<F>, folder: string, id: string, device: Device, dtype: DtypeRequest, source: ResolvedModel['source'], options: ModelSourceOptions): Promise<ResolvedModel<F>> {
   const config = await readConfig(folder);
   const family = familyFor(kinds, config, path.join(folder, 'config.json'));
   const files = await listModelFiles(folder);
   const missing = missingConfig(files);
   if (missing.length) throw new Error(`${folder} is missing ${missing.join(', ')}`);
-  return { folder, id, family, dtype: chooseDtype(device, dtype, family.sessions, files, folder), source };
+  const f16Refusal = await f16RefusalFor(device, dtype, family.sessions, files, options);
+  return { folder, id, family, dtype: chooseDtype(device, dtype, family.sessions, files, folder, f16Refusal), source };
 }
 
 /**
@@ -103,7 +118,7 @@ export async function resolveModelOf<F extends ModelLayout>(kinds: ModelKinds<F>
   const asPath = path.resolve(expandHome(spec));
   const hubId = looksLikeHubId(spec) && !isExplicitModelPath(spec);
   if (!hubId) {
-    if (await isDirectory(asPath)) return fromFolder(kinds, asPath, path.basename(asPath), device, dtype, 'folder');
+    if (await isDirectory(asPath)) return fromFolder(kinds, asPath, path.basename(asPath), device, dtype, 'folder', options);
     throw new Error(`no such model folder: ${asPath} (a model is a folder in Hugging Face ONNX layout, or a hub id like onnx-community/Florence-2-base-ft)`);
   }
   try {
@@ -121,7 +136,7 @@ async function fromHub<F extends ModelLayout>(kinds: ModelKinds<F>, spec: string
   const folder = path.join(options.cacheDir ?? defaultModelCache(), ...spec.split('/'));
   if (await isDirectory(folder)) {
     try {
-      return await fromFolder(kinds, folder, spec, device, dtype, 'cache');
+      return await fromFolder(kinds, folder, spec, device, dtype, 'cache', options);
     } catch {
       // Incomplete cache (an interrupted download, or another dtype): fetch what is missing below.
     }
@@ -130,7 +145,7 @@ async function fromHub<F extends ModelLayout>(kinds: ModelKinds<F>, spec: string
   const remote = await listHubFiles(spec, options);
   await downloadHubFiles(spec, ['config.json'], folder, options);
   const family = familyFor(kinds, await readConfig(folder), `${spec}/config.json`);
-  const choice = chooseDtype(device, dtype, family.sessions, remote, spec);
+  const choice = chooseDtype(device, dtype, family.sessions, remote, spec, await f16RefusalFor(device, dtype, family.sessions, remote, options));
   const onnx = family.sessions.map((s) => onnxFileName(s, choice.dtype));
   const wanted = [...CONFIG_FILES.filter((f) => remote.has(f)), ...onnx, ...onnx.map((f) => `${f}_data`).filter((f) => remote.has(f))];
   const missing = missingConfig(remote);

@@ -3,7 +3,7 @@
 // nothing outside npm (no Python, no protobuf library). Field numbers are from onnx/onnx.proto3.
 // Output is deterministic: same inputs, same bytes.
 
-export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 export type Dim = number | string;

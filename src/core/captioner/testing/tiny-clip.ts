@@ -10,13 +10,16 @@
 // doing real work, for the bench.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DataType, encodeModel } from './onnx-proto.js';
+import { DataType, encodeModel, type GraphData } from './onnx-proto.js';
 import { GraphBuilder } from './graph-builder.js';
-import { dimsOf, encoderBlock, json, OPSET, PRODUCER, RESERVED, SPECIALS, tokenizerConfig, tokenizerJson, visionTower, WeightSource, type Dims, type TinyModelOptions, type Vocabulary } from './tiny-models.js';
+import { dimsOf, encoderBlock, graphFor, json, OPSET, PRODUCER, RESERVED, SPECIALS, tokenizerConfig, tokenizerJson, visionTower, WeightSource, type Dims, type TinyModelOptions, type Vocabulary } from './tiny-models.js';
+import { onnxFileName } from '../local/dtype.js';
 
-export interface TinyClipOptions extends TinyModelOptions {
+export interface TinyClipOptions extends Omit<TinyModelOptions, 'dtypes'> {
   /** Tokens the text model reads (model_max_length), special tokens included. */
   textWindow: number;
+  /** Weight files to write (default fp32 only): fp16 adds the fp16-I/O variant (testing/fp16-io.ts). */
+  dtypes?: readonly ('fp32' | 'fp16')[];
 }
 
 /** The fixture: a 16-token window, so the tests reach the long-caption rule with short sentences. */
@@ -38,7 +41,7 @@ function colourEmbeds(g: GraphBuilder, x: string, weights?: string): string {
   return g.op('Slice', [pooled, g.ints([0]), g.ints([COLOUR_WORDS.length]), g.ints([1])]);
 }
 
-function textModel(o: TinyClipOptions, vocab: Vocabulary, dm: Dims, w: WeightSource): Uint8Array {
+function textModel(o: TinyClipOptions, vocab: Vocabulary, dm: Dims, w: WeightSource): GraphData {
   const g = new GraphBuilder('tiny_clip_text');
   const ids = g.input('input_ids', DataType.INT64, ['batch', 'sequence']);
   const mask = g.input('attention_mask', DataType.INT64, ['batch', 'sequence']);
@@ -51,19 +54,24 @@ function textModel(o: TinyClipOptions, vocab: Vocabulary, dm: Dims, w: WeightSou
   for (let l = 0; l < o.layers; l++) x = encoderBlock(g, w, x, dm, additive);
   const weights = g.op('Unsqueeze', [g.op('Cast', [mask], { to: DataType.FLOAT }), g.ints([2])]);
   g.output(colourEmbeds(g, x, weights), 'text_embeds', DataType.FLOAT, ['batch', COLOUR_WORDS.length]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
-function visionModel(o: TinyClipOptions, dm: Dims, w: WeightSource): Uint8Array {
+function visionModel(o: TinyClipOptions, dm: Dims, w: WeightSource): GraphData {
   const g = new GraphBuilder('tiny_clip_vision');
   g.output(colourEmbeds(g, visionTower(g, w, o, dm)), 'image_embeds', DataType.FLOAT, ['batch', COLOUR_WORDS.length]);
-  return encodeModel(g.build(), OPSET, PRODUCER);
+  return g.build();
 }
 
 export function tinyClipFiles(o: TinyClipOptions = TINY_CLIP): Record<string, string | Uint8Array> {
   const vocab = vocabulary(o);
   const dm = dimsOf(o);
   const w = new WeightSource(o);
+  const graphs = { text_model: textModel(o, vocab, dm, w), vision_model: visionModel(o, dm, w) };
+  const onnx: Record<string, Uint8Array> = {};
+  for (const dtype of o.dtypes ?? ['fp32']) {
+    for (const [session, graph] of Object.entries(graphs)) onnx[onnxFileName(session, dtype)] = encodeModel(graphFor(graph, dtype).graph, OPSET, PRODUCER);
+  }
   return {
     'config.json': json({
       architectures: ['CLIPModel'],
@@ -88,8 +96,7 @@ export function tinyClipFiles(o: TinyClipOptions = TINY_CLIP): Record<string, st
     }),
     'tokenizer.json': json(tokenizerJson(vocab, true)),
     'tokenizer_config.json': json(tokenizerConfig(o.textWindow)),
-    'onnx/text_model.onnx': textModel(o, vocab, dm, w),
-    'onnx/vision_model.onnx': visionModel(o, dm, w),
+    ...onnx,
   };
 }
 

@@ -18,6 +18,7 @@ import { DataType } from './onnx-proto.js';
 import { encodeModel } from './onnx-proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { quantizeGraph, type QuantizedDtype } from './quantize.js';
+import { withHalfIO } from './fp16-io.js';
 import { onnxFileName } from '../local/dtype.js';
 import type { GraphData } from './onnx-proto.js';
 import { seededRandom } from '../../util/seeded-random.js';
@@ -43,7 +44,7 @@ export interface TinyModelOptions {
    * gives one length per colour class (red, green, blue, gray), so rows of a batch end at different steps.
    */
   lengths?: { ssc: number | readonly number[]; dsc: number | readonly number[] };
-  /** Weight files to write (default GENERATED_DTYPES): fp32 and the q8 / q4 variants of every session. */
+  /** Weight files to write (default GENERATED_DTYPES): fp32 and the fp16-I/O, q8 and q4 variants of every session. */
   dtypes?: readonly GeneratedDtype[];
 }
 
@@ -51,8 +52,8 @@ export const TINY_FLORENCE2: TinyModelOptions = { hiddenSize: 8, layers: 1, head
 export const TINY_VIT_GPT2: TinyModelOptions = { hiddenSize: 8, layers: 1, heads: 2, imageSize: 16, patchSize: 4, weights: 'scripted' };
 
 export const OPSET = 17;
-/** Bumped when the generator's output changes for the same options (2: the q8 and q4 files). */
-export const GENERATOR_VERSION = 2;
+/** Bumped when the generator's output changes for the same options (2: the q8 and q4 files; 3: fp16). */
+export const GENERATOR_VERSION = 3;
 export const PRODUCER = 'recaption tiny-model generator';
 export const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
 const BOS = 0;
@@ -563,16 +564,26 @@ function vedFiles(o: TinyModelOptions): Record<string, string | Uint8Array> {
   };
 }
 
-/** Precisions the generator writes unless told otherwise: every one the product's tests run. */
-export const GENERATED_DTYPES: readonly GeneratedDtype[] = ['fp32', 'q8', 'q4'];
-export type GeneratedDtype = 'fp32' | QuantizedDtype;
+/**
+ * Precisions the generator writes unless told otherwise: every one the product's tests run. fp16 is the
+ * fp16-I/O variant (fp16-io.ts): float16 inputs and outputs, float32 arithmetic inside.
+ */
+export const GENERATED_DTYPES: readonly GeneratedDtype[] = ['fp32', 'fp16', 'q8', 'q4'];
+export type GeneratedDtype = 'fp32' | 'fp16' | QuantizedDtype;
+
+/** A session's graph in one generated precision, and the operator sets it needs. */
+export function graphFor(graph: GraphData, dtype: GeneratedDtype): { graph: GraphData; domains: { domain: string; version: number }[] } {
+  if (dtype === 'fp32') return { graph, domains: [] };
+  if (dtype === 'fp16') return { graph: withHalfIO(graph), domains: [] };
+  return quantizeGraph(graph, dtype);
+}
 
 /** Each session's file for each dtype, under transformers.js's names (onnx/<session><suffix>.onnx). */
 function onnxFiles(o: TinyModelOptions, graphs: Record<string, GraphData>): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   for (const dtype of o.dtypes ?? GENERATED_DTYPES) {
     for (const [session, graph] of Object.entries(graphs)) {
-      const encoded = dtype === 'fp32' ? { graph, domains: [] } : quantizeGraph(graph, dtype);
+      const encoded = graphFor(graph, dtype);
       files[onnxFileName(session, dtype)] = encodeModel(encoded.graph, OPSET, PRODUCER, encoded.domains);
     }
   }

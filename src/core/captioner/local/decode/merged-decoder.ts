@@ -1,9 +1,11 @@
 // One merged decoder session (decoder_model_merged.onnx, as Hugging Face exports it) driven a step at a
-// time: it feeds each step the previous step's cache tensors as they came out (no copy in JavaScript),
-// fetches only the outputs that change (an encoder's cross-attention cache is computed once, on the first
-// step, then fed back as is), and drops finished rows from every tensor it holds so that later steps
-// compute only the rows still generating. On WebGPU the cache stays in GPU buffers (transformers.js
-// creates the session with `preferredOutputLocation: 'gpu-buffer'` for it); there rows are not dropped.
+// time: it feeds each step the previous step's cache tensors as they came out (no copy in JavaScript), and
+// drops finished rows from every tensor it holds so that later steps compute only the rows still generating.
+// An encoder's cross-attention cache is computed once, on the first step, then fed back as is; on the CPU
+// later steps do not fetch it again. On WebGPU the cache stays in GPU buffers (transformers.js creates the
+// session with `preferredOutputLocation: 'gpu-buffer'` for it) and rows are not dropped there. Such a session
+// is IO-bound: onnxruntime-node binds its outputs on the first run and refuses ("Output count mismatch.") a
+// later run that fetches other outputs, so there every step fetches all of them and frees what it does not keep.
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 
 /** What a step feeds as the new token: its id (gpt2-style) or its embedding (Florence-2: inputs_embeds). */
@@ -16,6 +18,11 @@ export interface MergedDecoderInputs {
   encoderHiddenStates: Tensor;
   /** [rows, encoder tokens] int64, where the session takes one. */
   encoderAttentionMask?: Tensor;
+  /**
+   * The session's outputs are bound (created with a preferredOutputLocation), so every run must fetch the
+   * same outputs. Also inferred from the first step, when its cache comes back off the CPU.
+   */
+  outputsBound?: boolean;
 }
 
 const PAST = /^past_key_values\.(.+)$/;
@@ -87,6 +94,7 @@ export class MergedDecoder {
   private readonly pastNames: string[];
   private readonly stepOutputs: string[];
   private readonly allOutputs: string[];
+  private outputsBound: boolean;
   private first = true;
   rows: number;
   /** Session runs made, for the bench and tests. */
@@ -97,10 +105,12 @@ export class MergedDecoder {
     this.token = inputs.token;
     this.encoderHiddenStates = inputs.encoderHiddenStates;
     this.encoderAttentionMask = inputs.encoderAttentionMask;
+    this.outputsBound = inputs.outputsBound ?? false;
     this.rows = inputs.encoderHiddenStates.dims[0]!;
     this.pastNames = this.session.inputNames.filter((n) => PAST.test(n));
     this.allOutputs = [...this.session.outputNames];
-    // After the first step the encoder's cache outputs are the ones fed in: do not fetch them again.
+    // After the first step the encoder's cache outputs are the ones fed in: do not fetch them again
+    // (where the outputs are not bound).
     this.stepOutputs = this.allOutputs.filter((n) => !(PRESENT.test(n) && ENCODER_CACHE.test(n)));
   }
 
@@ -121,18 +131,12 @@ export class MergedDecoder {
       const cached = this.cache.get(name);
       feeds[name] = cached ?? emptyCache(this.session, name, this.rows);
     }
-    const fetches = this.first ? this.allOutputs : this.stepOutputs;
+    // The first step computes the encoder's cache; a bound session needs the same fetches on every step.
+    const fetches = this.first || this.outputsBound ? this.allOutputs : this.stepOutputs;
     const out = await this.session.run(feeds, fetches);
     this.runs++;
-    for (const name of fetches) {
-      const match = PRESENT.exec(name);
-      if (!match) continue;
-      const past = `past_key_values.${match[1]}`;
-      if (!this.pastNames.includes(past)) continue;
-      const previous = this.cache.get(past);
-      this.cache.set(past, out[name]!);
-      if (previous && previous !== out[name]) release(previous);
-    }
+    if (this.first && fetches.some((name) => !onCpu(out[name]!))) this.outputsBound = true;
+    this.keepCache(out, fetches);
     this.first = false;
     const logits = out.logits!;
     const [rows, length, vocab] = logits.dims as [number, number, number];
@@ -140,6 +144,30 @@ export class MergedDecoder {
     // One token per step: the last position is the only one, except on a prompt longer than one token.
     const last = length === 1 ? data : sliceLast(data as Float32Array | Uint16Array, rows, length, vocab);
     return { logits: last as Float32Array | Uint16Array, type: logits.type, vocab };
+  }
+
+  /**
+   * Takes the step's cache outputs as the next step's inputs and frees the GPU tensors no step feeds any more:
+   * the cache this step was fed, and on a bound session the copies of the encoder's cache that cached steps
+   * return (the first step's stays fed). The logits are read by the caller.
+   */
+  private keepCache(out: Record<string, Tensor>, fetched: readonly string[]): void {
+    for (const name of fetched) {
+      if (name === 'logits') continue;
+      const tensor = out[name]!;
+      const past = name.replace(PRESENT, 'past_key_values.$1');
+      if (!PRESENT.test(name) || !this.pastNames.includes(past)) {
+        release(tensor);
+        continue;
+      }
+      const previous = this.cache.get(past);
+      if (!this.first && ENCODER_CACHE.test(name)) {
+        if (tensor !== previous) release(tensor);
+        continue;
+      }
+      this.cache.set(past, tensor);
+      if (previous && previous !== tensor) release(previous);
+    }
   }
 
   /**

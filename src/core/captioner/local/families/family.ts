@@ -5,6 +5,7 @@ import type { CaptionFinish, CaptionKind } from '../../../../shared/record.js';
 import type { Device } from '../device.js';
 import type { Dtype } from '../dtype.js';
 import type { PostprocessOptions } from '../postprocess.js';
+import type { FloatType } from './input-types.js';
 
 /** The fields of config.json that family detection reads. */
 export interface ModelConfig {
@@ -13,9 +14,9 @@ export interface ModelConfig {
   [key: string]: unknown;
 }
 
-/** Preprocessed images of one batch: CHW float32 images back to back. */
+/** Preprocessed images of one batch: CHW images back to back, as float32 values or float16 bits. */
 export interface PixelBatch {
-  data: Float32Array;
+  data: Float32Array | Uint16Array;
   count: number;
   width: number;
   height: number;
@@ -46,6 +47,8 @@ export interface GeneratedCaption {
 export interface FamilyModel {
   /** The loop in use, and why it is not the one asked for when it is not (a config it cannot follow). */
   readonly decodeLoop: { loop: DecodeLoop; note?: string };
+  /** The type the image encoder declares for its pixels: a batch in it is fed as is, another is converted. */
+  readonly pixelType: FloatType;
   /** Captions per requested kind, in the order of the batch's images. */
   caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>>;
   dispose(): Promise<void>;

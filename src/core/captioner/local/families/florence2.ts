@@ -10,7 +10,8 @@ import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf,
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
-
+import { keepFloat16AsBits } from './float16-bits.js';
+import { declaredFloatType, floatTypeOf, ortTensorAs, pixelsAs, tensorAs, type FloatType } from './input-types.js';
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
 
@@ -53,8 +54,28 @@ function asFlorenceProcessor(p: Processor): FlorenceProcessor {
   return p as unknown as FlorenceProcessor;
 }
 
+/** The float types the graphs declare for what the captioner feeds them (fp16 exports: float16). */
+interface FeedTypes {
+  pixels: FloatType;
+  encoderEmbeds: FloatType;
+  decoderEmbeds: FloatType;
+  encoderHiddenStates: FloatType;
+}
+
+function feedTypesOf(sessions: Record<string, InferenceSession>): FeedTypes {
+  return {
+    pixels: declaredFloatType(sessions.vision_encoder, 'pixel_values', 'the vision_encoder graph'),
+    encoderEmbeds: declaredFloatType(sessions.model, 'inputs_embeds', 'the encoder_model graph'),
+    decoderEmbeds: declaredFloatType(sessions.decoder_model_merged, 'inputs_embeds', 'the decoder_model_merged graph'),
+    encoderHiddenStates: declaredFloatType(sessions.decoder_model_merged, 'encoder_hidden_states', 'the decoder_model_merged graph'),
+  };
+}
+
 class Florence2Model implements FamilyModel {
   readonly decodeLoop: FamilyModel['decodeLoop'];
+  readonly pixelType: FloatType;
+  private readonly sessions: Record<string, InferenceSession>;
+  private readonly types: FeedTypes;
 
   constructor(
     private readonly model: Florence2ForConditionalGeneration,
@@ -66,18 +87,24 @@ class Florence2Model implements FamilyModel {
     const embeddings = new TokenEmbeddingCache(model.encode_text.bind(model) as (inputs: { input_ids: Tensor }) => Promise<Tensor>);
     model.encode_text = (inputs: { input_ids: Tensor }) => embeddings.encode(inputs);
     this.decodeLoop = decodeLoopOf(plan);
+    this.sessions = model.sessions as Record<string, InferenceSession>;
+    this.types = feedTypesOf(this.sessions);
+    this.pixelType = this.types.pixels;
   }
 
   async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
-    const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
+    const pixelValues = new Tensor(this.pixelType, pixelsAs(this.pixelType, batch.data), [batch.count, 3, batch.height, batch.width]);
     const imageFeatures = (await this.model.encode_image({ pixel_values: pixelValues })) as Tensor;
+    // The merge copies the image features into the prompt's embeddings: both must be of one type.
+    let sameTypeFeatures: Tensor | null = null;
     const out: Partial<Record<CaptionKind, GeneratedCaption[]>> = {};
     for (const kind of tasks) {
       const token = this.options.taskPrompts?.[kind] ?? DEFAULT_FLORENCE_PROMPTS[kind];
       const prompt = this.processor.construct_prompts(token)[0]!;
       const { input_ids, attention_mask } = this.processor.tokenizer(new Array<string>(batch.count).fill(prompt), { padding: true });
       const textFeatures = (await this.model.encode_text({ input_ids })) as Tensor;
-      const merged = this.model._merge_input_ids_with_image_features({ inputs_embeds: textFeatures, image_features: imageFeatures, input_ids, attention_mask });
+      sameTypeFeatures ??= tensorAs(imageFeatures, floatTypeOf(textFeatures, 'embed_tokens output'));
+      const merged = this.model._merge_input_ids_with_image_features({ inputs_embeds: textFeatures, image_features: sameTypeFeatures, input_ids, attention_mask });
       const sequences = this.plan.loop === 'own' ? await this.decodeOwn(merged) : await this.decodeWithGenerate(merged);
       const decoded = this.processor.batch_decode(sequences, { skip_special_tokens: false });
       out[kind] = decoded.map((text, i) => {
@@ -90,23 +117,26 @@ class Florence2Model implements FamilyModel {
 
   /** The own loop: the text encoder once, then greedy steps on the merged decoder; rows from the start token. */
   private async decodeOwn(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
-    const sessions = this.model.sessions as Record<string, InferenceSession>;
+    const { model: encoder, decoder_model_merged: decoder } = this.sessions;
     const mask = toOrtTensor(merged.attention_mask);
-    const encoded = await sessions.model!.run({ inputs_embeds: toOrtTensor(merged.inputs_embeds), attention_mask: mask });
+    const encoded = await encoder!.run({ inputs_embeds: ortTensorAs(toOrtTensor(merged.inputs_embeds), this.types.encoderEmbeds), attention_mask: mask });
     return decodeOwn(this.plan, {
-      session: sessions.decoder_model_merged!,
+      session: decoder!,
       token: {
         kind: 'embeds',
-        embed: async (ids) => toOrtTensor((await this.model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [ids.length, 1]) })) as Tensor),
+        embed: async (ids) => {
+          const embeds = (await this.model.encode_text({ input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [ids.length, 1]) })) as Tensor;
+          return ortTensorAs(toOrtTensor(embeds), this.types.decoderEmbeds);
+        },
       },
-      encoderHiddenStates: encoded.last_hidden_state!,
+      encoderHiddenStates: ortTensorAs(encoded.last_hidden_state!, this.types.encoderHiddenStates),
       encoderAttentionMask: mask,
     });
   }
 
   private async decodeWithGenerate(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
     const generated = (await this.model.generate({
-      inputs_embeds: merged.inputs_embeds,
+      inputs_embeds: tensorAs(merged.inputs_embeds, this.types.encoderEmbeds),
       attention_mask: merged.attention_mask,
       ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
     } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
@@ -131,6 +161,7 @@ export const florence2Family: ModelFamily = {
       ...sessionOptionsFor(options.device),
     });
     if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
+    for (const session of Object.values(model.sessions as Record<string, InferenceSession>)) keepFloat16AsBits(session);
     const rawProcessor = await AutoProcessor.from_pretrained(folder, { local_files_only: true });
     const missing = missingTransformersInternals(model, rawProcessor);
     if (missing.length > 0) {
@@ -139,7 +170,7 @@ export const florence2Family: ModelFamily = {
         `this @huggingface/transformers lacks ${missing.join(', ')}, which the Florence-2 captioner calls; install the exact version package.json pins`,
       );
     }
-    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens, options.dtype);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'embeds', options.maxNewTokens, options.dtype, options.device);
     // For generate() only (the own loop fetches just the outputs that change itself), and not on WebGPU:
     // there the cache stays on the GPU (nothing to save) and transformers.js disposes it.
     if (plan.loop === 'generate' && options.device !== 'webgpu') skipUnchangedEncoderCache(model.sessions.decoder_model_merged as DecoderSession);

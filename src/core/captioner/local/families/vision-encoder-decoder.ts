@@ -5,10 +5,16 @@ import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
 import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
 import { sessionOptionsFor } from './cpu-session-options.js';
+import { keepFloat16AsBits } from './float16-bits.js';
+import { declaredFloatType, ortTensorAs, pixelsAs, type FloatType } from './input-types.js';
 import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
 
 class VisionEncoderDecoder implements FamilyModel {
   readonly decodeLoop: FamilyModel['decodeLoop'];
+  readonly pixelType: FloatType;
+  private readonly sessions: Record<string, InferenceSession>;
+  /** What the decoder declares for the image encoder's output (an fp16 export: float16). */
+  private readonly hiddenStatesType: FloatType;
 
   constructor(
     private readonly model: VisionEncoderDecoderModel,
@@ -17,11 +23,14 @@ class VisionEncoderDecoder implements FamilyModel {
     private readonly plan: DecodePlan,
   ) {
     this.decodeLoop = decodeLoopOf(plan);
+    this.sessions = model.sessions as Record<string, InferenceSession>;
+    this.pixelType = declaredFloatType(this.sessions.model, 'pixel_values', 'the encoder_model graph');
+    this.hiddenStatesType = declaredFloatType(this.sessions.decoder_model_merged, 'encoder_hidden_states', 'the decoder_model_merged graph');
   }
 
   async caption(batch: PixelBatch, tasks: readonly CaptionKind[]): Promise<Partial<Record<CaptionKind, GeneratedCaption[]>>> {
     if (!tasks.includes('ssc')) return {};
-    const pixelValues = new Tensor('float32', batch.data, [batch.count, 3, batch.height, batch.width]);
+    const pixelValues = new Tensor(this.pixelType, pixelsAs(this.pixelType, batch.data), [batch.count, 3, batch.height, batch.width]);
     const sequences = this.plan.loop === 'own' ? await this.decodeOwn(pixelValues) : await this.decodeWithGenerate(pixelValues);
     const texts = this.tokenizer.batch_decode(sequences, { skip_special_tokens: true });
     return { ssc: texts.map((t, i) => ({ text: cleanCaption(t, this.options.postprocess), finish: finishOfSequence(sequences[i]!, this.plan.eos) })) };
@@ -29,9 +38,9 @@ class VisionEncoderDecoder implements FamilyModel {
 
   /** The own loop: the image encoder once, then greedy steps on the merged decoder; rows from the start token. */
   private async decodeOwn(pixelValues: Tensor): Promise<number[][]> {
-    const sessions = this.model.sessions as Record<string, InferenceSession>;
-    const encoded = await sessions.model!.run({ pixel_values: toOrtTensor(pixelValues) });
-    return decodeOwn(this.plan, { session: sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates: encoded.last_hidden_state! });
+    const encoded = await this.sessions.model!.run({ pixel_values: toOrtTensor(pixelValues) });
+    const encoderHiddenStates = ortTensorAs(encoded.last_hidden_state!, this.hiddenStatesType);
+    return decodeOwn(this.plan, { session: this.sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates });
   }
 
   private async decodeWithGenerate(pixelValues: Tensor): Promise<number[][]> {
@@ -60,8 +69,9 @@ export const visionEncoderDecoderFamily: ModelFamily = {
       ...sessionOptionsFor(options.device),
     });
     if (!(model instanceof VisionEncoderDecoderModel)) throw new Error(`${folder} did not load as a vision-encoder-decoder model`);
+    for (const session of Object.values(model.sessions as Record<string, InferenceSession>)) keepFloat16AsBits(session);
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
-    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens, options.dtype);
+    const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens, options.dtype, options.device);
     return new VisionEncoderDecoder(model, tokenizer, options, plan);
   },
 };
