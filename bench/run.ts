@@ -23,7 +23,7 @@ import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
 import type { DtypeArgs, DtypeResult } from './parts/dtypes.js';
 import type { ScoringArgs, ScoringResult } from './parts/scoring.js';
-import type { EngineArgs, EngineResult } from './parts/engine.js';
+import type { EngineArgs, EngineMode, EngineResult, EngineRun } from './parts/engine.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
 
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   if (has('engine')) {
     const engineImages = int('engine-images', values['engine-images'], quick ? 4 : 12);
     process.stderr.write(`engine: ${engineImages} images, the ${modelSize} model in this process and in the engine process, alternated\n`);
-    const args: EngineArgs = {
+    const common = {
       outRoot,
       modelSize,
       modelOverrides: overrides,
@@ -210,9 +210,20 @@ async function main(): Promise<void> {
       dtype: values.dtype as EngineArgs['dtype'],
       images: engineImages,
       batchSize: int('batch', values.batch, 0),
-      rounds: int('rounds', values.rounds, 2),
     };
-    const r = await runChild<EngineResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'engine.ts'), args);
+    const rounds = int('rounds', values.rounds, 2);
+    const runs: EngineRun[] = [];
+    let describe = '';
+    for (let round = 0; round < rounds; round++) {
+      // Alternated, so that neither always runs on a warmer (or busier) machine; each job its own process.
+      for (const mode of (round % 2 === 0 ? ['in-process', 'engine'] : ['engine', 'in-process']) as EngineMode[]) {
+        const { describe: d, peakRssMiB: _rss, ...run } = await runChild<EngineRun & { describe: string; peakRssMiB: number }>(path.join(__dirname, 'parts', 'engine.ts'), { ...common, mode, round } satisfies EngineArgs);
+        describe ||= d;
+        runs.push(run);
+        process.stderr.write(`engine: round ${round + 1}/${rounds} ${mode}: ${run.imagesPerSecond.toFixed(2)} images/s, longest stall ${run.stallMaxMs.toFixed(0)} ms, p99 ${run.stallP99Ms.toFixed(1)} ms\n`);
+      }
+    }
+    const r: EngineResult = { model: { size: modelSize, describe }, images: engineImages, batchSize: common.batchSize, runs };
     results.engine = r;
     tables.push(engineTable(r));
   }

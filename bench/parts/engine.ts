@@ -1,8 +1,10 @@
-// The engine process against the in-process captioner, in alternating rounds in one process (run by
-// bench/run.ts through lib/child.ts): the same caption job (scan, load, caption, save) on a fresh copy of
-// the same images, once with the model in this process (what the extension host did before the engine)
-// and once in the engine process. For each: the longest stall of this process's event loop and its
-// percentiles (perf_hooks.monitorEventLoopDelay over the whole job), and the pipeline's images/s.
+// The engine process against the in-process captioner: one caption job (scan, load, caption, save: what
+// `recaption caption` and Recaption Folder run) on a fresh copy of the same images, with the model in this
+// process (what the extension host did before the engine) or in the engine process. Each job is its own
+// process (bench/run.ts alternates them through lib/child.ts): a process that held a model before would
+// make the engine's start (fork copies the page tables) slower than any real caller's. Measured: the
+// longest stall of this process's event loop and its percentiles (perf_hooks.monitorEventLoopDelay over
+// the whole job), and the pipeline's images/s.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +21,8 @@ import { ensureCaptionImages } from '../lib/caption-images.js';
 import { childMain } from '../lib/child.js';
 
 export interface EngineArgs {
+  mode: EngineMode;
+  round: number;
   outRoot: string;
   modelSize: ModelSize;
   modelOverrides: Partial<TinyModelOptions>;
@@ -26,7 +30,6 @@ export interface EngineArgs {
   dtype: Exclude<DtypeRequest, 'auto'>;
   images: number;
   batchSize: number;
-  rounds: number;
 }
 
 export type EngineMode = 'in-process' | 'engine';
@@ -47,7 +50,7 @@ export interface EngineRun {
 }
 
 export interface EngineResult {
-  model: { size: ModelSize; folder: string; describe: string };
+  model: { size: ModelSize; describe: string };
   images: number;
   batchSize: number;
   runs: EngineRun[];
@@ -104,24 +107,12 @@ async function runOnce(mode: EngineMode, round: number, modelFolder: string, ima
   }
 }
 
-export async function runEngineBench(args: EngineArgs): Promise<EngineResult> {
+export async function runEngineJob(args: EngineArgs): Promise<EngineRun & { describe: string }> {
   const model = await ensureBenchModel(args.outRoot, `florence2-${args.modelSize}`, modelOptions(args.modelSize, args.modelOverrides));
   const imageFolder = path.join(args.outRoot, 'caption-images');
   const set = await ensureCaptionImages(imageFolder, args.images);
   const images = set.names.slice(0, args.images).map((n) => path.join(imageFolder, n));
-  const runs: EngineRun[] = [];
-  let describe = '';
-  for (let round = 0; round < args.rounds; round++) {
-    // Alternate which goes first, so that neither always runs on a warmer (or busier) machine.
-    const order: EngineMode[] = round % 2 === 0 ? ['in-process', 'engine'] : ['engine', 'in-process'];
-    for (const mode of order) {
-      const { describe: d, ...run } = await runOnce(mode, round, model.folder, images, args);
-      describe ||= d;
-      runs.push(run);
-      process.stderr.write(`engine bench: round ${round + 1}/${args.rounds} ${mode}: ${run.imagesPerSecond.toFixed(2)} images/s, longest stall ${run.stallMaxMs.toFixed(0)} ms, p99 ${run.stallP99Ms.toFixed(1)} ms\n`);
-    }
-  }
-  return { model: { size: args.modelSize, folder: model.folder, describe }, images: images.length, batchSize: args.batchSize, runs };
+  return runOnce(args.mode, args.round, model.folder, images, args);
 }
 
-childMain(runEngineBench);
+childMain(runEngineJob);
