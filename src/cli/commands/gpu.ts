@@ -52,7 +52,7 @@ export const gpuCommand: CliCommand = {
     const [action, ...extra] = positionals;
     if (extra.length || (action !== 'install' && action !== 'status')) throw new CliError(`expected "install" or "status"\n${help}`, 2);
     // The devices are probed in the engine process (ONNX Runtime loads there, with a run's library path).
-    const { cudaReadiness, describeReadiness } = await import('../../core/gpu/gpu-readiness.js');
+    const { cudaReadiness, describeReadiness } = await import('../../core/captioner/local/device-readiness.js');
     const { reportDevices } = await import('../../core/engine/engine-device-report.js');
     if (action === 'status') {
       const devices = await reportDevices({ model: values.model, dtype: choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto', cacheDir: values['cache-dir'] });

@@ -4,7 +4,7 @@
 import type { CaptionKind } from '../../shared/record.js';
 import type { PreparedImage } from '../captioner/backend.js';
 import { canaryOnDevice, loadCheckedCaptioner, type CheckedCaptioner, type RunCaptioner } from '../captioner/local/checked-captioner.js';
-import { deviceReadiness } from '../gpu/gpu-readiness.js';
+import { deviceReadiness } from '../captioner/local/device-readiness.js';
 import type { LocalCaptionBackend } from '../captioner/local/local-backend.js';
 import type { ClipScorer } from '../scoring/clip-scorer.js';
 import { injectedFaults } from './injected-faults.js';

@@ -9,29 +9,29 @@ export const DEVICE_NAMES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
 export const DTYPE_NAMES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 export const DECODE_LOOP_NAMES = ['own', 'generate'] as const;
 
-/** What the engine needs to load a captioner: plain data, no callbacks. */
-export interface CaptionerLoadOptions {
+/** What the engine needs to load any model: plain data, no callbacks. */
+export interface ModelLoadOptions {
   model: string;
   device: (typeof DEVICE_NAMES)[number];
   dtype: (typeof DTYPE_NAMES)[number];
   /** Where hub models are kept; absent: the default cache. */
   cacheDir?: string;
+  /** Images with more pixels are refused. */
+  maxPixels?: number;
+}
+
+/** A captioner's load options. */
+export interface CaptionerLoadOptions extends ModelLoadOptions {
   taskPrompts?: Partial<Record<CaptionKind, string>>;
   maxNewTokens?: number;
   dropClosingSentence?: boolean;
   decodeLoop?: (typeof DECODE_LOOP_NAMES)[number];
-  maxPixels?: number;
   /** The run's batch size (0: the device's default): the canary runs one batch of it. */
   batchSize?: number;
 }
 
-export interface ScorerLoadOptions {
-  model: string;
-  device: (typeof DEVICE_NAMES)[number];
-  dtype: (typeof DTYPE_NAMES)[number];
-  cacheDir?: string;
-  maxPixels?: number;
-}
+/** A scorer needs nothing beyond the model. */
+export type ScorerLoadOptions = ModelLoadOptions;
 
 export type EngineRequest =
   | { type: 'loadCaptioner'; id: number; options: CaptionerLoadOptions }
@@ -203,31 +203,30 @@ function kindMap<T>(value: unknown, key: string, item: (v: unknown) => T): Parti
 
 const textItem = (v: unknown) => (typeof v === 'string' && v.length <= MESSAGE_LIMITS.text ? v : fail('a caption text is not a string'));
 
-function captionerOptions(value: unknown): CaptionerLoadOptions {
-  const o = record(value, 'options');
+function modelOptions(o: Fields): ModelLoadOptions {
   return {
     model: str(o, 'model', MESSAGE_LIMITS.path),
     device: oneOf(o, 'device', DEVICE_NAMES),
     dtype: oneOf(o, 'dtype', DTYPE_NAMES),
     cacheDir: optStr(o, 'cacheDir', MESSAGE_LIMITS.path),
+    maxPixels: optInt(o, 'maxPixels', 1),
+  };
+}
+
+function captionerOptions(value: unknown): CaptionerLoadOptions {
+  const o = record(value, 'options');
+  return {
+    ...modelOptions(o),
     taskPrompts: kindMap(o.taskPrompts, 'taskPrompts', textItem),
     maxNewTokens: optInt(o, 'maxNewTokens', 1, 100_000),
     dropClosingSentence: optBool(o, 'dropClosingSentence'),
     decodeLoop: o.decodeLoop === undefined ? undefined : oneOf(o, 'decodeLoop', DECODE_LOOP_NAMES),
-    maxPixels: optInt(o, 'maxPixels', 1),
     batchSize: optInt(o, 'batchSize', 0, 4096),
   };
 }
 
 function scorerOptions(value: unknown): ScorerLoadOptions {
-  const o = record(value, 'options');
-  return {
-    model: str(o, 'model', MESSAGE_LIMITS.path),
-    device: oneOf(o, 'device', DEVICE_NAMES),
-    dtype: oneOf(o, 'dtype', DTYPE_NAMES),
-    cacheDir: optStr(o, 'cacheDir', MESSAGE_LIMITS.path),
-    maxPixels: optInt(o, 'maxPixels', 1),
-  };
+  return modelOptions(record(value, 'options'));
 }
 
 /** The engine's check of what it receives. */

@@ -8,7 +8,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { onnxRuntimeBinaryFolder } from '../captioner/local/ort-files.js';
+import { onnxRuntimeBinaryFolder } from './ort-files.js';
 import { resolveNugetPackage, type NugetPackage } from './nuget-client.js';
 import { cudaSystemNeeds, installedCudaRequirements } from './cuda-requirements.js';
 import { cudaManifestName, noCudaDownload, readOrtMetadata } from './ort-install-metadata.js';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { missingCudaProviderFiles, onnxRuntimeBinaryFolder } from '../captioner/local/ort-files.js';
+import { missingCudaProviderFiles, onnxRuntimeBinaryFolder } from './ort-files.js';
 import { cudaWheel, installedCudaRequirements, type CudaGroup, type CudaLibrary, type CudaPlatform, type CudaRequirements } from './cuda-requirements.js';
 import { libraryPathFolders, libraryPathVariable, loaderFolders, sitePackagesFolders, toolkitFolders, type SearchPlaces } from './library-search-folders.js';
 

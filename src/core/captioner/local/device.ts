@@ -20,8 +20,8 @@ export class DeviceError extends Error {
   override name = 'DeviceError';
 }
 
-export { missingCudaLibraries, onnxRuntimeBinaryFolder } from './ort-files.js';
-import { missingCudaLibraries } from './ort-files.js';
+export { missingCudaLibraries, onnxRuntimeBinaryFolder } from '../../gpu/ort-files.js';
+import { missingCudaLibraries } from '../../gpu/ort-files.js';
 import { missingCudaSystemLibraries } from '../../gpu/cuda-libraries.js';
 
 function cudaHint(): string {

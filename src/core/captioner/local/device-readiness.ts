@@ -1,8 +1,8 @@
 // What a user reads after Install GPU Support, and from `recaption gpu status`: each device and whether it
 // works here, with the reason and what to do when not; for CUDA also each library it needs and where.
-import { installHint, probeDevice, type Device } from '../captioner/local/device.js';
-import { DEVICE_REQUESTS } from '../captioner/local/device-requests.js';
-import { cudaLibraryReport, type CudaLibraryReport } from './cuda-libraries.js';
+import { installHint, probeDevice, type Device } from './device.js';
+import { DEVICE_REQUESTS } from './device-requests.js';
+import { cudaLibraryReport, type CudaLibraryReport } from '../../gpu/cuda-libraries.js';
 
 export interface DeviceReadiness {
   device: Device;
