@@ -87,6 +87,19 @@ describe('a GPU failing mid-run', () => {
     assert.match(notices.at(-1)!.message, /^webgpu failed on 02\.png alone \(injected fault: device lost\) and the CPU captioned it/);
   });
 
+  it('images prepared for a GPU\'s fp16 weights are captioned by the CPU\'s fp32 fallback', async () => {
+    const fp16 = await createLocalBackend({ model: TINY_FLORENCE2, device: 'cpu', dtype: 'fp16' });
+    try {
+      const halfImages = await Promise.all(images.map((image) => fp16.prepare(path.join(dir, image.fileName), image.fileName)));
+      assert.ok((halfImages[0]!.payload as { pixels: unknown }).pixels instanceof Uint16Array, 'prepared as float16');
+      const run = new GpuFallbackCaptioner(withFaults(posingAsGpu(fp16), { deviceLostAfter: 0 }), async () => cpu, { onNotice: () => undefined });
+      assert.deepEqual(await run.caption(halfImages, TASKS), expected);
+      assert.equal(run.device, 'cpu');
+    } finally {
+      await fp16.dispose();
+    }
+  });
+
   it('an image that fails on the CPU too is that image\'s error, and the GPU goes on', async () => {
     const broken: PreparedImage = { ...images[1]!, fileName: 'broken.png', payload: { pixels: new Float32Array(3) } };
     const run = new GpuFallbackCaptioner(posingAsGpu(cpu), async () => cpu, { onNotice: () => undefined });

@@ -11,6 +11,7 @@ import { loadPixels, readPreprocess, type ImagePreprocess } from './image-prep.j
 import { resolveModel, type ModelSourceOptions, type ResolvedModel } from './model-source.js';
 import type { PostprocessOptions } from './postprocess.js';
 import { checkAborted } from './abort.js';
+import { pixelsAs } from './families/input-types.js';
 
 export interface LocalBackendOptions {
   /** A model folder in Hugging Face ONNX layout, or a hub id. */
@@ -36,12 +37,16 @@ export interface LocalBackendOptions {
 /** Images per batch when the user does not choose: small on the CPU (little to gain, more latency). */
 const DEFAULT_BATCH: Record<DeviceChoice['device'], number> = { cpu: 4, cuda: 8, webgpu: 8 };
 
+/** Pixels in the type the vision graph declares (float16 bits for fp16 exports): converted once, in prepare. */
+type Pixels = Float32Array | Uint16Array;
+
 interface LocalPayload {
-  pixels: Float32Array;
+  pixels: Pixels;
 }
 
 function isLocalPayload(p: unknown): p is LocalPayload {
-  return typeof p === 'object' && p !== null && (p as LocalPayload).pixels instanceof Float32Array;
+  const pixels = typeof p === 'object' && p !== null ? (p as LocalPayload).pixels : undefined;
+  return pixels instanceof Float32Array || pixels instanceof Uint16Array;
 }
 
 function message(err: unknown): string {
@@ -53,7 +58,7 @@ export class LocalCaptionBackend implements CaptionBackend {
   readonly device: string;
   readonly defaultBatchSize: number;
   readonly tasks: readonly CaptionKind[];
-  private batchBuffer: Float32Array | null = null;
+  private batchBuffer: Pixels | null = null;
   private batchBusy = false;
 
   constructor(
@@ -83,7 +88,7 @@ export class LocalCaptionBackend implements CaptionBackend {
   }
 
   async prepare(filePath: string, fileName: string): Promise<PreparedImage> {
-    const { pixels, sourceWidth, sourceHeight } = await loadPixels(filePath, this.preprocess, this.maxPixels);
+    const { pixels, sourceWidth, sourceHeight } = await loadPixels(filePath, this.preprocess, this.maxPixels, this.model.pixelType);
     return { fileName, width: sourceWidth, height: sourceHeight, payload: { pixels } satisfies LocalPayload };
   }
 
@@ -119,8 +124,10 @@ export class LocalCaptionBackend implements CaptionBackend {
     const batch = this.takeBatchBuffer(plane * images.length);
     const data = batch.data;
     images.forEach((image, i) => {
-      if (!isLocalPayload(image.payload) || image.payload.pixels.length !== plane) throw new Error(`${image.fileName}: not prepared by this backend`);
-      data.set(image.payload.pixels, i * plane);
+      const payload = image.payload;
+      if (!isLocalPayload(payload) || payload.pixels.length !== plane) throw new Error(`${image.fileName}: not prepared by this backend`);
+      // Prepared for other weights (a GPU's fp16, handed to the CPU's fallback): converted, not refused.
+      data.set(payload.pixels.constructor === data.constructor ? payload.pixels : pixelsAs(this.model.pixelType, payload.pixels), i * plane);
     });
     let texts: Awaited<ReturnType<FamilyModel['caption']>>;
     try {
@@ -146,9 +153,10 @@ export class LocalCaptionBackend implements CaptionBackend {
    * more in page faults than the copy into it (about 120 ms against 10 on a 2-core machine). A call made
    * while another batch holds it gets its own.
    */
-  private takeBatchBuffer(length: number): { data: Float32Array; release(): void } {
-    if (this.batchBusy) return { data: new Float32Array(length), release: () => undefined };
-    if (!this.batchBuffer || this.batchBuffer.length < length) this.batchBuffer = new Float32Array(length);
+  private takeBatchBuffer(length: number): { data: Pixels; release(): void } {
+    const Type = this.model.pixelType === 'float16' ? Uint16Array : Float32Array;
+    if (this.batchBusy) return { data: new Type(length), release: () => undefined };
+    if (!this.batchBuffer || this.batchBuffer.length < length || !(this.batchBuffer instanceof Type)) this.batchBuffer = new Type(length);
     this.batchBusy = true;
     return {
       data: this.batchBuffer.subarray(0, length),
