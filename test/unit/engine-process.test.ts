@@ -2,7 +2,7 @@
 // tests start the real engine (its TypeScript entry through tsx), caption the tiny models through the
 // product's own pipeline, and kill, stop and cancel it for real.
 import { strict as assert } from 'node:assert';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -229,6 +229,28 @@ describe('captioning in the engine process', () => {
     const store = await ManifestStore.open(dir);
     assert.equal([...store.records()].filter((r) => r.ssc).length, 2, 'the first batch is saved');
     store.close();
+  });
+
+  it('Ctrl-C in a terminal (SIGINT to the whole process group) cancels recaption caption cleanly', async () => {
+    const dir = await dataset(40);
+    const cli = path.resolve(__dirname, '../../src/cli/main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'caption', dir, '--model', TINY_FLORENCE2, '--device', 'cpu', '--dtype', 'fp32', '--batch-size', '1'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let interrupted = 0;
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      // The model is loaded and the run begins: the terminal's Ctrl-C goes to the process group.
+      if (!interrupted && /model tiny-florence2:/.test(stderr)) {
+        interrupted = performance.now();
+        process.kill(-child.pid!, 'SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.ok(interrupted > 0, stderr);
+    assert.ok(performance.now() - interrupted < 3000, 'stopped within 3 s');
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /cancelled; saved what was done/);
+    assert.doesNotMatch(stderr, /engine process stopped/);
   });
 
   it('scores in the engine equal the in-process scorer\'s', async () => {

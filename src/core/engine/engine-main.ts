@@ -18,6 +18,9 @@ function main(): void {
   } catch {
     // Not permitted here (some containers): the engine runs at the caller's priority.
   }
+  // Ctrl-C in a terminal reaches the whole process group, this process too: the caller decides what a
+  // cancel means (the batch in flight may finish and be saved), so the engine does not die of it.
+  process.on('SIGINT', () => undefined);
   const send = process.send?.bind(process);
   if (!send) {
     process.stderr.write('engine.js is Recaption\'s inference process: it is started by the extension or the CLI\n');
