@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PIXELS } from '../../core/dataset/image-probe.js';
 import { scanDataset } from '../../core/dataset/scan.js';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
@@ -12,7 +13,7 @@ ground-truth alt-text (sidecar .txt/.caption, metadata.jsonl/.csv, EXIF/XMP/IPTC
 Re-running adds new images, re-reads changed ones and marks vanished ones; captions are never removed.
 
   --exclude GLOB   leave out matching paths (relative to the folder), repeatable
-  --max-pixels N   refuse images with more pixels than N (default 268402689)
+  --max-pixels N   refuse images with more pixels than N (default ${DEFAULT_MAX_PIXELS})
   --max-bytes N    refuse image files larger than N bytes (default 1073741824, 1 GiB)
   --rehash         re-hash every image, even when size and mtime are unchanged
   --no-phash       skip the perceptual hash (near-duplicate detection): it decodes every image, which
@@ -40,7 +41,7 @@ export const scanCommand: CliCommand = {
     try {
       const { report, store } = await scanDataset(folder, {
         exclude: values.exclude ?? [],
-        maxPixels: intOption(values['max-pixels'], 'max-pixels', 268_402_689, 1),
+        maxPixels: intOption(values['max-pixels'], 'max-pixels', DEFAULT_MAX_PIXELS, 1),
         rehash: values.rehash ?? false,
         phash: !values['no-phash'],
         maxBytes: intOption(values['max-bytes'], 'max-bytes', DEFAULT_MAX_IMAGE_BYTES, 1),

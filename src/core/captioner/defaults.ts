@@ -4,5 +4,5 @@
 /** The model a run uses when none is named: Florence-2-base fine-tuned, in Hugging Face ONNX layout. */
 export const DEFAULT_CAPTION_MODEL = 'onnx-community/Florence-2-base-ft';
 
-/** Images with more pixels than this are refused as decompression bombs (sharp's own default limit). */
-export const DEFAULT_MAX_PIXELS = 268_402_689;
+/** Images with more pixels than this are refused as decompression bombs (the scan's limit, sharp's default). */
+export { DEFAULT_MAX_PIXELS } from '../dataset/image-probe.js';

@@ -4,6 +4,7 @@
 // Long texts: CLIP reads a fixed window of tokens (77 for the public models). A text that fits is embedded
 // whole. A longer one (most DSCs) is scored as the mean of its sentences' scores, each sentence cut to the
 // window: truncating the whole text would score only its opening, which is the part the SSC already says.
+import { DEFAULT_MAX_PIXELS } from '../dataset/image-probe.js';
 import { AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, Tensor, type PreTrainedTokenizer } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
 import { chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceRequest } from '../captioner/local/device.js';
@@ -86,7 +87,7 @@ export class ClipScorer {
     const window = Number(tokenizer.model_max_length);
     if (!Number.isInteger(window) || window < 2 || window > 4096) throw new Error(`${resolved.folder}: tokenizer_config.json has no usable model_max_length (the text window)`);
     const pixelType = declaredFloatType((vision.sessions as Record<string, InferenceSession>).model, 'pixel_values', 'the vision_model graph');
-    return new ClipScorer(resolved, choice, tokenizer, text, vision, await readPreprocess(resolved.folder), window, options.maxPixels ?? 268_402_689, pixelType);
+    return new ClipScorer(resolved, choice, tokenizer, text, vision, await readPreprocess(resolved.folder), window, options.maxPixels ?? DEFAULT_MAX_PIXELS, pixelType);
   }
 
   /** What the scores are recorded as (`score_model`): the hub id or the folder's name. */

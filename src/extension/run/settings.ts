@@ -1,5 +1,6 @@
 // Reads recaption.* settings for a folder. In an untrusted workspace (restricted mode) a model named by
 // workspace or folder settings is ignored: only the user's own settings may point at code or weights.
+import { DEFAULT_CAPTION_MODEL, DEFAULT_MAX_PIXELS } from '../../core/captioner/defaults.js';
 import * as vscode from 'vscode';
 import type { CaptionKind } from '../../shared/record.js';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
@@ -33,7 +34,7 @@ export interface RunSettings {
 export function readRunSettings(folder: vscode.Uri): RunSettings {
   const config = vscode.workspace.getConfiguration('recaption', folder);
   const setting = <T>(key: string, fallback: T): T => effectiveSetting(key, config.inspect<T>(key), vscode.workspace.isTrusted, fallback);
-  const { chosen, modelSource, ignoredWorkspaceModel } = pickModel(config, 'model', 'onnx-community/Florence-2-base-ft');
+  const { chosen, modelSource, ignoredWorkspaceModel } = pickModel(config, 'model', DEFAULT_CAPTION_MODEL);
   // Restricted mode: a workspace may not switch to uploading its images to the user's endpoint.
   const backendSetting = config.inspect<string>('backend');
   const backend = vscode.workspace.isTrusted ? config.get<string>('backend', 'local') : (backendSetting?.globalValue ?? 'local');
@@ -48,7 +49,7 @@ export function readRunSettings(folder: vscode.Uri): RunSettings {
     tasks: tasks.length > 0 ? tasks : ['ssc', 'dsc'],
     redo: config.get<RedoMode>('redo', 'missing'),
     exclude: config.get<string[]>('exclude', []),
-    maxPixels: boundedInt(setting('maxPixels', 268402689), 1, 2 ** 40, 268402689),
+    maxPixels: boundedInt(setting('maxPixels', DEFAULT_MAX_PIXELS), 1, 2 ** 40, DEFAULT_MAX_PIXELS),
     maxImageBytes: boundedInt(setting('maxImageBytes', DEFAULT_MAX_IMAGE_BYTES), 1, 2 ** 40, DEFAULT_MAX_IMAGE_BYTES),
     followExternalLinks: setting<unknown>('followExternalLinks', false) === true,
     ignoredWorkspaceModel,

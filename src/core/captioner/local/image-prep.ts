@@ -1,6 +1,7 @@
 // Image preprocessing with sharp, read from the model's preprocessor_config.json: orient, flatten alpha,
 // resize (JPEG shrink-on-load), rescale and normalise into a CHW float tensor. Replaces transformers.js's
 // RawImage + image processor path, which is 3-4x slower here (see ../shared/notes/captioner-runtime.md).
+import { DEFAULT_MAX_PIXELS } from '../../dataset/image-probe.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -99,7 +100,7 @@ export async function loadPixels(file: string, p: ImagePreprocess, maxPixels?: n
 export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float32'): Promise<PixelImage>;
 export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float16'): Promise<PixelImage<Uint16Array>>;
 export async function loadPixels(file: string, p: ImagePreprocess, maxPixels: number | undefined, type: 'float32' | 'float16'): Promise<PixelImage<Float32Array | Uint16Array>>;
-export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = 268_402_689, type: 'float32' | 'float16' = 'float32'): Promise<PixelImage<Float32Array | Uint16Array>> {
+export async function loadPixels(file: string, p: ImagePreprocess, maxPixels = DEFAULT_MAX_PIXELS, type: 'float32' | 'float16' = 'float32'): Promise<PixelImage<Float32Array | Uint16Array>> {
   // A FIFO or device named in a manifest must not block the run; sharp then reads the file from disk.
   await assertRegularFile(file);
   const image = sharp(file, { limitInputPixels: maxPixels, failOn: 'error' });
