@@ -1,4 +1,4 @@
-// One esbuild config, three bundles (the extension's with its index worker): extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
+// One esbuild config, three bundles (the extension's with its worker threads and engine): extension host (CJS, node), CLI (CJS, node), webview (ESM, browser).
 // Native modules (onnxruntime-node, sharp) and transformers.js (which loads them at run time) stay external.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -10,9 +10,16 @@ const nodeExternal = ['vscode', 'onnxruntime-node', 'sharp', '@huggingface/trans
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
-    // The index worker is its own file: the extension host starts it as a worker thread.
+    // The index and pattern workers are their own files: the extension host starts them as worker threads.
     // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
-    entryPoints: { extension: 'src/extension/extension.ts', 'index-worker': 'src/core/dataset/index-worker.ts', engine: 'src/core/engine/engine-main.ts' },
+    // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
+    entryPoints: {
+      extension: 'src/extension/extension.ts',
+      'index-worker': 'src/core/dataset/index-worker.ts',
+      'pattern-worker': 'src/core/dataset/pattern-worker.ts',
+      engine: 'src/core/engine/engine-main.ts',
+      'import-worker': 'src/core/import/import-worker.ts',
+    },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },
   {

@@ -51,7 +51,11 @@ function summary(report: ImportReport): string {
   const skipped = Object.entries(report.skipped).filter(([, n]) => n > 0);
   const skippedText = skipped.length ? `; skipped ${skipped.map(([reason, n]) => `${n} ${reason}`).join(', ')}` : '';
   const resumed = report.resumed ? ` (${report.resumed} already there from an earlier run)` : '';
-  return `Imported ${report.imported} of ${report.rows} rows from ${report.files} ${report.format} file(s)${resumed}${skippedText}.`;
+  const captions = Object.entries(report.captions).filter(([, n]) => n > 0);
+  const captionText = captions.length ? `; captions: ${captions.map(([what, n]) => `${n} ${what}`).join(', ')}` : '';
+  const warnings = report.warnings.length + report.moreWarnings;
+  const warningText = warnings ? `; ${warnings} warning(s), the first: ${report.warnings[0] ?? ''}` : '';
+  return `Imported ${report.imported} of ${report.rows} rows from ${report.files} ${report.format} file(s)${resumed}${skippedText}${captionText}${warningText}.`;
 }
 
 export async function importDatasetCommand(uri: vscode.Uri | undefined, choicesArg?: unknown): Promise<ImportReport | undefined> {

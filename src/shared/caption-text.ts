@@ -1,11 +1,13 @@
 // Caption text as it may be stored and exported. Python's str.splitlines() (what many training scripts
 // read sidecar and metadata files with) breaks lines at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029 as well
 // as \n and \r, so one caption carrying them became several. Line breaks of every kind become "\n" (a
-// caption's own line breaks stay where a format can hold them); other control characters go.
+// caption's own line breaks stay where a format can hold them); other control characters go, and so do
+// the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make a
+// caption read differently from what it holds.
 
 const LINE_BREAKS = /\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
-// C0 controls but tab and newline, DEL, and the C1 controls.
-const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
+// C0 controls but tab and newline, DEL, the C1 controls, and the bidirectional formatting characters.
+const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text with line breaks unified to "\n" and other control characters removed. */
 export function cleanCaptionText(text: string): string {

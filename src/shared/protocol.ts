@@ -5,6 +5,9 @@ import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
 import type { DefectFlag } from './defect-flags.js';
 import { checkRanges, type Range } from './range-set.js';
 import { checkCaptionFields, checkRecordQuery, checkReplaceSpec, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from './record-query.js';
+import { MAX_CAPTION_CHARS } from './limits.js';
+
+export { MAX_CAPTION_CHARS };
 
 // The domain types the messages carry, re-exported so the webview has one import.
 export type { AuthorFilter, Counts, FieldFilter, RecordQuery, RecordState, ReplaceChange, ReplaceSpec, ReviewFilter } from './record-query.js';
@@ -212,8 +215,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Most records one page, thumbnail or preview request may ask for. */
 export const MAX_PAGE = 500;
-/** Longest caption an edit may carry: far beyond any real caption, far below what could hurt the host. */
-export const MAX_CAPTION_CHARS = 100_000;
 
 const isIndex = (v: unknown, min = 0) => Number.isSafeInteger(v) && (v as number) >= min;
 

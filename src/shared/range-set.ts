@@ -84,7 +84,21 @@ export class RangeSet {
   }
 }
 
-/** What is wrong with ranges sent over a message, or null. */
+/**
+ * The positions `ranges` cover, as sorted, disjoint ranges: overlapping, touching or repeated ranges become
+ * one, so a selection is never expanded into more positions than it holds (O(n log n) in the ranges).
+ */
+export function mergeRanges(ranges: readonly Range[]): Range[] {
+  const sorted = ranges.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
 /** Whether two range lists hold the same ranges (a selection re-sent unchanged is not a new scope). */
 export function sameRanges(a: readonly Range[] | undefined, b: readonly Range[] | undefined): boolean {
   if (a === b) return true;
@@ -92,6 +106,7 @@ export function sameRanges(a: readonly Range[] | undefined, b: readonly Range[] 
   return a.every(([s, e], i) => s === b[i]![0] && e === b[i]![1]);
 }
 
+/** What is wrong with ranges sent over a message, or null (their fit to the list is checked where they are used). */
 export function checkRanges(value: unknown): string | null {
   if (!Array.isArray(value) || value.length > MAX_SELECTION_RANGES) return `ranges must be a list of at most ${MAX_SELECTION_RANGES} [start, end] pairs`;
   for (const r of value) {

@@ -27,6 +27,7 @@ import type { CaptionKind, ReviewState } from '../shared/record.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../shared/defect-flags.js';
 import { REVIEW_ORDER_LABELS, REVIEW_ORDERS } from '../shared/record-query.js';
 import type { Range } from '../shared/range-set.js';
+import { MAX_CAPTION_CHARS } from '../shared/limits.js';
 import { WebviewChannel } from './rpc.js';
 import { PAGE_SIZE, RecordPages } from './record-pages.js';
 import { RecordList } from './record-list.js';
@@ -534,6 +535,7 @@ export class App extends LitElement {
         class=${kind}
         data-kind=${kind}
         spellcheck="true"
+        maxlength=${MAX_CAPTION_CHARS}
         aria-label=${`${label} (press ${kind === 'ssc' ? 's' : 'd'} to edit)`}
         .value=${live(draft ?? caption?.text ?? '')}
         @input=${(e: Event) => this.onInput(kind, e)}

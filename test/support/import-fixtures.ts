@@ -86,16 +86,22 @@ function sqlString(text: string): string {
 }
 
 /**
- * The same layout written by DuckDB, zstd-compressed, with row groups of `rowGroupSize` rows: an
+ * The same layout written by DuckDB, zstd-compressed (or another codec), with row groups of `rowGroupSize` rows: an
  * independent writer, as much of the Hub's Parquet is written by pyarrow rather than by hyparquet.
  */
-export async function writeDuckdbParquet(file: string, images: readonly TestImage[], captions: readonly string[], rowGroupSize = 2048): Promise<void> {
+export async function writeDuckdbParquet(
+  file: string,
+  images: readonly TestImage[],
+  captions: readonly string[],
+  rowGroupSize = 2048,
+  compression: 'zstd' | 'gzip' | 'brotli' | 'lz4' | 'snappy' = 'zstd',
+): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     const rows = images.map((img, i) => `(${i}, {'bytes': unhex('${img.bytes.toString('hex')}'), 'path': ${sqlString(`img${i}.jpg`)}}, ${sqlString(captions[i]!)})`);
     await connection.run(`CREATE TABLE t AS SELECT * FROM (VALUES ${rows.join(', ')}) AS v(id, image, caption)`);
-    await connection.run(`COPY (SELECT id, image, caption FROM t ORDER BY id) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
+    await connection.run(`COPY (SELECT id, image, caption FROM t ORDER BY id) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize})`);
   } finally {
     connection.closeSync();
     instance.closeSync();

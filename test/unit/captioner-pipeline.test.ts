@@ -8,6 +8,7 @@ import type { CaptionBackend } from '../../src/core/captioner/backend.js';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
+import { MAX_CAPTION_CHARS } from '../../src/shared/limits.js';
 import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
 import { BLUE, TINY_VIT_GPT2, makeDataset, removeDir, tempDir, tinyFlorence, withoutTimes, writeImage } from './captioner-fixture.js';
 
@@ -210,6 +211,33 @@ test('decoding runs ahead of inference, bounded by the prefetch queue', async ()
     assert.ok(maxAhead > 2, `decoded ahead of the batch (${maxAhead})`);
     // queue (3) + the batch being captioned (2) + decodes in flight (up to 3, the window never exceeds prefetch)
     assert.ok(maxAhead <= 3 + 2 + 3, `bounded (${maxAhead})`);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a caption over the length limit is that image\'s error; the run goes on', async () => {
+  const dir = await tempDir();
+  try {
+    await makeDataset(dir, 3);
+    const real = await tinyFlorence();
+    // The real model, with one answer blown up past the limit (a runaway generation, a hostile server).
+    const runaway: CaptionBackend = {
+      modelId: real.modelId,
+      device: real.device,
+      defaultBatchSize: real.defaultBatchSize,
+      prepare: (file, name) => real.prepare(file, name),
+      caption: async (images, tasks, signal) =>
+        (await real.caption(images, tasks, signal)).map((r, i) => (r.ok && images[i]!.fileName === '01.png' ? { ...r, captions: { ...r.captions, dsc: 'x'.repeat(MAX_CAPTION_CHARS + 1) } } : r)),
+      dispose: async () => undefined,
+    };
+    const summary = await runCaptioning({ folder: dir, backend: runaway, batchSize: 3 });
+    assert.equal(summary.captioned, 2);
+    assert.equal(summary.errors, 1);
+    const store = await ManifestStore.open(dir);
+    assert.match(store.get('01.png')!.error ?? '', /^01\.png: the DSC would be 100,001 characters long, over the 100,000 a caption may have/);
+    assert.equal(store.get('01.png')!.dsc, null);
+    store.close();
   } finally {
     await removeDir(dir);
   }

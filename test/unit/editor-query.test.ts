@@ -51,15 +51,17 @@ test('text filter: plain, case, regex, alt-text and bad regex', () => {
   assert.throws(() => compileQuery({ ...EMPTY_QUERY, text: '(', regex: true }), QueryError);
 });
 
-test('find & replace plans changes within the filter and fields only', () => {
-  const plan = planReplace(records, { query: EMPTY_QUERY, find: 'a ', replace: 'one ', regex: false, caseSensitive: true, fields: ['ssc'] });
+test('find & replace plans changes within the records it is given and the fields only', async () => {
+  const plan = await planReplace(records, { find: 'a ', replace: 'one ', regex: false, caseSensitive: true, fields: ['ssc'] });
   assert.deepEqual(plan.map((c) => `${c.fileName}:${c.after}`), ['b.jpg:one red car', 'c.jpg:one blue bike', 'd.jpg:one dog', 'e.jpg:one cat', 'g.jpg:one sunset']);
-  const scoped = planReplace(records, { query: { ...EMPTY_QUERY, review: 'approved', field: 'dsc' }, find: '^A (\\w+)', replace: 'The $1', regex: true, caseSensitive: true, fields: ['dsc'] });
+  // The filter is the caller's (the editor's query index): here, the approved DSCs.
+  const shown = records.filter(compileQuery({ ...EMPTY_QUERY, review: 'approved', field: 'dsc' }));
+  const scoped = await planReplace(shown, { find: '^A (\\w+)', replace: 'The $1', regex: true, caseSensitive: true, fields: ['dsc'] });
   assert.deepEqual(scoped.map((c) => [c.fileName, c.before, c.after]), [
     ['c.jpg', 'A blue bike leaning on a wall.', 'The blue bike leaning on a wall.'],
     ['d.jpg', 'A dog asleep on a sofa.', 'The dog asleep on a sofa.'],
   ]);
   // "$1" is literal in plain mode
-  const literal = planReplace(records, { query: EMPTY_QUERY, find: 'dog', replace: '$1', regex: false, caseSensitive: false, fields: ['ssc'] });
+  const literal = await planReplace(records, { find: 'dog', replace: '$1', regex: false, caseSensitive: false, fields: ['ssc'] });
   assert.deepEqual(literal.map((c) => c.after), ['a $1']);
 });

@@ -121,6 +121,43 @@ test('a download that does not match the listed SHA-512 is refused and removed',
   }
 });
 
+// Issue 24 item 13: a refused download is never what the next try starts from.
+test('a refused download is not kept: the next try downloads the package again and installs it', async () => {
+  const s = await setup();
+  const downloads = () => s.server.requests.filter((r) => r.url.endsWith('.nupkg')).length;
+  try {
+    s.server.listedSha512 = Buffer.alloc(64, 7).toString('base64');
+    await assert.rejects(installCudaSupport({ plan: s.plan, cacheFolder: s.cache }), /does not match the SHA-512/);
+    assert.equal(downloads(), 1);
+    s.server.listedSha512 = null;
+    await installCudaSupport({ plan: s.plan, cacheFolder: s.cache });
+    assert.equal(downloads(), 2, 'downloaded again, whole');
+    assert.deepEqual(await listing(s.target), [...LIBS].sort());
+    // A cached package that no longer matches its checksum (changed on disk) is removed and fetched again.
+    const nupkg = path.join(s.cache, 'microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg');
+    const served = await fetch(new URL(s.server.requests.find((r) => r.url.endsWith('.nupkg'))!.url, s.server.index)).then(async (r) => (await r.arrayBuffer()).byteLength);
+    await fs.writeFile(nupkg, Buffer.alloc(served, 1));
+    await installCudaSupport({ plan: s.plan, cacheFolder: s.cache });
+    assert.equal(downloads(), 4, 'the tampered copy of the same size was not trusted (one fetch above was the test\'s own)');
+  } finally {
+    await s.done();
+  }
+});
+
+test('a package refused at extraction is removed, so the next try downloads it again instead of refusing the cached one', async () => {
+  const s = await setup({ [`${NATIVE}/${LIBS[0]}`]: randomBytes(1000), [`${NATIVE}/${LIBS[1]}`]: randomBytes(1000) });
+  const downloads = () => s.server.requests.filter((r) => r.url.endsWith('.nupkg')).length;
+  try {
+    await assert.rejects(installCudaSupport({ plan: s.plan, cacheFolder: s.cache }), /the package has no .*tensorrt\.so; the download was removed, so the next try downloads it again/);
+    assert.deepEqual(await listing(s.cache), []);
+    await assert.rejects(installCudaSupport({ plan: s.plan, cacheFolder: s.cache }), /the package has no/);
+    assert.equal(downloads(), 2);
+    assert.deepEqual(await listing(s.target), []);
+  } finally {
+    await s.done();
+  }
+});
+
 test('no network, and a package without one of the libraries, are clear errors that install nothing', async () => {
   const s = await setup({ [`${NATIVE}/${LIBS[0]}`]: randomBytes(1000), [`${NATIVE}/${LIBS[1]}`]: randomBytes(1000) });
   try {

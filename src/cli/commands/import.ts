@@ -22,13 +22,23 @@ Running it again into the same --out continues a stopped import without rewritin
   --json                 print the report as JSON on stdout
 
 WebDataset shards group members by key; the image is the .jpg/.jpeg/.png/.webp/.gif/.bmp/.tif(f) member,
-the caption the .txt, else .caption, else the caption/text field of the .json member.`;
+the caption the .txt, else .caption, else the caption/text field of the .json member.
+
+Captions are stored as every caption is: control and bidirectional-override characters removed, and one
+over the caption length limit left out; the summary counts both. The files are read in a worker thread
+with bounded memory and time: a damaged or hostile file ends the import with one message.`;
+
+/** "2 not an image (a.parquet row 1, a.parquet row 4); 1 no image (...)": counts with their first examples. */
+function formatTally(counts: Record<string, number>, examples: Record<string, string[]>): string {
+  return Object.entries(counts)
+    .map(([reason, n]) => `${n} ${reason} (${(examples[reason] ?? []).join(', ')}${n > (examples[reason]?.length ?? 0) ? ', ...' : ''})`)
+    .join('; ');
+}
 
 function formatSkipped(report: ImportReport): string {
-  const reasons = Object.entries(report.skipped);
-  if (reasons.length === 0) return '';
-  const parts = reasons.map(([reason, n]) => `${n} ${reason} (${(report.skippedExamples[reason] ?? []).join(', ')}${n > (report.skippedExamples[reason]?.length ?? 0) ? ', ...' : ''})`);
-  return `; skipped ${parts.join('; ')}`;
+  const skipped = formatTally(report.skipped, report.skippedExamples);
+  const captions = formatTally(report.captions, report.captionExamples);
+  return `${skipped ? `; skipped ${skipped}` : ''}${captions ? `; captions: ${captions}` : ''}`;
 }
 
 function formatReport(report: ImportReport): string {
@@ -90,6 +100,7 @@ export const importCommand: CliCommand = {
       });
       progress.finish();
       for (const w of report.warnings) writeErr(`warning: ${w}\n`);
+      if (report.moreWarnings > 0) writeErr(`warning: ... and ${report.moreWarnings} more warnings like these\n`);
       writeErr(`${formatReport(report)}\n`);
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

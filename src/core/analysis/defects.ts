@@ -126,10 +126,24 @@ class NumberColumn {
   }
 }
 
+/**
+ * The highest score flagged as among the lowest `share` of `sorted`: the value at that rank (nearest rank),
+ * except that scores equal to it are flagged only when all of them fit within the share. So a tie never
+ * flags more than the share (scores all equal flag nothing), and the cut steps below it. Null: no cut.
+ */
+export function lowScoreCut(sorted: ArrayLike<number>, share: number): number | null {
+  const rank = Math.max(1, Math.ceil(share * sorted.length));
+  const cut = sorted[rank - 1]!;
+  if (rank === sorted.length || sorted[rank] !== cut) return cut;
+  let below = rank - 1;
+  while (below >= 0 && sorted[below] === cut) below--;
+  return below < 0 ? null : sorted[below]!;
+}
+
 export interface DatasetThresholds {
   /** Per text kind: word counts outside [low, high] are outliers; null when too few texts to say. */
   length: Record<TextSource, { low: number; high: number } | null>;
-  /** Per text kind: scores at or below this are among the lowest; null without enough scores. */
+  /** Per text kind: scores at or below this are among the lowest; null without enough scores, or when ties leave none. */
   lowScore: Record<TextSource, number | null>;
 }
 
@@ -179,7 +193,7 @@ export class DefectCounter {
         length[kind] = { low: q1 - outlierFence * iqr, high: q3 + outlierFence * iqr };
       }
       const scores = this.scores[kind].present();
-      lowScore[kind] = scores.length < minTexts ? null : percentile(scores, lowScoreShare * 100);
+      lowScore[kind] = scores.length < minTexts ? null : lowScoreCut(scores, lowScoreShare);
     }
     return { length, lowScore };
   }

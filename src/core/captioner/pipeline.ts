@@ -14,6 +14,7 @@ import {
 import { ManifestStore } from '../dataset/manifest-store.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { BackendStoppedError, type CaptionBackend, type CaptionResult, type PreparedImage } from './backend.js';
+import { captionTooLongMessage, MAX_CAPTION_CHARS } from '../../shared/limits.js';
 
 /**
  * missing: caption what has no caption (and machine captions of images whose content changed);
@@ -266,6 +267,9 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
     if (!store.get(item.fileName)) return;
     if (!result.ok) return recordError(item.fileName, result.error);
     const missing = item.tasks.filter((k) => !result.captions[k]);
+    // A caption over the one length limit is that image's error, never a failed run.
+    const tooLong = item.tasks.flatMap((k) => (result.captions[k] && result.captions[k]!.length > MAX_CAPTION_CHARS ? [captionTooLongMessage(item.fileName, k, result.captions[k]!.length)] : []));
+    if (tooLong.length) return recordError(item.fileName, tooLong.join('; '));
     const written = new Set<CaptionKind>();
     for (const kind of item.tasks) {
       const text = result.captions[kind];

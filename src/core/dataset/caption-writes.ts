@@ -36,23 +36,33 @@ export function sameCaption(a: Caption | null | undefined, b: Caption | null | u
 /** Scores for some of a record's texts, each with the text it was computed for. */
 export type TextScores = Partial<Record<TextSource, { text: string; score: number }>>;
 
+/** A score as written: 4 decimals. */
+const roundScore = (score: number): number => Math.round(score * 1e4) / 1e4;
+
+/** Whether a score may be written: a cosine, from -1 to 1 (what the manifest reader accepts back). */
+const isCosine = (score: number): boolean => Number.isFinite(score) && Math.abs(roundScore(score)) <= 1;
+
+/** Whether `scored` is a score of `value`'s text that may be written. */
+const appliesTo = (value: { text: string } | null, scored: { text: string; score: number } | undefined): scored is { text: string; score: number } =>
+  value !== null && scored !== undefined && scored.text === value.text && isCosine(scored.score);
+
 /** A text with its new score, or without the old model's (`drop`), or as it was. */
 function rescored<T extends { text: string; score?: number }>(value: T, scored: { text: string; score: number } | undefined, drop: boolean): T {
   // A score belongs to the text it was computed for: a text changed since keeps no score of the old one.
-  if (scored !== undefined && scored.text === value.text) return { ...value, score: Math.round(scored.score * 1e4) / 1e4 };
+  if (appliesTo(value, scored)) return { ...value, score: roundScore(scored.score) };
   if (!drop || value.score === undefined) return value;
   const { score: _dropped, ...rest } = value;
   return rest as T; // T less an optional field is still a T
 }
 
 /**
- * The record with `scores` set (where its texts are still the scored ones) by `model`; another model's
- * scores are dropped. Nothing else of the record changes: not a text, an author or a review.
+ * The record with `scores` set (where its texts are still the scored ones, and each score is a cosine) by
+ * `model`; another model's scores are dropped. Nothing else of the record changes: not a text, an author or a review.
  */
 export function withScores(record: ManifestRecord, model: string, scores: TextScores): { record: ManifestRecord; applied: number } {
   const drop = record.score_model !== undefined && record.score_model !== model;
   let applied = 0;
-  for (const source of TEXT_SOURCES) if (scores[source] && record[source]?.text === scores[source]!.text) applied++;
+  for (const source of TEXT_SOURCES) if (appliesTo(record[source], scores[source])) applied++;
   return {
     record: {
       ...record,

@@ -26,9 +26,12 @@ function identityOf(stat: fs.Stats): FileIdentity {
 // A source the program forgot to close still gives its descriptor back when it is collected.
 const closeOnCollect = new FinalizationRegistry<number>((fd) => fs.close(fd, () => undefined));
 
+/** Reads up to this long reuse one buffer (a view valid until the next read); longer ones allocate their own. */
+export const SCRATCH_READ_BYTES = 64 * 1024;
+
 export class FileLineSource implements LineSource {
   private fd: number | null;
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private scratch = Buffer.allocUnsafe(SCRATCH_READ_BYTES);
 
   private constructor(
     readonly file: string,

@@ -130,8 +130,10 @@ function captionProblem(value: unknown, field: string): string | null {
   return scoreProblem(value.score, field);
 }
 
+/** Scores are cosines of two embeddings: a number from -1 to 1. */
 function scoreProblem(score: unknown, field: string): string | null {
-  return score === undefined || (typeof score === 'number' && Number.isFinite(score)) ? null : `${field}.score must be a finite number`;
+  if (score === undefined || (typeof score === 'number' && score >= -1 && score <= 1)) return null;
+  return `${field}.score must be a number from -1 to 1 (a cosine similarity), not ${typeof score === 'number' ? score : typeof score}`;
 }
 
 /** A perceptual hash as the scan writes it: 64 bits in 16 lower-case hex digits. */

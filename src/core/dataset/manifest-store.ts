@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
+  CAPTION_KINDS,
   MANIFEST_NAME,
   isProtectedCaption,
   type Caption,
@@ -21,6 +22,7 @@ import {
   type ParsedManifest,
 } from './manifest-codec.js';
 import { BufferLineSource, FileLineSource, ManifestChangedError, SequentialReader, type LineSource } from './line-source.js';
+import { ChunkWriter, SAVE_CHUNK_BYTES } from './chunk-writer.js';
 import { emptyIndex, IndexBuilder, INDEX_BLOCK_BYTES, type ManifestIndex } from './manifest-index.js';
 import { indexInThread, type ManifestIndexer } from './manifest-indexer.js';
 import { DefectCounter, type DatasetThresholds } from '../analysis/defects.js';
@@ -28,11 +30,15 @@ import { LineSplitter } from './line-splitter.js';
 import { DuplicateFinder } from './duplicates.js';
 import { factsScratch, RecordColumns } from './record-columns.js';
 import { NO_OVERRIDES, reviewFactsOverride, withReviewOverrides, type RecordOverrides } from './record-overrides.js';
-import { compileFactsQuery, compileQuery, compileText, compileTextQuery } from './query.js';
+import { compileFactsQuery, compileRecordFacts, compileText, compileTextQuery, searchedTexts, searchesWithRegex } from './query.js';
+import { compilePattern, patternSpec } from './pattern-jobs.js';
+import type { PatternRunner } from './pattern-runner.js';
+import { PatternSearch } from './pattern-search.js';
 import type { Counts, RecordFacts, RecordQuery, ReviewOrder } from '../../shared/record-query.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { humanEdit, machineCaption, withReview, withScores, type MachineCaption, type TextScores } from './caption-writes.js';
 import type { ManifestAccess, WriteOptions, WriteOutcome } from './manifest-access.js';
+import { assertCaptionFits, MAX_CAPTION_CHARS } from '../limits.js';
 
 export type { MachineCaption };
 
@@ -46,8 +52,6 @@ export class ManifestLoadError extends Error {
 
 /** Parsed records kept for the list's pages and repeated reads: a few screens' worth, whatever the manifest. */
 const CACHE_RECORDS = 4096;
-/** Bytes a save gathers before handing them to the file. */
-const SAVE_CHUNK_BYTES = 1 << 20;
 
 /** Records flagged between two turns of the event loop: a few milliseconds of work. */
 const DEFECT_BLOCK = 1000;
@@ -212,49 +216,101 @@ export class ManifestStore implements ManifestAccess {
   /**
    * Positions of the records a query shows, in manifest order. Facts come from the columns; a text search
    * reads the lines, parsing only those that can match. `overrides` are what to judge instead of the stored
-   * values (an editor's unsaved edits). Throws QueryError for a bad regex.
+   * values (an editor's unsaved edits). The search runs on this thread: a user's regular expression goes
+   * through `searchPositions` instead. Throws QueryError for a bad regex.
    */
   matchPositions(query: RecordQuery, overrides: RecordOverrides = NO_OVERRIDES): Int32Array {
-    this.settle();
-    const { names, offsets, lengths, columns } = this.index;
-    const facts = compileFactsQuery(query);
     const text = compileTextQuery(query);
-    const whole = compileQuery(query);
+    const out = new Int32Array(this.size);
+    let found = 0;
+    for (const { row, record } of this.rowsToSearch(query, overrides)) if (record === null || text!(record)) out[found++] = row;
+    return out.slice(0, found);
+  }
+
+  /**
+   * `matchPositions`, with a regular expression run through `patterns` (the editor's pattern sandbox: a worker
+   * with a deadline), a batch of lines at a time, so this thread's event loop turns while it searches. A save
+   * meanwhile (a run's checkpoint) is read on from the written file; records added meanwhile move the rows,
+   * and the search starts over. Stops when `signal` is aborted.
+   */
+  async searchPositions(query: RecordQuery, patterns: PatternRunner, overrides: RecordOverrides = NO_OVERRIDES, signal?: AbortSignal): Promise<Int32Array> {
+    if (!searchesWithRegex(query)) return this.matchPositions(query, overrides);
+    const pattern = patternSpec(query.text, true, query.caseSensitive);
+    compilePattern(pattern);
+    for (;;) {
+      this.settle();
+      const names = this.index.names;
+      const search = new PatternSearch(patterns, pattern, (row) => names[row]!);
+      const moved = () => this.added.size > 0 || this.index.names !== names;
+      for (const { row, record } of this.rowsToSearch(query, overrides)) {
+        if (!search.add(row, searchedTexts(record!, query.field))) continue;
+        await search.flush();
+        signal?.throwIfAborted();
+        if (moved()) break;
+      }
+      if (moved()) continue;
+      const rows = await search.finish();
+      signal?.throwIfAborted();
+      if (!moved()) return rows;
+    }
+  }
+
+  /**
+   * The rows whose facts a query admits, in manifest order, each with the record its text part must look at
+   * (null when the query searches no text). A plain search passes over lines without its text unparsed.
+   */
+  private *rowsToSearch(query: RecordQuery, overrides: RecordOverrides): Generator<{ row: number; record: ManifestRecord | null }> {
+    this.settle();
+    let index = this.index;
+    const { names, columns } = index;
+    const facts = compileFactsQuery(query);
+    const recordFacts = compileRecordFacts(query);
+    const searches = query.text !== '';
     const reviews = overrides.reviews;
     // A line without escapes holds each of its strings as they are, so a literal absent from the line is
     // absent from every field: such a line is passed over unparsed.
-    const literal = text && !query.regex ? compileText(query.text, false, query.caseSensitive) : null;
+    const literal = searches && !query.regex ? compileText(query.text, false, query.caseSensitive) : null;
     const held = new Map<number, ManifestRecord>();
     for (const [name, record] of this.live) held.set(this.rowOf(name), record);
     for (const [name, record] of overrides.records) {
       const row = this.rowOf(name);
       if (row >= 0) held.set(row, record);
     }
-    const reader = this.source ? new SequentialReader(this.source, this.index.bytes) : null;
+    let reader = this.source ? new SequentialReader(this.source, index.bytes) : null;
     const scratch = factsScratch();
-    const out = new Int32Array(names.length);
-    let found = 0;
     for (let row = 0; row < names.length; row++) {
+      if (this.index !== index) {
+        // Saved while the caller waited: the same rows, read from the written file. Added records moved them.
+        if (this.added.size > 0 || this.index.names !== names) return;
+        index = this.index;
+        reader = this.source ? new SequentialReader(this.source, index.bytes) : null;
+      }
       // Not yet computed: not shown, as the flag filter does.
       if (query.duplicates && !(columns.duplicatesReady && columns.isDuplicate(row))) continue;
-      const record = held.get(row);
-      if (record) {
-        if (whole(withReviewOverrides(record, reviews, row))) out[found++] = row;
+      const heldRecord = held.get(row);
+      if (heldRecord) {
+        const record = withReviewOverrides(heldRecord, reviews, row);
+        if (recordFacts === null || recordFacts(record)) yield { row, record: searches ? record : null };
         continue;
       }
       if (facts) {
         const rowFacts = columns.factsInto(row, scratch);
         if (!facts(reviews ? reviewFactsOverride(rowFacts, reviews, names[row]!, row) : rowFacts)) continue;
       }
-      // A review never changes a text, so the text test reads the stored line whatever the reviews say.
-      if (text) {
-        const line = reader!.read(offsets[row]!, lengths[row]!).toString('utf8');
-        if (literal && !literal.test(line) && !line.includes('\\')) continue;
-        if (!text(this.cache.get(row) ?? parseLine(line, names[row]!))) continue;
+      if (!searches) {
+        yield { row, record: null };
+        continue;
       }
-      out[found++] = row;
+      // A review never changes a text, so the text test reads the stored line whatever the reviews say.
+      const cached = this.cache.get(row);
+      if (cached) {
+        yield { row, record: cached };
+        continue;
+      }
+      const line = reader!.read(index.offsets[row]!, index.lengths[row]!).toString('utf8');
+      if (literal && !literal.test(line) && !line.includes('\\')) continue;
+      yield { row, record: parseLine(line, names[row]!) };
     }
-    return out.slice(0, found);
   }
 
   private rowOf(fileName: string): number {
@@ -403,12 +459,24 @@ export class ManifestStore implements ManifestAccess {
 
   /** Adds a record or replaces one wholesale. Used by the scanner, which owns the non-caption fields. */
   put(record: ManifestRecord): void {
+    this.checkNewCaptions(record);
     if (this.added.has(record.file_name) || this.rowOf(record.file_name) < 0) {
       this.added.set(record.file_name, record);
       this.revision++;
       return;
     }
     this.replace(record);
+  }
+
+  /**
+   * Refuses a caption text over the limit that the record does not hold already (a manifest written by
+   * another tool may hold one: a scan's put of that record writes nothing new).
+   */
+  private checkNewCaptions(record: ManifestRecord): void {
+    for (const kind of CAPTION_KINDS) {
+      const text = record[kind]?.text;
+      if (text !== undefined && text.length > MAX_CAPTION_CHARS && text !== this.get(record.file_name)?.[kind]?.text) assertCaptionFits(text, record.file_name, kind);
+    }
   }
 
   /** Holds a record's new value (records are never changed in place: a save may be writing the old one). */
@@ -436,6 +504,7 @@ export class ManifestStore implements ManifestAccess {
    */
   writeMachineCaption(fileName: string, kind: CaptionKind, caption: MachineCaption, options: WriteOptions = {}): WriteOutcome {
     const next = machineCaption(caption);
+    assertCaptionFits(next.text, fileName, kind);
     const record = this.require(fileName);
     if (isProtectedCaption(record[kind]) && !options.override) return 'protected';
     this.replace({ ...record, [kind]: next });
@@ -446,7 +515,9 @@ export class ManifestStore implements ManifestAccess {
   writeHumanCaption(fileName: string, kind: CaptionKind, text: string): void {
     const record = this.require(fileName);
     const next = humanEdit(record[kind], text);
-    if (next) this.replace({ ...record, [kind]: next });
+    if (!next) return;
+    assertCaptionFits(next.text, fileName, kind);
+    this.replace({ ...record, [kind]: next });
   }
 
   setReview(fileName: string, kind: CaptionKind, review: ReviewState): void {
@@ -588,16 +659,16 @@ export class ManifestStore implements ManifestAccess {
       list.push(p);
       byAnchor.set(p.after, list);
     }
-    const emitProblems = (anchor: string | null) => {
+    const emitProblems = function* (anchor: string | null): Generator<Uint8Array> {
       for (const p of byAnchor.get(anchor) ?? []) {
-        const bytes = p.span ? Buffer.from(snapshot.source!.read(p.span.offset, p.span.length)) : p.raw === undefined ? Buffer.alloc(0) : Buffer.from(p.raw);
-        const at = out.line(bytes);
-        layout.problems.push({ line: at.line, message: p.message, after: p.after, fileName: p.fileName, span: { offset: at.offset, length: bytes.length } });
+        const length = p.span ? p.span.length : p.raw === undefined ? 0 : Buffer.byteLength(p.raw);
+        const at = p.span ? yield* out.lineFrom(snapshot.source!, p.span.offset, length) : out.line(p.raw === undefined ? Buffer.alloc(0) : Buffer.from(p.raw));
+        layout.problems.push({ line: at.line, message: p.message, after: p.after, fileName: p.fileName, span: { offset: at.offset, length } });
       }
       byAnchor.delete(anchor);
     };
     if (hadBom) out.raw(Buffer.from([0xef, 0xbb, 0xbf]));
-    emitProblems(null);
+    yield* emitProblems(null);
     for (let row = 0; row < names.length; row++) {
       const name = names[row]!;
       let record = overrides.records.get(name);
@@ -606,15 +677,15 @@ export class ManifestStore implements ManifestAccess {
         record = withReviewOverrides(record ?? snapshot.live.get(name) ?? parseLine(reader!.read(offsets[row]!, lengths[row]!).toString('utf8'), name), reviews, row);
         layout.noteOverride(row, record);
       } else record = snapshot.live.get(name);
-      const bytes = record ? Buffer.from(serializeRecord(record), 'utf8') : reader!.read(offsets[row]!, lengths[row]!);
-      const at = out.line(bytes);
+      const bytes = record ? Buffer.from(serializeRecord(record), 'utf8') : null;
+      const at = bytes ? yield* out.lineOf(bytes) : yield* out.lineFrom(snapshot.source!, offsets[row]!, lengths[row]!, reader!);
       layout.offsets[row] = at.offset;
-      layout.lengths[row] = bytes.length;
-      if (byAnchor.size > 0) emitProblems(name);
+      layout.lengths[row] = bytes ? bytes.length : lengths[row]!;
+      if (byAnchor.size > 0) yield* emitProblems(name);
       if (out.pending >= SAVE_CHUNK_BYTES) yield out.take();
     }
     // Problems anchored to a record that no longer exists go at the end rather than vanish.
-    for (const anchor of [...byAnchor.keys()]) emitProblems(anchor);
+    for (const anchor of [...byAnchor.keys()]) yield* emitProblems(anchor);
     layout.bytes = out.position;
     yield out.take();
   }
@@ -650,37 +721,6 @@ class SavedLayout {
   noteOverride(row: number, record: ManifestRecord): void {
     this.overridden.push(row);
     this.overriddenFacts.push(record);
-  }
-}
-
-/** Gathers lines into chunks, keeping count of bytes and lines written. */
-class ChunkWriter {
-  private parts: Buffer[] = [];
-  pending = 0;
-  position = 0;
-  private lines = 0;
-
-  constructor(private readonly eol: Buffer) {}
-
-  raw(bytes: Buffer): void {
-    this.parts.push(bytes);
-    this.pending += bytes.length;
-    this.position += bytes.length;
-  }
-
-  /** Adds a line (copied: the bytes may be a reader's window); returns where it starts and its 1-based number. */
-  line(bytes: Buffer): { offset: number; line: number } {
-    const at = { offset: this.position, line: ++this.lines };
-    this.raw(Buffer.from(bytes));
-    this.raw(this.eol);
-    return at;
-  }
-
-  take(): Buffer {
-    const chunk = Buffer.concat(this.parts, this.pending);
-    this.parts = [];
-    this.pending = 0;
-    return chunk;
   }
 }
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { CAPTION_KINDS, isProtectedCaption, type Caption, type CaptionKind, type ManifestRecord } from '../../shared/record.js';
 import { ManifestStore } from './manifest-store.js';
 import { listShardManifests, type ShardFile } from './shard.js';
+import { CaptionTooLongError } from '../limits.js';
 
 export interface MergeConflict {
   fileName: string;
@@ -27,7 +28,7 @@ export interface ShardMergeOutcome {
   added: number;
   updated: number;
   conflicts: number;
-  /** Lines of the shard manifest that could not be read; such a shard is never removed. */
+  /** Lines of the shard manifest that could not be read or merged (a caption over the limit); such a shard is never removed. */
   problems: string[];
   removed: boolean;
 }
@@ -192,7 +193,15 @@ async function mergeInto(main: ManifestStore, folder: string, files: readonly Sh
       }
       outcome.conflicts += conflicts.length;
       if (!changed) continue;
-      main.put(merged);
+      try {
+        main.put(merged);
+      } catch (err) {
+        // A caption over the one length limit: that record stays in the shard, which is kept.
+        if (!(err instanceof CaptionTooLongError)) throw err;
+        outcome.problems.push(err.message);
+        report.warnings.push(`${file.fileName}: ${err.message}; that record is not merged and the shard file is kept`);
+        continue;
+      }
       if (before) outcome.updated++;
       else outcome.added++;
       // A merge of a million records would hold them all until the save: write them out as they pile up.

@@ -1,23 +1,24 @@
 // Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { CaptionKind, ManifestRecord } from '../../shared/record.js';
-import { escapeRegExp } from '../util/text-patterns.js';
 import { ownDefectBits } from '../analysis/defects.js';
 import { defectBit } from '../../shared/defect-flags.js';
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
+import { CaptionTooLongError, MAX_CAPTION_CHARS, MAX_REPLACE_GROWTH_CHARS } from '../limits.js';
+import { compilePattern, patternSpec, PATTERN_BATCH_CHARS, PATTERN_BATCH_TEXTS } from './pattern-jobs.js';
+import { PatternCutOffError, patternsOnThisThread, type PatternRunner } from './pattern-runner.js';
+import { QueryError } from './query-error.js';
 
-export class QueryError extends Error {
-  override name = 'QueryError';
+export { QueryError };
+
+/** Compiles a search on this thread (a plain search, or a trusted caller's); throws QueryError for a bad regex. */
+export function compileText(text: string, regex: boolean, caseSensitive: boolean, global = false): RegExp | null {
+  return text === '' ? null : compilePattern(patternSpec(text, regex, caseSensitive, global));
 }
 
-export function compileText(text: string, regex: boolean, caseSensitive: boolean, global = false): RegExp | null {
-  if (text === '') return null;
-  const flags = (caseSensitive ? '' : 'i') + (global ? 'g' : '') + 'u';
-  try {
-    return new RegExp(regex ? text : escapeRegExp(text), flags);
-  } catch (err) {
-    throw new QueryError(`invalid regular expression: ${(err as Error).message}`);
-  }
+/** Whether a query's text search is a user's regular expression: one that must run in a pattern sandbox. */
+export function searchesWithRegex(query: RecordQuery): boolean {
+  return query.regex && query.text !== '';
 }
 
 function pick<T>(ssc: T, dsc: T, field: RecordQuery['field']): T[] {
@@ -69,12 +70,19 @@ export function compileTextQuery(query: RecordQuery): ((record: ManifestRecord) 
   return (record) => searchedTexts(record, query.field).some((t) => re.test(t));
 }
 
-/** Builds a predicate for a query; throws QueryError for a bad regex. */
-export function compileQuery(query: RecordQuery): (record: ManifestRecord) => boolean {
+/** The facts part of a query over a whole record (its defects computed when the query asks); null: none. */
+export function compileRecordFacts(query: RecordQuery): ((record: ManifestRecord) => boolean) | null {
   const facts = compileFactsQuery(query);
-  const text = compileTextQuery(query);
+  if (facts === null) return null;
   const withDefects = query.flag !== 'any';
-  return (record) => (facts === null || facts(withDefects ? { ...factsOf(record), defects: ownDefectBits(record) } : factsOf(record))) && (text === null || text(record));
+  return (record) => facts(withDefects ? { ...factsOf(record), defects: ownDefectBits(record) } : factsOf(record));
+}
+
+/** Builds a predicate for a query, run on this thread; throws QueryError for a bad regex. */
+export function compileQuery(query: RecordQuery): (record: ManifestRecord) => boolean {
+  const facts = compileRecordFacts(query);
+  const text = compileTextQuery(query);
+  return (record) => (facts === null || facts(record)) && (text === null || text(record));
 }
 
 export function isEmptyQuery(q: RecordQuery): boolean {
@@ -90,22 +98,51 @@ export function countRecords(records: Iterable<ManifestRecord>): Counts {
   return counts;
 }
 
-/** The replacements a find & replace would make, in manifest order. */
-// The selection (`ranges`) is the caller's to resolve: it hands over only the records in it.
-export function planReplace(records: Iterable<ManifestRecord>, spec: Omit<ReplaceSpec, 'ranges'>): ReplaceChange[] {
+/**
+ * The replacements a find & replace would make in `records` (the ones the filter shows, or the selection:
+ * the caller's to resolve), in manifest order. The pattern runs through `patterns` (the editor's sandbox).
+ * Refused, with nothing planned, when one caption would pass MAX_CAPTION_CHARS (CaptionTooLongError, naming
+ * the image) or the captions together would grow by more than MAX_REPLACE_GROWTH_CHARS.
+ */
+export async function planReplace(records: Iterable<ManifestRecord>, spec: Omit<ReplaceSpec, 'ranges' | 'query'>, patterns: PatternRunner = patternsOnThisThread): Promise<ReplaceChange[]> {
   if (spec.find === '') return [];
-  const re = compileText(spec.find, spec.regex, spec.caseSensitive, true)!;
-  const matches = compileQuery(spec.query);
+  const pattern = patternSpec(spec.find, spec.regex, spec.caseSensitive, true);
+  compilePattern(pattern);
   const changes: ReplaceChange[] = [];
+  let growth = 0;
+  let batch: { fileName: string; kind: CaptionKind; text: string }[] = [];
+  let chars = 0;
+  const flush = async () => {
+    const texts = batch.map((b) => b.text);
+    const where = (at: number) => `the ${batch[at]!.kind.toUpperCase()} of ${batch[at]!.fileName}`;
+    const result = await patterns.replace({ op: 'replace', pattern, replacement: spec.replace, texts, maxChars: MAX_CAPTION_CHARS, maxGrowth: MAX_REPLACE_GROWTH_CHARS - growth }).catch((err: unknown) => {
+      throw err instanceof PatternCutOffError && batch[err.at] ? err.on(where(err.at)) : err;
+    });
+    if (result.stopped) {
+      const { at, length } = result.stopped;
+      if (!result.stopped.growth) throw new CaptionTooLongError(batch[at]!.fileName, batch[at]!.kind, length);
+      throw new QueryError(
+        `this replace would add more than ${MAX_REPLACE_GROWTH_CHARS.toLocaleString('en-US')} characters to the captions it changes (reached at ${where(at)}), the most one find & replace may add; nothing was changed`,
+      );
+    }
+    result.after.forEach((after, at) => {
+      if (after === null) return;
+      const { fileName, kind, text } = batch[at]!;
+      changes.push({ fileName, kind, before: text, after });
+      growth += after.length - text.length;
+    });
+    batch = [];
+    chars = 0;
+  };
   for (const record of records) {
-    if (!matches(record)) continue;
     for (const kind of spec.fields) {
       const caption = record[kind];
       if (!caption) continue;
-      re.lastIndex = 0;
-      const after = spec.regex ? caption.text.replace(re, spec.replace) : caption.text.replace(re, () => spec.replace);
-      if (after !== caption.text) changes.push({ fileName: record.file_name, kind: kind as CaptionKind, before: caption.text, after });
+      batch.push({ fileName: record.file_name, kind, text: caption.text });
+      chars += caption.text.length;
+      if (chars >= PATTERN_BATCH_CHARS || batch.length >= PATTERN_BATCH_TEXTS) await flush();
     }
   }
+  if (batch.length > 0) await flush();
   return changes;
 }

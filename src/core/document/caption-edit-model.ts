@@ -24,6 +24,8 @@ import { clone, keyOf, overlaid, type OverlayEntry } from './overlay.js';
 import { readHead } from './manifest-head.js';
 import { ReviewLayer, reviewCode, reviewOfCode } from './review-layer.js';
 import { withReviewOverrides, type RecordOverrides, type ReviewOverrides } from '../dataset/record-overrides.js';
+import type { PatternRunner } from '../dataset/pattern-runner.js';
+import { assertCaptionFits } from '../limits.js';
 
 export type { DiskConflict, OverlayEntry };
 
@@ -363,9 +365,18 @@ export class CaptionEditModel {
     return CAPTION_KINDS.some((kind) => this.overlay.has(keyOf(fileName, kind)));
   }
 
-  /** Positions of the records a query shows, unsaved edits included. Throws QueryError for a bad regex. */
+  /** Positions of the records a query shows, unsaved edits included, searched on this thread. Throws QueryError for a bad regex. */
   matchPositions(query: RecordQuery): Int32Array {
-    return this.base.matchPositions(query, { records: this.overlaidRecords(this.overlay.values()), reviews: this.reviews.size > 0 ? overridesOf(this.layer()) : undefined });
+    return this.base.matchPositions(query, this.unsavedOverrides());
+  }
+
+  /** `matchPositions` with a regular expression run through `patterns` (the editor's sandbox). */
+  searchPositions(query: RecordQuery, patterns: PatternRunner, signal?: AbortSignal): Promise<Int32Array> {
+    return this.base.searchPositions(query, patterns, this.unsavedOverrides(), signal);
+  }
+
+  private unsavedOverrides(): RecordOverrides {
+    return { records: this.overlaidRecords(this.overlay.values()), reviews: this.reviews.size > 0 ? overridesOf(this.layer()) : undefined };
   }
 
   /** `positions` in a review order, from the saved scores and marks (an unsaved text edit keeps its place). */
@@ -479,7 +490,9 @@ export class CaptionEditModel {
       get: (fileName) => this.get(fileName),
       writeHumanCaption: (fileName, kind, text) => {
         const next = humanEdit(require(fileName)[kind], text);
-        if (next) write(fileName, kind, next);
+        if (!next) return;
+        assertCaptionFits(next.text, fileName, kind);
+        write(fileName, kind, next);
       },
       setReview: (fileName, kind, review) => {
         const caption = require(fileName)[kind];
@@ -489,6 +502,7 @@ export class CaptionEditModel {
       },
       writeMachineCaption: (fileName, kind, caption) => {
         const next = machineCaption(caption);
+        assertCaptionFits(next.text, fileName, kind);
         if (isProtectedCaption(require(fileName)[kind])) return 'protected';
         write(fileName, kind, next);
         return 'written';
@@ -498,7 +512,15 @@ export class CaptionEditModel {
         write(fileName, kind, caption);
       },
     };
-    const result = mutate(editor);
+    let result: T;
+    try {
+      result = mutate(editor);
+    } catch (err) {
+      // An edit that fails part-way (a caption over the limit) changes nothing.
+      for (const s of [...steps.values()].reverse()) this.setSlot(s.fileName, s.kind, s.beforeSlot, s.beforeLayer);
+      this.flushChanged(true);
+      throw err;
+    }
     const changed: EditStep[] = [];
     for (const step of steps.values()) {
       step.afterValue = clone(this.effectiveCaption(step.fileName, step.kind));

@@ -148,7 +148,18 @@ export async function installCudaSupport(options: GpuInstallOptions): Promise<Gp
   await fs.mkdir(options.cacheFolder, { recursive: true });
   const nupkg = path.join(options.cacheFolder, `${pkg.id.toLowerCase()}.${pkg.version.toLowerCase()}.nupkg`);
   const { resumedFrom } = await downloadResumable(pkg.url, nupkg, { size: pkg.size, sha512: pkg.sha512, signal, onProgress: (p) => options.onProgress?.({ phase: 'downloading', ...p }) });
-  const temps = await extract(nupkg, plan, options.onProgress, signal);
+  let temps: Map<string, string>;
+  try {
+    temps = await extract(nupkg, plan, options.onProgress, signal);
+  } catch (err) {
+    // A package refused (unreadable, a library missing or too large, an entry that does not inflate) is not
+    // kept: the next try downloads it again instead of refusing the same file forever. A cancelled
+    // extraction keeps it for the next run.
+    if (signal?.aborted) throw err;
+    await fs.rm(nupkg, { force: true });
+    const why = err instanceof GpuInstallError ? err.message : `${path.basename(nupkg)} could not be extracted: ${(err as Error).message}`;
+    throw new GpuInstallError(`${why}; the download was removed, so the next try downloads it again`);
+  }
   // The CUDA provider last: until it is in place, the runtime sees no CUDA and runs on the CPU as before.
   const order = [...plan.files].sort((a, b) => Number(/cuda/.test(a.name)) - Number(/cuda/.test(b.name)));
   const installed: string[] = [];

@@ -2,7 +2,7 @@
 // Bytes that are not an image the scan can read become a skip reason, not a file.
 import sharp from 'sharp';
 
-export type SkipReason = 'no image' | 'not an image' | 'unsupported image format' | 'image too large' | 'image path unsafe' | 'image file unreadable';
+export type SkipReason = 'no image' | 'not an image' | 'unsupported image format' | 'image too large' | 'image path unsafe' | 'image file unreadable' | 'key too long';
 
 export type Sniffed = { ext: string } | { skip: SkipReason; detail?: string };
 

@@ -3,30 +3,32 @@
 //   <out>/images/<file stem>/<row or key>.<ext>   each row's / sample's image, named by the import
 //   <out>/recaption.jsonl                         the manifest, by a scan of the folder, with the captions
 //
-// Parquet files are all checked first (magic, footer, columns), so a bad file stops the import before
-// anything is written. A file's images are written into a hidden partial folder that gets the final
-// name only when the whole file is in; each finished row group (or shard) is recorded, so a stopped
-// import, re-run into the same folder, continues where it stopped without rewriting an image.
+// Every source file is checked first (Parquet: magic, footer, columns, each row group against the
+// bounds; tar: not a compressed file), so a bad file stops the import before anything is written. The
+// files' bytes are parsed in a worker thread (import-worker.ts) with a bounded heap and a watchdog;
+// this side writes what it decodes. A file's images are written into a hidden partial folder that gets
+// the final name only when the whole file is in; each finished row group (or shard) is recorded, so a
+// stopped import, re-run into the same folder, continues where it stopped without rewriting an image.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { decodeText } from '../dataset/ground-truth.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import { ImportError, throwIfCancelled } from './import-errors.js';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, MAX_LISTED_WARNINGS } from './import-limits.js';
+import type { RowBatch } from './import-rows.js';
+import { ImportWorker } from './import-worker-client.js';
 import { writeImportManifest } from './import-manifest.js';
 import {
   IMAGES_FOLDER, checkOutput, finalImageFolder, partialImageFolder, readUnit, writeState, writeUnit, type FinishedUnit, type ImportState,
 } from './import-state.js';
 import { removeAbandonedImageTemps } from './image-writer.js';
 import { syncFolder } from '../dataset/atomic-write.js';
-import { chooseColumns, type ColumnChoice } from './parquet-columns.js';
-import { ParquetFile } from './parquet-file.js';
-import { captionOf, imageOf } from './parquet-values.js';
+import type { ColumnChoice } from './parquet-columns.js';
+import type { RowGroupInfo } from './parquet-file.js';
+import { resolveImage } from './parquet-values.js';
 import { UniqueNames, stemOf } from './safe-names.js';
 import { ReasonTally } from '../util/reason-tally.js';
 import { listSource, type ImportFormat, type ImportSource, type SourceFile } from './source-files.js';
-import { TaskWindow } from './task-window.js';
-import { UnitWriter, type ImageInput, type ImportTotals } from './unit-writer.js';
-import { readShard, sampleCaption } from './webdataset-shard.js';
+import { UnitWriter, type ImportTotals } from './unit-writer.js';
 
 
 export interface ImportProgress {
@@ -52,7 +54,7 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Images over this many bytes are skipped (default 256 MiB). */
   maxImageBytes?: number;
-  /** A Parquet row group whose two columns hold more than this, uncompressed, is refused (default 1 GiB). */
+  /** A Parquet row group whose chosen columns hold more than this, stored or inflated, is refused (default 512 MiB). */
   maxRowGroupBytes?: number;
   /** Images sniffed and written at once (default 8). */
   concurrency?: number;
@@ -73,25 +75,29 @@ export interface ImportReport {
   skipped: Record<string, number>;
   /** The first few of each reason ("train.parquet row 12"). */
   skippedExamples: Record<string, string[]>;
+  /**
+   * Captions of imported images that were cleaned (control or bidirectional-override characters removed),
+   * left out (over the caption limit) or not UTF-8, by what happened, with the first few of each.
+   */
+  captions: Record<string, number>;
+  captionExamples: Record<string, string[]>;
   bytesWritten: number;
   manifest: string;
   /** Records in the manifest. */
   images: number;
   imageColumn?: string;
   captionColumn?: string;
-  /** What the scan of the imported folder had to say. */
+  /** What the scan of the imported folder had to say: the first MAX_LISTED_WARNINGS of it. */
   warnings: string[];
+  /** Warnings beyond those listed. */
+  moreWarnings: number;
 }
-
-const DEFAULT_MAX_IMAGE_BYTES = 256 << 20;
-const DEFAULT_MAX_ROW_GROUP_BYTES = 1 << 30;
-/** Bytes of a .txt/.caption/.json member read into memory, at most. */
-const MAX_TEXT_BYTES = 4 << 20;
 
 /** The run's counters and how it tells its caller. */
 class Run {
   readonly totals: ImportTotals = { imported: 0, resumed: 0, bytesWritten: 0 };
   readonly skips = new ReasonTally<string>();
+  readonly captions = new ReasonTally<string>();
   /** Every unit of the import in order, finished now or earlier: what the manifest is built from. */
   readonly units: string[] = [];
   rows = 0;
@@ -102,6 +108,7 @@ class Run {
     readonly out: string,
     readonly total: number,
     private readonly unit: 'rows' | 'bytes',
+    readonly worker: ImportWorker,
   ) {}
 
   get signal(): AbortSignal | undefined {
@@ -110,6 +117,10 @@ class Run {
 
   get maxImageBytes(): number {
     return this.options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  }
+
+  get maxRowGroupBytes(): number {
+    return this.options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES;
   }
 
   get concurrency(): number {
@@ -124,8 +135,13 @@ class Run {
   /** Counts a unit that an earlier run finished. */
   adopt(finished: FinishedUnit): void {
     this.totals.resumed += finished.summary.images;
-    this.skips.merge(finished.summary.skipped, finished.summary.examples);
-    this.rows += finished.summary.rows;
+    this.tally(finished.summary);
+  }
+
+  private tally(summary: FinishedUnit['summary']): void {
+    this.skips.merge(summary.skipped, summary.examples);
+    this.captions.merge(summary.captions ?? {}, summary.captionExamples ?? {});
+    this.rows += summary.rows;
   }
 
   async finishUnit(unit: string, writer: UnitWriter, dir: string): Promise<void> {
@@ -133,8 +149,7 @@ class Run {
     // The images' renames are made durable before the unit is recorded as finished.
     await syncFolder(dir);
     await writeUnit(this.out, unit, finished);
-    this.skips.merge(finished.summary.skipped, finished.summary.examples);
-    this.rows += finished.summary.rows;
+    this.tally(finished.summary);
   }
 }
 
@@ -171,26 +186,22 @@ interface ParquetPlan {
   file: SourceFile;
   stem: string;
   rows: number;
+  rowGroups: RowGroupInfo[];
   choice: ColumnChoice;
 }
 
-/** Opens every file once, before anything is written: magic, footer, and the columns to read. */
-async function planParquet(source: ImportSource, named: { image?: string; caption?: string }): Promise<ParquetPlan[]> {
+/** Opens every file once, in the worker, before anything is written: magic, footer, columns, row groups. */
+async function planParquet(worker: ImportWorker, source: ImportSource, named: { image?: string; caption?: string }, limits: { maxImageBytes: number; maxRowGroupBytes: number }): Promise<ParquetPlan[]> {
   const stems = new UniqueNames();
   const plans: ParquetPlan[] = [];
   let pinned = named;
   for (const file of source.files) {
-    const pf = await ParquetFile.open(file);
-    try {
-      const choice = chooseColumns(pf.schema, file.name, pinned);
-      // Later files must have the columns the first one gave (by name); a file without a caption column
-      // where the first had one is a mistake worth stopping for.
-      pinned = { image: choice.image.name, caption: choice.caption?.name };
-      if (plans.length > 0 && plans[0]!.choice.caption === null) choice.caption = null;
-      plans.push({ file, stem: stems.take(stemOf(file.name)), rows: pf.rows, choice });
-    } finally {
-      await pf.close();
-    }
+    const { rows, rowGroups, choice } = await worker.request({ op: 'plan-parquet', file, named: pinned, limits }, file.name);
+    // Later files must have the columns the first one gave (by name); a file without a caption column
+    // where the first had one is a mistake worth stopping for.
+    pinned = { image: choice.image.name, caption: choice.caption?.name };
+    if (plans.length > 0 && plans[0]!.choice.caption === null) choice.caption = null;
+    plans.push({ file, stem: stems.take(stemOf(file.name)), rows, rowGroups, choice });
   }
   return plans;
 }
@@ -199,46 +210,53 @@ function rowName(row: number, rows: number): string {
   return String(row).padStart(Math.max(6, String(Math.max(0, rows - 1)).length), '0');
 }
 
+/** The batches of the stream the worker has open, until it is done. */
+async function* batches(worker: ImportWorker, what: string): AsyncGenerator<RowBatch> {
+  for (;;) {
+    const { batch } = await worker.request({ op: 'next' }, what);
+    if (batch === null) return;
+    yield batch;
+  }
+}
+
 async function importParquetFile(run: Run, plan: ParquetPlan): Promise<void> {
   const { file, stem, choice } = plan;
-  const pf = await ParquetFile.open(file);
-  try {
-    const units = pf.rowGroups.map((g) => `${stem}.rg${String(g.index).padStart(5, '0')}`);
-    run.units.push(...units);
-    const alreadyFinal = await exists(finalImageFolder(run.out, stem));
-    const dir = alreadyFinal ? '' : await preparePartial(run.out, stem);
-    const columns = choice.caption ? [choice.image.name, choice.caption.name] : [choice.image.name];
-    const folder = path.dirname(file.abs);
-    for (const group of pf.rowGroups) {
-      throwIfCancelled(run.signal);
-      const unit = units[group.index]!;
-      const finished = await readUnit(run.out, unit);
-      if (finished || alreadyFinal) {
-        if (finished) run.adopt(finished);
-        run.done += group.rows;
-        run.progress(file.name);
-        continue;
-      }
-      const values = await pf.readRowGroup(group, columns, run.options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES);
-      const writer = new UnitWriter(dir, `${IMAGES_FOLDER}/${stem}`, file.name, run.totals);
-      await mapConcurrent(values, run.concurrency, async (value, i) => {
+  const units = plan.rowGroups.map((g) => `${stem}.rg${String(g.index).padStart(5, '0')}`);
+  run.units.push(...units);
+  const alreadyFinal = await exists(finalImageFolder(run.out, stem));
+  const dir = alreadyFinal ? '' : await preparePartial(run.out, stem);
+  const folder = path.dirname(file.abs);
+  const limits = { maxImageBytes: run.maxImageBytes, maxRowGroupBytes: run.maxRowGroupBytes };
+  for (const group of plan.rowGroups) {
+    throwIfCancelled(run.signal);
+    const unit = units[group.index]!;
+    const finished = await readUnit(run.out, unit);
+    if (finished || alreadyFinal) {
+      if (finished) run.adopt(finished);
+      run.done += group.rows;
+      run.progress(file.name);
+      continue;
+    }
+    const what = `${file.name} row group ${group.index}`;
+    await run.worker.request({ op: 'open-row-group', file, group, choice, limits }, what);
+    const writer = new UnitWriter(dir, `${IMAGES_FOLDER}/${stem}`, file.name, run.totals);
+    for await (const batch of batches(run.worker, what)) {
+      await mapConcurrent(batch.rows, run.concurrency, async (row, i) => {
         throwIfCancelled(run.signal);
-        const row = group.start + i;
-        const image: ImageInput = await imageOf(value[0], choice.image.kind, folder, run.maxImageBytes);
-        const caption = choice.caption ? captionOf(value[1]) : null;
-        await writer.add({ name: rowName(row, plan.rows), label: `${file.name} row ${row}`, image, caption, source: { source_row: row } }, i);
+        const position = batch.first + i;
+        const number = group.start + position;
+        const image = await resolveImage(row.image, folder, run.maxImageBytes);
+        await writer.add({ name: rowName(number, plan.rows), label: `${file.name} row ${number}`, image, caption: row.caption, source: { source_row: number } }, position);
         run.done++;
         run.progress(file.name);
       });
-      if (group.index === 0 && group.rows > 0 && writer.imageCount === 0) {
-        throw noImages(file.name, `column "${choice.image.name}"`, `no row of its first row group holds image bytes sharp can read`);
-      }
-      await run.finishUnit(unit, writer, dir);
     }
-    if (!alreadyFinal) await publish(run.out, stem);
-  } finally {
-    await pf.close();
+    if (group.index === 0 && group.rows > 0 && writer.imageCount === 0) {
+      throw noImages(file.name, `column "${choice.image.name}"`, `no row of its first row group holds image bytes sharp can read`);
+    }
+    await run.finishUnit(unit, writer, dir);
   }
+  if (!alreadyFinal) await publish(run.out, stem);
 }
 
 // ---- WebDataset ----
@@ -255,31 +273,21 @@ async function importShard(run: Run, file: SourceFile, stem: string, bytesBefore
   const dir = await preparePartial(run.out, stem);
   const writer = new UnitWriter(dir, `${IMAGES_FOLDER}/${stem}`, file.name, run.totals);
   const names = new UniqueNames();
-  let position = 0;
-  const window = new TaskWindow(run.concurrency);
-  const limits = { maxImageBytes: run.maxImageBytes, maxTextBytes: MAX_TEXT_BYTES };
-  const onBytes = (bytes: number) => {
-    run.done = bytesBefore + bytes;
-    run.progress(file.name);
-  };
-  try {
-    for await (const sample of readShard(file, limits, onBytes)) {
+  await run.worker.request({ op: 'open-shard', file, limits: { maxImageBytes: run.maxImageBytes } }, file.name);
+  for await (const batch of batches(run.worker, file.name)) {
+    // Names in the shard's order, whatever order the writes finish in.
+    const named = batch.rows.map((row) => ({ row, name: names.take(row.key ?? '') }));
+    await mapConcurrent(named, run.concurrency, async ({ row, name }, i) => {
       throwIfCancelled(run.signal);
-      const label = `${file.name} key ${sample.key}`;
-      const image: ImageInput = 'member' in sample.image ? { bytes: sample.image.bytes } : sample.image;
-      const caption = sampleCaption(sample.texts, (bytes) => decodeText(bytes, label).text);
-      const name = names.take(sample.key);
-      const at = position++;
-      await window.add(async () => {
-        await writer.add({ name, label, image, caption, source: { source_key: sample.key } }, at);
-        run.progress(file.name);
-      });
+      const key = row.key ?? '';
+      await writer.add({ name, label: `${file.name} key ${key}`, image: 'path' in row.image ? { skip: 'no image' } : row.image, caption: row.caption, source: { source_key: key } }, batch.first + i);
+      run.progress(file.name);
+    });
+    if (batch.position !== undefined) {
+      run.done = bytesBefore + batch.position;
+      run.progress(file.name);
     }
-  } finally {
-    // However the shard ends (a refused member, a cancel), no write is left running behind the caller.
-    await window.settle();
   }
-  await window.drain();
   throwIfCancelled(run.signal);
   const summary = writer.finish().summary;
   if (summary.rows > 0 && summary.images === 0) throw noImages(file.name, 'the shard', 'no sample has an image member sharp can read');
@@ -308,30 +316,42 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
   if (source.files.some((f) => path.resolve(f.abs) === out)) throw new ImportError('bad-source', `--out ${out} is the source itself`);
   const previous = await checkOutput(out, source);
   const named = checkColumns(previous, options);
-  const plans = source.format === 'parquet' ? await planParquet(source, named) : null;
-  const choice = plans?.[0]?.choice;
-  const state: ImportState = {
-    version: 1,
-    format: source.format,
-    files: source.files.map((f) => ({ name: f.name, bytes: f.bytes })),
-    ...(choice ? { imageColumn: choice.image.name, ...(choice.caption ? { captionColumn: choice.caption.name } : {}) } : {}),
-  };
   throwIfCancelled(options.signal);
-  await writeState(out, state);
+  const worker = new ImportWorker({ signal: options.signal });
+  let run: Run;
+  let plans: ParquetPlan[] | null;
+  let state: ImportState;
+  try {
+    const limits = { maxImageBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, maxRowGroupBytes: options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES };
+    plans = source.format === 'parquet' ? await planParquet(worker, source, named, limits) : null;
+    if (!plans) for (const file of source.files) await worker.request({ op: 'plan-shard', file }, file.name);
+    const choice = plans?.[0]?.choice;
+    state = {
+      version: 1,
+      format: source.format,
+      files: source.files.map((f) => ({ name: f.name, bytes: f.bytes })),
+      ...(choice ? { imageColumn: choice.image.name, ...(choice.caption ? { captionColumn: choice.caption.name } : {}) } : {}),
+    };
+    // Only now, every file checked, does the output folder get anything.
+    throwIfCancelled(options.signal);
+    await writeState(out, state);
 
-  const total = plans ? plans.reduce((n, p) => n + p.rows, 0) : source.files.reduce((n, f) => n + f.bytes, 0);
-  const run = new Run(options, out, total, plans ? 'rows' : 'bytes');
-  if (plans) {
-    for (const plan of plans) await importParquetFile(run, plan);
-  } else {
-    const stems = new UniqueNames();
-    let bytesBefore = 0;
-    for (const file of source.files) {
-      throwIfCancelled(options.signal);
-      await importShard(run, file, stems.take(stemOf(file.name)), bytesBefore);
-      bytesBefore += file.bytes;
-      run.done = bytesBefore;
+    const total = plans ? plans.reduce((n, p) => n + p.rows, 0) : source.files.reduce((n, f) => n + f.bytes, 0);
+    run = new Run(options, out, total, plans ? 'rows' : 'bytes', worker);
+    if (plans) {
+      for (const plan of plans) await importParquetFile(run, plan);
+    } else {
+      const stems = new UniqueNames();
+      let bytesBefore = 0;
+      for (const file of source.files) {
+        throwIfCancelled(options.signal);
+        await importShard(run, file, stems.take(stemOf(file.name)), bytesBefore);
+        bytesBefore += file.bytes;
+        run.done = bytesBefore;
+      }
     }
+  } finally {
+    await worker.close();
   }
   run.progress(source.files.at(-1)?.name ?? '');
 
@@ -343,16 +363,19 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
   return {
     format: source.format,
     files: source.files.length,
-    rows: plans ? total : run.rows,
+    rows: plans ? run.total : run.rows,
     imported: run.totals.imported,
     resumed: run.totals.resumed,
     skipped: run.skips.counts,
     skippedExamples: run.skips.examples,
+    captions: run.captions.counts,
+    captionExamples: run.captions.examples,
     bytesWritten: run.totals.bytesWritten,
     manifest: manifest.manifest,
     images: manifest.records,
     ...(state.imageColumn !== undefined ? { imageColumn: state.imageColumn } : {}),
     ...(state.captionColumn !== undefined ? { captionColumn: state.captionColumn } : {}),
-    warnings: manifest.warnings,
+    warnings: manifest.warnings.slice(0, MAX_LISTED_WARNINGS),
+    moreWarnings: Math.max(0, manifest.warnings.length - MAX_LISTED_WARNINGS),
   };
 }

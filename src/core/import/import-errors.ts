@@ -18,8 +18,12 @@ export type ImportErrorCode =
   | 'unsafe-member'
   /** A WebDataset key seen twice in one shard. */
   | 'duplicate-key'
-  /** A row group or member larger than the import holds in memory. */
+  /** A row group or member larger than the import holds in memory, or a file whose reading needs more. */
   | 'too-large'
+  /** A shard that is a compressed file (gzip, zstd, xz, bzip2) under a .tar name. */
+  | 'compressed'
+  /** A file whose reading made no progress for too long (a decompression bomb, an endless structure). */
+  | 'too-slow'
   /** The output folder holds something else, or an import of another source. */
   | 'out-not-empty'
   /** The source changed since the import that this output folder resumes. */

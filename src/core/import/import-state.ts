@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../dataset/atomic-write.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
+import { MAX_CAPTION_CHARS } from '../limits.js';
 import { ImportError } from './import-errors.js';
 import type { ImportFormat, ImportSource } from './source-files.js';
 
@@ -44,6 +45,9 @@ export interface UnitSummary {
   images: number;
   skipped: Record<string, number>;
   examples: Record<string, string[]>;
+  /** Captions of its images that were cleaned or left out, by what happened (absent in older units). */
+  captions?: Record<string, number>;
+  captionExamples?: Record<string, string[]>;
 }
 
 export interface FinishedUnit {
@@ -130,7 +134,8 @@ export async function writeUnit(out: string, unit: string, finished: FinishedUni
 function parseEntry(value: unknown): UnitEntry | null {
   if (!isObject(value) || typeof value.file_name !== 'string' || typeof value.source_file !== 'string') return null;
   if (unsafeFileNameReason(value.file_name) !== null || !value.file_name.startsWith(`${IMAGES_FOLDER}/`)) return null;
-  if (value.alt !== null && typeof value.alt !== 'string') return null;
+  // Units of an earlier version may hold captions over today's limit: such a unit is redone.
+  if (value.alt !== null && (typeof value.alt !== 'string' || value.alt.length > MAX_CAPTION_CHARS)) return null;
   if (value.source_row !== undefined && !Number.isSafeInteger(value.source_row)) return null;
   if (value.source_key !== undefined && typeof value.source_key !== 'string') return null;
   return value as unknown as UnitEntry;
@@ -139,7 +144,10 @@ function parseEntry(value: unknown): UnitEntry | null {
 function parseSummary(value: unknown): UnitSummary | null {
   if (!isObject(value) || !Number.isSafeInteger(value.rows) || !Number.isSafeInteger(value.images)) return null;
   if (!isObject(value.skipped) || !Object.values(value.skipped).every((n) => Number.isSafeInteger(n))) return null;
-  if (!isObject(value.examples) || !Object.values(value.examples).every((l) => Array.isArray(l) && l.every((s) => typeof s === 'string'))) return null;
+  const isExamples = (e: unknown) => isObject(e) && Object.values(e).every((l) => Array.isArray(l) && l.every((s) => typeof s === 'string'));
+  if (!isExamples(value.examples)) return null;
+  if (value.captions !== undefined && !(isObject(value.captions) && Object.values(value.captions).every((n) => Number.isSafeInteger(n)))) return null;
+  if (value.captionExamples !== undefined && !isExamples(value.captionExamples)) return null;
   return value as unknown as UnitSummary;
 }
 

@@ -1,26 +1,11 @@
-// A Parquet row's image and caption values, as hyparquet decodes them, turned into what the import
-// writes. The values are untrusted: every shape is checked. An image given as a path (a string column,
-// or an Image struct with no bytes) is read from the Parquet file's folder, never from outside it, and
-// never through a symbolic link.
+// A Parquet row's image given as a path (a string column, or an Image struct with no bytes) read from
+// the Parquet file's folder, never from outside it, and never through a symbolic link. The path is
+// untrusted: every shape is checked.
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { decodeText } from '../dataset/ground-truth.js';
 import { isInside } from '../util/text-patterns.js';
-import type { ColumnChoice } from './parquet-columns.js';
+import type { RowImage } from './import-rows.js';
 import type { ImageInput } from './unit-writer.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
-export function captionOf(value: unknown): string | null {
-  let text: string | null = null;
-  if (typeof value === 'string') text = value;
-  else if (value instanceof Uint8Array) text = decodeText(value, 'caption').text;
-  if (text === null) return null;
-  const trimmed = text.replace(/\r\n?/g, '\n').trim();
-  return trimmed === '' ? null : trimmed;
-}
 
 /** Reads `rel` (relative to `folder`) when it names a regular file inside it of at most `maxBytes`. */
 async function readPathImage(folder: string, rel: string, maxBytes: number): Promise<ImageInput> {
@@ -57,23 +42,7 @@ async function readPathImage(folder: string, rel: string, maxBytes: number): Pro
   }
 }
 
-function fromBytes(bytes: Uint8Array, maxBytes: number): ImageInput {
-  if (bytes.length === 0) return { skip: 'no image' };
-  return bytes.length > maxBytes ? { skip: 'image too large', detail: `${bytes.length} bytes` } : { bytes };
-}
-
-/** The image a row's value holds, for the image column's kind; `folder` is the Parquet file's. */
-export async function imageOf(value: unknown, kind: ColumnChoice['image']['kind'], folder: string, maxBytes: number): Promise<ImageInput> {
-  switch (kind) {
-    case 'binary':
-      return value instanceof Uint8Array ? fromBytes(value, maxBytes) : { skip: 'no image' };
-    case 'string':
-      return typeof value === 'string' ? readPathImage(folder, value, maxBytes) : { skip: 'no image' };
-    case 'image-struct': {
-      if (!isObject(value)) return { skip: 'no image' };
-      if (value.bytes instanceof Uint8Array && value.bytes.length > 0) return fromBytes(value.bytes, maxBytes);
-      // The Image feature without embedded bytes refers to a file beside the Parquet file.
-      return typeof value.path === 'string' && value.path !== '' ? readPathImage(folder, value.path, maxBytes) : { skip: 'no image' };
-    }
-  }
+/** A row's image as the worker decoded it, with a path read from beside the Parquet file (`folder`). */
+export function resolveImage(image: RowImage, folder: string, maxBytes: number): Promise<ImageInput> | ImageInput {
+  return 'path' in image ? readPathImage(folder, image.path, maxBytes) : image;
 }

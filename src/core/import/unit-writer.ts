@@ -2,6 +2,7 @@
 // the manifest will need of each: the caption and where it came from. Shared by both formats, so the
 // rules for what counts as an image and how files are named and written are the same for both.
 import * as path from 'node:path';
+import type { CaptionValue } from './caption-policy.js';
 import { sniffImage, type SkipReason } from './image-format.js';
 import { writeImageFile } from './image-writer.js';
 import { ReasonTally } from '../util/reason-tally.js';
@@ -16,7 +17,8 @@ export interface Sample {
   /** How a person finds it in the source, for the report: "train-0.parquet row 12". */
   label: string;
   image: ImageInput;
-  caption: string | null;
+  /** The caption, made what every writer stores, and what that took (counted when the image is written). */
+  caption: CaptionValue;
   source: { source_row: number } | { source_key: string };
 }
 
@@ -29,7 +31,7 @@ export interface ImportTotals {
 
 export class UnitWriter {
   /** By the sample's position in the unit, so that the record and the report do not depend on timing. */
-  private readonly results: ({ entry: UnitEntry } | { skip: string; label: string } | undefined)[] = [];
+  private readonly results: ({ entry: UnitEntry; notes: string[]; label: string } | { skip: string; label: string } | undefined)[] = [];
 
   constructor(
     /** The folder the images are written to (the source file's partial folder). */
@@ -58,7 +60,8 @@ export class UnitWriter {
     } else {
       this.totals.resumed++;
     }
-    this.results[position] = { entry: { file_name: path.posix.join(this.relDir, fileName), alt: sample.caption, source_file: this.sourceFile, ...sample.source } };
+    const notes = (sample.caption.notes ?? []).map((n) => (n.detail ? `${n.note}\0${n.detail}` : n.note));
+    this.results[position] = { entry: { file_name: path.posix.join(this.relDir, fileName), alt: sample.caption.text, source_file: this.sourceFile, ...sample.source }, notes, label: sample.label };
   }
 
   private skip(position: number, sample: Sample, reason: SkipReason, detail: string | undefined): void {
@@ -68,13 +71,22 @@ export class UnitWriter {
   finish(): FinishedUnit {
     const entries: UnitEntry[] = [];
     const skips = new ReasonTally<string>();
+    const captions = new ReasonTally<string>();
     let rows = 0;
     for (const result of this.results) {
       if (result === undefined) continue;
       rows++;
-      if ('entry' in result) entries.push(result.entry);
-      else skips.add(result.skip, result.label);
+      if ('entry' in result) {
+        entries.push(result.entry);
+        for (const note of result.notes) {
+          const [reason, detail] = note.split('\0');
+          captions.add(reason!, detail ? `${result.label} (${detail})` : result.label);
+        }
+      } else skips.add(result.skip, result.label);
     }
-    return { summary: { rows, images: entries.length, skipped: skips.counts, examples: skips.examples }, entries };
+    return {
+      summary: { rows, images: entries.length, skipped: skips.counts, examples: skips.examples, captions: captions.counts, captionExamples: captions.examples },
+      entries,
+    };
   }
 }

@@ -3,10 +3,14 @@
 // ("a/000123.seg.png" has key "a/000123" and suffix "seg.png"). Nothing from the tar touches the file
 // system: names are only parsed, never joined to a folder. A name with "..", an absolute name, a link,
 // a device or a FIFO refuses the shard; so does a key seen twice. Only the members an import uses are
-// read into memory, each up to a bound; the others are skipped as they stream by.
-import { createReadStream } from 'node:fs';
+// read into memory, each up to a bound; the others are skipped as they stream by. A caption member over
+// the bound is not read, but said (the report counts it). A shard that is compressed (gzip, zstd, xz,
+// bzip2) is named as such before tar-stream can guess at it.
+import { createReadStream, promises as fs } from 'node:fs';
 import { extract, type Extract, type Header } from 'tar-stream';
+import { captionFromBytes, captionFromText, tooLong, type CaptionValue } from './caption-policy.js';
 import { ImportError } from './import-errors.js';
+import { count } from './parquet-format-error.js';
 import type { SourceFile } from './source-files.js';
 
 export const IMAGE_SUFFIXES: readonly string[] = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff'];
@@ -22,12 +26,40 @@ export interface ShardLimits {
   maxTextBytes: number;
 }
 
+/** A text member: its bytes, or its size when it is over the bound and was not read. */
+export type TextMember = Uint8Array | { tooLarge: number };
+
 export interface ShardSample {
   key: string;
   /** The image member's name and bytes, or why there is none to use. */
   image: { member: string; bytes: Uint8Array } | { skip: 'no image' | 'image too large'; detail?: string };
-  /** The text members (txt, caption, json) by suffix, each within the text bound. */
-  texts: Map<string, Uint8Array>;
+  /** The text members (txt, caption, json) by suffix. */
+  texts: Map<string, TextMember>;
+}
+
+/** The first bytes of compressed formats a shard may be, by name. */
+const COMPRESSED: readonly [string, readonly number[]][] = [
+  ['gzip', [0x1f, 0x8b]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+];
+
+/** Refuses a shard that is a compressed file under a .tar name, saying which compression it is. */
+export async function checkShardHead(shard: SourceFile): Promise<void> {
+  const head = new Uint8Array(8);
+  const handle = await fs.open(shard.abs, 'r');
+  let got: number;
+  try {
+    got = (await handle.read(head, 0, head.length, 0)).bytesRead;
+  } finally {
+    await handle.close();
+  }
+  for (const [name, magic] of COMPRESSED) {
+    if (got >= magic.length && magic.every((b, i) => head[i] === b)) {
+      throw new ImportError('compressed', `${shard.name}: this shard is ${name}-compressed, not a plain tar; decompress it first (for gzip: gzip -dc ${shard.name}.gz > ${shard.name}, after renaming it) and import the .tar`);
+    }
+  }
 }
 
 /** A member's name split as WebDataset splits it, or why it is refused. */
@@ -70,6 +102,9 @@ async function drain(entry: Entry): Promise<void> {
 function tarError(shard: string, err: unknown): ImportError {
   const message = err instanceof Error ? err.message : String(err);
   if (/unexpected end/i.test(message)) return new ImportError('truncated', `${shard}: truncated (the tar ends inside a member); download it again`);
+  // tar-stream's words for these guess at gzip, which checkShardHead has already ruled out.
+  if (/^Invalid tar header\. Maybe/.test(message)) return new ImportError('corrupt', `${shard}: not a readable tar file (a member's header does not match its checksum); download it again`);
+  if (/unknown format/i.test(message)) return new ImportError('corrupt', `${shard}: not a readable tar file (a member's header is in no tar format); download it again`);
   return new ImportError('corrupt', `${shard}: not a readable tar file (${message})`);
 }
 
@@ -78,6 +113,7 @@ function tarError(shard: string, err: unknown): ImportError {
  * ImportError for a refused member or a broken tar.
  */
 export async function* readShard(shard: SourceFile, limits: ShardLimits, onBytes?: (bytes: number) => void): AsyncGenerator<ShardSample> {
+  await checkShardHead(shard);
   const input = createReadStream(shard.abs, { highWaterMark: 1 << 20 });
   const tar = extract();
   let readError: unknown = null;
@@ -93,17 +129,27 @@ export async function* readShard(shard: SourceFile, limits: ShardLimits, onBytes
   let suffixes = new Set<string>();
   const refuse = (header: Header, why: string) => new ImportError('unsafe-member', `${shard.name}: member "${header.name}" ${why}; refusing the shard`);
   try {
+    yield* samples();
+  } catch (err) {
+    // A member's bytes end early (or the file cannot be read) inside a member as well as between them.
+    if (err instanceof ImportError) throw err;
+    throw readError ? new ImportError('corrupt', `${shard.name}: cannot be read (${String(readError)})`) : tarError(shard.name, err);
+  } finally {
+    input.destroy();
+    tar.destroy();
+  }
+
+  async function* samples(): AsyncGenerator<ShardSample> {
     const entries = tar[Symbol.asyncIterator]();
     for (;;) {
-      let next: IteratorResult<Entry>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw readError ? new ImportError('corrupt', `${shard.name}: cannot be read (${String(readError)})`) : tarError(shard.name, err);
-      }
+      const next: IteratorResult<Entry> = await entries.next();
       if (next.done) break;
       const entry = next.value;
       const header = entry.header;
+      // tar-stream gives null for a size it cannot read (a base-256 field past 2^53), and then waits forever.
+      if (!(typeof header.size === 'number' && Number.isSafeInteger(header.size) && header.size >= 0)) {
+        throw new ImportError('corrupt', `${shard.name}: member "${header.name}" has no readable size; the tar is damaged: download it again`);
+      }
       // Long-name and pax headers are folded in by tar-stream; a global pax header may still come through.
       const type: string = header.type ?? 'file';
       const refused = REFUSED_TYPES[type];
@@ -129,7 +175,7 @@ export async function* readShard(shard: SourceFile, limits: ShardLimits, onBytes
       if (suffixes.has(split.suffix)) throw new ImportError('duplicate-key', `${shard.name}: member "${header.name}" appears twice (key "${split.key}"); a shard's samples must have distinct keys`);
       suffixes.add(split.suffix);
       const sample: ShardSample = current;
-      const size = header.size;
+      const size: number = header.size;
       if (IMAGE_SUFFIXES.includes(split.suffix)) {
         if ('member' in sample.image || sample.image.skip === 'image too large') {
           // A second image in one sample (jpg and png of the same key): the first one is the sample's.
@@ -140,40 +186,40 @@ export async function* readShard(shard: SourceFile, limits: ShardLimits, onBytes
         sample.image = bytes ? { member: header.name, bytes } : { skip: 'image too large', detail: `${size} bytes` };
       } else if (CAPTION_SUFFIXES.includes(split.suffix) || split.suffix === JSON_SUFFIX) {
         const bytes = size <= limits.maxTextBytes ? await readMember(entry, limits.maxTextBytes) : (await drain(entry), null);
-        if (bytes) sample.texts.set(split.suffix, bytes);
+        sample.texts.set(split.suffix, bytes ?? { tooLarge: size });
       } else {
         await drain(entry);
       }
     }
     if (current) yield current;
-  } finally {
-    input.destroy();
-    tar.destroy();
   }
 }
 
-/** A sample's caption: its .txt, else its .caption, else the caption/text field of its .json. */
-export function sampleCaption(texts: Map<string, Uint8Array>, decode: (bytes: Uint8Array) => string): string | null {
+/**
+ * A sample's caption: its .txt, else its .caption, else the caption/text field of its .json; decoded,
+ * cleaned and bounded as every caption is. A caption member too large to read is the caption, too long.
+ */
+export function sampleCaption(texts: Map<string, TextMember>): CaptionValue {
   for (const suffix of CAPTION_SUFFIXES) {
-    const bytes = texts.get(suffix);
-    if (bytes) {
-      const text = decode(bytes).replace(/\r\n?/g, '\n').trim();
-      if (text !== '') return text;
-    }
+    const member = texts.get(suffix);
+    if (member === undefined) continue;
+    if (!(member instanceof Uint8Array)) return tooLong(`a .${suffix} member of ${count(member.tooLarge)} bytes`);
+    const caption = captionFromBytes(member);
+    if (caption.text !== null || caption.notes) return caption;
   }
   const json = texts.get(JSON_SUFFIX);
-  if (!json) return null;
+  if (!(json instanceof Uint8Array)) return json ? tooLong(`a .json member of ${count(json.tooLarge)} bytes`) : { text: null };
   let value: unknown;
   try {
-    value = JSON.parse(decode(json));
+    value = JSON.parse(new TextDecoder().decode(json));
   } catch {
-    return null;
+    return { text: null };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { text: null };
   const record = value as Record<string, unknown>;
   for (const field of ['caption', 'text']) {
     const text = record[field];
-    if (typeof text === 'string' && text.trim() !== '') return text.replace(/\r\n?/g, '\n').trim();
+    if (typeof text === 'string' && text.trim() !== '') return captionFromText(text);
   }
-  return null;
+  return { text: null };
 }

@@ -12,7 +12,8 @@ import type { ManifestLease, ManifestRegistry } from '../../core/document/manife
 import { applyNormalization, type NormalizationChange } from '../../core/analysis/normalizers.js';
 import type { CaptionKind, ReviewState } from '../../shared/record.js';
 import type { Counts, ReplaceChange } from '../../shared/record-query.js';
-import { MAX_CAPTION_CHARS, type EditRequest } from '../../shared/protocol.js';
+import type { EditRequest } from '../../shared/protocol.js';
+import { MAX_CAPTION_CHARS } from '../../shared/limits.js';
 
 interface BackupFile {
   format: 'recaption-backup/2';

@@ -10,6 +10,9 @@ import { isEmptyQuery, planReplace } from '../../core/dataset/query.js';
 import { QueryIndex } from '../../core/dataset/query-index.js';
 import type { ManifestRegistry } from '../../core/document/manifest-registry.js';
 import { ThumbnailCache } from './thumbnails.js';
+import { PatternSandbox } from '../../core/dataset/pattern-sandbox.js';
+import { PATTERN_WORKER_HEAP_MB } from '../../core/limits.js';
+import { Worker } from 'node:worker_threads';
 import { planNormalization } from './normalize.js';
 import { editorHtml } from './html.js';
 import { defectBitsOf } from '../../core/analysis/defects.js';
@@ -44,6 +47,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
   private readonly gridRenderEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; ms: number; tiles: number }>();
   /** The grid drew its first tiles after a switch to it (for tests and perf). */
   readonly onDidGridRender = this.gridRenderEmitter.event;
+  /** Where users' regular expressions (the filter, find & replace) run: a worker with a deadline. */
+  readonly patterns: PatternSandbox;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -52,12 +57,17 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     readonly log: vscode.LogOutputChannel = vscode.window.createOutputChannel('Recaption', { log: true }),
   ) {
     this.thumbnails = new ThumbnailCache(vscode.Uri.joinPath(context.globalStorageUri, 'thumbnails').fsPath);
+    // Started on the first regular expression, as the index worker is on the first open.
+    this.patterns = new PatternSandbox(
+      (workerData) => new Worker(path.join(context.extensionPath, 'dist', 'pattern-worker.js'), { workerData, resourceLimits: { maxOldGenerationSizeMb: PATTERN_WORKER_HEAP_MB } }),
+    );
   }
 
   static register(context: vscode.ExtensionContext, registry: ManifestRegistry): CaptionEditorProvider {
     const provider = new CaptionEditorProvider(context, registry);
     context.subscriptions.push(
       provider.log,
+      { dispose: () => provider.patterns.dispose() },
       vscode.window.registerCustomEditorProvider(CAPTION_EDITOR_VIEW_TYPE, provider, {
         webviewOptions: { retainContextWhenHidden: true },
         supportsMultipleEditorsPerDocument: false,
@@ -86,13 +96,17 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     if (!s) return undefined;
     if (!doc.loaded) return { current: s.fileName, filtered: null, selected: null };
     const index = this.indexOf(doc);
-    try {
-      const names = doc.store.names();
-      const selected = s.ranges.length > 0 ? Array.from(index.rowsOf(doc.store, doc.generation, s.query, s.ranges), (row) => names[row]!) : null;
-      return { current: s.fileName, filtered: isEmptyQuery(s.query) ? null : index.matchingNames(doc.store, doc.generation, s.query), selected };
-    } catch {
-      return { current: s.fileName, filtered: null, selected: null };
-    }
+    // A filter not searched yet, or a stale selection: that part is unknown, not guessed.
+    const attempt = <T>(read: () => T): T | null => {
+      try {
+        return read();
+      } catch {
+        return null;
+      }
+    };
+    const names = doc.store.names();
+    const selected = s.ranges.length > 0 ? attempt(() => Array.from(index.rowsOf(doc.store, doc.generation, s.query, s.ranges), (row) => names[row]!)) : null;
+    return { current: s.fileName, filtered: isEmptyQuery(s.query) ? null : attempt(() => index.matchingNames(doc.store, doc.generation, s.query)), selected };
   }
 
   private indexOf(doc: CaptionDocument): QueryIndex {
@@ -103,9 +117,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
   /** A bulk review of a multi-selection (the webview's `bulkReview` request), as one undoable edit. */
   async bulkReview(doc: CaptionDocument, { query, ranges, kinds, review }: BulkReviewSpec): Promise<{ changed: number; kept: number }> {
-    await doc.ready;
+    const index = await this.preparedIndex(doc, query);
     const started = performance.now();
-    const rows = this.indexOf(doc).rowsOf(doc.store, doc.generation, query, ranges);
+    const rows = index.rowsOf(doc.store, doc.generation, query, ranges);
     const result = doc.applyBulkReview(rows, kinds, review);
     this.log.info(`bulk review (${review ?? 'clear'}) of ${rows.length} records: ${result.changed} captions changed, ${result.kept} kept, in ${(performance.now() - started).toFixed(0)} ms`);
     return result;
@@ -113,16 +127,26 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
 
   /** Find & replace over what the filter shows, or the multi-selection in it, as one undoable edit. */
   async replaceIn(doc: CaptionDocument, spec: ReplaceSpec): Promise<{ changed: number }> {
-    await doc.ready;
-    await this.columnsFor(doc, spec.query);
-    return { changed: doc.applyReplace(planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec)) };
+    await this.preparedIndex(doc, spec.query);
+    return { changed: doc.applyReplace(await planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec, this.patterns)) };
   }
 
   /** The normalizers over what the filter shows, or the multi-selection in it, as one undoable edit. */
   async normalizeIn(doc: CaptionDocument, spec: NormalizeSpec): Promise<{ changed: number }> {
-    await doc.ready;
-    await this.columnsFor(doc, spec.query);
+    await this.preparedIndex(doc, spec.query);
     return { changed: doc.applyNormalization(planNormalization(this.shownRecords(doc, spec.query, spec.ranges), spec), spec.includeProtected) };
+  }
+
+  /**
+   * The document's query index with `query` searched: loaded, the columns it needs filled, and a regular
+   * expression run in the pattern sandbox. Throws QueryError for a bad or cut-off pattern.
+   */
+  private async preparedIndex(doc: CaptionDocument, query: RecordQuery): Promise<QueryIndex> {
+    await doc.ready;
+    await this.columnsFor(doc, query);
+    const index = this.indexOf(doc);
+    await index.prepare(doc.store, query, this.patterns);
+    return index;
   }
 
   /**
@@ -145,10 +169,10 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
     if (ranges.length === 0 && isEmptyQuery(query)) return yield* doc.store.records();
     const index = this.indexOf(doc);
     const names = doc.store.names();
-    const rows = ranges.length > 0 ? index.rowsOf(doc.store, doc.generation, query, ranges) : null;
-    const total = rows ? rows.length : index.total(doc.store, doc.generation, query);
-    for (let i = 0; i < total; i++) {
-      const record = doc.store.get(names[rows ? rows[i]! : index.positionAt(doc.store, doc.generation, query, i)]!);
+    // Resolved once: a find & replace reads the records between its pattern batches, while the index may move on.
+    const rows = ranges.length > 0 ? index.rowsOf(doc.store, doc.generation, query, ranges) : index.positionsFor(doc.store, doc.generation, query)!;
+    for (const row of rows) {
+      const record = doc.store.get(names[row]!);
       if (record) yield record;
     }
   }
@@ -265,10 +289,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         if (!doc.loaded && isEmptyQuery(query) && offset + limit <= doc.head.length) {
           return { total: doc.head.length, offset, records: await headView(offset, limit), error: null };
         }
-        await doc.ready;
-        await this.columnsFor(doc, query);
         let total: number;
         try {
+          await this.preparedIndex(doc, query);
           total = index.total(doc.store, doc.generation, query);
         } catch (err) {
           return { total: 0, offset, records: [], error: (err as Error).message };
@@ -295,8 +318,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         return out;
       },
       findNext: async ({ query, from, direction, unreviewedOnly }) => {
-        await doc.ready;
-        await this.columnsFor(doc, query);
+        await this.preparedIndex(doc, query);
         const total = index.total(doc.store, doc.generation, query);
         for (let p = from + direction; p >= 0 && p < total; p += direction) {
           if (!unreviewedOnly || isUnreviewed(doc.store.factsAt(index.positionAt(doc.store, doc.generation, query, p)))) return { position: p };
@@ -304,10 +326,9 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         return { position: null };
       },
       previewReplace: async (spec) => {
-        await doc.ready;
-        await this.columnsFor(doc, spec.query);
         try {
-          const changes = planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec);
+          await this.preparedIndex(doc, spec.query);
+          const changes = await planReplace(this.shownRecords(doc, spec.query, spec.ranges), spec, this.patterns);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
           return { total: 0, changes: [], error: (err as Error).message };
@@ -315,9 +336,8 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
       },
       applyReplace: (spec) => this.replaceIn(doc, spec),
       previewNormalize: async (spec) => {
-        await doc.ready;
-        await this.columnsFor(doc, spec.query);
         try {
+          await this.preparedIndex(doc, spec.query);
           const changes = planNormalization(this.shownRecords(doc, spec.query, spec.ranges), spec);
           return { total: changes.length, changes: changes.slice(0, MAX_PREVIEW), error: null };
         } catch (err) {
@@ -330,10 +350,7 @@ export class CaptionEditorProvider implements vscode.CustomEditorProvider<Captio
         await doc.ready;
         return doc.applyEdit(request);
       },
-      bulkReview: async (spec) => {
-        await this.columnsFor(doc, spec.query);
-        return this.bulkReview(doc, spec);
-      },
+      bulkReview: (spec) => this.bulkReview(doc, spec),
     };
 
     const onEvent = (event: WebviewEvent): void => {

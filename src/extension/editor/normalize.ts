@@ -3,10 +3,9 @@
 import { previewNormalization, type NormalizationChange, type NormalizerSpec } from '../../core/analysis/normalizers.js';
 import type { NormalizeSpec } from '../../shared/protocol.js';
 import type { ManifestRecord } from '../../shared/record.js';
-import { compileQuery } from '../../core/dataset/query.js';
 
 /** The spec came over postMessage: only known values turn into normalizers. */
-export function normalizerSpecs(spec: Omit<NormalizeSpec, 'ranges'>): NormalizerSpec[] {
+export function normalizerSpecs(spec: Omit<NormalizeSpec, 'ranges' | 'query'>): NormalizerSpec[] {
   const specs: NormalizerSpec[] = [];
   if (spec.stripOpening === true) specs.push({ kind: 'strip-opening' });
   if (spec.cutClosing === true) specs.push({ kind: 'cut-closing' });
@@ -14,14 +13,13 @@ export function normalizerSpecs(spec: Omit<NormalizeSpec, 'ranges'>): Normalizer
   return specs;
 }
 
-/** What the normalizers would change; throws QueryError for a bad filter regex. */
-export function planNormalization(records: Iterable<ManifestRecord>, spec: Omit<NormalizeSpec, 'ranges'>): NormalizationChange[] {
+/**
+ * What the normalizers would change in `records`: the ones the filter shows, or the selection in it (the
+ * caller resolves them through the query index, which runs a filter's regular expression in the sandbox).
+ */
+export function planNormalization(records: Iterable<ManifestRecord>, spec: Omit<NormalizeSpec, 'ranges' | 'query'>): NormalizationChange[] {
   const specs = normalizerSpecs(spec);
   if (specs.length === 0) return [];
-  const matches = compileQuery(spec.query);
   const kinds = (Array.isArray(spec.fields) ? spec.fields : []).filter((k) => k === 'ssc' || k === 'dsc');
-  function* filtered(): Generator<ManifestRecord> {
-    for (const r of records) if (matches(r)) yield r;
-  }
-  return previewNormalization(filtered(), specs, { kinds, includeProtected: spec.includeProtected === true });
+  return previewNormalization(records, specs, { kinds, includeProtected: spec.includeProtected === true });
 }

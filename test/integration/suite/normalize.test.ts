@@ -41,8 +41,9 @@ describe('Normalize captions in the editor', () => {
     // The SSCs ("machine short N") only gain a period; the human DSC is not in the plan.
     assert.equal(plan.filter((c) => c.kind === 'ssc').length, 4);
     assert.ok(plan.every((c) => c.fileName !== 'img-003.png' || c.kind !== 'dsc'));
-    // A filter narrows it, as in find & replace.
-    assert.equal(planNormalization(doc.store.records(), { ...ALL, query: { ...EMPTY_QUERY, text: 'green' } }).length, 2);
+    // A filter narrows it, as in find & replace: the panel's preview plans over what the filter shows.
+    const narrowed = await provider.requestHandlers(doc)!.previewNormalize({ ...ALL, query: { ...EMPTY_QUERY, text: 'green' } });
+    assert.equal(narrowed.total, 2);
 
     const applied = doc.applyNormalization(plan, false);
     assert.equal(applied, plan.length);

@@ -3,6 +3,7 @@
 // and network failures (Retry-After honoured), cancellation, redirects refused, and answers that are not
 // captions (refusal, empty, cut off, malformed) turned into one clear message with the API key redacted.
 import { DEFAULT_BACKOFF, abortReason, backoffDelayMs, parseRetryAfterMs, sleep, type BackoffPolicy } from './backoff.js';
+import { MAX_CAPTION_CHARS } from '../../limits.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_CHARS_PER_TOKEN, normalizeBaseUrl, type RemoteEndpointConfig } from './endpoint.js';
 import { redactSecrets } from './redact.js';
 import { serializeRequest } from './request-body.js';
@@ -312,6 +313,10 @@ export class ChatClient {
         attempt,
         status,
       );
+    }
+    // Whatever max_tokens allows, no caption is longer than the one limit every writer keeps.
+    if (answer.text.length > MAX_CAPTION_CHARS) {
+      throw new RemoteRequestError(`the answer is ${answer.text.length.toLocaleString('en-US')} characters, over the ${MAX_CAPTION_CHARS.toLocaleString('en-US')} a caption may have`, 'malformed', attempt, status);
     }
     if (answer.finishReason === 'length') {
       throw new RemoteRequestError(
