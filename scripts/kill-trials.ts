@@ -1,5 +1,6 @@
 // Seeded kill -9 trials at scale: `npx tsx scripts/kill-trials.ts [--trials 100] [--seed 1] [--only export,save,caption,merge]`.
-// Prints one line per kind and exits 1 if any trial found something torn, lost, stranded or left over.
+// Export trials go round every format and image mode, into a fresh folder and forced over an earlier export.
+// Prints one line per kind (and per export set-up) and exits 1 if any trial found something torn, lost, stranded or left over.
 import { parseArgs } from 'node:util';
 import { TRIALS, TRIAL_KINDS, type TrialKind } from '../test/support/kill-trials.js';
 
@@ -17,8 +18,11 @@ async function main(): Promise<number> {
     const t = await TRIALS[kind](trials, seed);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     console.log(
-      `${kind}: ${t.trials} trials (${t.killedMidway} killed before finishing), torn ${t.torn}, lost ${t.lost}, stranded ${t.stranded}, leftovers ${t.leftovers}; ${seconds} s`,
+      `${kind}: ${t.trials} trials (${t.killedMidway} killed before finishing${kind === 'export' ? `, ${t.killedMidSwap} of them while moving the export into place` : ''}), torn ${t.torn}, lost ${t.lost}, stranded ${t.stranded}, leftovers ${t.leftovers}; ${seconds} s`,
     );
+    for (const [setup, r] of Object.entries(t.bySetup)) {
+      console.log(`  ${setup}: ${r.trials} trials, torn ${r.torn}, lost ${r.lost}, stranded ${r.stranded}, leftovers ${r.leftovers}`);
+    }
     for (const f of t.failures) console.log(`  ${f}`);
     bad += t.failures.length;
   }

@@ -27,6 +27,7 @@ import { hubRepoNameProblem } from '../core/hub/index.js';
 import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
 import { askHubTarget, pushExportToHub, type HubTarget } from './hub-push.js';
 import { withCancellableProgress } from './cancellable-progress.js';
+import { readRunSettings } from './run/settings.js';
 
 /** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
 export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
@@ -257,6 +258,8 @@ async function runExport(
   const select = choices.select ?? DEFAULT_EXPORT_SELECTION;
   const images = choices.images ?? 'copy';
   let force = choices.force === true;
+  // Links out of the dataset are followed only as the user's setting says, as for the scan (restricted mode ignores the workspace's).
+  const followExternalLinks = readRunSettings(vscode.Uri.file(folder)).followExternalLinks;
   for (;;) {
     try {
       const result = await withCancellableProgress(`Exporting ${path.basename(folder)}`, (signal, progress) =>
@@ -271,8 +274,9 @@ async function runExport(
           force,
           license: choices.license,
           only: choices.only ? new Set(choices.only) : undefined,
+          followExternalLinks,
           signal,
-          onProgress: (p) => progress(p.total ? (p.done / p.total) * 100 : 100, p.phase === 'finishing' ? 'finishing' : `${p.done} / ${p.total}`),
+          onProgress: (p) => progress(p.total ? (p.done / p.total) * 100 : 100, p.phase === 'writing' ? `${p.done} / ${p.total}` : p.phase),
         }),
       );
       const r = result.record;
@@ -281,6 +285,9 @@ async function runExport(
       const notes = allNotes.length ? ` Note: ${allNotes.join('; ')}.` : '';
       // Not awaited: the command is done when the export is, not when the message is dismissed.
       const message = `Exported ${r.counts.total} images (train ${r.counts.train}, validation ${r.counts.validation})${skipped}.${notes}`;
+      if (result.warnings.length > 0) {
+        void showWarning(`Not exported: ${result.warnings.join('; ')}.`);
+      }
       if (choices.hub) void showInfo(message);
       else {
         void showInfo(message, 'Open Dataset Card', 'Reveal Folder', 'Push to Hugging Face Hub').then(async (action) => {

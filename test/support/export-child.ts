@@ -1,24 +1,23 @@
-// Child process for the kill trials: one export, saying on stdout when it starts committing.
+// Child process for the kill trials: one export with the settings given as JSON, saying on stdout when it
+// starts finishing (the card), when it starts moving the export into place, and when it is done.
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
-import { exportFineTuneSet } from '../../src/core/export/index.js';
-import type { ExportProfile } from '../../src/core/export/types.js';
+import { exportFineTuneSet, type ExportOptions } from '../../src/core/export/index.js';
+
+export type ChildExportSettings = Pick<ExportOptions, 'profile' | 'format' | 'images' | 'shardSize' | 'validation' | 'force'>;
 
 async function main(): Promise<void> {
-  const [dataset, out, profile, shardSize] = process.argv.slice(2) as [string, string, ExportProfile, string];
+  const [dataset, out, json] = process.argv.slice(2) as [string, string, string];
+  const settings = JSON.parse(json) as ChildExportSettings;
   const store = await ManifestStore.open(dataset);
-  let said = false;
+  const said = new Set<string>();
   const { notices } = await exportFineTuneSet({
     store,
     out,
-    profile,
-    format: 'webdataset',
-    shardSize: Number(shardSize),
-    validation: 0.1,
-    force: true,
+    ...settings,
     onProgress: (p) => {
-      if (p.phase === 'finishing' && !said) {
-        said = true;
-        process.stdout.write('finishing\n');
+      if (p.phase !== 'writing' && !said.has(p.phase)) {
+        said.add(p.phase);
+        process.stdout.write(`${p.phase}\n`);
       }
     },
   });

@@ -19,19 +19,26 @@
 //                                              {key: "deletedFile", value: {path}}
 //                                                                                     -> {success, commitOid, commitUrl, hookOutput}
 //
-// Not called by a push, so not served: the LFS "verify" action (commitIter never reads actions.verify), the
-// multipart completion (only used when the batch answer sets header.chunk_size, which this server never does),
+// With `multipartChunkSize`, larger objects get the Hub's multipart upload instead (src/lib/commit.ts): the
+// batch answer's upload action carries header.chunk_size and one URL per part ("00001", ...) and its href is
+// the completion URL:
+//                                         PUT  {part URL}  -> 200 with an ETag per part
+//                                         POST {href}  git-lfs+json {oid, parts: [{partNumber, etag}]}  -> 200
+//
+// Not called by a push, so not served: the LFS "verify" action (commitIter never reads actions.verify),
 // paths-info and tree listings (commit does not look at the repo's files), and the Xet endpoints (useXet: false).
 //
 // The server checks "Authorization: Bearer <token>" (a wrong or missing one: 401 with a JSON {"error"} as the
 // Hub answers), validates every body, checks each upload's length and sha256 against its oid, applies a
 // commit all at once or not at all, keeps committed files in memory per repo, counts requests per endpoint,
-// and can cut the connection of an upload after N bytes (an interrupted push).
+// and misbehaves on request: it can cut the connection of an upload after N bytes (an interrupted push),
+// stall an upload (stop reading it and never answer), trickle an answer one byte at a time forever, and
+// echo the token it refused in any encoding.
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type HubEndpoint = 'whoami' | 'create-repo' | 'preupload' | 'lfs-batch' | 'lfs-upload' | 'commit' | 'unknown';
+export type HubEndpoint = 'whoami' | 'create-repo' | 'preupload' | 'lfs-batch' | 'lfs-upload' | 'lfs-part' | 'lfs-complete' | 'commit' | 'unknown';
 
 export interface HubCommit {
   oid: string;
@@ -65,6 +72,21 @@ export interface HubTestServerOptions {
   lfsThreshold?: number;
   /** Misbehave like a server that quotes the credentials it refused in its error message. */
   echoTokenInErrors?: boolean;
+  /** The same, with the Authorization header it refused written in some other form (base64, split, ...). */
+  echoTokenAs?: (authorization: string) => string;
+  /** Objects larger than this are uploaded in parts of this size (the Hub's multipart upload). */
+  multipartChunkSize?: number;
+}
+
+export interface StallUpload {
+  /** Stall uploads of this object only (any object when unset). */
+  oid?: string;
+  /** Stall only this part of a multipart upload (1-based; any part when unset). */
+  part?: number;
+  /** Stop reading once this many bytes of the body arrived. */
+  afterBytes: number;
+  /** How many matching uploads to stall, one after the other. */
+  times: number;
 }
 
 export interface HubTestServer {
@@ -73,6 +95,8 @@ export interface HubTestServer {
   counts: Record<HubEndpoint, number>;
   /** Upload PUTs begun, per oid (including cut ones). */
   uploadsStarted: Map<string, number>;
+  /** Part PUTs of multipart uploads begun, per "<oid>#<part>" (including stalled ones). */
+  partsStarted: Map<string, number>;
   /** The transfers each LFS batch request offered, in order (["basic", "multipart"], plus "xet" when the client would take Xet). */
   lfsTransfersOffered: string[][];
   /** Every request's method and URL, in order. */
@@ -81,6 +105,10 @@ export interface HubTestServer {
   /** Cuts the connection of the next matching upload after `afterBytes` bytes. The cut waits for the other
    *  uploads in flight to finish, so that which objects arrived is deterministic. */
   cutNextUpload(cut: CutUpload): void;
+  /** Stalls matching uploads (whole files or parts): the server stops reading their bodies and never answers. */
+  stallUploads(stall: StallUpload): void;
+  /** Answers requests to this endpoint with headers, then one space every `intervalMs`, forever (null: stop). */
+  trickleAnswers(trickle: { endpoint: HubEndpoint; intervalMs: number } | null): void;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -164,10 +192,15 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
   const repos = new Map<string, HubRepo>();
   /** Upload capability ids handed out by the batch answer: which repo and object each is for. */
   const uploadSlots = new Map<string, { repo: HubRepo; oid: string; size: number }>();
-  const zeroCounts = (): Record<HubEndpoint, number> => ({ whoami: 0, 'create-repo': 0, preupload: 0, 'lfs-batch': 0, 'lfs-upload': 0, commit: 0, unknown: 0 });
+  const zeroCounts = (): Record<HubEndpoint, number> => ({ whoami: 0, 'create-repo': 0, preupload: 0, 'lfs-batch': 0, 'lfs-upload': 0, 'lfs-part': 0, 'lfs-complete': 0, commit: 0, unknown: 0 });
+  /** Multipart uploads under way: which repo and object, the part size, and the parts received. */
+  const multiparts = new Map<string, { repo: HubRepo; oid: string; size: number; chunk: number; parts: Map<number, Buffer> }>();
   const state = {
     counts: zeroCounts(),
     uploadsStarted: new Map<string, number>(),
+    partsStarted: new Map<string, number>(),
+    stall: null as StallUpload | null,
+    trickle: null as { endpoint: HubEndpoint; intervalMs: number } | null,
     requests: [] as HubTestServer['requests'],
     lfsTransfersOffered: [] as string[][],
     cut: null as CutUpload | null,
@@ -180,7 +213,8 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     const header = req.headers.authorization;
     const match = /^Bearer (\S+)$/.exec(header ?? '');
     if (!match || match[1] !== options.token) {
-      const shown = options.echoTokenInErrors && header ? ` (got "${header}")` : '';
+      const echoed = options.echoTokenAs ? options.echoTokenAs(header ?? '') : options.echoTokenInErrors ? header : undefined;
+      const shown = echoed ? ` (got "${echoed}")` : '';
       throw new HttpError(401, `Invalid credentials in Authorization header${shown}`);
     }
   }
@@ -238,6 +272,13 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
       }
       if (repo.lfs.has(o.oid)) return { oid: o.oid, size: o.size, authenticated: true };
       const slot = randomBytes(16).toString('hex');
+      const chunk = options.multipartChunkSize;
+      if (chunk !== undefined && o.size > chunk) {
+        multiparts.set(slot, { repo, oid: o.oid, size: o.size, chunk, parts: new Map() });
+        const header: Record<string, string> = { chunk_size: String(chunk) };
+        for (let part = 1; part <= Math.ceil(o.size / chunk); part++) header[String(part).padStart(5, '0')] = `${baseUrl}/lfs-part/${slot}/${part}`;
+        return { oid: o.oid, size: o.size, authenticated: true, actions: { upload: { href: `${baseUrl}/lfs-complete/${slot}`, header, expires_in: 3600 } } };
+      }
       uploadSlots.set(slot, { repo, oid: o.oid, size: o.size });
       return { oid: o.oid, size: o.size, authenticated: true, actions: { upload: { href: `${baseUrl}/lfs-upload/${slot}`, expires_in: 3600 } } };
     });
@@ -251,6 +292,16 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     state.uploadsStarted.set(slot.oid, (state.uploadsStarted.get(slot.oid) ?? 0) + 1);
     const cut = state.cut && (state.cut.oid === undefined || state.cut.oid === slot.oid) ? state.cut : null;
     if (cut) state.cut = null;
+    const stall = takeStall(slot.oid, undefined);
+    if (stall) {
+      const bytes = await readUpload(req, slot.size, stall);
+      if (bytes === null) return;
+      slot.repo.lfs.set(slot.oid, bytes);
+      uploadSlots.delete(slotId);
+      res.writeHead(200, { ETag: `"${slot.oid}"`, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     const self: { done: Promise<void> | null } = { done: null };
     const received = (async (): Promise<Buffer | null> => {
       const hash = createHash('sha256');
@@ -289,6 +340,60 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     } finally {
       inFlight.delete(tracked);
     }
+  }
+
+  /** Whether this upload (a whole object, or one part of it) is to be stalled; counts the stall down. */
+  function takeStall(oid: string, part: number | undefined): StallUpload | null {
+    const stall = state.stall;
+    if (!stall || (stall.oid !== undefined && stall.oid !== oid) || (stall.part !== undefined && stall.part !== part)) return null;
+    if (--stall.times <= 0) state.stall = null;
+    return stall;
+  }
+
+  /** Reads a body of exactly `size` bytes; a stall stops reading and waits for the client to give up (resolves null). */
+  async function readUpload(req: http.IncomingMessage, size: number, stall: StallUpload | null): Promise<Buffer | null> {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > size) throw new HttpError(400, `body is larger than the announced ${size} bytes`);
+      chunks.push(chunk);
+      if (stall && received >= stall.afterBytes) {
+        req.pause();
+        await new Promise((resolve) => req.socket.once('close', resolve));
+        return null;
+      }
+    }
+    if (received !== size) throw new HttpError(400, `body is ${received} bytes, expected ${size}`);
+    return Buffer.concat(chunks);
+  }
+
+  async function lfsPart(req: http.IncomingMessage, res: http.ServerResponse, slotId: string, part: number): Promise<void> {
+    const upload = multiparts.get(slotId);
+    if (!upload) throw new HttpError(403, 'unknown or expired upload URL');
+    const count = Math.ceil(upload.size / upload.chunk);
+    if (part < 1 || part > count) throw new HttpError(400, `no part ${part}`);
+    const key = `${upload.oid}#${part}`;
+    state.partsStarted.set(key, (state.partsStarted.get(key) ?? 0) + 1);
+    const size = part < count ? upload.chunk : upload.size - upload.chunk * (count - 1);
+    const bytes = await readUpload(req, size, takeStall(upload.oid, part));
+    if (bytes === null) return;
+    upload.parts.set(part, bytes);
+    res.writeHead(200, { ETag: `"${createHash('md5').update(bytes).digest('hex')}"`, 'Content-Length': 0 });
+    res.end();
+  }
+
+  async function lfsComplete(req: http.IncomingMessage, res: http.ServerResponse, slotId: string): Promise<void> {
+    const upload = multiparts.get(slotId);
+    if (!upload) throw new HttpError(403, 'unknown or expired upload URL');
+    const body = await readJson(req);
+    const count = Math.ceil(upload.size / upload.chunk);
+    if (body.oid !== upload.oid || !Array.isArray(body.parts) || body.parts.length !== count) throw new HttpError(422, 'completion must name the oid and every part');
+    const whole = Buffer.concat(Array.from({ length: count }, (_, i) => upload.parts.get(i + 1) ?? Buffer.alloc(0)));
+    if (whole.length !== upload.size || createHash('sha256').update(whole).digest('hex') !== upload.oid) throw new HttpError(422, 'the parts do not make up the object');
+    upload.repo.lfs.set(upload.oid, whole);
+    multiparts.delete(slotId);
+    sendJson(res, 200, {}, 'application/vnd.git-lfs+json');
   }
 
   async function commit(req: http.IncomingMessage, res: http.ServerResponse, repo: HubRepo): Promise<void> {
@@ -357,11 +462,44 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     });
   }
 
+  /** Which endpoint a request is for (counted), or 'unknown'. */
+  function endpointOf(method: string, p: string): HubEndpoint {
+    if (method === 'GET' && p === '/api/whoami-v2') return 'whoami';
+    if (method === 'POST' && p === '/api/repos/create') return 'create-repo';
+    if (method === 'POST' && /^\/api\/datasets\/[^/]+\/[^/]+\/preupload\/[^/]+$/.test(p)) return 'preupload';
+    if (method === 'POST' && /^\/datasets\/[^/]+\/[^/]+\.git\/info\/lfs\/objects\/batch$/.test(p)) return 'lfs-batch';
+    if (method === 'PUT' && /^\/lfs-upload\/[0-9a-f]{32}$/.test(p)) return 'lfs-upload';
+    if (method === 'PUT' && /^\/lfs-part\/[0-9a-f]{32}\/\d+$/.test(p)) return 'lfs-part';
+    if (method === 'POST' && /^\/lfs-complete\/[0-9a-f]{32}$/.test(p)) return 'lfs-complete';
+    if (method === 'POST' && /^\/api\/datasets\/[^/]+\/[^/]+\/commit\/[^/]+$/.test(p)) return 'commit';
+    return 'unknown';
+  }
+
+  /** Headers, then a space every intervalMs (JSON allows leading white space) until the client goes away. */
+  function trickle(req: http.IncomingMessage, res: http.ServerResponse, intervalMs: number): void {
+    req.resume();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const timer = setInterval(() => res.write(' '), intervalMs);
+    res.on('close', () => clearInterval(timer));
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', baseUrl);
     const p = decodeURIComponent(url.pathname);
     const method = req.method ?? 'GET';
     let m: RegExpExecArray | null;
+    if (state.trickle && state.trickle.endpoint === endpointOf(method, p)) {
+      state.counts[state.trickle.endpoint]++;
+      return trickle(req, res, state.trickle.intervalMs);
+    }
+    if (method === 'PUT' && (m = /^\/lfs-part\/([0-9a-f]{32})\/(\d+)$/.exec(p))) {
+      state.counts['lfs-part']++;
+      return lfsPart(req, res, m[1]!, Number(m[2]));
+    }
+    if (method === 'POST' && (m = /^\/lfs-complete\/([0-9a-f]{32})$/.exec(p))) {
+      state.counts['lfs-complete']++;
+      return lfsComplete(req, res, m[1]!);
+    }
     if (method === 'GET' && p === '/api/whoami-v2') {
       state.counts.whoami++;
       return whoami(req, res);
@@ -416,6 +554,9 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     get uploadsStarted() {
       return state.uploadsStarted;
     },
+    get partsStarted() {
+      return state.partsStarted;
+    },
     get requests() {
       return state.requests;
     },
@@ -426,9 +567,16 @@ export async function startHubTestServer(options: HubTestServerOptions): Promise
     cutNextUpload(cut) {
       state.cut = cut;
     },
+    stallUploads(stall) {
+      state.stall = { ...stall };
+    },
+    trickleAnswers(trickle) {
+      state.trickle = trickle;
+    },
     resetCounts() {
       state.counts = zeroCounts();
       state.uploadsStarted = new Map();
+      state.partsStarted = new Map();
       state.requests = [];
       state.lfsTransfersOffered = [];
     },

@@ -7,11 +7,14 @@
 // - stranded: the re-run fails, so the user would have to repair the folder by hand;
 // - leftovers: a temp or staging file still there after the re-run.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
+import type { ExportFormat, ImageMode } from '../../src/core/export/types.js';
+import type { ChildExportSettings } from './export-child.js';
 import { approvedImages, makeDataset } from '../unit/export-fixture.js';
 import { makeTempDir, removeDir, writeImage } from './temp-dataset.js';
 
@@ -23,12 +26,16 @@ export interface TrialTally {
   trials: number;
   /** Trials whose kill landed before the command finished (the others found it already done). */
   killedMidway: number;
+  /** Export trials whose kill landed in the swap itself (its journal was there afterwards). */
+  killedMidSwap: number;
   torn: number;
   lost: number;
   stranded: number;
   leftovers: number;
   /** One line per bad trial, with its seed, so it can be replayed. */
   failures: string[];
+  /** Export trials per set-up and scenario ("hf-link forced"): how many, and how many of them went wrong each way. */
+  bySetup: Record<string, { trials: number; torn: number; lost: number; stranded: number; leftovers: number }>;
 }
 
 const TSX = ['--import', 'tsx'];
@@ -74,17 +81,8 @@ async function dotEntries(dir: string): Promise<string[]> {
   return (await fs.readdir(dir)).filter((n) => n.startsWith('.')).sort();
 }
 
-async function sizes(dir: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const name of await fs.readdir(dir)) {
-    if (name.startsWith('.') || name === 'export.json' || name === 'notes.txt') continue;
-    out.set(name, (await fs.stat(path.join(dir, name))).size);
-  }
-  return out;
-}
-
 function tally(kind: TrialKind): TrialTally {
-  return { kind, trials: 0, killedMidway: 0, torn: 0, lost: 0, stranded: 0, leftovers: 0, failures: [] };
+  return { kind, trials: 0, killedMidway: 0, killedMidSwap: 0, torn: 0, lost: 0, stranded: 0, leftovers: 0, failures: [], bySetup: {} };
 }
 
 function fail(t: TrialTally, what: 'torn' | 'lost' | 'stranded' | 'leftovers', trial: string, detail: string): void {
@@ -92,67 +90,184 @@ function fail(t: TrialTally, what: 'torn' | 'lost' | 'stranded' | 'leftovers', t
   t.failures.push(`${trial}: ${what}: ${detail}`);
 }
 
-// ---- export: an earlier export in the folder, a forced export over it killed at any moment ----
+// ---- export: every format and image mode, into a fresh folder or forced over an earlier export ----
+
+export interface ExportSetup {
+  name: string;
+  format: ExportFormat;
+  images: ImageMode;
+}
+
+/** The set-ups the export trials go round: every format, images copied, hard-linked and left out. */
+export const EXPORT_SETUPS: readonly ExportSetup[] = [
+  { name: 'hf', format: 'hf', images: 'copy' },
+  { name: 'hf-link', format: 'hf', images: 'link' },
+  { name: 'hf-none', format: 'hf', images: 'none' },
+  { name: 'sidecar', format: 'sidecar', images: 'copy' },
+  { name: 'webdataset', format: 'webdataset', images: 'copy' },
+  { name: 'parquet', format: 'parquet', images: 'copy' },
+  { name: 'llava-link', format: 'llava', images: 'link' },
+  { name: 'openai', format: 'openai', images: 'copy' },
+];
+
+export type ExportScenario = 'fresh' | 'forced';
+
+const USER_FILE = 'notes.txt';
+const USER_TEXT = "the user's own file";
+
+/** The earlier export (A) and the one the trial makes (B): different captions and shard sizes. */
+function exportSettings(setup: ExportSetup, which: 'a' | 'b', force: boolean): ChildExportSettings {
+  return { format: setup.format, images: setup.images, profile: which === 'a' ? 'ssc' : 'dsc', shardSize: which === 'a' ? 1 : 2, validation: 0.1, force };
+}
+
+/**
+ * An export folder as content: every file's sha256 by relative path (export.json without its time), the
+ * user's file and top-level dot entries (staging, journals) left out. Null when the folder is absent.
+ */
+async function exportTree(root: string): Promise<Map<string, string> | null> {
+  if (!(await fs.stat(root).catch(() => null))) return null;
+  const out = new Map<string, string>();
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      if (!rel && (entry.name.startsWith('.') || entry.name === USER_FILE)) continue;
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      const abs = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(abs, relPath);
+        continue;
+      }
+      let bytes = await fs.readFile(abs);
+      if (relPath === 'export.json') {
+        try {
+          const record = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+          delete record.created_at;
+          delete record.settings_sha256;
+          bytes = Buffer.from(JSON.stringify(record));
+        } catch {
+          // a torn export.json hashes as it is, and matches no reference
+        }
+      }
+      out.set(relPath, createHash('sha256').update(bytes).digest('hex'));
+    }
+  };
+  await walk(root, '');
+  return out;
+}
+
+function sameTree(a: Map<string, string> | null, b: Map<string, string> | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && [...a].every(([name, hash]) => b.get(name) === hash);
+}
+
+function treeDifference(found: Map<string, string>, ref: Map<string, string>): string {
+  const missing = [...ref.keys()].filter((n) => !found.has(n));
+  const extra = [...found.keys()].filter((n) => !ref.has(n));
+  const changed = [...ref.keys()].filter((n) => found.has(n) && found.get(n) !== ref.get(n));
+  return `${missing.length} missing (${missing.slice(0, 3).join(', ')}), ${extra.length} extra (${extra.slice(0, 3).join(', ')}), ${changed.length} different (${changed.slice(0, 3).join(', ')})`;
+}
+
+interface SetupState {
+  refA: Map<string, string>;
+  refB: Map<string, string>;
+  /** A copy of export A to start forced trials from. */
+  folderA: string;
+  /** How long an uninterrupted export takes, its finishing phase (card and commit), and its commit. */
+  totalMs: number;
+  finishMs: number;
+  commitMs: number;
+}
 
 export async function exportTrials(count: number, seed: number): Promise<TrialTally> {
   const t = tally('export');
   const random = seededRandom(seed);
-  const store = await makeDataset(approvedImages(160));
+  const store = await makeDataset(approvedImages(60));
   const work = await makeTempDir('recaption-kill-export-');
+  const child = path.join(__dirname, 'export-child.ts');
+  const runExport = (out: string, settings: ChildExportSettings, kill?: { afterMs: number; trigger?: string }) =>
+    run([child, store.folder, out, JSON.stringify(settings)], kill);
+  const states = new Map<string, SetupState>();
+  const stateOf = async (setup: ExportSetup): Promise<SetupState> => {
+    const known = states.get(setup.name);
+    if (known) return known;
+    const folderA = path.join(work, `ref-${setup.name}-a`);
+    const folderB = path.join(work, `ref-${setup.name}-b`);
+    const a = await runExport(folderA, exportSettings(setup, 'a', false));
+    const b = await runExport(folderB, exportSettings(setup, 'b', false));
+    if (a.code !== 0 || b.code !== 0) throw new Error(`reference exports of ${setup.name} failed: ${a.stderr}${b.stderr}`);
+    // Timed as a forced export over A (the longer move into place), so that kills can be aimed at its phases.
+    const timed = path.join(work, `timing-${setup.name}`);
+    await fs.cp(folderA, timed, { recursive: true });
+    await fs.writeFile(path.join(timed, USER_FILE), USER_TEXT);
+    const timing = await runExport(timed, exportSettings(setup, 'b', true));
+    if (timing.code !== 0) throw new Error(timing.stderr);
+    const state: SetupState = {
+      refA: (await exportTree(folderA))!,
+      refB: (await exportTree(folderB))!,
+      folderA,
+      totalMs: timing.ms,
+      finishMs: Math.max(5, (timing.marks.get('done') ?? 0) - (timing.marks.get('finishing') ?? 0)),
+      commitMs: Math.max(2, (timing.marks.get('done') ?? 0) - (timing.marks.get('committing') ?? 0)),
+    };
+    states.set(setup.name, state);
+    return state;
+  };
   try {
-    // References: the earlier export (A: SSC, one image per shard) and the one that replaces it (B: DSC, two).
-    const refA = path.join(work, 'ref-a');
-    const refB = path.join(work, 'ref-b');
-    const a = await run([path.join(__dirname, 'export-child.ts'), store.folder, refA, 'ssc', '1']);
-    const b = await run([path.join(__dirname, 'export-child.ts'), store.folder, refB, 'dsc', '2']);
-    if (a.code !== 0 || b.code !== 0) throw new Error(`reference exports failed: ${a.stderr}${b.stderr}`);
-    const sizesA = await sizes(refA);
-    const sizesB = await sizes(refB);
-    // Measure how long the commit takes, so that half the kills land inside it.
-    const timing = await run([path.join(__dirname, 'export-child.ts'), store.folder, refB, 'dsc', '2']);
-    const commitMs = Math.max(5, (timing.marks.get('done') ?? 0) - (timing.marks.get('finishing') ?? 0));
-
     for (let i = 0; i < count; i++) {
+      const setup = EXPORT_SETUPS[i % EXPORT_SETUPS.length]!;
+      const scenario: ExportScenario = Math.floor(i / EXPORT_SETUPS.length) % 2 === 0 ? 'fresh' : 'forced';
+      const state = await stateOf(setup);
       t.trials++;
-      const label = `export trial ${i} (seed ${seed})`;
-      const out = path.join(work, `out-${i}`);
-      await fs.cp(refA, out, { recursive: true });
-      await fs.writeFile(path.join(out, 'notes.txt'), 'the user\'s own file');
-      const inCommit = random() < 0.5;
-      const afterMs = inCommit ? random() * commitMs * 1.5 : random() * timing.ms;
-      const killed = await run([path.join(__dirname, 'export-child.ts'), store.folder, out, 'dsc', '2'], { afterMs, trigger: inCommit ? 'finishing' : undefined });
-      if (killed.signal === 'SIGKILL') t.killedMidway++;
-      // As found after the kill: an export.json must describe exactly what is there.
-      const recordText = await fs.readFile(path.join(out, 'export.json'), 'utf8').catch(() => null);
-      if (recordText !== null) {
-        let record: { profile?: string; outputs?: string[] } = {};
-        try {
-          record = JSON.parse(recordText) as typeof record;
-        } catch {
-          fail(t, 'torn', label, 'export.json does not parse');
-        }
-        const ref = record.profile === 'ssc' ? sizesA : sizesB;
-        const present = await sizes(out);
-        const wrong = [...ref].filter(([name, size]) => present.get(name) !== size).map(([n]) => n);
-        const extra = [...present.keys()].filter((n) => !ref.has(n));
-        if (wrong.length || extra.length || (record.outputs ?? []).length !== ref.size) {
-          fail(t, 'torn', label, `export.json (${record.profile}) claims ${ref.size} files; ${wrong.length} missing or different, ${extra.length} not its own`);
-        }
+      const label = `export trial ${i} (seed ${seed}, ${setup.name}, ${scenario})`;
+      const before = { torn: t.torn, lost: t.lost, stranded: t.stranded, leftovers: t.leftovers };
+      const dir = path.join(work, `trial-${i}`);
+      const out = path.join(dir, 'out');
+      await fs.mkdir(dir);
+      if (scenario === 'forced') {
+        await fs.cp(state.folderA, out, { recursive: true });
+        await fs.writeFile(path.join(out, USER_FILE), USER_TEXT);
       }
-      if ((await fs.readFile(path.join(out, 'notes.txt'), 'utf8').catch(() => '')) !== 'the user\'s own file') fail(t, 'lost', label, 'notes.txt');
-      // The user runs the export again.
-      const again = await run([path.join(__dirname, 'export-child.ts'), store.folder, out, 'dsc', '2']);
+      const settings = exportSettings(setup, 'b', scenario === 'forced');
+      // A quarter of the kills land anywhere, a quarter while the export finishes (the card), half while it
+      // is moved into place.
+      const aim = random();
+      const kill =
+        aim < 0.25
+          ? { afterMs: random() * state.totalMs }
+          : aim < 0.5
+            ? { afterMs: random() * state.finishMs, trigger: 'finishing' }
+            : { afterMs: random() * state.commitMs * 1.5, trigger: 'committing' };
+      const killed = await runExport(out, settings, kill);
+      if (killed.signal === 'SIGKILL') t.killedMidway++;
+
+      // As found after the kill: absent, or one whole export (the earlier one or the new one), nothing between.
+      // A fresh folder that holds nothing but hidden leftovers counts as absent.
+      const tree = await exportTree(out);
+      const found = scenario === 'fresh' && tree?.size === 0 ? null : tree;
+      const whole = sameTree(found, state.refB) || (scenario === 'forced' && sameTree(found, state.refA));
+      const inSwap = (await fs.readdir(dir)).some((n) => n.endsWith('.recaption-export-commit.json'));
+      if (inSwap) t.killedMidSwap++;
+      const pendingSwap = found === null && scenario === 'forced' && inSwap;
+      if (!whole && !(found === null && scenario === 'fresh') && !pendingSwap) {
+        fail(t, 'torn', label, found === null ? 'the earlier export is gone' : `after the kill: ${treeDifference(found, state.refB)} against the new export`);
+      }
+      const userFile = () => fs.readFile(path.join(out, USER_FILE), 'utf8').catch(() => '');
+      if (scenario === 'forced' && found !== null && (await userFile()) !== USER_TEXT) fail(t, 'lost', label, USER_FILE);
+
+      // The user runs the same command again.
+      const again = await runExport(out, settings);
       if (again.code !== 0) {
         fail(t, 'stranded', label, again.stderr.trim().split('\n').pop() ?? '');
-        continue;
+      } else {
+        const after = await exportTree(out);
+        if (!sameTree(after, state.refB)) fail(t, 'torn', label, `after the re-run: ${after === null ? 'no export' : treeDifference(after, state.refB)}`);
+        const left = [...(await dotEntries(out).catch(() => [])), ...(await fs.readdir(dir)).filter((n) => n !== 'out')];
+        if (left.length) fail(t, 'leftovers', label, left.join(', '));
+        if (scenario === 'forced' && (await userFile()) !== USER_TEXT) fail(t, 'lost', label, `${USER_FILE} after the re-run`);
       }
-      const after = await sizes(out);
-      const mismatch = [...sizesB].filter(([n, s]) => after.get(n) !== s).length + [...after.keys()].filter((n) => !sizesB.has(n)).length;
-      if (mismatch) fail(t, 'torn', label, `after the re-run, ${mismatch} files differ from a clean export`);
-      const left = await dotEntries(out);
-      if (left.length) fail(t, 'leftovers', label, left.join(', '));
-      if ((await fs.readFile(path.join(out, 'notes.txt'), 'utf8').catch(() => '')) !== 'the user\'s own file') fail(t, 'lost', label, 'notes.txt after the re-run');
-      await removeDir(out);
+      const row = (t.bySetup[`${setup.name} ${scenario}`] ??= { trials: 0, torn: 0, lost: 0, stranded: 0, leftovers: 0 });
+      row.trials++;
+      for (const k of ['torn', 'lost', 'stranded', 'leftovers'] as const) row[k] += t[k] > before[k] ? 1 : 0;
+      await removeDir(dir);
     }
   } finally {
     await removeDir(work);

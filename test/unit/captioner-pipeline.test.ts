@@ -243,6 +243,31 @@ test('a caption over the length limit is that image\'s error; the run goes on', 
   }
 });
 
+test('an image that became a link out of the dataset after the scan is refused, naming where it leads', async () => {
+  const dir = await tempDir();
+  const outside = await tempDir('recaption-outside-');
+  try {
+    await makeDataset(dir, 3);
+    // After the scan, 01.png is swapped for a link to a file outside the dataset.
+    await writeImage(path.join(outside, 'private.png'), BLUE);
+    await fs.rm(path.join(dir, '01.png'));
+    await fs.symlink(path.join(outside, 'private.png'), path.join(dir, '01.png'));
+    const summary = await runCaptioning({ folder: dir, backend: await tinyFlorence(), batchSize: 3 });
+    assert.equal(summary.captioned, 2);
+    assert.equal(summary.errors, 1);
+    const store = await ManifestStore.open(dir);
+    assert.match(store.get('01.png')!.error ?? '', /^01\.png leads to .*private\.png, outside the dataset folder; not read/);
+    assert.equal(store.get('01.png')!.ssc, null);
+    store.close();
+    const followed = await runCaptioning({ folder: dir, backend: await tinyFlorence(), batchSize: 3, redo: 'errors', followExternalLinks: true });
+    assert.equal(followed.captioned, 1, 'the user may choose to follow links out');
+  } finally {
+    await removeDir(dir);
+    await removeDir(outside);
+  }
+});
+
+
 test('after the tests: dispose the shared backend', async () => {
   await (await tinyFlorence()).dispose();
 });

@@ -1,5 +1,5 @@
 // What a killed process leaves behind, and how the next run deals with it: leftovers are removed only when
-// their owner is gone, a killed export commit is finished, and seeded kill -9 trials of every command that
+// their owner is gone, a killed export swap is finished, and seeded kill -9 trials of every command that
 // writes (export, save, caption, merge) find nothing torn, lost, stranded or left over.
 // `npx tsx scripts/kill-trials.ts --trials 100` runs the same trials at scale.
 import { test } from 'node:test';
@@ -9,10 +9,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/dataset/atomic-write.js';
 import { ExportError, exportFineTuneSet } from '../../src/core/export/index.js';
-import { COMMIT_JOURNAL_NAME } from '../../src/core/export/output-folder.js';
+import { sideNamesOf } from '../../src/core/export/side-names.js';
 import { UNVERIFIABLE_LEFTOVER_AGE_MS, ownerTag } from '../../src/core/util/leftovers.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
-import { TRIALS, TRIAL_KINDS } from '../support/kill-trials.js';
+import { EXPORT_SETUPS, TRIALS, TRIAL_KINDS } from '../support/kill-trials.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
 import { approvedImages, makeDataset } from './export-fixture.js';
 
@@ -61,27 +61,30 @@ test('a manifest save removes temp files of dead writers only: never a live one,
   }
 });
 
-test('an export removes staging folders of dead exports, keeps a live one, and refuses a journal it cannot trust', async () => {
+test('an export removes build folders of dead exports beside its folder, keeps a live one, and refuses a journal it cannot trust', async () => {
   const store = await makeDataset(approvedImages(6));
-  const out = await makeTempDir();
+  const parent = await makeTempDir();
+  const out = path.join(parent, 'out');
   try {
     const dead = await deadPid();
     await withLiveProcess(async (live) => {
-      const deadStaging = `.recaption-export-${HOST}-${dead}-0123456789ab.partial`;
-      const liveStaging = `.recaption-export-${HOST}-${live}-0123456789ab.partial`;
-      for (const name of [deadStaging, liveStaging]) {
-        await fs.mkdir(path.join(out, name, 'train'), { recursive: true });
-        await fs.writeFile(path.join(out, name, 'train', 'metadata.jsonl'), '{}\n');
+      const deadStaging = `.out.recaption-export-${HOST}-${dead}-0123456789ab.partial`;
+      const liveStaging = `.out.recaption-export-${HOST}-${live}-0123456789ab.partial`;
+      const otherFolders = `.other.recaption-export-${HOST}-${dead}-0123456789ab.partial`;
+      for (const name of [deadStaging, liveStaging, otherFolders]) {
+        await fs.mkdir(path.join(parent, name, 'train'), { recursive: true });
+        await fs.writeFile(path.join(parent, name, 'train', 'metadata.jsonl'), '{}\n');
       }
       const { notices } = await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf' });
-      assert.ok(notices.some((n) => /removed 1 staging folder/.test(n)), notices.join('; '));
-      const dots = (await fs.readdir(out)).filter((n) => n.startsWith('.'));
-      assert.deepEqual(dots, [liveStaging]);
+      assert.ok(notices.some((n) => /removed 1 unfinished export folder/.test(n)), notices.join('; '));
+      assert.deepEqual((await fs.readdir(parent)).sort(), [liveStaging, otherFolders, 'out'].sort());
+      assert.deepEqual((await fs.readdir(out)).filter((n) => n.startsWith('.')), [], 'nothing hidden inside the export');
     });
     // A journal someone edited to point elsewhere is not carried out.
+    const names = sideNamesOf(out);
     await fs.writeFile(
-      path.join(out, COMMIT_JOURNAL_NAME),
-      JSON.stringify({ tool: 'recaption', journal_version: 1, owner: `${HOST}-1`, format: 'hf', staging: '../../etc', removes: [], moves: ['train'], record: '{}' }),
+      names.journal,
+      JSON.stringify({ tool: 'recaption', journal_version: 2, owner: `${HOST}-1`, target: 'out', staging: '../../etc', setAside: '.out.recaption-export-x.old', replaces: [], carry: [] }),
     );
     await assert.rejects(exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf', force: true }), (err: unknown) => {
       assert.ok(err instanceof ExportError && err.code === 'out-damaged', String(err));
@@ -89,44 +92,68 @@ test('an export removes staging folders of dead exports, keeps a live one, and r
     });
     assert.ok((await fs.readdir(out)).includes('train'), 'the complete export is still there');
   } finally {
-    await removeDir(out);
+    await removeDir(parent);
     await removeDir(store.folder);
   }
 });
 
-test('a commit killed halfway is finished by the next export into the folder, which then says so', async () => {
+/**
+ * What a swap killed at `stage` leaves: export A (SSC) with the user's notes.txt in `out`, export B (DSC) built
+ * beside it, and the journal; then, from 'set-aside' on, A renamed aside (out absent).
+ */
+async function killedSwap(store: Awaited<ReturnType<typeof makeDataset>>, parent: string, stage: 'journaled' | 'set-aside'): Promise<{ out: string; recordB: string }> {
+  const out = path.join(parent, 'out');
+  const names = sideNamesOf(out);
+  await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf', validation: 0.5 });
+  await fs.writeFile(path.join(out, 'notes.txt'), 'mine');
+  const built = path.join(parent, 'built');
+  await exportFineTuneSet({ store, out: built, profile: 'dsc', format: 'hf', validation: 0.5 });
+  const recordB = await fs.readFile(path.join(built, 'export.json'), 'utf8');
+  const staging = `.out.recaption-export-${HOST}-${await deadPid()}-0123456789ab.partial`;
+  const setAside = `.out.recaption-export-${HOST}-${await deadPid()}-0123456789ab.old`;
+  await fs.rename(built, path.join(parent, staging));
+  const journal = { tool: 'recaption', journal_version: 2, owner: `${HOST}-${await deadPid()}`, target: 'out', staging, setAside, replaces: ['README.md', 'card', 'train', 'validation', 'export.json'], carry: ['notes.txt'] };
+  await fs.writeFile(names.journal, JSON.stringify(journal));
+  if (stage === 'set-aside') {
+    await fs.link(path.join(out, 'notes.txt'), path.join(parent, staging, 'notes.txt'));
+    await fs.rename(out, path.join(parent, setAside));
+  }
+  return { out, recordB };
+}
+
+test('a swap killed at any step is finished by the next export into the folder: the same export exits cleanly, another one needs force', async () => {
   const store = await makeDataset(approvedImages(8));
-  const work = await makeTempDir();
   try {
-    // What a killed commit leaves: the staged export, its journal, the old export.json already gone,
-    // one of the two entries already moved into place.
-    const staged = path.join(work, 'staged');
-    await exportFineTuneSet({ store, out: staged, profile: 'dsc', format: 'hf', validation: 0.5 });
-    const record = await fs.readFile(path.join(staged, 'export.json'), 'utf8');
-    await fs.rm(path.join(staged, 'export.json'));
-    const out = path.join(work, 'out');
-    await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf', validation: 0.5 });
-    await fs.rm(path.join(out, 'export.json'));
-    const staging = `.recaption-export-${HOST}-${await deadPid()}-0123456789ab.partial`;
-    await fs.rename(staged, path.join(out, staging));
-    await fs.rm(path.join(out, 'train'), { recursive: true });
-    await fs.rename(path.join(out, staging, 'train'), path.join(out, 'train'));
-    await fs.writeFile(
-      path.join(out, COMMIT_JOURNAL_NAME),
-      JSON.stringify({ tool: 'recaption', journal_version: 1, owner: `${HOST}-${await deadPid()}`, format: 'hf', staging, removes: [], moves: ['README.md', 'card', 'train', 'validation'], record }),
-    );
-    await assert.rejects(exportFineTuneSet({ store, out, profile: 'dsc', format: 'hf' }), (err: unknown) => {
-      assert.ok(err instanceof ExportError && err.code === 'out-not-empty', String(err));
-      assert.match(err.message, /finished an export .* interrupted .* complete now .* force it/);
-      return true;
-    });
-    assert.deepEqual((await fs.readdir(out)).sort(), ['README.md', 'card', 'export.json', 'train', 'validation']);
-    assert.equal(await fs.readFile(path.join(out, 'export.json'), 'utf8'), record);
-    assert.match(await fs.readFile(path.join(out, 'README.md'), 'utf8'), /`dsc`/, 'the card is the new (DSC) export\'s');
-    const metadata = await fs.readFile(path.join(out, 'validation', 'metadata.jsonl'), 'utf8');
-    assert.match(metadata, /A long description/, 'the validation split is the new (DSC) one');
+    for (const stage of ['journaled', 'set-aside'] as const) {
+      const parent = await makeTempDir();
+      try {
+        const { out, recordB } = await killedSwap(store, parent, stage);
+        // The same export again, not forced: the swap is finished, and the export is recognised as done.
+        const again = await exportFineTuneSet({ store, out, profile: 'dsc', format: 'hf', validation: 0.5 });
+        assert.ok(again.notices.some((n) => /finished an export .* interrupted/.test(n)), `${stage}: ${again.notices.join('; ')}`);
+        assert.ok(again.notices.some((n) => /already holds this export/.test(n)), `${stage}: ${again.notices.join('; ')}`);
+        assert.deepEqual((await fs.readdir(parent)).sort(), ['out'], `${stage}: nothing left beside it`);
+        assert.deepEqual((await fs.readdir(out)).sort(), ['README.md', 'card', 'export.json', 'notes.txt', 'train', 'validation']);
+        assert.equal(await fs.readFile(path.join(out, 'export.json'), 'utf8'), recordB);
+        assert.equal(await fs.readFile(path.join(out, 'notes.txt'), 'utf8'), 'mine');
+        assert.match(await fs.readFile(path.join(out, 'validation', 'metadata.jsonl'), 'utf8'), /A long description/, 'the new (DSC) export');
+      } finally {
+        await removeDir(parent);
+      }
+      // Other settings, not forced: finished, then refused with what to do.
+      const other = await makeTempDir();
+      try {
+        const { out } = await killedSwap(store, other, stage);
+        await assert.rejects(exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf', validation: 0.5 }), (err: unknown) => {
+          assert.ok(err instanceof ExportError && err.code === 'out-not-empty', String(err));
+          assert.match(err.message, /finished an export .* interrupted .* other settings .* force it/);
+          return true;
+        });
+      } finally {
+        await removeDir(other);
+      }
+    }
   } finally {
-    await removeDir(work);
     await removeDir(store.folder);
   }
 });
@@ -151,7 +178,8 @@ test('export --force replaces only names its own format writes, whatever an earl
 });
 
 for (const kind of TRIAL_KINDS) {
-  const count = kind === 'export' ? 12 : 5;
+  // Export: each format and image mode once into a fresh folder and once forced over an earlier export.
+  const count = kind === 'export' ? EXPORT_SETUPS.length * 2 : 5;
   test(`kill -9 trials, ${kind}: nothing torn, lost, stranded or left over (${count} seeded trials)`, async () => {
     const t = await TRIALS[kind](count, 20261201);
     assert.equal(t.trials, count);

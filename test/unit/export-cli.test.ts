@@ -14,7 +14,7 @@ function recaption(...args: string[]) {
   return spawnSync(tsx, [cli, ...args], { encoding: 'utf8' });
 }
 
-test('recaption export writes the set, prints a summary, and refuses a non-empty folder', async () => {
+test('recaption export writes the set, prints a summary, exits 0 when the folder already holds the same export, and refuses a non-empty folder', async () => {
   const images = approvedImages(10);
   images.push({ fileName: 'img/new.png', alt: 'a', ssc: 's', dsc: 'd' });
   const store = await makeDataset(images);
@@ -28,6 +28,13 @@ test('recaption export writes the set, prints a summary, and refuses a non-empty
   assert.equal(record.ratio, 0.5);
   assert.equal(record.seed, 4);
   assert.deepEqual(record.outputs, ['README.md', 'card', 'train-000000.tar', 'train-000001.tar', 'train-000002.tar', 'train-000003.tar']);
+
+  // The same command again (after a kill, or by mistake): the folder already holds this export; exit 0.
+  const before = await fs.readFile(path.join(out, 'export.json'), 'utf8');
+  const same = recaption('export', store.folder, '--profile', 't2i', '--format', 'webdataset', '--out', out, '--ratio', '0.5', '--seed', '4', '--val', '0', '--shard-size', '3');
+  assert.equal(same.status, 0, same.stderr);
+  assert.match(same.stderr, /already holds this export/);
+  assert.equal(await fs.readFile(path.join(out, 'export.json'), 'utf8'), before, 'left as it was');
 
   const again = recaption('export', store.folder, '--profile', 'ssc', '--format', 'hf', '--out', out);
   assert.equal(again.status, 1);

@@ -58,6 +58,8 @@ function exportRecord(over: Partial<ExportRecord> = {}): ExportRecord {
     image_root: 'inside the shards',
     notes: [],
     outputs: [],
+    follow_external_links: false,
+    settings_sha256: SHA,
     ...over,
   };
 }

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { ExportError, exportFineTuneSet, type ExportOptions } from '../../src/core/export/index.js';
 import { emptyRecord } from '../../src/shared/record.js';
 import { approvedImages, makeDataset, readTree, tempDir } from './export-fixture.js';
+import { canMount, fillUntilFree, FILLER_NAME, removeFiller, withTmpfs } from '../support/tmpfs.js';
+import { execFileSync } from 'node:child_process';
 
 async function rejectsWith(promise: Promise<unknown>, code: ExportError['code']): Promise<ExportError> {
   try {
@@ -60,6 +62,23 @@ test('a non-empty output folder is refused unless forced, and forcing never repl
   const file = path.join(foreign, 'a-file');
   await fs.writeFile(file, '');
   await rejectsWith(exportFineTuneSet({ store, out: file, profile: 'ssc', format: 'hf' }), 'out-not-folder');
+});
+
+test('forced over an earlier export of another format, the earlier export goes whole and the user\'s files stay', async () => {
+  const store = await makeDataset(approvedImages(6));
+  const out = path.join(await tempDir('out'), 'x');
+  await exportFineTuneSet({ store, out, profile: 'ssc', format: 'hf', validation: 0 });
+  await fs.writeFile(path.join(out, 'notes.txt'), 'mine');
+  await fs.mkdir(path.join(out, 'mine'));
+  await fs.writeFile(path.join(out, 'mine', 'plan.md'), 'also mine');
+  const mode = (await fs.stat(out)).mode & 0o777;
+  await fs.chmod(out, 0o750);
+  const { record } = await exportFineTuneSet({ store, out, profile: 'dsc', format: 'llava', validation: 0, force: true });
+  assert.deepEqual((await fs.readdir(out)).sort(), [...record.outputs, 'export.json', 'mine', 'notes.txt'].sort(), 'no train/ of the earlier hf export');
+  assert.equal(await fs.readFile(path.join(out, 'mine', 'plan.md'), 'utf8'), 'also mine');
+  assert.equal((await fs.stat(out)).mode & 0o777, 0o750, 'the folder keeps its permissions');
+  assert.deepEqual((await fs.readdir(path.dirname(out))).sort(), ['x'], 'nothing left beside it');
+  await fs.chmod(out, mode);
 });
 
 test('a file_name that escapes the dataset is refused and counted', async () => {
@@ -170,4 +189,41 @@ test('an export with nothing to export still writes its record, with the reasons
   assert.deepEqual(record.counts, { train: 0, validation: 0, total: 0 });
   assert.deepEqual(record.skipped, { 'not-approved': 1 });
   assert.deepEqual((await fs.readdir(out)).sort(), ['README.md', 'export.json'], 'the card says what was left out and why');
+});
+
+test('a full or read-only disk under the output folder: the export fails, the earlier export stays whole, nothing is left beside it', { skip: !canMount() && 'needs root on Linux to mount a small tmpfs' }, async () => {
+  const store = await makeDataset(approvedImages(40));
+  await withTmpfs(4096, async (mount) => {
+    const out = path.join(mount, 'out');
+    const earlier = { store, out, profile: 'ssc', format: 'hf', validation: 0.2 } as const;
+    await exportFineTuneSet(earlier);
+    let before = await readTree(out);
+    const sameAsBefore = async () => {
+      const now = await readTree(out);
+      return now.size === before.size && [...before].every(([name, bytes]) => now.get(name)?.equals(bytes));
+    };
+    let failed = 0;
+    for (const free of [0, 8 * 1024, 32 * 1024, 96 * 1024, 256 * 1024]) {
+      await fillUntilFree(mount, free);
+      try {
+        const { record } = await exportFineTuneSet({ ...earlier, profile: 'dsc', format: 'llava', force: true });
+        assert.equal(record.counts.total, 40, `${free} bytes free: a whole new export`);
+      } catch (err) {
+        failed++;
+        assert.ok(await sameAsBefore(), `${free} bytes free: ${String(err)}; the earlier export is whole`);
+      }
+      assert.deepEqual((await fs.readdir(mount)).filter((n) => n !== FILLER_NAME).sort(), ['out'], `${free} bytes free: nothing beside it`);
+      await removeFiller(mount);
+      await exportFineTuneSet({ ...earlier, force: true });
+      before = await readTree(out);
+    }
+    assert.ok(failed >= 2, `the disk was full for ${failed} of the attempts`);
+    execFileSync('mount', ['-o', 'remount,ro', mount]);
+    try {
+      await rejectsWith(exportFineTuneSet({ ...earlier, profile: 'dsc', force: true }), 'out-unusable');
+      assert.ok(await sameAsBefore());
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mount]);
+    }
+  });
 });

@@ -382,6 +382,22 @@ test('recaption push sends an export folder with HF_TOKEN and HF_ENDPOINT, and r
   assert.deepEqual(await fs.readdir(tmp), []);
 });
 
+test('a --repo with a raw line break or another control character is refused on one line, before any request', async () => {
+  const { folder } = await makeExportFolder();
+  const tmp = await tempDir('cli-tmp');
+  await withServer(async (server) => {
+    for (const repo of ['tester/cats\n', 'tester\n/cats', 'tester/ca\rts', 'tester/cats\u0007', 'tester/cats\u2028']) {
+      const run = await recaptionPush({ HF_TOKEN: TOKEN, HF_ENDPOINT: server.url }, tmp, folder, '--repo', repo);
+      assert.ok(run.code instanceof CliError, JSON.stringify(repo));
+      assert.equal(run.code.exitCode, 2);
+      assert.ok(!/[\n\r\u0007\u2028]/.test(run.code.message), `one line, no raw control character: ${JSON.stringify(run.code.message)}`);
+      assert.match(run.code.message, /--repo: .*(line break|control character)/);
+      assert.match(hubRepoNameProblem(repo) ?? '', /line break|control character/);
+    }
+    assert.equal(server.requests.length, 0);
+  });
+});
+
 test('recaption push exports a dataset into a temporary folder, pushes it, and removes the folder', async () => {
   const store = await makeDataset(approvedImages(6));
   const tmp = await tempDir('cli-tmp');

@@ -42,7 +42,8 @@ again resumes.
   --max-new-tokens N cap on generated tokens per caption
   --cache-dir DIR    where hub models are kept (default $RECAPTION_MODEL_CACHE or ~/.cache/recaption/models)
   --max-pixels N     refuse images with more pixels than N (default ${DEFAULT_MAX_PIXELS})
-  --follow-external-links  follow symbolic links out of the folder when scanning (off: skipped, with a warning)
+  --follow-external-links  follow symbolic links out of the folder when scanning and captioning (off: such
+                     images are skipped by the scan and refused by the captioner, named in a warning)
   --no-scan          caption what the manifest lists without scanning the folder first
   --shard i/N        caption only shard i of N (0-based: 0/N ... N-1/N) into its own manifest
                      recaption.shard-IIII-of-NNNN.jsonl, so N jobs can run at once over one folder;
@@ -121,6 +122,7 @@ export const captionCommand: CliCommand = {
         tasks,
         redo,
         batchSize,
+        followExternalLinks: values['follow-external-links'] === true,
         signal: sigint.signal,
         onPhase: (phase, scan) => {
           if (phase === 'loading' && scan) scanProgress.finish(`scanned ${scan.images} images into ${MANIFEST_NAME}`);

@@ -21,7 +21,8 @@ import { warnProblems, writeErr } from '../terminal-text.js';
 const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format ${EXPORT_FORMATS.join('|')} --out DIR
                         [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
                         [--images copy|link|none] [--shard-size N] [--shard-mb N] [--lines alt,ssc,dsc]
-                        [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--force] [--json]
+                        [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--follow-external-links]
+                        [--force] [--json]
 
 Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
 
@@ -46,8 +47,15 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
   --dedup        one image per duplicate group (same bytes, or perceptual hashes within --near-distance);
                  without it every image goes out, and a group always shares one split
   --near-distance N  Hamming distance of perceptual hashes that counts as near (default ${DEFAULT_NEAR_DISTANCE}, 0-${MAX_NEAR_DISTANCE})
-  --force        write into a non-empty folder (replacing an earlier export there) or one inside the dataset
-  --json         print export.json on stdout`;
+  --follow-external-links
+                 export images that are links (or in folders that are links) leading outside the dataset
+                 folder; off: they are skipped and named in a warning (as the scan skips them)
+  --force        replace an earlier export in the folder (your other files there stay) or write inside the dataset
+  --json         print export.json on stdout
+
+The export is built beside --out and moved in whole: --out holds the earlier export, or the new one,
+never a mix. Run again after a kill, the same command finishes the job (and exits 0 when the folder
+already holds this export).`;
 
 function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback?: T): T {
   const chosen = choiceOption(value, name, allowed) ?? fallback;
@@ -106,6 +114,7 @@ export const exportCommand: CliCommand = {
         prompt: { type: 'string' },
         dedup: { type: 'boolean' },
         'near-distance': { type: 'string' },
+        'follow-external-links': { type: 'boolean' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -123,7 +132,7 @@ export const exportCommand: CliCommand = {
     const progress = createProgressLine('exported');
     const sigint = abortOnSigint();
     try {
-      const { out, record, notices } = await exportFineTuneSet({
+      const { out, record, notices, warnings } = await exportFineTuneSet({
         store,
         out: values.out,
         profile,
@@ -141,11 +150,13 @@ export const exportCommand: CliCommand = {
         dedup: values.dedup ?? false,
         nearDistance: intOption(values['near-distance'], 'near-distance', DEFAULT_NEAR_DISTANCE),
         force: values.force ?? false,
+        followExternalLinks: values['follow-external-links'] === true,
         signal: sigint.signal,
-        onProgress: (p) => progress.update(p.done, p.total, p.phase === 'finishing' ? 'finishing' : undefined),
+        onProgress: (p) => progress.update(p.done, p.total, p.phase === 'writing' ? undefined : p.phase),
       });
       progress.finish(summary(record, out));
       for (const notice of notices) writeErr(`note: ${notice}\n`);
+      for (const warning of warnings) writeErr(`warning: ${warning}\n`);
       if (values.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');
       return 0;
     } catch (err) {

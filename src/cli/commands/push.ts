@@ -28,7 +28,8 @@ import { warnProblems, writeErr } from '../terminal-text.js';
 const PUSH_FORMATS: readonly ExportFormat[] = ['parquet', 'hf'];
 
 const help = `usage: recaption push <folder> --repo owner/name [--private] [--profile ssc|dsc|t2i]
-                      [--format parquet|hf] [--select approved|unrejected] [--license ID] [--json]
+                      [--format parquet|hf] [--select approved|unrejected] [--license ID]
+                      [--follow-external-links] [--json]
 
 Pushes a dataset to a Hugging Face Hub dataset repo in one commit, creating the repo if needed.
 <folder> is a finished export (it holds ${EXPORT_RECORD_NAME}), pushed as it is, or a dataset (it holds
@@ -40,6 +41,9 @@ ${MANIFEST_NAME}), exported first into a temporary folder that is removed afterw
   --format       when exporting: parquet (default; images inside the shards) or hf (imagefolder)
   --select S     when exporting: approved (default) or unrejected
   --license ID   when exporting: the dataset card's license (an SPDX id such as cc-by-4.0)
+  --follow-external-links
+                 when exporting: include images that lead outside the dataset folder (links, or folders
+                 that are links); off: they are skipped and named in a warning, never uploaded
   --json         print the result as JSON on stdout
 
 Environment:
@@ -47,7 +51,8 @@ Environment:
   HF_ENDPOINT    the Hub's URL (default https://huggingface.co), e.g. a self-hosted Hub
 
 An interrupted push changes nothing on the Hub; running it again resumes: large files the Hub already
-has are not sent again.`;
+has are not sent again. Every request has a time limit; a stalled upload is tried again (a multipart
+upload from the part that stalled).`;
 
 export interface PushCommandDeps {
   /** Where HF_TOKEN and HF_ENDPOINT are read. */
@@ -81,6 +86,7 @@ interface ExportChoice {
   format: ExportFormat;
   select: ExportSelection;
   license: string | undefined;
+  followExternalLinks: boolean;
 }
 
 /** Exports the dataset into `out` with a progress line. */
@@ -98,13 +104,15 @@ async function exportInto(folder: string, out: string, choice: ExportChoice, sig
     images: choice.format === 'hf' ? 'link' : 'copy',
     // The folder is the fresh mkdtemp one, empty: nothing to force over.
     force: true,
+    followExternalLinks: choice.followExternalLinks,
     signal,
     onProgress: (p) => progress.update(p.done, p.total),
     ...(choice.license !== undefined && { license: choice.license }),
   };
   try {
-    const { record } = await exportFineTuneSet(options);
+    const { record, warnings } = await exportFineTuneSet(options);
     progress.finish(`exported ${record.counts.total} images (train ${record.counts.train}, validation ${record.counts.validation})`);
+    for (const warning of warnings) writeErr(`warning: ${warning}\n`);
     if (record.counts.total === 0) throw new CliError(`nothing to push: no image of ${folder} has a caption that --select ${choice.select} takes`);
   } catch (err) {
     progress.finish();
@@ -153,6 +161,7 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
           format: { type: 'string' },
           select: { type: 'string' },
           license: { type: 'string' },
+          'follow-external-links': { type: 'boolean' },
           json: { type: 'boolean' },
         },
         help,
@@ -166,6 +175,7 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         format: choiceOption(values.format, 'format', PUSH_FORMATS) ?? 'parquet',
         select: choiceOption(values.select, 'select', EXPORT_SELECTIONS) ?? DEFAULT_EXPORT_SELECTION,
         license: values.license?.trim() || undefined,
+        followExternalLinks: values['follow-external-links'] === true,
       };
       const endpoint = endpointFrom(deps.env);
       const token = tokenFrom(deps.env, endpoint);
@@ -174,7 +184,7 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         throw new CliError(`${folder} is neither an export (no ${EXPORT_RECORD_NAME}) nor a dataset (no ${MANIFEST_NAME}); run "recaption scan" or "recaption export" first`);
       }
       if (isExport) {
-        const exportOnly = (['profile', 'format', 'select', 'license'] as const).filter((name) => values[name] !== undefined);
+        const exportOnly = (['profile', 'format', 'select', 'license', 'follow-external-links'] as const).filter((name) => values[name] !== undefined);
         if (exportOnly.length) throw new CliError(`${exportOnly.map((n) => `--${n}`).join(', ')} apply when <folder> is a dataset; ${folder} is an export, pushed as it is`, 2);
       }
 

@@ -3,7 +3,6 @@
 // manifest store (which refuses to replace human or reviewed captions) and are checkpointed every few
 // seconds and at the end. Cancelling stops after the batch in flight; everything finished is kept, and
 // the next run resumes by skipping what is done. An image that fails records its error and the run goes on.
-import * as path from 'node:path';
 import {
   CAPTION_KINDS,
   isMachineAuthor,
@@ -12,6 +11,7 @@ import {
   type ManifestRecord,
 } from '../../shared/record.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
+import { DatasetFolder, describeRefusal, isRefusal } from '../dataset/dataset-file.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { BackendStoppedError, type CaptionBackend, type CaptionResult, type PreparedImage } from './backend.js';
 import { captionTooLongMessage, MAX_CAPTION_CHARS } from '../../shared/limits.js';
@@ -66,6 +66,11 @@ export interface CaptioningOptions {
   checkpoint?: ((store: ManifestAccess) => Promise<void>) | false;
   /** Restrict the run to these file names (default: every record). */
   only?: readonly string[];
+  /**
+   * Read images that resolve outside the dataset folder (the user's choice, as for the scan). Off: such an
+   * image (a link made after the scan) is that image's error, and its bytes never reach a model or an endpoint.
+   */
+  followExternalLinks?: boolean;
 }
 
 export interface CaptioningSummary {
@@ -236,9 +241,12 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
   // Producer: decode ahead, a few at a time (sharp works on libuv threads), in manifest order.
   const queue = new BoundedQueue<QueuedItem>(prefetch);
   const prepareConcurrency = Math.min(4, prefetch);
+  const dataset = await DatasetFolder.open(options.folder, { followExternalLinks: options.followExternalLinks === true });
   const prepare = async (item: WorkItem): Promise<QueuedItem> => {
     try {
-      return { work: item, image: await backend.prepare(path.join(options.folder, ...item.fileName.split('/')), item.fileName) };
+      const file = await dataset.resolve(item.fileName);
+      if (isRefusal(file)) return { work: item, error: describeRefusal(item.fileName, file, 'recaption.followExternalLinks or --follow-external-links') };
+      return { work: item, image: await backend.prepare(file.real, item.fileName) };
     } catch (err) {
       // The backend itself died: not this image's fault, and nothing more can be done in this run.
       if (err instanceof BackendStoppedError) return { work: item, stopped: err };

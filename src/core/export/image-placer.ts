@@ -1,59 +1,58 @@
-// Puts dataset images into the export: copy, hard link, or only check that they exist. Problems with one
-// source image skip that image (counted); problems writing the export fail the export.
-import { promises as fs } from 'node:fs';
+// Puts dataset images into the export: copy, hard link, or only check that they exist. Every image is
+// read through DatasetFolder, so a file or folder that resolves outside the dataset is refused (unless the
+// user chose to follow links out) and named in a warning. Problems with one source image skip that image
+// (counted); problems writing the export fail the export.
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../util/regular-file.js';
+import { describeRefusal, isRefusal, type DatasetFile, type DatasetFileRefusal, type DatasetFolder } from '../dataset/dataset-file.js';
 import type { ImageMode, SkipReason } from './types.js';
-import { FolderListings } from './folder-listing.js';
+import { WarningLog } from './warning-log.js';
 
 /** Error codes for which a hard link cannot be made but a copy can. */
 const LINK_FALLBACK_CODES = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK']);
 
+/** How the user includes files that lead out of the dataset, for the warning (the CLI's flag; VS Code's setting). */
+export const FOLLOW_LINKS_ADVICE = '--follow-external-links, or the setting recaption.followExternalLinks,';
+
 export class ImagePlacer {
   private readonly madeDirs = new Set<string>();
-  private readonly listings = new FolderListings();
   private mode: ImageMode;
   /** Set when hard links fell back to copies, with why; the export reports it. */
   linkFallback: string | null = null;
+  /** Files refused because they lead out of the dataset folder, by name. */
+  readonly refusedLinks = new WarningLog();
 
   constructor(
-    private readonly datasetFolder: string,
+    private readonly files: DatasetFolder,
     private readonly outRoot: string,
     mode: ImageMode,
   ) {
     this.mode = mode;
   }
 
-  private source(fileName: string): string {
-    return path.join(this.datasetFolder, ...fileName.split('/'));
+  private skipOf(fileName: string, refusal: DatasetFileRefusal): { skip: SkipReason } {
+    switch (refusal.refused) {
+      case 'outside':
+        this.refusedLinks.add(describeRefusal(fileName, refusal, FOLLOW_LINKS_ADVICE));
+        return { skip: 'outside-dataset' };
+      case 'missing':
+        return { skip: 'missing-file' };
+      case 'not-a-file':
+      case 'unreadable':
+        return { skip: 'unreadable-file' };
+    }
   }
 
-  /** The real source path of an image, or why it cannot be exported. */
-  async check(fileName: string): Promise<{ source: string } | { skip: SkipReason }> {
-    let source = this.source(fileName);
-    // The folder's listing settles the common case, a plain file, without a stat. A link, something else, a
-    // name the listing lacks (a case-insensitive file system matches more than the exact name) or a folder
-    // that cannot be listed is asked of the file itself.
-    if ((await this.listings.lookup(path.dirname(source), path.basename(source))) === 'file') return { source };
-    try {
-      const stat = await fs.lstat(source);
-      // A symlink is resolved so that a hard link never points at a (possibly relative) link itself.
-      if (stat.isSymbolicLink()) source = await fs.realpath(source);
-      const target = stat.isSymbolicLink() ? await fs.stat(source) : stat;
-      if (!target.isFile()) return { skip: 'unreadable-file' };
-      return { source };
-    } catch (err) {
-      return { skip: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-file' : 'unreadable-file' };
-    }
+  /** The image's resolved file, or why it cannot be exported. */
+  async check(fileName: string): Promise<{ file: DatasetFile } | { skip: SkipReason }> {
+    const file = await this.files.resolve(fileName);
+    return isRefusal(file) ? this.skipOf(fileName, file) : { file };
   }
 
   async read(fileName: string): Promise<Buffer | { skip: SkipReason }> {
-    const checked = await this.check(fileName);
-    if ('skip' in checked) return checked;
-    try {
-      return await fs.readFile(checked.source);
-    } catch {
-      return { skip: 'unreadable-file' };
-    }
+    const bytes = await this.files.read(fileName, DEFAULT_MAX_IMAGE_BYTES);
+    return isRefusal(bytes) ? this.skipOf(fileName, bytes) : bytes;
   }
 
   private async ensureDir(dir: string): Promise<void> {
@@ -71,8 +70,8 @@ export class ImagePlacer {
     await this.ensureDir(path.dirname(dest));
     if (this.mode === 'link') {
       try {
-        await fs.link(checked.source, dest);
-        return null;
+        const refusal = await this.files.linkTo(checked.file, dest);
+        return refusal ? this.skipOf(fileName, refusal).skip : null;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? '';
         if (!LINK_FALLBACK_CODES.has(code)) throw err;
@@ -84,15 +83,9 @@ export class ImagePlacer {
             : `the file system refused hard links (${code}); images were copied`;
       }
     }
-    try {
-      // A copy-on-write clone where the file system offers one (btrfs, XFS, APFS), a plain copy elsewhere.
-      await fs.copyFile(checked.source, dest, fs.constants.COPYFILE_FICLONE);
-    } catch (err) {
-      // Unreadable source: skip the image. Anything else (disk full, ...) fails the export.
-      const readable = await fs.access(checked.source, fs.constants.R_OK).then(() => true, () => false);
-      if (!readable) return 'unreadable-file';
-      throw err;
-    }
-    return null;
+    // A copy-on-write clone where the file system offers one (btrfs, XFS, APFS), a plain copy elsewhere.
+    // Unreadable source: skip the image. Anything else (disk full, ...) fails the export.
+    const refusal = await this.files.copyTo(checked.file, dest, constants.COPYFILE_FICLONE);
+    return refusal ? this.skipOf(fileName, refusal).skip : null;
   }
 }

@@ -1,11 +1,16 @@
-// Export Fine-Tune Set: plan (which images, which caption, which split), write the format into a staging
-// folder with the images, then commit it under final names with export.json beside it.
+// Export Fine-Tune Set: plan (which images, which caption, which split), write the format with the images
+// and export.json into a folder beside the output folder, then put it in place whole (output-folder.ts).
 import type { ManifestStore } from '../dataset/manifest-store.js';
 import type { ManifestRecord, TextSource } from '../../shared/record.js';
 import { createWriter } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
 import { DestinationNames } from './destination-names.js';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
+import { DatasetFolder } from '../dataset/dataset-file.js';
+import { writeFully } from '../util/write-fully.js';
+import { settingsFingerprint } from './settings-fingerprint.js';
 import { ExportPlanner } from './plan.js';
 import { cardFactsOf, licenseProblem, writeDatasetCard } from './dataset-card.js';
 import { cardLayout } from './card-layout.js';
@@ -60,6 +65,12 @@ export interface ExportOptions {
   prompt?: string;
   /** Only these images (the editor's multi-selection); the whole dataset otherwise. */
   only?: ReadonlySet<string>;
+  /**
+   * Export images that are links (or sit in folders that are links) leading outside the dataset folder.
+   * Off by default: they are skipped as outside-dataset and named in `warnings`. The user's choice, as for
+   * the scan (--follow-external-links, recaption.followExternalLinks), never the dataset's.
+   */
+  followExternalLinks?: boolean;
   onProgress?: (progress: ExportProgress) => void;
   signal?: AbortSignal;
 }
@@ -109,6 +120,10 @@ export interface ExportRecord {
   notes: string[];
   /** Top-level files and folders this export wrote (an export forced into the same folder replaces them). */
   outputs: string[];
+  /** Whether images leading outside the dataset folder were exported (the user's choice). */
+  follow_external_links: boolean;
+  /** sha256 of the dataset, its manifest and every setting: the same export run again is recognised by it. */
+  settings_sha256: string;
 }
 
 export interface ExportResult {
@@ -116,6 +131,8 @@ export interface ExportResult {
   record: ExportRecord;
   /** What had to be tidied in the output folder first (an interrupted export finished, leftovers removed). */
   notices: string[];
+  /** Images refused because they lead outside the dataset folder, each named (the first 20, then a count). */
+  warnings: string[];
 }
 
 export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
@@ -190,6 +207,18 @@ function cancelled(out: string): ExportError {
   return new ExportError(`export cancelled; nothing was written to ${out}`, 'cancelled');
 }
 
+/** export.json, written into the finished build last, with fsync: its presence marks a whole export. */
+async function writeRecord(folder: string, record: ExportRecord): Promise<void> {
+  const file = path.join(folder, EXPORT_RECORD_NAME);
+  const handle = await fs.open(file, 'wx', 0o644);
+  try {
+    await writeFully(handle, JSON.stringify(record, null, 2) + '\n', file);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function exportFineTuneSet(options: ExportOptions): Promise<ExportResult> {
   const settings = {
     ratio: options.ratio ?? 0.95,
@@ -213,7 +242,33 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
   const groupList = duplicateGroupsOf(store.records(), nearDistance);
   const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true, only: options.only, lines: options.lines });
-  const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true);
+  const followExternalLinks = options.followExternalLinks === true;
+  const files = await DatasetFolder.open(store.folder, { followExternalLinks });
+  const manifestSha256 = store.sha256();
+  // Everything that decides the content, as export.json records it.
+  const recorded = {
+    profile: options.profile,
+    format: options.format,
+    ratio: options.profile === 't2i' ? settings.ratio : null,
+    seed: settings.seed,
+    validation: settings.validation,
+    select,
+    images,
+    shard_size: options.format === 'webdataset' ? settings.shardSize : null,
+    shard_bytes: options.format === 'parquet' ? settings.shardMb * 1024 * 1024 : null,
+    lines: options.lines ? [...options.lines] : null,
+    license: options.license ?? null,
+    title: options.title ?? null,
+    prompt: options.format === 'llava' || options.format === 'openai' ? prompt : null,
+    near_distance: nearDistance,
+    dedup: options.dedup === true,
+    follow_external_links: followExternalLinks,
+  };
+  const fingerprint = settingsFingerprint({ dataset: files.realRoot, manifestSha256, settings: recorded, only: options.only ?? null });
+  const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true, fingerprint);
+  if (!('staging' in prepared)) {
+    return { out: prepared.out, record: JSON.parse(prepared.record) as ExportRecord, notices: prepared.notices, warnings: [] };
+  }
   const writer = createWriter(options.format, {
     root: prepared.staging,
     images,
@@ -222,7 +277,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     parquetShardBytes: settings.shardMb * 1024 * 1024,
     lines: options.lines !== undefined,
   });
-  const placer = new ImagePlacer(store.folder, prepared.staging, images);
+  const placer = new ImagePlacer(files, prepared.staging, images);
   const placesFiles = !writer.inlineImages && images !== 'none';
   const imageNames = new DestinationNames();
   const counts: Record<Split, number> = { train: 0, validation: 0 };
@@ -285,24 +340,24 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       created_at: new Date().toISOString(),
       dataset: store.folder,
       manifest: store.fileName,
-      manifest_sha256: store.sha256(),
+      manifest_sha256: manifestSha256,
       manifest_problems: store.problems.length,
-      profile: options.profile,
-      format: options.format,
-      ratio: options.profile === 't2i' ? settings.ratio : null,
-      seed: settings.seed,
-      validation: settings.validation,
+      profile: recorded.profile,
+      format: recorded.format,
+      ratio: recorded.ratio,
+      seed: recorded.seed,
+      validation: recorded.validation,
       select,
       images,
-      shard_size: options.format === 'webdataset' ? settings.shardSize : null,
-      shard_bytes: options.format === 'parquet' ? settings.shardMb * 1024 * 1024 : null,
-      lines: options.lines ? [...options.lines] : null,
-      license: options.license ?? null,
+      shard_size: recorded.shard_size,
+      shard_bytes: recorded.shard_bytes,
+      lines: recorded.lines,
+      license: recorded.license,
       duplicate_groups: groupList.length,
       near_distance: nearDistance,
-      dedup: options.dedup === true,
+      dedup: recorded.dedup,
       only: options.only ? options.only.size : null,
-      prompt: options.format === 'llava' || options.format === 'openai' ? prompt : null,
+      prompt: recorded.prompt,
       counts: { ...counts, total: counts.train + counts.validation },
       caption_sources: sources,
       alt_fallback: options.profile === 't2i' ? plan.altFallback : null,
@@ -312,6 +367,8 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       image_root: imageRoot(options.format, images, store.folder),
       notes,
       outputs: [],
+      follow_external_links: followExternalLinks,
+      settings_sha256: fingerprint,
     };
     // The card reads the exported records once more (review coverage, habits, the audit).
     const facts = await cardFactsOf(exportedRecords(store.records(), exported));
@@ -324,8 +381,12 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       title: options.title,
       recaptionVersion: RECAPTION_VERSION,
     });
-    record.outputs = await commitOutput(prepared, (outputs) => JSON.stringify({ ...record, outputs }, null, 2) + '\n');
-    return { out: prepared.out, record, notices: prepared.notices };
+    record.outputs = (await fs.readdir(prepared.staging)).sort();
+    await writeRecord(prepared.staging, record);
+    if (signal?.aborted) throw cancelled(prepared.out);
+    options.onProgress?.({ phase: 'committing', done: total, total });
+    await commitOutput(prepared);
+    return { out: prepared.out, record, notices: prepared.notices, warnings: placer.refusedLinks.lines() };
   } catch (err) {
     await writer.abort().catch(() => undefined);
     await discardOutput(prepared).catch(() => undefined);

@@ -38,6 +38,8 @@ export type SkipReason =
   | 'not-approved'
   | 'unsafe-file-name'
   | 'unreadable-file'
+  /** The image, or a folder above it, is a link that leads outside the dataset folder (not followed unless asked). */
+  | 'outside-dataset'
   | 'name-collision'
   /** --dedup: another image of its duplicate group went out. */
   | 'duplicate';
@@ -59,7 +61,8 @@ export interface ExportSample {
 }
 
 export interface ExportProgress {
-  phase: 'writing' | 'finishing';
+  /** writing: the samples; finishing: the dataset card; committing: moving the finished export into place. */
+  phase: 'writing' | 'finishing' | 'committing';
   done: number;
   total: number;
   fileName?: string;
@@ -73,7 +76,7 @@ export class ExportError extends Error {
   override name = 'ExportError';
   constructor(
     message: string,
-    readonly code: 'out-inside-dataset' | 'out-not-empty' | 'out-not-folder' | 'out-busy' | 'out-damaged' | 'bad-option' | 'cancelled',
+    readonly code: 'out-inside-dataset' | 'out-not-empty' | 'out-not-folder' | 'out-unusable' | 'out-busy' | 'out-damaged' | 'bad-option' | 'cancelled',
   ) {
     super(message);
   }

@@ -4,8 +4,10 @@
 // the network fails, and an AbortError when cancelled. Server text is untrusted: it is cut to one short
 // line and the token is scrubbed from it, whatever the server or the client echoed.
 import { HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
+import { redactSecret } from './secret-redaction.js';
+import { HubTimeoutError } from './hub-timeouts.js';
 
-export type HubPushErrorCode = 'bad-repo' | 'unauthorized' | 'forbidden' | 'not-found' | 'network' | 'cancelled' | 'server' | 'bad-folder';
+export type HubPushErrorCode = 'bad-repo' | 'unauthorized' | 'forbidden' | 'not-found' | 'network' | 'timeout' | 'cancelled' | 'server' | 'bad-folder';
 
 export class HubPushError extends Error {
   constructor(
@@ -30,14 +32,22 @@ export interface ErrorContext {
   stage: PushStage;
   tokenAdvice: string;
   signal?: AbortSignal;
+  /** Aborted when the whole push ran past its time budget. */
+  budget?: { signal: AbortSignal; ms: number };
 }
 
 const MAX_SERVER_TEXT = 300;
 
-/** `text` without the token (nor anything sent as a Bearer credential), on one line, at most MAX_SERVER_TEXT characters. */
+/** `text` without the token in any form (see secret-redaction.ts) nor any other Bearer credential or Hub token. */
+function withoutSecrets(text: string, token: string): string {
+  return redactSecret(text, token)
+    .replace(/(Bearer\s+)\S+/gi, '$1***')
+    .replace(/\bhf_[A-Za-z0-9]{8,}\b/g, 'hf_***');
+}
+
+/** `text` without secrets (withoutSecrets), on one line, at most MAX_SERVER_TEXT characters. */
 export function scrubSecret(text: string, token: string): string {
-  let out = token ? text.split(token).join('***') : text;
-  out = out.replace(/(Bearer\s+)\S+/gi, '$1***').replace(/\bhf_[A-Za-z0-9]{8,}\b/g, 'hf_***');
+  let out = withoutSecrets(text, token);
   out = out.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return out.length > MAX_SERVER_TEXT ? `${out.slice(0, MAX_SERVER_TEXT)}…` : out;
 }
@@ -89,11 +99,26 @@ function networkCode(err: unknown): string | null {
 
 const RESUME_HINT = 'Run the push again to resume (large files already uploaded are not sent again).';
 const RESUME_NOTE = `Nothing on the Hub was changed by the incomplete commit. ${RESUME_HINT}`;
+/** After a commit request whose answer never came: it may have been made. */
+const UNKNOWN_COMMIT_NOTE = 'The commit may or may not have been made: look at the repo, then run the push again if it is not there (files already on the Hub are not sent again).';
 
-/** Any failure of a push as a HubPushError with a message that says what to do. */
+function timeoutError(what: string, ctx: ErrorContext): HubPushError {
+  const where = `datasets/${ctx.repo} on ${ctx.endpoint}`;
+  return new HubPushError(`Gave up on the Hub while ${ctx.stage} for ${where}: ${what}. ${ctx.stage === 'committing' ? UNKNOWN_COMMIT_NOTE : RESUME_NOTE}`, 'timeout');
+}
+
+/** Any failure of a push as a HubPushError with a message that says what to do, and no secret in any form. */
 export function toHubPushError(err: unknown, ctx: ErrorContext): HubPushError {
+  const mapped = describeFailure(err, ctx);
+  return new HubPushError(withoutSecrets(mapped.message, ctx.token), mapped.code);
+}
+
+function describeFailure(err: unknown, ctx: ErrorContext): HubPushError {
   for (const e of causes(err)) if (e instanceof HubPushError) return new HubPushError(scrubSecret(e.message, ctx.token), e.code);
   const where = `datasets/${ctx.repo} on ${ctx.endpoint}`;
+  if (ctx.budget?.signal.aborted && !ctx.signal?.aborted) return timeoutError(`the push took longer than its budget of ${Math.round(ctx.budget.ms / 1000)} s`, ctx);
+  const timeout = causes(err).find((e): e is HubTimeoutError => e instanceof HubTimeoutError);
+  if (timeout && !ctx.signal?.aborted) return timeoutError(timeout.message, ctx);
   if (ctx.signal?.aborted || causes(err).some(isAbort)) {
     return new HubPushError(`Push to ${where} cancelled while ${ctx.stage}; nothing was committed. ${RESUME_HINT}`, 'cancelled');
   }

@@ -1,11 +1,12 @@
 // A Blob over a byte range of a local file, read only when the client asks (it hashes a file, samples its
 // first 512 bytes, streams it to the LFS upload URL or base64s a small one into the commit), so a push never
-// holds the dataset in memory. Every read opens the file without following a link and checks it is still
-// the file that was listed (device, inode, size, mtime): a file swapped or rewritten mid-push fails the push
-// instead of sending bytes whose hash no longer matches. Node's fetch sends a Blob subclass through its
+// holds the dataset in memory. Every read opens the file through DatasetFolder (never through a link, and
+// only a regular file still inside the pushed folder) and checks it is still the file that was listed
+// (device, inode, size, mtime): a file swapped or rewritten mid-push fails the push instead of sending
+// bytes whose hash no longer matches. Node's fetch sends a Blob subclass through its
 // size and stream(), which is how uploads are counted: withReadCounter() gives the copy the upload sends.
-import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { DatasetFileChangedError, type DatasetFolder } from '../dataset/dataset-file.js';
 import type { FileIdentity } from './folder-files.js';
 import { HubPushError } from './hub-errors.js';
 
@@ -15,6 +16,7 @@ export type ReadCounter = (blob: LocalFileBlob, bytesRead: number) => void;
 
 export class LocalFileBlob extends Blob {
   private constructor(
+    private readonly folder: DatasetFolder,
     readonly relPath: string,
     private readonly absolute: string,
     private readonly identity: FileIdentity,
@@ -25,8 +27,9 @@ export class LocalFileBlob extends Blob {
     super();
   }
 
-  static of(relPath: string, absolute: string, identity: FileIdentity): LocalFileBlob {
-    return new LocalFileBlob(relPath, absolute, identity, 0, identity.size, null);
+  /** The file at `relPath` of `folder` (listed as `absolute` with `identity`). */
+  static of(folder: DatasetFolder, relPath: string, absolute: string, identity: FileIdentity): LocalFileBlob {
+    return new LocalFileBlob(folder, relPath, absolute, identity, 0, identity.size, null);
   }
 
   /** Where this range starts in the file (a multipart upload sends slices). */
@@ -40,19 +43,20 @@ export class LocalFileBlob extends Blob {
 
   /** This range with its stream() reads reported to `onRead` (bytes read by that stream so far). */
   withReadCounter(onRead: ReadCounter): LocalFileBlob {
-    return new LocalFileBlob(this.relPath, this.absolute, this.identity, this.start, this.end, onRead);
+    return new LocalFileBlob(this.folder, this.relPath, this.absolute, this.identity, this.start, this.end, onRead);
   }
 
   override slice(start = 0, end = this.size): LocalFileBlob {
     const clamp = (n: number) => Math.max(0, Math.min(this.size, n < 0 ? this.size + n : n));
     const from = clamp(start);
     const to = Math.max(from, clamp(end));
-    return new LocalFileBlob(this.relPath, this.absolute, this.identity, this.start + from, this.start + to, this.onRead);
+    return new LocalFileBlob(this.folder, this.relPath, this.absolute, this.identity, this.start + from, this.start + to, this.onRead);
   }
 
   private async open(): Promise<FileHandle> {
-    const handle = await fs.open(this.absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch((err: NodeJS.ErrnoException) => {
-      throw new HubPushError(`cannot read ${this.relPath}: ${err.code === 'ELOOP' ? 'it became a symbolic link' : err.message}; run the push again`, 'bad-folder');
+    const handle = await this.folder.openFile({ relPath: this.relPath, real: this.absolute }).catch((err: NodeJS.ErrnoException) => {
+      const why = err instanceof DatasetFileChangedError ? err.message : err.code === 'ELOOP' ? `${this.relPath} became a symbolic link` : `cannot read ${this.relPath}: ${err.message}`;
+      throw new HubPushError(`${why}; run the push again`, 'bad-folder');
     });
     const stat = await handle.stat();
     const id = this.identity;

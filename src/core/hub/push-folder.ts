@@ -11,11 +11,13 @@
 // only what did not arrive). Nothing is committed until every large file is uploaded, and the commit is
 // one request, so an interrupted push leaves the repo's files as they were.
 import { commitIter, createRepo, HubApiError, type CommitOperation } from '@huggingface/hub';
-import { DEFAULT_FOLDER_LIMITS, listFolderFiles, type FolderLimits } from './folder-files.js';
+import { DEFAULT_FOLDER_LIMITS, listFolderFiles, type FolderFile, type FolderLimits } from './folder-files.js';
 import { createHubFetch } from './hub-fetch.js';
+import { DEFAULT_HUB_TIMEOUTS, pushBudgetMs, type HubTimeouts } from './hub-timeouts.js';
 import { DEFAULT_TOKEN_ADVICE, HubPushError, toHubPushError, type ErrorContext, type PushStage } from './hub-errors.js';
 import { normalizeHubEndpoint } from './hub-endpoint.js';
 import { LocalFileBlob } from './local-file-blob.js';
+import { DatasetFolder } from '../dataset/dataset-file.js';
 import { PushProgress, type HubPushProgress } from './push-progress.js';
 import { hubRepoNameProblem } from './repo-name.js';
 
@@ -45,6 +47,8 @@ export interface HubPushOptions {
   /** How the user sets a token, ending the message of a refused one (DEFAULT_TOKEN_ADVICE names the CLI's and VS Code's ways). */
   tokenAdvice?: string;
   limits?: Partial<FolderLimits>;
+  /** How long to wait for the Hub (DEFAULT_HUB_TIMEOUTS unless given). */
+  timeouts?: Partial<HubTimeouts>;
 }
 
 export interface HubPushResult {
@@ -92,7 +96,34 @@ export async function pushFolderToHub(options: HubPushOptions): Promise<HubPushR
   if (signal?.aborted) throw fail(signal.reason);
 
   const progress = new PushProgress(files.map((f) => ({ path: f.path, size: f.identity.size })), options.onProgress);
-  const hubFetch = createHubFetch({ signal, onUploadRead: (blob, bytes) => progress.uploadRead(blob.relPath, blob.offset, bytes) });
+  // The whole push has a time budget too, in proportion to its bytes: every request ends, and so does the push.
+  const timeouts: HubTimeouts = { ...DEFAULT_HUB_TIMEOUTS, ...options.timeouts };
+  const budget = new AbortController();
+  const budgetMs = pushBudgetMs(timeouts, progress.bytes);
+  const budgetTimer = setTimeout(() => budget.abort(), budgetMs);
+  budgetTimer.unref();
+  ctx.budget = { signal: budget.signal, ms: budgetMs };
+  const pushSignal = signal ? AbortSignal.any([signal, budget.signal]) : budget.signal;
+  try {
+    return await pushFiles(options, files, progress, { endpoint, token, ctx, fail, timeouts, pushSignal });
+  } finally {
+    clearTimeout(budgetTimer);
+  }
+}
+
+interface PushContext {
+  endpoint: string;
+  token: string;
+  ctx: ErrorContext;
+  fail: (err: unknown) => HubPushError;
+  timeouts: HubTimeouts;
+  /** The caller's signal and the push's budget together. */
+  pushSignal: AbortSignal;
+}
+
+async function pushFiles(options: HubPushOptions, files: FolderFile[], progress: PushProgress, push: PushContext): Promise<HubPushResult> {
+  const { endpoint, token, ctx, fail, pushSignal } = push;
+  const hubFetch = createHubFetch({ signal: pushSignal, timeouts: push.timeouts, onUploadRead: (blob, bytes) => progress.uploadRead(blob.relPath, blob.offset, bytes) });
   const repo = { type: 'dataset' as const, name: options.repo };
 
   // A 403 on creation may only mean the token cannot create repos in this namespace while it may write to
@@ -110,7 +141,11 @@ export async function pushFolderToHub(options: HubPushOptions): Promise<HubPushR
     }
   }
 
-  const operations: CommitOperation[] = files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: LocalFileBlob.of(f.path, f.absolute, f.identity) }));
+  // Every file is read through the one reader that refuses what leads out of the folder.
+  const reader = await DatasetFolder.open(options.folder).catch((err: unknown) => {
+    throw fail(err);
+  });
+  const operations: CommitOperation[] = files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: LocalFileBlob.of(reader, f.path, f.absolute, f.identity) }));
   const stages: Record<'preuploading' | 'uploadingLargeFiles' | 'committing', PushStage> = {
     preuploading: 'checking which files go to LFS',
     uploadingLargeFiles: 'uploading large files',
@@ -124,7 +159,7 @@ export async function pushFolderToHub(options: HubPushOptions): Promise<HubPushR
       accessToken: token,
       hubUrl: endpoint,
       fetch: hubFetch,
-      abortSignal: signal,
+      abortSignal: pushSignal,
       useXet: false,
     });
     let step = await iterator.next();

@@ -182,6 +182,7 @@ export class JobManager implements vscode.Disposable {
             tasks: settings.tasks,
             redo: settings.redo,
             batchSize: settings.batchSize,
+            followExternalLinks: settings.followExternalLinks,
             signal,
             openBackend: (s) => this.openBackend(settings, folderUri, s ?? signal, (message) => progress.report({ message })),
             onPhase: (phase, scan) => {

@@ -46,6 +46,7 @@ const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
   'missing-file': 'image no longer in the dataset folder',
   stale: 'image changed after it was captioned',
   'unreadable-file': 'image could not be read when exported',
+  'outside-dataset': 'image is a link to a file outside the dataset folder',
   'unsafe-file-name': 'file name unsafe to write',
   'name-collision': 'file name clashes with another (as macOS and Windows compare names)',
   duplicate: 'another image of its duplicate group went out',

@@ -1,0 +1,252 @@
+// The one way to read a file a manifest names: resolve it inside the dataset folder, refuse what resolves
+// outside it (a link to ~/.ssh/id_rsa, or a subfolder that is a link to another folder) unless the user
+// chose to follow links out, refuse what is not a regular file, and open it so that what is read is what
+// was checked. The scan refuses such links when it walks (walk.ts); this is the check for every reader
+// after it: export, push, the dataset card, anything that reads an image or a sidecar by its name.
+//
+// Cheap at a million files: a folder is resolved once (its realpath is kept for the most recent folders,
+// as records come in name order) and a plain file is recognised from its folder's listing, so a file costs
+// no system call until it is opened. Opening checks the opened file itself: on Linux the path the kernel
+// reports for the open handle must still be inside the dataset, so a folder swapped for a link between the
+// check and the open is caught too.
+import type { Dirent } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import { isInside } from '../util/text-patterns.js';
+
+export interface DatasetFileOptions {
+  /** Read files that resolve outside the dataset folder too (the user's choice, as for the scan). */
+  followExternalLinks?: boolean;
+}
+
+/** Why a file is not read. */
+export type DatasetFileRefusal =
+  /** It resolves outside the dataset folder: `target` is where it leads. */
+  | { refused: 'outside'; target: string }
+  | { refused: 'missing' }
+  /** A folder, a pipe, a socket or a device. */
+  | { refused: 'not-a-file' }
+  | { refused: 'unreadable'; code: string };
+
+/** A file that may be read: its name in the dataset and the path with every link resolved. */
+export interface DatasetFile {
+  relPath: string;
+  real: string;
+}
+
+export function isRefusal(value: DatasetFile | DatasetFileRefusal | Buffer): value is DatasetFileRefusal {
+  return typeof value === 'object' && 'refused' in value;
+}
+
+/** Folders whose realpath and listing are kept. */
+const KEPT_FOLDERS = 16;
+
+type ListedKind = 'file' | 'other';
+
+interface FolderState {
+  /** The folder with every link resolved, or null when it cannot be resolved. */
+  real: string | null;
+  /** Its entries (null when it cannot be listed): the kind of each, links counted as 'other'. */
+  listing: Map<string, ListedKind> | null;
+}
+
+/** The path of an open file as the kernel reports it (Linux), or null where it cannot be asked. */
+async function openedPath(handle: FileHandle): Promise<string | null> {
+  if (process.platform !== 'linux') return null;
+  return fs.readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+}
+
+/** A path that opens the very file `handle` has open (Linux), for APIs that take a path (copyFile). */
+function handlePath(handle: FileHandle): string | null {
+  return process.platform === 'linux' ? `/proc/self/fd/${handle.fd}` : null;
+}
+
+/** The file opened is not the one resolved: it changed in between. */
+export class DatasetFileChangedError extends Error {
+  override name = 'DatasetFileChangedError';
+  constructor(
+    message: string,
+    readonly refusal: DatasetFileRefusal,
+  ) {
+    super(message);
+  }
+}
+
+export class DatasetFolder {
+  private readonly folders = new Map<string, Promise<FolderState>>();
+
+  private constructor(
+    /** The dataset folder as given. */
+    readonly root: string,
+    /** The dataset folder with every link resolved. */
+    readonly realRoot: string,
+    readonly followExternalLinks: boolean,
+  ) {}
+
+  static async open(folder: string, options: DatasetFileOptions = {}): Promise<DatasetFolder> {
+    const root = path.resolve(folder);
+    return new DatasetFolder(root, await fs.realpath(root), options.followExternalLinks === true);
+  }
+
+  private allowed(real: string): boolean {
+    return this.followExternalLinks || isInside(real, this.realRoot);
+  }
+
+  private folder(dir: string): Promise<FolderState> {
+    let state = this.folders.get(dir);
+    if (state) {
+      // Most recently used last.
+      this.folders.delete(dir);
+      this.folders.set(dir, state);
+      return state;
+    }
+    state = (async (): Promise<FolderState> => {
+      const real = await fs.realpath(dir).catch(() => null);
+      let listing: Map<string, ListedKind> | null = null;
+      if (real !== null) {
+        const entries: Dirent[] | null = await fs.readdir(real, { withFileTypes: true }).catch(() => null);
+        if (entries) listing = new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : 'other']));
+      }
+      return { real, listing };
+    })();
+    this.folders.set(dir, state);
+    if (this.folders.size > KEPT_FOLDERS) this.folders.delete(this.folders.keys().next().value!);
+    return state;
+  }
+
+  /** Where `relPath` (a POSIX path relative to the dataset folder) leads, or why it may not be read. */
+  async resolve(relPath: string): Promise<DatasetFile | DatasetFileRefusal> {
+    const given = path.join(this.root, ...relPath.split('/'));
+    // A name with ".." or an absolute one leaves the folder without any link.
+    if (relPath === '' || path.isAbsolute(relPath) || !isInside(given, this.root) || given === this.root) return { refused: 'outside', target: given };
+    const dir = path.dirname(given);
+    const base = path.basename(given);
+    const folder = await this.folder(dir);
+    if (folder.real !== null && !this.allowed(folder.real)) return { refused: 'outside', target: path.join(folder.real, base) };
+    // The common case, a plain file in a folder inside the dataset, is settled by the listing.
+    if (folder.real !== null && folder.listing?.get(base) === 'file') return { relPath, real: path.join(folder.real, base) };
+    // A link, something else, a name the listing lacks (a case-insensitive file system matches more than the
+    // exact name) or a folder that cannot be listed: asked of the file itself.
+    let real: string;
+    try {
+      real = await fs.realpath(given);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      return code === 'ENOENT' || code === 'ENOTDIR' ? { refused: 'missing' } : { refused: 'unreadable', code };
+    }
+    if (!this.allowed(real)) return { refused: 'outside', target: real };
+    const stat = await fs.stat(real).catch((err: NodeJS.ErrnoException) => err);
+    if (stat instanceof Error) return stat.code === 'ENOENT' ? { refused: 'missing' } : { refused: 'unreadable', code: stat.code ?? 'EIO' };
+    if (!stat.isFile()) return { refused: 'not-a-file' };
+    return { relPath, real };
+  }
+
+  /**
+   * Opens a resolved file for reading: never through a link, never blocking on a pipe, and only when the
+   * file opened is a regular file still inside the dataset. Throws DatasetFileChangedError when it is not
+   * (it changed since it was resolved) and the usual fs errors when it cannot be opened. The caller closes it.
+   */
+  async openFile(file: DatasetFile): Promise<FileHandle> {
+    const handle = await fs.open(file.real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new DatasetFileChangedError(`${file.relPath} is no longer a regular file`, { refused: 'not-a-file' });
+      const opened = await openedPath(handle);
+      if (opened !== null && !this.allowed(opened)) {
+        throw new DatasetFileChangedError(`${file.relPath} now leads outside the dataset folder`, { refused: 'outside', target: opened });
+      }
+      return handle;
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** The whole file, or why it is not read; files over `maxBytes` are refused as unreadable (EFBIG). */
+  async read(relPath: string, maxBytes: number): Promise<Buffer | DatasetFileRefusal> {
+    const file = await this.resolve(relPath);
+    if (isRefusal(file)) return file;
+    let handle: FileHandle;
+    try {
+      handle = await this.openFile(file);
+    } catch (err) {
+      return refusalOf(err);
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) return { refused: 'unreadable', code: 'EFBIG' };
+      return await handle.readFile();
+    } catch (err) {
+      return refusalOf(err);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Copies a resolved file to `dest` (copy-on-write where the file system can: `flags` as fs.copyFile
+   * takes them) from the handle it opened, so that the bytes copied are the checked file's. Returns why the
+   * file may not be read; throws what goes wrong on the destination's side.
+   */
+  async copyTo(file: DatasetFile, dest: string, flags: number): Promise<DatasetFileRefusal | null> {
+    let handle: FileHandle;
+    try {
+      handle = await this.openFile(file);
+    } catch (err) {
+      return refusalOf(err);
+    }
+    try {
+      await fs.copyFile(handlePath(handle) ?? file.real, dest, flags);
+      return null;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Hard links a resolved file at `dest` and checks that the link is to the checked file. Returns why the
+   * file may not be read; throws what goes wrong on the destination's side (EXDEV: another file system).
+   */
+  async linkTo(file: DatasetFile, dest: string): Promise<DatasetFileRefusal | null> {
+    let handle: FileHandle;
+    try {
+      handle = await this.openFile(file);
+    } catch (err) {
+      return refusalOf(err);
+    }
+    try {
+      await fs.link(file.real, dest);
+      const [linked, checked] = await Promise.all([fs.lstat(dest), handle.stat()]);
+      if (linked.ino === checked.ino && linked.dev === checked.dev) return null;
+      await fs.rm(dest, { force: true });
+      return { refused: 'outside', target: 'another file than the one checked (it changed while it was linked)' };
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** An error from opening or reading a resolved file, as a refusal. */
+export function refusalOf(err: unknown): DatasetFileRefusal {
+  if (err instanceof DatasetFileChangedError) return err.refusal;
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  if (code === 'ENOENT') return { refused: 'missing' };
+  // O_NOFOLLOW on a link that appeared since it was resolved.
+  if (code === 'ELOOP') return { refused: 'outside', target: 'a symbolic link that appeared after it was checked' };
+  return { refused: 'unreadable', code };
+}
+
+/** One line for a warning about a refused file: what it is and what the user can do. */
+export function describeRefusal(relPath: string, refusal: DatasetFileRefusal, optIn: string): string {
+  switch (refusal.refused) {
+    case 'outside':
+      return `${relPath} leads to ${refusal.target}, outside the dataset folder; not read (${optIn} to include such files)`;
+    case 'missing':
+      return `${relPath} is not in the dataset folder`;
+    case 'not-a-file':
+      return `${relPath} is not a regular file`;
+    case 'unreadable':
+      return `${relPath} cannot be read (${refusal.code})`;
+  }
+}
