@@ -33,3 +33,19 @@ test('makes a bounded webp once, reuses it, and returns null for an unreadable i
   assert.equal(await cache.get(dataset, emptyRecord('broken.png')), null);
   await fs.rm(root, { recursive: true, force: true });
 });
+
+test('no thumbnail of an image that leads outside its dataset (a link made after the scan)', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'rc-thumbs-'));
+  const dataset = path.join(root, 'data');
+  await fs.mkdir(path.join(dataset, 'linked'), { recursive: true });
+  await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 0, b: 0 } } }).png().toFile(path.join(root, 'private.png'));
+  await fs.symlink(path.join(root, 'private.png'), path.join(dataset, 'out.png'));
+  await fs.symlink(root, path.join(dataset, 'linked', 'up'));
+  await fs.copyFile(path.join(root, 'private.png'), path.join(dataset, 'in.png'));
+  await fs.symlink('in.png', path.join(dataset, 'alias.png'));
+  const cache = new ThumbnailCache(path.join(root, 'cache'));
+  assert.equal(await cache.get(dataset, { ...emptyRecord('out.png'), sha256: 'aa'.repeat(32) }), null);
+  assert.equal(await cache.get(dataset, { ...emptyRecord('linked/up/private.png'), sha256: 'bb'.repeat(32) }), null);
+  assert.ok(await cache.get(dataset, { ...emptyRecord('alias.png'), sha256: 'cc'.repeat(32) }), 'a link inside the dataset is fine');
+  await fs.rm(root, { recursive: true, force: true });
+});

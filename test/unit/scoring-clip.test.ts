@@ -148,3 +148,30 @@ test('scores through an open editor\'s model: the saved texts get theirs, an uns
     await removeDir(dir);
   }
 });
+
+test('an image that leads outside the dataset is not scored: its record says why', async () => {
+  const dir = await makeTempDir('recaption-score-link-');
+  const outside = await makeTempDir('recaption-score-outside-');
+  try {
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 220, g: 10, b: 10 } } }).png().toFile(path.join(outside, 'private.png'));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 220, g: 10, b: 10 } } }).png().toFile(path.join(dir, 'in.png'));
+    await fs.symlink(path.join(outside, 'private.png'), path.join(dir, 'out.png'));
+    const store = await ManifestStore.open(dir);
+    for (const name of ['in.png', 'out.png']) store.put({ ...emptyRecord(name), alt: { text: 'a red square', source: 'sidecar' } });
+    await store.save();
+    const scorer = await ClipScorer.load({ model: MODEL, device: 'cpu' });
+    try {
+      const report = await scoreDataset(store, scorer);
+      assert.equal(report.scoredImages, 1);
+      assert.deepEqual(report.failed.map((f) => f.fileName), ['out.png']);
+      assert.match(store.get('out.png')!.error ?? '', /^cannot score: out\.png leads to .*private\.png, outside the dataset folder; not read/);
+      assert.equal(store.get('out.png')!.alt!.score, undefined);
+    } finally {
+      await scorer.dispose();
+      store.close();
+    }
+  } finally {
+    await removeDir(dir);
+    await removeDir(outside);
+  }
+});

@@ -1,8 +1,8 @@
 // Scores every text of a dataset (alt-text, SSC, DSC) against its image with a dual encoder, resuming
 // where a previous run of the same model stopped. Scores are written beside the texts; nothing else of a
 // record changes, so a human edit or a review is never touched.
-import * as path from 'node:path';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
+import { DatasetFolder, describeRefusal, isRefusal } from '../dataset/dataset-file.js';
 import { TEXT_SOURCES, type ManifestRecord, type TextSource } from '../../shared/record.js';
 import type { TextScores } from '../dataset/caption-writes.js';
 
@@ -22,6 +22,8 @@ export interface ScoreOptions {
   save?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Read images that resolve outside the dataset folder (the user's choice, as for the scan). */
+  followExternalLinks?: boolean;
 }
 
 export interface ScoreReport {
@@ -51,6 +53,7 @@ export async function scoreDataset(store: ManifestAccess, scorer: TextImageScore
   const every = options.checkpointEvery ?? 500;
   const report: ScoreReport = { images: 0, scoredImages: 0, scoredTexts: 0, upToDate: 0, failed: [], cancelled: false };
   const names = [...store.names()];
+  const dataset = await DatasetFolder.open(store.folder, { followExternalLinks: options.followExternalLinks === true });
   let sinceSave = 0;
   for (const name of names) {
     if (options.signal?.aborted) {
@@ -68,7 +71,10 @@ export async function scoreDataset(store: ManifestAccess, scorer: TextImageScore
     }
     let image: number[];
     try {
-      image = await scorer.embedImage(path.join(store.folder, ...name.split('/')));
+      // Read through the dataset's one reader: an image that leads outside the dataset is not scored.
+      const file = await dataset.resolve(name);
+      if (isRefusal(file)) throw new Error(describeRefusal(name, file, 'recaption.followExternalLinks'));
+      image = await scorer.embedImage(file.real);
     } catch (err) {
       const reason = `cannot score: ${(err as Error).message}`;
       report.failed.push({ fileName: name, reason });

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isInside } from '../../core/util/text-patterns.js';
 import type { ManifestRecord } from '../../shared/record.js';
 import { assertRegularFile } from '../../core/util/regular-file.js';
 
@@ -45,13 +46,13 @@ export class ThumbnailCache {
     const file = this.pathFor(folder, record);
     let job = this.inFlight.get(file);
     if (!job) {
-      job = this.limit(() => this.make(path.join(folder, ...record.file_name.split('/')), file)).finally(() => this.inFlight.delete(file));
+      job = this.limit(() => this.make(folder, record.file_name, file)).finally(() => this.inFlight.delete(file));
       this.inFlight.set(file, job);
     }
     return job;
   }
 
-  private async make(source: string, target: string): Promise<string | null> {
+  private async make(folder: string, fileName: string, target: string): Promise<string | null> {
     try {
       await fs.access(target);
       return target;
@@ -60,6 +61,10 @@ export class ThumbnailCache {
     }
     try {
       const { default: sharp } = await import('sharp');
+      // Never a thumbnail of an image that leads outside its dataset (a link made after the scan): checked
+      // on the file itself each time, as an editor stays open while files change under it.
+      const source = await fs.realpath(path.join(folder, ...fileName.split('/')));
+      if (!isInside(source, await fs.realpath(folder))) return null;
       await assertRegularFile(source);
       const data = await sharp(source, { failOn: 'none', animated: false })
         .rotate()
