@@ -163,10 +163,8 @@ export class DatasetFolder {
     }
   }
 
-  /** The whole file, or why it is not read; files over `maxBytes` are refused as unreadable (EFBIG). */
-  async read(relPath: string, maxBytes: number): Promise<Buffer | DatasetFileRefusal> {
-    const file = await this.resolve(relPath);
-    if (isRefusal(file)) return file;
+  /** Runs `use` on the opened file (closed after), or returns why it cannot be opened. */
+  private async withOpened<T>(file: DatasetFile, use: (handle: FileHandle) => Promise<T>): Promise<T | DatasetFileRefusal> {
     let handle: FileHandle;
     try {
       handle = await this.openFile(file);
@@ -174,14 +172,25 @@ export class DatasetFolder {
       return refusalOf(err);
     }
     try {
-      const { size } = await handle.stat();
-      if (size > maxBytes) return { refused: 'unreadable', code: 'EFBIG' };
-      return await handle.readFile();
-    } catch (err) {
-      return refusalOf(err);
+      return await use(handle);
     } finally {
       await handle.close();
     }
+  }
+
+  /** The whole file, or why it is not read; files over `maxBytes` are refused as unreadable (EFBIG). */
+  async read(relPath: string, maxBytes: number): Promise<Buffer | DatasetFileRefusal> {
+    const file = await this.resolve(relPath);
+    if (isRefusal(file)) return file;
+    return this.withOpened(file, async (handle): Promise<Buffer | DatasetFileRefusal> => {
+      try {
+        const { size } = await handle.stat();
+        if (size > maxBytes) return { refused: 'unreadable', code: 'EFBIG' };
+        return await handle.readFile();
+      } catch (err) {
+        return refusalOf(err);
+      }
+    });
   }
 
   /**
@@ -190,18 +199,10 @@ export class DatasetFolder {
    * file may not be read; throws what goes wrong on the destination's side.
    */
   async copyTo(file: DatasetFile, dest: string, flags: number): Promise<DatasetFileRefusal | null> {
-    let handle: FileHandle;
-    try {
-      handle = await this.openFile(file);
-    } catch (err) {
-      return refusalOf(err);
-    }
-    try {
+    return this.withOpened(file, async (handle) => {
       await fs.copyFile(handlePath(handle) ?? file.real, dest, flags);
       return null;
-    } finally {
-      await handle.close();
-    }
+    });
   }
 
   /**
@@ -209,21 +210,13 @@ export class DatasetFolder {
    * file may not be read; throws what goes wrong on the destination's side (EXDEV: another file system).
    */
   async linkTo(file: DatasetFile, dest: string): Promise<DatasetFileRefusal | null> {
-    let handle: FileHandle;
-    try {
-      handle = await this.openFile(file);
-    } catch (err) {
-      return refusalOf(err);
-    }
-    try {
+    return this.withOpened(file, async (handle): Promise<DatasetFileRefusal | null> => {
       await fs.link(file.real, dest);
       const [linked, checked] = await Promise.all([fs.lstat(dest), handle.stat()]);
       if (linked.ino === checked.ino && linked.dev === checked.dev) return null;
       await fs.rm(dest, { force: true });
       return { refused: 'outside', target: 'another file than the one checked (it changed while it was linked)' };
-    } finally {
-      await handle.close();
-    }
+    });
   }
 }
 
