@@ -3,6 +3,7 @@
 // manifest store (which refuses to replace human or reviewed captions) and are checkpointed every few
 // seconds and at the end. Cancelling stops after the batch in flight; everything finished is kept, and
 // the next run resumes by skipping what is done. An image that fails records its error and the run goes on.
+import * as path from 'node:path';
 import {
   CAPTION_KINDS,
   isMachineAuthor,
@@ -245,8 +246,10 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
   const prepare = async (item: WorkItem): Promise<QueuedItem> => {
     try {
       const file = await dataset.resolve(item.fileName);
-      if (isRefusal(file)) return { work: item, error: describeRefusal(item.fileName, file, 'recaption.followExternalLinks or --follow-external-links') };
-      return { work: item, image: await backend.prepare(file.real, item.fileName) };
+      if (isRefusal(file) && file.refused === 'outside') return { work: item, error: describeRefusal(item.fileName, file, 'recaption.followExternalLinks or --follow-external-links') };
+      // A missing file or one that is not a file (a FIFO) gets the backend's own, more precise error.
+      const source = isRefusal(file) ? path.join(options.folder, ...item.fileName.split('/')) : file.real;
+      return { work: item, image: await backend.prepare(source, item.fileName) };
     } catch (err) {
       // The backend itself died: not this image's fault, and nothing more can be done in this run.
       if (err instanceof BackendStoppedError) return { work: item, stopped: err };
