@@ -10,10 +10,18 @@ import { assertRegularFile } from '../../core/util/regular-file.js';
 
 export const THUMB_SIZE = 160;
 
+/** Thumbnail paths remembered as made (about 100 bytes each). */
+const KNOWN_THUMBNAILS = 20_000;
+
 export class ThumbnailCache {
   private readonly inFlight = new Map<string, Promise<string | null>>();
   private running = 0;
   private readonly queue: (() => void)[] = [];
+  /**
+   * Thumbnails known to be on disk (made or seen here), so that paging the list asks the disk nothing for
+   * them: a page must not wait on file-system threads busy with a run's fsyncs. Bounded; the oldest go first.
+   */
+  private readonly known = new Set<string>();
 
   constructor(
     readonly cacheDir: string,
@@ -30,15 +38,22 @@ export class ThumbnailCache {
     return path.join(this.cacheDir, k.slice(0, 2), `${k}.webp`);
   }
 
-  /** The thumbnail's path if it is already made (no I/O beyond one stat). */
+  /** The thumbnail's path if it is already made (no I/O once it is known, else one access check). */
   async cached(folder: string, record: ManifestRecord): Promise<string | null> {
     const file = this.pathFor(folder, record);
+    if (this.known.has(file)) return file;
     try {
       await fs.access(file);
+      this.remember(file);
       return file;
     } catch {
       return null;
     }
+  }
+
+  private remember(file: string): void {
+    if (this.known.size >= KNOWN_THUMBNAILS) this.known.delete(this.known.values().next().value!);
+    this.known.add(file);
   }
 
   /** Makes the thumbnail if needed; null when the image cannot be read. */
@@ -55,6 +70,7 @@ export class ThumbnailCache {
   private async make(folder: string, fileName: string, target: string): Promise<string | null> {
     try {
       await fs.access(target);
+      this.remember(target);
       return target;
     } catch {
       // not cached yet
@@ -75,6 +91,7 @@ export class ThumbnailCache {
       const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
       await fs.writeFile(tmp, data);
       await fs.rename(tmp, target);
+      this.remember(target);
       return target;
     } catch {
       return null;
