@@ -16,6 +16,7 @@ import { DatasetFolder, describeRefusal, isRefusal } from '../dataset/dataset-fi
 import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { BackendStoppedError, type CaptionBackend, type CaptionResult, type PreparedImage } from './backend.js';
 import { captionTooLongMessage, MAX_CAPTION_CHARS } from '../../shared/limits.js';
+import { errorLine } from '../util/error-line.js';
 
 /**
  * missing: caption what has no caption (and machine captions of images whose content changed);
@@ -166,10 +167,6 @@ class BoundedQueue<T> {
   }
 }
 
-function errorMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0]!.slice(0, 500) || 'unknown error';
-}
 
 function isAbort(err: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError');
@@ -253,7 +250,7 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
     } catch (err) {
       // The backend itself died: not this image's fault, and nothing more can be done in this run.
       if (err instanceof BackendStoppedError) return { work: item, stopped: err };
-      return { work: item, error: errorMessage(err) };
+      return { work: item, error: errorLine(err, 500) };
     }
   };
   const producer = (async () => {
@@ -347,7 +344,7 @@ async function captionInto(store: ManifestAccess, options: CaptioningOptions): P
             stopped = err;
             break;
           }
-          const error = errorMessage(err);
+          const error = errorLine(err, 500);
           results = batch.map(() => ({ ok: false, error }));
         }
         batch.forEach((b, i) => {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import type { CaptionKind } from '../../../shared/record.js';
 import type { PreparedImage } from '../backend.js';
+import { errorLine } from '../../util/error-line.js';
 
 /** The part of a loaded captioner the canary drives. */
 export interface CanaryCaptioner {
@@ -44,10 +45,6 @@ async function writeCanaryImages(folder: string, count: number): Promise<string[
   return files;
 }
 
-function message(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n')[0] ?? text).slice(0, 300);
-}
 
 /**
  * Runs one batch of `batchSize` canary images on `gpu` (halved until it runs), then the same images on the
@@ -76,13 +73,13 @@ export async function runCanary(gpu: CanaryCaptioner, loadCpu: () => Promise<Can
         onGpu = await caption(gpu, files.slice(0, batch));
         break;
       } catch (err) {
-        failures.push(`${batch}: ${message(err)}`);
+        failures.push(`${batch}: ${errorLine(err)}`);
         if (batch === 1) return { ok: false, reason: `its canary batch failed (batch ${failures.join('; batch ')})` };
         batch = Math.ceil(batch / 2);
       }
     }
     const cpu = await loadCpu();
-    const halved = failures.length ? `; a batch of ${files.length} failed (${message(failures[0])}), ${batch} ran` : '';
+    const halved = failures.length ? `; a batch of ${files.length} failed (${errorLine(failures[0])}), ${batch} ran` : '';
     if (!cpu) return { ok: true, batch, note: `canary not compared: the CPU cannot run these weights${halved}` };
     const onCpu = await caption(cpu, files.slice(0, batch));
     const differ = onGpu.findIndex((text, i) => text !== onCpu[i]);

@@ -23,6 +23,7 @@ export class DeviceError extends Error {
 export { missingCudaLibraries, onnxRuntimeBinaryFolder } from '../../gpu/ort-files.js';
 import { missingCudaLibraries } from '../../gpu/ort-files.js';
 import { missingCudaSystemLibraries } from '../../gpu/cuda-libraries.js';
+import { ortReason } from '../../util/error-line.js';
 
 function cudaHint(): string {
   return process.platform === 'linux'
@@ -75,13 +76,6 @@ function probeBytes(): Uint8Array {
   return probeModel;
 }
 
-/** ORT errors start with a source location and an assertion; keep the sentence a user can act on. */
-function readableReason(message: string): string {
-  let line = (message.split('\n')[0] ?? message).replace(/^\S+\.(cc|cpp|h):\d+\s+/, '');
-  const assertion = line.lastIndexOf(' was false. ');
-  if (assertion >= 0) line = line.slice(assertion + ' was false. '.length);
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
-}
 
 export type DeviceProbe = (device: Device) => Promise<string | null>;
 
@@ -106,7 +100,7 @@ export const probeDevice: DeviceProbe = async (device) => {
     if (!y || Number(y[0]) !== 2) return 'the probe model returned a wrong result';
     return null;
   } catch (err) {
-    return readableReason(err instanceof Error ? err.message : String(err));
+    return ortReason(err instanceof Error ? err.message : String(err));
   }
 };
 

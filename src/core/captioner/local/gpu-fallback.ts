@@ -4,6 +4,7 @@
 // there. An image that fails on the CPU too is that image's error, and the GPU goes on.
 import type { CaptionKind } from '../../../shared/record.js';
 import type { CaptionResult, PreparedImage } from '../backend.js';
+import { errorLine } from '../../util/error-line.js';
 
 /** The part of a loaded captioner this drives: one batch that throws when it fails as a whole. */
 export interface BatchCaptioner {
@@ -17,10 +18,6 @@ export interface FallbackEvents {
   onNotice(message: string, device: string): void;
 }
 
-function message(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n')[0] ?? text).slice(0, 300) || 'unknown error';
-}
 
 export class GpuFallbackCaptioner {
   private current: BatchCaptioner;
@@ -67,7 +64,7 @@ export class GpuFallbackCaptioner {
       if (images.length === 1) return this.alone(images[0]!, tasks, err);
       const device = this.current.device;
       this.gpuBatch = Math.ceil(images.length / 2);
-      this.events.onNotice(`${device} failed on a batch of ${images.length} (${message(err)}); going on with batches of ${this.gpuBatch}`, device);
+      this.events.onNotice(`${device} failed on a batch of ${images.length} (${errorLine(err)}); going on with batches of ${this.gpuBatch}`, device);
       return this.caption(images, tasks);
     }
   }
@@ -80,10 +77,10 @@ export class GpuFallbackCaptioner {
     try {
       results = await cpu.captionBatch([image], tasks);
     } catch (err) {
-      return [{ ok: false, error: message(err) }];
+      return [{ ok: false, error: errorLine(err) }];
     }
     const gpu = this.current;
-    this.events.onNotice(`${gpu.device} failed on ${image.fileName} alone (${message(gpuError)}) and the CPU captioned it; the rest of the run goes on on the CPU`, 'cpu');
+    this.events.onNotice(`${gpu.device} failed on ${image.fileName} alone (${errorLine(gpuError)}) and the CPU captioned it; the rest of the run goes on on the CPU`, 'cpu');
     this.current = cpu;
     this.onGpu = false;
     await gpu.dispose();
@@ -95,7 +92,7 @@ export class GpuFallbackCaptioner {
     try {
       return await this.current.captionBatch(images, tasks);
     } catch (err) {
-      if (images.length === 1) return [{ ok: false, error: message(err) }];
+      if (images.length === 1) return [{ ok: false, error: errorLine(err) }];
       const results: CaptionResult[] = [];
       for (const image of images) results.push(...(await this.onCpu([image], tasks)));
       return results;

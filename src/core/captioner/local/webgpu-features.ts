@@ -10,6 +10,7 @@ import { GraphBuilder } from '../testing/graph-builder.js';
 import { DataType, encodeModel } from '../testing/onnx-proto.js';
 import { halfBits, type HalfData } from './float16.js';
 import { keepFloat16AsBits } from './families/float16-bits.js';
+import { ortReason } from '../../util/error-line.js';
 
 /** `reason` completes "fp16 needs shader-f16: ...". */
 export type ShaderF16 = { supported: true } | { supported: false; reason: string };
@@ -33,12 +34,6 @@ function nvidiaVulkanHint(): string {
   return process.platform === 'linux' && !swiftShader && existsSync('/proc/driver/nvidia/version') ? ' (NVIDIA under Vulkan: disabled in Dawn)' : '';
 }
 
-/** ORT's first line, past its source location and failed assertion (as device.ts shows probe errors). */
-function readable(message: string): string {
-  const line = (message.split('\n')[0] ?? message).replace(/^\S+\.(cc|cpp|h):\d+\s+/, '');
-  const assertion = line.lastIndexOf(' was false. ');
-  return (assertion >= 0 ? line.slice(assertion + ' was false. '.length) : line).slice(0, 300);
-}
 
 /** Runs the probe; the answer for this process's WebGPU adapter. */
 export const probeShaderF16: ShaderF16Probe = async () => {
@@ -54,7 +49,7 @@ export const probeShaderF16: ShaderF16Probe = async () => {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (message.includes(REFUSAL)) return { supported: false, reason: `this WebGPU adapter lacks it${nvidiaVulkanHint()}` };
-    return { supported: false, reason: `a float16 probe failed on WebGPU (${readable(message)})` };
+    return { supported: false, reason: `a float16 probe failed on WebGPU (${ortReason(message)})` };
   } finally {
     await session?.release();
   }
