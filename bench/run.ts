@@ -2,22 +2,22 @@
 // all on generated data (offline). Prints a table and writes bench/results.json. Each part runs in its own
 // process (parts/*.ts) so peak RSS figures are per step. Generated inputs are kept in bench/out and reused.
 //
-//   npm run bench -- [--only captioning,dtypes,scoring,lifecycle,dataset,manifest] [--quick] [--steps scan,load,...]
+//   npm run bench -- [--only captioning,dtypes,scoring,lifecycle,dataset,manifest,data] [--quick] [--steps scan,load,...]
 //                    [--model-size bench|base] [--device cpu|webgpu|cuda] [--dtype fp32] [--batch N]
 //                    [--images N] [--baseline-images N] [--records N] [--hidden N --layers N ...]
-import { spawn } from 'node:child_process';
+//                    [--data-records N] [--data-steps stats,export,sidecar,import,phash,editor]
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceRequest } from '../src/core/captioner/local/device.js';
 import type { DtypeRequest } from '../src/core/captioner/local/dtype.js';
-import type { TinyModelOptions } from '../src/core/captioner/testing/tiny-models.js';
+import type { TinyModelOptions } from '../test/support/models/tiny-models.js';
 import { EXPORT_FORMATS } from '../src/core/export/index.js';
 import { MODEL_SIZES, type ModelSize } from './lib/bench-model.js';
 import { runChild } from './lib/child.js';
 import { ensureScaleDataset, ensureScanSlice, type ScaleDataset } from './lib/scale-dataset.js';
-import { captioningTable, engineTable, datasetTable, dtypeTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
+import { captioningTable, dataTable, engineTable, datasetTable, dtypeTable, lifecycleTable, manifestScaleTable, scoringTable, type DatasetRow, type ManifestScaleRow } from './lib/report.js';
 import type { ManifestStepArgs } from './parts/manifest-scale.js';
 import { ensureSyntheticManifest } from './lib/synthetic-manifest-folder.js';
 import type { CaptioningArgs, CaptioningResult } from './parts/captioning.js';
@@ -26,9 +26,11 @@ import type { ScoringArgs, ScoringResult } from './parts/scoring.js';
 import type { EngineArgs, EngineMode, EngineResult, EngineRun } from './parts/engine.js';
 import type { StepArgs, StepResult } from './parts/dataset-step.js';
 import type { LifecycleArgs, LifecycleResult } from './parts/lifecycle.js';
+import { DATA_STEPS, DEFAULT_DATA_STEPS, type DataArgs, type DataResult, type DataStep } from './lib/data-rows.js';
+import { BUILT_CLI, removeTree } from './lib/whole-process.js';
 
 const HELP = `npm run bench -- [options]
-  --only LIST          parts to run: captioning,engine,dtypes,scoring,lifecycle,dataset,manifest (default: all)
+  --only LIST          parts to run: captioning,engine,dtypes,scoring,lifecycle,dataset,manifest,data (default: all)
   --quick              small sizes for development (24 images, 20,000 records)
   --model-size S       bench (default: ~100 ms per image on a 2-core CPU) or base (Florence-2-base dimensions)
   --device D           cpu (default), webgpu, cuda, auto
@@ -40,7 +42,8 @@ const HELP = `npm run bench -- [options]
   --engine-images N    images per run in the engine part (default 12; --quick: 4): the same job with the
                        model in the bench's process and in the engine process, alternated; the caller's
                        event-loop stalls and the pipeline's images/s
-  --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2)
+  --rounds N           interleaved rounds of decode / inference / pipeline measurements (default 2; the data
+                       part: 3, its figures are the best of them)
   --records N          dataset-scale records and images (default 250000)
   --steps LIST         dataset steps: scan,rescan,load,save,stats,stats-stream,page,export (default: all)
   --manifest-records LIST
@@ -49,6 +52,14 @@ const HELP = `npm run bench -- [options]
   --manifest-steps LIST
                        manifest steps: open,page,filter,search,save-edits,bulk-review,stats,merge,report,export
                        (default: all)
+  --data-records N     data part: records of the generated manifest (default 1000000; --quick: 20000); the
+                       sidecar row uses a tenth of them
+  --data-photos N      data part: 1024×768 JPEGs for the import and perceptual-hash rows (default 2000;
+                       --quick: 200)
+  --data-steps LIST    data part: ${DATA_STEPS.join(',')} (default: ${DEFAULT_DATA_STEPS.join(',')}; editor
+                       needs code-server (scripts/e2e-setup.sh) and \`npm run package\`). Each path runs as the
+                       built CLI (\`npm run build\` first) beside its floor, alternated
+  --data-cli FILE      data part: the CLI bundle to measure (default dist/cli.js), e.g. a build of main
   --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
                        symbolic links to the first part folders)
   --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N
@@ -72,6 +83,10 @@ const { values } = parseArgs({
     'engine-images': { type: 'string' },
     'manifest-records': { type: 'string' },
     'manifest-steps': { type: 'string', default: 'open,page,filter,search,save-edits,bulk-review,stats,merge,report,export' },
+    'data-records': { type: 'string' },
+    'data-photos': { type: 'string' },
+    'data-steps': { type: 'string', default: DEFAULT_DATA_STEPS.join(',') },
+    'data-cli': { type: 'string', default: BUILT_CLI },
     rounds: { type: 'string' },
     hidden: { type: 'string' },
     layers: { type: 'string' },
@@ -87,7 +102,7 @@ const { values } = parseArgs({
   },
 });
 
-const PARTS = ['captioning', 'engine', 'dtypes', 'scoring', 'lifecycle', 'dataset', 'manifest'] as const;
+const PARTS = ['captioning', 'engine', 'dtypes', 'scoring', 'lifecycle', 'dataset', 'manifest', 'data'] as const;
 type Part = (typeof PARTS)[number];
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -125,20 +140,6 @@ function machine() {
     os: `${os.type()} ${os.release()}`,
     node: process.version,
   };
-}
-
-/**
- * Removes a folder in a process of its own where `rm` exists: removing a million files grows a Node process
- * by hundreds of MB, and a child started afterwards would report that as its own peak (Linux carries a
- * process's peak RSS across fork and exec).
- */
-async function removeElsewhere(folder: string): Promise<void> {
-  if (process.platform === 'win32') return fs.rm(folder, { recursive: true, force: true });
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('rm', ['-rf', '--', folder], { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rm -rf ${folder} exited with ${code}`))));
-  });
 }
 
 function loadText(load: number[]): string {
@@ -280,7 +281,7 @@ async function main(): Promise<void> {
       for (const step of steps) {
         // The save step writes the manifest: it runs on a copy, so every run measures the same file.
         const r = await runChild<ManifestScaleRow>(path.join(__dirname, 'parts', 'manifest-scale.ts'), { step, folder } satisfies ManifestStepArgs, ['--expose-gc']);
-        if (r.leftover) await removeElsewhere(r.leftover);
+        if (r.leftover) await removeTree(r.leftover);
         rows.push(r);
         process.stderr.write(`  ${step}: ${r.seconds.toFixed(2)} s, RSS growth ${r.rssGrowthMiB.toFixed(0)} MiB, peak RSS ${r.peakRssMiB.toFixed(0)} MiB\n`);
       }
@@ -288,6 +289,23 @@ async function main(): Promise<void> {
       tables.push(manifestScaleTable(rows, records, manifestMiB));
     }
     results.manifest = runs;
+  }
+
+  if (has('data')) {
+    const steps = values['data-steps']!.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const s of steps) if (!(DATA_STEPS as readonly string[]).includes(s)) throw new Error(`--data-steps: unknown step "${s}" (steps: ${DATA_STEPS.join(', ')})`);
+    const args: DataArgs = {
+      outRoot,
+      records: int('data-records', values['data-records'], quick ? 20_000 : 1_000_000),
+      photos: int('data-photos', values['data-photos'], quick ? 200 : 2000),
+      steps: steps as DataStep[],
+      rounds: Math.max(1, int('rounds', values.rounds, 3)),
+      cli: path.resolve(values['data-cli']!),
+    };
+    process.stderr.write(`data: ${steps.join(', ')} on ${args.records.toLocaleString('en-US')} records and ${args.photos.toLocaleString('en-US')} photos, ${args.rounds} alternating rounds\n`);
+    const r = await runChild<DataResult & { peakRssMiB: number }>(path.join(__dirname, 'parts', 'data.ts'), args);
+    results.data = r;
+    tables.push(dataTable(r));
   }
 
   const seconds = (performance.now() - started) / 1000;

@@ -2,8 +2,8 @@
 // bench-sized model with --family/--hidden/... options. Run: npx tsx scripts/gen-models.ts [--help]
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { writeTinyClip } from '../src/core/captioner/testing/tiny-clip.js';
-import { TINY_FLORENCE2, TINY_VIT_GPT2, writeModel, type TinyFamily, type TinyModelOptions } from '../src/core/captioner/testing/tiny-models.js';
+import { writeTinyClip } from '../test/support/models/tiny-clip.js';
+import { TINY_FLORENCE2, TINY_VIT_GPT2, writeModel, type TinyFamily, type TinyModelOptions } from '../test/support/models/tiny-models.js';
 
 const HELP = `usage: npx tsx scripts/gen-models.ts [--out <folder>]
   Regenerates test/fixtures/models/tiny-florence2, tiny-vit-gpt2 and tiny-clip (or all under --out).

@@ -5,7 +5,7 @@
 // feeds, not float16 speed (for that, convert the fp32 files with onnxruntime.transformers.float16).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { GENERATOR_VERSION, writeModel, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { GENERATOR_VERSION, writeModel, type TinyModelOptions } from '../../test/support/models/tiny-models.js';
 
 export type ModelSize = 'bench' | 'base';
 

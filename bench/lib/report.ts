@@ -7,6 +7,7 @@ import type { StepResult } from '../parts/dataset-step.js';
 import type { ManifestStepResult } from '../parts/manifest-scale.js';
 import type { ScaleDataset } from './scale-dataset.js';
 import type { EngineMode, EngineResult } from '../parts/engine.js';
+import type { Comparison, DataResult, DataRow } from './data-rows.js';
 
 export interface DatasetRow extends StepResult {
   peakRssMiB: number;
@@ -264,4 +265,44 @@ export function engineTable(r: EngineResult): string {
       ],
     ),
   ].join('\n\n');
+}
+
+/** A data row's comparison with its floor, and the target with whether it is met. */
+function comparison(r: DataRow): { ratio: string; target: string } {
+  const c: Comparison = r.comparison;
+  if (c.kind === 'time') {
+    const x = r.value / r.floorValue;
+    return { ratio: `${f2(x)}×`, target: `≤ ${c.max}× (${mark(x <= c.max)})` };
+  }
+  if (c.kind === 'throughput') {
+    const x = r.floorValue / r.value;
+    return { ratio: `${f2(x)}× its throughput`, target: `≥ ${c.min}× (${mark(x >= c.min)})` };
+  }
+  if (c.kind === 'later') {
+    const d = r.value - r.floorValue;
+    return { ratio: `${d >= 0 ? '+' : ''}${f2(d)} s`, target: `≤ +${c.maxSeconds} s (${mark(d <= c.maxSeconds)})` };
+  }
+  const d = r.value - r.floorValue;
+  return { ratio: `${d >= 0 ? '+' : ''}${d.toFixed(0)} MB`, target: `< +${c.maxMB} MB (${mark(d < c.maxMB)})` };
+}
+
+/** The data part: each path beside its floor, measured in the same alternating rounds. */
+export function dataTable(r: DataResult): string {
+  const value = (row: DataRow, v: number) => (row.comparison.kind === 'memory' ? `${v.toFixed(0)} MB` : `${f2(v)} s`);
+  const body = r.rows.map((row) => {
+    const c = comparison(row);
+    return [row.path, value(row, row.value), `${row.floor}: ${value(row, row.floorValue)}`, c.ratio, c.target, `${f1(row.load[0])}–${f1(row.load[1])}`];
+  });
+  const inputs = [
+    `a ${r.manifestMiB.toFixed(0)} MiB manifest of ${r.records.toLocaleString('en-US')} records with captions, images hard links to one small JPEG`,
+    `the sidecar row at ${r.sidecarRecords.toLocaleString('en-US')} records`,
+    r.photoMiB > 0 ? `${r.photos.toLocaleString('en-US')} 1024×768 JPEGs (${r.photoMiB.toFixed(0)} MiB)` : '',
+  ].filter(Boolean);
+  return (
+    `### Data paths beside their floors: ${inputs.join('; ')}\n` +
+    `Each path and its floor a whole process (the built CLI; a plain Node floor), best of ${r.rounds} alternating rounds, written-back disks before each run; ` +
+    'load average: the 1-minute figure before and after the row\'s runs.\n\n' +
+    table(['path', 'time', 'floor', 'ratio', 'target', 'load average'], body) +
+    (r.notes.length ? `\n\n${r.notes.map((n) => `- ${n}`).join('\n')}` : '')
+  );
 }

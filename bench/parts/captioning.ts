@@ -22,7 +22,7 @@ import { childMain } from '../lib/child.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';
 import { addMeters, installSessionMeter, readSessionMeter, resetSessionMeter, type MeterSnapshot } from '../lib/session-meter.js';
-import type { TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import type { TinyModelOptions } from '../../test/support/models/tiny-models.js';
 
 export interface CaptioningArgs {
   outRoot: string;

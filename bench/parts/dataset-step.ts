@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManifestStore, streamManifestFile } from '../../src/core/dataset/manifest-store.js';
+import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { streamManifestFile } from '../../src/core/dataset/manifest-stream.js';
 import { scanDataset } from '../../src/core/dataset/scan.js';
 import { computeStats, StatsCounter } from '../../src/core/dataset/stats.js';
 import { exportFineTuneSet, type ExportFormat } from '../../src/core/export/index.js';

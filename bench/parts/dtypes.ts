@@ -7,7 +7,7 @@ import type { PreparedImage } from '../../src/core/captioner/backend.js';
 import { createLocalBackend, type LocalCaptionBackend } from '../../src/core/captioner/local/local-backend.js';
 import type { DeviceRequest } from '../../src/core/captioner/local/device.js';
 import type { Dtype } from '../../src/core/captioner/local/dtype.js';
-import { GENERATED_DTYPES, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { GENERATED_DTYPES, type TinyModelOptions } from '../../test/support/models/tiny-models.js';
 import type { CaptionKind } from '../../src/shared/record.js';
 import { childMain } from '../lib/child.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';

@@ -13,7 +13,7 @@ import { runCaptionJob } from '../../src/core/captioner/caption-job.js';
 import type { DeviceRequest } from '../../src/core/captioner/local/device.js';
 import type { DtypeRequest } from '../../src/core/captioner/local/dtype.js';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
-import type { TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import type { TinyModelOptions } from '../../test/support/models/tiny-models.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { EngineCaptionBackend } from '../../src/core/engine/engine-captioner.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';

@@ -11,7 +11,7 @@ import type { DtypeRequest } from '../../src/core/captioner/local/dtype.js';
 import { childMain } from '../lib/child.js';
 import { ensureBenchModel, modelOptions, type ModelSize } from '../lib/bench-model.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';
-import type { TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import type { TinyModelOptions } from '../../test/support/models/tiny-models.js';
 
 export interface LifecycleArgs {
   outRoot: string;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { DeviceRequest } from '../../src/core/captioner/local/device.js';
 import type { DtypeRequest } from '../../src/core/captioner/local/dtype.js';
-import { writeTinyClip, type TinyClipOptions } from '../../src/core/captioner/testing/tiny-clip.js';
+import { writeTinyClip, type TinyClipOptions } from '../../test/support/models/tiny-clip.js';
 import { ClipScorer } from '../../src/core/scoring/clip-scorer.js';
 import { childMain } from '../lib/child.js';
 import { ensureCaptionImages } from '../lib/caption-images.js';

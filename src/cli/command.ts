@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './cli-error.js';
+import { writeErr } from './terminal-text.js';
 
 /** One subcommand: `recaption <name> ...`. Returns the process exit code. */
 export interface CliCommand {
@@ -20,6 +21,12 @@ export function parseCommandArgs<T extends Options>(args: readonly string[], opt
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n${help}`, 2);
   }
+}
+
+/** parseCommandArgs for a command over one dataset folder: its options, and the folder, checked as readable. */
+export async function parseFolderArgs<T extends Options>(args: readonly string[], options: T, help: string) {
+  const parsed = parseCommandArgs(args, options, help);
+  return { ...parsed, folder: await requireFolder(parsed.positionals, help) };
 }
 
 /** Resolves the dataset folder argument and checks that it is a readable folder. */
@@ -66,4 +73,20 @@ export function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** The exit code of a run the user stopped (Ctrl-C): 128 + SIGINT, as shells report it. */
+export const CANCELLED_EXIT = 130;
+
+/**
+ * How the CLI ends on a core error that carries a code (ExportError, ImportError, HubPushError): a
+ * cancellation prints its message and returns CANCELLED_EXIT; any other is thrown as a CliError, exit 2
+ * for the codes that mean a bad option.
+ */
+export function codedErrorExit(err: { message: string; code: string }, usageCodes: readonly string[] = []): number {
+  if (err.code === 'cancelled') {
+    writeErr(`${err.message}\n`);
+    return CANCELLED_EXIT;
+  }
+  throw new CliError(err.message, usageCodes.includes(err.code) ? 2 : 1);
 }

@@ -7,6 +7,8 @@ import { promises as fs } from 'node:fs';
 import { ManifestStore } from '../core/dataset/manifest-store.js';
 import {
   DEFAULT_EXPORT_SELECTION,
+  DEFAULT_IMAGE_MODE,
+  DEFAULT_T2I_RATIO,
   EXPORT_FORMATS,
   EXPORT_PROFILES,
   EXPORT_SELECTIONS,
@@ -28,20 +30,14 @@ import type { CaptionEditorProvider } from './editor/caption-editor-provider.js'
 import { askHubTarget, pushExportToHub, type HubTarget } from './hub-push.js';
 import { withCancellableProgress } from './cancellable-progress.js';
 import { readRunSettings } from './run/settings.js';
+import { askDatasetFolder, askFolder } from './ask-folder.js';
 
 /** The dataset folder for a command run on a folder, on recaption.jsonl, or from the palette (asks). */
 export async function resolveDatasetFolder(uri: vscode.Uri | undefined, purpose: string): Promise<string | undefined> {
   if (uri) return path.basename(uri.fsPath) === MANIFEST_NAME ? path.dirname(uri.fsPath) : uri.fsPath;
   const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (active instanceof vscode.TabInputCustom && path.basename(active.uri.fsPath) === MANIFEST_NAME) return path.dirname(active.uri.fsPath);
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    openLabel: purpose,
-  });
-  return picked?.[0]?.fsPath;
+  return (await askDatasetFolder(purpose))?.fsPath;
 }
 
 /** The dataset folder and its manifest for a command that needs one; undefined (after saying why) if not. */
@@ -89,7 +85,7 @@ async function pick<T>(title: string, items: PickItem<T>[]): Promise<T | undefin
 async function chooseRatio(): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title: 'Share of descriptive captions (the rest get the ground-truth alt-text)',
-    value: '0.95',
+    value: String(DEFAULT_T2I_RATIO),
     ignoreFocusOut: true,
     validateInput: (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 1 && v.trim() !== '' ? undefined : 'A number between 0 and 1'),
   });
@@ -179,7 +175,7 @@ async function askScope(provider: CaptionEditorProvider, uri: vscode.Uri | undef
   if (!doc || !selected || selected.length < 2) return undefined;
   const choice = await pick<'selection' | 'all'>('Export which images?', [
     { label: `The ${selected.length.toLocaleString()} selected images`, description: "the editor's multi-selection", value: 'selection' },
-    { label: 'The whole dataset', description: `${doc.store.size.toLocaleString()} images`, value: 'all' },
+    { label: 'The whole dataset', description: `${doc.model.size.toLocaleString()} images`, value: 'all' },
   ]);
   return choice === undefined ? null : choice === 'selection' ? selected : undefined;
 }
@@ -196,7 +192,7 @@ async function askExportChoices(store: ManifestStore, only: string[] | undefined
     { label: 'Text-to-image', description: 'DSC blended with the ground-truth alt-text', value: 't2i' },
   ]);
   if (!profile) return;
-  const ratio = profile === 't2i' ? await chooseRatio() : 0.95;
+  const ratio = profile === 't2i' ? await chooseRatio() : DEFAULT_T2I_RATIO;
   if (ratio === undefined) return;
   const format = destination === 'hub' ? 'parquet' : await pick<ExportFormat>('Format', [
     { label: 'Parquet', description: "the Hugging Face Hub's layout: data/train-00000-of-0000N.parquet, images embedded", value: 'parquet' },
@@ -233,14 +229,7 @@ async function askExportChoices(store: ManifestStore, only: string[] | undefined
     const hub = await askHubTarget();
     return hub ? { profile, format, ratio, select, images, only, hub } : undefined;
   }
-  const target = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    openLabel: 'Export Here',
-    title: 'Output folder (empty, outside the dataset)',
-  });
-  const out = target?.[0]?.fsPath;
+  const out = (await askFolder('Export Here', { title: 'Output folder (empty, outside the dataset)' }))?.fsPath;
   if (!out) return;
   return { profile, format, out, ratio, select, images, only };
 }
@@ -254,9 +243,9 @@ async function runExport(
   secrets: vscode.SecretStorage,
 ): Promise<ExportResult | undefined> {
   const { profile, format, out } = choices;
-  const ratio = choices.ratio ?? 0.95;
+  const ratio = choices.ratio ?? DEFAULT_T2I_RATIO;
   const select = choices.select ?? DEFAULT_EXPORT_SELECTION;
-  const images = choices.images ?? 'copy';
+  const images = choices.images ?? DEFAULT_IMAGE_MODE;
   let force = choices.force === true;
   // Links out of the dataset are followed only as the user's setting says, as for the scan (restricted mode ignores the workspace's).
   const followExternalLinks = readRunSettings(vscode.Uri.file(folder)).followExternalLinks;

@@ -1,6 +1,7 @@
 // Extension entry: registers the caption editor and the commands. VS Code glue only; the work is in src/core.
 import * as vscode from 'vscode';
 import { showInfo } from './notify.js';
+import { askDatasetFolder, askFolder } from './ask-folder.js';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CaptionEditorProvider, CAPTION_EDITOR_VIEW_TYPE } from './editor/caption-editor-provider.js';
@@ -30,17 +31,6 @@ export interface RecaptionApi {
   keys: ApiKeyStore;
 }
 
-async function askFolder(title: string): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    openLabel: title,
-  });
-  return picked?.[0];
-}
-
 /** A command's first argument is a Uri from a menu, or anything at all from executeCommand. */
 function asUri(value: unknown): vscode.Uri | undefined {
   return value instanceof vscode.Uri && value.scheme === 'file' ? value : undefined;
@@ -60,12 +50,12 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     vscode.commands.registerCommand('recaption.setApiKey', (endpoint?: unknown) => setApiKeyCommand(keys, endpoint)),
     vscode.commands.registerCommand('recaption.clearApiKey', (endpoint?: unknown) => clearApiKeyCommand(keys, endpoint)),
     vscode.commands.registerCommand('recaption.recaptionFolder', async (uri?: vscode.Uri) => {
-      const folder = uri ?? (await askFolder('Recaption Folder'));
+      const folder = uri ?? (await askDatasetFolder('Recaption Folder'));
       if (folder) await jobs.recaption(folder);
     }),
     vscode.commands.registerCommand('recaption.openEditor', async (uri?: vscode.Uri) => {
       let target = uri;
-      if (!target) target = await askFolder('Open Caption Editor');
+      if (!target) target = await askDatasetFolder('Open Caption Editor');
       if (!target) return;
       const manifest = path.basename(target.fsPath) === MANIFEST_NAME ? target : vscode.Uri.joinPath(target, MANIFEST_NAME);
       await vscode.commands.executeCommand('vscode.openWith', manifest, CAPTION_EDITOR_VIEW_TYPE);
@@ -81,11 +71,11 @@ export function activate(context: vscode.ExtensionContext): RecaptionApi | undef
     vscode.commands.registerCommand('recaption.installGpuSupport', (options?: unknown) => installGpuSupportCommand(vscode.Uri.joinPath(context.globalStorageUri, 'gpu').fsPath, options)),
     vscode.commands.registerCommand('recaption.drawAuditSample', (uri?: unknown, options?: unknown) => drawAuditSampleCommand(registry, asUri(uri), options)),
     vscode.commands.registerCommand('recaption.pickModelFolder', async () => {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use This Model' });
-      if (!picked?.[0]) return;
+      const picked = await askFolder('Use This Model');
+      if (!picked) return;
       // User settings, not workspace: a model is code-adjacent and must not come from a repository's settings.
-      await vscode.workspace.getConfiguration('recaption').update('model', picked[0].fsPath, vscode.ConfigurationTarget.Global);
-      void showInfo(`Recaption will caption with ${picked[0].fsPath}.`);
+      await vscode.workspace.getConfiguration('recaption').update('model', picked.fsPath, vscode.ConfigurationTarget.Global);
+      void showInfo(`Recaption will caption with ${picked.fsPath}.`);
     }),
   );
   // extensionMode is Test only when VS Code was started with --extensionTestsPath: no setting turns it on.

@@ -7,6 +7,7 @@ import { ImportError, importDataset, type ImportReport } from '../core/import/in
 import { MANIFEST_NAME } from '../shared/record.js';
 import { showError, showInfo } from './notify.js';
 import { withCancellableProgress } from './cancellable-progress.js';
+import { askFolder } from './ask-folder.js';
 
 /** Scripted imports (tests, tasks) give the output folder; from a menu the command asks for it. */
 export interface ImportChoices {
@@ -36,15 +37,11 @@ async function askSource(): Promise<string | undefined> {
 }
 
 async function askOut(source: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    defaultUri: vscode.Uri.file(path.dirname(source)),
-    openLabel: 'Import Here',
+  const picked = await askFolder('Import Here', {
     title: 'Dataset folder to create (empty, or an earlier import of the same files to resume)',
+    startIn: vscode.Uri.file(path.dirname(source)),
   });
-  return picked?.[0]?.fsPath;
+  return picked?.fsPath;
 }
 
 function summary(report: ImportReport): string {

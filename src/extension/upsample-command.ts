@@ -16,6 +16,7 @@ import type { CaptionDocument } from './editor/caption-document.js';
 import type { CaptionEditorProvider } from './editor/caption-editor-provider.js';
 import { resolveDatasetFolder } from './export-command.js';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
+import { applyMachineCaptions } from '../core/document/editor-edits.js';
 import type { ApiKeyStore } from './remote/api-keys.js';
 import { readUpsampleSettings, type UpsampleSettings } from './remote/remote-settings.js';
 
@@ -44,7 +45,7 @@ function givenFileNames(value: unknown): string[] | undefined {
 /** Which images of the editor: the current one, or those the filter shows (asked when there is a filter). */
 async function editorTargets(provider: CaptionEditorProvider, doc: CaptionDocument): Promise<string[] | undefined> {
   const selection = provider.selectionOf(doc);
-  const current = selection?.current ?? doc.store.names()[0];
+  const current = selection?.current ?? doc.model.names()[0];
   if (!current) return undefined;
   const filtered = selection?.filtered;
   const selected = selection?.selected;
@@ -81,7 +82,7 @@ async function upsampleIntoEditor(doc: CaptionDocument, names: readonly string[]
   await doc.ready;
   const scratch = ManifestStore.fromText(doc.folder, '');
   for (const name of names) {
-    const record = doc.store.get(name);
+    const record = doc.model.get(name);
     if (record) scratch.put(structuredClone(record));
   }
   const report = await withUpsampleProgress(`Upsampling ${names.length === 1 ? names[0] : `${names.length} captions`}`, (signal, onProgress) =>
@@ -91,10 +92,10 @@ async function upsampleIntoEditor(doc: CaptionDocument, names: readonly string[]
   const results = names.flatMap((fileName) => {
     const dsc = scratch.get(fileName)?.dsc;
     // Only what this run wrote: the scratch copy started as the document's own record.
-    if (!dsc || dsc.by !== 'upsample' || dsc.text === doc.store.get(fileName)?.dsc?.text) return [];
+    if (!dsc || dsc.by !== 'upsample' || dsc.text === doc.model.get(fileName)?.dsc?.text) return [];
     return [{ fileName, kind: 'dsc' as const, caption: { text: dsc.text, by: 'upsample' as const, model: dsc.model ?? model, at: dsc.at } }];
   });
-  const { written, protected: refused } = doc.applyMachineCaptions(`Upsample ${results.length} DSC${results.length === 1 ? '' : 's'}`, results);
+  const { written, protected: refused } = applyMachineCaptions(doc.model, `Upsample ${results.length} DSC${results.length === 1 ? '' : 's'}`, results);
   report.protected += refused;
   return { folder: doc.folder, via: 'editor', report, applied: written };
 }
@@ -160,7 +161,7 @@ export async function upsampleCommand(deps: UpsampleDeps, uri?: vscode.Uri, opti
       const open = deps.provider.documentFor(folder);
       if (open) {
         await open.ready;
-        outcome = await upsampleIntoEditor(open, given ?? [...open.store.names()], settings, apiKey, 'missing');
+        outcome = await upsampleIntoEditor(open, given ?? [...open.model.names()], settings, apiKey, 'missing');
       } else outcome = await upsampleOnDisk(deps.provider.registry, folder, given, settings, apiKey);
     }
     if (outcome) summarize(outcome);

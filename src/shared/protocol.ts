@@ -1,10 +1,10 @@
 // The one language the caption editor's host (src/extension) and webview (src/webview) speak.
 // Requests carry an id and get exactly one reply (a result or an error); events are one-way.
 // Both sides import this file, so a renamed field breaks the build on both sides at once.
-import type { AltText, Caption, CaptionKind, ReviewState } from './record.js';
-import type { DefectFlag } from './defect-flags.js';
 import { checkRanges, type Range } from './range-set.js';
 import { checkCaptionFields, checkRecordQuery, checkReplaceSpec, type Counts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from './record-query.js';
+import type { DatasetSummary, RecordView, PageResult } from './record-view.js';
+import type { BulkReviewSpec, EditRequest, NormalizeChange, NormalizeSpec } from './record-edits.js';
 import { MAX_CAPTION_CHARS } from './limits.js';
 
 export { MAX_CAPTION_CHARS };
@@ -14,48 +14,11 @@ export type { AuthorFilter, Counts, FieldFilter, RecordQuery, RecordState, Repla
 export { EMPTY_QUERY, isUnreviewed, recordState } from './record-query.js';
 
 // ---------------------------------------------------------------------------------------------
-// Data shapes
+// Data shapes: domain shapes the editor's session in src/core builds and takes, defined beside the
+// record types (core never imports this file).
 
-/** One record as the webview sees it: the manifest fields it shows plus URIs it may load. */
-export interface RecordView {
-  fileName: string;
-  /** Position in the whole manifest (sorted order). */
-  index: number;
-  width: number | null;
-  height: number | null;
-  alt: AltText | null;
-  ssc: Caption | null;
-  dsc: Caption | null;
-  error: string | null;
-  missing: boolean;
-  /** webview URI of the full image. */
-  image: string;
-  /** webview URI of the cached thumbnail, or null until it has been made (ask with `thumbnails`). */
-  thumb: string | null;
-  /** The record's defect flags: its own, and once the flag pass has run, those measured against the dataset. */
-  flags: DefectFlag[];
-}
-
-/** Which normalizers to run (src/core/analysis/normalizers.ts), over the images the filter shows. */
-export interface NormalizeSpec {
-  query: RecordQuery;
-  /** A multi-selection within the query's result (positions, half-open ranges); empty: all it shows. */
-  ranges: Range[];
-  /** Strip a stock opening ("The image shows", "This is"...). */
-  stripOpening: boolean;
-  /** Cut a stock closing sentence ("Overall, ...", "The mood is ..."). */
-  cutClosing: boolean;
-  /** Make every caption end with a period, or none; null leaves the ends alone. */
-  trailingPeriod: 'add' | 'remove' | null;
-  fields: CaptionKind[];
-  /** Also change captions a person wrote or reviewed (off unless the user asks). */
-  includeProtected: boolean;
-}
-
-export interface NormalizeChange extends ReplaceChange {
-  /** A person wrote or reviewed this caption. */
-  protected: boolean;
-}
+export type { DatasetSummary, RecordView, PageResult } from './record-view.js';
+export type { BulkReviewSpec, EditRequest, NormalizeChange, NormalizeSpec, SelectionSpec } from './record-edits.js';
 
 // ---------------------------------------------------------------------------------------------
 // Requests: webview -> host
@@ -83,21 +46,6 @@ export interface HostRequests {
   bulkReview: { params: BulkReviewSpec; result: { changed: number; kept: number } };
 }
 
-/**
- * A multi-selection: positions within the query's result, as half-open ranges (Ctrl+A over a million
- * records is one range). The host resolves them against the same query.
- */
-export interface SelectionSpec {
-  query: RecordQuery;
-  ranges: Range[];
-}
-
-/** Approve, reject or clear the review of the selection's SSCs, DSCs or both. */
-export interface BulkReviewSpec extends SelectionSpec {
-  kinds: CaptionKind[];
-  review: ReviewState;
-}
-
 /** How the editor lays out its records: a list beside the image, or a grid of thumbnails. */
 export const EDITOR_LAYOUTS = ['list', 'grid'] as const;
 export type EditorLayout = (typeof EDITOR_LAYOUTS)[number];
@@ -121,31 +69,9 @@ export function layoutStateOf(value: unknown): LayoutState {
   return { layout, tileSize: Math.min(TILE_SIZE.max, Math.max(TILE_SIZE.min, size)) };
 }
 
-export type EditRequest =
-  | { op: 'text'; fileName: string; kind: CaptionKind; text: string }
-  | { op: 'review'; fileName: string; kind: CaptionKind; review: ReviewState };
-
-export interface InitInfo {
-  folderName: string;
-  manifestName: string;
-  total: number;
-  counts: Counts;
-  /** Lines of the manifest that could not be read (kept as they are on save). */
-  problems: { line: number; message: string }[];
-  readOnly: boolean;
-  /** True while the host is still loading the whole manifest: `total` is then only the first records. */
-  loading: boolean;
+export interface InitInfo extends DatasetSummary {
   /** The layout this workspace last used. */
   layout: LayoutState;
-}
-
-export interface PageResult {
-  /** Number of records matching the query. */
-  total: number;
-  offset: number;
-  records: RecordView[];
-  /** Set when the query could not run (e.g. a bad regex); records is then empty. */
-  error: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------

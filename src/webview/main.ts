@@ -1,2 +1,2 @@
 // Webview entry: defines the editor's custom elements; the HTML shell holds <rc-app>.
-import './app.js';
+import './rc-app.js';

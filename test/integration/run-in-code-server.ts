@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { REPO, launchBrowser, startCodeServer } from '../e2e/harness.js';
 import { ensureGeneratedModel, modelOptions } from '../../bench/lib/bench-model.js';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+import { writeModel } from '../support/models/tiny-models.js';
 
 /**
  * The Florence-2-base-sized model (the bench's, fp32 weights only) that the engine test captions with while

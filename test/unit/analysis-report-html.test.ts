@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeHabitReport } from '../../src/core/analysis/index.js';
-import { escapeHtml, histogramSvg, reportHtml } from '../../src/extension/report-html.js';
+import { histogramSvg, reportHtml } from '../../src/extension/report-html.js';
+import { escapeHtml } from '../../src/extension/webview-page.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 
 function rec(name: string, alt: string, ssc: string, dsc: string): ManifestRecord {
@@ -42,7 +43,7 @@ test('the panel shows defect flags, the audit, the score rows and why nothing wa
   const html = reportHtml(computeHabitReport(scored), { nonce: 'n', title: 't' });
   assert.match(html, /<h2>Defect flags<\/h2>\n<p>2 images flagged\.<\/p><ul><li>repetition loop: 1<\/li><li>stock opening or closing phrase: 2<\/li><\/ul>/);
   assert.match(html, /<h2>Audit<\/h2>\n<p>no audit sample: draw one with &quot;recaption audit &lt;folder&gt; --sample N&quot;<\/p>/);
-  assert.ok(html.includes('Scored texts (tiny-&lt;clip&gt;)'), 'model name escaped');
+  assert.ok(html.includes('scored texts (tiny-&lt;clip&gt;)'), 'model name escaped');
   assert.ok(html.includes('0.250 / 0.250'), 'DSC score mean / median');
   // Two SSCs and DSCs: too few to judge, so no "no sharp differences" claim.
   assert.ok(!html.includes('No sharp differences'));

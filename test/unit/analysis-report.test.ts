@@ -162,8 +162,8 @@ test('the report carries the score distribution per source, the defect flag coun
   assert.equal(report.audit.sampled, 1);
   assert.equal(report.audit.accepted, 1);
   const text = formatHabitReport(report);
-  assert.match(text, /^ {2}mean\s+-\s+0\.500\s+0\.250$/m);
-  assert.match(text, /^ {2}p10 \/ p90\s+-\s+0\.50 \/ 0\.50\s+0\.10 \/ 0\.40$/m);
+  assert.match(text, /^score: mean \/ median\s+–\s+0\.500 \/ 0\.500\s+0\.250 \/ 0\.250$/m);
+  assert.match(text, /^score: p10 – p90\s+–\s+0\.500 – 0\.500\s+0\.100 – 0\.400$/m);
   assert.match(text, /stock opening or closing phrase: 4/);
   assert.match(text, /audit sample: 1 images, 1 reviewed, 1 accepted/);
 });

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
-import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
+import { SCRIPTED_CAPTIONS } from '../support/models/tiny-models.js';
 import { missingCudaLibraries } from '../../src/core/captioner/local/device.js';
 import { BLUE, GREEN, RED, TINY_FLORENCE2, removeDir, tempDir, writeImage } from './captioner-fixture.js';
 

@@ -8,7 +8,7 @@ import { createLocalBackend } from '../../src/core/captioner/local/local-backend
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
 import type { DecodeLoop } from '../../src/core/captioner/local/families/family.js';
 import type { Dtype } from '../../src/core/captioner/local/dtype.js';
-import { GENERATED_DTYPES, SCRIPTED_CAPTIONS, writeModel, type TinyFamily, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { GENERATED_DTYPES, SCRIPTED_CAPTIONS, writeModel, type TinyFamily, type TinyModelOptions } from '../support/models/tiny-models.js';
 import { BLUE, COLOUR_WORD, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';
 
 const COLOURS: readonly Rgb[] = [RED, GREEN, BLUE, GRAY, GRAY, RED];

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { AutoProcessor, Florence2ForConditionalGeneration, Tensor } from '@huggingface/transformers';
 import { TokenEmbeddingCache } from '../../src/core/captioner/local/families/token-embedding-cache.js';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+import { writeModel } from '../support/models/tiny-models.js';
 import { removeDir, tempDir } from './captioner-fixture.js';
 
 type Embed = (inputs: { input_ids: Tensor }) => Promise<Tensor>;

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { AutoProcessor, Florence2ForConditionalGeneration, Tensor } from '@huggingface/transformers';
 import { skipUnchangedEncoderCache, type DecoderSession } from '../../src/core/captioner/local/families/encoder-cache-fetch.js';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+import { writeModel } from '../support/models/tiny-models.js';
 import { removeDir, tempDir } from './captioner-fixture.js';
 
 let dir = '';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { MergedDecoder } from '../../src/core/captioner/local/decode/merged-decoder.js';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+import { writeModel } from '../support/models/tiny-models.js';
 import { removeDir, tempDir } from './captioner-fixture.js';
 
 const WIDTH = 16;

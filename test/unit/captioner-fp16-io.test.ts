@@ -21,10 +21,10 @@ import { keepFloat16AsBits } from '../../src/core/captioner/local/families/float
 import { loadPixels, readPreprocess } from '../../src/core/captioner/local/image-prep.js';
 import { resolveModel } from '../../src/core/captioner/local/model-source.js';
 import { probeShaderF16, type ShaderF16 } from '../../src/core/captioner/local/webgpu-features.js';
-import { GraphBuilder } from '../../src/core/captioner/testing/graph-builder.js';
-import { DataType, encodeModel } from '../../src/core/captioner/testing/onnx-proto.js';
-import { SCRIPTED_CAPTIONS, writeModel, type TinyFamily } from '../../src/core/captioner/testing/tiny-models.js';
-import { TINY_CLIP, writeTinyClip } from '../../src/core/captioner/testing/tiny-clip.js';
+import { GraphBuilder } from '../../src/core/captioner/onnx/graph-builder.js';
+import { DataType, encodeModel } from '../../src/core/captioner/onnx/onnx-proto.js';
+import { SCRIPTED_CAPTIONS, writeModel, type TinyFamily } from '../support/models/tiny-models.js';
+import { TINY_CLIP, writeTinyClip } from '../support/models/tiny-clip.js';
 import { ClipScorer } from '../../src/core/scoring/clip-scorer.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 import { BLUE, COLOUR_WORD, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';

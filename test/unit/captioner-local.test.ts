@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createLocalBackend } from '../../src/core/captioner/local/local-backend.js';
 import { chooseDevice, DeviceError, missingCudaLibraries, missingVulkanLoader, probeDevice } from '../../src/core/captioner/local/device.js';
 import { DtypeError, chooseDtype } from '../../src/core/captioner/local/dtype.js';
-import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
+import { SCRIPTED_CAPTIONS } from '../support/models/tiny-models.js';
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
 import { BLUE, COLOUR_WORD, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, tinyFlorence, writeImage, type Rgb } from './captioner-fixture.js';
 

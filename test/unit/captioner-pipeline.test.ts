@@ -9,7 +9,7 @@ import { createLocalBackend } from '../../src/core/captioner/local/local-backend
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { MANIFEST_NAME } from '../../src/shared/record.js';
 import { MAX_CAPTION_CHARS } from '../../src/shared/limits.js';
-import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
+import { SCRIPTED_CAPTIONS } from '../support/models/tiny-models.js';
 import { BLUE, TINY_VIT_GPT2, makeDataset, removeDir, tempDir, tinyFlorence, withoutTimes, writeImage } from './captioner-fixture.js';
 
 async function manifest(dir: string): Promise<string> {

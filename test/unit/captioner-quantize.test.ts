@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
-import { quantizeGraph } from '../../src/core/captioner/testing/quantize.js';
-import { GraphBuilder } from '../../src/core/captioner/testing/graph-builder.js';
-import { DataType, type GraphData } from '../../src/core/captioner/testing/onnx-proto.js';
+import { writeModel } from '../support/models/tiny-models.js';
+import { quantizeGraph } from '../support/models/quantize.js';
+import { GraphBuilder } from '../../src/core/captioner/onnx/graph-builder.js';
+import { DataType, type GraphData } from '../../src/core/captioner/onnx/onnx-proto.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 import { removeDir, tempDir } from './captioner-fixture.js';
 

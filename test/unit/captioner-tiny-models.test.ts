@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TINY_FLORENCE2, TINY_VIT_GPT2, writeModel, type TinyFamily, type TinyModelOptions } from '../../src/core/captioner/testing/tiny-models.js';
+import { TINY_FLORENCE2, TINY_VIT_GPT2, writeModel, type TinyFamily, type TinyModelOptions } from '../support/models/tiny-models.js';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'models');
 

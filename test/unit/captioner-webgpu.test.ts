@@ -11,7 +11,7 @@ import { InferenceSession, type Tensor } from 'onnxruntime-node';
 import type { PreparedImage } from '../../src/core/captioner/backend.js';
 import { createLocalBackend, type LocalCaptionBackend } from '../../src/core/captioner/local/local-backend.js';
 import type { Device } from '../../src/core/captioner/local/device.js';
-import { writeModel } from '../../src/core/captioner/testing/tiny-models.js';
+import { writeModel } from '../support/models/tiny-models.js';
 import { BLUE, GRAY, GREEN, RED, TINY_FLORENCE2, TINY_VIT_GPT2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';
 import { useSwiftShader } from '../support/swiftshader.js';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { hammingDistance, perceptualHash, phashOfPixels } from '../../src/core/dataset/perceptual-hash.js';
 import { scanDataset } from '../../src/core/dataset/scan.js';
-import { DEFAULT_MAX_PIXELS } from '../../src/core/dataset/image-probe.js';
+import { DEFAULT_MAX_PIXELS } from '../../src/core/limits.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
 
 const grid = (value: (x: number, y: number) => number) => Uint8Array.from({ length: 1024 }, (_, i) => value(i % 32, Math.floor(i / 32)));

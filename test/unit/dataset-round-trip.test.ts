@@ -10,7 +10,7 @@ import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { query } from '../support/duckdb-query.js';
 import { parse as parseYaml } from 'yaml';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
-import { SCRIPTED_CAPTIONS } from '../../src/core/captioner/testing/tiny-models.js';
+import { SCRIPTED_CAPTIONS } from '../support/models/tiny-models.js';
 import { BLUE, COLOUR_WORD, GREEN, RED, TINY_FLORENCE2, removeDir, tempDir, writeImage, type Rgb } from './captioner-fixture.js';
 import { hfColumns, sha256, writeParquet, type TestImage } from '../support/import-fixtures.js';
 import { startHubTestServer } from '../support/hub-test-server.js';

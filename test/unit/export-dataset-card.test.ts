@@ -17,7 +17,7 @@ import {
   type DatasetCardInput,
 } from '../../src/core/export/dataset-card.js';
 import { markdownText } from '../../src/core/export/card/markdown-text.js';
-import type { ExportRecord } from '../../src/core/export/run-export.js';
+import type { ExportRecord } from '../../src/core/export/types.js';
 import { wilsonInterval } from '../../src/core/analysis/audit.js';
 import { emptyRecord, type Caption, type ManifestRecord, type ReviewState } from '../../src/shared/record.js';
 import { tempDir } from './export-fixture.js';
@@ -220,7 +220,7 @@ test('the habit section has the side-by-side table, the plot and the phrases', a
   const card = datasetCard(await input({}, records));
   const { body } = split(card.markdown);
   assert.ok(body.includes('| texts | 4 | 4 | 4 |'));
-  assert.ok(body.includes('| starts with “a”, “an” or “the” | 0.0% | 100.0% | 100.0% |'));
+  assert.ok(body.includes('| starts with a/an/the | 0.0% | 100.0% | 100.0% |'));
   assert.ok(body.includes('| ends with a period | 0.0% | 0.0% | 100.0% |'));
   assert.ok(body.includes('| words: median | 5 | 2 | 6 |'));
   assert.ok(body.includes(`![Caption length in words: share of each source's texts per length bin](${LENGTH_PLOT})`));

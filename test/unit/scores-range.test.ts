@@ -3,7 +3,7 @@
 // "low-score": a tie at the cut is flagged only when all of it fits in the lowest 5%.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefectCounter, lowScoreCut } from '../../src/core/analysis/defects.js';
+import { DefectCounter, lowScoreCut } from '../../src/core/dataset/defect-counter.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { parseManifest } from '../../src/core/dataset/manifest-codec.js';
 import { emptyRecord, type Caption, type ManifestRecord } from '../../src/shared/record.js';

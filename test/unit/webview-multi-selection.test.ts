@@ -1,7 +1,7 @@
-// The editor's multi-selection (src/webview/multi-selection.ts) and the range set under it, without a browser.
+// The editor's multi-selection (src/webview/state/multi-selection.ts) and the range set under it, without a browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MultiSelection } from '../../src/webview/multi-selection.js';
+import { MultiSelection } from '../../src/webview/state/multi-selection.js';
 import { checkRanges, RangeSet } from '../../src/shared/range-set.js';
 
 const none = { range: false, toggle: false };

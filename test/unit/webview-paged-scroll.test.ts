@@ -1,9 +1,9 @@
-// The list's paged scroll space (src/webview/paged-scroll.ts): every row of a million is reachable by
+// The list's paged scroll space (src/webview/components/paged-scroll.ts): every row of a million is reachable by
 // scrolling, dragging or jumping, small scrolls move by exactly their pixels, and the element's height
 // stays under the browser's cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SCROLL_HEIGHT, PagedScrollSpace } from '../../src/webview/paged-scroll.js';
+import { MAX_SCROLL_HEIGHT, PagedScrollSpace } from '../../src/webview/components/paged-scroll.js';
 
 const ROW = 56;
 const VIEW = 600;

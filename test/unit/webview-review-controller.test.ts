@@ -1,12 +1,12 @@
-// The editor's review controller (src/webview/review-controller.ts) without a browser: drafts, commits,
+// The editor's review controller (src/webview/state/review-controller.ts) without a browser: drafts, commits,
 // reviews and moves over the real page cache (RecordPages), whose host answers from an in-memory page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordPages } from '../../src/webview/record-pages.js';
-import { ReviewController } from '../../src/webview/review-controller.js';
+import { RecordPages } from '../../src/webview/state/record-pages.js';
+import { ReviewController } from '../../src/webview/state/review-controller.js';
 import type { EditRequest, PageResult, RecordView } from '../../src/shared/protocol.js';
 import { EMPTY_QUERY } from '../../src/shared/record-query.js';
-import type { WebviewChannel } from '../../src/webview/rpc.js';
+import type { WebviewChannel } from '../../src/webview/state/rpc.js';
 
 function view(i: number): RecordView {
   return {

@@ -1,7 +1,7 @@
 // The editor's keymap: one key, one action; the caption fields' chords match exactly their modifiers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FIELD_KEYS, FOOTER_HINTS, LIST_KEYS, actionFor, chordLabel, fieldActionFor, type KeyState } from '../../src/webview/shortcuts.js';
+import { FIELD_KEYS, FOOTER_HINTS, LIST_KEYS, actionFor, chordLabel, fieldActionFor, type KeyState } from '../../src/webview/state/shortcuts.js';
 
 const press = (key: string, mods: Partial<KeyState> = {}): KeyState => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 

@@ -4,7 +4,7 @@ import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { auditStatsOf, DEFAULT_AUDIT_SEED, describeAudit, drawAuditSample } from '../../core/analysis/audit.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { intOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { warnProblems, writeErr, writeOut } from '../terminal-text.js';
 
 const help = `usage: recaption audit <folder> [--sample N] [--seed S] [--json]
@@ -23,8 +23,7 @@ export const auditCommand: CliCommand = {
   summary: 'draw a seeded audit sample of unreviewed images; estimate the rejection rate of the rest',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { sample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } }, help);
-    const folder = await requireFolder(positionals, help);
+    const { values, positionals, folder } = await parseFolderArgs(args, { sample: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } }, help);
     const store = await ManifestStore.open(folder);
     try {
       if (store.size === 0) throw new CliError(`${folder} has no ${MANIFEST_NAME} records yet; run "recaption scan ${positionals[0]}" first`);

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { REDO_POLICIES, type RedoPolicy } from '../../core/captioner/pipeline.js';
 import { runCaptionJob } from '../../core/captioner/caption-job.js';
-import { DEFAULT_CAPTION_MODEL, DEFAULT_MAX_PIXELS } from '../../core/captioner/defaults.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CAPTION_MODEL } from '../../core/captioner/defaults.js';
+import { DEFAULT_MAX_PIXELS } from '../../core/limits.js';
 import { BackendStoppedError } from '../../core/captioner/backend.js';
 import { EngineCaptionBackend } from '../../core/engine/engine-captioner.js';
 import { engineEnvironment } from '../../core/engine/engine-environment.js';
@@ -11,7 +12,7 @@ import { openShardStore, shardManifestName } from '../../core/dataset/shard.js';
 import { remoteBackendFromCli, remoteCaptionOptionHelp, remoteCaptionOptionSpec, shardFromCli } from './remote-options.js';
 import { CAPTION_KINDS, MANIFEST_NAME, type CaptionKind } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { CANCELLED_EXIT, abortOnSigint, choiceOption, intOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
 import { DECODE_LOOPS } from '../../core/captioner/local/families/family.js';
@@ -33,7 +34,7 @@ again resumes.
   --device D         auto (CUDA, then WebGPU, then CPU) or one device; default auto
   --dtype T          weight precision; auto picks fp16 on a GPU and q8 on the CPU (or what the model has)
   --decode-loop L    own (default: Recaption's greedy loop) or generate (transformers.js's, to compare)
-  --batch-size N     images per inference batch (default: 4 on the CPU, 8 on a GPU)
+  --batch-size N     images per inference batch (default: ${DEFAULT_BATCH_SIZE.cpu} on the CPU, ${DEFAULT_BATCH_SIZE.cuda} on a GPU)
   --tasks LIST       ssc, dsc or ssc,dsc (default: both, or what the model can write)
   --redo R           missing: only what has no caption (default); machine: redo machine captions;
                      errors: also retry images that failed before
@@ -66,7 +67,7 @@ export const captionCommand: CliCommand = {
   summary: 'write SSC and DSC captions with a local model (Florence-2, vit-gpt2) or an OpenAI-compatible endpoint',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, {
+    const { values, folder } = await parseFolderArgs(args, {
       model: { type: 'string' },
       device: { type: 'string' },
       dtype: { type: 'string' },
@@ -85,7 +86,6 @@ export const captionCommand: CliCommand = {
       backend: { type: 'string' },
       ...remoteCaptionOptionSpec,
     }, help);
-    const folder = await requireFolder(positionals, help);
     const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
     const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
     const decodeLoop = choiceOption(values['decode-loop'], 'decode-loop', DECODE_LOOPS) ?? 'own';
@@ -164,7 +164,7 @@ export const captionCommand: CliCommand = {
       });
       if (job.scan && !job.summary) writeErr(job.cancelled ? 'scan cancelled; run it again to resume\n' : `no images in ${folder}\n`);
       const summary = job.summary;
-      if (!summary) return job.cancelled ? 130 : 0;
+      if (!summary) return job.cancelled ? CANCELLED_EXIT : 0;
       progress.finish();
       const skipped = summary.records - summary.due;
       writeErr(
@@ -176,7 +176,7 @@ export const captionCommand: CliCommand = {
       const written = shard ? shardManifestName(shard) : MANIFEST_NAME;
       if (summary.errors) writeErr(`the errors are in ${written} ("error" field); --redo errors retries them\n`);
       if (shard) writeErr(`shard ${shard.index}/${shard.count} is in ${written}; when all ${shard.count} shards are done, run "recaption merge ${folder}"\n`);
-      return summary.cancelled ? 130 : 0;
+      return summary.cancelled ? CANCELLED_EXIT : 0;
     } finally {
       sigint.dispose();
     }

@@ -3,12 +3,12 @@
 import * as path from 'node:path';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, MAX_NEAR_DISTANCE, nearDistanceProblem } from '../../core/dataset/duplicates.js';
-import { DEFAULT_MAX_PIXELS } from '../../core/dataset/image-probe.js';
+import { DEFAULT_MAX_PIXELS } from '../../core/limits.js';
 import { perceptualHash } from '../../core/dataset/perceptual-hash.js';
 import { mapConcurrent } from '../../core/util/map-concurrent.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { intOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeOut } from '../terminal-text.js';
 
@@ -27,8 +27,7 @@ export const dedupCommand: CliCommand = {
   summary: 'list exact and near-duplicate images (sha256 and perceptual hashes)',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { distance: { type: 'string' }, json: { type: 'boolean' } }, help);
-    const folder = await requireFolder(positionals, help);
+    const { values, positionals, folder } = await parseFolderArgs(args, { distance: { type: 'string' }, json: { type: 'boolean' } }, help);
     const distance = intOption(values.distance, 'distance', DEFAULT_NEAR_DISTANCE);
     const problem = nearDistanceProblem(distance);
     if (problem) throw new CliError(`--distance: ${problem}`, 2);

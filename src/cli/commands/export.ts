@@ -1,25 +1,16 @@
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
-import {
-  EXPORT_FORMATS,
-  EXPORT_PROFILES,
-  EXPORT_SELECTIONS,
-  DEFAULT_EXPORT_SELECTION,
-  DEFAULT_PARQUET_SHARD_MB,
-  ExportError,
-  IMAGE_MODES,
-  exportFineTuneSet,
-  type ExportRecord,
-} from '../../core/export/index.js';
+import { EXPORT_FORMATS, EXPORT_PROFILES, EXPORT_SELECTIONS, ExportError, IMAGE_MODES, exportFineTuneSet, type ExportRecord } from '../../core/export/index.js';
+import { DEFAULT_EXPORT_SELECTION, DEFAULT_IMAGE_MODE, DEFAULT_PARQUET_SHARD_MB, DEFAULT_T2I_RATIO, DEFAULT_VALIDATION_SHARE, DEFAULT_WEBDATASET_SHARD_SIZE } from '../../core/export/index.js';
 import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, choiceOption, intOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { codedErrorExit, abortOnSigint, choiceOption, intOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE } from '../../core/dataset/duplicates.js';
 import { promises as fs } from 'node:fs';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format ${EXPORT_FORMATS.join('|')} --out DIR
-                        [--ratio 0.95] [--seed N] [--val 0.05] [--select approved|unrejected]
+                        [--ratio ${DEFAULT_T2I_RATIO}] [--seed N] [--val ${DEFAULT_VALIDATION_SHARE}] [--select approved|unrejected]
                         [--images copy|link|none] [--shard-size N] [--shard-mb N] [--lines alt,ssc,dsc]
                         [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--follow-external-links]
                         [--force] [--json]
@@ -32,13 +23,13 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
                  parquet: data/train-00000-of-0000N.parquet, images embedded (the Hub's own layout)
                  sidecar: image + .txt   webdataset: .tar shards   llava: conversation JSON   openai: chat JSONL
   --out DIR      output folder: must be empty and outside the dataset unless --force
-  --ratio P      t2i: probability of the DSC (default 0.95)
+  --ratio P      t2i: probability of the DSC (default ${DEFAULT_T2I_RATIO})
   --seed N       seed of the split and blend draws (default 0); same seed, same export
-  --val P        share of images in validation/ (default 0.05)
+  --val P        share of images in validation/ (default ${DEFAULT_VALIDATION_SHARE})
   --select S     approved: only approved captions (default); unrejected: all but rejected ones
   --images M     copy (default), link (hard links; copies across file systems), none (captions only;
                  parquet then has a file_name column relative to the dataset)
-  --shard-size N webdataset samples per shard (default 1000)
+  --shard-size N webdataset samples per shard (default ${DEFAULT_WEBDATASET_SHARD_SIZE})
   --shard-mb N   parquet: cut a shard once it passes N MB (default ${DEFAULT_PARQUET_SHARD_MB})
   --lines KINDS  sidecar: write these texts one per line (e.g. alt,ssc,dsc), of which kohya and OneTrainer
                  pick one at random each step; each obeys --select (the alt-text needs no review)
@@ -96,7 +87,7 @@ export const exportCommand: CliCommand = {
   summary: 'write a fine-tune set (captioner SSC/DSC or text-to-image blend) in a trainer format',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, positionals, folder } = await parseFolderArgs(
       args,
       {
         profile: { type: 'string' },
@@ -120,7 +111,6 @@ export const exportCommand: CliCommand = {
       },
       help,
     );
-    const folder = await requireFolder(positionals, help);
     const profile = choice(values.profile, 'profile', EXPORT_PROFILES);
     const format = choice(values.format, 'format', EXPORT_FORMATS);
     if (!values.out) throw new CliError(`--out is required\n${help}`, 2);
@@ -137,12 +127,12 @@ export const exportCommand: CliCommand = {
         out: values.out,
         profile,
         format,
-        ratio: shareOption(values.ratio, 'ratio', 0.95),
+        ratio: shareOption(values.ratio, 'ratio', DEFAULT_T2I_RATIO),
         seed: intOption(values.seed, 'seed', 0),
-        validation: shareOption(values.val, 'val', 0.05),
+        validation: shareOption(values.val, 'val', DEFAULT_VALIDATION_SHARE),
         select: choice(values.select, 'select', EXPORT_SELECTIONS, DEFAULT_EXPORT_SELECTION),
-        images: choice(values.images, 'images', IMAGE_MODES, 'copy'),
-        shardSize: intOption(values['shard-size'], 'shard-size', 1000, 1),
+        images: choice(values.images, 'images', IMAGE_MODES, DEFAULT_IMAGE_MODE),
+        shardSize: intOption(values['shard-size'], 'shard-size', DEFAULT_WEBDATASET_SHARD_SIZE, 1),
         shardMb: intOption(values['shard-mb'], 'shard-mb', DEFAULT_PARQUET_SHARD_MB, 1),
         lines: values.lines === undefined ? undefined : linesOption(values.lines),
         license: values.license,
@@ -161,13 +151,7 @@ export const exportCommand: CliCommand = {
       return 0;
     } catch (err) {
       progress.finish();
-      if (err instanceof ExportError) {
-        if (err.code === 'cancelled') {
-          writeErr(`${err.message}\n`);
-          return 130;
-        }
-        throw new CliError(err.message, err.code === 'bad-option' ? 2 : 1);
-      }
+      if (err instanceof ExportError) return codedErrorExit(err, ['bad-option']);
       throw err;
     } finally {
       sigint.dispose();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ImportError, importDataset, type ImportProgress, type ImportReport } from '../../core/import/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, parseCommandArgs, type CliCommand } from '../command.js';
+import { codedErrorExit, abortOnSigint, parseCommandArgs, type CliCommand } from '../command.js';
 import { createProgressLine, type ProgressLine } from '../progress.js';
 import { writeErr } from '../terminal-text.js';
 
@@ -106,13 +106,7 @@ export const importCommand: CliCommand = {
       return 0;
     } catch (err) {
       progress.finish();
-      if (err instanceof ImportError) {
-        if (err.code === 'cancelled') {
-          writeErr(`${err.message}\n`);
-          return 130;
-        }
-        throw new CliError(err.message);
-      }
+      if (err instanceof ImportError) return codedErrorExit(err);
       throw err;
     } finally {
       sigint.dispose();

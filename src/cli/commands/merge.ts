@@ -1,7 +1,7 @@
 // recaption merge: fold the shard manifests of a sharded run into recaption.jsonl.
 import { mergeShards } from '../../core/dataset/merge.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
-import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { parseFolderArgs, type CliCommand } from '../command.js';
 import { writeErr } from '../terminal-text.js';
 
 const help = `usage: recaption merge <folder> [--keep-shards] [--dry-run] [--json]
@@ -29,12 +29,11 @@ export const mergeCommand: CliCommand = {
   summary: 'fold the shard manifests of a sharded run into recaption.jsonl',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, folder } = await parseFolderArgs(
       args,
       { 'keep-shards': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
       help,
     );
-    const folder = await requireFolder(positionals, help);
     const report = await mergeShards(folder, { keepShards: values['keep-shards'] ?? false, dryRun: values['dry-run'] ?? false });
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     for (const w of report.warnings) writeErr(`warning: ${w}\n`);

@@ -17,10 +17,10 @@ import {
   type ExportProfile,
   type ExportSelection,
 } from '../../core/export/index.js';
-import { HubPushError, hubEndpointProblem, hubRepoNameProblem, normalizeHubEndpoint, pushFolderToHub, type HubPushResult } from '../../core/hub/index.js';
+import { DEFAULT_HUB_ENDPOINT, HubPushError, hubEndpointProblem, hubRepoNameProblem, normalizeHubEndpoint, pushFolderToHub, type HubPushResult } from '../../core/hub/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { codedErrorExit, abortOnSigint, choiceOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -48,7 +48,7 @@ ${MANIFEST_NAME}), exported first into a temporary folder that is removed afterw
 
 Environment:
   HF_TOKEN       a Hugging Face token with write access (or HUGGING_FACE_HUB_TOKEN)
-  HF_ENDPOINT    the Hub's URL (default https://huggingface.co), e.g. a self-hosted Hub
+  HF_ENDPOINT    the Hub's URL (default ${DEFAULT_HUB_ENDPOINT}), e.g. a self-hosted Hub
 
 An interrupted push changes nothing on the Hub; running it again resumes: large files the Hub already
 has are not sent again. Every request has a time limit; a stalled upload is tried again (a multipart
@@ -152,7 +152,7 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
     summary: 'push an export (or a dataset, exported on the fly) to a Hugging Face Hub dataset repo',
     help,
     async run(args) {
-      const { values, positionals } = parseCommandArgs(
+      const { values, folder } = await parseFolderArgs(
         args,
         {
           repo: { type: 'string' },
@@ -166,7 +166,6 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         },
         help,
       );
-      const folder = await requireFolder(positionals, help);
       if (!values.repo) throw new CliError(`--repo owner/name is required\n${help}`, 2);
       const repoProblem = hubRepoNameProblem(values.repo);
       if (repoProblem) throw new CliError(`--repo: ${repoProblem}`, 2);
@@ -201,12 +200,8 @@ export function createPushCommand(deps: PushCommandDeps): CliCommand {
         stdout(values.json ? `${JSON.stringify({ repo: values.repo, ...result, exported: !isExport }, null, 2)}\n` : `${result.url}\n`);
         return 0;
       } catch (err) {
-        if ((err instanceof HubPushError || err instanceof ExportError) && err.code === 'cancelled') {
-          writeErr(`${err.message}\n`);
-          return 130;
-        }
-        if (err instanceof HubPushError) throw new CliError(err.message, err.code === 'bad-repo' ? 2 : 1);
-        if (err instanceof ExportError) throw new CliError(err.message, err.code === 'bad-option' ? 2 : 1);
+        if (err instanceof HubPushError) return codedErrorExit(err, ['bad-repo']);
+        if (err instanceof ExportError) return codedErrorExit(err, ['bad-option']);
         throw err;
       } finally {
         sigint.dispose();

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import { intOption } from '../command.js';
 import {
+  DEFAULT_CONCURRENCY,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_SIDE,
   DEFAULT_TIMEOUT_MS,
@@ -33,7 +34,7 @@ export const remoteOptionSpec = {
 export const remoteOptionHelp = `  --endpoint URL        OpenAI-compatible base URL, e.g. http://localhost:8000/v1 (vLLM),
                         http://localhost:11434/v1 (Ollama), http://localhost:1234/v1 (LM Studio)
   --remote-model NAME   the model name the server knows (the request's "model")
-  --concurrency N       requests in flight at once (default 8)
+  --concurrency N       requests in flight at once (default ${DEFAULT_CONCURRENCY})
   --timeout S           seconds per request attempt (default ${DEFAULT_TIMEOUT_MS / 1000})
   --retries N           retries on 429, 5xx, timeouts and network errors (default ${DEFAULT_MAX_RETRIES})
   --max-tokens N        answer length limit
@@ -84,7 +85,7 @@ export function readRemoteOptions(values: RemoteOptionValues, env: NodeJS.Proces
         if (env.RECAPTION_DEBUG) writeErr(`retry ${notice.attempt} in ${notice.delayMs} ms: ${notice.reason}\n`);
       },
     },
-    concurrency: intOption(values.concurrency, 'concurrency', 8, 1),
+    concurrency: intOption(values.concurrency, 'concurrency', DEFAULT_CONCURRENCY, 1),
     maxTokens: values['max-tokens'] === undefined ? undefined : intOption(values['max-tokens'], 'max-tokens', 0, 1),
     temperature,
   };

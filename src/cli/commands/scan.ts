@@ -1,8 +1,7 @@
-import { DEFAULT_MAX_PIXELS } from '../../core/dataset/image-probe.js';
 import { scanDataset } from '../../core/dataset/scan.js';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_PIXELS } from '../../core/limits.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
-import { abortOnSigint, parseCommandArgs, requireFolder, intOption, type CliCommand } from '../command.js';
+import { CANCELLED_EXIT, abortOnSigint, parseFolderArgs, intOption, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -14,7 +13,7 @@ Re-running adds new images, re-reads changed ones and marks vanished ones; capti
 
   --exclude GLOB   leave out matching paths (relative to the folder), repeatable
   --max-pixels N   refuse images with more pixels than N (default ${DEFAULT_MAX_PIXELS})
-  --max-bytes N    refuse image files larger than N bytes (default 1073741824, 1 GiB)
+  --max-bytes N    refuse image files larger than N bytes (default ${DEFAULT_MAX_IMAGE_BYTES}, ${DEFAULT_MAX_IMAGE_BYTES / 2 ** 30} GiB)
   --rehash         re-hash every image, even when size and mtime are unchanged
   --no-phash       skip the perceptual hash (near-duplicate detection): it decodes every image, which
                    makes a first scan several times slower; "recaption dedup" hashes what is missing
@@ -27,7 +26,7 @@ export const scanCommand: CliCommand = {
   summary: 'create or update the manifest of a folder of images',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, {
+    const { values, folder } = await parseFolderArgs(args, {
       exclude: { type: 'string', multiple: true },
       'max-pixels': { type: 'string' },
       'max-bytes': { type: 'string' },
@@ -35,7 +34,6 @@ export const scanCommand: CliCommand = {
       'no-phash': { type: 'boolean' },
       'follow-external-links': { type: 'boolean' },
     }, help);
-    const folder = await requireFolder(positionals, help);
     const progress = createProgressLine('scanned');
     const sigint = abortOnSigint();
     try {
@@ -56,7 +54,7 @@ export const scanCommand: CliCommand = {
         `${report.cancelled ? 'cancelled; saved what was scanned. ' : ''}${report.images} images: ${report.added} added, ${report.changed} changed, ` +
           `${report.unchanged} unchanged, ${report.missing} missing, ${report.errors} with errors, ${report.altImported} alt-texts imported\n`,
       );
-      return report.cancelled ? 130 : 0;
+      return report.cancelled ? CANCELLED_EXIT : 0;
     } finally {
       sigint.dispose();
     }

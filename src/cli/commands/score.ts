@@ -8,7 +8,7 @@ import { DEFAULT_SCORE_MODEL } from '../../core/scoring/defaults.js';
 import { scoreDataset } from '../../core/scoring/score-dataset.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, choiceOption, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { abortOnSigint, choiceOption, parseFolderArgs, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { warnProblems, writeErr } from '../terminal-text.js';
 
@@ -29,8 +29,7 @@ export const scoreCommand: CliCommand = {
   summary: 'score how well each alt-text, SSC and DSC matches its image (CLIP dual encoder)',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { model: { type: 'string' }, device: { type: 'string' }, dtype: { type: 'string' }, redo: { type: 'boolean' } }, help);
-    const folder = await requireFolder(positionals, help);
+    const { values, positionals, folder } = await parseFolderArgs(args, { model: { type: 'string' }, device: { type: 'string' }, dtype: { type: 'string' }, redo: { type: 'boolean' } }, help);
     const device = choiceOption(values.device, 'device', DEVICE_REQUESTS) ?? 'auto';
     const dtype = choiceOption(values.dtype, 'dtype', DTYPE_REQUESTS) ?? 'auto';
     const store = await ManifestStore.open(folder);

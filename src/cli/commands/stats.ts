@@ -7,7 +7,7 @@ import { streamStatsReport } from '../../core/analysis/stats-report.js';
 import { DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { parseFolderArgs, type CliCommand } from '../command.js';
 import { promises as fs } from 'node:fs';
 import { warnProblems, writeOut } from '../terminal-text.js';
 
@@ -34,8 +34,7 @@ export const statsCommand: CliCommand = {
   summary: 'count images, alt-texts, captions, reviews and errors',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' }, report: { type: 'boolean' } }, help);
-    const folder = await requireFolder(positionals, help);
+    const { values, positionals, folder } = await parseFolderArgs(args, { json: { type: 'boolean' }, report: { type: 'boolean' } }, help);
     const manifest = path.join(folder, MANIFEST_NAME);
     if (!(await fs.stat(manifest).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);

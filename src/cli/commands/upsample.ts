@@ -3,7 +3,7 @@ import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import { DEFAULT_UPSAMPLE_SOURCE, upsampleStore, type UpsampleRedo, type UpsampleSource } from '../../core/upsample/index.js';
 import { MANIFEST_NAME } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
-import { abortOnSigint, parseCommandArgs, requireFolder, type CliCommand } from '../command.js';
+import { CANCELLED_EXIT, abortOnSigint, parseFolderArgs, type CliCommand } from '../command.js';
 import { createProgressLine } from '../progress.js';
 import { readRemoteOptions, readTextOption, remoteOptionHelp, remoteOptionSpec } from './remote-options.js';
 import { writeErr } from '../terminal-text.js';
@@ -27,7 +27,7 @@ export const upsampleCommand: CliCommand = {
   summary: 'write descriptive captions from short ones with a chat model (OpenAI-compatible endpoint)',
   help,
   async run(args) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, folder } = await parseFolderArgs(
       args,
       {
         ...remoteOptionSpec,
@@ -39,7 +39,6 @@ export const upsampleCommand: CliCommand = {
       },
       help,
     );
-    const folder = await requireFolder(positionals, help);
     const from = (values.from ?? DEFAULT_UPSAMPLE_SOURCE) as UpsampleSource;
     if (from !== 'ssc' && from !== 'alt') throw new CliError(`--from must be ssc or alt, got "${values.from}"`, 2);
     const redo = (values.redo ?? 'missing') as UpsampleRedo;
@@ -76,7 +75,7 @@ export const upsampleCommand: CliCommand = {
           `${report.failed.length} failed, ${report.alreadyDone} already had a DSC, ${report.protected} human DSCs left alone, ` +
           `${report.noSource} without ${from === 'ssc' ? 'an SSC' : 'alt-text'}\n`,
       );
-      if (report.cancelled) return 130;
+      if (report.cancelled) return CANCELLED_EXIT;
       return report.failed.length > 0 ? 1 : 0;
     } finally {
       sigint.dispose();

@@ -3,7 +3,7 @@
 // warns about: a text-to-image model trained on them learns the captioner's style (stock openings, fixed
 // punctuation, uniform length, loops) and then expects it in every prompt.
 import type { ManifestRecord } from '../../shared/record.js';
-import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from './distribution.js';
+import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
 import {
   closingPhraseIn,
   endsWithPeriod,
@@ -16,12 +16,12 @@ import {
   startsWithArticleIn,
   tokensOf,
   wordsOf,
-} from './text-features.js';
+} from '../text/text-features.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
-import { DefectCounter, type DefectSummary } from './defects.js';
-import { TokenScan } from './token-scan.js';
+import { DefectCounter, type DefectSummary } from '../dataset/defect-counter.js';
+import { TokenScan } from '../text/token-scan.js';
 import { AuditTally, type AuditStats } from './audit.js';
 
 export interface PhraseCount {
@@ -129,7 +129,7 @@ export interface HabitReport {
   notes: string[];
   /** The models whose scores the report shows (usually one). */
   scoreModels: string[];
-  /** Records with each defect flag (defects.ts). */
+  /** Records with each defect flag (dataset/defect-counter.ts). */
   defects: DefectSummary;
   audit: AuditStats;
   options: HabitReportOptions;

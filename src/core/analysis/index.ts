@@ -2,5 +2,5 @@
 export * from './habit-report.js';
 export { formatHabitReport } from './format-report.js';
 export * from './normalizers.js';
-export * from './text-features.js';
-export * from './distribution.js';
+export * from '../text/text-features.js';
+export * from '../text/distribution.js';

@@ -9,38 +9,16 @@
 import type { Caption, CaptionKind, ManifestRecord } from '../../shared/record.js';
 import { isProtectedCaption } from '../../shared/record.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
+import { cutClosingSentence, stripOpening } from '../text/stock-phrases.js';
 
-/** Stock openings, tried in order; the first that matches is removed. */
-export const DEFAULT_OPENING_PATTERNS: readonly RegExp[] = [
-  /^(?:the|this)\s+(?:image|picture|photo(?:graph)?|illustration|painting|drawing|scene)\s+(?:shows|depicts|features|displays|presents|portrays|captures|contains|showcases|is\s+of)\s+/i,
-  /^(?:this|it)\s+is\s+(?:a|an)\s+(?:image|picture|photo(?:graph)?)\s+of\s+/i,
-  /^in\s+(?:this|the)\s+(?:image|picture|photo(?:graph)?|scene)\s*,?\s*(?:we\s+can\s+see\s+|there\s+(?:is|are)\s+|we\s+see\s+)?/i,
-  /^this\s+is\s+/i,
-];
-
-/** Stock closing sentences (matched against the last sentence only, and only when there are several). */
-export const DEFAULT_CLOSING_PATTERNS: readonly RegExp[] = [
-  /^(?:the\s+)?overall\b/i,
-  /^(?:the|this)\s+(?:image|picture|photo(?:graph)?|scene)\s+(?:conveys|evokes|creates|exudes|gives\s+off)\b/i,
-  /^the\s+(?:mood|atmosphere|ambiance|tone)\s+(?:of|is)\b/i,
-];
+// The stock phrases sit beneath the defect flags (core/dataset), which look for them too; handed on here so
+// the normalizers' surface stays whole.
+export { cutClosingSentence, DEFAULT_CLOSING_PATTERNS, DEFAULT_OPENING_PATTERNS, stripOpening } from '../text/stock-phrases.js';
 
 export type NormalizerSpec =
   | { kind: 'strip-opening'; patterns?: readonly RegExp[] }
   | { kind: 'trailing-period'; mode: 'add' | 'remove' }
   | { kind: 'cut-closing'; patterns?: readonly RegExp[] };
-
-export function stripOpening(text: string, patterns: readonly RegExp[] = DEFAULT_OPENING_PATTERNS): string {
-  for (const pattern of patterns) {
-    const match = pattern.exec(text);
-    if (!match || match.index !== 0) continue;
-    const rest = text.slice(match[0].length);
-    if (rest.trim() === '') return text;
-    // Keep the caption's own convention: it started with a capital, so does what is left.
-    return /^\s*\p{Lu}/u.test(text) ? rest.charAt(0).toUpperCase() + rest.slice(1) : rest;
-  }
-  return text;
-}
 
 export function unifyTrailingPeriod(text: string, mode: 'add' | 'remove'): string {
   const trimmed = text.trimEnd();
@@ -48,15 +26,6 @@ export function unifyTrailingPeriod(text: string, mode: 'add' | 'remove'): strin
   if (mode === 'add') return /[.!?…]["')\]]*$/.test(trimmed) ? text : `${trimmed}.`;
   // An ellipsis is not a period; leave it.
   return /[^.]\.$/.test(trimmed) ? trimmed.slice(0, -1) : text;
-}
-
-export function cutClosingSentence(text: string, patterns: readonly RegExp[] = DEFAULT_CLOSING_PATTERNS): string {
-  const trimmed = text.trimEnd();
-  let lastStart = -1;
-  for (const m of trimmed.matchAll(/[.!?]["')\]]*\s+(?=\S)/g)) lastStart = m.index + m[0].length;
-  if (lastStart <= 0) return text;
-  const last = trimmed.slice(lastStart);
-  return patterns.some((p) => p.test(last)) ? trimmed.slice(0, lastStart).trimEnd() : text;
 }
 
 /** Applies the normalizers in a fixed order: opening, closing sentence, then the period (which depends on both). */

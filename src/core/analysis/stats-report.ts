@@ -1,11 +1,11 @@
 // What `recaption stats` reports, in one streamed pass over a manifest file: the counts, the records with
 // each defect flag, and the audit estimate. Shared by the CLI and the bench that measures it.
-import { streamManifestFile } from '../dataset/manifest-store.js';
+import { streamManifestFile } from '../dataset/manifest-stream.js';
 import { StatsCounter, type DatasetStats } from '../dataset/stats.js';
 import type { ManifestProblem } from '../dataset/manifest-codec.js';
 import type { DefectFlag } from '../../shared/defect-flags.js';
 import { AuditTally, type AuditStats } from './audit.js';
-import { DefectCounter } from './defects.js';
+import { DefectCounter } from '../dataset/defect-counter.js';
 
 export interface StatsReport extends DatasetStats {
   /** Records with at least one defect flag. */

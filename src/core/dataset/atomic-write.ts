@@ -64,8 +64,10 @@ export interface AtomicWriteOptions {
    */
   beforeRename?: (tmp: string) => void;
   /**
-   * Many files into one folder (an import's images): the caller sweeps leftovers once per folder and
-   * syncs the folder once after its last rename, instead of both per file.
+   * One of many files whose durability the caller batches (an import's unit records): no fsync of the file
+   * or its folder and no sweep of leftovers here. The caller sweeps once per folder and syncs the batch
+   * together; until then a power cut may leave the name holding less than was written (never a kill: the
+   * rename still shows the whole file or none), so it must be read as possibly damaged.
    */
   batch?: boolean;
 }
@@ -84,7 +86,7 @@ export async function writeFileAtomic(target: string, data: FileContent, options
     let written = 0;
     if (typeof data === 'string' || data instanceof Uint8Array) written = await writeFully(handle, data, tmp);
     else for (const chunk of data) written += await writeFully(handle, chunk, tmp);
-    await handle.sync();
+    if (!options.batch) await handle.sync();
     await assertFileSize(handle, written, tmp);
     await handle.close();
     handle = undefined;

@@ -7,14 +7,16 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { perceptualHash } from './perceptual-hash.js';
 import { readEmbeddedDescription, type EmbeddedDescription } from './embedded-description.js';
-import { DEFAULT_MAX_IMAGE_BYTES, FileTypeError, openRegularFile } from '../util/regular-file.js';
+import { FileTypeError, openRegularFile } from '../util/regular-file.js';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_PIXELS } from '../limits.js';
 
-/** sharp's own default: 16383 × 16383. Bigger images are refused as likely decompression bombs. */
-export const DEFAULT_MAX_PIXELS = 268_402_689;
-
-export interface ImageProbe {
+export interface ImageProbe extends ImageFacts {
   bytes: number;
   mtimeMs: number;
+}
+
+/** What an image's bytes say, whatever file holds them. */
+export interface ImageFacts {
   sha256: string | null;
   /** Perceptual hash (perceptual-hash.ts); null when not asked for or the image does not decode. */
   phash: string | null;
@@ -106,7 +108,6 @@ export function hasIntactTrailer(data: Buffer, format: string | undefined): bool
 }
 
 export async function probeImage(abs: string, options: ProbeOptions = {}): Promise<ImageProbe> {
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const stat = await fs.stat(abs);
   const base = { bytes: stat.size, mtimeMs: Math.trunc(stat.mtimeMs), sha256: null, phash: null, width: null, height: null, embedded: null };
   let bytes: FileBytes;
@@ -123,14 +124,32 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
     const e = err as NodeJS.ErrnoException;
     return { ...base, error: `cannot read file: ${e.code === 'EACCES' ? 'permission denied' : e.message}` };
   }
-  const { sha256 } = bytes;
   // Decoded from memory when the file was read whole, from disk when it was streamed.
-  const input = bytes.whole ? bytes.head : abs;
+  return { ...base, ...(await describeImage(bytes, bytes.whole ? bytes.head : abs, options)) };
+}
+
+/**
+ * What probeImage would say of a file holding `data` (an import's image, about to be written), but for
+ * its size and mtime, without reading the file: `sha256` when already known, `meta` when sharp already
+ * read the header. Null where probeImage would not read the file whole (over 64 MiB, or refused by its
+ * size, or empty): probe the file itself then.
+ */
+export async function probeImageBytes(data: Buffer, known: { sha256?: string; meta?: sharp.Metadata } = {}, options: ProbeOptions = {}): Promise<ImageFacts | null> {
+  if (data.length === 0 || data.length > IN_MEMORY_BYTES || data.length > (options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES)) return null;
+  const sha256 = known.sha256 ?? createHash('sha256').update(data).digest('hex');
+  return describeImage({ sha256, head: data, tail: data.subarray(Math.max(0, data.length - 16)), whole: true }, data, options, known.meta);
+}
+
+/** Everything after the read: the header, the pixel limit, the decode check or perceptual hash, the embedded description. */
+async function describeImage(bytes: FileBytes, input: Buffer | string, options: ProbeOptions, known?: sharp.Metadata): Promise<ImageFacts> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const { sha256 } = bytes;
+  const base = { sha256, phash: null, width: null, height: null, embedded: null };
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(input, { limitInputPixels: false }).metadata();
+    meta = known ?? (await sharp(input, { limitInputPixels: false }).metadata());
   } catch (err) {
-    return { ...base, sha256, error: `not a readable image: ${sharpMessage(err)}` };
+    return { ...base, error: `not a readable image: ${sharpMessage(err)}` };
   }
   // Multi-page images (GIF, TIFF) report all pages stacked; the first page is what we caption.
   const rawHeight = meta.pageHeight ?? meta.height;
@@ -138,7 +157,6 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
   if (pixels > maxPixels) {
     return {
       ...base,
-      sha256,
       width: meta.width,
       height: rawHeight,
       error: `image is ${meta.width}×${rawHeight} (${formatPixels(pixels)}), over the limit of ${formatPixels(maxPixels)} (setting recaption.maxPixels)`,
@@ -155,10 +173,10 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
     if (options.phash ?? true) phash = await perceptualHash(input, maxPixels);
     else if (!hasIntactTrailerOf(bytes, meta.format)) await sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
   } catch (err) {
-    return { ...base, sha256, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
+    return { ...base, width, height, error: `cannot decode image (truncated or corrupt): ${sharpMessage(err)}` };
   }
   const embedded = meta.exif || meta.xmp || meta.iptc ? readEmbeddedDescription(bytes.head, meta.xmp) : null;
-  return { ...base, sha256, phash, width, height, embedded, error: null };
+  return { ...base, phash, width, height, embedded, error: null };
 }
 
 /** The trailer check on what was read: the whole file, or (streamed) its size and last bytes. */

@@ -1,7 +1,7 @@
 // Filtering, counting and find & replace over a manifest: what the caption editor pages and edits by. Core
 // code (no vscode), unit-tested with node's runner. The filtered index is cached per query so paging is O(page size).
 import type { CaptionKind, ManifestRecord } from '../../shared/record.js';
-import { ownDefectBits } from '../analysis/defects.js';
+import { ownDefectBits } from './defect-bits.js';
 import { defectBit } from '../../shared/defect-flags.js';
 import { factsOf, recordState, type Counts, type RecordFacts, type RecordQuery, type ReplaceChange, type ReplaceSpec } from '../../shared/record-query.js';
 import { CaptionTooLongError, MAX_CAPTION_CHARS, MAX_REPLACE_GROWTH_CHARS } from '../limits.js';

@@ -1,7 +1,7 @@
 // The facts the list's filters, badges and counts need, one typed-array slot per record: about 11 bytes a
 // record, so a million records cost 11 MB instead of a parsed object each.
 import { CAPTION_AUTHORS, CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
-import { defectBitsOf, type DatasetThresholds } from '../analysis/defects.js';
+import { defectBitsOf, type DatasetThresholds } from './defect-bits.js';
 import { recordState, type CaptionFacts, type Counts, type RecordFacts, type RecordState, type ReviewOrder } from '../../shared/record-query.js';
 
 /** Score steps of the review order's key (1e-6 apart over [-1, 1]: finer than any score shown). */

@@ -6,6 +6,7 @@ import { ManifestStore } from './manifest-store.js';
 import type { ManifestAccess } from './manifest-access.js';
 import { walkDataset } from './walk.js';
 import { probeImage, type ImageProbe } from './image-probe.js';
+import { applyProbe } from './probe-record.js';
 import { readMetadataFile, readSidecar } from './ground-truth.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 
@@ -52,20 +53,6 @@ const SCAN_FIELDS = ['width', 'height', 'sha256', 'phash', 'bytes', 'mtime_ms', 
 
 function scanFieldsChanged(before: ManifestRecord, after: ManifestRecord): boolean {
   return SCAN_FIELDS.some((key) => before[key] !== after[key]) || !sameAlt(before.alt, after.alt);
-}
-
-function applyProbe(record: ManifestRecord, probe: ImageProbe): 'changed' | 'same' {
-  const contentChanged = record.sha256 !== null && probe.sha256 !== null && record.sha256 !== probe.sha256;
-  if (contentChanged && (record.ssc || record.dsc)) record.stale = true;
-  record.width = probe.width;
-  record.height = probe.height;
-  record.sha256 = probe.sha256;
-  if (probe.phash) record.phash = probe.phash;
-  else delete record.phash;
-  record.bytes = probe.bytes;
-  record.mtime_ms = probe.mtimeMs;
-  record.error = probe.error;
-  return contentChanged ? 'changed' : 'same';
 }
 
 /** Scans into the folder's manifest file, or into `existing` (an open editor's model of it). */

@@ -8,6 +8,10 @@ export interface OverlayEntry {
   caption: Caption | null;
 }
 
+/** An overlay entry's state before an edit: absent, or the value it held. */
+export const ABSENT = Symbol('absent');
+export type OverlaySlot = Caption | null | typeof ABSENT;
+
 export const keyOf = (fileName: string, kind: CaptionKind): string => `${kind}\0${fileName}`;
 
 /** `record` with the captions `overlay` holds for it on top (the record itself when it holds none). */

@@ -3,6 +3,8 @@
 // overlay would hold a parsed caption per record.
 import { CAPTION_KINDS, type CaptionKind, type ReviewState } from '../../shared/record.js';
 import { compareFileNames } from '../dataset/manifest-codec.js';
+import type { ManifestStore } from '../dataset/manifest-store.js';
+import type { ReviewOverrides } from '../dataset/record-overrides.js';
 
 /** A slot's code: 0 holds nothing; otherwise 1 + the review's index here. */
 const REVIEW_CODES: readonly ReviewState[] = [null, 'approved', 'rejected'];
@@ -133,4 +135,31 @@ export class ReviewLayer {
     copy.count = this.count;
     return copy;
   }
+}
+
+/** Reviews looked up in a layer, for the store's queries and saves (its rows are the store's rows). */
+export function overridesOf(layer: ReviewLayer): ReviewOverrides {
+  return {
+    has: (name, row) => layer.has(layer.rowOf(name, row)),
+    get: (name, row, kind) => layer.get(layer.rowOf(name, row), kind),
+  };
+}
+
+/**
+ * Moves the layer's reviews from `old` onto a new base, by name. A review stays only where the caption looks
+ * the same (author and length, from the columns: a million records are not parsed twice) and the new base's
+ * review differs; a caption changed on disk is no longer the one reviewed.
+ */
+export function rebaseReviews(layer: ReviewLayer, old: ManifestStore, fresh: ManifestStore): void {
+  const moved: { row: number; kind: CaptionKind; review: ReviewState }[] = [];
+  for (const slot of layer.slots()) {
+    const was = old.factsAt(slot.row)[slot.kind];
+    const row = fresh.positionOf(slot.fileName);
+    const now = row < 0 ? null : fresh.factsAt(row)[slot.kind];
+    if (!was || !now || was.by !== now.by || was.length !== now.length || now.review === slot.review) continue;
+    moved.push({ row, kind: slot.kind, review: slot.review });
+  }
+  layer.clear();
+  layer.align(fresh.names());
+  for (const m of moved) layer.set(m.row, m.kind, m.review);
 }

@@ -1,7 +1,7 @@
 // What the dataset card's header says about an export's files: where each split's data is (`configs`)
 // and which columns it has (`dataset_info.features`), per format. Only layouts the Hub loads without a
 // script get a config; the rest are described in the card's body alone.
-import type { CardDataFiles, CardFeature } from './dataset-card.js';
+import type { CardDataFiles, CardFeature } from './card/card-types.js';
 import { exportColumns, featuresOf } from './formats/parquet/columns.js';
 import { PARQUET_DATA_FOLDER } from './formats/parquet/parquet-writer.js';
 import { SPLITS, type ExportFormat, type ImageMode } from './types.js';

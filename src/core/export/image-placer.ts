@@ -4,7 +4,7 @@
 // (counted); problems writing the export fail the export.
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../util/regular-file.js';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../limits.js';
 import { describeRefusal, isRefusal, type DatasetFile, type DatasetFileRefusal, type DatasetFolder } from '../dataset/dataset-file.js';
 import type { ImageMode, SkipReason } from './types.js';
 import { WarningLog } from './warning-log.js';

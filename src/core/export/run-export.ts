@@ -18,16 +18,21 @@ import { RECAPTION_VERSION } from '../../shared/version.js';
 import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, groupKeys, nearDistanceProblem } from '../dataset/duplicates.js';
 import {
   DEFAULT_EXPORT_SELECTION,
+  DEFAULT_IMAGE_MODE,
   DEFAULT_PARQUET_SHARD_MB,
+  DEFAULT_T2I_RATIO,
+  DEFAULT_VALIDATION_SHARE,
+  DEFAULT_WEBDATASET_SHARD_SIZE,
   ExportError,
-  type CaptionSource,
   type ExportFormat,
   type ExportProfile,
   type ExportProgress,
+  type ExportRecord,
   type ExportSample,
   type ExportSelection,
   type ImageMode,
   type SkipReason,
+  type SourceCounts,
   type Split,
 } from './types.js';
 
@@ -36,16 +41,16 @@ export interface ExportOptions {
   out: string;
   profile: ExportProfile;
   format: ExportFormat;
-  /** t2i: probability of the DSC over the alt-text. Default 0.95. */
+  /** t2i: probability of the DSC over the alt-text. Default DEFAULT_T2I_RATIO. */
   ratio?: number;
   seed?: number;
-  /** Share of images in the validation split. Default 0.05. */
+  /** Share of images in the validation split. Default DEFAULT_VALIDATION_SHARE. */
   validation?: number;
-  /** Default 'approved'. */
+  /** Default DEFAULT_EXPORT_SELECTION. */
   select?: ExportSelection;
-  /** Default 'copy'. */
+  /** Default DEFAULT_IMAGE_MODE. */
   images?: ImageMode;
-  /** WebDataset samples per shard. Default 1000. */
+  /** WebDataset samples per shard. Default DEFAULT_WEBDATASET_SHARD_SIZE. */
   shardSize?: number;
   /** Parquet: shards are cut once they pass this many MB. Default DEFAULT_PARQUET_SHARD_MB. */
   shardMb?: number;
@@ -73,57 +78,6 @@ export interface ExportOptions {
   followExternalLinks?: boolean;
   onProgress?: (progress: ExportProgress) => void;
   signal?: AbortSignal;
-}
-
-type SourceCounts = Partial<Record<CaptionSource, number>>;
-
-/** What export.json holds: enough to know exactly how an export was made and to redo it. */
-export interface ExportRecord {
-  tool: 'recaption';
-  record_version: 1;
-  created_at: string;
-  dataset: string;
-  manifest: string;
-  /** sha256 of the manifest as exported (the store's serialization: recaption.jsonl as recaption saves it). */
-  manifest_sha256: string;
-  /** Manifest lines that are not valid records; never exported. */
-  manifest_problems: number;
-  profile: ExportProfile;
-  format: ExportFormat;
-  ratio: number | null;
-  seed: number;
-  validation: number;
-  select: ExportSelection;
-  images: ImageMode;
-  shard_size: number | null;
-  /** Parquet: the size in bytes past which a shard is cut. */
-  shard_bytes: number | null;
-  /** Sidecar --lines: the kinds of text written one per line, or null for one caption. */
-  lines: TextSource[] | null;
-  license: string | null;
-  prompt: string | null;
-  /** Duplicate groups found (exact and near; each kept in one split), the distance, and whether one per group went out. */
-  duplicate_groups: number;
-  near_distance: number;
-  dedup: boolean;
-  /** How many images the export was limited to (an editor's selection), or null for the whole dataset. */
-  only: number | null;
-  counts: Record<Split, number> & { total: number };
-  caption_sources: Record<Split, SourceCounts>;
-  /** t2i: images whose draw picked the alt-text but that have none, so the DSC went out instead. */
-  alt_fallback: number | null;
-  skipped: Partial<Record<SkipReason, number>>;
-  skipped_total: number;
-  skipped_examples: Partial<Record<SkipReason, string[]>>;
-  /** Where image paths in the output are relative to. */
-  image_root: string;
-  notes: string[];
-  /** Top-level files and folders this export wrote (an export forced into the same folder replaces them). */
-  outputs: string[];
-  /** Whether images leading outside the dataset folder were exported (the user's choice). */
-  follow_external_links: boolean;
-  /** sha256 of the dataset, its manifest and every setting: the same export run again is recognised by it. */
-  settings_sha256: string;
 }
 
 export interface ExportResult {
@@ -221,15 +175,15 @@ async function writeRecord(folder: string, record: ExportRecord): Promise<void> 
 
 export async function exportFineTuneSet(options: ExportOptions): Promise<ExportResult> {
   const settings = {
-    ratio: options.ratio ?? 0.95,
+    ratio: options.ratio ?? DEFAULT_T2I_RATIO,
     seed: options.seed ?? 0,
-    validation: options.validation ?? 0.05,
-    shardSize: options.shardSize ?? 1000,
+    validation: options.validation ?? DEFAULT_VALIDATION_SHARE,
+    shardSize: options.shardSize ?? DEFAULT_WEBDATASET_SHARD_SIZE,
     shardMb: options.shardMb ?? DEFAULT_PARQUET_SHARD_MB,
   };
   checkOptions(settings);
   const select = options.select ?? DEFAULT_EXPORT_SELECTION;
-  const images = options.images ?? 'copy';
+  const images = options.images ?? DEFAULT_IMAGE_MODE;
   checkFormatOptions(options.format, images, options.lines, options.license);
   const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
   const { store, signal } = options;

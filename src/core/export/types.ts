@@ -11,6 +11,12 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['hf', 'parquet', 'sideca
 
 /** Parquet shards are cut at about this many bytes (the size the Hugging Face datasets library pushes by default). */
 export const DEFAULT_PARQUET_SHARD_MB = 500;
+/** WebDataset samples per .tar shard. */
+export const DEFAULT_WEBDATASET_SHARD_SIZE = 1000;
+/** t2i: the probability that an image's training caption is its DSC rather than its alt-text. */
+export const DEFAULT_T2I_RATIO = 0.95;
+/** Share of images in the validation split. */
+export const DEFAULT_VALIDATION_SHARE = 0.05;
 
 /** approved: only reviewed-and-approved captions. unrejected: everything a person has not rejected. */
 export type ExportSelection = 'approved' | 'unrejected';
@@ -22,6 +28,7 @@ export const DEFAULT_EXPORT_SELECTION: ExportSelection = 'approved';
 /** copy the image files, hard-link them (copy where a link cannot be made), or write captions only. */
 export type ImageMode = 'copy' | 'link' | 'none';
 export const IMAGE_MODES: readonly ImageMode[] = ['copy', 'link', 'none'];
+export const DEFAULT_IMAGE_MODE: ImageMode = 'copy';
 
 export type Split = 'train' | 'validation';
 export const SPLITS: readonly Split[] = ['train', 'validation'];
@@ -70,6 +77,58 @@ export interface ExportProgress {
 
 /** Skipped images by reason, with the first few file names of each. */
 export type SkipTally = ReasonTally<SkipReason>;
+
+/** Images per caption source, in one split. */
+export type SourceCounts = Partial<Record<CaptionSource, number>>;
+
+/** What export.json holds: enough to know exactly how an export was made and to redo it. */
+export interface ExportRecord {
+  tool: 'recaption';
+  record_version: 1;
+  created_at: string;
+  dataset: string;
+  manifest: string;
+  /** sha256 of the manifest as exported (the store's serialization: recaption.jsonl as recaption saves it). */
+  manifest_sha256: string;
+  /** Manifest lines that are not valid records; never exported. */
+  manifest_problems: number;
+  profile: ExportProfile;
+  format: ExportFormat;
+  ratio: number | null;
+  seed: number;
+  validation: number;
+  select: ExportSelection;
+  images: ImageMode;
+  shard_size: number | null;
+  /** Parquet: the size in bytes past which a shard is cut. */
+  shard_bytes: number | null;
+  /** Sidecar --lines: the kinds of text written one per line, or null for one caption. */
+  lines: TextSource[] | null;
+  license: string | null;
+  prompt: string | null;
+  /** Duplicate groups found (exact and near; each kept in one split), the distance, and whether one per group went out. */
+  duplicate_groups: number;
+  near_distance: number;
+  dedup: boolean;
+  /** How many images the export was limited to (an editor's selection), or null for the whole dataset. */
+  only: number | null;
+  counts: Record<Split, number> & { total: number };
+  caption_sources: Record<Split, SourceCounts>;
+  /** t2i: images whose draw picked the alt-text but that have none, so the DSC went out instead. */
+  alt_fallback: number | null;
+  skipped: Partial<Record<SkipReason, number>>;
+  skipped_total: number;
+  skipped_examples: Partial<Record<SkipReason, string[]>>;
+  /** Where image paths in the output are relative to. */
+  image_root: string;
+  notes: string[];
+  /** Top-level files and folders this export wrote (an export forced into the same folder replaces them). */
+  outputs: string[];
+  /** Whether images leading outside the dataset folder were exported (the user's choice). */
+  follow_external_links: boolean;
+  /** sha256 of the dataset, its manifest and every setting: the same export run again is recognised by it. */
+  settings_sha256: string;
+}
 
 /** A refusal or bad setting, with a message meant for the user as it is. */
 export class ExportError extends Error {

@@ -4,7 +4,7 @@
 // Long texts: CLIP reads a fixed window of tokens (77 for the public models). A text that fits is embedded
 // whole. A longer one (most DSCs) is scored as the mean of its sentences' scores, each sentence cut to the
 // window: truncating the whole text would score only its opening, which is the part the SSC already says.
-import { DEFAULT_MAX_PIXELS } from '../dataset/image-probe.js';
+import { DEFAULT_MAX_PIXELS } from '../limits.js';
 import { AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, Tensor, type PreTrainedTokenizer } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-node';
 import { chooseDevice, describeDeviceChoice, type DeviceChoice, type DeviceRequest } from '../captioner/local/device.js';

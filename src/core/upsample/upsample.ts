@@ -6,7 +6,7 @@
 import { isProtectedCaption, type ManifestRecord } from '../../shared/record.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { isAbortError } from '../captioner/remote/backoff.js';
-import { describeEndpointModel } from '../captioner/remote/endpoint.js';
+import { DEFAULT_CONCURRENCY, describeEndpointModel } from '../captioner/remote/endpoint.js';
 import { ChatClient, RemoteRequestError, type ChatClientOptions } from '../captioner/remote/openai-client.js';
 import {
   DEFAULT_UPSAMPLE_INSTRUCTION,
@@ -93,7 +93,7 @@ export async function upsampleStore(store: ManifestAccess, options: UpsampleOpti
   const model = describeEndpointModel(client.baseUrl, client.model);
   const instruction = options.instruction ?? DEFAULT_UPSAMPLE_INSTRUCTION;
   if (instruction.trim() === '') throw new Error('the upsampling instruction is empty');
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
   const shouldSave = options.save !== false;
   const checkpointMs = options.checkpointMs ?? 5000;

@@ -2,6 +2,7 @@
 // manifest would block a plain open or read forever (holding a captioning run or a thumbnail slot), and a
 // multi-gigabyte file read whole would exhaust memory. Opened non-blocking, checked on the open handle.
 import { constants, promises as fs } from 'node:fs';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../limits.js';
 
 export class FileTypeError extends Error {
   override name = 'FileTypeError';
@@ -13,9 +14,6 @@ export class FileTypeError extends Error {
     super(message);
   }
 }
-
-/** The most bytes an image may have by default: far above any real photo, far below a memory problem. */
-export const DEFAULT_MAX_IMAGE_BYTES = 1 << 30;
 
 function describeType(stat: import('node:fs').Stats): string {
   if (stat.isFIFO()) return 'a named pipe (FIFO)';

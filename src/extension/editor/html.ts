@@ -2,30 +2,23 @@
 // webview's resource roots) and the bundled Lit app.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { webviewPage } from '../webview-page.js';
 
 export function editorHtml(webview: vscode.Webview, dist: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    // Lit adopts constructable stylesheets, which CSP does not cover; the nonce covers the one <style>.
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; }</style>
-<title>Caption editor</title>
-</head>
-<body>
-<rc-app></rc-app>
-<script type="module" nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPage({
+    csp: [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      // Lit adopts constructable stylesheets, which CSP does not cover; the nonce covers the one <style>.
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ],
+    nonce,
+    title: 'Caption editor',
+    style: 'html, body { margin: 0; padding: 0; height: 100%; overflow: hidden; }',
+    body: `<rc-app></rc-app>\n<script type="module" nonce="${nonce}" src="${script}"></script>`,
+  });
 }

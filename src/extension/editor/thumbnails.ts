@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isInside } from '../../core/util/text-patterns.js';
 import type { ManifestRecord } from '../../shared/record.js';
+import type { RecordViewer } from '../../core/document/record-views.js';
 import { assertRegularFile } from '../../core/util/regular-file.js';
 
 export const THUMB_SIZE = 160;
@@ -36,6 +37,11 @@ export class ThumbnailCache {
   pathFor(folder: string, record: ManifestRecord): string {
     const k = this.keyFor(folder, record);
     return path.join(this.cacheDir, k.slice(0, 2), `${k}.webp`);
+  }
+
+  /** How an editor's session shows `folder`'s records: files as the URIs `uriOf` gives, thumbnails from here. */
+  viewer(folder: string, uriOf: (file: string) => string): RecordViewer {
+    return { uriOf, cachedThumbnail: (record) => this.cached(folder, record), thumbnail: (record) => this.get(folder, record) };
   }
 
   /** The thumbnail's path if it is already made (no I/O once it is known, else one access check). */

@@ -2,7 +2,7 @@
 // and restricted in untrusted workspaces: a repository's settings must not redirect requests, which carry
 // the stored key, to another host. Values read here go straight into the core's remote client options.
 import * as vscode from 'vscode';
-import type { RemoteBackendOptions } from '../../core/captioner/remote/index.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_SIDE, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_MS, type RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import type { UpsampleSource } from '../../core/upsample/index.js';
 import { boundedInt, effectiveSetting } from '../settings-trust.js';
 
@@ -42,8 +42,8 @@ function common(config: vscode.WorkspaceConfiguration, endpointKey: string, mode
   return {
     endpoint,
     model,
-    concurrency: boundedInt(setting(config, 'remote.concurrency', 8), 1, 256, 8),
-    timeoutMs: boundedInt(setting(config, 'remote.timeoutSeconds', 120), 1, 3600, 120) * 1000,
+    concurrency: boundedInt(setting(config, 'remote.concurrency', DEFAULT_CONCURRENCY), 1, 256, DEFAULT_CONCURRENCY),
+    timeoutMs: boundedInt(setting(config, 'remote.timeoutSeconds', DEFAULT_TIMEOUT_MS / 1000), 1, 3600, DEFAULT_TIMEOUT_MS / 1000) * 1000,
   };
 }
 
@@ -56,8 +56,8 @@ export function readRemoteCaptionSettings(folder: vscode.Uri): RemoteBackendOpti
     ...base,
     baseUrl: base.endpoint,
     maxTokens: maxTokens > 0 ? { ssc: maxTokens, dsc: maxTokens } : undefined,
-    temperature: config.get<number>('remote.temperature', 0.2),
-    maxSide: config.get<number>('remote.maxSide', 1024),
+    temperature: config.get<number>('remote.temperature', DEFAULT_TEMPERATURE),
+    maxSide: config.get<number>('remote.maxSide', DEFAULT_MAX_SIDE),
     prompts: { ssc: optionalText(config, 'remote.sscPrompt'), dsc: optionalText(config, 'remote.dscPrompt') },
   };
 }

@@ -1,9 +1,9 @@
 // Reads recaption.* settings for a folder. In an untrusted workspace (restricted mode) a model named by
 // workspace or folder settings is ignored: only the user's own settings may point at code or weights.
-import { DEFAULT_CAPTION_MODEL, DEFAULT_MAX_PIXELS } from '../../core/captioner/defaults.js';
+import { DEFAULT_CAPTION_MODEL } from '../../core/captioner/defaults.js';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_PIXELS } from '../../core/limits.js';
 import * as vscode from 'vscode';
 import type { CaptionKind } from '../../shared/record.js';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/util/regular-file.js';
 import { boundedInt, effectiveSetting } from '../settings-trust.js';
 
 export type RedoMode = 'missing' | 'machine' | 'errors';

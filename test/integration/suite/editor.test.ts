@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CaptionDocument } from '../../../src/extension/editor/caption-document.js';
+import { applyReplaceChanges } from '../../../src/core/document/editor-edits.js';
 import { ManifestRegistry } from '../../../src/core/document/manifest-registry.js';
 import { ManifestStore } from '../../../src/core/dataset/manifest-store.js';
 import { activeTab, api, closeAllEditors, makeDataset, manifestUri, readManifest, waitUntil, EXTENSION_ID } from './fixtures.js';
@@ -65,18 +66,18 @@ describe('Recaption extension', () => {
     const { doc } = await openEditor(folder);
     assert.equal(activeTab()?.isDirty, false);
 
-    assert.deepEqual(doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'a person wrote this' }), { applied: true });
+    assert.deepEqual(await doc.session.edit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'a person wrote this' }), { applied: true });
     await waitUntil('dirty marker', () => activeTab()?.isDirty === true);
-    assert.equal(doc.store.get('img-001.png')!.dsc!.by, 'human');
+    assert.equal(doc.model.get('img-001.png')!.dsc!.by, 'human');
 
     await vscode.commands.executeCommand('undo');
-    await waitUntil('undo restores the machine caption', () => doc.store.get('img-001.png')!.dsc!.by === 'model');
-    assert.equal(doc.store.get('img-001.png')!.dsc!.text, 'machine long description 1');
+    await waitUntil('undo restores the machine caption', () => doc.model.get('img-001.png')!.dsc!.by === 'model');
+    assert.equal(doc.model.get('img-001.png')!.dsc!.text, 'machine long description 1');
     await waitUntil('clean after undo', () => activeTab()?.isDirty === false);
 
     await vscode.commands.executeCommand('redo');
-    await waitUntil('redo re-applies the edit', () => doc.store.get('img-001.png')!.dsc!.text === 'a person wrote this');
-    doc.applyEdit({ op: 'review', fileName: 'img-001.png', kind: 'dsc', review: 'approved' });
+    await waitUntil('redo re-applies the edit', () => doc.model.get('img-001.png')!.dsc!.text === 'a person wrote this');
+    await doc.session.edit({ op: 'review', fileName: 'img-001.png', kind: 'dsc', review: 'approved' });
 
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('clean after save', () => activeTab()?.isDirty === false);
@@ -94,20 +95,20 @@ describe('Recaption extension', () => {
   it('revert drops unsaved edits and reloads the file', async () => {
     const folder = await makeDataset(2, true);
     const { doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'to be reverted' });
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'to be reverted' });
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await waitUntil('clean after revert', () => activeTab()?.isDirty === false);
-    await waitUntil('the reverted text', () => doc.store.get('img-000.png')!.ssc!.text === 'machine short 0');
-    assert.equal(doc.hasUnsavedEdits, false);
+    await waitUntil('the reverted text', () => doc.model.get('img-000.png')!.ssc!.text === 'machine short 0');
+    assert.equal(doc.model.hasUnsavedEdits, false);
     assert.equal((await readManifest(folder))['img-000.png']!.ssc!.text, 'machine short 0');
   });
 
   it('backs up only the unsaved edits and restores them on reopen', async () => {
     const folder = await makeDataset(5, true);
     const { provider, doc, uri } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human text' });
-    doc.applyEdit({ op: 'review', fileName: 'img-003.png', kind: 'dsc', review: 'rejected' });
+    await doc.session.edit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human text' });
+    await doc.session.edit({ op: 'review', fileName: 'img-003.png', kind: 'dsc', review: 'rejected' });
     const destination = vscode.Uri.file(path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'backup-')), 'b.json'));
     const backup = await provider.backupCustomDocument(doc, { destination });
     const body = JSON.parse(await fs.readFile(destination.fsPath, 'utf8')) as { captions: { fileName: string; kind: string }[] };
@@ -115,11 +116,11 @@ describe('Recaption extension', () => {
     assert.ok(!(await fs.readFile(destination.fsPath, 'utf8')).includes('img-000.png'), 'the backup does not hold the whole manifest');
 
     // What VS Code does after a crash: open the document again from the backup.
-    const restored = await CaptionDocument.open(uri, backup.id, new ManifestRegistry());
-    assert.equal(restored.store.get('img-002.png')!.ssc!.text, 'unsaved human text');
-    assert.equal(restored.store.get('img-002.png')!.ssc!.by, 'human');
-    assert.equal(restored.store.get('img-003.png')!.dsc!.review, 'rejected');
-    assert.equal(restored.hasUnsavedEdits, true);
+    const restored = await CaptionDocument.open(uri, backup.id, new ManifestRegistry(), provider.patterns);
+    assert.equal(restored.model.get('img-002.png')!.ssc!.text, 'unsaved human text');
+    assert.equal(restored.model.get('img-002.png')!.ssc!.by, 'human');
+    assert.equal(restored.model.get('img-003.png')!.dsc!.review, 'rejected');
+    assert.equal(restored.model.hasUnsavedEdits, true);
     restored.dispose();
     backup.delete();
   });
@@ -127,43 +128,43 @@ describe('Recaption extension', () => {
   it('a change on disk under unsaved edits keeps both sides when merged', async () => {
     const folder = await makeDataset(3, true);
     const { doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'my unsaved edit' });
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'my unsaved edit' });
     // Another writer changes a different caption on disk.
     const text = await fs.readFile(manifestUri(folder).fsPath, 'utf8');
     await fs.writeFile(manifestUri(folder).fsPath, text.replace('machine short 2', 'written by another tool'));
-    await doc.mergeFromDisk();
-    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'my unsaved edit');
-    assert.equal(doc.store.get('img-002.png')!.ssc!.text, 'written by another tool');
-    assert.equal(doc.hasUnsavedEdits, true);
+    await doc.model.mergeFromDisk();
+    assert.equal(doc.model.get('img-000.png')!.ssc!.text, 'my unsaved edit');
+    assert.equal(doc.model.get('img-002.png')!.ssc!.text, 'written by another tool');
+    assert.equal(doc.model.hasUnsavedEdits, true);
   });
 
   it('edit, undo, a teammate\'s edit lands on disk, edit another image, Ctrl+S: the teammate\'s edit stays', async () => {
     const folder = await makeDataset(3, true);
     const { doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'typed, then undone' });
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'typed, then undone' });
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('undo');
     await waitUntil('clean after the undo', () => activeTab()?.isDirty === false);
-    assert.equal(doc.hasUnsavedEdits, false);
+    assert.equal(doc.model.hasUnsavedEdits, false);
     // A teammate's git pull: their human edit of the same caption, written to a new file renamed over the old.
     const teammate = await ManifestStore.open(folder);
     teammate.writeHumanCaption('img-000.png', 'dsc', "the teammate's description");
     await teammate.saveTo(path.join(folder, 'pulled.tmp'));
     await fs.rename(path.join(folder, 'pulled.tmp'), manifestUri(folder).fsPath);
-    doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'my edit of another image' });
+    await doc.session.edit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'my edit of another image' });
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('saved', () => activeTab()?.isDirty === false);
     const disk = await readManifest(folder);
     assert.equal(disk['img-000.png']!.dsc!.text, "the teammate's description");
     assert.equal(disk['img-000.png']!.dsc!.by, 'human');
     assert.equal(disk['img-001.png']!.dsc!.text, 'my edit of another image');
-    assert.equal(doc.store.get('img-000.png')!.dsc!.text, "the teammate's description");
+    assert.equal(doc.model.get('img-000.png')!.dsc!.text, "the teammate's description");
   });
 
   it('save merges a file changed on disk instead of overwriting it', async () => {
     const folder = await makeDataset(3, true);
     const { doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'ssc', text: 'edit while disk changes' });
+    await doc.session.edit({ op: 'text', fileName: 'img-001.png', kind: 'ssc', text: 'edit while disk changes' });
     const file = manifestUri(folder).fsPath;
     const text = await fs.readFile(file, 'utf8');
     await fs.writeFile(file, text.replace('machine long description 2', 'new machine result'));
@@ -176,36 +177,36 @@ describe('Recaption extension', () => {
   it('find & replace is one undoable edit', async () => {
     const folder = await makeDataset(4, true);
     const { doc } = await openEditor(folder);
-    const changed = doc.applyReplace([
+    const changed = applyReplaceChanges(doc.model, [
       { fileName: 'img-000.png', kind: 'ssc', before: 'machine short 0', after: 'person short 0' },
       { fileName: 'img-001.png', kind: 'ssc', before: 'machine short 1', after: 'person short 1' },
     ]);
     assert.equal(changed, 2);
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('undo');
-    await waitUntil('one undo reverts both', () => doc.store.get('img-000.png')!.ssc!.text === 'machine short 0' && doc.store.get('img-001.png')!.ssc!.text === 'machine short 1');
+    await waitUntil('one undo reverts both', () => doc.model.get('img-000.png')!.ssc!.text === 'machine short 0' && doc.model.get('img-001.png')!.ssc!.text === 'machine short 1');
   });
 
   it('multi-select bulk approve of a filtered selection is one undoable edit; undo, redo, save', async () => {
     const folder = await makeDataset(620, true);
-    const { provider, doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'review', fileName: 'img-010.png', kind: 'dsc', review: 'rejected' });
+    const { doc } = await openEditor(folder);
+    await doc.session.edit({ op: 'review', fileName: 'img-010.png', kind: 'dsc', review: 'rejected' });
     // Selected within the "unreviewed" filter, with a gap: Shift+click ranges and a Ctrl+click.
     const query = { ...EMPTY_QUERY, review: 'unreviewed' as const };
-    const result = await provider.bulkReview(doc, { query, ranges: [[0, 300], [400, 620]], kinds: ['ssc', 'dsc'], review: 'approved' });
+    const result = await doc.session.bulkReview({ query, ranges: [[0, 300], [400, 620]], kinds: ['ssc', 'dsc'], review: 'approved' });
     assert.equal(result.kept, 1, "the person's rejection is left alone");
     assert.equal(result.changed, 2 * 520 - 1);
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
-    assert.equal(doc.store.get('img-000.png')!.dsc!.review, 'approved');
-    assert.equal(doc.store.get('img-350.png')!.dsc!.review, null, 'the gap stays unreviewed');
-    assert.equal(doc.getCounts().approved, 519);
+    assert.equal(doc.model.get('img-000.png')!.dsc!.review, 'approved');
+    assert.equal(doc.model.get('img-350.png')!.dsc!.review, null, 'the gap stays unreviewed');
+    assert.equal(doc.model.getCounts().approved, 519);
 
     await vscode.commands.executeCommand('undo');
-    await waitUntil('one undo takes the whole bulk review back', () => doc.store.get('img-000.png')!.dsc!.review === null && doc.store.get('img-619.png')!.ssc!.review === null);
-    assert.equal(doc.store.get('img-010.png')!.dsc!.review, 'rejected', 'the single review before it stays');
-    assert.equal(doc.getCounts().approved, 0);
+    await waitUntil('one undo takes the whole bulk review back', () => doc.model.get('img-000.png')!.dsc!.review === null && doc.model.get('img-619.png')!.ssc!.review === null);
+    assert.equal(doc.model.get('img-010.png')!.dsc!.review, 'rejected', 'the single review before it stays');
+    assert.equal(doc.model.getCounts().approved, 0);
     await vscode.commands.executeCommand('redo');
-    await waitUntil('redo', () => doc.store.get('img-619.png')!.ssc!.review === 'approved');
+    await waitUntil('redo', () => doc.model.get('img-619.png')!.ssc!.review === 'approved');
 
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('clean after save', () => activeTab()?.isDirty === false);
@@ -217,29 +218,29 @@ describe('Recaption extension', () => {
   });
   it('find & replace and normalize act on the multi-selection only, within the filter, each one undoable edit', async () => {
     const folder = await makeDataset(12, true);
-    const { provider, doc } = await openEditor(folder);
-    await provider.bulkReview(doc, { query: EMPTY_QUERY, ranges: [[5, 6]], kinds: ['ssc', 'dsc'], review: 'approved' });
+    const { doc } = await openEditor(folder);
+    await doc.session.bulkReview({ query: EMPTY_QUERY, ranges: [[5, 6]], kinds: ['ssc', 'dsc'], review: 'approved' });
     // Saved, so that each edit below shows as dirty and its undo as clean again (VS Code has seen each).
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('clean after save', () => activeTab()?.isDirty === false);
     // Under "unreviewed", img-005 is gone: positions 3..6 are img-003, img-004, img-006, img-007.
     const query = { ...EMPTY_QUERY, review: 'unreviewed' as const };
-    const ssc = (i: number) => doc.store.get(`img-${String(i).padStart(3, '0')}.png`)!.ssc!.text;
-    const dsc = (i: number) => doc.store.get(`img-${String(i).padStart(3, '0')}.png`)!.dsc!.text;
-    const replace = await provider.replaceIn(doc, { query, ranges: [[3, 5], [5, 7]], find: 'machine', replace: 'person', regex: false, caseSensitive: true, fields: ['ssc'] });
+    const ssc = (i: number) => doc.model.get(`img-${String(i).padStart(3, '0')}.png`)!.ssc!.text;
+    const dsc = (i: number) => doc.model.get(`img-${String(i).padStart(3, '0')}.png`)!.dsc!.text;
+    const replace = await doc.session.applyReplace({ query, ranges: [[3, 5], [5, 7]], find: 'machine', replace: 'person', regex: false, caseSensitive: true, fields: ['ssc'] });
     assert.equal(replace.changed, 4);
     assert.deepEqual([2, 3, 4, 5, 6, 7, 8].map(ssc), ['machine short 2', 'person short 3', 'person short 4', 'machine short 5', 'person short 6', 'person short 7', 'machine short 8']);
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('undo');
     await waitUntil('one undo takes the replace back', () => [3, 4, 6, 7].every((i) => ssc(i) === `machine short ${i}`) && activeTab()?.isDirty === false);
 
-    const normalize = await provider.normalizeIn(doc, { query, ranges: [[0, 2]], stripOpening: false, cutClosing: false, trailingPeriod: 'add', fields: ['dsc'], includeProtected: false });
+    const normalize = await doc.session.applyNormalize({ query, ranges: [[0, 2]], stripOpening: false, cutClosing: false, trailingPeriod: 'add', fields: ['dsc'], includeProtected: false });
     assert.equal(normalize.changed, 2);
     assert.deepEqual([0, 1, 2].map(dsc), ['machine long description 0.', 'machine long description 1.', 'machine long description 2']);
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('undo');
     await waitUntil('one undo takes the normalize back', () => dsc(0) === 'machine long description 0' && dsc(1) === 'machine long description 1' && activeTab()?.isDirty === false);
-    assert.equal(doc.store.get('img-005.png')!.ssc!.review, 'approved', 'the bulk review before them stays');
+    assert.equal(doc.model.get('img-005.png')!.ssc!.review, 'approved', 'the bulk review before them stays');
   });
 });

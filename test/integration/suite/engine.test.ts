@@ -78,7 +78,7 @@ describe('captioning in the engine process', function () {
     const handlers = await waitUntil('the editor panel', () => provider.requestHandlers(doc));
     const { ManifestStoreForTest } = await import('./store-access.js');
     await ManifestStoreForTest.clearCaptions(folder, ['img-000.png', 'img-001.png', 'img-002.png']);
-    await waitUntil('the cleared captions reached the editor', () => doc.store.get('img-000.png')?.ssc === null);
+    await waitUntil('the cleared captions reached the editor', () => doc.model.get('img-000.png')?.ssc === null);
     // The editor has shown its first thumbnails before the run, as it has for a user: the host loads sharp
     // once, for the first of them (a one-time module load, not the run's doing).
     await handlers.thumbnails({ fileNames: ['img-010.png', 'img-011.png'] });

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ManifestStore } from '../../../src/core/dataset/manifest-store.js';
-import { planNormalization } from '../../../src/extension/editor/normalize.js';
+import { planNormalization } from '../../../src/core/document/normalize-plan.js';
+import { applyNormalizationChanges } from '../../../src/core/document/editor-edits.js';
 import { EMPTY_QUERY, type NormalizeSpec } from '../../../src/shared/protocol.js';
 import { activeTab, api, closeAllEditors, makeDataset, manifestUri, readManifest, waitUntil } from './fixtures.js';
 
@@ -32,7 +33,7 @@ describe('Normalize captions in the editor', () => {
     const doc = await waitUntil('the caption document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
     await doc.ready;
 
-    const plan = planNormalization(doc.store.records(), ALL);
+    const plan = planNormalization(doc.model.records(), ALL);
     const dscAfter = Object.fromEntries(plan.filter((c) => c.kind === 'dsc').map((c) => [c.fileName, c.after]));
     assert.deepEqual(dscAfter, {
       'img-000.png': 'A red square on white.',
@@ -45,26 +46,26 @@ describe('Normalize captions in the editor', () => {
     const narrowed = await provider.requestHandlers(doc)!.previewNormalize({ ...ALL, query: { ...EMPTY_QUERY, text: 'green' } });
     assert.equal(narrowed.total, 2);
 
-    const applied = doc.applyNormalization(plan, false);
+    const applied = applyNormalizationChanges(doc.model, plan, false);
     assert.equal(applied, plan.length);
     await waitUntil('dirty marker', () => activeTab()?.isDirty === true);
-    const normalized = doc.store.get('img-000.png')!.dsc!;
+    const normalized = doc.model.get('img-000.png')!.dsc!;
     assert.equal(normalized.text, 'A red square on white.');
     assert.equal(normalized.by, 'human', 'a normalized caption is the user’s edit');
     assert.equal(normalized.original, HABITS['img-000.png']);
-    assert.equal(doc.store.get('img-003.png')!.dsc!.text, 'The image shows what a person wrote');
+    assert.equal(doc.model.get('img-003.png')!.dsc!.text, 'The image shows what a person wrote');
     assert.equal((await readManifest(folder))['img-000.png']!.dsc!.text, HABITS['img-000.png'], 'not on disk before save');
 
     // One undo reverts every caption the apply changed.
     await vscode.commands.executeCommand('undo');
     await waitUntil('one undo reverts all', () =>
-      Object.entries(HABITS).every(([name, text]) => doc.store.get(name)!.dsc!.text === text && doc.store.get(name)!.dsc!.by === 'model'),
+      Object.entries(HABITS).every(([name, text]) => doc.model.get(name)!.dsc!.text === text && doc.model.get(name)!.dsc!.by === 'model'),
     );
-    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'machine short 0');
+    assert.equal(doc.model.get('img-000.png')!.ssc!.text, 'machine short 0');
     await waitUntil('clean after undo', () => activeTab()?.isDirty === false);
 
     await vscode.commands.executeCommand('redo');
-    await waitUntil('redo', () => doc.store.get('img-001.png')!.dsc!.text === 'A green square.');
+    await waitUntil('redo', () => doc.model.get('img-001.png')!.dsc!.text === 'A green square.');
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('saved', async () => (await readManifest(folder))['img-001.png']!.dsc!.text === 'A green square.');
   });
@@ -75,12 +76,12 @@ describe('Normalize captions in the editor', () => {
     await vscode.commands.executeCommand('vscode.openWith', manifestUri(folder), 'recaption.captionEditor');
     const doc = await waitUntil('the caption document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
     await doc.ready;
-    const plan = planNormalization(doc.store.records(), { ...ALL, fields: ['ssc'] });
+    const plan = planNormalization(doc.model.records(), { ...ALL, fields: ['ssc'] });
     assert.equal(plan.length, 2);
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'typed meanwhile' });
-    assert.equal(doc.applyNormalization(plan, false), 1);
-    assert.equal(doc.store.get('img-000.png')!.ssc!.text, 'typed meanwhile');
-    assert.equal(doc.store.get('img-001.png')!.ssc!.text, 'machine short 1.');
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'ssc', text: 'typed meanwhile' });
+    assert.equal(applyNormalizationChanges(doc.model, plan, false), 1);
+    assert.equal(doc.model.get('img-000.png')!.ssc!.text, 'typed meanwhile');
+    assert.equal(doc.model.get('img-001.png')!.ssc!.text, 'machine short 1.');
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await waitUntil('clean after revert', () => activeTab()?.isDirty === false);

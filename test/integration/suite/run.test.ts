@@ -38,8 +38,8 @@ describe('Recaption Folder', function () {
     await doc.ready;
 
     // A person edits a DSC and approves an SSC, and saves.
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'a human description' });
-    doc.applyEdit({ op: 'review', fileName: 'img-001.png', kind: 'ssc', review: 'approved' });
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'a human description' });
+    await doc.session.edit({ op: 'review', fileName: 'img-001.png', kind: 'ssc', review: 'approved' });
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('saved', async () => (await readManifest(folder))['img-000.png']!.dsc!.by === 'human');
 
@@ -68,20 +68,20 @@ describe('Recaption Folder', function () {
     const doc = await waitUntil('document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
     await doc.ready;
     // An unsaved edit on a caption the run is due to write, and one on a caption it is not.
-    doc.applyEdit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human ssc' });
-    doc.applyEdit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'unsaved human dsc' });
+    await doc.session.edit({ op: 'text', fileName: 'img-002.png', kind: 'ssc', text: 'unsaved human ssc' });
+    await doc.session.edit({ op: 'text', fileName: 'img-000.png', kind: 'dsc', text: 'unsaved human dsc' });
     await waitUntil('dirty', () => activeTab()?.isDirty === true);
 
     const outcome = await jobs.recaption(vscode.Uri.file(folder), false);
     assert.equal(outcome.error, null);
     assert.equal(outcome.result?.due, 2);
     // The run's captions are in the editor at once (one model, no file watcher in between) ...
-    assert.equal(doc.store.get('img-003.png')?.dsc?.by, 'model');
-    assert.equal(doc.store.get('img-002.png')?.dsc?.by, 'model');
+    assert.equal(doc.model.get('img-003.png')?.dsc?.by, 'model');
+    assert.equal(doc.model.get('img-002.png')?.dsc?.by, 'model');
     // ... the unsaved edits are still on top and still unsaved ...
-    assert.equal(doc.store.get('img-002.png')!.ssc!.text, 'unsaved human ssc');
-    assert.equal(doc.store.get('img-000.png')!.dsc!.text, 'unsaved human dsc');
-    assert.equal(doc.hasUnsavedEdits, true);
+    assert.equal(doc.model.get('img-002.png')!.ssc!.text, 'unsaved human ssc');
+    assert.equal(doc.model.get('img-000.png')!.dsc!.text, 'unsaved human dsc');
+    assert.equal(doc.model.hasUnsavedEdits, true);
     assert.equal(activeTab()?.isDirty, true);
     // ... and the run's checkpoints wrote the saved base only: no unsaved edit on disk, no machine SSC for img-002.
     const disk = await readManifest(folder);
@@ -95,7 +95,7 @@ describe('Recaption Folder', function () {
       const d = await readManifest(folder);
       return d['img-002.png']!.ssc?.text === 'unsaved human ssc' && d['img-000.png']!.dsc?.text === 'unsaved human dsc' && d['img-003.png']!.dsc?.by === 'model';
     });
-    assert.equal(doc.hasUnsavedEdits, false);
+    assert.equal(doc.model.hasUnsavedEdits, false);
   });
 
   it('cancel stops the run and keeps what was done; running again resumes', async () => {

@@ -60,15 +60,15 @@ describe('Score Captions and Draw Audit Sample', function () {
     await vscode.commands.executeCommand('vscode.openWith', manifestUri(folder), VIEW_TYPE);
     const doc = await waitUntil('the caption document', () => provider.openDocuments().find((d) => d.uri.fsPath === manifestUri(folder).fsPath));
     await doc.ready;
-    const name = doc.store.names()[0]!;
-    assert.deepEqual(doc.applyEdit({ op: 'text', fileName: name, kind: 'dsc', text: 'typed by a person, not saved' }), { applied: true });
+    const name = doc.model.names()[0]!;
+    assert.deepEqual(await doc.session.edit({ op: 'text', fileName: name, kind: 'dsc', text: 'typed by a person, not saved' }), { applied: true });
     await waitUntil('dirty tab', () => activeTab()?.isDirty);
     const outcome = (await vscode.commands.executeCommand('recaption.scoreCaptions', manifestUri(folder))) as ScoreOutcome;
     // Two images with an alt-text, an SSC and a DSC each, less the edited DSC.
     assert.equal(outcome.report.scoredTexts, 5);
     assert.equal(activeTab()?.isDirty, true);
-    assert.equal(doc.store.get(name)!.dsc!.text, 'typed by a person, not saved');
-    assert.equal(doc.store.get(name)!.dsc!.score, undefined);
+    assert.equal(doc.model.get(name)!.dsc!.text, 'typed by a person, not saved');
+    assert.equal(doc.model.get(name)!.dsc!.score, undefined);
     const onDisk = await ManifestStore.open(folder);
     assert.notEqual(onDisk.get(name)!.dsc!.text, 'typed by a person, not saved');
     assert.equal(typeof onDisk.get(name)!.ssc!.score, 'number');

@@ -61,10 +61,10 @@ describe('Upsample Captions', function () {
     const outcome = (await vscode.commands.executeCommand('recaption.upsample', manifestUri(folder))) as Outcome;
     assert.equal(outcome.via, 'editor');
     assert.equal(outcome.applied, 1);
-    const dsc = doc.store.get('img-000.png')!.dsc!;
+    const dsc = doc.model.get('img-000.png')!.dsc!;
     assert.equal(dsc.by, 'upsample');
     assert.ok(dsc.text.includes('machine short 0'), `the DSC elaborates the SSC: ${dsc.text}`);
-    assert.equal(doc.store.get('img-001.png')!.dsc!.by, 'model', 'only the selected image');
+    assert.equal(doc.model.get('img-001.png')!.dsc!.by, 'model', 'only the selected image');
     assert.equal(server.requests.length, 1);
     assert.equal(server.requests[0]!.authorization, `Bearer ${KEY}`);
     assert.ok(server.requests[0]!.texts.join('\n').endsWith('Short caption: machine short 0'));
@@ -72,10 +72,10 @@ describe('Upsample Captions', function () {
     assert.equal((await readManifest(folder))['img-000.png']!.dsc!.by, 'model', 'nothing written to disk before save');
 
     await vscode.commands.executeCommand('undo');
-    await waitUntil('undo restores the model DSC', () => doc.store.get('img-000.png')!.dsc!.by === 'model');
-    assert.equal(doc.store.get('img-000.png')!.dsc!.text, 'machine long description 0');
+    await waitUntil('undo restores the model DSC', () => doc.model.get('img-000.png')!.dsc!.by === 'model');
+    assert.equal(doc.model.get('img-000.png')!.dsc!.text, 'machine long description 0');
     await vscode.commands.executeCommand('redo');
-    await waitUntil('redo', () => doc.store.get('img-000.png')!.dsc!.by === 'upsample');
+    await waitUntil('redo', () => doc.model.get('img-000.png')!.dsc!.by === 'upsample');
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitUntil('saved', async () => (await readManifest(folder))['img-000.png']!.dsc!.by === 'upsample');
     for (const file of await filesUnder(folder)) assert.ok(!(await fs.readFile(file)).includes(KEY), `${path.basename(file)} holds no key`);
@@ -84,13 +84,13 @@ describe('Upsample Captions', function () {
   it('never replaces a DSC a person wrote, even unsaved', async () => {
     const folder = await makeDataset(3, true);
     const { doc } = await openEditor(folder);
-    doc.applyEdit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'a person described this' });
+    await doc.session.edit({ op: 'text', fileName: 'img-001.png', kind: 'dsc', text: 'a person described this' });
     const outcome = (await vscode.commands.executeCommand('recaption.upsample', manifestUri(folder), { fileNames: ['img-001.png', 'img-002.png'] })) as Outcome;
     assert.equal(outcome.applied, 1);
     assert.equal(outcome.report.protected, 1);
-    assert.equal(doc.store.get('img-001.png')!.dsc!.text, 'a person described this');
-    assert.equal(doc.store.get('img-001.png')!.dsc!.by, 'human');
-    assert.equal(doc.store.get('img-002.png')!.dsc!.by, 'upsample');
+    assert.equal(doc.model.get('img-001.png')!.dsc!.text, 'a person described this');
+    assert.equal(doc.model.get('img-001.png')!.dsc!.by, 'human');
+    assert.equal(doc.model.get('img-002.png')!.dsc!.by, 'upsample');
     assert.equal(server.requests.length, 1, 'no request for the protected caption');
     // Leave the editor clean (closing a dirty one asks). The tab was already dirty from the human edit, so
     // give the workbench a moment to register the upsample edit too, or it would land after the revert.

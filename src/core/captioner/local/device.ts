@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../testing/graph-builder.js';
-import { DataType, encodeModel } from '../testing/onnx-proto.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import { DataType, encodeModel } from '../onnx/onnx-proto.js';
 
 import type { Device, DeviceRequest } from './device-requests.js';
 export { DEVICE_REQUESTS, type Device, type DeviceRequest } from './device-requests.js';

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { DEFAULT_HUB_ENDPOINT } from '../../hub/hub-endpoint.js';
 
 export interface DownloadProgress {
   file: string;
@@ -18,7 +19,7 @@ export interface DownloadProgress {
 }
 
 export interface HubOptions {
-  /** Default: $HF_ENDPOINT or https://huggingface.co */
+  /** Default: $HF_ENDPOINT or DEFAULT_HUB_ENDPOINT */
   endpoint?: string;
   revision?: string;
   signal?: AbortSignal;
@@ -32,7 +33,7 @@ export class HubError extends Error {
 }
 
 export function hubEndpoint(options: HubOptions): string {
-  return (options.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  return (options.endpoint ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
 }
 
 export function offlineHint(id: string): string {

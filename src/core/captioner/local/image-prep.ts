@@ -1,7 +1,7 @@
 // Image preprocessing with sharp, read from the model's preprocessor_config.json: orient, flatten alpha,
 // resize (JPEG shrink-on-load), rescale and normalise into a CHW float tensor. Replaces transformers.js's
 // RawImage + image processor path, which is 3-4x slower here (see ../shared/notes/captioner-runtime.md).
-import { DEFAULT_MAX_PIXELS } from '../../dataset/image-probe.js';
+import { DEFAULT_MAX_PIXELS } from '../../limits.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';

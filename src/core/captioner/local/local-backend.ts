@@ -4,6 +4,7 @@
 import { env } from '@huggingface/transformers';
 import type { CaptionFinish, CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, PreparedImage } from '../backend.js';
+import { DEFAULT_BATCH_SIZE } from '../defaults.js';
 import { AUTO_DEVICES, DeviceError, chooseDevice, describeDeviceChoice, type Device, type DeviceChoice, type DeviceProbe, type DeviceRequest } from './device.js';
 import { DtypeError, type DtypeRequest } from './dtype.js';
 import type { DecodeLoop, FamilyModel } from './families/family.js';
@@ -33,9 +34,6 @@ export interface LocalBackendOptions {
   /** Injected for tests; default: real ONNX Runtime sessions. */
   probe?: DeviceProbe;
 }
-
-/** Images per batch when the user does not choose: small on the CPU (little to gain, more latency). */
-const DEFAULT_BATCH: Record<DeviceChoice['device'], number> = { cpu: 4, cuda: 8, webgpu: 8 };
 
 /** Pixels in the type the vision graph declares (float16 bits for fp16 exports): converted once, in prepare. */
 type Pixels = Float32Array | Uint16Array;
@@ -70,7 +68,7 @@ export class LocalCaptionBackend implements CaptionBackend {
   ) {
     this.modelId = resolved.id;
     this.device = deviceChoice.device;
-    this.defaultBatchSize = DEFAULT_BATCH[deviceChoice.device];
+    this.defaultBatchSize = DEFAULT_BATCH_SIZE[deviceChoice.device];
     this.tasks = resolved.family.tasks;
   }
 

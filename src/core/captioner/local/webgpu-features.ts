@@ -6,8 +6,8 @@
 // does not support it" where f16 is missing; elsewhere it must compute the right sums.
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../testing/graph-builder.js';
-import { DataType, encodeModel } from '../testing/onnx-proto.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import { DataType, encodeModel } from '../onnx/onnx-proto.js';
 import { halfBits, type HalfData } from './float16.js';
 import { keepFloat16AsBits } from './families/float16-bits.js';
 import { ortReason } from '../../util/error-line.js';

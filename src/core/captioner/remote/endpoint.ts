@@ -18,6 +18,8 @@ export interface RemoteEndpointConfig {
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_RETRIES = 3;
+/** Requests in flight at once to one endpoint (captioning and upsampling alike). */
+export const DEFAULT_CONCURRENCY = 8;
 /** A chat completion with a caption is a few KB; 4 MB leaves room for verbose servers. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 << 20;
 /** An answer longer than max_tokens times this many characters did not honour max_tokens. */

@@ -4,11 +4,12 @@
 // request per image per task, at most `concurrency` at a time across all batches.
 import sharp from 'sharp';
 import { assertRegularFile } from '../../util/regular-file.js';
+import { DEFAULT_MAX_PIXELS } from '../../limits.js';
 import type { CaptionKind } from '../../../shared/record.js';
 import type { CaptionBackend, CaptionResult, CaptionTexts, PreparedImage } from '../backend.js';
 import { abortReason } from './backoff.js';
 import { dataUrlBytes } from './request-body.js';
-import { describeEndpointModel } from './endpoint.js';
+import { DEFAULT_CONCURRENCY, describeEndpointModel } from './endpoint.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ChatClient, RemoteRequestError, type ChatClientOptions, type ChatMessage } from './openai-client.js';
 import { DEFAULT_CAPTION_PROMPTS, DEFAULT_MAX_TOKENS, type CaptionPrompts } from './prompts.js';
@@ -27,7 +28,6 @@ export interface RemoteBackendOptions extends ChatClientOptions {
   maxPixels?: number;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_SIDE = 1024;
 export const DEFAULT_JPEG_QUALITY = 90;
 /** Low but not zero: faithful captions without the repetition loops some models fall into at 0. */
@@ -53,7 +53,7 @@ export async function encodeForUpload(
   options: { maxSide: number; jpegQuality: number; maxPixels?: number },
 ): Promise<{ payload: RemotePayload; width: number; height: number }> {
   await assertRegularFile(filePath);
-  const image = sharp(filePath, { limitInputPixels: options.maxPixels ?? 268_402_689, animated: false });
+  const image = sharp(filePath, { limitInputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, animated: false });
   const meta = await image.metadata();
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;

@@ -2,8 +2,7 @@
 // much of it people reviewed, what was left out, and where it came from. Every value from the user or the
 // dataset goes through markdownText; the rest are numbers and this file's own words.
 import { EXPORT_RECORD_NAME } from '../output-names.js';
-import { SPLITS, type CaptionSource, type ExportFormat, type ExportProfile, type ExportSelection, type ImageMode, type SkipReason } from '../types.js';
-import type { ExportRecord } from '../run-export.js';
+import { SPLITS, type CaptionSource, type ExportFormat, type ExportProfile, type ExportRecord, type ExportSelection, type ImageMode, type SkipReason } from '../types.js';
 import { CAPTION_KINDS } from '../../../shared/record.js';
 import { SOURCE_TITLES } from '../../analysis/length-plot-svg.js';
 import type { ReviewCoverage } from './card-types.js';

@@ -2,6 +2,7 @@
 // the most common phrases, the habits it flags and the audit estimate with its interval.
 import { describeAudit, type AuditStats } from '../../analysis/audit.js';
 import { TEXT_SOURCES, type HabitReport, type PhraseCount, type SourceReport } from '../../analysis/habit-report.js';
+import { habitRows, habitVerdict } from '../../analysis/habit-table.js';
 import { SOURCE_TITLES } from '../../analysis/length-plot-svg.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../../../shared/defect-flags.js';
 import { clipText, markdownTable, markdownText } from './markdown-text.js';
@@ -11,31 +12,13 @@ const PHRASE_CHARS = 120;
 const PHRASES_SHOWN = 5;
 
 const pct = (x: number, n: number) => (n === 0 ? '–' : `${(x * 100).toFixed(1)}%`);
-const num = (x: number, n: number) => (n === 0 ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 const quoted = (text: string) => `“${markdownText(clipText(text, PHRASE_CHARS))}”`;
 
 function metricTable(report: HabitReport): string {
-  const rows: [string, (s: SourceReport) => string][] = [
-    ['texts', (s) => String(s.count)],
-    ['words: mean', (s) => num(s.words.mean, s.count)],
-    ['words: median', (s) => num(s.words.median, s.count)],
-    ['words: p10 – p90', (s) => (s.count ? `${s.words.p10} – ${s.words.p90}` : '–')],
-    ['words: min – max', (s) => (s.count ? `${s.words.min} – ${s.words.max}` : '–')],
-    ['starts with “a”, “an” or “the”', (s) => pct(s.startsWithArticle, s.count)],
-    ['ends with a period', (s) => pct(s.endsWithPeriod, s.count)],
-    ['capitalised first letter', (s) => pct(s.capitalised, s.count)],
-    [`repeats a ${report.options.loopN}-word phrase ${report.options.loopMinTimes}× or more`, (s) => pct(s.loops.share, s.count)],
-    ['identical to another text', (s) => pct(s.duplicates.share, s.count)],
-  ];
-  if (TEXT_SOURCES.some((s) => report.sources[s].scores)) {
-    rows.push(
-      [`scored texts (${report.scoreModels.map(markdownText).join(', ')})`, (s) => String(s.scores?.count ?? 0)],
-      ['score: mean / median', (s) => (s.scores ? `${s.scores.summary.mean.toFixed(3)} / ${s.scores.summary.median.toFixed(3)}` : '–')],
-    );
-  }
   return markdownTable(
     ['', ...TEXT_SOURCES.map((s) => SOURCE_TITLES[s])],
-    rows.map(([label, cell]) => [label, ...TEXT_SOURCES.map((s) => cell(report.sources[s]))]),
+    // A label may name a score model, which is text from the dataset.
+    habitRows(report).map((row) => [markdownText(row.label), ...TEXT_SOURCES.map((s) => row.cells[s])]),
     ['l', 'r', 'r', 'r'],
   );
 }
@@ -50,12 +33,12 @@ function phraseTable(report: HabitReport, pick: (s: SourceReport) => readonly Ph
 }
 
 function flagLines(report: HabitReport): string[] {
-  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].count >= report.options.minCount);
+  const verdict = habitVerdict(report);
   const lines: string[] = [];
   if (report.flags.length > 0) {
     lines.push('Habits a text-to-image model trained on these captions would learn:', '', ...report.flags.map((f) => `- ${markdownText(f.message)}`));
-  } else if (judged) {
-    lines.push(report.sources.alt.count >= report.options.minCount ? 'No sharp difference from the ground truth stands out.' : 'No habit stands out in the synthetic captions.');
+  } else if (verdict) {
+    lines.push(verdict);
   }
   if (report.notes.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...report.notes.map((n) => `- Note: ${markdownText(n)}.`));
   return lines;

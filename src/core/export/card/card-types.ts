@@ -2,8 +2,7 @@
 import type { AuditStats } from '../../analysis/audit.js';
 import type { HabitReport } from '../../analysis/habit-report.js';
 import type { CaptionKind } from '../../../shared/record.js';
-import type { ExportRecord } from '../run-export.js';
-import type { Split } from '../types.js';
+import type { ExportRecord, Split } from '../types.js';
 
 /** A column as the Hub's `dataset_info.features` lists it. */
 export interface CardFeature {

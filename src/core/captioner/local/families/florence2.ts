@@ -5,12 +5,11 @@ import { AutoProcessor, Florence2ForConditionalGeneration, Tensor, type Processo
 import type { InferenceSession } from 'onnxruntime-node';
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
-import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
-import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
+import type { FamilyLoadOptions, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { decodeOwn, finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
 import { skipUnchangedEncoderCache, type DecoderSession } from './encoder-cache-fetch.js';
 import { TokenEmbeddingCache } from './token-embedding-cache.js';
-import { sessionOptionsFor } from './cpu-session-options.js';
-import { keepFloat16AsBits } from './float16-bits.js';
+import { loadPretrained, PretrainedFamilyModel } from './pretrained.js';
 import { declaredFloatType, floatTypeOf, ortTensorAs, pixelsAs, tensorAs, type FloatType } from './input-types.js';
 
 export const DEFAULT_FLORENCE_PROMPTS: Record<CaptionKind, string> = { ssc: '<CAPTION>', dsc: '<MORE_DETAILED_CAPTION>' };
@@ -71,23 +70,20 @@ function feedTypesOf(sessions: Record<string, InferenceSession>): FeedTypes {
   };
 }
 
-class Florence2Model implements FamilyModel {
-  readonly decodeLoop: FamilyModel['decodeLoop'];
+class Florence2Model extends PretrainedFamilyModel<Florence2ForConditionalGeneration> {
   readonly pixelType: FloatType;
-  private readonly sessions: Record<string, InferenceSession>;
   private readonly types: FeedTypes;
 
   constructor(
-    private readonly model: Florence2ForConditionalGeneration,
+    model: Florence2ForConditionalGeneration,
     private readonly processor: FlorenceProcessor,
-    private readonly options: FamilyLoadOptions,
-    private readonly plan: DecodePlan,
+    options: FamilyLoadOptions,
+    plan: DecodePlan,
   ) {
+    super(model, options, plan);
     // Decoding steps look their token's embedding up instead of running embed_tokens once per token.
     const embeddings = new TokenEmbeddingCache(model.encode_text.bind(model) as (inputs: { input_ids: Tensor }) => Promise<Tensor>);
     model.encode_text = (inputs: { input_ids: Tensor }) => embeddings.encode(inputs);
-    this.decodeLoop = decodeLoopOf(plan);
-    this.sessions = model.sessions as Record<string, InferenceSession>;
     this.types = feedTypesOf(this.sessions);
     this.pixelType = this.types.pixels;
   }
@@ -134,17 +130,8 @@ class Florence2Model implements FamilyModel {
     });
   }
 
-  private async decodeWithGenerate(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
-    const generated = (await this.model.generate({
-      inputs_embeds: tensorAs(merged.inputs_embeds, this.types.encoderEmbeds),
-      attention_mask: merged.attention_mask,
-      ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
-    } as Parameters<Florence2ForConditionalGeneration['generate']>[0])) as Tensor;
-    return sequencesOf(generated);
-  }
-
-  async dispose(): Promise<void> {
-    await this.model.dispose();
+  private decodeWithGenerate(merged: { inputs_embeds: Tensor; attention_mask: Tensor }): Promise<number[][]> {
+    return this.generate({ inputs_embeds: tensorAs(merged.inputs_embeds, this.types.encoderEmbeds), attention_mask: merged.attention_mask });
   }
 }
 
@@ -154,14 +141,7 @@ export const florence2Family: ModelFamily = {
   tasks: ['ssc', 'dsc'],
   matches: (config: ModelConfig) => config.model_type === 'florence2' || (config.architectures ?? []).includes('Florence2ForConditionalGeneration'),
   async load(folder, options) {
-    const model = await Florence2ForConditionalGeneration.from_pretrained(folder, {
-      device: options.device,
-      dtype: options.dtype,
-      local_files_only: true,
-      ...sessionOptionsFor(options.device),
-    });
-    if (!(model instanceof Florence2ForConditionalGeneration)) throw new Error(`${folder} did not load as a Florence-2 model`);
-    for (const session of Object.values(model.sessions as Record<string, InferenceSession>)) keepFloat16AsBits(session);
+    const model = await loadPretrained(Florence2ForConditionalGeneration, folder, options, 'a Florence-2 model');
     const rawProcessor = await AutoProcessor.from_pretrained(folder, { local_files_only: true });
     const missing = missingTransformersInternals(model, rawProcessor);
     if (missing.length > 0) {

@@ -1,29 +1,24 @@
 // Vision-encoder-decoder models (vit-gpt2 style): one caption per image, written as the SSC.
 import { AutoTokenizer, Tensor, VisionEncoderDecoderModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import type { InferenceSession } from 'onnxruntime-node';
 import type { CaptionKind } from '../../../../shared/record.js';
 import { cleanCaption } from '../postprocess.js';
-import type { FamilyLoadOptions, FamilyModel, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
-import { sessionOptionsFor } from './cpu-session-options.js';
-import { keepFloat16AsBits } from './float16-bits.js';
+import type { FamilyLoadOptions, GeneratedCaption, ModelConfig, ModelFamily, PixelBatch } from './family.js';
+import { loadPretrained, PretrainedFamilyModel } from './pretrained.js';
 import { declaredFloatType, ortTensorAs, pixelsAs, type FloatType } from './input-types.js';
-import { decodeLoopOf, decodeOwn, finishOfSequence, planDecodeLoop, sequencesOf, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
+import { decodeOwn, finishOfSequence, planDecodeLoop, toOrtTensor, type DecodePlan, type GeneratingModel } from '../decode/decode-plan.js';
 
-class VisionEncoderDecoder implements FamilyModel {
-  readonly decodeLoop: FamilyModel['decodeLoop'];
+class VisionEncoderDecoder extends PretrainedFamilyModel<VisionEncoderDecoderModel> {
   readonly pixelType: FloatType;
-  private readonly sessions: Record<string, InferenceSession>;
   /** What the decoder declares for the image encoder's output (an fp16 export: float16). */
   private readonly hiddenStatesType: FloatType;
 
   constructor(
-    private readonly model: VisionEncoderDecoderModel,
+    model: VisionEncoderDecoderModel,
     private readonly tokenizer: PreTrainedTokenizer,
-    private readonly options: FamilyLoadOptions,
-    private readonly plan: DecodePlan,
+    options: FamilyLoadOptions,
+    plan: DecodePlan,
   ) {
-    this.decodeLoop = decodeLoopOf(plan);
-    this.sessions = model.sessions as Record<string, InferenceSession>;
+    super(model, options, plan);
     this.pixelType = declaredFloatType(this.sessions.model, 'pixel_values', 'the encoder_model graph');
     this.hiddenStatesType = declaredFloatType(this.sessions.decoder_model_merged, 'encoder_hidden_states', 'the decoder_model_merged graph');
   }
@@ -43,16 +38,8 @@ class VisionEncoderDecoder implements FamilyModel {
     return decodeOwn(this.plan, { session: this.sessions.decoder_model_merged!, token: { kind: 'ids' }, encoderHiddenStates });
   }
 
-  private async decodeWithGenerate(pixelValues: Tensor): Promise<number[][]> {
-    const generated = (await this.model.generate({
-      pixel_values: pixelValues,
-      ...(this.options.maxNewTokens ? { max_new_tokens: this.options.maxNewTokens } : {}),
-    } as Parameters<VisionEncoderDecoderModel['generate']>[0])) as Tensor;
-    return sequencesOf(generated);
-  }
-
-  async dispose(): Promise<void> {
-    await this.model.dispose();
+  private decodeWithGenerate(pixelValues: Tensor): Promise<number[][]> {
+    return this.generate({ pixel_values: pixelValues });
   }
 }
 
@@ -62,14 +49,7 @@ export const visionEncoderDecoderFamily: ModelFamily = {
   tasks: ['ssc'],
   matches: (config: ModelConfig) => config.model_type === 'vision-encoder-decoder',
   async load(folder, options) {
-    const model = await VisionEncoderDecoderModel.from_pretrained(folder, {
-      device: options.device,
-      dtype: options.dtype,
-      local_files_only: true,
-      ...sessionOptionsFor(options.device),
-    });
-    if (!(model instanceof VisionEncoderDecoderModel)) throw new Error(`${folder} did not load as a vision-encoder-decoder model`);
-    for (const session of Object.values(model.sessions as Record<string, InferenceSession>)) keepFloat16AsBits(session);
+    const model = await loadPretrained(VisionEncoderDecoderModel, folder, options, 'a vision-encoder-decoder model');
     const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
     const plan = planDecodeLoop(options.decodeLoop ?? 'own', model as unknown as GeneratingModel, 'ids', options.maxNewTokens, options.dtype, options.device);
     return new VisionEncoderDecoder(model, tokenizer, options, plan);
