@@ -13,12 +13,14 @@ const builds = [
     // The index and pattern workers are their own files: the extension host starts them as worker threads.
     // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
     // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
+    // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
       'pattern-worker': 'src/core/dataset/pattern-worker.ts',
       engine: 'src/core/engine/engine-main.ts',
       'import-worker': 'src/core/import/import-worker.ts',
+      'stats-worker': 'src/core/analysis/stats-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

@@ -40,4 +40,14 @@ test('recaption stats --json counts the records with each defect flag; the text 
   assert.deepEqual(stats.flags, { 'length-limit': 0, repetition: 1, 'stock-phrase': 1, 'ssc-longer': 1, 'no-shared-words': 1, 'length-outlier': 0, 'low-score': 0 });
   const text = spawnSync(tsx, [cli, 'stats', store.folder], { encoding: 'utf8' });
   assert.match(text.stdout, /^flagged +2 +\(repetition 1, stock-phrase 1, ssc-longer 1, no-shared-words 1\)$/m);
+
+  // --no-flags: the same counts, and no flag fields or line (they were not computed).
+  const counts = spawnSync(tsx, [cli, 'stats', store.folder, '--json', '--no-flags'], { encoding: 'utf8' });
+  assert.equal(counts.status, 0, counts.stderr);
+  const { flagged: _flagged, flags: _flags, ...withoutFlags } = stats as Record<string, unknown>;
+  assert.deepEqual(JSON.parse(counts.stdout), withoutFlags);
+  const countsText = spawnSync(tsx, [cli, 'stats', store.folder, '--no-flags'], { encoding: 'utf8' });
+  assert.equal(countsText.status, 0, countsText.stderr);
+  assert.match(countsText.stdout, /^images +3$/m);
+  assert.doesNotMatch(countsText.stdout, /flagged/);
 });

@@ -11,14 +11,16 @@ import { parseFolderArgs, type CliCommand } from '../command.js';
 import { promises as fs } from 'node:fs';
 import { warnProblems, writeOut } from '../terminal-text.js';
 
-const help = `usage: recaption stats <folder> [--json] [--report]
+const help = `usage: recaption stats <folder> [--json] [--no-flags] [--report]
 
 Counts in <folder>/${MANIFEST_NAME}: images, with alt-text, with SSC, with DSC, reviewed, errors, and
 the records with each defect flag (${DEFECT_FLAGS.join(', ')}).
 
-  --json   print the counts as JSON on stdout
-  --report the caption habit report: alt-text, SSC and DSC side by side (lengths, openings, periods,
-           loops, duplicates) and the habits a text-to-image model would learn from them`;
+  --json     print the counts as JSON on stdout
+  --no-flags leave the defect flags out (faster: no caption is read for them); the JSON then has no
+             "flagged" and "flags" fields, and the text no "flagged" line
+  --report   the caption habit report: alt-text, SSC and DSC side by side (lengths, openings, periods,
+             loops, duplicates) and the habits a text-to-image model would learn from them`;
 
 function captionLine(name: string, c: CaptionCounts): string {
   return `${name.padEnd(14)}${c.present}  (model ${c.byModel}, human ${c.byHuman}, import ${c.byImport}, upsample ${c.byUpsample}; approved ${c.approved}, rejected ${c.rejected})`;
@@ -34,7 +36,7 @@ export const statsCommand: CliCommand = {
   summary: 'count images, alt-texts, captions, reviews and errors',
   help,
   async run(args) {
-    const { values, positionals, folder } = await parseFolderArgs(args, { json: { type: 'boolean' }, report: { type: 'boolean' } }, help);
+    const { values, positionals, folder } = await parseFolderArgs(args, { json: { type: 'boolean' }, 'no-flags': { type: 'boolean' }, report: { type: 'boolean' } }, help);
     const manifest = path.join(folder, MANIFEST_NAME);
     if (!(await fs.stat(manifest).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
@@ -47,7 +49,7 @@ export const statsCommand: CliCommand = {
       return 0;
     }
     // Counted as the file streams by: no size of manifest is held in memory.
-    const { report: stats, problems } = await streamStatsReport(manifest);
+    const { report: stats, problems } = await streamStatsReport(manifest, { flags: !values['no-flags'] });
     warnProblems(problems, MANIFEST_NAME);
     if (values.json) {
       process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
@@ -63,7 +65,7 @@ export const statsCommand: CliCommand = {
         `errors        ${stats.errors}`,
         `missing       ${stats.missing}`,
         `stale         ${stats.stale}`,
-        `flagged       ${stats.flagged}${flagList(stats.flags)}`,
+        ...('flags' in stats ? [`flagged       ${stats.flagged}${flagList(stats.flags)}`] : []),
         ...(stats.audit.sampled > 0 ? describeAudit(stats.audit) : []),
         ...(stats.malformedLines ? [`bad lines     ${stats.malformedLines}`] : []),
       ].join('\n') + '\n',

@@ -5,6 +5,7 @@ import { CAPTION_KINDS, type CaptionKind, type ManifestRecord } from '../../shar
 import { isUnreviewed } from '../../shared/record-query.js';
 import { unitHash } from '../util/seeded-hash.js';
 import type { ManifestAccess } from '../dataset/manifest-access.js';
+import { captionReview, factsOf, factsUnreviewed, FACT_AUDIT, FACT_MISSING, hasCaption, REVIEW_APPROVED, REVIEW_NONE } from '../dataset/record-facts.js';
 
 /** z for a two-sided 95% interval. */
 const Z95 = 1.959963984540054;
@@ -142,24 +143,32 @@ export class AuditTally {
   };
 
   add(record: ManifestRecord): void {
-    if (record.missing) return;
-    const captions = CAPTION_KINDS.filter((k) => record[k] !== null);
-    if (record.audit !== true) {
-      for (const kind of captions) if (record[kind]!.review === null) this.kinds[kind].unreviewed++;
-      if (captions.length > 0 && isUnreviewed(record)) this.all.unreviewed++;
+    this.addFacts(factsOf(record));
+  }
+
+  /**
+   * `times` records with these facts (record-facts.ts): what a pass that keeps no records counts from, one
+   * call per distinct facts value.
+   */
+  addFacts(facts: number, times = 1): void {
+    if (facts & FACT_MISSING) return;
+    const captions = CAPTION_KINDS.filter((k) => hasCaption(facts, k));
+    if (!(facts & FACT_AUDIT)) {
+      for (const kind of captions) if (captionReview(facts, kind) === REVIEW_NONE) this.kinds[kind].unreviewed += times;
+      if (captions.length > 0 && factsUnreviewed(facts)) this.all.unreviewed += times;
       return;
     }
-    this.all.sampled++;
+    this.all.sampled += times;
     for (const kind of captions) {
       const tally = this.kinds[kind];
-      tally.sampled++;
-      const review = record[kind]!.review;
-      if (review !== null) tally.reviewed++;
-      if (review === 'approved') tally.accepted++;
+      tally.sampled += times;
+      const review = captionReview(facts, kind);
+      if (review !== REVIEW_NONE) tally.reviewed += times;
+      if (review === REVIEW_APPROVED) tally.accepted += times;
     }
-    if (captions.length > 0 && captions.every((k) => record[k]!.review !== null)) {
-      this.all.reviewed++;
-      if (captions.every((k) => record[k]!.review === 'approved')) this.all.accepted++;
+    if (captions.length > 0 && captions.every((k) => captionReview(facts, k) !== REVIEW_NONE)) {
+      this.all.reviewed += times;
+      if (captions.every((k) => captionReview(facts, k) === REVIEW_APPROVED)) this.all.accepted += times;
     }
   }
 

@@ -3,7 +3,7 @@
 // stock phrase, an SSC longer than its DSC, an SSC and a DSC with no content word in common. Two depend on
 // the whole dataset, through its thresholds (defect-counter.ts): a length far outside the others' of its
 // kind, and a score among the lowest of its kind.
-import { CAPTION_KINDS, TEXT_SOURCES, type CaptionKind, type ManifestRecord, type TextSource } from '../../shared/record.js';
+import { TEXT_SOURCES, type Caption, type ManifestRecord, type TextSource } from '../../shared/record.js';
 import { defectBit } from '../../shared/defect-flags.js';
 import { hasStockPhrase } from '../text/stock-phrases.js';
 import { functionWords, LOOP_MIN_TIMES, LOOP_WORDS, wordCount } from '../text/text-features.js';
@@ -25,28 +25,82 @@ export function textOf(record: ManifestRecord, kind: TextSource): string | null 
 const sscScan = new TokenScan();
 const dscScan = new TokenScan();
 
-/** The flags a record has on its own, without the rest of the dataset, as bits (see defectBit). */
-export function ownDefectBits(record: ManifestRecord): number {
+const LENGTH_LIMIT = defectBit('length-limit');
+const REPETITION = defectBit('repetition');
+const STOCK_PHRASE = defectBit('stock-phrase');
+const SSC_LONGER = defectBit('ssc-longer');
+const NO_SHARED_WORDS = defectBit('no-shared-words');
+export const LENGTH_OUTLIER = defectBit('length-outlier');
+export const LOW_SCORE = defectBit('low-score');
+
+/** The flags of one caption on its own, its scan left in `scan`. */
+function captionBits(caption: Caption, scan: TokenScan): number {
   let bits = 0;
-  const scans: Record<CaptionKind, TokenScan | null> = { ssc: null, dsc: null };
-  for (const kind of CAPTION_KINDS) {
-    const caption = record[kind];
-    if (!caption) continue;
-    const scan = (scans[kind] = (kind === 'ssc' ? sscScan : dscScan).scan(caption.text));
-    if (caption.finish === 'length') bits |= defectBit('length-limit');
-    // A loop as the habit report counts one.
-    if (scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES)) bits |= defectBit('repetition');
-    if (hasStockPhrase(caption.text)) bits |= defectBit('stock-phrase');
+  scan.scan(caption.text);
+  if (caption.finish === 'length') bits |= LENGTH_LIMIT;
+  // A loop as the habit report counts one.
+  if (scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES)) bits |= REPETITION;
+  if (hasStockPhrase(caption.text)) bits |= STOCK_PHRASE;
+  return bits;
+}
+
+/**
+ * The flags a record has on its own, without the rest of the dataset, as bits (see defectBit). `words`,
+ * when given, gets each text's word count (wordCount) in TEXT_SOURCES order (alt, ssc, dsc), NaN for a
+ * text it lacks: the captions' from the same scan that finds their flags.
+ */
+export function ownDefectBits(record: ManifestRecord, words?: Float64Array | Float32Array): number {
+  const { ssc, dsc } = record;
+  let bits = 0;
+  if (ssc) bits |= captionBits(ssc, sscScan);
+  if (dsc) bits |= captionBits(dsc, dscScan);
+  if (ssc && dsc && sscScan.count > 0 && dscScan.count > 0) {
+    if (sscScan.count > dscScan.count) bits |= SSC_LONGER;
+    if (!sharesContentWord(sscScan, dscScan)) bits |= NO_SHARED_WORDS;
   }
-  const { ssc, dsc } = scans;
-  if (ssc && dsc && ssc.count > 0 && dsc.count > 0) {
-    if (ssc.count > dsc.count) bits |= defectBit('ssc-longer');
-    if (!sharesContentWord(ssc, dsc)) bits |= defectBit('no-shared-words');
+  if (words) {
+    const alt = textOf(record, 'alt');
+    words[0] = alt === null ? NaN : wordCount(alt);
+    words[1] = ssc ? sscScan.words : NaN;
+    words[2] = dsc ? dscScan.words : NaN;
   }
   return bits;
 }
 
-const FUNCTION_WORD_HASHES = new Set(functionWords().map(tokenHash));
+/**
+ * The function words' token hashes in a small open-addressing table: asked for every word of every SSC of
+ * a million-record `stats`, where a Set of numbers this large (not small integers) costs more.
+ */
+class HashTable32 {
+  private readonly keys: Uint32Array;
+  private readonly used: Uint8Array;
+  private readonly mask: number;
+
+  constructor(hashes: readonly number[]) {
+    let size = 16;
+    while (size < hashes.length * 4) size *= 2;
+    this.keys = new Uint32Array(size);
+    this.used = new Uint8Array(size);
+    this.mask = size - 1;
+    for (const h of hashes) {
+      let slot = this.slotOf(h);
+      while (this.used[slot] && this.keys[slot] !== h) slot = (slot + 1) & this.mask;
+      this.keys[slot] = h;
+      this.used[slot] = 1;
+    }
+  }
+
+  private slotOf(h: number): number {
+    return (Math.imul(h, 0x9e3779b1) >>> 16) & this.mask;
+  }
+
+  has(h: number): boolean {
+    for (let slot = this.slotOf(h); this.used[slot]; slot = (slot + 1) & this.mask) if (this.keys[slot] === h) return true;
+    return false;
+  }
+}
+
+const FUNCTION_WORD_HASHES = new HashTable32(functionWords().map(tokenHash));
 
 /**
  * Whether the SSC has a content word (not a function word, longer than one letter) that the DSC has too.
@@ -67,14 +121,19 @@ function sharesContentWord(ssc: TokenScan, dsc: TokenScan): boolean {
   return true;
 }
 
+/** Whether a text of `words` words (NaN: none) is a length outlier against its kind's fence. */
+export function isLengthOutlier(words: number, fence: { low: number; high: number } | null): boolean {
+  return fence !== null && !Number.isNaN(words) && (words < fence.low || words > fence.high);
+}
+
+/** Whether a score (NaN: none) is among the lowest, at or below its kind's cut. */
+export function isLowScore(score: number, cut: number | null): boolean {
+  return cut !== null && !Number.isNaN(score) && score <= cut;
+}
+
 /** The dataset-level flags of a text of `words` words scored `score` (NaN: none), against the thresholds. */
 export function thresholdBits(kind: TextSource, words: number, score: number, thresholds: DatasetThresholds): number {
-  let bits = 0;
-  const fence = thresholds.length[kind];
-  if (fence && !Number.isNaN(words) && (words < fence.low || words > fence.high)) bits |= defectBit('length-outlier');
-  const low = thresholds.lowScore[kind];
-  if (low !== null && !Number.isNaN(score) && score <= low) bits |= defectBit('low-score');
-  return bits;
+  return (isLengthOutlier(words, thresholds.length[kind]) ? LENGTH_OUTLIER : 0) | (isLowScore(score, thresholds.lowScore[kind]) ? LOW_SCORE : 0);
 }
 
 /**

@@ -12,14 +12,31 @@ export class LineSplitter {
   private lineStart = 0;
   private position = 0;
   private lineNumber = 0;
+  private readonly atFileStart: boolean;
   /** The file started with a byte-order mark (taken off the first line). */
   hadBom = false;
   /** Where the line the parser was last given is: read by a parser's record callback. */
   span: LineSpan = { offset: 0, length: 0 };
 
-  constructor(private readonly parser: ManifestLineParser) {}
+  /**
+   * `from`: where in the file the bytes start (0, or a line start: a pass over part of the file); only the
+   * file's first line can carry a byte-order mark.
+   */
+  constructor(
+    private readonly parser: ManifestLineParser,
+    from = 0,
+  ) {
+    this.position = from;
+    this.lineStart = from;
+    this.atFileStart = from === 0;
+  }
 
-  /** Bytes taken so far. */
+  /** Lines given to the parser so far. */
+  get lines(): number {
+    return this.lineNumber;
+  }
+
+  /** Where in the file the bytes taken so far end (bytes taken so far, for a pass from the start). */
   get bytes(): number {
     return this.position;
   }
@@ -62,7 +79,7 @@ export class LineSplitter {
       length--;
       if (bytes.length > length) bytes = bytes.subarray(0, length);
     }
-    if (this.lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    if (this.atFileStart && this.lineNumber === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       this.hadBom = true;
       bytes = bytes.subarray(3);
       offset += 3;

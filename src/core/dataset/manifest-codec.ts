@@ -198,6 +198,8 @@ export class ManifestLineParser {
      * million names is tens of MB that only a streaming read needs).
      */
     private readonly findDuplicates = true,
+    /** false: the lines are a later part of the file (a pass split over threads): no byte-order mark to take off. */
+    private readonly atFileStart = true,
   ) {}
 
   /** The message a line gets whose file_name an earlier line already has. */
@@ -225,7 +227,7 @@ export class ManifestLineParser {
   add(line: string, span?: LineSpan): void {
     this.lineNumber++;
     let raw = line;
-    if (this.lineNumber === 1 && raw.charCodeAt(0) === 0xfeff) {
+    if (this.atFileStart && this.lineNumber === 1 && raw.charCodeAt(0) === 0xfeff) {
       this.hadBom = true;
       raw = raw.slice(1);
     }

@@ -1,5 +1,6 @@
 // Counts over a manifest: what `recaption stats` prints and the editor's header shows.
 import { CAPTION_KINDS, type ManifestRecord } from '../../shared/record.js';
+import { captionAuthor, captionReview, factsOf, FACT_ALT, FACT_ERROR, FACT_MISSING, FACT_STALE, hasCaption, REVIEW_APPROVED, REVIEW_NONE, REVIEW_REJECTED } from './record-facts.js';
 
 export interface CaptionCounts {
   present: number;
@@ -38,27 +39,35 @@ export class StatsCounter {
   };
 
   add(r: ManifestRecord): void {
+    this.addFacts(factsOf(r));
+  }
+
+  /**
+   * `times` records with these facts (record-facts.ts): what a pass that keeps no records counts from, one
+   * call per distinct facts value.
+   */
+  addFacts(facts: number, times = 1): void {
     const stats = this.stats;
-    if (r.missing) {
-      stats.missing++;
+    if (facts & FACT_MISSING) {
+      stats.missing += times;
       return;
     }
-    stats.images++;
-    if (r.alt) stats.withAlt++;
-    if (r.error) stats.errors++;
-    if (r.stale) stats.stale++;
+    stats.images += times;
+    if (facts & FACT_ALT) stats.withAlt += times;
+    if (facts & FACT_ERROR) stats.errors += times;
+    if (facts & FACT_STALE) stats.stale += times;
     let reviewed = false;
     for (const kind of CAPTION_KINDS) {
-      const c = r[kind];
-      if (!c) continue;
+      if (!hasCaption(facts, kind)) continue;
       const counts = stats[kind];
-      counts.present++;
-      counts[AUTHOR_FIELD[c.by]]++;
-      if (c.review === 'approved') counts.approved++;
-      if (c.review === 'rejected') counts.rejected++;
-      if (c.review !== null) reviewed = true;
+      counts.present += times;
+      counts[AUTHOR_FIELD[captionAuthor(facts, kind)]] += times;
+      const review = captionReview(facts, kind);
+      if (review === REVIEW_APPROVED) counts.approved += times;
+      if (review === REVIEW_REJECTED) counts.rejected += times;
+      if (review !== REVIEW_NONE) reviewed = true;
     }
-    if (reviewed) stats.reviewed++;
+    if (reviewed) stats.reviewed += times;
   }
 
   result(malformedLines: number): DatasetStats {

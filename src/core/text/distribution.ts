@@ -10,10 +10,26 @@ export interface LengthSummary {
   max: number;
 }
 
+/** The nearest rank (1-based) of the p-th percentile among n values. */
+function nearestRank(n: number, p: number): number {
+  return Math.max(1, Math.ceil((p / 100) * n));
+}
+
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
+  return sorted[nearestRank(sorted.length, p) - 1]!;
+}
+
+/** percentile() of n whole numbers given as a histogram: counts[v] of them equal v. */
+export function percentileOfCounts(counts: ArrayLike<number>, n: number, p: number): number {
+  if (n === 0) return 0;
+  const rank = nearestRank(n, p);
+  let seen = 0;
+  for (let v = 0; v < counts.length; v++) {
+    seen += counts[v]!;
+    if (seen >= rank) return v;
+  }
+  return counts.length - 1;
 }
 
 export function summarize(values: readonly number[]): LengthSummary {

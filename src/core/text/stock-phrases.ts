@@ -37,7 +37,67 @@ export function cutClosingSentence(text: string, patterns: readonly RegExp[] = D
   return patterns.some((p) => p.test(last)) ? trimmed.slice(0, lastStart).trimEnd() : text;
 }
 
-/** Whether a caption opens or closes with one of the stock phrases the normalizers remove. */
-export function hasStockPhrase(text: string): boolean {
-  return stripOpening(text, DEFAULT_OPENING_PATTERNS) !== text || cutClosingSentence(text, DEFAULT_CLOSING_PATTERNS) !== text;
+/** Whether `code` (at text[i]) is white space as \s and trim() define it. */
+function isSpaceAt(text: string, i: number, code: number): boolean {
+  return code < 128 ? code === 32 || (code >= 9 && code <= 13) : /\s/.test(text[i]!);
 }
+
+const CLOSERS = new Set(['"', "'", ')', ']'].map((c) => c.charCodeAt(0)));
+
+/**
+ * Where the last sentence of text[0, end) starts (end: after its last non-space character): after the last
+ * run of white space that follows a sentence end (. ! ?) and its closing quotes or brackets, as
+ * cutClosingSentence's pattern finds it; -1 when there is none. The sentence ends are found from the end
+ * with lastIndexOf, so a caption of one sentence costs three searches in native code, not a loop here.
+ */
+function lastSentenceStart(text: string, end: number): number {
+  let dot = text.lastIndexOf('.', end - 1);
+  let bang = text.lastIndexOf('!', end - 1);
+  let question = text.lastIndexOf('?', end - 1);
+  for (;;) {
+    const at = Math.max(dot, bang, question);
+    if (at < 0) return -1;
+    let k = at + 1;
+    while (k < end && CLOSERS.has(text.charCodeAt(k))) k++;
+    if (k < end && isSpaceAt(text, k, text.charCodeAt(k))) {
+      while (isSpaceAt(text, k, text.charCodeAt(k))) k++;
+      return k;
+    }
+    // Only the end just tried moves back: the others are before it already.
+    if (at === dot) dot = at > 0 ? text.lastIndexOf('.', at - 1) : -1;
+    else if (at === bang) bang = at > 0 ? text.lastIndexOf('!', at - 1) : -1;
+    else question = at > 0 ? text.lastIndexOf('?', at - 1) : -1;
+  }
+}
+
+/**
+ * Whether a caption opens or closes with one of the stock phrases the normalizers remove: whether
+ * stripOpening or cutClosingSentence (default patterns) would change it, without making the changed text
+ * (this runs for every caption of a million-record `stats`).
+ */
+export function hasStockPhrase(text: string): boolean {
+  // One search for all the openings: alternatives are tried in order at the start, so the first pattern that
+  // matches is the one that matches, as in stripOpening; `g` leaves the match's end in lastIndex, with no
+  // match array made.
+  ANY_OPENING.lastIndex = 0;
+  if (ANY_OPENING.test(text)) {
+    // stripOpening keeps a caption that would be left blank.
+    for (let i = ANY_OPENING.lastIndex; i < text.length; i++) if (!isSpaceAt(text, i, text.charCodeAt(i))) return true;
+  }
+  let end = text.length;
+  while (end > 0 && isSpaceAt(text, end - 1, text.charCodeAt(end - 1))) end--;
+  const start = lastSentenceStart(text, end);
+  if (start <= 0) return false;
+  ANY_CLOSING.lastIndex = 0;
+  return ANY_CLOSING.test(text.slice(start, end));
+}
+
+/** Patterns as one, tried in order at the start of the text (each is anchored by its own "^"). */
+function anyOf(patterns: readonly RegExp[]): RegExp {
+  const flags = new Set(patterns.map((p) => p.flags));
+  if (flags.size !== 1) throw new Error('stock phrase patterns must share their flags');
+  return new RegExp(`^(?:${patterns.map((p) => `(?:${p.source})`).join('|')})`, `${[...flags][0]!}g`);
+}
+
+const ANY_OPENING = anyOf(DEFAULT_OPENING_PATTERNS);
+const ANY_CLOSING = anyOf(DEFAULT_CLOSING_PATTERNS);

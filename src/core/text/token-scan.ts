@@ -4,13 +4,20 @@
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SPACE = /\s/;
 
-function isSpace(text: string, i: number, code: number): boolean {
-  return code < 128 ? code === 32 || (code >= 9 && code <= 13) : SPACE.test(text[i]!);
-}
+const OTHER_CHAR = 0;
+const SPACE_CHAR = 1;
+const ALNUM_CHAR = 2;
 
-function isAlnum(text: string, i: number, code: number): boolean {
-  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
-  return LETTER_OR_DIGIT.test(text[i]!);
+/** Each ASCII code's kind: the common characters need no regex. */
+const ASCII_KIND = new Uint8Array(128).map((_, code) =>
+  code === 32 || (code >= 9 && code <= 13) ? SPACE_CHAR : (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) ? ALNUM_CHAR : OTHER_CHAR,
+);
+
+/** Buffer writes UTF-16 little-endian; a Uint16Array reads in the machine's order (little-endian on x64 and arm64). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function kindOf(text: string, i: number, code: number): number {
+  return code < 128 ? ASCII_KIND[code]! : SPACE.test(text[i]!) ? SPACE_CHAR : LETTER_OR_DIGIT.test(text[i]!) ? ALNUM_CHAR : OTHER_CHAR;
 }
 
 function lowerCode(text: string, i: number, code: number): number {
@@ -25,50 +32,85 @@ export function tokenHash(token: string): number {
   return h >>> 0;
 }
 
+/** Numbers per slot of the n-gram table. */
+const SLOT = 4;
+
 /** A reusable result: token k is text[start[k], end[k]) with hash hash[k]. */
 export class TokenScan {
   count = 0;
+  /** Words as wordCount counts them (runs of non-space), tokens or not ("," is a word, not a token). */
+  words = 0;
   hash = new Uint32Array(64);
   start = new Int32Array(64);
   end = new Int32Array(64);
   text = '';
-
-  private push(start: number, end: number, hash: number): void {
-    if (this.count === this.hash.length) {
-      const grow = <T extends Uint32Array | Int32Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.hash = grow(this.hash);
-      this.start = grow(this.start);
-      this.end = grow(this.end);
-    }
-    this.start[this.count] = start;
-    this.end[this.count] = end;
-    this.hash[this.count++] = hash;
-  }
+  /** The text's UTF-16 units (little-endian, as Buffer writes them), and a Buffer over the same bytes. */
+  private units = new Uint16Array(256);
+  private unitWriter = Buffer.from(this.units.buffer);
 
   /** Scans `text`, replacing what the scan held. */
   scan(text: string): this {
     this.text = text;
-    this.count = 0;
     const n = text.length;
+    this.reserve(n);
+    // The text's UTF-16 units copied out in native code, then read from a typed array: cheaper per
+    // character than charCodeAt (this runs over every caption of a million-record `stats`).
+    const units = this.units;
+    if (LITTLE_ENDIAN) this.unitWriter.write(text, 0, 'utf16le');
+    else for (let k = 0; k < n; k++) units[k] = text.charCodeAt(k);
+    const { hash, start, end } = this;
+    let count = 0;
+    let words = 0;
     let i = 0;
     while (i < n) {
-      while (i < n && isSpace(text, i, text.charCodeAt(i))) i++;
-      const wordStart = i;
-      while (i < n && !isSpace(text, i, text.charCodeAt(i))) i++;
-      let from = wordStart;
-      let to = i;
-      while (from < to && !isAlnum(text, from, text.charCodeAt(from))) from++;
-      while (to > from && !isAlnum(text, to - 1, text.charCodeAt(to - 1))) to--;
-      if (from === to) continue;
-      let h = 0x811c9dc5;
-      for (let k = from; k < to; k++) h = Math.imul(h ^ lowerCode(text, k, text.charCodeAt(k)), 0x01000193);
-      this.push(from, to, h >>> 0);
+      let kind = kindOf(text, i, units[i]!);
+      while (kind === SPACE_CHAR && ++i < n) kind = kindOf(text, i, units[i]!);
+      if (i === n) break;
+      words++;
+      // A token runs from the word's first letter or digit to its last; punctuation around it is not
+      // hashed, and the hash is taken at its last letter or digit.
+      while (kind === OTHER_CHAR && ++i < n) kind = kindOf(text, i, units[i]!);
+      if (kind !== ALNUM_CHAR) continue;
+      const from = i;
+      let to = i + 1;
+      let h = Math.imul(0x811c9dc5 ^ lowerCode(text, i, units[i]!), 0x01000193);
+      let hashAtTo = h;
+      while (++i < n) {
+        const code = units[i]!;
+        const k = kindOf(text, i, code);
+        if (k === SPACE_CHAR) break;
+        h = Math.imul(h ^ lowerCode(text, i, code), 0x01000193);
+        if (k === ALNUM_CHAR) {
+          to = i + 1;
+          hashAtTo = h;
+        }
+      }
+      start[count] = from;
+      end[count] = to;
+      hash[count++] = hashAtTo >>> 0;
     }
+    this.count = count;
+    this.words = words;
     return this;
+  }
+
+  /** Room for the tokens of a text of n units (at most one per two units, rounded up) and its units. */
+  private reserve(n: number): void {
+    const tokens = (n >> 1) + 1;
+    if (this.hash.length < tokens) {
+      let size = this.hash.length;
+      while (size < tokens) size *= 2;
+      this.hash = new Uint32Array(size);
+      this.start = new Int32Array(size);
+      this.end = new Int32Array(size);
+    }
+    if (this.units.length < n) {
+      let size = this.units.length;
+      while (size < n) size *= 2;
+      const bytes = new ArrayBuffer(size * 2);
+      this.units = new Uint16Array(bytes);
+      this.unitWriter = Buffer.from(bytes);
+    }
   }
 
   /** Whether token a of this scan and token b of `other` are the same token. */
@@ -97,10 +139,8 @@ export class TokenScan {
 
   // An open-addressing table of n-gram hash -> first position and count, reused from text to text: a
   // stamp per slot says whether it belongs to this text, so nothing is cleared or allocated per caption.
-  private slotKey = new Int32Array(256);
-  private slotAt = new Int32Array(256);
-  private slotCount = new Int32Array(256);
-  private slotStamp = new Uint32Array(256);
+  // A slot's four numbers lie side by side (stamp, key, first position, count): one cache line, not four.
+  private slots = new Int32Array(256 * SLOT);
   private stamp = 0;
 
   /**
@@ -110,39 +150,49 @@ export class TokenScan {
   hasRepeat(n: number, minTimes: number): boolean {
     const grams = this.count - n + 1;
     if (grams < minTimes) return false;
-    let size = this.slotKey.length;
+    let size = this.slots.length / SLOT;
     if (grams * 2 > size) {
       while (grams * 2 > size) size *= 2;
-      this.slotKey = new Int32Array(size);
-      this.slotAt = new Int32Array(size);
-      this.slotCount = new Int32Array(size);
-      this.slotStamp = new Uint32Array(size);
+      this.slots = new Int32Array(size * SLOT);
       this.stamp = 0;
     }
-    if (this.stamp === 0xffffffff) {
-      this.slotStamp.fill(0);
+    if (this.stamp === 0x7fffffff) {
+      this.slots.fill(0);
       this.stamp = 0;
     }
     const stamp = ++this.stamp;
     const mask = size - 1;
+    // Locals, not fields, in the loop: it runs for every word of every caption of a million-record `stats`.
+    const { hash, slots } = this;
+    // The n-gram's key rolls along: sum of hash[i + k] * 31^(n-1-k), mod 2^32; the token arriving is put in
+    // and the one leaving (by then times 31^n) taken out, instead of n steps per n-gram.
+    let leaving = 1;
+    for (let k = 0; k < n; k++) leaving = Math.imul(leaving, 31);
+    let h = 0;
+    for (let k = 0; k < n - 1; k++) h = (Math.imul(h, 31) + hash[k]!) | 0;
     grams: for (let i = 0; i < grams; i++) {
-      let h = 17;
-      for (let k = 0; k < n; k++) h = (Math.imul(h, 31) + this.hash[i + k]!) | 0;
-      let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
-      for (; this.slotStamp[slot] === stamp; slot = (slot + 1) & mask) {
-        if (this.slotKey[slot] !== h) continue;
-        const first = this.slotAt[slot]!;
+      h = (Math.imul(h, 31) + hash[i + n - 1]!) | 0;
+      if (i > 0) h = (h - Math.imul(hash[i - 1]!, leaving)) | 0;
+      for (let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+        const at = slot * SLOT;
+        if (slots[at] !== stamp) {
+          slots[at] = stamp;
+          slots[at + 1] = h;
+          slots[at + 2] = i;
+          slots[at + 3] = 1;
+          if (minTimes <= 1) return true;
+          continue grams;
+        }
+        if (slots[at + 1] !== h) continue;
+        const first = slots[at + 2]!;
+        // The tokens' hashes first (cheap), then their letters.
         let equal = true;
+        for (let k = 0; k < n && equal; k++) equal = hash[first + k] === hash[i + k];
         for (let k = 0; k < n && equal; k++) equal = this.same(first + k, i + k);
         if (!equal) continue;
-        if (++this.slotCount[slot]! >= minTimes) return true;
+        if (++slots[at + 3]! >= minTimes) return true;
         continue grams;
       }
-      this.slotStamp[slot] = stamp;
-      this.slotKey[slot] = h;
-      this.slotAt[slot] = i;
-      this.slotCount[slot] = 1;
-      if (minTimes <= 1) return true;
     }
     return false;
   }
