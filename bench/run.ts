@@ -56,10 +56,12 @@ const HELP = `npm run bench -- [options]
                        sidecar row uses a tenth of them
   --data-photos N      data part: 1024×768 JPEGs for the import and perceptual-hash rows (default 2000;
                        --quick: 200)
-  --data-steps LIST    data part: ${DATA_STEPS.join(',')} (default: ${DEFAULT_DATA_STEPS.join(',')}; editor
-                       needs code-server (scripts/e2e-setup.sh) and \`npm run package\`). Each path runs as the
-                       built CLI (\`npm run build\` first) beside its floor, alternated
-  --data-cli FILE      data part: the CLI bundle to measure (default dist/cli.js), e.g. a build of main
+  --data-steps LIST    data part: ${DATA_STEPS.join(',')}
+                       (default: ${DEFAULT_DATA_STEPS.join(',')}; editor needs code-server, scripts/e2e-setup.sh,
+                       and \`npm run package\`). Each path runs as the built CLI (\`npm run build\` first), a whole
+                       process beside its floor, alternated; the figures are the best of --rounds
+  --data-cli FILE      data part: the CLI bundle to measure (default dist/cli.js), e.g. a build of another
+                       revision; the editor step runs the packaged extension and perf script of that tree
   --scan-images N      images the scan steps cover (default: all of them; a slice is scanned through
                        symbolic links to the first part folders)
   --hidden/--layers/--heads/--ffn/--image-size/--patch-size/--vocab/--ssc-tokens/--dsc-tokens N

@@ -293,14 +293,16 @@ export function dataTable(r: DataResult): string {
     const c = comparison(row);
     return [row.path, value(row, row.value), `${row.floor}: ${value(row, row.floorValue)}`, c.ratio, c.target, `${f1(row.load[0])}–${f1(row.load[1])}`];
   });
+  const ran = (...steps: DataRow['step'][]) => r.rows.some((row) => steps.includes(row.step));
   const inputs = [
-    `a ${r.manifestMiB.toFixed(0)} MiB manifest of ${r.records.toLocaleString('en-US')} records with captions, images hard links to one small JPEG`,
-    `the sidecar row at ${r.sidecarRecords.toLocaleString('en-US')} records`,
-    r.photoMiB > 0 ? `${r.photos.toLocaleString('en-US')} 1024×768 JPEGs (${r.photoMiB.toFixed(0)} MiB)` : '',
+    ran('stats', 'export') ? `a ${r.manifestMiB.toFixed(0)} MiB manifest of ${r.records.toLocaleString('en-US')} records with captions, images hard links to one small JPEG` : '',
+    ran('sidecar') ? `the sidecar row at ${r.sidecarRecords.toLocaleString('en-US')} records` : '',
+    ran('import', 'phash') ? `${r.photos.toLocaleString('en-US')} 1024×768 JPEGs (${r.photoMiB.toFixed(0)} MiB)` : '',
+    ran('editor') ? `the editor at ${r.records.toLocaleString('en-US')} and 20 records (scripts/e2e-perf-250k.ts in code-server)` : '',
   ].filter(Boolean);
   return (
     `### Data paths beside their floors: ${inputs.join('; ')}\n` +
-    `Each path and its floor a whole process (the built CLI; a plain Node floor), best of ${r.rounds} alternating rounds, written-back disks before each run; ` +
+    `Each path and its floor a whole process (the CLI bundle, a plain Node floor, a code-server session for the editor), best of ${r.rounds} alternating rounds, written-back disks before each run; ` +
     'load average: the 1-minute figure before and after the row\'s runs.\n\n' +
     table(['path', 'time', 'floor', 'ratio', 'target', 'load average'], body) +
     (r.notes.length ? `\n\n${r.notes.map((n) => `- ${n}`).join('\n')}` : '')
