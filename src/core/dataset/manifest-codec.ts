@@ -92,7 +92,6 @@ function foreignFieldsNestDeeperThan(parsed: unknown, max: number): boolean {
 }
 
 const ALT_SOURCES: readonly AltSource[] = ['sidecar', 'metadata.jsonl', 'metadata.csv', 'exif', 'xmp', 'iptc', 'parquet', 'webdataset'];
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function isObject(value: unknown): value is Record<string, Json> {
@@ -307,7 +306,6 @@ export function compareFileNames(a: string, b: string): number {
 
 /** Field order on disk: the contract's fields first, then the optional and foreign ones. */
 const FIELD_ORDER = ['file_name', 'width', 'height', 'sha256', 'alt', 'ssc', 'dsc', 'error'];
-
 const CONTRACT_FIELDS = new Set(FIELD_ORDER);
 
 /** True when the contract fields come first, in order, all defined: then one native stringify is the line. */
