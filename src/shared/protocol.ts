@@ -134,6 +134,8 @@ export type WebviewToHost = RequestMessage | WebviewEventMessage;
 export type HostToWebview = ResponseMessage | HostEventMessage;
 
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** A bulk request (a bulk review, an apply of find & replace or a normalizer) can touch a whole dataset: it gets longer. */
+export const BULK_REQUEST_TIMEOUT_MS = 120_000;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { RecordQuery, ReplaceChange } from '../../shared/protocol.js';
+import { BULK_REQUEST_TIMEOUT_MS } from '../../shared/protocol.js';
 import type { CaptionKind } from '../../shared/record.js';
 import { RangeSet, sameRanges, type Range } from '../../shared/range-set.js';
 import type { EditorChannel } from '../state/rpc.js';
@@ -28,8 +29,6 @@ export interface PanelLabels {
   summaryNote: string;
 }
 
-/** Bulk applies can touch a whole dataset: give them longer than an ordinary request. */
-const APPLY_TIMEOUT_MS = 120_000;
 
 export abstract class PreviewApplyPanel<Change extends ReplaceChange> extends LitElement {
   static panelStyles = css`
@@ -102,7 +101,7 @@ export abstract class PreviewApplyPanel<Change extends ReplaceChange> extends Li
   protected async apply(): Promise<void> {
     this.busy = true;
     try {
-      const { changed } = await this.sendApply(APPLY_TIMEOUT_MS);
+      const { changed } = await this.sendApply(BULK_REQUEST_TIMEOUT_MS);
       this.dispatchEvent(new CustomEvent('applied', { detail: changed, bubbles: true, composed: true }));
       this.preview = null;
     } catch (err) {

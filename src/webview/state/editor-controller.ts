@@ -5,6 +5,7 @@
 // never waits on the host.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
+  BULK_REQUEST_TIMEOUT_MS,
   DEFAULT_LAYOUT,
   EMPTY_QUERY,
   isUnreviewed,
@@ -46,8 +47,6 @@ interface SavedState {
 
 /** A new filter is fetched once typing pauses this long. */
 export const FILTER_DELAY_MS = 250;
-/** A bulk review can touch a whole dataset: give it longer than an ordinary request. */
-const BULK_REVIEW_TIMEOUT_MS = 120_000;
 const UNDO_HINT = '(Ctrl+Z outside a field undoes it)';
 
 export class EditorController implements ReactiveController {
@@ -274,7 +273,7 @@ export class EditorController implements ReactiveController {
     this.commitAll();
     const count = this.selection.count;
     const what = review === null ? 'Cleared the reviews of' : review === 'approved' ? 'Approved' : 'Rejected';
-    this.channel.request('bulkReview', { query: this.query, ranges: this.selection.ranges(), kinds, review }, BULK_REVIEW_TIMEOUT_MS).then(
+    this.channel.request('bulkReview', { query: this.query, ranges: this.selection.ranges(), kinds, review }, BULK_REQUEST_TIMEOUT_MS).then(
       (r) => {
         const kept = r.kept > 0 ? `; ${r.kept} already decided otherwise were left alone` : '';
         this.notify('info', `${what} ${r.changed} captions of ${count} selected images as one edit ${UNDO_HINT}${kept}.`);
