@@ -1,5 +1,6 @@
-// Seeded kill -9 trials at scale: `npx tsx scripts/kill-trials.ts [--trials 100] [--seed 1] [--only export,save,caption,merge]`.
-// Export trials go round every format and image mode, into a fresh folder and forced over an earlier export.
+// Seeded kill -9 trials at scale: `npx tsx scripts/kill-trials.ts [--trials 100] [--seed 1] [--only export,save,caption,merge,import]`.
+// Export trials go round every format and image mode, into a fresh folder and forced over an earlier export;
+// import trials alternate a Parquet file and WebDataset shards.
 // Prints one line per kind (and per export set-up) and exits 1 if any trial found something torn, lost, stranded or left over.
 import { parseArgs } from 'node:util';
 import { TRIALS, TRIAL_KINDS, type TrialKind } from '../test/support/kill-trials.js';

@@ -1,6 +1,6 @@
 // Child process for the kill trials: one export with the settings given as JSON, saying on stdout when it
 // starts finishing (the card), when it starts moving the export into place, and when it is done.
-import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { ManifestFile } from '../../src/core/dataset/manifest-record-stream.js';
 import { exportFineTuneSet, type ExportOptions } from '../../src/core/export/index.js';
 
 export type ChildExportSettings = Pick<ExportOptions, 'profile' | 'format' | 'images' | 'shardSize' | 'validation' | 'force'>;
@@ -8,7 +8,8 @@ export type ChildExportSettings = Pick<ExportOptions, 'profile' | 'format' | 'im
 async function main(): Promise<void> {
   const [dataset, out, json] = process.argv.slice(2) as [string, string, string];
   const settings = JSON.parse(json) as ChildExportSettings;
-  const store = await ManifestStore.open(dataset);
+  // The manifest read once as it streams by, as the CLI exports it.
+  const store = new ManifestFile(dataset);
   const said = new Set<string>();
   const { notices } = await exportFineTuneSet({
     store,

@@ -1,4 +1,4 @@
-// Randomized kill -9 trials: a real child process (export, manifest save, captioning run, shard merge) is
+// Randomized kill -9 trials: a real child process (export, manifest save, captioning run, shard merge, import) is
 // killed at a seeded random moment, then the folder is checked as the user would find it, then the same
 // command is run again as the user would, and checked once more. Counted per trial:
 // - torn: a file under a final name that is not whole (a manifest that does not parse, an export.json
@@ -12,14 +12,16 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
-import { MANIFEST_NAME } from '../../src/shared/record.js';
+import { MANIFEST_NAME, type ManifestRecord } from '../../src/shared/record.js';
 import type { ExportFormat, ImageMode } from '../../src/core/export/types.js';
 import type { ChildExportSettings } from './export-child.js';
 import { approvedImages, makeDataset } from '../unit/export-fixture.js';
 import { makeTempDir, removeDir, writeImage } from './temp-dataset.js';
+import { readUnit } from '../../src/core/import/import-state.js';
+import { hfColumns, makeImages, writeParquet, writeTar, type TestImage } from './import-fixtures.js';
 
-export type TrialKind = 'export' | 'save' | 'caption' | 'merge';
-export const TRIAL_KINDS: readonly TrialKind[] = ['export', 'save', 'caption', 'merge'];
+export type TrialKind = 'export' | 'save' | 'caption' | 'merge' | 'import';
+export const TRIAL_KINDS: readonly TrialKind[] = ['export', 'save', 'caption', 'merge', 'import'];
 
 export interface TrialTally {
   kind: TrialKind;
@@ -441,9 +443,185 @@ export async function mergeTrials(count: number, seed: number): Promise<TrialTal
   return t;
 }
 
+// ---- import: a Parquet file or WebDataset shards imported, killed at any moment, then imported again ----
+
+/** Enough images for the import to sync and record units in the middle of a file, not only at its end. */
+const IMPORT_IMAGES = 1100;
+
+interface FoundImage {
+  sha256: string;
+  ino: number;
+  mtimeMs: number;
+}
+
+/** The images under `out/images`, by the name they have once published (a partial folder's as its final one's). */
+async function importedImages(out: string): Promise<Map<string, FoundImage>> {
+  const found = new Map<string, FoundImage>();
+  const root = path.join(out, 'images');
+  for (const folder of await fs.readdir(root).catch(() => [])) {
+    const stem = /^\.(.+)\.partial$/.exec(folder)?.[1] ?? folder;
+    for (const name of await fs.readdir(path.join(root, folder)).catch(() => [])) {
+      if (name.startsWith('.')) continue;
+      const abs = path.join(root, folder, name);
+      const stat = await fs.stat(abs);
+      found.set(`images/${stem}/${name}`, { sha256: createHash('sha256').update(await fs.readFile(abs)).digest('hex'), ino: stat.ino, mtimeMs: stat.mtimeMs });
+    }
+  }
+  return found;
+}
+
+/** Everything hidden in the folder that an import leaves behind only when stopped: partial folders, temp files. */
+async function importLeftovers(out: string): Promise<string[]> {
+  const left: string[] = [];
+  for (const folder of await fs.readdir(path.join(out, 'images')).catch(() => [])) {
+    if (folder.startsWith('.')) left.push(`images/${folder}`);
+    else for (const name of await fs.readdir(path.join(out, 'images', folder))) if (name.startsWith('.')) left.push(`images/${folder}/${name}`);
+  }
+  for (const name of await fs.readdir(path.join(out, '.recaption-import', 'units')).catch(() => [])) if (name.startsWith('.')) left.push(`.recaption-import/units/${name}`);
+  for (const name of await fs.readdir(out).catch(() => [])) if (name.startsWith('.') && name !== '.recaption-import') left.push(name);
+  return left;
+}
+
+/** The manifest's records without mtime_ms (a re-written image has another), or null when there is none or it does not parse. */
+async function importedRecords(out: string): Promise<string | null> {
+  const text = await fs.readFile(path.join(out, MANIFEST_NAME), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    return text
+      .trimEnd()
+      .split('\n')
+      .map((line) => {
+        const { mtime_ms: _mtime, ...rest } = JSON.parse(line) as ManifestRecord;
+        return JSON.stringify(rest);
+      })
+      .join('\n');
+  } catch {
+    return 'unreadable';
+  }
+}
+
+interface ImportReference {
+  source: string;
+  images: Map<string, string>;
+  records: string;
+  totalMs: number;
+  readingMs: number;
+  manifestMs: number;
+}
+
+async function importSources(work: string): Promise<Record<'parquet' | 'webdataset', string>> {
+  const images: TestImage[] = await makeImages(IMPORT_IMAGES);
+  const captions = images.map((_, i) => (i % 7 === 3 ? null : `caption ${i}`));
+  const parquet = path.join(work, 'train.parquet');
+  await writeParquet(parquet, hfColumns(images, captions), { rowGroupSize: 50 });
+  const shards = path.join(work, 'shards');
+  await fs.mkdir(shards);
+  const third = Math.ceil(images.length / 3);
+  for (let s = 0; s < 3; s++) {
+    const members = images.slice(s * third, (s + 1) * third).flatMap((img, i) => {
+      const key = `s${s}-${String(i).padStart(5, '0')}`;
+      const caption = captions[s * third + i];
+      return [{ name: `${key}.${img.format === 'jpeg' ? 'jpg' : img.format}`, data: img.bytes }, ...(caption ? [{ name: `${key}.txt`, data: caption }] : [])];
+    });
+    await writeTar(path.join(shards, `shard-${s}.tar`), members);
+  }
+  return { parquet, webdataset: shards };
+}
+
+export async function importTrials(count: number, seed: number): Promise<TrialTally> {
+  const t = tally('import');
+  const random = seededRandom(seed);
+  const work = await makeTempDir('recaption-kill-import-');
+  const child = path.join(__dirname, 'import-trial-child.ts');
+  const runImport = (source: string, out: string, kill?: { afterMs: number; trigger?: string }) => run([child, source, out], kill);
+  try {
+    const sources = await importSources(work);
+    const references = new Map<string, ImportReference>();
+    for (const [format, source] of Object.entries(sources)) {
+      const out = path.join(work, `ref-${format}`);
+      const timing = await runImport(source, out);
+      if (timing.code !== 0) throw new Error(`reference import of ${format} failed: ${timing.stderr}`);
+      const images = new Map([...(await importedImages(out))].map(([rel, f]) => [rel, f.sha256]));
+      const at = (mark: string) => timing.marks.get(mark) ?? 0;
+      references.set(format, {
+        source,
+        images,
+        records: (await importedRecords(out))!,
+        totalMs: timing.ms,
+        readingMs: Math.max(5, at('manifest') - at('reading')),
+        manifestMs: Math.max(5, at('done') - at('manifest')),
+      });
+    }
+    for (let i = 0; i < count; i++) {
+      const format = i % 2 === 0 ? 'parquet' : 'webdataset';
+      const ref = references.get(format)!;
+      t.trials++;
+      const label = `import trial ${i} (seed ${seed}, ${format})`;
+      const before = { torn: t.torn, lost: t.lost, stranded: t.stranded, leftovers: t.leftovers };
+      const out = path.join(work, `trial-${i}`);
+      // Half the kills land while images are written, a quarter while the manifest is made, a quarter anywhere.
+      const aim = random();
+      const kill =
+        aim < 0.5
+          ? { afterMs: random() * ref.readingMs, trigger: 'reading' }
+          : aim < 0.75
+            ? { afterMs: random() * ref.manifestMs * 1.5, trigger: 'manifest' }
+            : { afterMs: random() * ref.totalMs };
+      const killed = await runImport(ref.source, out, kill);
+      if (killed.signal === 'SIGKILL') t.killedMidway++;
+
+      // As found after the kill: every image a finished unit records is whole; a published folder holds
+      // all of its file's images, whole; a manifest, if there is one, is the whole manifest.
+      const found = await importedImages(out);
+      for (const unitFile of await fs.readdir(path.join(out, '.recaption-import', 'units')).catch(() => [])) {
+        if (unitFile.startsWith('.')) continue;
+        const unit = await readUnit(out, unitFile.replace(/\.jsonl$/, ''));
+        for (const entry of unit?.entries ?? []) {
+          const image = found.get(entry.file_name);
+          if (image?.sha256 !== ref.images.get(entry.file_name) || entry.scanned?.sha256 !== image?.sha256) {
+            fail(t, 'torn', label, `${entry.file_name}, recorded as finished, is ${image ? 'not the image' : 'missing'}`);
+          }
+        }
+      }
+      for (const folder of await fs.readdir(path.join(out, 'images')).catch(() => [])) {
+        if (folder.startsWith('.')) continue;
+        const expected = [...ref.images.keys()].filter((rel) => rel.startsWith(`images/${folder}/`));
+        const whole = expected.filter((rel) => found.get(rel)?.sha256 === ref.images.get(rel));
+        if (whole.length !== expected.length) fail(t, 'torn', label, `images/${folder} was published with ${whole.length} of its ${expected.length} images whole`);
+      }
+      const records = await importedRecords(out);
+      if (records !== null && records !== ref.records) fail(t, 'torn', label, 'the manifest after the kill is not the whole manifest');
+
+      // The user runs the same import again: it finishes, rewrites no image that was already whole, and
+      // leaves the folder an uninterrupted import leaves.
+      const again = await runImport(ref.source, out);
+      if (again.code !== 0) {
+        fail(t, 'stranded', label, again.stderr.trim().split('\n').pop() ?? '');
+      } else {
+        const after = await importedImages(out);
+        const wrong = [...ref.images].filter(([rel, sha]) => after.get(rel)?.sha256 !== sha);
+        if (wrong.length || after.size !== ref.images.size) fail(t, 'torn', label, `after the re-run: ${wrong.length} images missing or not whole, ${after.size} of ${ref.images.size} there`);
+        if ((await importedRecords(out)) !== ref.records) fail(t, 'torn', label, 'after the re-run: the manifest is not what an uninterrupted import writes');
+        const rewritten = [...found].filter(([rel, f]) => f.sha256 === ref.images.get(rel) && (after.get(rel)?.ino !== f.ino || after.get(rel)?.mtimeMs !== f.mtimeMs));
+        if (rewritten.length) fail(t, 'lost', label, `the re-run rewrote ${rewritten.length} images that were already whole (${rewritten[0]![0]})`);
+        const left = await importLeftovers(out);
+        if (left.length) fail(t, 'leftovers', label, left.join(', '));
+      }
+      const row = (t.bySetup[format] ??= { trials: 0, torn: 0, lost: 0, stranded: 0, leftovers: 0 });
+      row.trials++;
+      for (const k of ['torn', 'lost', 'stranded', 'leftovers'] as const) row[k] += t[k] > before[k] ? 1 : 0;
+      await removeDir(out);
+    }
+  } finally {
+    await removeDir(work);
+  }
+  return t;
+}
+
 export const TRIALS: Record<TrialKind, (count: number, seed: number) => Promise<TrialTally>> = {
   export: exportTrials,
   save: saveTrials,
   caption: captionTrials,
   merge: mergeTrials,
+  import: importTrials,
 };

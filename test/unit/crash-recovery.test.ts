@@ -1,6 +1,6 @@
 // What a killed process leaves behind, and how the next run deals with it: leftovers are removed only when
 // their owner is gone, a killed export swap is finished, and seeded kill -9 trials of every command that
-// writes (export, save, caption, merge) find nothing torn, lost, stranded or left over.
+// writes (export, import, save, caption, merge) find nothing torn, lost, stranded or left over.
 // `npx tsx scripts/kill-trials.ts --trials 100` runs the same trials at scale.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -141,10 +141,8 @@ class Reader {
       let rows = 0;
       if (format === 'parquet') {
         const plan = await worker.request({ op: 'plan-parquet', file, named: {}, limits: LIMITS }, file.name);
-        for (const group of plan.rowGroups) {
-          await worker.request({ op: 'open-row-group', file, group, choice: plan.choice, limits: LIMITS }, file.name);
-          rows += await this.drain(worker, file.name);
-        }
+        await worker.request({ op: 'open-row-groups', file, groups: plan.rowGroups, choice: plan.choice, limits: LIMITS }, file.name);
+        rows += await this.drain(worker, file.name);
       } else {
         await worker.request({ op: 'plan-shard', file }, file.name);
         await worker.request({ op: 'open-shard', file, limits: LIMITS }, file.name);

@@ -185,12 +185,13 @@ test('an import stopped midway continues where it stopped: no image rewritten, t
       importDataset({ source, out, concurrency: 1, signal: controller.signal, onProgress: (p) => p.done >= 18 && controller.abort() }),
       (err: unknown) => err instanceof ImportError && err.code === 'cancelled',
     );
-    // a.parquet is finished and published; b.parquet is under way in its hidden partial folder.
+    // a.parquet is finished, b.parquet under way, both in their hidden partial folders (a source file's
+    // folder gets its final name when the import has written everything).
     const before = new Map<string, { ino: number; mtimeMs: number }>();
     for (const rel of await listFiles(out, { hidden: true })) {
       if (!rel.startsWith('images/')) continue;
       const stat = await fs.stat(path.join(out, rel));
-      before.set(rel.replace('/.b.partial/', '/b/'), { ino: stat.ino, mtimeMs: stat.mtimeMs });
+      before.set(rel.replace(/^images\/\.(\w+)\.partial\//, 'images/$1/'), { ino: stat.ino, mtimeMs: stat.mtimeMs });
     }
     assert.equal([...before.keys()].filter((k) => k.startsWith('images/a/')).length, 12);
     assert.ok([...before.keys()].some((k) => k.startsWith('images/b/')), 'some of b.parquet was written before the stop');

@@ -48,7 +48,7 @@ test('a worker past its heap is ended: too-large, naming what it read', async ()
       const source = { abs: file, name: 'nulls.parquet', bytes: (await fs.stat(file)).size };
       const outcome = (async () => {
         const plan = await worker.request({ op: 'plan-parquet', file: source, named: {}, limits: LIMITS }, 'nulls.parquet');
-        await worker.request({ op: 'open-row-group', file: source, group: plan.rowGroups[0]!, choice: plan.choice, limits: LIMITS }, 'nulls.parquet row group 0');
+        await worker.request({ op: 'open-row-groups', file: source, groups: [plan.rowGroups[0]!], choice: plan.choice, limits: LIMITS }, 'nulls.parquet row group 0');
         for (;;) if ((await worker.request({ op: 'next' }, 'nulls.parquet row group 0')).batch === null) break;
       })();
       await rejectsWith(outcome, 'too-large', /^nulls\.parquet( row group 0)?: reading it needed more than the 32 MB of memory an import's reader has/);

@@ -1,4 +1,4 @@
-import { ManifestStore } from '../../core/dataset/manifest-store.js';
+import { ManifestFile } from '../../core/dataset/manifest-record-stream.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, EXPORT_SELECTIONS, ExportError, IMAGE_MODES, exportFineTuneSet, type ExportRecord } from '../../core/export/index.js';
 import { DEFAULT_EXPORT_SELECTION, DEFAULT_IMAGE_MODE, DEFAULT_PARQUET_SHARD_MB, DEFAULT_T2I_RATIO, DEFAULT_VALIDATION_SHARE, DEFAULT_WEBDATASET_SHARD_SIZE } from '../../core/export/index.js';
 import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
@@ -114,16 +114,16 @@ export const exportCommand: CliCommand = {
     const profile = choice(values.profile, 'profile', EXPORT_PROFILES);
     const format = choice(values.format, 'format', EXPORT_FORMATS);
     if (!values.out) throw new CliError(`--out is required\n${help}`, 2);
-    const store = await ManifestStore.open(folder);
-    if (store.size === 0 && !(await fs.stat(store.manifestPath).catch(() => null))) {
+    // Read once as it streams by: no index of a million records is built first.
+    const manifest = new ManifestFile(folder);
+    if (!(await fs.stat(manifest.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }
-    warnProblems(store.problems, MANIFEST_NAME, 'not exported');
     const progress = createProgressLine('exported');
     const sigint = abortOnSigint();
     try {
-      const { out, record, notices, warnings } = await exportFineTuneSet({
-        store,
+      const { out, record, notices, warnings, problems } = await exportFineTuneSet({
+        store: manifest,
         out: values.out,
         profile,
         format,
@@ -145,6 +145,7 @@ export const exportCommand: CliCommand = {
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'writing' ? undefined : p.phase),
       });
       progress.finish(summary(record, out));
+      warnProblems(problems, MANIFEST_NAME, 'not exported');
       for (const notice of notices) writeErr(`note: ${notice}\n`);
       for (const warning of warnings) writeErr(`warning: ${warning}\n`);
       if (values.json) process.stdout.write(JSON.stringify(record, null, 2) + '\n');

@@ -10,14 +10,15 @@ const help = `usage: recaption import <file|folder> --out <folder> [--image-colu
 
 Makes a dataset folder from a .parquet file, a .tar WebDataset shard, or a folder of either: each row's
 (or sample's) image goes to <out>/images/<file>/<row or key>.<ext>, and <out>/${MANIFEST_NAME} is written
-by a scan of the folder, with the caption as each image's alt-text and the row (or key) it came from.
+from the bytes as they were written (the records a scan of the folder would give, without reading the
+images again), with the caption as each image's alt-text and the row (or key) it came from.
 Running it again into the same --out continues a stopped import without rewriting what is there.
 
   --out FOLDER           the dataset folder to create: new, empty, or an earlier import of the same files
   --image-column NAME    the Parquet column of images (default: the first Image struct or binary column,
                          else a string column of paths named image, img, path, ...)
   --caption-column NAME  the Parquet column of captions (default: text, caption, TEXT, alt, alt_text, ...)
-  --no-phash             leave perceptual hashes out of the manifest's scan (it decodes every image, the
+  --no-phash             leave perceptual hashes out of the manifest (it decodes every image, the
                          largest cost of an import of small images); recaption dedup adds them later
   --json                 print the report as JSON on stdout
 

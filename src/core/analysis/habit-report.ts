@@ -4,24 +4,12 @@
 // punctuation, uniform length, loops) and then expects it in every prompt.
 import type { ManifestRecord } from '../../shared/record.js';
 import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
-import {
-  closingPhraseIn,
-  endsWithPeriod,
-  identityKey,
-  openingPhraseIn,
-  repeatedNgramsIn,
-  LOOP_WORDS,
-  LOOP_MIN_TIMES,
-  startsCapitalised,
-  startsWithArticleIn,
-  tokensOf,
-  wordsOf,
-} from '../text/text-features.js';
+import { endsWithPeriod, identityKey, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
+import { HashCounts, TextMeasurer } from './text-measures.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { DefectCounter, type DefectSummary } from '../dataset/defect-counter.js';
-import { TokenScan } from '../text/token-scan.js';
 import { AuditTally, type AuditStats } from './audit.js';
 
 export interface PhraseCount {
@@ -135,8 +123,6 @@ export interface HabitReport {
   options: HabitReportOptions;
 }
 
-/** Reused by every tally: the loop pre-test scans without making strings. */
-const LOOP_SCAN = new TokenScan();
 
 /**
  * One source's counts, gathered text by text as the records stream by: nothing holds the texts themselves
@@ -153,30 +139,30 @@ class SourceTally {
   readonly closings = new Map<string, number>();
   readonly loopGrams = new Map<string, number>();
   /** Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top list. */
-  private readonly identities = new Map<number, number>();
+  private readonly identities = new HashCounts();
   private readonly repeated = new Map<number, string>();
   private examples: LoopExample[] = [];
 
-  constructor(private readonly o: HabitReportOptions) {}
+  private readonly measurer: TextMeasurer;
+
+  constructor(private readonly o: HabitReportOptions) {
+    this.measurer = new TextMeasurer(o.loopN, o.loopMinTimes, PHRASE_WORDS);
+  }
 
   add(fileName: string, text: string, score: number | undefined): void {
-    this.lengths.push(wordsOf(text).length);
+    // Measured from one scan of the text (this runs for every text of the dataset).
+    const m = this.measurer.measure(text);
+    this.lengths.push(m.words);
     if (typeof score === 'number') this.scores.push(score);
-    // Cut into tokens once for every measure that needs them (this runs for every text of the dataset).
-    const tokens = tokensOf(text);
-    if (startsWithArticleIn(tokens)) this.article++;
+    if (m.startsWithArticle) this.article++;
     if (endsWithPeriod(text)) this.period++;
     if (startsCapitalised(text)) this.capital++;
-    bump(this.openings, openingPhraseIn(tokens));
-    bump(this.closings, closingPhraseIn(tokens));
-    const identity = identityKey(text);
-    const key = textHash(identity);
-    const seen = (this.identities.get(key) ?? 0) + 1;
-    this.identities.set(key, seen);
-    if (seen === 2) this.repeated.set(key, identity);
-    // The allocation-free loop test first (most texts have none); the n-gram strings only for those that loop.
-    const mayLoop = LOOP_SCAN.scan(text).hasRepeat(this.o.loopN, this.o.loopMinTimes);
-    const repeats = mayLoop ? repeatedNgramsIn(tokens, this.o.loopN, this.o.loopMinTimes) : [];
+    bump(this.openings, m.opening);
+    bump(this.closings, m.closing);
+    const key = m.identityHash;
+    const seen = this.identities.bump(key);
+    if (seen === 2) this.repeated.set(key, identityKey(text));
+    const repeats = m.repeats;
     if (repeats.length > 0) {
       this.looping++;
       for (const r of repeats) bump(this.loopGrams, r.ngram);
@@ -192,7 +178,7 @@ class SourceTally {
     let duplicated = 0;
     for (const n of this.identities.values()) if (n > 1) duplicated += n;
     const duplicates = new Map<string, number>();
-    for (const [key, text] of this.repeated) duplicates.set(text, this.identities.get(key)!);
+    for (const [key, text] of this.repeated) duplicates.set(text, this.identities.get(key));
     return {
       source,
       count: total,
@@ -212,21 +198,6 @@ class SourceTally {
 
 function bestExamples(examples: LoopExample[], top: number): LoopExample[] {
   return examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, top);
-}
-
-/**
- * A 53-bit hash of a text (two 32-bit FNV-1a variants combined): two different captions share one with a
- * chance of about n²/2⁵⁴, one in ten thousand for a million distinct captions and a report's duplicate count.
- */
-function textHash(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 function topCounts(counts: Map<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
@@ -309,33 +280,51 @@ function flagsFor(syn: SourceReport, gt: SourceReport, gtPhrases: { openings: Ma
 export type RecordSource = Iterable<ManifestRecord> | { records(): Iterable<ManifestRecord> };
 
 export function computeHabitReport(from: RecordSource, options: Partial<HabitReportOptions> = {}): HabitReport {
-  const o = { ...DEFAULT_REPORT_OPTIONS, ...options };
   const records = 'records' in from && typeof from.records === 'function' ? from.records() : (from as Iterable<ManifestRecord>);
-  const tallies = { alt: new SourceTally(o), ssc: new SourceTally(o), dsc: new SourceTally(o) };
-  const defects = new DefectCounter();
-  const audit = new AuditTally();
-  const scoreModels = new Set<string>();
-  let count = 0;
+  const builder = new HabitReportBuilder(options);
   // One pass, records streamed: a manifest of any size is read once and never held.
-  for (const record of records) {
-    count++;
-    if (!record.missing) defects.add(record);
-    audit.add(record);
-    if (record.score_model) scoreModels.add(record.score_model);
+  for (const record of records) builder.add(record);
+  return builder.finish();
+}
+
+/** The report built record by record, for a caller whose records come as it goes (an export's pass). */
+export class HabitReportBuilder {
+  private readonly o: HabitReportOptions;
+  private readonly tallies: Record<TextSource, SourceTally>;
+  private readonly defects = new DefectCounter();
+  private readonly audit = new AuditTally();
+  private readonly scoreModels = new Set<string>();
+  private count = 0;
+
+  constructor(options: Partial<HabitReportOptions> = {}) {
+    const o = (this.o = { ...DEFAULT_REPORT_OPTIONS, ...options });
+    this.tallies = { alt: new SourceTally(o), ssc: new SourceTally(o), dsc: new SourceTally(o) };
+  }
+
+  add(record: ManifestRecord): void {
+    const { tallies } = this;
+    this.count++;
+    if (!record.missing) this.defects.add(record);
+    this.audit.add(record);
+    if (record.score_model) this.scoreModels.add(record.score_model);
     for (const source of TEXT_SOURCES) {
       const value = record[source];
       if (value && value.text.trim() !== '') tallies[source].add(record.file_name, value.text, value.score);
     }
   }
-  // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
-  let maxWords = 0;
-  for (const s of TEXT_SOURCES) for (const n of tallies[s].lengths) maxWords = Math.max(maxWords, n);
-  const bins = sharedBins(maxWords, o.maxBins);
-  const sources = { alt: tallies.alt.report('alt', bins), ssc: tallies.ssc.report('ssc', bins), dsc: tallies.dsc.report('dsc', bins) };
-  // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
-  const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
-  const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
-  return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), defects: defects.summary(), audit: audit.result(), options: o };
+
+  finish(): HabitReport {
+    const { o, tallies, defects, audit, scoreModels, count } = this;
+    // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
+    let maxWords = 0;
+    for (const s of TEXT_SOURCES) for (const n of tallies[s].lengths) maxWords = Math.max(maxWords, n);
+    const bins = sharedBins(maxWords, o.maxBins);
+    const sources = { alt: tallies.alt.report('alt', bins), ssc: tallies.ssc.report('ssc', bins), dsc: tallies.dsc.report('dsc', bins) };
+    // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
+    const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
+    const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
+    return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), defects: defects.summary(), audit: audit.result(), options: o };
+  }
 }
 
 /** Sources with too few texts to judge, and a ground truth too small to compare with. */

@@ -47,6 +47,8 @@ type ListedKind = 'file' | 'other';
 interface FolderState {
   /** The folder with every link resolved, or null when it cannot be resolved. */
   real: string | null;
+  /** Files in it may be read: it resolves inside the dataset (or the user follows links out). */
+  allowed: boolean;
   /** Its entries (null when it cannot be listed): the kind of each, links counted as 'other'. */
   listing: Map<string, ListedKind> | null;
 }
@@ -73,8 +75,19 @@ export class DatasetFileChangedError extends Error {
   }
 }
 
+/** A folder's state while it is being found, and once found. */
+interface KeptFolder {
+  state: Promise<FolderState>;
+  settled: FolderState | null;
+}
+
+/** A name made of plain segments: no empty, "." or ".." one, no backslash, NUL or drive letter (what listsFile takes). */
+const PLAIN_NAME = /^(?![A-Za-z]:)(?!(?:.*\/)?\.{0,2}(?:\/|$))[^\\\0]+$/;
+
 export class DatasetFolder {
-  private readonly folders = new Map<string, Promise<FolderState>>();
+  private readonly folders = new Map<string, KeptFolder>();
+  /** The folder listsFile looked at last, by its name in the dataset. */
+  private lastListed: { dirName: string; folder: FolderState } | null = null;
 
   private constructor(
     /** The dataset folder as given. */
@@ -94,25 +107,46 @@ export class DatasetFolder {
   }
 
   private folder(dir: string): Promise<FolderState> {
-    let state = this.folders.get(dir);
-    if (state) {
+    const known = this.folders.get(dir);
+    if (known) {
       // Most recently used last.
       this.folders.delete(dir);
-      this.folders.set(dir, state);
-      return state;
+      this.folders.set(dir, known);
+      return known.state;
     }
-    state = (async (): Promise<FolderState> => {
+    const state = (async (): Promise<FolderState> => {
       const real = await fs.realpath(dir).catch(() => null);
       let listing: Map<string, ListedKind> | null = null;
       if (real !== null) {
         const entries: Dirent[] | null = await fs.readdir(real, { withFileTypes: true }).catch(() => null);
         if (entries) listing = new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : 'other']));
       }
-      return { real, listing };
+      return { real, allowed: real !== null && this.allowed(real), listing };
     })();
-    this.folders.set(dir, state);
+    const kept: KeptFolder = { state, settled: null };
+    void state.then((found) => (kept.settled = found));
+    this.folders.set(dir, kept);
     if (this.folders.size > KEPT_FOLDERS) this.folders.delete(this.folders.keys().next().value!);
     return state;
+  }
+
+  /**
+   * Whether `relPath` is known, without waiting and without a system call, to be a plain file that may be
+   * read: a name of plain segments whose folder `resolve` has listed already, inside the dataset, listing it
+   * as a plain file (the common case). False when that is not known now: `resolve` then says what it is.
+   */
+  listsFile(relPath: string): boolean {
+    if (path.sep !== '/' || !PLAIN_NAME.test(relPath)) return false;
+    const slash = relPath.lastIndexOf('/');
+    const dirName = slash < 0 ? '' : relPath.slice(0, slash);
+    // Names come in order, a folder's files one after the other: its state is looked up once for them all.
+    let folder = dirName === this.lastListed?.dirName ? this.lastListed.folder : undefined;
+    if (!folder) {
+      folder = this.folders.get(slash < 0 ? this.root : `${this.root}/${dirName}`)?.settled ?? undefined;
+      if (!folder) return false;
+      this.lastListed = { dirName, folder };
+    }
+    return folder.allowed && folder.listing?.get(relPath.slice(slash + 1)) === 'file';
   }
 
   /** Where `relPath` (a POSIX path relative to the dataset folder) leads, or why it may not be read. */
@@ -123,7 +157,7 @@ export class DatasetFolder {
     const dir = path.dirname(given);
     const base = path.basename(given);
     const folder = await this.folder(dir);
-    if (folder.real !== null && !this.allowed(folder.real)) return { refused: 'outside', target: path.join(folder.real, base) };
+    if (folder.real !== null && !folder.allowed) return { refused: 'outside', target: path.join(folder.real, base) };
     // The common case, a plain file in a folder inside the dataset, is settled by the listing.
     if (folder.real !== null && folder.listing?.get(base) === 'file') return { relPath, real: path.join(folder.real, base) };
     // A link, something else, a name the listing lacks (a case-insensitive file system matches more than the

@@ -1,8 +1,7 @@
 // Duplicate groups: images with the same bytes (sha256) or perceptual hashes within a Hamming distance.
-// Near pairs are found by multi-index hashing: split the 64 bits into distance + 1 chunks; two hashes
-// within the distance agree exactly on at least one chunk (pigeonhole), so only hashes sharing a chunk
-// value are compared. Groups are the connected components (near-duplicate is not transitive; a group is).
-// Hashes are held as 32-bit halves in typed arrays, so a million images cost tens of MB, not objects.
+// Groups are the connected components (near-duplicate is not transitive; a group is), found as images come
+// (DuplicateStream) so that a pass over a manifest can use the groups so far. Hashes are held as 32-bit
+// halves in typed arrays, so a million images cost tens of MB, not objects.
 import type { ManifestRecord } from '../../shared/record.js';
 
 /** Default Hamming distance for "near": resized or recompressed copies move a few of the 64 bits. */
@@ -28,11 +27,13 @@ export interface DuplicateGroup {
   members: string[];
 }
 
-class UnionFind {
-  private readonly parent: Int32Array;
+/** A union-find over rows that grows as rows come; the root of a set is its smallest row (its first member). */
+class GrowingUnionFind {
+  private parent = new Int32Array(1024);
 
-  constructor(size: number) {
-    this.parent = Int32Array.from({ length: size }, (_, i) => i);
+  add(row: number): void {
+    if (row >= this.parent.length) this.parent = grown(this.parent, row + 1);
+    this.parent[row] = row;
   }
 
   find(i: number): number {
@@ -50,9 +51,16 @@ class UnionFind {
   union(a: number, b: number): void {
     const ra = this.find(a);
     const rb = this.find(b);
-    // The smaller index is the root: the root of a group is its first member in manifest order.
+    // The smaller row is the root: the root of a group is its first member in manifest order.
     if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
+}
+
+/** A copy of `array` with room for at least `size` items (doubling). */
+function grown<T extends Int32Array | Uint32Array | Uint8Array>(array: T, size: number): T {
+  const next = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
+  next.set(array);
+  return next;
 }
 
 function popcount32(x: number): number {
@@ -66,18 +74,56 @@ class Halves {
   high = new Uint32Array(1024);
   low = new Uint32Array(1024);
 
-  set(row: number, hex: string): void {
+  set(row: number, high: number, low: number): void {
     if (row >= this.high.length) {
-      const size = Math.max(row + 1, this.high.length * 2);
-      const high = new Uint32Array(size);
-      high.set(this.high);
-      const low = new Uint32Array(size);
-      low.set(this.low);
-      this.high = high;
-      this.low = low;
+      this.high = grown(this.high, row + 1);
+      this.low = grown(this.low, row + 1);
     }
-    this.high[row] = Number.parseInt(hex.slice(0, 8), 16);
-    this.low[row] = Number.parseInt(hex.slice(8, 16), 16);
+    this.high[row] = high;
+    this.low[row] = low;
+  }
+
+  setHex(row: number, hex: string): void {
+    this.set(row, Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8, 16), 16));
+  }
+}
+
+/**
+ * The first row holding each 64-bit value (of a Halves): open addressing over typed arrays, so a million
+ * values cost a few MB and no objects.
+ */
+class FirstRowTable {
+  private slots = new Int32Array(1 << 10).fill(-1);
+  private used = 0;
+
+  constructor(private readonly values: Halves) {}
+
+  private slotOf(high: number, low: number, slots: Int32Array): number {
+    const mask = slots.length - 1;
+    let slot = (Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b) >>> 0) & mask;
+    for (;;) {
+      const row = slots[slot]!;
+      if (row < 0 || (this.values.high[row] === high && this.values.low[row] === low)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** The first row with `row`'s value, which becomes it when there is none yet. */
+  firstOf(row: number): number {
+    const high = this.values.high[row]!;
+    const low = this.values.low[row]!;
+    const slot = this.slotOf(high, low, this.slots);
+    const first = this.slots[slot]!;
+    if (first >= 0) return first;
+    this.slots[slot] = row;
+    if (++this.used * 2 > this.slots.length) this.rehash();
+    return row;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (const row of this.slots) if (row >= 0) slots[this.slotOf(this.values.high[row]!, this.values.low[row]!, slots)] = row;
+    this.slots = slots;
   }
 }
 
@@ -93,101 +139,200 @@ function bitsOf(high: number, low: number, from: number, to: number): number {
 
 const HEX16 = /^[0-9a-f]{16}/;
 
+/** Per row: it has a sha256 (the first 64 bits), a perceptual hash. */
+const HAS_SHA = 1;
+const HAS_PHASH = 2;
+
+/** Files an image's hashes at `row`; returns which of them it has (HAS_SHA, HAS_PHASH). */
+function fileHashes(image: HashedImage, row: number, sha: Halves, phash: Halves): number {
+  let flags = 0;
+  const bytes = image.sha256?.toLowerCase();
+  if (bytes && HEX16.test(bytes)) {
+    sha.setHex(row, bytes);
+    flags |= HAS_SHA;
+  }
+  if (image.phash && HEX16.test(image.phash)) {
+    phash.setHex(row, image.phash);
+    flags |= HAS_PHASH;
+  }
+  return flags;
+}
+
 /**
- * Collects images one at a time (a manifest can stream by), then groups them. Bytes-identical images are
- * recognised by the first 64 bits of their sha256 (a false match among a million images: about 3 in 10⁸).
+ * Names by row, as UTF-8 in one growing buffer: a million names held as strings would each be an object the
+ * garbage collector moves and marks for the whole pass; bytes in a buffer are none.
  */
-export class DuplicateFinder {
-  private readonly names: string[] = [];
+class NameColumn {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private ends = new Uint32Array(1024);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(name: string): void {
+    const start = this.count === 0 ? 0 : this.ends[this.count - 1]!;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (start + name.length * 3 > this.bytes.length) {
+      const bytes = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, start + name.length * 3));
+      this.bytes.copy(bytes, 0, 0, start);
+      this.bytes = bytes;
+    }
+    if (this.count === this.ends.length) this.ends = grown(this.ends, this.count + 1);
+    this.ends[this.count++] = start + this.bytes.write(name, start, 'utf8');
+  }
+
+  at(row: number): string {
+    return this.bytes.toString('utf8', row === 0 ? 0 : this.ends[row - 1], this.ends[row]);
+  }
+}
+
+/**
+ * Groups images as they come, one row at a time in manifest order: each new image is joined at once to the
+ * earlier ones it duplicates, so at any moment the groups are those of the images so far. Near pairs are
+ * found by multi-index hashing: split the 64 bits into distance + 1 chunks; two hashes within the distance
+ * agree exactly on at least one chunk (pigeonhole), so a new hash is compared only with the earlier ones
+ * sharing a chunk value. Equal hashes are compared once: a hash seen before joins its first holder.
+ * Bytes-identical images are recognised by the first 64 bits of their sha256 (a false match among a
+ * million images: about 3 in 10⁸).
+ */
+export class DuplicateStream {
+  private readonly names = new NameColumn();
   private readonly sha = new Halves();
   private readonly phash = new Halves();
-  /** Per row: 1 has a sha256, 2 has a phash. */
   private has = new Uint8Array(1024);
+  private readonly sets = new GrowingUnionFind();
+  private readonly firstSha = new FirstRowTable(this.sha);
+  private readonly firstPhash = new FirstRowTable(this.phash);
+  /** Per chunk: the last distinct hash with each chunk value, and each hash's previous one with the same value. */
+  private readonly chunkHeads: Map<number, number>[] = [];
+  private chunkNext: Int32Array[] = [];
+  private readonly chunkBits: [number, number][] = [];
 
-  add(image: HashedImage): void {
-    const row = this.names.length;
-    this.names.push(image.fileName);
-    if (row >= this.has.length) {
-      const has = new Uint8Array(this.has.length * 2);
-      has.set(this.has);
-      this.has = has;
-    }
-    let flags = 0;
-    const sha = image.sha256?.toLowerCase();
-    if (sha && HEX16.test(sha)) {
-      this.sha.set(row, sha);
-      flags |= 1;
-    }
-    if (image.phash && HEX16.test(image.phash)) {
-      this.phash.set(row, image.phash);
-      flags |= 2;
-    }
-    this.has[row] = flags;
-  }
-
-  /** Unions the rows that have `flag` and the same 64-bit value, found by sorting (no map of a million keys). */
-  private unionEqual(sets: UnionFind, flag: number, halves: Halves): number[] {
-    const rows: number[] = [];
-    for (let r = 0; r < this.names.length; r++) if (this.has[r]! & flag) rows.push(r);
-    rows.sort((a, b) => halves.high[a]! - halves.high[b]! || halves.low[a]! - halves.low[b]! || a - b);
-    const distinct: number[] = [];
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k]!;
-      const previous = k > 0 ? rows[k - 1]! : -1;
-      if (previous >= 0 && halves.high[previous] === halves.high[r] && halves.low[previous] === halves.low[r]) sets.union(previous, r);
-      else distinct.push(r);
-    }
-    return distinct;
-  }
-
-  /** The groups of two or more, in manifest order of their first members. */
-  groups(distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
+  constructor(readonly distance = DEFAULT_NEAR_DISTANCE) {
     const problem = nearDistanceProblem(distance);
     if (problem) throw new RangeError(problem);
-    const count = this.names.length;
-    const sets = new UnionFind(count);
-    this.unionEqual(sets, 1, this.sha);
-    // Identical perceptual hashes first: then each distinct hash is compared once, however many share it.
-    const distinct = this.unionEqual(sets, 2, this.phash);
-    const { high, low } = this.phash;
-    if (distance > 0 && distinct.length > 1) {
+    if (distance > 0) {
       const chunks = distance + 1;
       for (let k = 0; k < chunks; k++) {
-        const from = Math.floor((k * 64) / chunks);
-        const to = Math.floor(((k + 1) * 64) / chunks);
-        const buckets = new Map<number, number[]>();
-        for (const r of distinct) {
-          const key = bitsOf(high[r]!, low[r]!, from, to);
-          const bucket = buckets.get(key);
-          if (bucket) bucket.push(r);
-          else buckets.set(key, [r]);
-        }
-        for (const bucket of buckets.values()) {
-          for (let a = 0; a < bucket.length; a++) {
-            const ra = bucket[a]!;
-            for (let b = a + 1; b < bucket.length; b++) {
-              const rb = bucket[b]!;
-              if (popcount32(high[ra]! ^ high[rb]!) + popcount32(low[ra]! ^ low[rb]!) <= distance) sets.union(ra, rb);
-            }
-          }
-        }
+        this.chunkBits.push([Math.floor((k * 64) / chunks), Math.floor(((k + 1) * 64) / chunks)]);
+        this.chunkHeads.push(new Map());
+        this.chunkNext.push(new Int32Array(1024));
       }
     }
+  }
+
+  /** Images added so far (the next one's row). */
+  get size(): number {
+    return this.names.size;
+  }
+
+  /** Adds the next image; `joins` false for one that takes part in no group (an image that is not there). Returns its row. */
+  add(image: HashedImage, joins = true): number {
+    const row = this.names.size;
+    this.addRow(image.fileName, joins ? fileHashes(image, row, this.sha, this.phash) : 0);
+    return row;
+  }
+
+  /** Adds a row whose hashes are already known (DuplicateFinder's). */
+  addHashed(name: string, flags: number, sha: Halves, phash: Halves, from: number): void {
+    const row = this.names.size;
+    if (flags & HAS_SHA) this.sha.set(row, sha.high[from]!, sha.low[from]!);
+    if (flags & HAS_PHASH) this.phash.set(row, phash.high[from]!, phash.low[from]!);
+    this.addRow(name, flags);
+  }
+
+  private addRow(name: string, flags: number): void {
+    const row = this.names.size;
+    this.names.push(name);
+    if (row >= this.has.length) this.has = grown(this.has, row + 1);
+    this.has[row] = flags;
+    this.sets.add(row);
+    if (flags & HAS_SHA) {
+      const first = this.firstSha.firstOf(row);
+      if (first !== row) this.sets.union(first, row);
+    }
+    if (!(flags & HAS_PHASH)) return;
+    const first = this.firstPhash.firstOf(row);
+    // A hash seen before: its first holder was compared with every other hash already.
+    if (first !== row) this.sets.union(first, row);
+    else this.joinNear(row);
+  }
+
+  /** Joins a new distinct hash to the earlier ones within the distance, then files it under its chunk values. */
+  private joinNear(row: number): void {
+    const { high, low } = this.phash;
+    const h = high[row]!;
+    const l = low[row]!;
+    for (let k = 0; k < this.chunkBits.length; k++) {
+      const [from, to] = this.chunkBits[k]!;
+      const key = bitsOf(h, l, from, to);
+      const heads = this.chunkHeads[k]!;
+      let next = this.chunkNext[k]!;
+      for (let other = heads.get(key) ?? -1; other >= 0; other = next[other]!) {
+        if (popcount32(h ^ high[other]!) + popcount32(l ^ low[other]!) <= this.distance) this.sets.union(other, row);
+      }
+      if (row >= next.length) next = this.chunkNext[k] = grown(next, row + 1);
+      next[row] = heads.get(key) ?? -1;
+      heads.set(key, row);
+    }
+  }
+
+  /** The first member (row) of the group `row` is in so far; `row` itself when it is the first or alone. */
+  rootOf(row: number): number {
+    return this.sets.find(row);
+  }
+
+  nameOf(row: number): string {
+    return this.names.at(row);
+  }
+
+  /** The groups of two or more so far, in manifest order of their first members. */
+  groups(): DuplicateGroup[] {
+    const count = this.names.size;
     const members = new Map<number, number[]>();
     for (let r = 0; r < count; r++) {
       // A root is its group's first row, so it is met before the rest of its group.
-      const root = sets.find(r);
+      const root = this.sets.find(r);
       if (root === r) continue;
       const list = members.get(root);
       if (list) list.push(r);
       else members.set(root, [root, r]);
     }
+    const sha = this.sha;
+    const sameBytes = (a: number, b: number) => (this.has[a]! & this.has[b]! & HAS_SHA) !== 0 && sha.high[a] === sha.high[b] && sha.low[a] === sha.low[b];
     const groups: DuplicateGroup[] = [];
     for (const [root, list] of [...members].sort((a, b) => a[0] - b[0])) {
-      const exact = (this.has[root]! & 1) !== 0 && list.every((r) => (this.has[r]! & 1) !== 0 && this.sha.high[r] === this.sha.high[root] && this.sha.low[r] === this.sha.low[root]);
-      groups.push({ kind: exact ? 'exact' : 'near', members: list.map((r) => this.names[r]!) });
+      groups.push({ kind: list.every((r) => sameBytes(root, r)) ? 'exact' : 'near', members: list.map((r) => this.names.at(r)) });
     }
     return groups;
+  }
+}
+
+/**
+ * Collects images one at a time (a manifest can stream by), then groups them at the distance asked for then.
+ */
+export class DuplicateFinder {
+  private readonly names: string[] = [];
+  private readonly sha = new Halves();
+  private readonly phash = new Halves();
+  private has = new Uint8Array(1024);
+
+  add(image: HashedImage): void {
+    const row = this.names.length;
+    this.names.push(image.fileName);
+    if (row >= this.has.length) this.has = grown(this.has, row + 1);
+    this.has[row] = fileHashes(image, row, this.sha, this.phash);
+  }
+
+  /** The groups of two or more, in manifest order of their first members. */
+  groups(distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
+    const stream = new DuplicateStream(distance);
+    for (let r = 0; r < this.names.length; r++) {
+      stream.addHashed(this.names[r]!, this.has[r]!, this.sha, this.phash, r);
+    }
+    return stream.groups();
   }
 }
 
@@ -200,9 +345,9 @@ export function findDuplicateGroups(images: Iterable<HashedImage>, distance = DE
 
 /** The duplicate groups of a manifest's images that are there (missing ones are left out), in one pass. */
 export function duplicateGroupsOf(records: Iterable<ManifestRecord>, distance = DEFAULT_NEAR_DISTANCE): DuplicateGroup[] {
-  const finder = new DuplicateFinder();
-  for (const r of records) if (!r.missing) finder.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
-  return finder.groups(distance);
+  const stream = new DuplicateStream(distance);
+  for (const r of records) if (!r.missing) stream.add({ fileName: r.file_name, sha256: r.sha256, phash: r.phash });
+  return stream.groups();
 }
 
 /** Each grouped image's group key (the group's first member), for splits and one-per-group exports. */

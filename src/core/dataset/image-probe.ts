@@ -15,6 +15,9 @@ export interface ImageProbe extends ImageFacts {
   mtimeMs: number;
 }
 
+/** What the probe uses of sharp's header read (a caller that read the header another way gives these). */
+export type HeaderFacts = Pick<sharp.Metadata, 'format' | 'width' | 'height' | 'pageHeight' | 'orientation' | 'exif' | 'xmp' | 'iptc'>;
+
 /** What an image's bytes say, whatever file holds them. */
 export interface ImageFacts {
   sha256: string | null;
@@ -134,18 +137,18 @@ export async function probeImage(abs: string, options: ProbeOptions = {}): Promi
  * read the header. Null where probeImage would not read the file whole (over 64 MiB, or refused by its
  * size, or empty): probe the file itself then.
  */
-export async function probeImageBytes(data: Buffer, known: { sha256?: string; meta?: sharp.Metadata } = {}, options: ProbeOptions = {}): Promise<ImageFacts | null> {
+export async function probeImageBytes(data: Buffer, known: { sha256?: string; meta?: HeaderFacts } = {}, options: ProbeOptions = {}): Promise<ImageFacts | null> {
   if (data.length === 0 || data.length > IN_MEMORY_BYTES || data.length > (options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES)) return null;
   const sha256 = known.sha256 ?? createHash('sha256').update(data).digest('hex');
   return describeImage({ sha256, head: data, tail: data.subarray(Math.max(0, data.length - 16)), whole: true }, data, options, known.meta);
 }
 
 /** Everything after the read: the header, the pixel limit, the decode check or perceptual hash, the embedded description. */
-async function describeImage(bytes: FileBytes, input: Buffer | string, options: ProbeOptions, known?: sharp.Metadata): Promise<ImageFacts> {
+async function describeImage(bytes: FileBytes, input: Buffer | string, options: ProbeOptions, known?: HeaderFacts): Promise<ImageFacts> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const { sha256 } = bytes;
   const base = { sha256, phash: null, width: null, height: null, embedded: null };
-  let meta: sharp.Metadata;
+  let meta: HeaderFacts;
   try {
     meta = known ?? (await sharp(input, { limitInputPixels: false }).metadata());
   } catch (err) {

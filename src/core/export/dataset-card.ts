@@ -17,7 +17,7 @@ import { CARD_FOLDER, CARD_NAME } from './output-names.js';
 import type { CardPlot, DatasetCard, DatasetCardInput } from './card/card-types.js';
 
 export type { CardDataFiles, CardFeature, CardPlot, DatasetCard, DatasetCardInput, ReviewCoverage, ReviewTally } from './card/card-types.js';
-export { cardFactsOf, type CardFacts } from './card/card-facts.js';
+export { cardFactsOf, CardFactsCollector, type CardFacts } from './card/card-facts.js';
 export { licenseProblem, HUB_LICENSES } from './card/licenses.js';
 export { sizeCategory } from './card/card-yaml.js';
 export { CARD_FOLDER, CARD_NAME };

@@ -50,6 +50,11 @@ export class ImagePlacer {
     return isRefusal(file) ? this.skipOf(fileName, file) : { file };
   }
 
+  /** Whether the image is known to be there, a plain file inside the dataset, without asking the disk (its folder is listed). */
+  checkListed(fileName: string): boolean {
+    return this.files.listsFile(fileName);
+  }
+
   async read(fileName: string): Promise<Buffer | { skip: SkipReason }> {
     const bytes = await this.files.read(fileName, DEFAULT_MAX_IMAGE_BYTES);
     return isRefusal(bytes) ? this.skipOf(fileName, bytes) : bytes;

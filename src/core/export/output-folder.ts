@@ -65,7 +65,7 @@ function cannotBuildBeside(out: string, parent: string, err: NodeJS.ErrnoExcepti
 }
 
 /** Refusals about the existing output folder; returns the names of an earlier export there, or null when it has none. */
-async function checkExistingOutput(out: string, format: ExportFormat, force: boolean, fingerprint: string, notices: string[]): Promise<{ previousRecord: string } | null> {
+async function checkExistingOutput(out: string, format: ExportFormat, force: boolean, fingerprint: () => Promise<string>, notices: string[]): Promise<{ previousRecord: string } | null> {
   const stat = await fs.stat(out).catch(() => null);
   if (!stat?.isDirectory()) throw new ExportError(`${out} exists and is not a folder`, 'out-not-folder');
   const parentStat = await fs.stat(path.dirname(out));
@@ -80,7 +80,7 @@ async function checkExistingOutput(out: string, format: ExportFormat, force: boo
   const previous = await readPreviousExport(out, format);
   if (!force) {
     // The same export again (a re-run after a kill, or twice by mistake): it is there, whole; nothing to do.
-    if (previous?.settings === fingerprint) return { previousRecord: await fs.readFile(path.join(out, EXPORT_RECORD_NAME), 'utf8') };
+    if (previous?.settings && previous.settings === (await fingerprint())) return { previousRecord: await fs.readFile(path.join(out, EXPORT_RECORD_NAME), 'utf8') };
     const finished = notices.find((n) => n.startsWith('finished'));
     throw new ExportError(
       finished
@@ -101,9 +101,10 @@ async function checkExistingOutput(out: string, format: ExportFormat, force: boo
 
 /**
  * Checks the output folder and makes the folder the export is built in; or, when the folder already holds
- * this very export and none was forced, says so (the caller returns it as done).
+ * this very export and none was forced, says so (the caller returns it as done). `fingerprint` is asked for
+ * only when an earlier export there recorded one to compare with (it hashes the whole manifest).
  */
-export async function prepareOutput(datasetFolder: string, outArg: string, format: ExportFormat, force: boolean, fingerprint: string): Promise<PreparedOutput | AlreadyExported> {
+export async function prepareOutput(datasetFolder: string, outArg: string, format: ExportFormat, force: boolean, fingerprint: () => Promise<string>): Promise<PreparedOutput | AlreadyExported> {
   const given = path.resolve(outArg);
   const realDataset = await fs.realpath(datasetFolder);
   const out = await realpathOfFuture(given);

@@ -3,7 +3,7 @@
 import type { Caption, ManifestRecord, TextSource } from '../../shared/record.js';
 import { cleanCaptionText } from '../../shared/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
-import { unitHash } from '../util/seeded-hash.js';
+import { unitHasher } from '../util/seeded-hash.js';
 import { ReasonTally } from '../util/reason-tally.js';
 import {
   type CaptionSource,
@@ -23,10 +23,11 @@ export interface PlanOptions {
   validation: number;
   select: ExportSelection;
   /**
-   * Duplicate groups: each grouped image's group key (its first member). A group goes into one split,
-   * the one its key falls in, so near-identical images never straddle train and validation.
+   * Duplicate groups: each grouped image's group key (its first member), or a lookup that knows them as the
+   * records stream by. A group goes into one split, the one its key falls in, so near-identical images never
+   * straddle train and validation.
    */
-  groups?: ReadonlyMap<string, string>;
+  groups?: ReadonlyMap<string, string> | GroupLookup;
   /** One image per duplicate group: the first of it (in manifest order) that can be exported. */
   dedup?: boolean;
   /**
@@ -39,6 +40,31 @@ export interface PlanOptions {
    * obeys `select` as the exported caption does (the alt-text is ground truth and needs no review).
    */
   lines?: readonly TextSource[];
+}
+
+/** Where the planner finds a record's duplicate group, and which groups already sent an image (--dedup). */
+export interface GroupLookup {
+  /** The key (first member) of the group `fileName` is in, or undefined when it is in none. */
+  keyOf(fileName: string): string | undefined;
+  /** --dedup: whether `fileName` may go out for its group (none of the group went out before); notes that it does. */
+  claim(fileName: string, key: string | undefined): boolean;
+}
+
+/** The lookup of groups known in full beforehand: one image of a group goes out, the rest are duplicates. */
+class KnownGroups implements GroupLookup {
+  private readonly sent = new Set<string>();
+  constructor(private readonly keys: ReadonlyMap<string, string>) {}
+
+  keyOf(fileName: string): string | undefined {
+    return this.keys.get(fileName);
+  }
+
+  claim(_fileName: string, key: string | undefined): boolean {
+    if (key === undefined) return true;
+    if (this.sent.has(key)) return false;
+    this.sent.add(key);
+    return true;
+  }
 }
 
 export interface ExportPlan {
@@ -74,10 +100,15 @@ export class ExportPlanner {
   /** t2i: images whose draw picked the alt-text but that have none, so they got the DSC. */
   altFallback = 0;
   private readonly kind: 'ssc' | 'dsc';
-  /** --dedup: groups that already sent an image. */
-  private readonly groupsOut = new Set<string>();
+  private readonly groups: GroupLookup | null;
+  private readonly blendDraw: (fileName: string) => number;
+  private readonly splitDraw: (fileName: string) => number;
 
   constructor(private readonly options: PlanOptions) {
+    const groups = options.groups;
+    this.groups = groups === undefined ? null : 'claim' in groups ? groups : new KnownGroups(groups);
+    this.blendDraw = unitHasher(options.seed, 'blend');
+    this.splitDraw = unitHasher(options.seed, 'split');
     // The t2i blend's eligibility is decided by the DSC alone, so the set of exported images does not
     // depend on the seed: the draw only picks which of two texts an eligible image gets.
     this.kind = options.profile === 'ssc' ? 'ssc' : 'dsc';
@@ -87,12 +118,9 @@ export class ExportPlanner {
   decide(record: ManifestRecord): ExportSample | null {
     const { options, kind } = this;
     if (options.only && !options.only.has(record.file_name)) return null;
-    const group = options.groups?.get(record.file_name);
+    const group = this.groups?.keyOf(record.file_name);
     let reason = recordSkip(record) ?? captionSkip(record[kind], options.select);
-    if (reason === null && group !== undefined && options.dedup) {
-      if (this.groupsOut.has(group)) reason = 'duplicate';
-      else this.groupsOut.add(group);
-    }
+    if (reason === null && options.dedup && this.groups && !this.groups.claim(record.file_name, group)) reason = 'duplicate';
     if (reason !== null) {
       this.skipped.add(reason, record.file_name);
       return null;
@@ -102,7 +130,7 @@ export class ExportPlanner {
     let source: CaptionSource = kind;
     let by: ExportSample['by'] = chosen.by;
     let score = chosen.score ?? null;
-    if (options.profile === 't2i' && unitHash(options.seed, 'blend', record.file_name) >= options.ratio) {
+    if (options.profile === 't2i' && this.blendDraw(record.file_name) >= options.ratio) {
       const alt = record.alt?.text.trim() ?? '';
       if (alt === '') this.altFallback++;
       else {
@@ -112,7 +140,7 @@ export class ExportPlanner {
         score = record.alt!.score ?? null;
       }
     }
-    const split = unitHash(options.seed, 'split', group ?? record.file_name) < options.validation ? 'validation' : 'train';
+    const split = this.splitDraw(group ?? record.file_name) < options.validation ? 'validation' : 'train';
     return {
       fileName: record.file_name,
       // Manifests written by hand or by older releases may carry control characters: never into a training file.

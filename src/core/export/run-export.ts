@@ -1,21 +1,25 @@
 // Export Fine-Tune Set: plan (which images, which caption, which split), write the format with the images
 // and export.json into a folder beside the output folder, then put it in place whole (output-folder.ts).
-import type { ManifestStore } from '../dataset/manifest-store.js';
-import type { ManifestRecord, TextSource } from '../../shared/record.js';
-import { createWriter } from './formats/index.js';
-import { ImagePlacer } from './image-placer.js';
-import { DestinationNames } from './destination-names.js';
+// The records are read once, as they stream by (write-pass.ts), unless duplicate groups or a file out of
+// name order ask for a second pass.
+import type { TextSource } from '../../shared/record.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EXPORT_RECORD_NAME, commitOutput, discardOutput, prepareOutput } from './output-folder.js';
 import { DatasetFolder } from '../dataset/dataset-file.js';
+import { ManifestChangedError } from '../dataset/line-source.js';
+import type { ManifestProblem } from '../dataset/manifest-codec.js';
+import { ManifestOrderError } from '../dataset/manifest-record-stream.js';
 import { writeFully } from '../util/write-fully.js';
 import { settingsFingerprint } from './settings-fingerprint.js';
-import { ExportPlanner } from './plan.js';
-import { cardFactsOf, licenseProblem, writeDatasetCard } from './dataset-card.js';
+import { licenseProblem, writeDatasetCard } from './dataset-card.js';
 import { cardLayout } from './card-layout.js';
 import { RECAPTION_VERSION } from '../../shared/version.js';
-import { DEFAULT_NEAR_DISTANCE, duplicateGroupsOf, groupKeys, nearDistanceProblem } from '../dataset/duplicates.js';
+import { DEFAULT_NEAR_DISTANCE, groupKeys, nearDistanceProblem, type DuplicateGroup } from '../dataset/duplicates.js';
+import { manifestSha256, openPass, type ExportManifest, type RecordPass } from './export-source.js';
+import { StreamedGroups } from './streamed-groups.js';
+import { syncTree } from './sync-tree.js';
+import { cancelled, writePass, type PassResult, type PassSetup } from './write-pass.js';
 import {
   DEFAULT_EXPORT_SELECTION,
   DEFAULT_IMAGE_MODE,
@@ -28,16 +32,13 @@ import {
   type ExportProfile,
   type ExportProgress,
   type ExportRecord,
-  type ExportSample,
   type ExportSelection,
   type ImageMode,
-  type SkipReason,
-  type SourceCounts,
-  type Split,
 } from './types.js';
 
 export interface ExportOptions {
-  store: ManifestStore;
+  /** The dataset's manifest: an open store (exported with its unsaved changes), or its file, read once as it streams by. */
+  store: ExportManifest;
   out: string;
   profile: ExportProfile;
   format: ExportFormat;
@@ -87,6 +88,8 @@ export interface ExportResult {
   notices: string[];
   /** Images refused because they lead outside the dataset folder, each named (the first 20, then a count). */
   warnings: string[];
+  /** Lines of the manifest that are not records (not exported). */
+  problems: readonly ManifestProblem[];
 }
 
 export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
@@ -94,8 +97,6 @@ export const DEFAULT_PROMPTS: Record<ExportProfile, string> = {
   dsc: 'Describe this image in detail.',
   t2i: 'Describe this image.',
 };
-
-const BATCH = 32;
 
 function checkOptions(o: Required<Pick<ExportOptions, 'ratio' | 'seed' | 'validation' | 'shardSize' | 'shardMb'>>): void {
   if (!(o.ratio >= 0 && o.ratio <= 1)) throw new ExportError(`ratio must be between 0 and 1, got ${o.ratio}`, 'bad-option');
@@ -136,29 +137,45 @@ function imageRoot(format: ExportFormat, images: ImageMode, dataset: string): st
   }
 }
 
-/** The planner's samples in batches of up to `size`, with how many records each batch read. */
-function* sampleBatches(records: Iterable<ManifestRecord>, planner: ExportPlanner, size: number): Generator<{ batch: ExportSample[]; read: number }> {
-  let batch: ExportSample[] = [];
-  let read = 0;
-  for (const record of records) {
-    read++;
-    const sample = planner.decide(record);
-    if (sample) batch.push(sample);
-    if (batch.length >= size) {
-      yield { batch, read };
-      batch = [];
-      read = 0;
+/** Closes a pass and empties the build folder, for a pass over the records again. */
+async function restart(staging: string, records: RecordPass): Promise<void> {
+  records.close();
+  for (const name of await fs.readdir(staging)) await fs.rm(path.join(staging, name), { recursive: true, force: true });
+}
+
+/**
+ * The export's pass over the records, duplicate groups found as they stream by (a group's split and --dedup
+ * follow its first member, which comes first); again, with the groups known in full, when a later record
+ * joined groups that earlier records were judged by; and again through an index for a file out of name
+ * order. `opened` holds the pass open last, for the caller to close.
+ */
+async function passes(
+  manifest: ExportManifest,
+  nearDistance: number,
+  staging: string,
+  write: (groups: PassSetup['groups'], records: RecordPass) => Promise<PassResult>,
+  opened: { records: RecordPass | null },
+): Promise<{ pass: PassResult; groupList: DuplicateGroup[]; records: RecordPass }> {
+  for (let indexed = false; ; indexed = true) {
+    const records = (opened.records = await openPass(manifest, indexed));
+    const streamed = new StreamedGroups(nearDistance);
+    const pass = await write(streamed, records).catch((err: unknown) => {
+      if (indexed || !(err instanceof ManifestOrderError)) throw err;
+      return null;
+    });
+    if (pass === null) {
+      await restart(staging, records);
+      continue;
     }
+    const groupList = streamed.groups();
+    if (streamed.judgedAsWhole()) return { pass, groupList, records };
+    const first = await records.sha256();
+    await restart(staging, records);
+    const again = (opened.records = await openPass(manifest, indexed));
+    const whole = await write(groupKeys(groupList), again);
+    if ((await again.sha256()) !== first) throw new ManifestChangedError(`${manifest.fileName} changed while it was exported; export again`);
+    return { pass: whole, groupList, records: again };
   }
-  yield { batch, read };
-}
-
-function* exportedRecords(records: Iterable<ManifestRecord>, names: ReadonlySet<string>): Generator<ManifestRecord> {
-  for (const record of records) if (names.has(record.file_name)) yield record;
-}
-
-function cancelled(out: string): ExportError {
-  return new ExportError(`export cancelled; nothing was written to ${out}`, 'cancelled');
 }
 
 /** export.json, written into the finished build last, with fsync: its presence marks a whole export. */
@@ -186,19 +203,13 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const images = options.images ?? DEFAULT_IMAGE_MODE;
   checkFormatOptions(options.format, images, options.lines, options.license);
   const prompt = options.prompt ?? DEFAULT_PROMPTS[options.profile];
-  const { store, signal } = options;
+  const { store: manifest, signal } = options;
   if (signal?.aborted) throw cancelled(options.out);
-
-  // Duplicate groups first (one pass over the hashes): a group's split is its first member's, so a
-  // near-identical image can never be in train while its twin is in validation.
   const nearDistance = options.nearDistance ?? DEFAULT_NEAR_DISTANCE;
   const distanceProblem = nearDistanceProblem(nearDistance);
   if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
-  const groupList = duplicateGroupsOf(store.records(), nearDistance);
-  const plan = new ExportPlanner({ profile: options.profile, select, ...settings, groups: groupKeys(groupList), dedup: options.dedup === true, only: options.only, lines: options.lines });
   const followExternalLinks = options.followExternalLinks === true;
-  const files = await DatasetFolder.open(store.folder, { followExternalLinks });
-  const manifestSha256 = store.sha256();
+  const files = await DatasetFolder.open(manifest.folder, { followExternalLinks });
   // Everything that decides the content, as export.json records it.
   const recorded = {
     profile: options.profile,
@@ -218,73 +229,41 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     dedup: options.dedup === true,
     follow_external_links: followExternalLinks,
   };
-  const fingerprint = settingsFingerprint({ dataset: files.realRoot, manifestSha256, settings: recorded, only: options.only ?? null });
-  const prepared = await prepareOutput(store.folder, options.out, options.format, options.force === true, fingerprint);
+  const fingerprintOf = (manifestSha256: string) => settingsFingerprint({ dataset: files.realRoot, manifestSha256, settings: recorded, only: options.only ?? null });
+  // The manifest's hash is known once the pass has read it; it is needed before only to recognise this
+  // very export already in the output folder.
+  const prepared = await prepareOutput(manifest.folder, options.out, options.format, options.force === true, async () => fingerprintOf(await manifestSha256(manifest)));
   if (!('staging' in prepared)) {
-    return { out: prepared.out, record: JSON.parse(prepared.record) as ExportRecord, notices: prepared.notices, warnings: [] };
+    return { out: prepared.out, record: JSON.parse(prepared.record) as ExportRecord, notices: prepared.notices, warnings: [], problems: [] };
   }
-  const writer = createWriter(options.format, {
-    root: prepared.staging,
-    images,
-    prompt,
-    shardSize: settings.shardSize,
-    parquetShardBytes: settings.shardMb * 1024 * 1024,
-    lines: options.lines !== undefined,
+  const setup = (groups: PassSetup['groups']): PassSetup => ({
+    format: options.format,
+    writer: {
+      root: prepared.staging,
+      images,
+      prompt,
+      shardSize: settings.shardSize,
+      parquetShardBytes: settings.shardMb * 1024 * 1024,
+      lines: options.lines !== undefined,
+    },
+    files,
+    plan: { profile: options.profile, select, ...settings, dedup: options.dedup === true, only: options.only, lines: options.lines },
+    groups,
+    out: prepared.out,
+    signal,
+    onProgress: options.onProgress,
   });
-  const placer = new ImagePlacer(files, prepared.staging, images);
-  const placesFiles = !writer.inlineImages && images !== 'none';
-  const imageNames = new DestinationNames();
-  const counts: Record<Split, number> = { train: 0, validation: 0 };
-  // The card describes what went out, never texts of images left out (a pushed card is public).
-  const exported = new Set<string>();
-  const sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
-  // Progress counts records read: the manifest is streamed through the planner, a batch at a time.
-  const total = store.size;
-  let done = 0;
+  const opened: { records: RecordPass | null } = { records: null };
   try {
-    for (const { batch, read } of sampleBatches(store.records(), plan, BATCH)) {
-      if (signal?.aborted) throw cancelled(prepared.out);
-      done += read;
-      if (batch.length === 0) continue;
-      // Image files placed beside the captions are claimed too, folded as macOS and Windows compare names.
-      const reserved = batch.map((sample) => writer.reserve(sample) ?? (placesFiles && !imageNames.claim(writer.imageDestination(sample)) ? 'name-collision' : null));
-      // Images of a batch are read or placed concurrently; samples are written in order, so output is deterministic.
-      const placed = await Promise.all(
-        batch.map(async (sample, i): Promise<{ skip: SkipReason } | { bytes: Buffer | null }> => {
-          const clash = reserved[i];
-          if (clash) return { skip: clash };
-          if (writer.inlineImages) {
-            if (images === 'none') {
-              const checked = await placer.check(sample.fileName);
-              return 'skip' in checked ? checked : { bytes: null };
-            }
-            const bytes = await placer.read(sample.fileName);
-            return Buffer.isBuffer(bytes) ? { bytes } : bytes;
-          }
-          const skip = await placer.place(sample.fileName, writer.imageDestination(sample));
-          return skip ? { skip } : { bytes: null };
-        }),
-      );
-      for (let i = 0; i < batch.length; i++) {
-        const sample = batch[i]!;
-        const result = placed[i]!;
-        if ('skip' in result) {
-          plan.skipped.add(result.skip, sample.fileName);
-          continue;
-        }
-        await writer.add(sample, result.bytes);
-        exported.add(sample.fileName);
-        counts[sample.split]++;
-        sources[sample.split][sample.source] = (sources[sample.split][sample.source] ?? 0) + 1;
-      }
-      options.onProgress?.({ phase: 'writing', done, total, fileName: batch[batch.length - 1]!.fileName });
-    }
-    await writer.close();
+    const { pass, groupList, records } = await passes(manifest, nearDistance, prepared.staging, (groups, over) => writePass(setup(groups), over), opened);
     if (signal?.aborted) throw cancelled(prepared.out);
+    const total = records.progress().total;
     options.onProgress?.({ phase: 'finishing', done: total, total });
+    const manifestSha256 = await records.sha256();
+    const problems = records.problems();
 
     const notes: string[] = [];
-    if (placer.linkFallback) notes.push(placer.linkFallback);
+    if (pass.linkFallback) notes.push(pass.linkFallback);
     if (prepared.insideDataset) {
       notes.push('the output folder is inside the dataset: exclude it from scans');
     }
@@ -292,10 +271,10 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       tool: 'recaption',
       record_version: 1,
       created_at: new Date().toISOString(),
-      dataset: store.folder,
-      manifest: store.fileName,
+      dataset: manifest.folder,
+      manifest: manifest.fileName,
       manifest_sha256: manifestSha256,
-      manifest_problems: store.problems.length,
+      manifest_problems: problems.length,
       profile: recorded.profile,
       format: recorded.format,
       ratio: recorded.ratio,
@@ -312,39 +291,40 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       dedup: recorded.dedup,
       only: options.only ? options.only.size : null,
       prompt: recorded.prompt,
-      counts: { ...counts, total: counts.train + counts.validation },
-      caption_sources: sources,
-      alt_fallback: options.profile === 't2i' ? plan.altFallback : null,
-      skipped: plan.skipped.counts,
-      skipped_total: plan.skipped.total,
-      skipped_examples: plan.skipped.examples,
-      image_root: imageRoot(options.format, images, store.folder),
+      counts: { ...pass.counts, total: pass.counts.train + pass.counts.validation },
+      caption_sources: pass.sources,
+      alt_fallback: options.profile === 't2i' ? pass.altFallback : null,
+      skipped: pass.skipped.counts,
+      skipped_total: pass.skipped.total,
+      skipped_examples: pass.skipped.examples,
+      image_root: imageRoot(options.format, images, manifest.folder),
       notes,
       outputs: [],
       follow_external_links: followExternalLinks,
-      settings_sha256: fingerprint,
+      settings_sha256: fingerprintOf(manifestSha256),
     };
-    // The card reads the exported records once more (review coverage, habits, the audit).
-    const facts = await cardFactsOf(exportedRecords(store.records(), exported));
     if (signal?.aborted) throw cancelled(prepared.out);
     await writeDatasetCard(prepared.staging, {
       record,
       ...cardLayout(options.format, images),
-      ...facts,
+      ...pass.facts,
       license: options.license,
       title: options.title,
       recaptionVersion: RECAPTION_VERSION,
     });
     record.outputs = (await fs.readdir(prepared.staging)).sort();
+    // Files written one per sample were not synced one by one: all at once now, before export.json marks the build whole.
+    if (pass.filePerSample) await syncTree(prepared.staging);
     await writeRecord(prepared.staging, record);
     if (signal?.aborted) throw cancelled(prepared.out);
     options.onProgress?.({ phase: 'committing', done: total, total });
     await commitOutput(prepared);
-    return { out: prepared.out, record, notices: prepared.notices, warnings: placer.refusedLinks.lines() };
+    return { out: prepared.out, record, notices: prepared.notices, warnings: pass.refusedLinks, problems };
   } catch (err) {
-    await writer.abort().catch(() => undefined);
     await discardOutput(prepared).catch(() => undefined);
     throw err;
+  } finally {
+    opened.records?.close();
   }
 }
 

@@ -1,13 +1,16 @@
-// A buffered text file writer: metadata files grow to tens of MB on large exports, so lines are gathered
-// and written in large chunks instead of one write per line.
+// A buffered text file writer: metadata files grow to hundreds of MB on large exports, so lines are gathered
+// and written in large chunks, one chunk in flight while the next is gathered, instead of one write per line.
 import { promises as fs } from 'node:fs';
 import { writeFully } from '../util/write-fully.js';
 
-const FLUSH_AT = 1 << 20;
+/** Characters gathered before they are handed to the file. */
+const FLUSH_AT = 4 << 20;
 
 export class TextSink {
   private chunks: string[] = [];
   private pending = 0;
+  /** The chunk being written, if any (its failure surfaces at the next wait for it, or at close). */
+  private writing: Promise<void> | null = null;
 
   private constructor(
     private handle: fs.FileHandle | null,
@@ -18,18 +21,30 @@ export class TextSink {
     return new TextSink(await fs.open(file, 'wx', 0o644), file);
   }
 
-  async write(text: string): Promise<void> {
+  /**
+   * Adds text. A promise only when a chunk is handed to the file while the one before it is still being
+   * written: the caller waits for that one, so at most two chunks are held.
+   */
+  write(text: string): Promise<void> | undefined {
     this.chunks.push(text);
     this.pending += text.length;
-    if (this.pending >= FLUSH_AT) await this.flush();
+    return this.pending >= FLUSH_AT ? this.flush() : undefined;
   }
 
-  private async flush(): Promise<void> {
-    if (this.chunks.length === 0 || !this.handle) return;
+  private flush(): Promise<void> | undefined {
+    const handle = this.handle;
+    if (this.chunks.length === 0 || !handle) return this.writing ?? undefined;
     const data = this.chunks.join('');
     this.chunks = [];
     this.pending = 0;
-    await writeFully(this.handle, data, this.file);
+    const before = this.writing;
+    const write = (async () => {
+      if (before) await before;
+      await writeFully(handle, data, this.file);
+    })();
+    write.catch(() => undefined); // awaited (and thrown) by the next flush's caller or by close
+    this.writing = write;
+    return before ?? undefined;
   }
 
   /** Flushes, syncs and closes. */
@@ -37,7 +52,8 @@ export class TextSink {
     const handle = this.handle;
     if (!handle) return;
     try {
-      await this.flush();
+      void this.flush();
+      await this.writing;
       await handle.sync();
     } finally {
       this.handle = null;
@@ -50,6 +66,7 @@ export class TextSink {
     const handle = this.handle;
     this.handle = null;
     this.chunks = [];
+    await this.writing?.catch(() => undefined);
     await handle?.close().catch(() => undefined);
   }
 }

@@ -1,65 +1,45 @@
 // Imports a dataset from Parquet files or WebDataset tar shards into a Recaption dataset folder:
 //
 //   <out>/images/<file stem>/<row or key>.<ext>   each row's / sample's image, named by the import
-//   <out>/recaption.jsonl                         the manifest, by a scan of the folder, with the captions
+//   <out>/recaption.jsonl                         the manifest: what a scan of the folder gives, with the captions
 //
 // Every source file is checked first (Parquet: magic, footer, columns, each row group against the
 // bounds; tar: not a compressed file), so a bad file stops the import before anything is written. The
-// files' bytes are parsed in a worker thread (import-worker.ts) with a bounded heap and a watchdog;
-// this side writes what it decodes. A file's images are written into a hidden partial folder that gets
-// the final name only when the whole file is in; each finished row group (or shard) is recorded, so a
-// stopped import, re-run into the same folder, continues where it stopped without rewriting an image.
-import { promises as fs } from 'node:fs';
+// files' bytes are parsed in a worker thread (import-worker.ts) with a bounded heap and a watchdog, one
+// stream per file; this side reads each image's header and probes it from the bytes in hand, and hands
+// the images to writer threads (image-writer.ts), while the worker reads the next batch. A file's images
+// go into a hidden partial folder that gets its final name once the import has written everything; each
+// finished row group (or shard) is recorded once its images are durable (import-commits.ts: a sync per
+// batch, not per file), so a stopped import, re-run into the same folder, continues where it stopped
+// without rewriting an image. The manifest is built from the probes, as a scan of the folder would
+// write it, not by reading the folder again (import-manifest.ts).
 import * as path from 'node:path';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import { ImportError, throwIfCancelled } from './import-errors.js';
 import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, MAX_LISTED_WARNINGS } from './import-limits.js';
 import type { RowBatch } from './import-rows.js';
 import { ImportWorker } from './import-worker-client.js';
-import { writeImportManifest } from './import-manifest.js';
-import {
-  IMAGES_FOLDER, checkOutput, finalImageFolder, partialImageFolder, readUnit, writeState, writeUnit, type FinishedUnit, type ImportState,
-} from './import-state.js';
-import { removeAbandonedImageTemps } from './image-writer.js';
-import { syncFolder } from '../dataset/atomic-write.js';
+import { ImageWriter } from './image-writer.js';
+import { UnitManifest, writeImportManifest } from './import-manifest.js';
+import { Run, exists, preparePartial, type RunOptions } from './import-run.js';
+import { checkOutput, finalImageFolder, readUnit, writeState, type ImportState } from './import-state.js';
 import type { ColumnChoice } from './parquet-columns.js';
 import type { RowGroupInfo } from './parquet-file.js';
 import { resolveImage } from './parquet-values.js';
 import { UniqueNames, stemOf } from './safe-names.js';
-import { ReasonTally } from '../util/reason-tally.js';
 import { listSource, type ImportFormat, type ImportSource, type SourceFile } from './source-files.js';
-import { UnitWriter, type ImportTotals } from './unit-writer.js';
+import type { UnitWriter } from './unit-writer.js';
 
+export type { ImportProgress, RunOptions } from './import-run.js';
 
-export interface ImportProgress {
-  phase: 'reading' | 'scanning';
-  /** Reading Parquet: rows; reading tar shards: bytes of the shards; scanning: images. */
-  done: number;
-  total: number;
-  /** What done and total count. */
-  unit: 'rows' | 'bytes' | 'images';
-  bytesWritten: number;
-  /** The source file being read. */
-  file?: string;
-}
-
-export interface ImportOptions {
+/** What to import and where; how the run goes (limits, progress, cancelling) is RunOptions'. */
+export interface ImportOptions extends RunOptions {
   /** A .parquet file, a .tar shard, or a folder of either (not both). */
   source: string;
   /** The dataset folder to create (or an earlier import of the same source, to continue). */
   out: string;
   imageColumn?: string;
   captionColumn?: string;
-  onProgress?: (p: ImportProgress) => void;
-  signal?: AbortSignal;
-  /** Images over this many bytes are skipped (default 256 MiB). */
-  maxImageBytes?: number;
-  /** A Parquet row group whose chosen columns hold more than this, stored or inflated, is refused (default 512 MiB). */
-  maxRowGroupBytes?: number;
-  /** Images sniffed and written at once (default 8). */
-  concurrency?: number;
-  /** Perceptual hashes in the manifest's scan (default true; it decodes every image: `recaption dedup` can add them later). */
-  phash?: boolean;
 }
 
 export interface ImportReport {
@@ -91,89 +71,6 @@ export interface ImportReport {
   warnings: string[];
   /** Warnings beyond those listed. */
   moreWarnings: number;
-}
-
-/** The run's counters and how it tells its caller. */
-class Run {
-  readonly totals: ImportTotals = { imported: 0, resumed: 0, bytesWritten: 0 };
-  readonly skips = new ReasonTally<string>();
-  readonly captions = new ReasonTally<string>();
-  /** Every unit of the import in order, finished now or earlier: what the manifest is built from. */
-  readonly units: string[] = [];
-  rows = 0;
-  done = 0;
-
-  constructor(
-    readonly options: ImportOptions,
-    readonly out: string,
-    readonly total: number,
-    private readonly unit: 'rows' | 'bytes',
-    readonly worker: ImportWorker,
-  ) {}
-
-  get signal(): AbortSignal | undefined {
-    return this.options.signal;
-  }
-
-  get maxImageBytes(): number {
-    return this.options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
-  }
-
-  get maxRowGroupBytes(): number {
-    return this.options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES;
-  }
-
-  get concurrency(): number {
-    return Math.max(1, this.options.concurrency ?? 8);
-  }
-
-  /** Called per row (per chunk of a shard): callers throttle what they show (the CLI's progress line does). */
-  progress(file: string): void {
-    this.options.onProgress?.({ phase: 'reading', done: this.done, total: this.total, unit: this.unit, bytesWritten: this.totals.bytesWritten, file });
-  }
-
-  /** Counts a unit that an earlier run finished. */
-  adopt(finished: FinishedUnit): void {
-    this.totals.resumed += finished.summary.images;
-    this.tally(finished.summary);
-  }
-
-  private tally(summary: FinishedUnit['summary']): void {
-    this.skips.merge(summary.skipped, summary.examples);
-    this.captions.merge(summary.captions ?? {}, summary.captionExamples ?? {});
-    this.rows += summary.rows;
-  }
-
-  async finishUnit(unit: string, writer: UnitWriter, dir: string): Promise<void> {
-    const finished = writer.finish();
-    // The images' renames are made durable before the unit is recorded as finished.
-    await syncFolder(dir);
-    await writeUnit(this.out, unit, finished);
-    this.tally(finished.summary);
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return (await fs.lstat(p).catch(() => null)) !== null;
-}
-
-/** Gives the partial folder its final name once every unit of the file is in. */
-async function publish(out: string, stem: string): Promise<void> {
-  const partial = partialImageFolder(out, stem);
-  const final = finalImageFolder(out, stem);
-  if (await exists(final)) {
-    if (await exists(partial)) throw new ImportError('out-not-empty', `${final} and ${partial} both exist; remove the one that does not belong to this import`);
-    return;
-  }
-  await fs.rename(partial, final);
-  await syncFolder(path.join(out, IMAGES_FOLDER));
-}
-
-async function preparePartial(out: string, stem: string): Promise<string> {
-  const dir = partialImageFolder(out, stem);
-  await fs.mkdir(dir, { recursive: true });
-  await removeAbandonedImageTemps(dir);
-  return dir;
 }
 
 function noImages(file: string, where: string, what: string): ImportError {
@@ -210,12 +107,30 @@ function rowName(row: number, rows: number): string {
   return String(row).padStart(Math.max(6, String(Math.max(0, rows - 1)).length), '0');
 }
 
-/** The batches of the stream the worker has open, until it is done. */
+/**
+ * The batches of the stream the worker has open, until it is done. The next one is asked for as soon as
+ * one arrives, so the worker reads it while this side writes. A batch left unasked-for when the caller
+ * stops early is waited for: the worker takes one request at a time.
+ */
 async function* batches(worker: ImportWorker, what: string): AsyncGenerator<RowBatch> {
-  for (;;) {
-    const { batch } = await worker.request({ op: 'next' }, what);
-    if (batch === null) return;
-    yield batch;
+  // Asked for before the caller is done with the batch in hand: a cancel meanwhile rejects it unawaited,
+  // which is not an unhandled rejection (it is awaited next, or in `finally`).
+  const ask = () => {
+    const asked = worker.request({ op: 'next' }, what);
+    asked.catch(() => undefined);
+    return asked;
+  };
+  let next: Promise<{ batch: RowBatch | null }> | null = ask();
+  try {
+    for (;;) {
+      const { batch }: { batch: RowBatch | null } = await next;
+      next = null;
+      if (batch === null) return;
+      next = ask();
+      yield batch;
+    }
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 
@@ -224,39 +139,63 @@ async function importParquetFile(run: Run, plan: ParquetPlan): Promise<void> {
   const units = plan.rowGroups.map((g) => `${stem}.rg${String(g.index).padStart(5, '0')}`);
   run.units.push(...units);
   const alreadyFinal = await exists(finalImageFolder(run.out, stem));
-  const dir = alreadyFinal ? '' : await preparePartial(run.out, stem);
-  const folder = path.dirname(file.abs);
-  const limits = { maxImageBytes: run.maxImageBytes, maxRowGroupBytes: run.maxRowGroupBytes };
+  const images = new Set<string>();
+  const recorded = (names: string[]) => names.forEach((n) => images.add(n));
+  // Row groups an earlier run finished are adopted; the rest are read in one stream.
+  const toRead: RowGroupInfo[] = [];
   for (const group of plan.rowGroups) {
-    throwIfCancelled(run.signal);
-    const unit = units[group.index]!;
-    const finished = await readUnit(run.out, unit);
+    const finished = await readUnit(run.out, units[group.index]!);
+    if (finished) recorded(run.adopt(finished));
+    // A file published by an earlier run without this unit's record: the manifest is a scan's.
+    else if (alreadyFinal) run.manifest?.add(null);
     if (finished || alreadyFinal) {
-      if (finished) run.adopt(finished);
       run.done += group.rows;
       run.progress(file.name);
-      continue;
+    } else {
+      toRead.push(group);
     }
-    const what = `${file.name} row group ${group.index}`;
-    await run.worker.request({ op: 'open-row-group', file, group, choice, limits }, what);
-    const writer = new UnitWriter(dir, `${IMAGES_FOLDER}/${stem}`, file.name, run.totals);
-    for await (const batch of batches(run.worker, what)) {
+  }
+  if (toRead.length > 0) {
+    const dir = await preparePartial(run.out, stem);
+    const folder = path.dirname(file.abs);
+    const limits = { maxImageBytes: run.maxImageBytes, maxRowGroupBytes: run.maxRowGroupBytes };
+    await run.worker.request({ op: 'open-row-groups', file, groups: toRead, choice, limits }, file.name);
+    // The row group being written, and how to finish it (and every row group before the next batch's:
+    // one without rows sends no batch).
+    let next = 0;
+    let writer: UnitWriter | null = null;
+    const finishUpTo = async (index: number) => {
+      while (next < toRead.length && toRead[next]!.index < index) {
+        const group = toRead[next++]!;
+        const done = writer ?? run.newWriter(dir, stem, file);
+        writer = null;
+        if (group.index === 0 && group.rows > 0 && done.imageCount === 0) {
+          throw noImages(file.name, `column "${choice.image.name}"`, `no row of its first row group holds image bytes sharp can read`);
+        }
+        await run.finishUnit(units[group.index]!, done, recorded);
+      }
+    };
+    for await (const batch of batches(run.worker, file.name)) {
+      throwIfCancelled(run.signal);
+      const group = plan.rowGroups[batch.group ?? -1];
+      if (!group) throw new ImportError('corrupt', `${file.name}: the reader sent rows of no row group it was asked for`);
+      await finishUpTo(group.index);
+      const unitWriter: UnitWriter = (writer ??= run.newWriter(dir, stem, file));
       await mapConcurrent(batch.rows, run.concurrency, async (row, i) => {
         throwIfCancelled(run.signal);
         const position = batch.first + i;
         const number = group.start + position;
         const image = await resolveImage(row.image, folder, run.maxImageBytes);
-        await writer.add({ name: rowName(number, plan.rows), label: `${file.name} row ${number}`, image, caption: row.caption, source: { source_row: number } }, position);
+        await unitWriter.add({ name: rowName(number, plan.rows), label: `${file.name} row ${number}`, image, caption: row.caption, source: { source_row: number } }, position);
         run.done++;
         run.progress(file.name);
       });
+      await unitWriter.flush();
+      await run.commits.checkpoint();
     }
-    if (group.index === 0 && group.rows > 0 && writer.imageCount === 0) {
-      throw noImages(file.name, `column "${choice.image.name}"`, `no row of its first row group holds image bytes sharp can read`);
-    }
-    await run.finishUnit(unit, writer, dir);
+    await finishUpTo(Infinity);
   }
-  if (!alreadyFinal) await publish(run.out, stem);
+  if (!alreadyFinal) run.publishLater(stem, images);
 }
 
 // ---- WebDataset ----
@@ -266,12 +205,12 @@ async function importShard(run: Run, file: SourceFile, stem: string, bytesBefore
   run.units.push(unit);
   const finished = await readUnit(run.out, unit);
   if (finished) {
-    run.adopt(finished);
-    if (!(await exists(finalImageFolder(run.out, stem)))) await publish(run.out, stem);
+    const images = new Set(run.adopt(finished));
+    if (!(await exists(finalImageFolder(run.out, stem)))) run.publishLater(stem, images);
     return;
   }
   const dir = await preparePartial(run.out, stem);
-  const writer = new UnitWriter(dir, `${IMAGES_FOLDER}/${stem}`, file.name, run.totals);
+  const writer = run.newWriter(dir, stem, file);
   const names = new UniqueNames();
   await run.worker.request({ op: 'open-shard', file, limits: { maxImageBytes: run.maxImageBytes } }, file.name);
   for await (const batch of batches(run.worker, file.name)) {
@@ -287,12 +226,14 @@ async function importShard(run: Run, file: SourceFile, stem: string, bytesBefore
       run.done = bytesBefore + batch.position;
       run.progress(file.name);
     }
+    await writer.flush();
+    await run.commits.checkpoint();
   }
   throwIfCancelled(run.signal);
-  const summary = writer.finish().summary;
-  if (summary.rows > 0 && summary.images === 0) throw noImages(file.name, 'the shard', 'no sample has an image member sharp can read');
-  await run.finishUnit(unit, writer, dir);
-  await publish(run.out, stem);
+  if (writer.rows > 0 && writer.imageCount === 0) throw noImages(file.name, 'the shard', 'no sample has an image member sharp can read');
+  const images = new Set<string>();
+  await run.finishUnit(unit, writer, (names) => names.forEach((n) => images.add(n)));
+  run.publishLater(stem, images);
 }
 
 // ---- The import ----
@@ -318,6 +259,8 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
   const named = checkColumns(previous, options);
   throwIfCancelled(options.signal);
   const worker = new ImportWorker({ signal: options.signal });
+  // The writers start once the files are checked (a refused file needs none), while the first batch is read.
+  let images: ImageWriter | null = null;
   let run: Run;
   let plans: ParquetPlan[] | null;
   let state: ImportState;
@@ -337,25 +280,34 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
     await writeState(out, state);
 
     const total = plans ? plans.reduce((n, p) => n + p.rows, 0) : source.files.reduce((n, f) => n + f.bytes, 0);
-    run = new Run(options, out, total, plans ? 'rows' : 'bytes', worker);
-    if (plans) {
-      for (const plan of plans) await importParquetFile(run, plan);
-    } else {
-      const stems = new UniqueNames();
-      let bytesBefore = 0;
-      for (const file of source.files) {
-        throwIfCancelled(options.signal);
-        await importShard(run, file, stems.take(stemOf(file.name)), bytesBefore);
-        bytesBefore += file.bytes;
-        run.done = bytesBefore;
+    images = new ImageWriter();
+    run = new Run(options, out, total, plans ? 'rows' : 'bytes', worker, images, await UnitManifest.for(out, source.format));
+    try {
+      if (plans) {
+        for (const plan of plans) await importParquetFile(run, plan);
+      } else {
+        const stems = new UniqueNames();
+        let bytesBefore = 0;
+        for (const file of source.files) {
+          throwIfCancelled(options.signal);
+          await importShard(run, file, stems.take(stemOf(file.name)), bytesBefore);
+          bytesBefore += file.bytes;
+          run.done = bytesBefore;
+        }
       }
+      await run.publishAll();
+    } catch (err) {
+      // Units finished before the stop are recorded, so the next run starts after them.
+      await run.unitsFinished().catch(() => undefined);
+      await run.commits.settle().catch(() => undefined);
+      throw err;
     }
   } finally {
-    await worker.close();
+    await Promise.all([worker.close(), images?.close()]);
   }
   run.progress(source.files.at(-1)?.name ?? '');
 
-  const manifest = await writeImportManifest(out, run.units, source.format, {
+  const manifest = await writeImportManifest(out, run.units, source.format, run.manifest, {
     signal: options.signal,
     phash: options.phash,
     onProgress: (done, scanTotal) => options.onProgress?.({ phase: 'scanning', done, total: scanTotal, unit: 'images', bytesWritten: run.totals.bytesWritten }),

@@ -57,9 +57,26 @@ export const WORKER_YOUNG_HEAP_MB = 64;
  */
 export const WORKER_STALL_MS = 20_000;
 
-/** Rows (or samples) and image bytes handed from the worker at once. */
-export const BATCH_ROWS = 512;
-export const BATCH_BYTES = 64 << 20;
+/**
+ * Rows (or samples) and image bytes handed from the worker at once: small enough that reading, probing
+ * and writing overlap from the first batch to the last, large enough that a message carries many images.
+ */
+export const BATCH_ROWS = 128;
+export const BATCH_BYTES = 16 << 20;
+
+/** Units (row groups, shards) whose images may still be being written while the next is read. */
+export const UNITS_FINISHING = 2;
+
+/** Batches of images handed to the writer thread and not yet written, at most (each up to BATCH_BYTES). */
+export const WRITE_JOBS_IN_FLIGHT = 2;
+
+/**
+ * Images and bytes written between two syncs of the output (import-commits.ts), at most about: what a
+ * power cut can cost an import (the next run writes it again), and what is synced at once. Each sync
+ * starts a process (`sync -f`, sync-written.ts), a few tens of milliseconds of the import's thread.
+ */
+export const SYNC_IMAGES = 1024;
+export const SYNC_BYTES = 128 << 20;
 
 /** Warnings a report lists one by one; the rest are counted. */
 export const MAX_LISTED_WARNINGS = 20;

@@ -4,8 +4,11 @@
 import type { CaptionValue } from './caption-policy.js';
 import type { SkipReason } from './image-format.js';
 
-/** A row's image: its bytes, a path beside the Parquet file to read them from, or why there is none. */
-export type RowImage = { bytes: Uint8Array } | { path: string } | { skip: SkipReason; detail?: string };
+/**
+ * A row's image: its bytes (with their sha256 once the worker has packed them: hashed there, off the
+ * import's thread), a path beside the Parquet file to read them from, or why there is none.
+ */
+export type RowImage = { bytes: Uint8Array; sha256?: string } | { path: string } | { skip: SkipReason; detail?: string };
 
 export interface DecodedRow {
   image: RowImage;
@@ -18,6 +21,8 @@ export interface RowBatch {
   rows: DecodedRow[];
   /** The position of the batch's first row in its row group (Parquet) or shard (WebDataset). */
   first: number;
+  /** The index of its row group (Parquet): a batch never spans two. */
+  group?: number;
   /** Bytes of the shard read so far (WebDataset). */
   position?: number;
 }

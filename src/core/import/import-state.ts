@@ -1,18 +1,22 @@
 // What an import leaves in its output folder to be resumed, and how it recognises its own folder:
 //
 //   <out>/.recaption-import/state.json          the source (file names and sizes), format and columns
-//   <out>/.recaption-import/units/<unit>.jsonl  one per finished row group or shard: its rows' captions
-//                                               and identities (the manifest is built from these)
+//   <out>/.recaption-import/units/<unit>.jsonl  one per finished row group or shard: its rows' captions,
+//                                               identities and manifest records (the manifest is built
+//                                               from these)
 //   <out>/images/.<stem>.partial/               a source file's images while it is being imported
 //   <out>/images/<stem>/                        ... renamed here once all its units are finished
 //
-// Every file here is written atomically, and a unit is marked finished only after its images are: a
-// stop at any moment leaves a state a re-run continues from. Hidden names keep the scan out of them.
+// The state file is written atomically and synced; a unit file atomically, made durable with the next
+// batch of images (import-commits.ts), and only after its own images are durable: a stop at any moment
+// leaves a state a re-run continues from, and a unit file a power cut damaged reads as unfinished.
+// Hidden names keep the scan out of them.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../dataset/atomic-write.js';
-import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
-import { MANIFEST_NAME } from '../../shared/record.js';
+import { OWNER_TAG_PATTERN, removeAbandoned } from '../util/leftovers.js';
+import { toRecord, unsafeFileNameReason } from '../dataset/manifest-codec.js';
+import { MANIFEST_NAME, type ManifestRecord } from '../../shared/record.js';
 import { MAX_CAPTION_CHARS } from '../limits.js';
 import { ImportError } from './import-errors.js';
 import type { ImportFormat, ImportSource } from './source-files.js';
@@ -38,6 +42,11 @@ export interface UnitEntry {
   source_file: string;
   source_row?: number;
   source_key?: string;
+  /**
+   * The record a scan of the folder would add for the image (probed from the bytes as they were written),
+   * before its caption and source are set. Absent in units of earlier releases: their manifest is a scan's.
+   */
+  scanned?: ManifestRecord;
 }
 
 export interface UnitSummary {
@@ -59,8 +68,12 @@ export function stateFile(out: string): string {
   return path.join(out, STATE_FOLDER, 'state.json');
 }
 
+export function unitsFolder(out: string): string {
+  return path.join(out, STATE_FOLDER, 'units');
+}
+
 function unitFile(out: string, unit: string): string {
-  return path.join(out, STATE_FOLDER, 'units', `${unit}.jsonl`);
+  return path.join(unitsFolder(out), `${unit}.jsonl`);
 }
 
 export function finalImageFolder(out: string, stem: string): string {
@@ -122,13 +135,25 @@ export async function checkOutput(out: string, source: ImportSource): Promise<Im
 
 /** Creates the output folder (when new) and records the import in it, before any image is written. */
 export async function writeState(out: string, state: ImportState): Promise<void> {
-  await fs.mkdir(path.join(out, STATE_FOLDER, 'units'), { recursive: true });
+  await fs.mkdir(unitsFolder(out), { recursive: true });
+  await removeAbandonedTempFiles(unitsFolder(out));
   await writeFileAtomic(stateFile(out), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export async function writeUnit(out: string, unit: string, finished: FinishedUnit): Promise<void> {
+/** writeFileAtomic's temp names, whatever file they were for. */
+const TEMP_PATTERN = new RegExp(`^\\..+\\.${OWNER_TAG_PATTERN}\\.[0-9a-f]{8}\\.tmp$`);
+
+/** Removes the temp files that killed writes left in `dir` (unit records; images of earlier releases), only those whose owner is gone. */
+export function removeAbandonedTempFiles(dir: string): Promise<string[]> {
+  return removeAbandoned(dir, TEMP_PATTERN);
+}
+
+/** Records a finished unit; returns its file, which the caller makes durable (import-commits.ts). */
+export async function writeUnit(out: string, unit: string, finished: FinishedUnit): Promise<string> {
+  const file = unitFile(out, unit);
   const lines = [JSON.stringify(finished.summary), ...finished.entries.map((e) => JSON.stringify(e))];
-  await writeFileAtomic(unitFile(out, unit), lines.map((l) => `${l}\n`));
+  await writeFileAtomic(file, lines.map((l) => `${l}\n`), { batch: true });
+  return file;
 }
 
 function parseEntry(value: unknown): UnitEntry | null {
@@ -138,6 +163,10 @@ function parseEntry(value: unknown): UnitEntry | null {
   if (value.alt !== null && (typeof value.alt !== 'string' || value.alt.length > MAX_CAPTION_CHARS)) return null;
   if (value.source_row !== undefined && !Number.isSafeInteger(value.source_row)) return null;
   if (value.source_key !== undefined && typeof value.source_key !== 'string') return null;
+  if (value.scanned !== undefined) {
+    const scanned = toRecord(value.scanned);
+    if (typeof scanned === 'string' || scanned.file_name !== value.file_name || scanned.ssc !== null || scanned.dsc !== null) return null;
+  }
   return value as unknown as UnitEntry;
 }
 

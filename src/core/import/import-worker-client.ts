@@ -4,7 +4,7 @@
 // becomes one ImportError naming what was being read; the extension host or the CLI carries on.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ImportError, throwIfCancelled } from './import-errors.js';
 import { WORKER_HEAP_MB, WORKER_STALL_MS, WORKER_YOUNG_HEAP_MB } from './import-limits.js';
 import type { Answers, WorkerEnvelope, WorkerReply, WorkerRequest } from './import-worker-protocol.js';
@@ -16,15 +16,21 @@ export interface ImportWorkerOptions {
   stallMs?: number;
 }
 
-/** dist/import-worker.js beside the bundle (the extension, the CLI), or the TypeScript source through tsx. */
-function startWorker(heapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(WORKER_YOUNG_HEAP_MB, heapMb / 4) };
+/**
+ * One of the import's threads: dist/import-worker.js beside the bundle (the extension, the CLI), or the
+ * TypeScript source through tsx. `options` are the Worker's (its heap limits, its role in workerData).
+ */
+export function startImportThread(options: Pick<WorkerOptions, 'resourceLimits' | 'workerData'>): Worker {
   if (__filename.endsWith('.ts')) {
     const tsx = createRequire(__filename).resolve('tsx/cjs');
     const code = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(path.join(__dirname, 'import-worker.ts'))});`;
-    return new Worker(code, { eval: true, resourceLimits });
+    return new Worker(code, { eval: true, ...options });
   }
-  return new Worker(path.join(__dirname, 'import-worker.js'), { resourceLimits });
+  return new Worker(path.join(__dirname, 'import-worker.js'), options);
+}
+
+function startWorker(heapMb: number): Worker {
+  return startImportThread({ resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(WORKER_YOUNG_HEAP_MB, heapMb / 4) } });
 }
 
 interface Pending {

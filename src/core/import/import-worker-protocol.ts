@@ -8,6 +8,9 @@ import type { RowGroupInfo } from './parquet-file.js';
 import type { ParquetLimits, ParquetPlan } from './parquet-rows.js';
 import type { SourceFile } from './source-files.js';
 
+/** workerData.role of the import's image writer thread (the same entry as the reader's). */
+export const IMAGE_WRITER_ROLE = 'image-writer';
+
 export interface ShardLimits {
   maxImageBytes: number;
 }
@@ -17,8 +20,8 @@ export type WorkerRequest =
   | { op: 'plan-parquet'; file: SourceFile; named: { image?: string; caption?: string }; limits: ParquetLimits }
   /** Checks a shard is a plain tar. */
   | { op: 'plan-shard'; file: SourceFile }
-  /** Starts reading a row group's rows (then 'next' until done). */
-  | { op: 'open-row-group'; file: SourceFile; group: RowGroupInfo; choice: ColumnChoice; limits: ParquetLimits }
+  /** Starts reading the rows of row groups, in the order given (then 'next' until done). */
+  | { op: 'open-row-groups'; file: SourceFile; groups: RowGroupInfo[]; choice: ColumnChoice; limits: ParquetLimits }
   /** Starts reading a shard's samples (then 'next' until done). */
   | { op: 'open-shard'; file: SourceFile; limits: ShardLimits }
   | { op: 'next' }
@@ -27,7 +30,7 @@ export type WorkerRequest =
 export interface Answers {
   'plan-parquet': ParquetPlan;
   'plan-shard': null;
-  'open-row-group': null;
+  'open-row-groups': null;
   'open-shard': null;
   next: { batch: RowBatch | null };
   close: null;

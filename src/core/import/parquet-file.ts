@@ -40,7 +40,8 @@ function handleSource(handle: fs.FileHandle, size: number): ByteSource {
       if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= size)) {
         throw new ImportError('corrupt', `a read of ${length} bytes at ${offset} is outside the file (${size} bytes)`);
       }
-      const buffer = new Uint8Array(length);
+      // Not zeroed first: the loop fills every byte or throws. A buffer of its own (slice() hands out its ArrayBuffer).
+      const buffer = Buffer.allocUnsafeSlow(length);
       for (let at = 0; at < length; ) {
         const { bytesRead } = await handle.read(buffer, at, length - at, offset + at);
         if (bytesRead === 0) throw new ImportError('corrupt', 'the file is shorter than its size; was it changed during the import?');

@@ -111,3 +111,16 @@ export async function* parquetRowBatches(
     throw toImportError(err, `${file.source.name} row group ${group.index}${current ? `, column ${current.path.join('.')}` : ''}`);
   }
 }
+
+/** The rows of `groups`, one after another, each batch saying its row group: one stream for a file. */
+export async function* parquetRowGroupsBatches(
+  file: ParquetFile,
+  groups: readonly RowGroupInfo[],
+  choice: ColumnChoice,
+  limits: ParquetLimits,
+  onProgress: () => void,
+): AsyncGenerator<{ batch: RowBatch; transfer: ArrayBuffer[] }> {
+  for (const group of groups) {
+    for await (const { batch, transfer } of parquetRowBatches(file, group, choice, limits, onProgress)) yield { batch: { ...batch, group: group.index }, transfer };
+  }
+}

@@ -1,6 +1,8 @@
 // Rows gathered into batches for the trip out of the worker: at most BATCH_ROWS rows and about
 // BATCH_BYTES of image bytes each, the images copied into one buffer that is transferred, not cloned
-// (the pages they came from are then free to go, and nothing is copied twice).
+// (the pages they came from are then free to go, and nothing is copied twice). Each image is hashed on
+// the way in: the manifest's sha256, computed in this thread rather than the import's.
+import { createHash } from 'node:crypto';
 import { BATCH_BYTES, BATCH_ROWS } from './import-limits.js';
 import type { DecodedRow, RowBatch } from './import-rows.js';
 
@@ -28,15 +30,16 @@ export class BatchPacker {
 
   /** The batch, and the one buffer to transfer with it. */
   take(position?: number): { batch: RowBatch; transfer: ArrayBuffer[] } {
-    const buffer = new ArrayBuffer(this.bytes);
-    const into = new Uint8Array(buffer);
+    // Not zeroed first: every byte of it is copied over below.
+    const into = Buffer.allocUnsafeSlow(this.bytes);
+    const buffer = into.buffer as ArrayBuffer;
     let at = 0;
     const rows = this.rows.map((row): DecodedRow => {
       if (!('bytes' in row.image)) return row;
       into.set(row.image.bytes, at);
       const bytes = into.subarray(at, at + row.image.bytes.length);
       at += bytes.length;
-      return { ...row, image: { bytes } };
+      return { ...row, image: { bytes, sha256: createHash('sha256').update(bytes).digest('hex') } };
     });
     const batch: RowBatch = { rows, first: this.first, ...(position !== undefined ? { position } : {}) };
     this.rows = [];

@@ -92,7 +92,9 @@ async function readMember(entry: Entry, limit: number): Promise<Uint8Array | nul
     size += chunk.length;
     if (size <= limit) chunks.push(chunk);
   }
-  return size <= limit ? Buffer.concat(chunks) : null;
+  if (size > limit) return null;
+  // A member inside one read of the file is a view of it, not a copy (the import copies each image once, into its batch).
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 async function drain(entry: Entry): Promise<void> {

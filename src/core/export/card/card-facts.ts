@@ -1,6 +1,6 @@
 // The manifest facts a card reports beside the export's own record: the habit report, the audit and the
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
-import { computeHabitReport } from '../../analysis/habit-report.js';
+import { HabitReportBuilder } from '../../analysis/habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
@@ -24,16 +24,26 @@ export function countReview(coverage: ReviewCoverage, record: ManifestRecord): v
   }
 }
 
-export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {
-  const review = emptyCoverage();
-  // The habit report reads the records once; the coverage is counted on the way through, nothing is held.
-  function* counted(): Generator<ManifestRecord> {
-    for (const record of records) {
-      countReview(review, record);
-      yield record;
-    }
+/** The card's facts gathered record by record, as an export writes them. */
+export class CardFactsCollector {
+  private readonly review = emptyCoverage();
+  private readonly habit = new HabitReportBuilder();
+
+  add(record: ManifestRecord): void {
+    countReview(this.review, record);
+    this.habit.add(record);
   }
-  const habit = computeHabitReport(counted());
-  // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
-  return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review };
+
+  finish(): CardFacts {
+    const habit = this.habit.finish();
+    // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
+    return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review: this.review };
+  }
+}
+
+export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {
+  const collector = new CardFactsCollector();
+  // The records are read once; nothing is held.
+  for (const record of records) collector.add(record);
+  return collector.finish();
 }

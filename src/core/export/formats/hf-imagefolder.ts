@@ -4,10 +4,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { TextSink } from '../text-sink.js';
 import type { ExportSample } from '../types.js';
-import { PerSplit, imageReference, type FormatWriter, type WriterContext } from './writer.js';
+import { SinksPerSplit, imageReference, type FormatWriter, type WriterContext } from './writer.js';
 
 export function createHfWriter(context: WriterContext): FormatWriter {
-  const sinks = new PerSplit(async (split) => {
+  const sinks = new SinksPerSplit(async (split) => {
     await fs.mkdir(path.join(context.root, split), { recursive: true });
     return TextSink.create(path.join(context.root, split, 'metadata.jsonl'));
   });
@@ -15,15 +15,11 @@ export function createHfWriter(context: WriterContext): FormatWriter {
     inlineImages: false,
     imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
     reserve: () => null,
-    async add(sample: ExportSample) {
+    add(sample: ExportSample) {
       const line = { file_name: imageReference(context, sample, sample.fileName), text: sample.caption, caption_source: sample.source };
-      await (await sinks.get(sample.split)).write(JSON.stringify(line) + '\n');
+      return sinks.write(sample.split, JSON.stringify(line) + '\n');
     },
-    async close() {
-      for (const sink of sinks.values()) await sink.close();
-    },
-    async abort() {
-      for (const sink of sinks.values()) await sink.abort();
-    },
+    close: () => sinks.close(),
+    abort: () => sinks.abort(),
   };
 }

@@ -3,15 +3,15 @@
 // The image URL is a path relative to the export folder (images/...), or to the dataset with --images none.
 import * as path from 'node:path';
 import { TextSink } from '../text-sink.js';
-import { PerSplit, imageReference, type FormatWriter, type WriterContext } from './writer.js';
+import { SinksPerSplit, imageReference, type FormatWriter, type WriterContext } from './writer.js';
 
 export function createOpenAiWriter(context: WriterContext): FormatWriter {
-  const sinks = new PerSplit((split) => TextSink.create(path.join(context.root, `${split}.jsonl`)));
+  const sinks = new SinksPerSplit((split) => TextSink.create(path.join(context.root, `${split}.jsonl`)));
   return {
     inlineImages: false,
     imageDestination: (sample) => `images/${sample.fileName}`,
     reserve: () => null,
-    async add(sample) {
+    add(sample) {
       const url = imageReference(context, sample, `images/${sample.fileName}`);
       const line = {
         messages: [
@@ -25,13 +25,9 @@ export function createOpenAiWriter(context: WriterContext): FormatWriter {
           { role: 'assistant', content: sample.caption },
         ],
       };
-      await (await sinks.get(sample.split)).write(JSON.stringify(line) + '\n');
+      return sinks.write(sample.split, JSON.stringify(line) + '\n');
     },
-    async close() {
-      for (const sink of sinks.values()) await sink.close();
-    },
-    async abort() {
-      for (const sink of sinks.values()) await sink.abort();
-    },
+    close: () => sinks.close(),
+    abort: () => sinks.abort(),
   };
 }

@@ -7,6 +7,10 @@ import * as path from 'node:path';
 import type { ExportSample } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
 import { DestinationNames } from '../destination-names.js';
+import { InFlight } from '../in-flight.js';
+
+/** Sidecar files being written at once. */
+const WRITES_IN_FLIGHT = 64;
 
 function sidecarName(sample: ExportSample): string {
   const dot = sample.fileName.lastIndexOf('.');
@@ -26,13 +30,9 @@ const writeNewFile = promisify(writeFile);
 export function createSidecarWriter(context: WriterContext): FormatWriter {
   const claimed = new DestinationNames();
   const madeDirs = new Set<string>();
-  // Small files are written a batch at a time: one write waiting for the previous costs a round trip each.
-  let pending: Promise<void>[] = [];
-  const drain = async () => {
-    const batch = pending;
-    pending = [];
-    await Promise.all(batch);
-  };
+  // Small files are written many at a time: one write waiting for the previous costs a round trip each.
+  const writes = new InFlight(WRITES_IN_FLIGHT);
+  const write = (file: string, text: string): Promise<void> | undefined => writes.add(writeNewFile(file, text + '\n', { flag: 'wx' }));
   return {
     inlineImages: false,
     imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
@@ -40,24 +40,20 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
     reserve(sample) {
       return claimed.claim(sidecarName(sample)) ? null : 'name-collision';
     },
-    async add(sample) {
+    add(sample) {
       const file = path.join(context.root, ...sidecarName(sample).split('/'));
       const dir = path.dirname(file);
-      if (!madeDirs.has(dir)) {
-        await fs.mkdir(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
       // --lines: one caption per line, of which kohya and OneTrainer pick one at random each step.
       const text = context.lines && sample.lines ? sample.lines.map(oneLine).join('\n') : oneLine(sample.caption);
-      const write = writeNewFile(file, text + '\n', { flag: 'wx' });
-      write.catch(() => undefined); // awaited (and thrown) by drain
-      pending.push(write);
-      if (pending.length >= 64) await drain();
+      if (madeDirs.has(dir)) return write(file, text);
+      return fs.mkdir(dir, { recursive: true }).then(() => {
+        madeDirs.add(dir);
+        return write(file, text);
+      });
     },
-    close: drain,
+    close: () => writes.settle(),
     async abort() {
-      await Promise.allSettled(pending);
-      pending = [];
+      await writes.settle().catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The one interface every export format sits behind. The exporter decides what goes out and places the
 // image files; a writer only lays out captions (and, for tar shards, the image bytes) in its own shape.
 import type { ExportSample, ImageMode, SkipReason } from '../types.js';
+import type { TextSink } from '../text-sink.js';
 
 export interface WriterContext {
   /** The folder the writer writes into (a staging folder that becomes the output on success). */
@@ -23,8 +24,11 @@ export interface FormatWriter {
   imageDestination(sample: ExportSample): string;
   /** Claims the sample's output names; a reason when they clash with an earlier sample's. */
   reserve(sample: ExportSample): SkipReason | null;
-  /** Writes one sample; `image` holds the bytes when inlineImages and images are exported. */
-  add(sample: ExportSample, image: Buffer | null): Promise<void>;
+  /**
+   * Writes one sample; `image` holds the bytes when inlineImages and images are exported. A promise only when
+   * the caller must wait before the next sample (a buffer is being written): most samples are taken at once.
+   */
+  add(sample: ExportSample, image: Buffer | null): Promise<void> | undefined;
   /** Flushes and closes everything. */
   close(): Promise<void>;
   /** Closes open files without finishing them; the caller deletes the root. */
@@ -40,6 +44,11 @@ export function imageReference(context: WriterContext, sample: ExportSample, exp
 export class PerSplit<T> {
   private readonly items = new Map<string, T>();
   constructor(private readonly open: (split: string) => Promise<T>) {}
+  /** The split's item when it is open already. */
+  ready(split: string): T | undefined {
+    return this.items.get(split);
+  }
+
   async get(split: string): Promise<T> {
     let item = this.items.get(split);
     if (item === undefined) {
@@ -50,5 +59,22 @@ export class PerSplit<T> {
   }
   values(): T[] {
     return [...this.items.values()];
+  }
+}
+
+/** A text file per split, opened at its first line. */
+export class SinksPerSplit extends PerSplit<TextSink> {
+  /** Adds text to the split's file; a promise when the caller must wait (the file being opened, or a chunk written). */
+  write(split: string, text: string): Promise<void> | undefined {
+    const sink = this.ready(split);
+    return sink ? sink.write(text) : this.get(split).then((opened) => opened.write(text));
+  }
+
+  async close(): Promise<void> {
+    for (const sink of this.values()) await sink.close();
+  }
+
+  async abort(): Promise<void> {
+    for (const sink of this.values()) await sink.abort();
   }
 }

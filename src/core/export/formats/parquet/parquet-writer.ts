@@ -49,11 +49,12 @@ class SplitShards {
     this.buffer = new RowGroupBuffer(this.columns);
   }
 
-  async add(sample: ExportSample, image: Buffer | null): Promise<void> {
+  /** Adds a row; a promise when a row group is being written. */
+  add(sample: ExportSample, image: Buffer | null): Promise<void> | undefined {
     this.buffer.add(sample, image);
     const rowsPerGroup = this.options.embedImages ? ROWS_PER_GROUP_WITH_IMAGES : ROWS_PER_GROUP_CAPTIONS_ONLY;
     const groupBytes = Math.min(IMAGE_BYTES_PER_GROUP, this.options.shardBytes / 4);
-    if (this.buffer.rows >= rowsPerGroup || this.buffer.imageBytes >= groupBytes) await this.writeGroup();
+    return this.buffer.rows >= rowsPerGroup || this.buffer.imageBytes >= groupBytes ? this.writeGroup() : undefined;
   }
 
   private async open(): Promise<OpenShard> {
@@ -116,17 +117,18 @@ export function createParquetWriter(context: WriterContext, options: ParquetWrit
     inlineImages: true,
     imageDestination: (sample) => sample.fileName,
     reserve: () => null,
-    async add(sample, image) {
-      if (!madeFolder) {
-        await fs.mkdir(folder, { recursive: true });
-        madeFolder = true;
-      }
-      let shards = splits.get(sample.split);
-      if (!shards) {
-        shards = new SplitShards(sample.split, folder, { embedImages, ...options });
-        splits.set(sample.split, shards);
-      }
-      await shards.add(sample, embedImages ? image : null);
+    add(sample, image) {
+      const shards = splits.get(sample.split);
+      if (shards) return shards.add(sample, embedImages ? image : null);
+      return (async () => {
+        if (!madeFolder) {
+          await fs.mkdir(folder, { recursive: true });
+          madeFolder = true;
+        }
+        const opened = new SplitShards(sample.split, folder, { embedImages, ...options });
+        splits.set(sample.split, opened);
+        await opened.add(sample, embedImages ? image : null);
+      })();
     },
     async close() {
       for (const shards of splits.values()) await shards.close();

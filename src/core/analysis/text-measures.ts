@@ -1,0 +1,272 @@
+// The measures the habit report takes of each text (its words, whether it opens with an article, its opening
+// and closing phrases, the hash of its identity, its looping n-grams), from one token scan: an export's card
+// measures every caption of a million-record dataset, and cutting each into a string per word took most of
+// the export's time. Plain ASCII texts (nearly all captions) are measured here; any other text the plain way
+// (text-features.ts), whose definitions these equal (text-measures.test.ts checks them against each other).
+import { closingPhraseIn, identityKey, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
+import { TokenScan } from '../text/token-scan.js';
+
+export interface TextMeasures {
+  /** wordsOf(text).length */
+  words: number;
+  /** startsWithArticleIn(tokensOf(text)) */
+  startsWithArticle: boolean;
+  opening: string;
+  closing: string;
+  /** textHash(identityKey(text)) */
+  identityHash: number;
+  /** repeatedNgramsIn(tokensOf(text), n, minTimes) */
+  repeats: RepeatedNgram[];
+}
+
+/**
+ * A 53-bit hash of a text (two 32-bit FNV-1a variants combined): two different captions share one with a
+ * chance of about n²/2⁵⁴, one in ten thousand for a million distinct captions and a report's duplicate count.
+ */
+export function textHash(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * How many times each text hash was met: open addressing over typed arrays, so a million captions' hashes
+ * cost a few MB and no objects (a Map of a million numbers is the garbage collector's work for the pass).
+ */
+export class HashCounts {
+  private keys = new Float64Array(1 << 12);
+  private counts = new Uint32Array(1 << 12);
+  private used = 0;
+
+  /** Counts one more of `key` (a hash in [0, 2^53)); returns its count now. */
+  bump(key: number): number {
+    const slot = this.slotOf(key, this.keys, this.counts);
+    const count = ++this.counts[slot]!;
+    if (count === 1) {
+      this.keys[slot] = key;
+      if (++this.used * 2 > this.keys.length) this.rehash();
+    }
+    return count;
+  }
+
+  /** How many times `key` was met. */
+  get(key: number): number {
+    return this.counts[this.slotOf(key, this.keys, this.counts)]!;
+  }
+
+  /** Every count, in no particular order. */
+  *values(): IterableIterator<number> {
+    for (let slot = 0; slot < this.counts.length; slot++) if (this.counts[slot]! > 0) yield this.counts[slot]!;
+  }
+
+  private slotOf(key: number, keys: Float64Array, counts: Uint32Array): number {
+    const mask = keys.length - 1;
+    let slot = (Math.imul(key % 0x100000000 | 0, 0x9e3779b1) >>> 0) & mask;
+    while (counts[slot] !== 0 && keys[slot] !== key) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  private rehash(): void {
+    const keys = new Float64Array(this.keys.length * 2);
+    const counts = new Uint32Array(this.counts.length * 2);
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      if (this.counts[slot] === 0) continue;
+      const to = this.slotOf(this.keys[slot]!, keys, counts);
+      keys[to] = this.keys[slot]!;
+      counts[to] = this.counts[slot]!;
+    }
+    this.keys = keys;
+    this.counts = counts;
+  }
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/** ASCII whitespace as \s has it: tab, line feed, vertical tab, form feed, carriage return, space. */
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+
+/** textHash(identityKey(text)) for an ASCII text, without making the identity string. */
+function asciiIdentityHash(text: string, words: number): number {
+  let letters = 0;
+  for (let i = 0; i < text.length; i++) if (!isSpace(text.charCodeAt(i))) letters++;
+  // The identity is the words, lower-cased, one space between each two.
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ (letters + Math.max(0, words - 1));
+  let gap = false;
+  let started = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      gap = started;
+      continue;
+    }
+    if (gap) {
+      a = Math.imul(a ^ 32, 0x01000193);
+      b = Math.imul(b ^ 32, 0x5bd1e995);
+      gap = false;
+    }
+    started = true;
+    if (c >= 65 && c <= 90) c += 32;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * The n-grams of a scan's tokens that occur `minTimes` times or more, as repeatedNgramsIn gives them. Each
+ * distinct n-gram is counted at its first position in an open-addressing table reused from text to text (a
+ * stamp per slot says whether it belongs to this text): keyed by a hash of its tokens' hashes, confirmed
+ * token by token, so a collision never counts as a repeat.
+ */
+class GramCounter {
+  /** Per slot: stamp, key, first position, count. */
+  private slots = new Int32Array(256 * 4);
+  private stamp = 0;
+  /** Looping n-grams met before, by the hash of their tokens' hashes. */
+  private readonly phrases = new Map<number, string[]>();
+
+  repeated(scan: TokenScan, lower: string, n: number, minTimes: number): RepeatedNgram[] {
+    const grams = scan.count - n + 1;
+    if (grams < minTimes) return [];
+    let size = this.slots.length / 4;
+    if (grams * 2 > size) {
+      while (grams * 2 > size) size *= 2;
+      this.slots = new Int32Array(size * 4);
+      this.stamp = 0;
+    }
+    if (this.stamp === 0x7fffffff) {
+      this.slots.fill(0);
+      this.stamp = 0;
+    }
+    const stamp = ++this.stamp;
+    const { slots } = this;
+    const mask = size - 1;
+    const hash = scan.hash;
+    let found = false;
+    grams: for (let i = 0; i < grams; i++) {
+      let h = 0;
+      for (let k = 0; k < n; k++) h = (Math.imul(h, 31) + hash[i + k]!) | 0;
+      for (let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+        const at = slot * 4;
+        if (slots[at] !== stamp) {
+          slots[at] = stamp;
+          slots[at + 1] = h;
+          slots[at + 2] = i;
+          slots[at + 3] = 1;
+          continue grams;
+        }
+        if (slots[at + 1] !== h || !sameGram(scan, lower, slots[at + 2]!, i, n)) continue;
+        if (++slots[at + 3]! >= minTimes) found = true;
+        continue grams;
+      }
+    }
+    if (!found) return [];
+    const repeats: RepeatedNgram[] = [];
+    for (let at = 0; at < slots.length; at += 4) {
+      if (slots[at] !== stamp || slots[at + 3]! < minTimes) continue;
+      repeats.push({ ngram: this.phraseOf(scan, lower, slots[at + 1]!, slots[at + 2]!, n), times: slots[at + 3]! });
+    }
+    return repeats.sort((x, y) => y.times - x.times || (x.ngram < y.ngram ? -1 : 1));
+  }
+
+  /**
+   * The n-gram at `first` as a string, the same string for the same n-gram in every text: looping captions
+   * repeat the same phrases, and a string made once is compared and counted without being made again.
+   */
+  private phraseOf(scan: TokenScan, lower: string, key: number, first: number, n: number): string {
+    const known = this.phrases.get(key);
+    if (known) for (const p of known) if (spells(p, scan, lower, first, n)) return p;
+    const made = phrase(scan, lower, first, first + n);
+    if (known) known.push(made);
+    else if (this.phrases.size < MAX_PHRASES) this.phrases.set(key, [made]);
+    return made;
+  }
+}
+
+/** Distinct looping n-grams remembered for reuse: beyond this, the rest are made each time. */
+const MAX_PHRASES = 100_000;
+
+/** Whether `p` is tokens [first, first + n) of the scan, lower-cased and joined by spaces (no string made). */
+function spells(p: string, scan: TokenScan, lower: string, first: number, n: number): boolean {
+  let at = 0;
+  for (let k = first; k < first + n; k++) {
+    if (k > first && p.charCodeAt(at++) !== 32) return false;
+    const from = scan.start[k]!;
+    const length = scan.end[k]! - from;
+    if (at + length > p.length) return false;
+    for (let i = 0; i < length; i++) if (p.charCodeAt(at + i) !== lower.charCodeAt(from + i)) return false;
+    at += length;
+  }
+  return at === p.length;
+}
+
+/** Whether the n tokens at a and at b are the same, compared in the lower-cased text. */
+function sameGram(scan: TokenScan, lower: string, a: number, b: number, n: number): boolean {
+  const { hash, start, end } = scan;
+  for (let k = 0; k < n; k++) {
+    if (hash[a + k] !== hash[b + k]) return false;
+    const from = start[a + k]!;
+    const to = start[b + k]!;
+    const length = end[a + k]! - from;
+    if (end[b + k]! - to !== length) return false;
+    for (let i = 0; i < length; i++) if (lower.charCodeAt(from + i) !== lower.charCodeAt(to + i)) return false;
+  }
+  return true;
+}
+
+/** Tokens [from, to) of the scan, lower-cased, joined by spaces (joined, not added: a flat string compares fast). */
+function phrase(scan: TokenScan, lower: string, from: number, to: number): string {
+  const tokens: string[] = [];
+  for (let k = from; k < to; k++) tokens.push(lower.slice(scan.start[k], scan.end[k]));
+  return tokens.join(' ');
+}
+
+const ARTICLES = new Set(['a', 'an', 'the']);
+
+/** Measures texts, reusing one scan. */
+export class TextMeasurer {
+  private readonly scan = new TokenScan();
+  private readonly grams = new GramCounter();
+
+  constructor(
+    private readonly loopN: number,
+    private readonly loopMinTimes: number,
+    private readonly phraseWords: number,
+  ) {}
+
+  measure(text: string): TextMeasures {
+    if (NOT_ASCII.test(text)) return this.plain(text);
+    const scan = this.scan.scan(text);
+    const lower = text.toLowerCase();
+    const count = scan.count;
+    const words = scan.words;
+    const first = count > 0 ? lower.slice(scan.start[0], scan.end[0]) : '';
+    return {
+      words,
+      startsWithArticle: ARTICLES.has(first),
+      opening: phrase(scan, lower, 0, Math.min(count, this.phraseWords)),
+      closing: phrase(scan, lower, Math.max(0, count - this.phraseWords), count),
+      identityHash: asciiIdentityHash(text, words),
+      repeats: this.grams.repeated(scan, lower, this.loopN, this.loopMinTimes),
+    };
+  }
+
+  /** The plain definitions, for any text. */
+  plain(text: string): TextMeasures {
+    const tokens = tokensOf(text);
+    return {
+      words: wordsOf(text).length,
+      startsWithArticle: startsWithArticleIn(tokens),
+      opening: openingPhraseIn(tokens, this.phraseWords),
+      closing: closingPhraseIn(tokens, this.phraseWords),
+      identityHash: textHash(identityKey(text)),
+      repeats: this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes) ? repeatedNgramsIn(tokens, this.loopN, this.loopMinTimes) : [],
+    };
+  }
+}

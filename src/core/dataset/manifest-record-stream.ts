@@ -1,0 +1,184 @@
+// A manifest file read once, front to back, a block of records at a time and at the reader's pace: for a
+// pass that needs every record once and no index (the CLI's export), each line is parsed once and nothing is
+// kept. Records come in file order, which is manifest order only in a sorted file: a file that is not stops
+// the pass (ManifestOrderError), for the caller to index it instead. The bytes are hashed on another thread, and
+// the pass tells whether they are what a save would write (sorted, one line end throughout, no blank lines,
+// a line end at the end); then their sha256 is the manifest's as saved, as ManifestStore.sha256() gives it.
+import * as path from 'node:path';
+import type { ManifestRecord } from '../../shared/record.js';
+import { MANIFEST_NAME } from '../../shared/record.js';
+import { HashThread } from './hash-thread.js';
+import { FileLineSource, ManifestChangedError } from './line-source.js';
+import { LineSplitter } from './line-splitter.js';
+import { compareFileNames, ManifestLineParser, type LineSpan, type ManifestProblem } from './manifest-codec.js';
+
+/**
+ * Bytes read at a time: each block's records are handed over and done with before the next is read, so
+ * they die young (a block of megabytes of records outlives the young generation and costs a major GC).
+ */
+const BLOCK_BYTES = 256 << 10;
+
+/** sha256 of no bytes. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** The file is not in name order: it cannot be streamed as the manifest, only indexed (which sorts it). */
+export class ManifestOrderError extends Error {
+  override name = 'ManifestOrderError';
+}
+
+/** A parser that also counts the lines it is given and those that ended in "\r\n". */
+class CountingParser extends ManifestLineParser {
+  lines = 0;
+  crlf = 0;
+
+  override add(line: string, span?: LineSpan): void {
+    this.lines++;
+    super.add(line, span);
+  }
+
+  override addOversized(head: Uint8Array, span: LineSpan): void {
+    this.lines++;
+    super.addOversized(head, span);
+  }
+
+  override noteCrlf(): void {
+    this.crlf++;
+    super.noteCrlf();
+  }
+}
+
+/** What a finished pass knows about the whole file. */
+export interface StreamedManifest {
+  /** Lines that are not records (a later line of a name included), in file order. */
+  problems: ManifestProblem[];
+  /** sha256 of the manifest as a save would write it; null when the file's bytes are not that (index it to know). */
+  savedSha256: string | null;
+}
+
+/** A dataset's manifest file, to be read once as it streams by instead of indexed. */
+export class ManifestFile {
+  constructor(
+    readonly folder: string,
+    readonly fileName: string = MANIFEST_NAME,
+  ) {}
+
+  get manifestPath(): string {
+    return path.join(this.folder, this.fileName);
+  }
+
+  /** Opens the file for one pass; null when there is no manifest yet. */
+  open(): ManifestRecordStream | null {
+    try {
+      return new ManifestRecordStream(FileLineSource.open(this.manifestPath));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+}
+
+export class ManifestRecordStream {
+  private readonly parser: CountingParser;
+  private readonly splitter: LineSplitter;
+  /** The file's bytes hashed on another thread while this one parses them. */
+  private readonly hash: HashThread | null;
+  private batch: ManifestRecord[] = [];
+  private previous: string | null = null;
+  private outOfOrder: string | null = null;
+  private readonly laterLines: ManifestProblem[] = [];
+  private lastByte = -1;
+  private finished: StreamedManifest | null = null;
+  /** The read of the next block, while there is one. */
+  private inFlight: Promise<number> | null = null;
+  /** Records handed over so far. */
+  records = 0;
+  /** Bytes read so far. */
+  bytesRead = 0;
+
+  constructor(private readonly source: FileLineSource) {
+    this.parser = new CountingParser((record) => this.take(record), false);
+    this.splitter = new LineSplitter(this.parser);
+    this.hash = source.stamp.size > 0 ? new HashThread(source.descriptorForWorker, source.stamp.size) : null;
+  }
+
+  /** The file's size when it was opened: what the pass reads. */
+  get bytes(): number {
+    return this.source.stamp.size;
+  }
+
+  private take(record: ManifestRecord): void {
+    const name = record.file_name;
+    const previous = this.previous;
+    if (previous !== null) {
+      const order = compareFileNames(previous, name);
+      if (order > 0) this.outOfOrder ??= `"${name}" comes after "${previous}"`;
+      if (order === 0) {
+        // A later line of the same name: the first wins, as when the file is indexed.
+        this.laterLines.push({ line: this.parser.lines, message: ManifestLineParser.duplicateMessage(name), span: { ...this.splitter.span }, after: previous });
+        return;
+      }
+    }
+    this.previous = name;
+    this.batch.push(record);
+    this.records++;
+  }
+
+  private handOver(): ManifestRecord[] {
+    if (this.outOfOrder !== null) throw new ManifestOrderError(`${this.source.file} is not sorted by file name (${this.outOfOrder})`);
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  /**
+   * The records in file order, a block's worth at a time; the next block is read when the next batch is
+   * asked for. Throws ManifestOrderError for a file out of name order and ManifestChangedError for one
+   * that changed on disk while it was read.
+   */
+  async *batches(): AsyncGenerator<ManifestRecord[]> {
+    const size = this.bytes;
+    const blockBytes = Math.min(BLOCK_BYTES, Math.max(size, 1));
+    // Two blocks: the next is read while the records of this one are handed over.
+    const blocks = [Buffer.allocUnsafe(blockBytes), Buffer.allocUnsafe(blockBytes)];
+    const read = (k: number, position: number) => (position < size ? this.source.readAsync(blocks[k % 2]!.subarray(0, Math.min(blockBytes, size - position)), position) : null);
+    let reading = read(0, 0);
+    for (let k = 0; reading !== null; k++) {
+      const n = await reading;
+      if (n === 0) throw new ManifestChangedError(`${this.source.file} got shorter while it was read`);
+      const bytes = blocks[k % 2]!.subarray(0, n);
+      this.bytesRead += n;
+      reading = read(k + 1, this.bytesRead);
+      // Awaited above on the next turn; a pass given up leaves it to close().
+      this.inFlight = reading?.catch(() => 0) ?? null;
+      this.splitter.add(bytes);
+      this.lastByte = bytes[n - 1]!;
+      const batch = this.handOver();
+      if (batch.length > 0) yield batch;
+    }
+    this.splitter.finish();
+    const last = this.handOver();
+    if (last.length > 0) yield last;
+    const sha256 = this.hash ? await this.hash.digest : EMPTY_SHA256;
+    this.source.check();
+    const parsed = this.parser.finish();
+    const problems = [...parsed.problems, ...this.laterLines].sort((a, b) => a.line - b.line);
+    // Every line a record or a problem (no blank ones), one line end throughout and one after the last line.
+    const asSaved = this.parser.lines === this.records + problems.length && (this.parser.crlf === 0 || this.parser.crlf === this.parser.lines) && (size === 0 || this.lastByte === 10);
+    this.finished = { problems, savedSha256: asSaved ? sha256 : null };
+  }
+
+  /** What the pass found; only once `batches()` has run to its end. */
+  end(): StreamedManifest {
+    if (!this.finished) throw new Error(`${this.source.file} has not been read to its end`);
+    return this.finished;
+  }
+
+  /**
+   * Closes the file once nothing reads it any more (the hashing thread stopped, the next block's read
+   * done): its descriptor number must not be reused under a read still going.
+   */
+  close(): void {
+    const readers = [this.hash?.stop(), this.inFlight];
+    void Promise.allSettled(readers).then(() => this.source.close());
+  }
+}

@@ -1,0 +1,208 @@
+// A tar file written by hand: plain file entries with a fixed owner, mode and time, laid out byte for byte as
+// tar-stream packs them (a ustar header; a pax header first for a name ustar cannot hold), without a stream
+// object and a callback per entry. A shard of a million samples is three million entries. The bytes are
+// gathered in large chunks, one written while the next fills.
+import { promises as fs } from 'node:fs';
+import { writeFully } from '../../util/write-fully.js';
+
+const BLOCK = 512;
+/** Bytes gathered before a chunk goes to the file. */
+const CHUNK_BYTES = 4 << 20;
+const MODE = 0o644;
+const ZEROS = Buffer.alloc(2 * BLOCK);
+
+/** What an entry's header carries besides its name and size: the same for every entry of a shard. */
+export interface TarEntryFacts {
+  /** Seconds since 1970. */
+  mtime: number;
+}
+
+/** `value` in octal, `digits` wide, then a space: tar's numeric fields (all sevens when it does not fit). */
+function octal(value: number, digits: number): string {
+  const text = value.toString(8);
+  return text.length > digits ? `${'7'.repeat(digits)} ` : `${text.padStart(digits, '0')} `;
+}
+
+/**
+ * The header fields every entry shares (mode, owner, time, magic): a header is this template with its name,
+ * size, type and checksum written in. `sum` is the checksum of the template's bytes, its own field counted as
+ * spaces (tar's rule).
+ */
+function headerTemplate(mtime: number): { block: Buffer; sum: number } {
+  const block = Buffer.alloc(BLOCK);
+  block.write(octal(MODE, 6), 100, 'latin1');
+  block.write(octal(0, 6), 108, 'latin1');
+  block.write(octal(0, 6), 116, 'latin1');
+  block.write(octal(mtime, 11), 136, 'latin1');
+  block.write('ustar\0', 257, 'latin1');
+  block.write('00', 263, 'latin1');
+  block.write(octal(0, 6), 329, 'latin1');
+  block.write(octal(0, 6), 337, 'latin1');
+  let sum = 8 * 32;
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += block[i]!;
+  return { block, sum };
+}
+
+/** The size field: 11 octal digits and a space, or base-256 (as tar-stream writes sizes past 8 GiB). */
+function writeSize(target: Buffer, at: number, size: number): number {
+  let sum = 0;
+  if (size > 0o77777777777) {
+    target[at] = 0x80;
+    sum += 0x80;
+    let rest = size;
+    for (let i = 11; i > 0; i--) {
+      target[at + i] = rest & 0xff;
+      sum += rest & 0xff;
+      rest = Math.floor(rest / 0x100);
+    }
+    return sum;
+  }
+  let rest = size;
+  for (let i = 10; i >= 0; i--) {
+    const digit = 0x30 + (rest & 7);
+    target[at + i] = digit;
+    sum += digit;
+    rest = Math.floor(rest / 8);
+  }
+  target[at + 11] = 0x20;
+  return sum + 0x20;
+}
+
+/** A pax record: its length in decimal (counting itself), then the text. */
+function paxRecord(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  let digits = Math.floor(Math.log10(length)) + 1;
+  if (length + digits >= 10 ** digits) digits++;
+  return Buffer.from(`${length + digits}${text}`, 'utf8');
+}
+
+const PAX_TYPE = 72;
+const FILE_TYPE = 0;
+
+export class TarFile {
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private readonly template: { block: Buffer; sum: number };
+  /** The chunk being written, if any (its failure surfaces at the next wait for it, or at finish). */
+  private writing: Promise<void> | null = null;
+  private handle: fs.FileHandle | null;
+
+  private constructor(
+    handle: fs.FileHandle,
+    readonly file: string,
+    private readonly facts: TarEntryFacts,
+  ) {
+    this.handle = handle;
+    this.template = headerTemplate(facts.mtime);
+  }
+
+  static async create(file: string, facts: TarEntryFacts): Promise<TarFile> {
+    return new TarFile(await fs.open(file, 'wx', MODE), file, facts);
+  }
+
+  private append(bytes: Uint8Array): void {
+    let from = 0;
+    while (from < bytes.length) {
+      // Every byte of a chunk is set before it is written.
+      if (this.used === this.chunk.length) this.handOver(Buffer.allocUnsafe(CHUNK_BYTES));
+      const n = Math.min(bytes.length - from, this.chunk.length - this.used);
+      this.chunk.set(bytes.subarray(from, from + n), this.used);
+      this.used += n;
+      from += n;
+    }
+  }
+
+  /** Zero bytes up to the next block boundary after `size` bytes of data. */
+  private pad(size: number): void {
+    const rest = size % BLOCK;
+    if (rest > 0) this.append(ZEROS.subarray(0, BLOCK - rest));
+  }
+
+  /**
+   * Appends a ustar header (tar-stream's encoding), written straight into the chunk from the template;
+   * false when the name needs a pax header (not ASCII, or over 100 bytes: these names have no folder to cut).
+   */
+  private appendHeader(name: string, size: number, typeflag: number): boolean {
+    if (name.length > 100 || Buffer.byteLength(name) !== name.length) return false;
+    // Entries are whole blocks, and a chunk is too: a header never straddles two chunks.
+    if (this.used === this.chunk.length) this.handOver(Buffer.allocUnsafe(CHUNK_BYTES));
+    const chunk = this.chunk;
+    const at = this.used;
+    chunk.set(this.template.block, at);
+    let sum = this.template.sum;
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i);
+      chunk[at + i] = code;
+      sum += code;
+    }
+    sum += writeSize(chunk, at + 124, size);
+    chunk[at + 156] = 0x30 + typeflag;
+    sum += 0x30 + typeflag;
+    chunk.write(octal(sum, 6), at + 148, 'latin1');
+    this.used += BLOCK;
+    return true;
+  }
+
+  /** Adds a file entry. A promise only when the chunk before is still being written: wait for it. */
+  entry(name: string, data: Uint8Array): Promise<void> | undefined {
+    const writing = this.writing;
+    if (!this.appendHeader(name, data.length, FILE_TYPE)) {
+      // A name ustar cannot hold: a pax header gives it, then the entry goes under the name PaxHeader.
+      const pax = paxRecord(` path=${name}\n`);
+      this.appendHeader('PaxHeader', pax.length, PAX_TYPE);
+      this.append(pax);
+      this.pad(pax.length);
+      this.appendHeader('PaxHeader', data.length, FILE_TYPE);
+    }
+    this.append(data);
+    this.pad(data.length);
+    return this.writing !== writing && writing !== null ? writing : undefined;
+  }
+
+  /** Sends the filled chunk to the file, after the one before it; `next` becomes the chunk to fill. */
+  private handOver(next: Buffer): void {
+    const handle = this.handle;
+    if (!handle) throw new Error(`${this.file} is closed`);
+    const full = this.chunk.subarray(0, this.used);
+    const before = this.writing;
+    const write = (async () => {
+      if (before) await before;
+      await writeFully(handle, full, this.file);
+    })();
+    write.catch(() => undefined); // awaited (and thrown) by the entry that waits for it, or by finish
+    this.writing = write;
+    this.chunk = next;
+    this.used = 0;
+  }
+
+  /** Ends the archive (two zero blocks), writes what is left and closes the file. */
+  async finish(): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    this.append(ZEROS.subarray(0, 2 * BLOCK));
+    this.handOver(Buffer.alloc(0));
+    try {
+      await this.writing;
+    } finally {
+      this.handle = null;
+      await handle.close();
+    }
+  }
+
+  /** Flushes the finished file to disk (all shards at the end, concurrently: one at a time is a disk round trip each). */
+  async sync(): Promise<void> {
+    const handle = await fs.open(this.file, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async abort(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await this.writing?.catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+  }
+}

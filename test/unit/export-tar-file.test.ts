@@ -1,0 +1,41 @@
+// The hand-written tar file against tar-stream's packing, byte for byte: short and long names, names that
+// are not ASCII (a pax header), empty entries and sizes at every block boundary, and chunks handed over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pack } from 'tar-stream';
+import { TarFile } from '../../src/core/export/formats/tar-file.js';
+import { tempDir } from './export-fixture.js';
+
+async function packed(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()));
+  for (const { name, data } of entries) {
+    await new Promise<void>((resolve, reject) => tar.entry({ name, size: data.length, mtime: new Date(0), mode: 0o644 }, data, (err) => (err ? reject(err) : resolve())));
+  }
+  tar.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+test('a TarFile holds the bytes tar-stream packs for the same entries', async () => {
+  const dir = await tempDir('tar');
+  const entries: { name: string; data: Buffer }[] = [];
+  const names = ['000000.txt', '000001.jpg', 'a'.repeat(100), 'b'.repeat(101), '000002.jpég', '000003.字', `000004.${'x'.repeat(120)}`];
+  const sizes = [0, 1, 511, 512, 513, 1024, 5000, (4 << 20) + 17];
+  for (let i = 0; i < names.length * sizes.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    entries.push({ name: names[i % names.length]!, data: Buffer.alloc(size, i % 251) });
+  }
+  const file = path.join(dir, 'shard.tar');
+  const tar = await TarFile.create(file, { mtime: 0 });
+  for (const { name, data } of entries) await tar.entry(name, data);
+  await tar.finish();
+  assert.ok((await fs.readFile(file)).equals(await packed(entries)));
+  await fs.rm(dir, { recursive: true, force: true });
+});

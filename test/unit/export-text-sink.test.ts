@@ -1,0 +1,53 @@
+// The buffered writers of an export: a text sink hands large chunks to its file, one written while the next
+// fills, and keeps every byte in order; writes kept in flight never exceed their bound and fail loudly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InFlight } from '../../src/core/export/in-flight.js';
+import { TextSink } from '../../src/core/export/text-sink.js';
+import { tempDir } from './export-fixture.js';
+
+test('a text sink writes every line in order across many chunks', async () => {
+  const dir = await tempDir('sink');
+  const file = path.join(dir, 'out.jsonl');
+  const sink = await TextSink.create(file);
+  const expected: string[] = [];
+  let waits = 0;
+  for (let i = 0; i < 40_000; i++) {
+    const line = `${i} ${'é'.repeat(i % 500)}\n`;
+    expected.push(line);
+    const wait = sink.write(line);
+    if (wait) {
+      waits++;
+      await wait;
+    }
+  }
+  await sink.close();
+  assert.equal(await fs.readFile(file, 'utf8'), expected.join(''));
+  assert.ok(waits > 0, 'the sink waited for a chunk being written');
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('writes in flight stay within their bound; the first failure is thrown', async () => {
+  const flight = new InFlight(3);
+  let running = 0;
+  let most = 0;
+  const task = (ms: number, fail = false) =>
+    (async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running--;
+      if (fail) throw new Error('disk full');
+    })();
+  for (let i = 0; i < 20; i++) {
+    const wait = flight.add(task(1 + (i % 4)));
+    if (wait) await wait;
+  }
+  await flight.settle();
+  assert.equal(most, 3);
+  const failing = new InFlight(2);
+  failing.add(task(1, true));
+  await assert.rejects(failing.settle(), /disk full/);
+});
