@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { computeHabitReport, formatHabitReport, percentile, sharedBins, summarize } from '../../src/core/analysis/index.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
+import fc from 'fast-check';
+import { topCounts } from '../../src/core/analysis/habit-report.js';
 
 function rec(name: string, alt: string | null, ssc: string | null, dsc: string | null): ManifestRecord {
   const c = (text: string | null) => (text === null ? null : { text, by: 'model' as const, model: 'm', review: null });
@@ -166,4 +168,18 @@ test('the report carries the score distribution per source, the defect flag coun
   assert.match(text, /^score: p10 – p90\s+–\s+0\.500 – 0\.500\s+0\.100 – 0\.400$/m);
   assert.match(text, /stock opening or closing phrase: 4/);
   assert.match(text, /audit sample: 1 images, 1 reviewed, 1 accepted/);
+});
+
+test('the top phrases are the full sort by count, then code-unit order, cut at the top (any counts, ties, minimum)', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 1, max: 6 })), { maxLength: 60 }), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 3 }), (entries, top, minCount) => {
+      const counts = new Map(entries);
+      const plain = [...counts]
+        .filter(([, count]) => count >= minCount)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, top)
+        .map(([phrase, count]) => ({ phrase, count, share: count / 100 }));
+      assert.deepEqual(topCounts(counts, 100, top, minCount), plain);
+    }),
+  );
 });

@@ -138,7 +138,10 @@ class SourceTally {
   readonly openings = new Map<string, number>();
   readonly closings = new Map<string, number>();
   readonly loopGrams = new Map<string, number>();
-  /** Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top list. */
+  /**
+   * Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top
+   * list, and made its identity only if it makes the list.
+   */
   private readonly identities = new HashCounts();
   private readonly repeated = new Map<number, string>();
   private examples: LoopExample[] = [];
@@ -161,7 +164,7 @@ class SourceTally {
     bump(this.closings, m.closing);
     const key = m.identityHash;
     const seen = this.identities.bump(key);
-    if (seen === 2) this.repeated.set(key, identityKey(text));
+    if (seen === 2) this.repeated.set(key, text);
     const repeats = m.repeats;
     if (repeats.length > 0) {
       this.looping++;
@@ -177,8 +180,7 @@ class SourceTally {
     const total = this.lengths.length;
     let duplicated = 0;
     for (const n of this.identities.values()) if (n > 1) duplicated += n;
-    const duplicates = new Map<string, number>();
-    for (const [key, text] of this.repeated) duplicates.set(text, this.identities.get(key));
+    const duplicates = topRepeated(this.repeated, this.identities, o.top);
     return {
       source,
       count: total,
@@ -200,12 +202,39 @@ function bestExamples(examples: LoopExample[], top: number): LoopExample[] {
   return examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, top);
 }
 
-function topCounts(counts: Map<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
-  return [...counts]
-    .filter(([, count]) => count >= minCount)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, top)
-    .map(([phrase, count]) => ({ phrase, count, share: count / total }));
+/**
+ * The `top` most common phrases, most common first, then in code-unit order: one pass keeping the best few
+ * (a map may hold a distinct phrase per caption of a million).
+ */
+export function topCounts(counts: ReadonlyMap<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
+  const best: [string, number][] = [];
+  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  for (const entry of counts) {
+    if (entry[1] < minCount || top === 0) continue;
+    if (best.length === top && !before(entry, best[top - 1]!)) continue;
+    let at = Math.min(best.length, top - 1);
+    while (at > 0 && before(entry, best[at - 1]!)) at--;
+    best.splice(at, 0, entry);
+    if (best.length > top) best.pop();
+  }
+  return best.map(([phrase, count]) => ({ phrase, count, share: count / total }));
+}
+
+/**
+ * The repeated texts' identities with their counts, for the `top` list: only the texts whose count can make
+ * the list are made identities (making every one costs seconds on a million captions).
+ */
+function topRepeated(repeated: ReadonlyMap<number, string>, counts: HashCounts, top: number): Map<string, number> {
+  const all: number[] = [];
+  for (const key of repeated.keys()) all.push(counts.get(key));
+  // The top-th largest count: a text below it cannot make the list, whatever its identity.
+  const cut = all.length <= top ? 0 : all.sort((a, b) => b - a)[top - 1]!;
+  const duplicates = new Map<string, number>();
+  for (const [key, text] of repeated) {
+    const count = counts.get(key);
+    if (count >= cut) duplicates.set(identityKey(text), count);
+  }
+  return duplicates;
 }
 
 function bump(map: Map<string, number>, key: string): void {

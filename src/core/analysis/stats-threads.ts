@@ -1,20 +1,14 @@
 // Runs the parts of a `recaption stats` pass on worker threads, one per core: each thread takes the next
 // range as it finishes one, so a thread slowed by other work on the machine takes fewer.
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ByteRange } from '../dataset/line-ranges.js';
+import { startBundledWorker } from '../util/bundled-worker.js';
 import type { StatsPart } from './stats-pass.js';
 import type { StatsWorkerData, StatsWorkerReply, StatsWorkerRequest } from './stats-worker-protocol.js';
 
 /** dist/stats-worker.js beside the bundle (the CLI), or the TypeScript source through tsx (tests, the bench). */
 function startStatsThread(workerData: StatsWorkerData): Worker {
-  if (__filename.endsWith('.ts')) {
-    const tsx = createRequire(__filename).resolve('tsx/cjs');
-    const code = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(path.join(__dirname, 'stats-worker.ts'))});`;
-    return new Worker(code, { eval: true, workerData });
-  }
-  return new Worker(path.join(__dirname, 'stats-worker.js'), { workerData });
+  return startBundledWorker(__filename, __dirname, 'stats-worker', { workerData });
 }
 
 /** The part of each range of `file`, in the ranges' order, read by up to `threads` threads. */

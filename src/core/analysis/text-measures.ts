@@ -128,6 +128,8 @@ class GramCounter {
   /** Per slot: stamp, key, first position, count. */
   private slots = new Int32Array(256 * 4);
   private stamp = 0;
+  /** Slots of this text's n-grams that reached minTimes (the table may be far larger than the text). */
+  private hits = new Int32Array(64);
   /** Looping n-grams met before, by the hash of their tokens' hashes. */
   private readonly phrases = new Map<number, string[]>();
 
@@ -148,7 +150,7 @@ class GramCounter {
     const { slots } = this;
     const mask = size - 1;
     const hash = scan.hash;
-    let found = false;
+    let found = 0;
     grams: for (let i = 0; i < grams; i++) {
       let h = 0;
       for (let k = 0; k < n; k++) h = (Math.imul(h, 31) + hash[i + k]!) | 0;
@@ -162,14 +164,17 @@ class GramCounter {
           continue grams;
         }
         if (slots[at + 1] !== h || !sameGram(scan, lower, slots[at + 2]!, i, n)) continue;
-        if (++slots[at + 3]! >= minTimes) found = true;
+        if (++slots[at + 3]! === minTimes) {
+          if (found === this.hits.length) this.hits = growInt32(this.hits);
+          this.hits[found++] = at;
+        }
         continue grams;
       }
     }
-    if (!found) return [];
+    if (found === 0) return [];
     const repeats: RepeatedNgram[] = [];
-    for (let at = 0; at < slots.length; at += 4) {
-      if (slots[at] !== stamp || slots[at + 3]! < minTimes) continue;
+    for (let h = 0; h < found; h++) {
+      const at = this.hits[h]!;
       repeats.push({ ngram: this.phraseOf(scan, lower, slots[at + 1]!, slots[at + 2]!, n), times: slots[at + 3]! });
     }
     return repeats.sort((x, y) => y.times - x.times || (x.ngram < y.ngram ? -1 : 1));
@@ -187,6 +192,12 @@ class GramCounter {
     else if (this.phrases.size < MAX_PHRASES) this.phrases.set(key, [made]);
     return made;
   }
+}
+
+function growInt32(array: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
 
 /** Distinct looping n-grams remembered for reuse: beyond this, the rest are made each time. */

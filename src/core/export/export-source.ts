@@ -4,9 +4,11 @@
 // the manifest: it is indexed then, as a store would be (ManifestOrderError).
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
-import type { ManifestProblem } from '../dataset/manifest-codec.js';
+import type { LineSpan, ManifestProblem } from '../dataset/manifest-codec.js';
 import { ManifestFile, type ManifestRecordStream } from '../dataset/manifest-record-stream.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
+import { cardFactsHere, type CardFacts, type CardFactsSink } from './card/card-facts.js';
+import { CardFactsThread } from './card/card-facts-thread.js';
 
 export { ManifestFile };
 
@@ -16,9 +18,17 @@ export type ExportManifest = ManifestStore | ManifestFile;
 /** Records a store hands over before the event loop gets a turn (a few milliseconds of export work). */
 const STORE_BATCH = 1024;
 
+/** Records in manifest order; for a file, where each one's line is in it. */
+export interface RecordBatch {
+  records: readonly ManifestRecord[];
+  lines: readonly LineSpan[] | null;
+}
+
 /** One pass over the records. */
 export interface RecordPass {
-  batches(): AsyncIterable<readonly ManifestRecord[]>;
+  batches(): AsyncIterable<RecordBatch>;
+  /** Where this pass gathers the card's facts (one sink per pass). */
+  cardFacts(): CardFactsSink;
   /** Records read so far, and all of them: known for a store, estimated from the bytes read for a file. */
   progress(): { done: number; total: number };
   /** Lines of the manifest that are not records; known once the pass is over. */
@@ -37,18 +47,23 @@ class StorePass implements RecordPass {
     private readonly owned: boolean,
   ) {}
 
-  async *batches(): AsyncGenerator<ManifestRecord[]> {
+  async *batches(): AsyncGenerator<RecordBatch> {
     let batch: ManifestRecord[] = [];
     for (const record of this.store.records()) {
       batch.push(record);
       if (batch.length < STORE_BATCH) continue;
       this.done += batch.length;
-      yield batch;
+      yield { records: batch, lines: null };
       batch = [];
       await turn();
     }
     this.done += batch.length;
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield { records: batch, lines: null };
+  }
+
+  cardFacts(): CardFactsSink {
+    // A store's records may hold unsaved edits: they are measured as they stand, here.
+    return cardFactsHere();
   }
 
   progress(): { done: number; total: number } {
@@ -70,13 +85,33 @@ class StorePass implements RecordPass {
 }
 
 class FilePass implements RecordPass {
+  private thread: CardFactsThread | null = null;
+
   constructor(
     private readonly file: ManifestFile,
     private readonly stream: ManifestRecordStream,
   ) {}
 
-  batches(): AsyncIterable<readonly ManifestRecord[]> {
+  batches(): AsyncIterable<RecordBatch> {
     return this.stream.batches();
+  }
+
+  cardFacts(): CardFactsSink {
+    // The card measures every caption, more work than the export's own: another core reads the same lines.
+    const thread = (this.thread = new CardFactsThread(this.stream.descriptorForWorker, this.stream.bytes));
+    const stream = this.stream;
+    return {
+      add: (_record, line) => {
+        if (!line) throw new Error('a manifest file pass hands every record with its line');
+        thread.add(line);
+      },
+      finish: async (): Promise<CardFacts> => {
+        const facts = await thread.finish();
+        // The thread read the lines after this one did: they are the same bytes only if the file is unchanged.
+        stream.checkUnchanged();
+        return facts;
+      },
+    };
   }
 
   progress(): { done: number; total: number } {
@@ -95,7 +130,7 @@ class FilePass implements RecordPass {
   }
 
   close(): void {
-    this.stream.close();
+    this.stream.close(this.thread ? [this.thread.stop()] : []);
   }
 }
 

@@ -3,7 +3,8 @@
 // gathered on the way. Nothing of the manifest is held beyond the batch in hand.
 import type { ManifestRecord } from '../../shared/record.js';
 import type { DatasetFolder } from '../dataset/dataset-file.js';
-import { CardFactsCollector, type CardFacts } from './card/card-facts.js';
+import type { LineSpan } from '../dataset/manifest-codec.js';
+import type { CardFacts, CardFactsSink } from './card/card-facts.js';
 import { DestinationNames } from './destination-names.js';
 import type { RecordPass } from './export-source.js';
 import { createWriter, type FormatWriter, type WriterContext } from './formats/index.js';
@@ -54,13 +55,18 @@ class Pass {
   private readonly planner: ExportPlanner;
   private readonly placesFiles: boolean;
   private readonly imageNames = new DestinationNames();
-  private readonly facts = new CardFactsCollector();
+  private readonly facts: CardFactsSink;
   readonly counts: Record<Split, number> = { train: 0, validation: 0 };
   readonly sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
   private samples: ExportSample[] = [];
   private records: ManifestRecord[] = [];
+  private lines: (LineSpan | null)[] = [];
 
-  constructor(private readonly setup: PassSetup) {
+  constructor(
+    private readonly setup: PassSetup,
+    records: RecordPass,
+  ) {
+    this.facts = records.cardFacts();
     this.writer = createWriter(setup.format, setup.writer);
     this.placer = new ImagePlacer(setup.files, setup.writer.root, setup.writer.images);
     this.planner = new ExportPlanner({ ...setup.plan, groups: setup.groups });
@@ -72,12 +78,14 @@ class Pass {
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
     try {
       for await (const batch of records.batches()) {
-        for (const record of batch) {
+        for (let i = 0; i < batch.records.length; i++) {
+          const record = batch.records[i]!;
           streamed?.add(record);
           const sample = this.planner.decide(record);
           if (!sample) continue;
           this.samples.push(sample);
           this.records.push(record);
+          this.lines.push(batch.lines?.[i] ?? null);
           if (this.samples.length >= BATCH) await this.flush(records);
         }
       }
@@ -92,7 +100,7 @@ class Pass {
       sources: this.sources,
       skipped: this.planner.skipped,
       altFallback: this.planner.altFallback,
-      facts: this.facts.finish(),
+      facts: await this.facts.finish(),
       linkFallback: this.placer.linkFallback,
       refusedLinks: this.placer.refusedLinks.lines(),
       filePerSample: this.placesFiles || setup.format === 'sidecar',
@@ -116,7 +124,7 @@ class Pass {
       }
       const wrote = writer.add(sample, result.bytes);
       if (wrote) await wrote;
-      this.facts.add(this.records[i]!);
+      this.facts.add(this.records[i]!, this.lines[i]!);
       this.counts[sample.split]++;
       this.sources[sample.split][sample.source] = (this.sources[sample.split][sample.source] ?? 0) + 1;
     }
@@ -124,6 +132,7 @@ class Pass {
     setup.onProgress?.({ phase: 'writing', done, total, fileName: samples[samples.length - 1]!.fileName });
     this.samples = [];
     this.records = [];
+    this.lines = [];
   }
 
   /** Each sample's image bytes (inline formats), or that it is there and placed, or why it is skipped. */
@@ -146,5 +155,5 @@ class Pass {
 
 /** Writes every sample of one pass over `records` into the writer's root. */
 export function writePass(setup: PassSetup, records: RecordPass): Promise<PassResult> {
-  return new Pass(setup).run(records);
+  return new Pass(setup, records).run(records);
 }

@@ -2,9 +2,8 @@
 // at a time, and ends it (terminate: immediate, even inside an endless loop) when the import is
 // cancelled, when it goes WORKER_STALL_MS without a sign of progress, or when it dies. Each of those
 // becomes one ImportError naming what was being read; the extension host or the CLI carries on.
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { startBundledWorker } from '../util/bundled-worker.js';
 import { ImportError, throwIfCancelled } from './import-errors.js';
 import { WORKER_HEAP_MB, WORKER_STALL_MS, WORKER_YOUNG_HEAP_MB } from './import-limits.js';
 import type { Answers, WorkerEnvelope, WorkerReply, WorkerRequest } from './import-worker-protocol.js';
@@ -21,12 +20,7 @@ export interface ImportWorkerOptions {
  * TypeScript source through tsx. `options` are the Worker's (its heap limits, its role in workerData).
  */
 export function startImportThread(options: Pick<WorkerOptions, 'resourceLimits' | 'workerData'>): Worker {
-  if (__filename.endsWith('.ts')) {
-    const tsx = createRequire(__filename).resolve('tsx/cjs');
-    const code = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(path.join(__dirname, 'import-worker.ts'))});`;
-    return new Worker(code, { eval: true, ...options });
-  }
-  return new Worker(path.join(__dirname, 'import-worker.js'), options);
+  return startBundledWorker(__filename, __dirname, 'import-worker', options);
 }
 
 function startWorker(heapMb: number): Worker {

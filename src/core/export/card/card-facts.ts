@@ -2,6 +2,7 @@
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
 import { HabitReportBuilder } from '../../analysis/habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
+import type { LineSpan } from '../../dataset/manifest-codec.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
 export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
@@ -39,6 +40,22 @@ export class CardFactsCollector {
     // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
     return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review: this.review };
   }
+}
+
+/**
+ * Where an export gathers its card's facts, record by record as it writes them: on its own thread from the
+ * records, or on a thread of their own from the records' lines (card-facts-thread.ts).
+ */
+export interface CardFactsSink {
+  /** `line`: where the record's line is in the manifest file, when it was read from one. */
+  add(record: ManifestRecord, line: LineSpan | null): void;
+  finish(): Promise<CardFacts>;
+}
+
+/** The facts gathered on this thread. */
+export function cardFactsHere(): CardFactsSink {
+  const collector = new CardFactsCollector();
+  return { add: (record) => collector.add(record), finish: () => Promise.resolve(collector.finish()) };
 }
 
 export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {
