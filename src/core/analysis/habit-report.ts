@@ -317,11 +317,31 @@ export function computeHabitReport(from: RecordSource, options: Partial<HabitRep
 }
 
 /** The report built record by record, for a caller whose records come as it goes (an export's pass). */
+/** What a report says of the texts alone: all of it but the defect flags and the audit (RecordTallies). */
+export type HabitTextReport = Omit<HabitReport, 'defects' | 'audit'>;
+
+/** The counts of whole records a report carries beside its texts': the defect flags and the audit. */
+export class RecordTallies {
+  private readonly defects = new DefectCounter();
+  private readonly audit = new AuditTally();
+
+  add(record: ManifestRecord): void {
+    if (!record.missing) this.defects.add(record);
+    this.audit.add(record);
+  }
+
+  /** The report whose texts are `texts` and whose records were added here. */
+  report(texts: HabitTextReport): HabitReport {
+    const { records, bins, sources, flags, notes, scoreModels, options } = texts;
+    return { records, bins, sources, flags, notes, scoreModels, defects: this.defects.summary(), audit: this.audit.result(), options };
+  }
+}
+
+/** The report built record by record; the texts' part alone (addTexts) can be built apart from the records'. */
 export class HabitReportBuilder {
   private readonly o: HabitReportOptions;
   private readonly tallies: Record<TextSource, SourceTally>;
-  private readonly defects = new DefectCounter();
-  private readonly audit = new AuditTally();
+  private readonly records = new RecordTallies();
   private readonly scoreModels = new Set<string>();
   private count = 0;
 
@@ -331,10 +351,14 @@ export class HabitReportBuilder {
   }
 
   add(record: ManifestRecord): void {
+    this.records.add(record);
+    this.addTexts(record);
+  }
+
+  /** Measures the record's texts only: its defect flags and audit are left to a RecordTallies elsewhere. */
+  addTexts(record: ManifestRecord): void {
     const { tallies } = this;
     this.count++;
-    if (!record.missing) this.defects.add(record);
-    this.audit.add(record);
     if (record.score_model) this.scoreModels.add(record.score_model);
     for (const source of TEXT_SOURCES) {
       const value = record[source];
@@ -343,7 +367,11 @@ export class HabitReportBuilder {
   }
 
   finish(): HabitReport {
-    const { o, tallies, defects, audit, scoreModels, count } = this;
+    return this.records.report(this.finishTexts());
+  }
+
+  finishTexts(): HabitTextReport {
+    const { o, tallies, scoreModels, count } = this;
     // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
     let maxWords = 0;
     for (const s of TEXT_SOURCES) for (const n of tallies[s].lengths) maxWords = Math.max(maxWords, n);
@@ -352,7 +380,7 @@ export class HabitReportBuilder {
     // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
     const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
     const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
-    return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), defects: defects.summary(), audit: audit.result(), options: o };
+    return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), options: o };
   }
 }
 

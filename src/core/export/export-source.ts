@@ -7,7 +7,7 @@ import type { ManifestRecord } from '../../shared/record.js';
 import type { LineSpan, ManifestProblem } from '../dataset/manifest-codec.js';
 import { ManifestFile, type ManifestRecordStream } from '../dataset/manifest-record-stream.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
-import { cardFactsHere, type CardFacts, type CardFactsSink } from './card/card-facts.js';
+import { cardFactsHere, RecordFactsCollector, type CardFacts, type CardFactsSink } from './card/card-facts.js';
 import { CardFactsThread } from './card/card-facts-thread.js';
 
 export { ManifestFile };
@@ -98,18 +98,21 @@ class FilePass implements RecordPass {
 
   cardFacts(): CardFactsSink {
     // The card measures every caption, more work than the export's own: another core reads the same lines.
+    // The counts of whole records are cheap and stay here, which evens the two threads' work.
     const thread = (this.thread = new CardFactsThread(this.stream.descriptorForWorker, this.stream.bytes));
+    const records = new RecordFactsCollector();
     const stream = this.stream;
     return {
-      add: (_record, line) => {
+      add: (record, line) => {
         if (!line) throw new Error('a manifest file pass hands every record with its line');
+        records.add(record);
         thread.add(line);
       },
       finish: async (): Promise<CardFacts> => {
-        const facts = await thread.finish();
+        const texts = await thread.finish();
         // The thread read the lines after this one did: they are the same bytes only if the file is unchanged.
         stream.checkUnchanged();
-        return facts;
+        return records.finish(texts);
       },
     };
   }

@@ -1,7 +1,7 @@
 // The messages between an export and its card-facts thread (card-facts-worker.ts): the thread is started
 // with the manifest's descriptor and size, is sent the spans of the lines the export wrote, in file order,
-// a chunk at a time, then `end`; it answers once, with the facts or why it could not gather them.
-import type { CardFacts } from './card-facts.js';
+// a chunk at a time, then `end`; it answers once, with the habit report of their texts or why it could not.
+import type { HabitTextReport } from '../../analysis/habit-report.js';
 
 export interface CardFactsWorkerData {
   /** The manifest's open descriptor (threads share them); the export keeps it open until the answer. */
@@ -15,4 +15,4 @@ export type CardFactsRequest =
   | { spans: Float64Array }
   | { end: true };
 
-export type CardFactsReply = { facts: CardFacts } | { error: string };
+export type CardFactsReply = { texts: HabitTextReport } | { error: string };

@@ -1,12 +1,12 @@
-// A worker thread's entry (bundled as dist/card-facts-worker.js): gathers a card's facts (card-facts.ts)
-// from the lines of the manifest an export wrote, read through the export's own descriptor. The export
-// parses each line for its output on its thread; the card measures every caption (the habit report, the
-// defect flags, the audit), which costs more than the export's own work, so it runs here, on another core.
+// A worker thread's entry (bundled as dist/card-facts-worker.js): measures the texts of the lines of the
+// manifest an export wrote, for its card's habit report, read through the export's own descriptor. The
+// export parses each line for its output on its thread; measuring every caption costs more than the
+// export's own work, so it runs here, on another core (the cheap counts of whole records stay there).
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ManifestRecord } from '../../../shared/record.js';
 import { ManifestLineParser } from '../../dataset/manifest-codec.js';
-import { CardFactsCollector } from './card-facts.js';
+import { HabitReportBuilder } from '../../analysis/habit-report.js';
 import type { CardFactsReply, CardFactsRequest, CardFactsWorkerData } from './card-facts-protocol.js';
 
 /** Bytes read at a time: lines are read in file order, mostly one after the other. */
@@ -16,7 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('card-facts-worker.js runs as a worker thread');
 const { fd, size } = workerData as CardFactsWorkerData;
 
-const collector = new CardFactsCollector();
+const texts = new HabitReportBuilder();
 let parsed: ManifestRecord | null = null;
 // The lines are a later part of the file (no byte-order mark to take off); names were checked by the export.
 const parser = new ManifestLineParser((record) => (parsed = record), false, false);
@@ -48,14 +48,14 @@ function add(spans: Float64Array): void {
     parser.add(bytesAt(spans[i]!, spans[i + 1]!).toString('utf8'));
     // The export parsed the same bytes into a record: anything else means they changed under it.
     if (parsed === null) throw new Error(`the line at byte ${spans[i]} is no longer a record: the manifest changed while it was exported`);
-    collector.add(parsed);
+    texts.addTexts(parsed);
   }
 }
 
 port.on('message', (request: CardFactsRequest) => {
   try {
     if ('spans' in request) add(request.spans);
-    else port.postMessage({ facts: collector.finish() } satisfies CardFactsReply);
+    else port.postMessage({ texts: texts.finishTexts() } satisfies CardFactsReply);
   } catch (err) {
     port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies CardFactsReply);
     port.close();

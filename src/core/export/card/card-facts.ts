@@ -1,6 +1,6 @@
 // The manifest facts a card reports beside the export's own record: the habit report, the audit and the
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
-import { HabitReportBuilder } from '../../analysis/habit-report.js';
+import { HabitReportBuilder, RecordTallies, type HabitTextReport } from '../../analysis/habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
 import type { LineSpan } from '../../dataset/manifest-codec.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
@@ -25,20 +25,36 @@ export function countReview(coverage: ReviewCoverage, record: ManifestRecord): v
   }
 }
 
-/** The card's facts gathered record by record, as an export writes them. */
-export class CardFactsCollector {
+/** The facts of whole records (review coverage, defect flags, audit): cheap, gathered where the records are. */
+export class RecordFactsCollector {
   private readonly review = emptyCoverage();
-  private readonly habit = new HabitReportBuilder();
+  private readonly tallies = new RecordTallies();
 
   add(record: ManifestRecord): void {
     countReview(this.review, record);
-    this.habit.add(record);
+    this.tallies.add(record);
+  }
+
+  /** The card's facts, with the report of the same records' texts (gathered here or on another thread). */
+  finish(texts: HabitTextReport): CardFacts {
+    const habit = this.tallies.report(texts);
+    // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
+    return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review: this.review };
+  }
+}
+
+/** The card's facts gathered record by record, as an export writes them. */
+export class CardFactsCollector {
+  private readonly records = new RecordFactsCollector();
+  private readonly texts = new HabitReportBuilder();
+
+  add(record: ManifestRecord): void {
+    this.records.add(record);
+    this.texts.addTexts(record);
   }
 
   finish(): CardFacts {
-    const habit = this.habit.finish();
-    // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
-    return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review: this.review };
+    return this.records.finish(this.texts.finishTexts());
   }
 }
 
