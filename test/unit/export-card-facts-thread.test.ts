@@ -75,7 +75,7 @@ test("a manifest changed while the card's thread read it is refused, not measure
     const file = path.join(folder, 'recaption.jsonl');
     await assert.rejects(
       bothWays(folder, () => fs.writeFile(file, text.replace(/a dog/g, 'a cat'))),
-      (err: unknown) => err instanceof ManifestChangedError || /no longer a record|changed/.test(String(err)),
+      (err: unknown) => err instanceof ManifestChangedError,
     );
   } finally {
     await fs.rm(folder, { recursive: true, force: true });

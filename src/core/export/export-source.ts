@@ -109,8 +109,12 @@ class FilePass implements RecordPass {
         thread.add(line);
       },
       finish: async (): Promise<CardFacts> => {
-        const texts = await thread.finish();
-        // The thread read the lines after this one did: they are the same bytes only if the file is unchanged.
+        // The thread read the lines after this one did: they are the same bytes only if the file is unchanged
+        // (a thread that met a line it could not read most likely saw the change: that is the error then).
+        const texts = await thread.finish().catch((err: unknown) => {
+          stream.checkUnchanged();
+          throw err;
+        });
         stream.checkUnchanged();
         return records.finish(texts);
       },
