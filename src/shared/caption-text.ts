@@ -9,8 +9,13 @@ const LINE_BREAKS = /\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
 // C0 controls but tab and newline, DEL, the C1 controls, and the bidirectional formatting characters.
 const CONTROLS = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
+// Every character either pattern changes: a text with none (nearly every caption) is returned as it is,
+// after one test instead of two replaces (an export cleans each of a million captions).
+const CHANGED = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]/;
+
 /** The text with line breaks unified to "\n" and other control characters removed. */
 export function cleanCaptionText(text: string): string {
+  if (!CHANGED.test(text)) return text;
   return text.replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
 }
 

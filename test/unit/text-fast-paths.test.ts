@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { cutClosingSentence, hasStockPhrase, stripOpening } from '../../src/core/text/stock-phrases.js';
 import { tokenHash, TokenScan } from '../../src/core/text/token-scan.js';
 import { repeatedNgramsIn, tokensOf, wordCount } from '../../src/core/text/text-features.js';
+import { cleanCaptionText } from '../../src/shared/caption-text.js';
 
 const FRAGMENTS = [
   'The image shows', 'the picture depicts', 'This is', 'this is a photo of', 'In this scene,', 'it is an image of', 'in the image we can see',
@@ -67,4 +68,19 @@ test('a repetition loop is four tokens in a row that come again, letters compare
   scan.scan('one two three four five six seven eight');
   scan.hash.fill(7);
   assert.equal(scan.hasRepeat(4, 2), false);
+});
+
+test('cleanCaptionText returns a text it would not change as it is, and changes every other as the two replaces do', () => {
+  const slow = (text: string) => text.replace(/\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]/g, '\n').replace(/[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]/g, '');
+  // Every code unit below U+00A0 and around the line and bidirectional ranges, mixed with plain letters.
+  const units = [...Array.from({ length: 0xa0 }, (_, c) => c), 0x2027, 0x2028, 0x2029, 0x202a, 0x202e, 0x202f, 0x2065, 0x2066, 0x2069, 0x206a, 0xfeff];
+  const unit = fc.constantFrom(...units.map((c) => String.fromCharCode(c)), 'a', 'é', '日');
+  fc.assert(
+    fc.property(fc.array(unit, { maxLength: 12 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(cleanCaptionText(text), slow(text), JSON.stringify(text));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const c of units) assert.equal(cleanCaptionText(`a${String.fromCharCode(c)}b`), slow(`a${String.fromCharCode(c)}b`), c.toString(16));
 });
