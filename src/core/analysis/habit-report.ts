@@ -123,7 +123,6 @@ export interface HabitReport {
   options: HabitReportOptions;
 }
 
-
 /**
  * One source's counts, gathered text by text as the records stream by: nothing holds the texts themselves
  * (a million records' captions would be about a gigabyte), only lengths, phrase counts and text hashes.
