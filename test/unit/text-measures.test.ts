@@ -3,7 +3,7 @@
 // of every length, and texts that are not ASCII (measured the plain way).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TextMeasurer, textHash } from '../../src/core/analysis/text-measures.js';
+import { bestRepeat, TextMeasurer, textHash } from '../../src/core/analysis/text-measures.js';
 import { identityKey } from '../../src/core/text/text-features.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 
@@ -44,4 +44,17 @@ test('hash counts count as a Map would, through growth', async () => {
   }
   for (const [key, n] of plain) assert.equal(counts.get(key), n);
   assert.deepEqual([...counts.values()].sort((a, b) => a - b), [...plain.values()].sort((a, b) => a - b));
+});
+
+test('the unordered measures hold the same repeats, and bestRepeat picks the first of the ordered ones', () => {
+  const random = seededRandom(31);
+  const measurer = new TextMeasurer(2, 2, 3);
+  for (let i = 0; i < 3000; i++) {
+    const vocabulary = Array.from({ length: 2 + Math.floor(random() * 6) }, () => PIECES[Math.floor(random() * PIECES.length)]!);
+    const text = Array.from({ length: Math.floor(random() * 30) }, () => vocabulary[Math.floor(random() * vocabulary.length)]!).join(' ');
+    const ordered = measurer.plain(text).repeats;
+    const unordered = measurer.measureUnordered(text).repeats;
+    assert.deepEqual([...unordered].sort((x, y) => y.times - x.times || (x.ngram < y.ngram ? -1 : 1)), ordered, JSON.stringify(text));
+    assert.deepEqual(bestRepeat(unordered), ordered[0], JSON.stringify(text));
+  }
 });

@@ -5,7 +5,7 @@
 import type { ManifestRecord } from '../../shared/record.js';
 import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
 import { endsWithPeriod, identityKey, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
-import { HashCounts, TextMeasurer } from './text-measures.js';
+import { bestRepeat, HashCounts, TextMeasurer } from './text-measures.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
@@ -153,7 +153,7 @@ class SourceTally {
 
   add(fileName: string, text: string, score: number | undefined): void {
     // Measured from one scan of the text (this runs for every text of the dataset).
-    const m = this.measurer.measure(text);
+    const m = this.measurer.measureUnordered(text);
     this.lengths.push(m.words);
     if (typeof score === 'number') this.scores.push(score);
     if (m.startsWithArticle) this.article++;
@@ -168,7 +168,8 @@ class SourceTally {
     if (repeats.length > 0) {
       this.looping++;
       for (const r of repeats) bump(this.loopGrams, r.ngram);
-      this.examples.push({ fileName, ngram: repeats[0]!.ngram, times: repeats[0]!.times });
+      const best = bestRepeat(repeats)!;
+      this.examples.push({ fileName, ngram: best.ngram, times: best.times });
       // Only the best `top` examples are shown: keep a few times that many, not one per looping caption.
       if (this.examples.length > 4 * this.o.top) this.examples = bestExamples(this.examples, this.o.top);
     }

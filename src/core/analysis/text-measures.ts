@@ -25,12 +25,18 @@ export interface TextMeasures {
  */
 export function textHash(text: string): number {
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
+  let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
+  // The length last, so that a caller hashing a text as it makes it need not know the length first.
+  return withLength(a, b, text.length);
+}
+
+function withLength(a: number, b: number, length: number): number {
+  b = Math.imul(b ^ length, 0x5bd1e995);
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
@@ -91,12 +97,11 @@ const NOT_ASCII = /[^\x00-\x7f]/;
 const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
 
 /** textHash(identityKey(text)) for an ASCII text, without making the identity string. */
-function asciiIdentityHash(text: string, words: number): number {
-  let letters = 0;
-  for (let i = 0; i < text.length; i++) if (!isSpace(text.charCodeAt(i))) letters++;
+function asciiIdentityHash(text: string): number {
   // The identity is the words, lower-cased, one space between each two.
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ (letters + Math.max(0, words - 1));
+  let b = 0x01000193;
+  let length = 0;
   let gap = false;
   let started = false;
   for (let i = 0; i < text.length; i++) {
@@ -108,21 +113,23 @@ function asciiIdentityHash(text: string, words: number): number {
     if (gap) {
       a = Math.imul(a ^ 32, 0x01000193);
       b = Math.imul(b ^ 32, 0x5bd1e995);
+      length++;
       gap = false;
     }
     started = true;
     if (c >= 65 && c <= 90) c += 32;
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
+    length++;
   }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+  return withLength(a, b, length);
 }
 
 /**
- * The n-grams of a scan's tokens that occur `minTimes` times or more, as repeatedNgramsIn gives them. Each
- * distinct n-gram is counted at its first position in an open-addressing table reused from text to text (a
- * stamp per slot says whether it belongs to this text): keyed by a hash of its tokens' hashes, confirmed
- * token by token, so a collision never counts as a repeat.
+ * The n-grams of a scan's tokens that occur `minTimes` times or more, as repeatedNgramsIn gives them but in
+ * no particular order. Each distinct n-gram is counted at its first position in an open-addressing table
+ * reused from text to text (a stamp per slot says whether it belongs to this text): keyed by a hash of its
+ * tokens' hashes, confirmed token by token, so a collision never counts as a repeat.
  */
 class GramCounter {
   /** Per slot: stamp, key, first position, count. */
@@ -130,7 +137,7 @@ class GramCounter {
   private stamp = 0;
   /** Slots of this text's n-grams that reached minTimes (the table may be far larger than the text). */
   private hits = new Int32Array(64);
-  /** Looping n-grams met before, by the hash of their tokens' hashes. */
+  /** Looping n-grams met before, by the hash of their tokens' hashes (31 bits: a small integer, a cheap Map key). */
   private readonly phrases = new Map<number, string[]>();
 
   repeated(scan: TokenScan, lower: string, n: number, minTimes: number): RepeatedNgram[] {
@@ -175,9 +182,9 @@ class GramCounter {
     const repeats: RepeatedNgram[] = [];
     for (let h = 0; h < found; h++) {
       const at = this.hits[h]!;
-      repeats.push({ ngram: this.phraseOf(scan, lower, slots[at + 1]!, slots[at + 2]!, n), times: slots[at + 3]! });
+      repeats.push({ ngram: this.phraseOf(scan, lower, slots[at + 1]! & 0x3fffffff, slots[at + 2]!, n), times: slots[at + 3]! });
     }
-    return repeats.sort((x, y) => y.times - x.times || (x.ngram < y.ngram ? -1 : 1));
+    return repeats;
   }
 
   /**
@@ -240,6 +247,17 @@ function phrase(scan: TokenScan, lower: string, from: number, to: number): strin
 
 const ARTICLES = new Set(['a', 'an', 'the']);
 
+function byTimesThenNgram(x: RepeatedNgram, y: RepeatedNgram): number {
+  return y.times - x.times || (x.ngram < y.ngram ? -1 : 1);
+}
+
+/** The first of `repeats` in repeatedNgramsIn's order, without sorting them. */
+export function bestRepeat(repeats: readonly RepeatedNgram[]): RepeatedNgram | undefined {
+  let best = repeats[0];
+  for (let i = 1; i < repeats.length; i++) if (byTimesThenNgram(repeats[i]!, best!) < 0) best = repeats[i];
+  return best;
+}
+
 /** Measures texts, reusing one scan. */
 export class TextMeasurer {
   private readonly scan = new TokenScan();
@@ -251,7 +269,15 @@ export class TextMeasurer {
     private readonly phraseWords: number,
   ) {}
 
+  /** The measures, repeats in repeatedNgramsIn's order (most times first, then by n-gram). */
   measure(text: string): TextMeasures {
+    const m = this.measureUnordered(text);
+    m.repeats.sort(byTimesThenNgram);
+    return m;
+  }
+
+  /** The measures, repeats in no particular order: a tally needs only their counts and the best one (bestRepeat). */
+  measureUnordered(text: string): TextMeasures {
     if (NOT_ASCII.test(text)) return this.plain(text);
     const scan = this.scan.scan(text);
     const lower = text.toLowerCase();
@@ -263,7 +289,7 @@ export class TextMeasurer {
       startsWithArticle: ARTICLES.has(first),
       opening: phrase(scan, lower, 0, Math.min(count, this.phraseWords)),
       closing: phrase(scan, lower, Math.max(0, count - this.phraseWords), count),
-      identityHash: asciiIdentityHash(text, words),
+      identityHash: asciiIdentityHash(text),
       repeats: this.grams.repeated(scan, lower, this.loopN, this.loopMinTimes),
     };
   }
