@@ -14,7 +14,7 @@ const builds = [
     // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
     // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
     // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
-    // The card-facts worker (dist/card-facts-worker.js) measures the captions an export of a manifest file wrote, for its card.
+    // The card-texts worker (dist/card-texts-worker.js) measures the captions an export wrote, for its dataset card.
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
@@ -22,7 +22,7 @@ const builds = [
       engine: 'src/core/engine/engine-main.ts',
       'import-worker': 'src/core/import/import-worker.ts',
       'stats-worker': 'src/core/analysis/stats-worker.ts',
-      'card-facts-worker': 'src/core/export/card/card-facts-worker.ts',
+      'card-texts-worker': 'src/core/export/card/card-texts-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

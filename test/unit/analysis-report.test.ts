@@ -6,7 +6,7 @@ import { computeHabitReport, formatHabitReport, percentile, sharedBins, summariz
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 import fc from 'fast-check';
-import { topCounts } from '../../src/core/analysis/habit-report.js';
+import { topCounts } from '../../src/core/analysis/top-counts.js';
 
 function rec(name: string, alt: string | null, ssc: string | null, dsc: string | null): ManifestRecord {
   const c = (text: string | null) => (text === null ? null : { text, by: 'model' as const, model: 'm', review: null });

@@ -21,7 +21,7 @@ async function streamed(text: string | Buffer): Promise<{ records: ManifestRecor
   const stream = new ManifestFile(folder).open()!;
   const records: ManifestRecord[] = [];
   try {
-    for await (const batch of stream.batches()) records.push(...batch.records);
+    for await (const batch of stream.batches()) records.push(...batch);
   } finally {
     stream.close();
   }

@@ -4,20 +4,17 @@
 // punctuation, uniform length, loops) and then expects it in every prompt.
 import type { ManifestRecord } from '../../shared/record.js';
 import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
-import { endsWithPeriod, identityKey, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
+import { endsWithPeriod, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
+import { captionTextsOf, type CaptionTexts } from './caption-texts.js';
 import { bestRepeat, HashCounts, TextMeasurer } from './text-measures.js';
+import { topCounts, topRepeated, type PhraseCount } from './top-counts.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { DefectCounter, type DefectSummary } from '../dataset/defect-counter.js';
 import { AuditTally, type AuditStats } from './audit.js';
 
-export interface PhraseCount {
-  phrase: string;
-  count: number;
-  /** count / captions of this source. */
-  share: number;
-}
+export type { PhraseCount } from './top-counts.js';
 
 export interface LoopExample {
   fileName: string;
@@ -202,41 +199,6 @@ function bestExamples(examples: LoopExample[], top: number): LoopExample[] {
   return examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, top);
 }
 
-/**
- * The `top` most common phrases, most common first, then in code-unit order: one pass keeping the best few
- * (a map may hold a distinct phrase per caption of a million).
- */
-export function topCounts(counts: ReadonlyMap<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
-  const best: [string, number][] = [];
-  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  for (const entry of counts) {
-    if (entry[1] < minCount || top === 0) continue;
-    if (best.length === top && !before(entry, best[top - 1]!)) continue;
-    let at = Math.min(best.length, top - 1);
-    while (at > 0 && before(entry, best[at - 1]!)) at--;
-    best.splice(at, 0, entry);
-    if (best.length > top) best.pop();
-  }
-  return best.map(([phrase, count]) => ({ phrase, count, share: count / total }));
-}
-
-/**
- * The repeated texts' identities with their counts, for the `top` list: only the texts whose count can make
- * the list are made identities (making every one costs seconds on a million captions).
- */
-function topRepeated(repeated: ReadonlyMap<number, string>, counts: HashCounts, top: number): Map<string, number> {
-  const all: number[] = [];
-  for (const key of repeated.keys()) all.push(counts.get(key));
-  // The top-th largest count: a text below it cannot make the list, whatever its identity.
-  const cut = all.length <= top ? 0 : all.sort((a, b) => b - a)[top - 1]!;
-  const duplicates = new Map<string, number>();
-  for (const [key, text] of repeated) {
-    const count = counts.get(key);
-    if (count >= cut) duplicates.set(identityKey(text), count);
-  }
-  return duplicates;
-}
-
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
@@ -357,12 +319,17 @@ export class HabitReportBuilder {
 
   /** Measures the record's texts only: its defect flags and audit are left to a RecordTallies elsewhere. */
   addTexts(record: ManifestRecord): void {
+    this.addCaptionTexts(captionTextsOf(record));
+  }
+
+  /** addTexts for what the report reads of a record (a thread of its own is sent no more). */
+  addCaptionTexts(texts: CaptionTexts): void {
     const { tallies } = this;
     this.count++;
-    if (record.score_model) this.scoreModels.add(record.score_model);
+    if (texts.scoreModel) this.scoreModels.add(texts.scoreModel);
     for (const source of TEXT_SOURCES) {
-      const value = record[source];
-      if (value && value.text.trim() !== '') tallies[source].add(record.file_name, value.text, value.score);
+      const value = texts[source];
+      if (value && value.text.trim() !== '') tallies[source].add(texts.fileName, value.text, value.score);
     }
   }
 

@@ -47,13 +47,6 @@ class CountingParser extends ManifestLineParser {
   }
 }
 
-/** Records in file order, each with where its line is in the file. */
-export interface RecordBatch {
-  records: ManifestRecord[];
-  /** lines[i] is where records[i]'s line is (without its line end). */
-  lines: LineSpan[];
-}
-
 /** What a finished pass knows about the whole file. */
 export interface StreamedManifest {
   /** Lines that are not records (a later line of a name included), in file order. */
@@ -90,7 +83,6 @@ export class ManifestRecordStream {
   /** The file's bytes hashed on another thread while this one parses them. */
   private readonly hash: HashThread | null;
   private batch: ManifestRecord[] = [];
-  private lines: LineSpan[] = [];
   private previous: string | null = null;
   private outOfOrder: string | null = null;
   private readonly laterLines: ManifestProblem[] = [];
@@ -128,27 +120,14 @@ export class ManifestRecordStream {
     }
     this.previous = name;
     this.batch.push(record);
-    // The splitter makes a span per line: kept, not copied.
-    this.lines.push(this.splitter.span);
     this.records++;
   }
 
-  private handOver(): RecordBatch {
+  private handOver(): ManifestRecord[] {
     if (this.outOfOrder !== null) throw new ManifestOrderError(`${this.source.file} is not sorted by file name (${this.outOfOrder})`);
-    const batch = { records: this.batch, lines: this.lines };
+    const batch = this.batch;
     this.batch = [];
-    this.lines = [];
     return batch;
-  }
-
-  /** The file's descriptor, for a thread that reads lines of it by their spans; open until close() settles. */
-  get descriptorForWorker(): number {
-    return this.source.descriptorForWorker;
-  }
-
-  /** Throws ManifestChangedError when the file changed on disk since it was opened. */
-  checkUnchanged(): void {
-    this.source.check();
   }
 
   /**
@@ -156,7 +135,7 @@ export class ManifestRecordStream {
    * asked for. Throws ManifestOrderError for a file out of name order and ManifestChangedError for one
    * that changed on disk while it was read.
    */
-  async *batches(): AsyncGenerator<RecordBatch> {
+  async *batches(): AsyncGenerator<ManifestRecord[]> {
     const size = this.bytes;
     const blockBytes = Math.min(BLOCK_BYTES, Math.max(size, 1));
     // Two blocks: the next is read while the records of this one are handed over.
@@ -174,11 +153,11 @@ export class ManifestRecordStream {
       this.splitter.add(bytes);
       this.lastByte = bytes[n - 1]!;
       const batch = this.handOver();
-      if (batch.records.length > 0) yield batch;
+      if (batch.length > 0) yield batch;
     }
     this.splitter.finish();
     const last = this.handOver();
-    if (last.records.length > 0) yield last;
+    if (last.length > 0) yield last;
     const sha256 = this.hash ? await this.hash.digest : EMPTY_SHA256;
     this.source.check();
     const parsed = this.parser.finish();
@@ -196,10 +175,10 @@ export class ManifestRecordStream {
 
   /**
    * Closes the file once nothing reads it any more (the hashing thread stopped, the next block's read
-   * done, `otherReaders` settled): its descriptor number must not be reused under a read still going.
+   * done): its descriptor number must not be reused under a read still going.
    */
-  close(otherReaders: readonly Promise<unknown>[] = []): void {
-    const readers = [this.hash?.stop(), this.inFlight, ...otherReaders];
+  close(): void {
+    const readers = [this.hash?.stop(), this.inFlight];
     void Promise.allSettled(readers).then(() => this.source.close());
   }
 }

@@ -4,11 +4,9 @@
 // the manifest: it is indexed then, as a store would be (ManifestOrderError).
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
-import type { LineSpan, ManifestProblem } from '../dataset/manifest-codec.js';
+import type { ManifestProblem } from '../dataset/manifest-codec.js';
 import { ManifestFile, type ManifestRecordStream } from '../dataset/manifest-record-stream.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
-import { cardFactsHere, RecordFactsCollector, type CardFacts, type CardFactsSink } from './card/card-facts.js';
-import { CardFactsThread } from './card/card-facts-thread.js';
 
 export { ManifestFile };
 
@@ -18,17 +16,9 @@ export type ExportManifest = ManifestStore | ManifestFile;
 /** Records a store hands over before the event loop gets a turn (a few milliseconds of export work). */
 const STORE_BATCH = 1024;
 
-/** Records in manifest order; for a file, where each one's line is in it. */
-export interface RecordBatch {
-  records: readonly ManifestRecord[];
-  lines: readonly LineSpan[] | null;
-}
-
 /** One pass over the records. */
 export interface RecordPass {
-  batches(): AsyncIterable<RecordBatch>;
-  /** Where this pass gathers the card's facts (one sink per pass). */
-  cardFacts(): CardFactsSink;
+  batches(): AsyncIterable<readonly ManifestRecord[]>;
   /** Records read so far, and all of them: known for a store, estimated from the bytes read for a file. */
   progress(): { done: number; total: number };
   /** Lines of the manifest that are not records; known once the pass is over. */
@@ -47,23 +37,18 @@ class StorePass implements RecordPass {
     private readonly owned: boolean,
   ) {}
 
-  async *batches(): AsyncGenerator<RecordBatch> {
+  async *batches(): AsyncGenerator<ManifestRecord[]> {
     let batch: ManifestRecord[] = [];
     for (const record of this.store.records()) {
       batch.push(record);
       if (batch.length < STORE_BATCH) continue;
       this.done += batch.length;
-      yield { records: batch, lines: null };
+      yield batch;
       batch = [];
       await turn();
     }
     this.done += batch.length;
-    if (batch.length > 0) yield { records: batch, lines: null };
-  }
-
-  cardFacts(): CardFactsSink {
-    // A store's records may hold unsaved edits: they are measured as they stand, here.
-    return cardFactsHere();
+    if (batch.length > 0) yield batch;
   }
 
   progress(): { done: number; total: number } {
@@ -85,40 +70,13 @@ class StorePass implements RecordPass {
 }
 
 class FilePass implements RecordPass {
-  private thread: CardFactsThread | null = null;
-
   constructor(
     private readonly file: ManifestFile,
     private readonly stream: ManifestRecordStream,
   ) {}
 
-  batches(): AsyncIterable<RecordBatch> {
+  batches(): AsyncIterable<readonly ManifestRecord[]> {
     return this.stream.batches();
-  }
-
-  cardFacts(): CardFactsSink {
-    // The card measures every caption, more work than the export's own: another core reads the same lines.
-    // The counts of whole records are cheap and stay here, which evens the two threads' work.
-    const thread = (this.thread = new CardFactsThread(this.stream.descriptorForWorker, this.stream.bytes));
-    const records = new RecordFactsCollector();
-    const stream = this.stream;
-    return {
-      add: (record, line) => {
-        if (!line) throw new Error('a manifest file pass hands every record with its line');
-        records.add(record);
-        thread.add(line);
-      },
-      finish: async (): Promise<CardFacts> => {
-        // The thread read the lines after this one did: they are the same bytes only if the file is unchanged
-        // (a thread that met a line it could not read most likely saw the change: that is the error then).
-        const texts = await thread.finish().catch((err: unknown) => {
-          stream.checkUnchanged();
-          throw err;
-        });
-        stream.checkUnchanged();
-        return records.finish(texts);
-      },
-    };
   }
 
   progress(): { done: number; total: number } {
@@ -137,7 +95,7 @@ class FilePass implements RecordPass {
   }
 
   close(): void {
-    this.stream.close(this.thread ? [this.thread.stop()] : []);
+    this.stream.close();
   }
 }
 

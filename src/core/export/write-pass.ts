@@ -3,8 +3,7 @@
 // gathered on the way. Nothing of the manifest is held beyond the batch in hand.
 import type { ManifestRecord } from '../../shared/record.js';
 import type { DatasetFolder } from '../dataset/dataset-file.js';
-import type { LineSpan } from '../dataset/manifest-codec.js';
-import type { CardFacts, CardFactsSink } from './card/card-facts.js';
+import { CardFactsGatherer, type CardFacts } from './card/card-facts.js';
 import { DestinationNames } from './destination-names.js';
 import type { RecordPass } from './export-source.js';
 import { createWriter, type FormatWriter, type WriterContext } from './formats/index.js';
@@ -55,18 +54,12 @@ class Pass {
   private readonly planner: ExportPlanner;
   private readonly placesFiles: boolean;
   private readonly imageNames = new DestinationNames();
-  private readonly facts: CardFactsSink;
   readonly counts: Record<Split, number> = { train: 0, validation: 0 };
   readonly sources: Record<Split, SourceCounts> = { train: {}, validation: {} };
   private samples: ExportSample[] = [];
   private records: ManifestRecord[] = [];
-  private lines: (LineSpan | null)[] = [];
 
-  constructor(
-    private readonly setup: PassSetup,
-    records: RecordPass,
-  ) {
-    this.facts = records.cardFacts();
+  constructor(private readonly setup: PassSetup) {
     this.writer = createWriter(setup.format, setup.writer);
     this.placer = new ImagePlacer(setup.files, setup.writer.root, setup.writer.images);
     this.planner = new ExportPlanner({ ...setup.plan, groups: setup.groups });
@@ -76,23 +69,24 @@ class Pass {
   async run(records: RecordPass): Promise<PassResult> {
     const { setup } = this;
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
+    // Its thread is started here, where every way out of the pass ends it.
+    const facts = new CardFactsGatherer();
     try {
       for await (const batch of records.batches()) {
-        for (let i = 0; i < batch.records.length; i++) {
-          const record = batch.records[i]!;
+        for (const record of batch) {
           streamed?.add(record);
           const sample = this.planner.decide(record);
           if (!sample) continue;
           this.samples.push(sample);
           this.records.push(record);
-          this.lines.push(batch.lines?.[i] ?? null);
-          if (this.samples.length >= BATCH) await this.flush(records);
+          if (this.samples.length >= BATCH) await this.flush(records, facts);
         }
       }
-      await this.flush(records);
+      await this.flush(records, facts);
       await this.writer.close();
     } catch (err) {
       await this.writer.abort().catch(() => undefined);
+      await facts.stop();
       throw err;
     }
     return {
@@ -100,7 +94,7 @@ class Pass {
       sources: this.sources,
       skipped: this.planner.skipped,
       altFallback: this.planner.altFallback,
-      facts: await this.facts.finish(),
+      facts: await facts.finish(),
       linkFallback: this.placer.linkFallback,
       refusedLinks: this.placer.refusedLinks.lines(),
       filePerSample: this.placesFiles || setup.format === 'sidecar',
@@ -108,7 +102,7 @@ class Pass {
   }
 
   /** Checks or places the batch's images, then writes its samples in order. */
-  private async flush(records: RecordPass): Promise<void> {
+  private async flush(records: RecordPass, facts: CardFactsGatherer): Promise<void> {
     const { setup, writer, samples } = this;
     if (setup.signal?.aborted) throw cancelled(setup.out);
     if (samples.length === 0) return;
@@ -124,7 +118,8 @@ class Pass {
       }
       const wrote = writer.add(sample, result.bytes);
       if (wrote) await wrote;
-      this.facts.add(this.records[i]!, this.lines[i]!);
+      const caughtUp = facts.add(this.records[i]!);
+      if (caughtUp) await caughtUp;
       this.counts[sample.split]++;
       this.sources[sample.split][sample.source] = (this.sources[sample.split][sample.source] ?? 0) + 1;
     }
@@ -132,7 +127,6 @@ class Pass {
     setup.onProgress?.({ phase: 'writing', done, total, fileName: samples[samples.length - 1]!.fileName });
     this.samples = [];
     this.records = [];
-    this.lines = [];
   }
 
   /** Each sample's image bytes (inline formats), or that it is there and placed, or why it is skipped. */
@@ -155,5 +149,5 @@ class Pass {
 
 /** Writes every sample of one pass over `records` into the writer's root. */
 export function writePass(setup: PassSetup, records: RecordPass): Promise<PassResult> {
-  return new Pass(setup, records).run(records);
+  return new Pass(setup).run(records);
 }

@@ -2,7 +2,7 @@
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
 import { HabitReportBuilder, RecordTallies, type HabitTextReport } from '../../analysis/habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
-import type { LineSpan } from '../../dataset/manifest-codec.js';
+import { CardTextsThread } from './card-texts-thread.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
 export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
@@ -59,19 +59,28 @@ export class CardFactsCollector {
 }
 
 /**
- * Where an export gathers its card's facts, record by record as it writes them: on its own thread from the
- * records, or on a thread of their own from the records' lines (card-facts-thread.ts).
+ * An export's card facts, gathered record by record as it writes them: the counts of whole records here,
+ * the habit report of their texts on a thread of its own (card-texts-thread.ts), which evens the work of
+ * the two threads (measuring every caption costs more than the export's own work).
  */
-export interface CardFactsSink {
-  /** `line`: where the record's line is in the manifest file, when it was read from one. */
-  add(record: ManifestRecord, line: LineSpan | null): void;
-  finish(): Promise<CardFacts>;
-}
+export class CardFactsGatherer {
+  private readonly records = new RecordFactsCollector();
+  private readonly texts = new CardTextsThread();
 
-/** The facts gathered on this thread. */
-export function cardFactsHere(): CardFactsSink {
-  const collector = new CardFactsCollector();
-  return { add: (record) => collector.add(record), finish: () => Promise.resolve(collector.finish()) };
+  /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
+  add(record: ManifestRecord): Promise<void> | undefined {
+    this.records.add(record);
+    return this.texts.add(record);
+  }
+
+  async finish(): Promise<CardFacts> {
+    return this.records.finish(await this.texts.finish());
+  }
+
+  /** Ends the texts' thread of a pass given up. */
+  stop(): Promise<void> {
+    return this.texts.stop();
+  }
 }
 
 export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {

@@ -1,0 +1,84 @@
+// The export's side of its card-texts thread (card-texts-worker.ts): what the habit report reads of each
+// record the export wrote goes to the thread in chunks, and the report of those texts comes back at the end.
+import type { Worker } from 'node:worker_threads';
+import type { HabitTextReport } from '../../analysis/habit-report.js';
+import type { ManifestRecord } from '../../../shared/record.js';
+import { startBundledWorker } from '../../util/bundled-worker.js';
+import { RECORD_SLOTS, type CardTextsChunk, type CardTextsReply, type CardTextsRequest } from './card-texts-protocol.js';
+
+/** Records per message: a few thousand records' texts are a few MB, sent while the next are gathered. */
+const RECORDS_PER_CHUNK = 4096;
+
+/** Chunks sent and not yet measured before add() asks its caller to wait: the texts held stay bounded. */
+const CHUNKS_IN_FLIGHT = 4;
+
+export class CardTextsThread {
+  private readonly worker: Worker;
+  private chunk: CardTextsChunk = [];
+  private readonly answer: Promise<HabitTextReport>;
+  private inFlight = 0;
+  /** The thread answered, failed or was ended: nothing is waited for any more (finish() says how it ended). */
+  private settled = false;
+  /** Resolves the caller waiting for the thread to catch up. */
+  private caughtUp: (() => void) | null = null;
+
+  constructor() {
+    this.worker = startBundledWorker(__filename, __dirname, 'card-texts-worker');
+    this.answer = new Promise<HabitTextReport>((resolve, reject) => {
+      this.worker.on('message', (reply: CardTextsReply) => {
+        if ('measured' in reply) this.measured();
+        else if ('texts' in reply) resolve(reply.texts);
+        else reject(new Error(`the dataset card's habit report: ${reply.error}`));
+      });
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`the dataset card's thread stopped (exit code ${code}) before it answered`)));
+    });
+    // Asked for by finish(); a pass given up never asks. A thread gone wakes a caller waiting for it.
+    void this.answer
+      .catch(() => undefined)
+      .finally(() => {
+        this.settled = true;
+        this.measured();
+      });
+  }
+
+  /** Adds the record's texts; a promise when the caller must wait for the thread before adding more. */
+  add(record: ManifestRecord): Promise<void> | undefined {
+    const { alt, ssc, dsc } = record;
+    this.chunk.push(record.file_name, record.score_model ?? null, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
+    if (this.chunk.length < RECORDS_PER_CHUNK * RECORD_SLOTS) return undefined;
+    this.post();
+    if (this.inFlight < CHUNKS_IN_FLIGHT || this.settled) return undefined;
+    return new Promise<void>((resolve) => (this.caughtUp = resolve));
+  }
+
+  /** The habit report of the texts of every record added; the thread ends once it has answered. */
+  async finish(): Promise<HabitTextReport> {
+    this.post();
+    this.worker.postMessage({ end: true } satisfies CardTextsRequest);
+    try {
+      return await this.answer;
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Ends the thread (a pass given up). */
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private post(): void {
+    if (this.chunk.length === 0) return;
+    this.worker.postMessage({ chunk: this.chunk } satisfies CardTextsRequest);
+    this.chunk = [];
+    this.inFlight++;
+  }
+
+  private measured(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const wake = this.caughtUp;
+    this.caughtUp = null;
+    wake?.();
+  }
+}
