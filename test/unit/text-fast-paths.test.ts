@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { cutClosingSentence, hasStockPhrase, stripOpening } from '../../src/core/text/stock-phrases.js';
 import { tokenHash, TokenScan } from '../../src/core/text/token-scan.js';
-import { repeatedNgramsIn, tokensOf, wordCount } from '../../src/core/text/text-features.js';
+import { repeatedNgramsIn, startsCapitalised, tokensOf, wordCount } from '../../src/core/text/text-features.js';
 import { cleanCaptionText } from '../../src/shared/caption-text.js';
 
 const FRAGMENTS = [
@@ -83,4 +83,19 @@ test('cleanCaptionText returns a text it would not change as it is, and changes 
     { numRuns: 5000 },
   );
   for (const c of units) assert.equal(cleanCaptionText(`a${String.fromCharCode(c)}b`), slow(`a${String.fromCharCode(c)}b`), c.toString(16));
+});
+
+test('startsCapitalised says what its regular expressions say of the whole text', () => {
+  const plain = (text: string) => {
+    const letter = /\p{L}/u.exec(text);
+    return letter !== null && /[\p{Lu}\p{Lt}]/u.test(letter[0]);
+  };
+  const piece = fc.constantFrom('"', '(', '1', '42 ', ' ', '\t', '-', '.', 'a', 'A', 'z', 'Z', 'é', 'É', 'ǅ', 'ß', '日', '😀', '\u00a0', '_', '@', '[', '`', '{');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+      const text = parts.join('');
+      assert.equal(startsCapitalised(text), plain(text), JSON.stringify(text));
+    }),
+    { numRuns: 5000 },
+  );
 });

@@ -74,6 +74,18 @@ export function endsWithPeriod(text: string): boolean {
 
 /** Whether the first letter (after any quotes or digits) is upper case. */
 export function startsCapitalised(text: string): boolean {
+  // ASCII before the first letter is read here (the habit report asks of every caption); from the first
+  // other character on, the regular expressions decide.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return startsCapitalisedFrom(text.slice(i));
+    if (c >= 65 && c <= 90) return true;
+    if (c >= 97 && c <= 122) return false;
+  }
+  return false;
+}
+
+function startsCapitalisedFrom(text: string): boolean {
   const letter = /\p{L}/u.exec(text);
   return letter !== null && /[\p{Lu}\p{Lt}]/u.test(letter[0]);
 }
