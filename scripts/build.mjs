@@ -14,7 +14,7 @@ const builds = [
     // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
     // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
     // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
-    // The card-texts worker (dist/card-texts-worker.js) measures the captions an export wrote, for its dataset card.
+    // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (an export's card, Show Caption Report, stats --report).
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
@@ -22,7 +22,7 @@ const builds = [
       engine: 'src/core/engine/engine-main.ts',
       'import-worker': 'src/core/import/import-worker.ts',
       'stats-worker': 'src/core/analysis/stats-worker.ts',
-      'card-texts-worker': 'src/core/export/card/card-texts-worker.ts',
+      'habit-texts-worker': 'src/core/analysis/habit-texts-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

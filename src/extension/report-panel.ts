@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { computeHabitReport } from '../core/analysis/index.js';
+import { habitReportOf, type HabitReport } from '../core/analysis/index.js';
 import { openDatasetStore, resolveDatasetFolder } from './export-command.js';
 import { reportHtml } from './report-html.js';
 
@@ -14,9 +14,10 @@ export async function showReportCommand(uri?: vscode.Uri): Promise<void> {
   if (!folder) return;
   const store = await openDatasetStore(folder);
   if (!store) return;
-  let report: ReturnType<typeof computeHabitReport>;
+  let report: HabitReport;
   try {
-    report = computeHabitReport(store);
+    // Read in batches with the texts measured on another thread: the host's thread stays free meanwhile.
+    report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Measuring the captions of ${path.basename(folder)}…` }, () => habitReportOf(store.records()));
   } finally {
     store.close();
   }

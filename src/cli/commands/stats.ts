@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ManifestStore } from '../../core/dataset/manifest-store.js';
 import type { CaptionCounts } from '../../core/dataset/stats.js';
-import { computeHabitReport, formatHabitReport } from '../../core/analysis/index.js';
+import { formatHabitReport, habitReportOf } from '../../core/analysis/index.js';
 import { describeAudit } from '../../core/analysis/audit.js';
 import { streamStatsReport } from '../../core/analysis/stats-report.js';
 import { DEFECT_FLAGS, type DefectFlag } from '../../shared/defect-flags.js';
@@ -44,7 +44,7 @@ export const statsCommand: CliCommand = {
     if (values.report) {
       const store = await ManifestStore.open(folder);
       warnProblems(store.problems, MANIFEST_NAME);
-      const report = computeHabitReport(store);
+      const report = await habitReportOf(store.records());
       writeOut((values.json ? JSON.stringify(report, null, 2) : formatHabitReport(report)) + '\n');
       return 0;
     }

@@ -1,8 +1,8 @@
 // The manifest facts a card reports beside the export's own record: the habit report, the audit and the
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
 import { HabitReportBuilder, RecordTallies, type HabitTextReport } from '../../analysis/habit-report.js';
+import { HabitTextsThread } from '../../analysis/habit-texts-thread.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
-import { CardTextsThread } from './card-texts-thread.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
 export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
@@ -60,12 +60,12 @@ export class CardFactsCollector {
 
 /**
  * An export's card facts, gathered record by record as it writes them: the counts of whole records here,
- * the habit report of their texts on a thread of its own (card-texts-thread.ts), which evens the work of
+ * the habit report of their texts on a thread of its own (analysis/habit-texts-thread.ts), which evens the work of
  * the two threads (measuring every caption costs more than the export's own work).
  */
 export class CardFactsGatherer {
   private readonly records = new RecordFactsCollector();
-  private readonly texts = new CardTextsThread();
+  private readonly texts = new HabitTextsThread();
 
   /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
   add(record: ManifestRecord): Promise<void> | undefined {

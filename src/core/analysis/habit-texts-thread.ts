@@ -1,10 +1,10 @@
-// The export's side of its card-texts thread (card-texts-worker.ts): what the habit report reads of each
-// record the export wrote goes to the thread in chunks, and the report of those texts comes back at the end.
+// The sender's side of a habit report's texts thread (habit-texts-worker.ts): what the report reads of each
+// record goes to the thread in chunks, and the report of those texts comes back at the end.
 import type { Worker } from 'node:worker_threads';
-import type { HabitTextReport } from '../../analysis/habit-report.js';
-import type { ManifestRecord } from '../../../shared/record.js';
-import { startBundledWorker } from '../../util/bundled-worker.js';
-import { RECORD_SLOTS, type CardTextsChunk, type CardTextsReply, type CardTextsRequest } from './card-texts-protocol.js';
+import type { ManifestRecord } from '../../shared/record.js';
+import { startBundledWorker } from '../util/bundled-worker.js';
+import type { HabitTextReport } from './habit-report.js';
+import { RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
 
 /** Records per message: a few thousand records' texts are a few MB, sent while the next are gathered. */
 const RECORDS_PER_CHUNK = 4096;
@@ -12,9 +12,9 @@ const RECORDS_PER_CHUNK = 4096;
 /** Chunks sent and not yet measured before add() asks its caller to wait: the texts held stay bounded. */
 const CHUNKS_IN_FLIGHT = 4;
 
-export class CardTextsThread {
+export class HabitTextsThread {
   private readonly worker: Worker;
-  private chunk: CardTextsChunk = [];
+  private chunk: HabitTextsChunk = [];
   private readonly answer: Promise<HabitTextReport>;
   private inFlight = 0;
   /** The thread answered, failed or was ended: nothing is waited for any more (finish() says how it ended). */
@@ -23,15 +23,15 @@ export class CardTextsThread {
   private caughtUp: (() => void) | null = null;
 
   constructor() {
-    this.worker = startBundledWorker(__filename, __dirname, 'card-texts-worker');
+    this.worker = startBundledWorker(__filename, __dirname, 'habit-texts-worker');
     this.answer = new Promise<HabitTextReport>((resolve, reject) => {
-      this.worker.on('message', (reply: CardTextsReply) => {
+      this.worker.on('message', (reply: HabitTextsReply) => {
         if ('measured' in reply) this.measured();
         else if ('texts' in reply) resolve(reply.texts);
-        else reject(new Error(`the dataset card's habit report: ${reply.error}`));
+        else reject(new Error(`the caption habit report: ${reply.error}`));
       });
       this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the dataset card's thread stopped (exit code ${code}) before it answered`)));
+      this.worker.once('exit', (code) => reject(new Error(`the caption habit report's thread stopped (exit code ${code}) before it answered`)));
     });
     // Asked for by finish(); a pass given up never asks. A thread gone wakes a caller waiting for it.
     void this.answer
@@ -55,7 +55,7 @@ export class CardTextsThread {
   /** The habit report of the texts of every record added; the thread ends once it has answered. */
   async finish(): Promise<HabitTextReport> {
     this.post();
-    this.worker.postMessage({ end: true } satisfies CardTextsRequest);
+    this.worker.postMessage({ end: true } satisfies HabitTextsRequest);
     try {
       return await this.answer;
     } finally {
@@ -70,7 +70,7 @@ export class CardTextsThread {
 
   private post(): void {
     if (this.chunk.length === 0) return;
-    this.worker.postMessage({ chunk: this.chunk } satisfies CardTextsRequest);
+    this.worker.postMessage({ chunk: this.chunk } satisfies HabitTextsRequest);
     this.chunk = [];
     this.inFlight++;
   }

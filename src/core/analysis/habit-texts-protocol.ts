@@ -1,0 +1,17 @@
+// The messages between a habit report's builder and its texts thread (habit-texts-worker.ts): the thread is
+// sent what the report reads of each record, in order, a chunk of records at a time, and says when it has
+// measured each; after `end` it answers with the report of those texts, or why it could not make it.
+import type { HabitTextReport } from './habit-report.js';
+
+/**
+ * Per record, RECORD_SLOTS values in a row: file name, score model, then text and score of the alt-text,
+ * the SSC and the DSC (null where there is none). Flat: one array of strings and numbers is cheap to send.
+ */
+export type HabitTextsChunk = (string | number | null)[];
+
+export const RECORD_SLOTS = 8;
+
+export type HabitTextsRequest = { chunk: HabitTextsChunk } | { end: true };
+
+/** `measured`: one chunk is done (the sender keeps a few in flight, not a queue as long as the export). */
+export type HabitTextsReply = { measured: true } | { texts: HabitTextReport } | { error: string };

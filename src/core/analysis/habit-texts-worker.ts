@@ -1,0 +1,48 @@
+// A worker thread's entry (bundled as dist/habit-texts-worker.js): the habit report of the texts it is sent
+// (an export's, for its dataset card; a dataset's, for the report). Measuring every caption costs more than
+// reading the records, so it runs here, on another core; the counts of whole records stay with the sender.
+import { parentPort } from 'node:worker_threads';
+import type { CaptionText, CaptionTexts } from './caption-texts.js';
+import { HabitReportBuilder } from './habit-report.js';
+import { RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('habit-texts-worker.js runs as a worker thread');
+
+const report = new HabitReportBuilder();
+
+function textAt(chunk: HabitTextsChunk, at: number): CaptionText | null {
+  const text = chunk[at];
+  if (typeof text !== 'string') return null;
+  const score = chunk[at + 1];
+  return { text, score: typeof score === 'number' ? score : undefined };
+}
+
+function add(chunk: HabitTextsChunk): void {
+  if (chunk.length % RECORD_SLOTS !== 0) throw new Error(`a chunk of ${chunk.length} values is not whole records`);
+  for (let at = 0; at < chunk.length; at += RECORD_SLOTS) {
+    const fileName = chunk[at];
+    const scoreModel = chunk[at + 1];
+    if (typeof fileName !== 'string') throw new Error(`record ${at / RECORD_SLOTS} of a chunk has no file name`);
+    const texts: CaptionTexts = {
+      fileName,
+      scoreModel: typeof scoreModel === 'string' ? scoreModel : undefined,
+      alt: textAt(chunk, at + 2),
+      ssc: textAt(chunk, at + 4),
+      dsc: textAt(chunk, at + 6),
+    };
+    report.addCaptionTexts(texts);
+  }
+}
+
+port.on('message', (request: HabitTextsRequest) => {
+  try {
+    if ('chunk' in request) {
+      add(request.chunk);
+      port.postMessage({ measured: true } satisfies HabitTextsReply);
+    } else port.postMessage({ texts: report.finishTexts() } satisfies HabitTextsReply);
+  } catch (err) {
+    port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies HabitTextsReply);
+    port.close();
+  }
+});
