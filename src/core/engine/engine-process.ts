@@ -35,6 +35,9 @@ interface Pending {
 /** Lines of the engine's stderr kept to explain a crash. */
 const LAST_WORDS = 6;
 
+/** How long a failed write waits for the process's exit to say why it failed. */
+const EXIT_AFTER_WRITE_ERROR_MS = 1000;
+
 export class EngineProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -160,7 +163,14 @@ export class EngineProcess {
     return new Promise<EngineResults[K]>((resolve, reject) => {
       this.pending.set(id, { type: body.type, resolve: resolve as (v: unknown) => void, reject, onProgress });
       this.child.send({ ...body, id }, (err) => {
-        if (err && this.pending.delete(id)) reject(this.stopped ?? new EngineStoppedError(`could not reach the engine process: ${err.message}`));
+        if (!err || !this.pending.has(id)) return;
+        // A write fails when the process is gone or going (EPIPE): its exit, due at once, says why (killed,
+        // crashed, its last words) and fails the request; the pipe's error is the answer only without one.
+        const unreachable = new EngineStoppedError(`could not reach the engine process: ${err.message}`);
+        const timer = setTimeout(() => {
+          if (this.pending.delete(id)) reject(this.stopped ?? unreachable);
+        }, EXIT_AFTER_WRITE_ERROR_MS);
+        void this.exited.finally(() => clearTimeout(timer));
       });
     });
   }
