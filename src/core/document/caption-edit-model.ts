@@ -12,7 +12,7 @@ import type { ManifestAccess } from '../dataset/manifest-access.js';
 import { ManifestStore, type ManifestOpenOptions } from '../dataset/manifest-store.js';
 import type { PatternRunner } from '../dataset/pattern-runner.js';
 import { BulkReview, type BulkReviewResult } from './bulk-review.js';
-import { ColumnPasses } from './column-passes.js';
+import { ColumnPasses } from './lazy-column-passes.js';
 import { DiskMerge, type DiskConflict } from './disk-merge.js';
 import { EditLog, type CaptionEdit, type CaptionEditor } from './edit-log.js';
 import { LayeredRecords, ManifestLoadingError, type UnsavedReview } from './layered-records.js';

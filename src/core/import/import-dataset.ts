@@ -16,7 +16,7 @@
 import * as path from 'node:path';
 import { mapConcurrent } from '../util/map-concurrent.js';
 import { ImportError, throwIfCancelled } from './import-errors.js';
-import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, MAX_LISTED_WARNINGS } from './import-limits.js';
+import { DEFAULT_MAX_IMPORTED_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, MAX_LISTED_WARNINGS } from './import-limits.js';
 import type { RowBatch } from './import-rows.js';
 import { ImportWorker } from './import-worker-client.js';
 import { ImageWriter } from './image-writer.js';
@@ -265,7 +265,7 @@ export async function importDataset(options: ImportOptions): Promise<ImportRepor
   let plans: ParquetPlan[] | null;
   let state: ImportState;
   try {
-    const limits = { maxImageBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, maxRowGroupBytes: options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES };
+    const limits = { maxImageBytes: options.maxImageBytes ?? DEFAULT_MAX_IMPORTED_IMAGE_BYTES, maxRowGroupBytes: options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES };
     plans = source.format === 'parquet' ? await planParquet(worker, source, named, limits) : null;
     if (!plans) for (const file of source.files) await worker.request({ op: 'plan-shard', file }, file.name);
     const choice = plans?.[0]?.choice;

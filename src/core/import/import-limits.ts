@@ -4,7 +4,7 @@
 // extension host or the CLI. The caption limit is every writer's (src/core/limits.ts).
 
 /** Images over this many bytes are skipped (an ImportOptions default). */
-export const DEFAULT_MAX_IMAGE_BYTES = 256 << 20;
+export const DEFAULT_MAX_IMPORTED_IMAGE_BYTES = 256 << 20;
 
 /**
  * Bytes of one Parquet row group's chosen columns that an import reads, compressed, and again inflated

@@ -7,7 +7,7 @@ import { syncFolder } from '../dataset/atomic-write.js';
 import type { ImageWriter } from './image-writer.js';
 import { ImportCommits } from './import-commits.js';
 import { ImportError } from './import-errors.js';
-import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, UNITS_FINISHING } from './import-limits.js';
+import { DEFAULT_MAX_IMPORTED_IMAGE_BYTES, DEFAULT_MAX_ROW_GROUP_BYTES, UNITS_FINISHING } from './import-limits.js';
 import { IMAGES_FOLDER, finalImageFolder, partialImageFolder, removeAbandonedTempFiles, type FinishedUnit } from './import-state.js';
 import type { ImportWorker } from './import-worker-client.js';
 import type { UnitManifest } from './import-manifest.js';
@@ -76,7 +76,7 @@ export class Run {
   }
 
   get maxImageBytes(): number {
-    return this.options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    return this.options.maxImageBytes ?? DEFAULT_MAX_IMPORTED_IMAGE_BYTES;
   }
 
   get maxRowGroupBytes(): number {
