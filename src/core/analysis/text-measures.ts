@@ -127,63 +127,16 @@ function asciiIdentityHash(text: string): number {
 
 /**
  * The n-grams of a scan's tokens that occur `minTimes` times or more, as repeatedNgramsIn gives them but in
- * no particular order. Each distinct n-gram is counted at its first position in an open-addressing table
- * reused from text to text (a stamp per slot says whether it belongs to this text): keyed by a hash of its
- * tokens' hashes, confirmed token by token, so a collision never counts as a repeat.
+ * no particular order: counted by the scan (TokenScan.repeats), each made a string once and reused.
  */
 class GramCounter {
-  /** Per slot: stamp, key, first position, count. */
-  private slots = new Int32Array(256 * 4);
-  private stamp = 0;
-  /** Slots of this text's n-grams that reached minTimes (the table may be far larger than the text). */
-  private hits = new Int32Array(64);
-  /** Looping n-grams met before, by the hash of their tokens' hashes (31 bits: a small integer, a cheap Map key). */
+  /** Looping n-grams met before, by the hash of their tokens' hashes (30 bits: a small integer, a cheap Map key). */
   private readonly phrases = new Map<number, string[]>();
 
   repeated(scan: TokenScan, lower: string, n: number, minTimes: number): RepeatedNgram[] {
-    const grams = scan.count - n + 1;
-    if (grams < minTimes) return [];
-    let size = this.slots.length / 4;
-    if (grams * 2 > size) {
-      while (grams * 2 > size) size *= 2;
-      this.slots = new Int32Array(size * 4);
-      this.stamp = 0;
-    }
-    if (this.stamp === 0x7fffffff) {
-      this.slots.fill(0);
-      this.stamp = 0;
-    }
-    const stamp = ++this.stamp;
-    const { slots } = this;
-    const mask = size - 1;
-    const hash = scan.hash;
-    let found = 0;
-    grams: for (let i = 0; i < grams; i++) {
-      let h = 0;
-      for (let k = 0; k < n; k++) h = (Math.imul(h, 31) + hash[i + k]!) | 0;
-      for (let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask; ; slot = (slot + 1) & mask) {
-        const at = slot * 4;
-        if (slots[at] !== stamp) {
-          slots[at] = stamp;
-          slots[at + 1] = h;
-          slots[at + 2] = i;
-          slots[at + 3] = 1;
-          continue grams;
-        }
-        if (slots[at + 1] !== h || !sameGram(scan, lower, slots[at + 2]!, i, n)) continue;
-        if (++slots[at + 3]! === minTimes) {
-          if (found === this.hits.length) this.hits = growInt32(this.hits);
-          this.hits[found++] = at;
-        }
-        continue grams;
-      }
-    }
-    if (found === 0) return [];
+    const found = scan.repeats(n, minTimes);
     const repeats: RepeatedNgram[] = [];
-    for (let h = 0; h < found; h++) {
-      const at = this.hits[h]!;
-      repeats.push({ ngram: this.phraseOf(scan, lower, slots[at + 1]! & 0x3fffffff, slots[at + 2]!, n), times: slots[at + 3]! });
-    }
+    for (let r = 0; r < found; r++) repeats.push({ ngram: this.phraseOf(scan, lower, scan.repeatFirst[r]!, n), times: scan.repeatTimes[r]! });
     return repeats;
   }
 
@@ -191,7 +144,10 @@ class GramCounter {
    * The n-gram at `first` as a string, the same string for the same n-gram in every text: looping captions
    * repeat the same phrases, and a string made once is compared and counted without being made again.
    */
-  private phraseOf(scan: TokenScan, lower: string, key: number, first: number, n: number): string {
+  private phraseOf(scan: TokenScan, lower: string, first: number, n: number): string {
+    let key = 0;
+    for (let k = first; k < first + n; k++) key = (Math.imul(key, 31) + scan.hash[k]!) | 0;
+    key &= 0x3fffffff;
     const known = this.phrases.get(key);
     if (known) for (const p of known) if (spells(p, scan, lower, first, n)) return p;
     const made = phrase(scan, lower, first, first + n);
@@ -199,12 +155,6 @@ class GramCounter {
     else if (this.phrases.size < MAX_PHRASES) this.phrases.set(key, [made]);
     return made;
   }
-}
-
-function growInt32(array: Int32Array): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(array.length * 2);
-  grown.set(array);
-  return grown;
 }
 
 /** Distinct looping n-grams remembered for reuse: beyond this, the rest are made each time. */
@@ -222,20 +172,6 @@ function spells(p: string, scan: TokenScan, lower: string, first: number, n: num
     at += length;
   }
   return at === p.length;
-}
-
-/** Whether the n tokens at a and at b are the same, compared in the lower-cased text. */
-function sameGram(scan: TokenScan, lower: string, a: number, b: number, n: number): boolean {
-  const { hash, start, end } = scan;
-  for (let k = 0; k < n; k++) {
-    if (hash[a + k] !== hash[b + k]) return false;
-    const from = start[a + k]!;
-    const to = start[b + k]!;
-    const length = end[a + k]! - from;
-    if (end[b + k]! - to !== length) return false;
-    for (let i = 0; i < length; i++) if (lower.charCodeAt(from + i) !== lower.charCodeAt(to + i)) return false;
-  }
-  return true;
 }
 
 /** Tokens [from, to) of the scan, lower-cased, joined by spaces (joined, not added: a flat string compares fast). */

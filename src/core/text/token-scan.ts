@@ -122,7 +122,10 @@ export class TokenScan {
     for (let k = 0; k < la; k++) {
       const i = this.start[a]! + k;
       const j = other.start[b]! + k;
-      if (lowerCode(t, i, t.charCodeAt(i)) !== lowerCode(u, j, u.charCodeAt(j))) return false;
+      const ci = t.charCodeAt(i);
+      const cj = u.charCodeAt(j);
+      // The same letter in the same case (nearly always, for a repeated word) needs no lower-casing.
+      if (ci !== cj && lowerCode(t, i, ci) !== lowerCode(u, j, cj)) return false;
     }
     return true;
   }
@@ -142,14 +145,30 @@ export class TokenScan {
   // A slot's four numbers lie side by side (stamp, key, first position, count): one cache line, not four.
   private slots = new Int32Array(256 * SLOT);
   private stamp = 0;
+  /** After repeats(): where each repeated n-gram first occurs, and how many times it occurs. */
+  repeatFirst = new Int32Array(64);
+  repeatTimes = new Int32Array(64);
 
   /**
    * Whether some n tokens in a row occur `minTimes` times (the loop test). n-grams are keyed by a hash of
    * their tokens' hashes and confirmed token by token, so a hash collision never counts as a repeat.
    */
   hasRepeat(n: number, minTimes: number): boolean {
+    return this.countGrams(n, minTimes, true) > 0;
+  }
+
+  /**
+   * How many distinct n-grams occur `minTimes` times or more (the n-grams repeatedNgramsIn gives, in no
+   * order): the r-th first occurs at token repeatFirst[r] and occurs repeatTimes[r] times.
+   */
+  repeats(n: number, minTimes: number): number {
+    return this.countGrams(n, minTimes, false);
+  }
+
+  /** The n-grams occurring minTimes times or more, counted to the end or (`firstOnly`) until the first. */
+  private countGrams(n: number, minTimes: number, firstOnly: boolean): number {
     const grams = this.count - n + 1;
-    if (grams < minTimes) return false;
+    if (grams < minTimes) return 0;
     let size = this.slots.length / SLOT;
     if (grams * 2 > size) {
       while (grams * 2 > size) size *= 2;
@@ -164,6 +183,9 @@ export class TokenScan {
     const mask = size - 1;
     // Locals, not fields, in the loop: it runs for every word of every caption of a million-record `stats`.
     const { hash, slots } = this;
+    // Slots of the n-grams that reached minTimes, in the order they did (the table may be far larger than
+    // the text, so it is not searched afterwards).
+    let found = 0;
     // The n-gram's key rolls along: sum of hash[i + k] * 31^(n-1-k), mod 2^32; the token arriving is put in
     // and the one leaving (by then times 31^n) taken out, instead of n steps per n-gram.
     let leaving = 1;
@@ -180,7 +202,11 @@ export class TokenScan {
           slots[at + 1] = h;
           slots[at + 2] = i;
           slots[at + 3] = 1;
-          if (minTimes <= 1) return true;
+          if (minTimes <= 1) {
+            if (firstOnly) return 1;
+            if (found === this.repeatFirst.length) this.growRepeats();
+            this.repeatFirst[found++] = at;
+          }
           continue grams;
         }
         if (slots[at + 1] !== h) continue;
@@ -190,10 +216,27 @@ export class TokenScan {
         for (let k = 0; k < n && equal; k++) equal = hash[first + k] === hash[i + k];
         for (let k = 0; k < n && equal; k++) equal = this.same(first + k, i + k);
         if (!equal) continue;
-        if (++slots[at + 3]! >= minTimes) return true;
+        if (++slots[at + 3]! === minTimes) {
+          if (firstOnly) return 1;
+          if (found === this.repeatFirst.length) this.growRepeats();
+          this.repeatFirst[found++] = at;
+        }
         continue grams;
       }
     }
-    return false;
+    // The slots' first positions and final counts, in place of the slots.
+    for (let r = 0; r < found; r++) {
+      const at = this.repeatFirst[r]!;
+      this.repeatFirst[r] = slots[at + 2]!;
+      this.repeatTimes[r] = slots[at + 3]!;
+    }
+    return found;
+  }
+
+  private growRepeats(): void {
+    const first = new Int32Array(this.repeatFirst.length * 2);
+    first.set(this.repeatFirst);
+    this.repeatFirst = first;
+    this.repeatTimes = new Int32Array(first.length);
   }
 }
