@@ -9,6 +9,7 @@ import type { ByteRange } from '../dataset/line-ranges.js';
 import { ManifestLineParser, type LineSpan } from '../dataset/manifest-codec.js';
 import { INDEX_BLOCK_BYTES } from '../dataset/manifest-index.js';
 import { factsOf } from '../dataset/record-facts.js';
+import { textHash } from './text-measures.js';
 
 /** A line that is not a good record: its line number (1-based), what is wrong, where it is. */
 export interface StatsProblem {
@@ -26,7 +27,7 @@ export interface StatsPart {
   rows: number;
   /** factsOf each record. */
   facts: Uint16Array;
-  /** nameHash of each file_name: equal names, equal hashes. */
+  /** textHash of each file_name: equal names, equal hashes. */
   nameHash: Float64Array;
   /** Where each row's line is in the file (bytes), to read its name back. */
   offset: Float64Array;
@@ -37,19 +38,6 @@ export interface StatsPart {
   defects: DefectColumns | null;
   /** Bad lines, numbered within the range. */
   problems: StatsProblem[];
-}
-
-/** A 53-bit hash of a name (two 32-bit hashes of its UTF-16 units): names that differ rarely share one. */
-export function nameHash(name: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return (a >>> 11) * 2 ** 32 + (b >>> 0);
 }
 
 function resized<T extends Uint16Array | Uint32Array | Float64Array>(a: T, size: number): T {
@@ -90,7 +78,7 @@ class PartBuilder {
     if (this.rows === this.facts.length) this.reserve(this.rows * 2);
     const row = this.rows++;
     this.facts[row] = factsOf(record);
-    this.nameHash[row] = nameHash(record.file_name);
+    this.nameHash[row] = textHash(record.file_name);
     this.offset[row] = span.offset;
     this.length[row] = span.length;
     this.line[row] = line;
