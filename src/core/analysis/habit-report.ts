@@ -299,7 +299,7 @@ export class RecordTallies {
   }
 }
 
-/** The report built record by record; the texts' part alone (addTexts) can be built apart from the records'. */
+/** The report built record by record; the texts' part alone (addCaptionTexts) can be built apart from the records'. */
 export class HabitReportBuilder {
   private readonly o: HabitReportOptions;
   private readonly tallies: Record<TextSource, SourceTally>;
@@ -314,15 +314,13 @@ export class HabitReportBuilder {
 
   add(record: ManifestRecord): void {
     this.records.add(record);
-    this.addTexts(record);
-  }
-
-  /** Measures the record's texts only: its defect flags and audit are left to a RecordTallies elsewhere. */
-  addTexts(record: ManifestRecord): void {
     this.addCaptionTexts(captionTextsOf(record));
   }
 
-  /** addTexts for what the report reads of a record (a thread of its own is sent no more). */
+  /**
+   * Measures what the report reads of a record's texts only (a thread of its own is sent no more): its
+   * defect flags and audit are left to a RecordTallies elsewhere.
+   */
   addCaptionTexts(texts: CaptionTexts): void {
     const { tallies } = this;
     this.count++;

@@ -10,24 +10,47 @@ import { HabitTextsThread } from './habit-texts-thread.js';
 /** Records read between two turns of the event loop (a few milliseconds of work). */
 const RECORDS_PER_TURN = 512;
 
+/**
+ * The habit report built record by record, its texts measured on a thread of their own: the counts of
+ * whole records are taken here. add() says when to wait for the thread; a builder given up must be stopped.
+ */
+export class ThreadedHabitReport {
+  private readonly tallies = new RecordTallies();
+  private readonly texts = new HabitTextsThread();
+
+  /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
+  add(record: ManifestRecord): Promise<void> | undefined {
+    this.tallies.add(record);
+    return this.texts.add(record);
+  }
+
+  /** The report of every record added; the thread ends once it has answered. */
+  async finish(): Promise<HabitReport> {
+    return this.tallies.report(await this.texts.finish());
+  }
+
+  /** Ends the thread of a report given up. */
+  stop(): Promise<void> {
+    return this.texts.stop();
+  }
+}
+
 /** computeHabitReport's report, with the default options; rejects with the signal's reason once it is aborted. */
 export async function habitReportOf(records: Iterable<ManifestRecord>, signal?: AbortSignal): Promise<HabitReport> {
-  const tallies = new RecordTallies();
-  const texts = new HabitTextsThread();
+  const report = new ThreadedHabitReport();
   try {
     let read = 0;
     for (const record of records) {
-      tallies.add(record);
-      const caughtUp = texts.add(record);
+      const caughtUp = report.add(record);
       if (caughtUp) await caughtUp;
       if (++read % RECORDS_PER_TURN === 0) {
         await turn();
         signal?.throwIfAborted();
       }
     }
-    return tallies.report(await texts.finish());
+    return await report.finish();
   } catch (err) {
-    await texts.stop();
+    await report.stop();
     throw err;
   }
 }

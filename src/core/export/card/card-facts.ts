@@ -1,7 +1,7 @@
 // The manifest facts a card reports beside the export's own record: the habit report, the audit and the
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
-import { HabitReportBuilder, RecordTallies, type HabitTextReport } from '../../analysis/habit-report.js';
-import { HabitTextsThread } from '../../analysis/habit-texts-thread.js';
+import { HabitReportBuilder, type HabitReport } from '../../analysis/habit-report.js';
+import { ThreadedHabitReport } from '../../analysis/threaded-habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
@@ -25,61 +25,49 @@ export function countReview(coverage: ReviewCoverage, record: ManifestRecord): v
   }
 }
 
-/** The facts of whole records (review coverage, defect flags, audit): cheap, gathered where the records are. */
-export class RecordFactsCollector {
+/** The card's facts from the habit report of the records and their review coverage. */
+function cardFacts(habit: HabitReport, review: ReviewCoverage): CardFacts {
+  // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
+  return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review };
+}
+
+/** The card's facts gathered record by record on this thread. */
+export class CardFactsCollector {
   private readonly review = emptyCoverage();
-  private readonly tallies = new RecordTallies();
+  private readonly habit = new HabitReportBuilder();
 
   add(record: ManifestRecord): void {
     countReview(this.review, record);
-    this.tallies.add(record);
-  }
-
-  /** The card's facts, with the report of the same records' texts (gathered here or on another thread). */
-  finish(texts: HabitTextReport): CardFacts {
-    const habit = this.tallies.report(texts);
-    // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
-    return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review: this.review };
-  }
-}
-
-/** The card's facts gathered record by record, as an export writes them. */
-export class CardFactsCollector {
-  private readonly records = new RecordFactsCollector();
-  private readonly texts = new HabitReportBuilder();
-
-  add(record: ManifestRecord): void {
-    this.records.add(record);
-    this.texts.addTexts(record);
+    this.habit.add(record);
   }
 
   finish(): CardFacts {
-    return this.records.finish(this.texts.finishTexts());
+    return cardFacts(this.habit.finish(), this.review);
   }
 }
 
 /**
  * An export's card facts, gathered record by record as it writes them: the counts of whole records here,
- * the habit report of their texts on a thread of its own (analysis/habit-texts-thread.ts), which evens the work of
- * the two threads (measuring every caption costs more than the export's own work).
+ * the habit report of their texts on a thread of its own (analysis/threaded-habit-report.ts), which evens
+ * the work of the two threads (measuring every caption costs more than the export's own work).
  */
 export class CardFactsGatherer {
-  private readonly records = new RecordFactsCollector();
-  private readonly texts = new HabitTextsThread();
+  private readonly review = emptyCoverage();
+  private readonly habit = new ThreadedHabitReport();
 
   /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
   add(record: ManifestRecord): Promise<void> | undefined {
-    this.records.add(record);
-    return this.texts.add(record);
+    countReview(this.review, record);
+    return this.habit.add(record);
   }
 
   async finish(): Promise<CardFacts> {
-    return this.records.finish(await this.texts.finish());
+    return cardFacts(await this.habit.finish(), this.review);
   }
 
   /** Ends the texts' thread of a pass given up. */
   stop(): Promise<void> {
-    return this.texts.stop();
+    return this.habit.stop();
   }
 }
 
