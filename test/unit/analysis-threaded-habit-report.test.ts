@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeHabitReport, habitReportOf } from '../../src/core/analysis/index.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
+import { countTurns } from '../support/event-loop-turns.js';
 
 function record(i: number): ManifestRecord {
   const at = '2026-12-01T00:00:00.000Z';
@@ -18,28 +19,21 @@ function record(i: number): ManifestRecord {
 
 test('the threaded habit report is the one-thread report, and the caller gets turns meanwhile', async () => {
   const records = Array.from({ length: 20_000 }, (_, i) => record(i));
-  // A chain of immediates, one a turn: it runs once for each turn the report gives the event loop.
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = countTurns();
   // The most records read without a turn between them.
   let longest = 0;
   let run = 0;
   let lastTurn = -1;
   function* watched(): Generator<ManifestRecord> {
     for (const r of records) {
-      run = turns === lastTurn ? run + 1 : 1;
-      lastTurn = turns;
+      run = turns.count === lastTurn ? run + 1 : 1;
+      lastTurn = turns.count;
       longest = Math.max(longest, run);
       yield r;
     }
   }
   const threaded = await habitReportOf(watched());
-  running = false;
+  turns.stop();
   assert.ok(longest <= 1024, `the event loop got a turn every few hundred records (at most ${longest} without one)`);
   assert.deepEqual(threaded, computeHabitReport(records));
 });

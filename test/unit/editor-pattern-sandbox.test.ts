@@ -13,6 +13,7 @@ import { EMPTY_QUERY, type RecordQuery } from '../../src/shared/record-query.js'
 import { emptyRecord, MANIFEST_NAME } from '../../src/shared/record.js';
 import { makeTempDir, removeDir } from '../support/temp-dataset.js';
 import { sourceSandbox } from '../support/pattern-worker.js';
+import { countTurns } from '../support/event-loop-turns.js';
 
 const RUNAWAY = '^(a|a)+$';
 /** 2^60 ways to split this for RUNAWAY, none of which matches: years of backtracking. */
@@ -139,18 +140,12 @@ test("a long search lets the host's event loop turn between its batches, however
   const sandbox = sourceSandbox();
   try {
     await sandbox.test({ op: 'test', pattern: { source: 'warm', flags: 'u', literal: false }, groups: [['up']] });
-    let turns = 0;
-    let searching = true;
-    const spin = () => {
-      turns++;
-      if (searching) setImmediate(spin);
-    };
-    setImmediate(spin);
+    const turns = countTurns();
     const rows = await store.searchPositions({ ...EMPTY_QUERY, text: 'object 4[26] on', regex: true }, sandbox);
-    searching = false;
+    turns.stop();
     assert.equal(rows.length, Array.from({ length: 40_000 }, (_, i) => i % 97).filter((k) => k === 42 || k === 46).length);
     // About 10 batches of 4,096 records: the loop turns between each, not once after the whole search.
-    assert.ok(turns >= 8, `the event loop turned ${turns} times during the search`);
+    assert.ok(turns.count >= 8, `the event loop turned ${turns.count} times during the search`);
   } finally {
     sandbox.dispose();
     store.close();
