@@ -3,7 +3,11 @@
 // of every length, and texts that are not ASCII (measured the plain way).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestRepeat, TextMeasurer, textHash } from '../../src/core/analysis/text-measures.js';
+import { TextMeasurer } from '../../src/core/analysis/text-measures.js';
+import { textHash } from '../../src/core/text/text-hash.js';
+import { computeHabitReport } from '../../src/core/analysis/habit-report.js';
+import { topCounts } from '../../src/core/analysis/top-counts.js';
+import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 import { identityKey } from '../../src/core/text/text-features.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 
@@ -46,15 +50,40 @@ test('hash counts count as a Map would, through growth', async () => {
   assert.deepEqual([...counts.values()].sort((a, b) => a - b), [...plain.values()].sort((a, b) => a - b));
 });
 
-test('the unordered measures hold the same repeats, and bestRepeat picks the first of the ordered ones', () => {
+test('a report counts openings, closings and loops by id as the plain measures count them by string, and picks the same loop examples', () => {
   const random = seededRandom(31);
-  const measurer = new TextMeasurer(2, 2, 3);
+  const options = { loopN: 2, loopMinTimes: 2, top: 10_000 };
+  const plain = new TextMeasurer(options.loopN, options.loopMinTimes, 3);
+  const records: ManifestRecord[] = [];
+  const openings = new Map<string, number>();
+  const closings = new Map<string, number>();
+  const loops = new Map<string, number>();
+  const examples: { fileName: string; ngram: string; times: number }[] = [];
+  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (let i = 0; i < 3000; i++) {
     const vocabulary = Array.from({ length: 2 + Math.floor(random() * 6) }, () => PIECES[Math.floor(random() * PIECES.length)]!);
-    const text = Array.from({ length: Math.floor(random() * 30) }, () => vocabulary[Math.floor(random() * vocabulary.length)]!).join(' ');
-    const ordered = measurer.plain(text).repeats;
-    const unordered = measurer.measureUnordered(text).repeats;
-    assert.deepEqual([...unordered].sort((x, y) => y.times - x.times || (x.ngram < y.ngram ? -1 : 1)), ordered, JSON.stringify(text));
-    assert.deepEqual(bestRepeat(unordered), ordered[0], JSON.stringify(text));
+    // Two thirds ASCII (the scan's path), a third as picked (the plain path), sharing phrases between them.
+    const ascii = i % 3 !== 0;
+    const text = Array.from({ length: 1 + Math.floor(random() * 30) }, () => vocabulary[Math.floor(random() * vocabulary.length)]!)
+      .map((p) => (ascii ? p.replace(/[^\x00-\x7f]/g, 'z') : p))
+      .join(' ');
+    if (text.trim() === '') continue;
+    const fileName = `${i}.png`;
+    records.push({ ...emptyRecord(fileName), dsc: { text, by: 'model', model: 'm', review: null } });
+    const m = plain.plain(text);
+    bump(openings, m.opening);
+    bump(closings, m.closing);
+    for (const r of m.repeats) bump(loops, r.ngram);
+    if (m.repeats[0]) examples.push({ fileName, ...m.repeats[0] });
   }
+  const dsc = computeHabitReport(records, options).sources.dsc;
+  const total = dsc.count;
+  assert.deepEqual(dsc.openings, topCounts(openings, total, options.top));
+  assert.deepEqual(dsc.closings, topCounts(closings, total, options.top));
+  assert.deepEqual(dsc.loops.top, topCounts(loops, total, options.top));
+  assert.ok(dsc.loops.top.length > 20, 'the texts loop');
+  const best = examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, options.top);
+  assert.deepEqual(dsc.loops.examples, best);
+  // A top of 10 keeps the ten best of the same examples, however they were cut on the way.
+  assert.deepEqual(computeHabitReport(records, { ...options, top: 10 }).sources.dsc.loops.examples, best.slice(0, 10));
 });

@@ -6,12 +6,14 @@ import type { ManifestRecord } from '../../shared/record.js';
 import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
 import { endsWithPeriod, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
 import { captionTextsOf, type CaptionTexts } from './caption-texts.js';
-import { bestRepeat, HashCounts, TextMeasurer } from './text-measures.js';
+import type { PhraseCounts } from './phrase-counts.js';
+import { HashCounts, TextMeasurer, type MeasuredIds } from './text-measures.js';
+import { CaptionDefects, type JustMeasured } from './caption-defects.js';
 import { topCounts, topRepeated, type PhraseCount } from './top-counts.js';
 
 export { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { TEXT_SOURCES, type TextSource } from '../../shared/record.js';
-import { DefectCounter, type DefectSummary } from '../dataset/defect-counter.js';
+import type { DefectSummary } from '../dataset/defect-counter.js';
 import { AuditTally, type AuditStats } from './audit.js';
 
 export type { PhraseCount } from './top-counts.js';
@@ -131,9 +133,9 @@ class SourceTally {
   period = 0;
   capital = 0;
   looping = 0;
-  readonly openings = new Map<string, number>();
-  readonly closings = new Map<string, number>();
-  readonly loopGrams = new Map<string, number>();
+  readonly openings: PhraseCounts;
+  readonly closings: PhraseCounts;
+  private readonly loopGrams: PhraseCounts;
   /**
    * Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top
    * list, and made its identity only if it makes the list.
@@ -141,35 +143,54 @@ class SourceTally {
   private readonly identities = new HashCounts();
   private readonly repeated = new Map<number, string>();
   private examples: LoopExample[] = [];
+  /** Once the examples were cut to the best `top`, the fewest times among them: fewer can never be shown. */
+  private exampleFloor = 0;
 
   private readonly measurer: TextMeasurer;
 
   constructor(private readonly o: HabitReportOptions) {
     this.measurer = new TextMeasurer(o.loopN, o.loopMinTimes, PHRASE_WORDS);
+    ({ openings: this.openings, closings: this.closings, loops: this.loopGrams } = this.measurer.tables);
   }
 
-  add(fileName: string, text: string, score: number | undefined): void {
-    // Measured from one scan of the text (this runs for every text of the dataset).
-    const m = this.measurer.measureUnordered(text);
+  /** Counts the text in; returns its measures (until the next text). */
+  add(fileName: string, text: string, score: number | undefined): MeasuredIds {
+    // Measured from one scan of the text (this runs for every text of the dataset), phrases as ids.
+    const m = this.measurer.measureIds(text);
     this.lengths.push(m.words);
     if (typeof score === 'number') this.scores.push(score);
     if (m.startsWithArticle) this.article++;
     if (endsWithPeriod(text)) this.period++;
     if (startsCapitalised(text)) this.capital++;
-    bump(this.openings, m.opening);
-    bump(this.closings, m.closing);
+    this.openings.bump(m.opening);
+    this.closings.bump(m.closing);
     const key = m.identityHash;
     const seen = this.identities.bump(key);
     if (seen === 2) this.repeated.set(key, text);
-    const repeats = m.repeats;
-    if (repeats.length > 0) {
+    if (m.loops > 0) {
       this.looping++;
-      for (const r of repeats) bump(this.loopGrams, r.ngram);
-      const best = bestRepeat(repeats)!;
-      this.examples.push({ fileName, ngram: best.ngram, times: best.times });
-      // Only the best `top` examples are shown: keep a few times that many, not one per looping caption.
-      if (this.examples.length > 4 * this.o.top) this.examples = bestExamples(this.examples, this.o.top);
+      const grams = this.loopGrams;
+      // The best loop: most times, then first in code-unit order (repeatedNgramsIn's first).
+      let best = 0;
+      for (let r = 0; r < m.loops; r++) {
+        const id = m.loopIds[r]!;
+        grams.bump(id);
+        const times = m.loopTimes[r]!;
+        const bestTimes = m.loopTimes[best]!;
+        if (r > 0 && (times > bestTimes || (times === bestTimes && grams.phrase(id) < grams.phrase(m.loopIds[best]!)))) best = r;
+      }
+      const times = m.loopTimes[best]!;
+      if (times >= this.exampleFloor) this.addExample({ fileName, ngram: grams.phrase(m.loopIds[best]!), times });
     }
+    return m;
+  }
+
+  private addExample(example: LoopExample): void {
+    this.examples.push(example);
+    // Only the best `top` examples are shown: keep a few times that many, not one per looping caption.
+    if (this.examples.length <= 4 * this.o.top) return;
+    this.examples = bestExamples(this.examples, this.o.top);
+    this.exampleFloor = this.examples[this.examples.length - 1]?.times ?? 0;
   }
 
   report(source: TextSource, bins: readonly Bin[]): SourceReport {
@@ -199,10 +220,6 @@ function bestExamples(examples: LoopExample[], top: number): LoopExample[] {
   return examples.sort((a, b) => b.times - a.times || (a.fileName < b.fileName ? -1 : 1)).slice(0, top);
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
-
 function share(n: number, total: number): number {
   return total === 0 ? 0 : n / total;
 }
@@ -210,7 +227,7 @@ function share(n: number, total: number): number {
 const NAMES: Record<TextSource, string> = { alt: 'alt-text', ssc: 'SSC', dsc: 'DSC' };
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-function flagsFor(syn: SourceReport, gt: SourceReport, gtPhrases: { openings: Map<string, number>; closings: Map<string, number> }, o: HabitReportOptions): HabitFlag[] {
+function flagsFor(syn: SourceReport, gt: SourceReport, gtPhrases: { openings: PhraseCounts; closings: PhraseCounts }, o: HabitReportOptions): HabitFlag[] {
   if (syn.source === 'alt' || syn.count < o.minCount) return [];
   const source = syn.source;
   const name = NAMES[source];
@@ -278,24 +295,21 @@ export function computeHabitReport(from: RecordSource, options: Partial<HabitRep
   return builder.finish();
 }
 
-/** The report built record by record, for a caller whose records come as it goes (an export's pass). */
-/** What a report says of the texts alone: all of it but the defect flags and the audit (RecordTallies). */
-export type HabitTextReport = Omit<HabitReport, 'defects' | 'audit'>;
+/** What a report says of the texts alone: all of it but the audit (RecordTallies). */
+export type HabitTextReport = Omit<HabitReport, 'audit'>;
 
-/** The counts of whole records a report carries beside its texts': the defect flags and the audit. */
+/** The counts of whole records a report carries beside its texts': the audit. */
 export class RecordTallies {
-  private readonly defects = new DefectCounter();
   private readonly audit = new AuditTally();
 
   add(record: ManifestRecord): void {
-    if (!record.missing) this.defects.add(record);
     this.audit.add(record);
   }
 
   /** The report whose texts are `texts` and whose records were added here. */
   report(texts: HabitTextReport): HabitReport {
-    const { records, bins, sources, flags, notes, scoreModels, options } = texts;
-    return { records, bins, sources, flags, notes, scoreModels, defects: this.defects.summary(), audit: this.audit.result(), options };
+    const { records, bins, sources, flags, notes, scoreModels, defects, options } = texts;
+    return { records, bins, sources, flags, notes, scoreModels, defects, audit: this.audit.result(), options };
   }
 }
 
@@ -304,12 +318,15 @@ export class HabitReportBuilder {
   private readonly o: HabitReportOptions;
   private readonly tallies: Record<TextSource, SourceTally>;
   private readonly records = new RecordTallies();
+  private readonly defects: CaptionDefects;
+  private readonly measured: JustMeasured = { alt: null, ssc: null, dsc: null };
   private readonly scoreModels = new Set<string>();
   private count = 0;
 
   constructor(options: Partial<HabitReportOptions> = {}) {
     const o = (this.o = { ...DEFAULT_REPORT_OPTIONS, ...options });
     this.tallies = { alt: new SourceTally(o), ssc: new SourceTally(o), dsc: new SourceTally(o) };
+    this.defects = new CaptionDefects(o.loopN === LOOP_WORDS && o.loopMinTimes === LOOP_MIN_TIMES);
   }
 
   add(record: ManifestRecord): void {
@@ -325,10 +342,13 @@ export class HabitReportBuilder {
     const { tallies } = this;
     this.count++;
     if (texts.scoreModel) this.scoreModels.add(texts.scoreModel);
+    const { measured } = this;
     for (const source of TEXT_SOURCES) {
       const value = texts[source];
-      if (value && value.text.trim() !== '') tallies[source].add(texts.fileName, value.text, value.score);
+      measured[source] = value && value.text.trim() !== '' ? tallies[source].add(texts.fileName, value.text, value.score) : null;
     }
+    // The defect flags from the same scans.
+    this.defects.add(texts, measured);
   }
 
   finish(): HabitReport {
@@ -345,7 +365,7 @@ export class HabitReportBuilder {
     // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
     const gtPhrases = { openings: tallies.alt.openings, closings: tallies.alt.closings };
     const flags = [...flagsFor(sources.ssc, sources.alt, gtPhrases, o), ...flagsFor(sources.dsc, sources.alt, gtPhrases, o)];
-    return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), options: o };
+    return { records: count, bins, sources, flags, notes: judgementNotes(sources, o), scoreModels: [...scoreModels].sort(), defects: this.defects.summary(), options: o };
   }
 }
 

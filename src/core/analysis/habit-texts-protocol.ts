@@ -4,12 +4,16 @@
 import type { HabitTextReport } from './habit-report.js';
 
 /**
- * Per record, RECORD_SLOTS values in a row: file name, score model, then text and score of the alt-text,
- * the SSC and the DSC (null where there is none). Flat: one array of strings and numbers is cheap to send.
+ * Per record, RECORD_SLOTS values in a row: file name, score model, flags (RECORD_FLAGS), then text and
+ * score of the alt-text, the SSC and the DSC (null where there is none). Flat: one array of strings and
+ * numbers is cheap to send.
  */
 export type HabitTextsChunk = (string | number | null)[];
 
-export const RECORD_SLOTS = 8;
+export const RECORD_SLOTS = 9;
+
+/** The bits of a record's flags slot. */
+export const RECORD_FLAGS = { missing: 1, sscStopped: 2, dscStopped: 4 } as const;
 
 export type HabitTextsRequest = { chunk: HabitTextsChunk } | { end: true };
 

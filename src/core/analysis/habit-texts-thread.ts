@@ -4,13 +4,13 @@ import type { Worker } from 'node:worker_threads';
 import type { ManifestRecord } from '../../shared/record.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
 import type { HabitTextReport } from './habit-report.js';
-import { RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
+import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
 
 /** Records per message: a few thousand records' texts are a few MB, sent while the next are gathered. */
-const RECORDS_PER_CHUNK = 4096;
+const RECORDS_PER_CHUNK = 512;
 
 /** Chunks sent and not yet measured before add() asks its caller to wait: the texts held stay bounded. */
-const CHUNKS_IN_FLIGHT = 4;
+const CHUNKS_IN_FLIGHT = 16;
 
 export class HabitTextsThread {
   private readonly worker: Worker;
@@ -45,7 +45,8 @@ export class HabitTextsThread {
   /** Adds the record's texts; a promise when the caller must wait for the thread before adding more. */
   add(record: ManifestRecord): Promise<void> | undefined {
     const { alt, ssc, dsc } = record;
-    this.chunk.push(record.file_name, record.score_model ?? null, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
+    const flags = (record.missing ? RECORD_FLAGS.missing : 0) | (ssc?.finish === 'length' ? RECORD_FLAGS.sscStopped : 0) | (dsc?.finish === 'length' ? RECORD_FLAGS.dscStopped : 0);
+    this.chunk.push(record.file_name, record.score_model ?? null, flags, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
     if (this.chunk.length < RECORDS_PER_CHUNK * RECORD_SLOTS) return undefined;
     this.post();
     if (this.inFlight < CHUNKS_IN_FLIGHT || this.settled) return undefined;

@@ -4,18 +4,18 @@
 import { parentPort } from 'node:worker_threads';
 import type { CaptionText, CaptionTexts } from './caption-texts.js';
 import { HabitReportBuilder } from './habit-report.js';
-import { RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
+import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('habit-texts-worker.js runs as a worker thread');
 
 const report = new HabitReportBuilder();
 
-function textAt(chunk: HabitTextsChunk, at: number): CaptionText | null {
+function textAt(chunk: HabitTextsChunk, at: number, stopped: boolean): CaptionText | null {
   const text = chunk[at];
   if (typeof text !== 'string') return null;
   const score = chunk[at + 1];
-  return { text, score: typeof score === 'number' ? score : undefined };
+  return { text, score: typeof score === 'number' ? score : undefined, stopped };
 }
 
 function add(chunk: HabitTextsChunk): void {
@@ -23,13 +23,16 @@ function add(chunk: HabitTextsChunk): void {
   for (let at = 0; at < chunk.length; at += RECORD_SLOTS) {
     const fileName = chunk[at];
     const scoreModel = chunk[at + 1];
+    const flags = chunk[at + 2];
     if (typeof fileName !== 'string') throw new Error(`record ${at / RECORD_SLOTS} of a chunk has no file name`);
+    if (typeof flags !== 'number') throw new Error(`record ${at / RECORD_SLOTS} of a chunk has no flags`);
     const texts: CaptionTexts = {
       fileName,
       scoreModel: typeof scoreModel === 'string' ? scoreModel : undefined,
-      alt: textAt(chunk, at + 2),
-      ssc: textAt(chunk, at + 4),
-      dsc: textAt(chunk, at + 6),
+      missing: (flags & RECORD_FLAGS.missing) !== 0,
+      alt: textAt(chunk, at + 3, false),
+      ssc: textAt(chunk, at + 5, (flags & RECORD_FLAGS.sscStopped) !== 0),
+      dsc: textAt(chunk, at + 7, (flags & RECORD_FLAGS.dscStopped) !== 0),
     };
     report.addCaptionTexts(texts);
   }

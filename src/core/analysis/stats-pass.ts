@@ -9,7 +9,7 @@ import type { ByteRange } from '../dataset/line-ranges.js';
 import { ManifestLineParser, type LineSpan } from '../dataset/manifest-codec.js';
 import { INDEX_BLOCK_BYTES } from '../dataset/manifest-index.js';
 import { factsOf } from '../dataset/record-facts.js';
-import { textHash } from './text-measures.js';
+import { textHash } from '../text/text-hash.js';
 
 /** A line that is not a good record: its line number (1-based), what is wrong, where it is. */
 export interface StatsProblem {

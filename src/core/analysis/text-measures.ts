@@ -4,7 +4,9 @@
 // the export's time. Plain ASCII texts (nearly all captions) are measured here; any other text the plain way
 // (text-features.ts), whose definitions these equal (text-measures.test.ts checks them against each other).
 import { closingPhraseIn, identityKey, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
+import { textHash } from '../text/text-hash.js';
 import { TokenScan } from '../text/token-scan.js';
+import { PhraseCounts } from './phrase-counts.js';
 
 export interface TextMeasures {
   /** wordsOf(text).length */
@@ -17,27 +19,6 @@ export interface TextMeasures {
   identityHash: number;
   /** repeatedNgramsIn(tokensOf(text), n, minTimes) */
   repeats: RepeatedNgram[];
-}
-
-/**
- * A 53-bit hash of a text (two 32-bit FNV-1a variants combined): two different captions share one with a
- * chance of about n²/2⁵⁴, one in ten thousand for a million distinct captions and a report's duplicate count.
- */
-export function textHash(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  // The length last, so that a caller hashing a text as it makes it need not know the length first.
-  return withLength(a, b, text.length);
-}
-
-function withLength(a: number, b: number, length: number): number {
-  b = Math.imul(b ^ length, 0x5bd1e995);
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
 
 /**
@@ -93,141 +74,124 @@ export class HashCounts {
 
 const NOT_ASCII = /[^\x00-\x7f]/;
 
-/** ASCII whitespace as \s has it: tab, line feed, vertical tab, form feed, carriage return, space. */
-const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
-
-/** textHash(identityKey(text)) for an ASCII text, without making the identity string. */
-function asciiIdentityHash(text: string): number {
-  // The identity is the words, lower-cased, one space between each two.
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  let length = 0;
-  let gap = false;
-  let started = false;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      gap = started;
-      continue;
-    }
-    if (gap) {
-      a = Math.imul(a ^ 32, 0x01000193);
-      b = Math.imul(b ^ 32, 0x5bd1e995);
-      length++;
-      gap = false;
-    }
-    started = true;
-    if (c >= 65 && c <= 90) c += 32;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    length++;
-  }
-  return withLength(a, b, length);
-}
-
-/**
- * The n-grams of a scan's tokens that occur `minTimes` times or more, as repeatedNgramsIn gives them but in
- * no particular order: counted by the scan (TokenScan.repeats), each made a string once and reused.
- */
-class GramCounter {
-  /** Looping n-grams met before, by the hash of their tokens' hashes (30 bits: a small integer, a cheap Map key). */
-  private readonly phrases = new Map<number, string[]>();
-
-  repeated(scan: TokenScan, lower: string, n: number, minTimes: number): RepeatedNgram[] {
-    const found = scan.repeats(n, minTimes);
-    const repeats: RepeatedNgram[] = [];
-    for (let r = 0; r < found; r++) repeats.push({ ngram: this.phraseOf(scan, lower, scan.repeatFirst[r]!, n), times: scan.repeatTimes[r]! });
-    return repeats;
-  }
-
-  /**
-   * The n-gram at `first` as a string, the same string for the same n-gram in every text: looping captions
-   * repeat the same phrases, and a string made once is compared and counted without being made again.
-   */
-  private phraseOf(scan: TokenScan, lower: string, first: number, n: number): string {
-    let key = 0;
-    for (let k = first; k < first + n; k++) key = (Math.imul(key, 31) + scan.hash[k]!) | 0;
-    key &= 0x3fffffff;
-    const known = this.phrases.get(key);
-    if (known) for (const p of known) if (spells(p, scan, lower, first, n)) return p;
-    const made = phrase(scan, lower, first, first + n);
-    if (known) known.push(made);
-    else if (this.phrases.size < MAX_PHRASES) this.phrases.set(key, [made]);
-    return made;
-  }
-}
-
-/** Distinct looping n-grams remembered for reuse: beyond this, the rest are made each time. */
-const MAX_PHRASES = 100_000;
-
-/** Whether `p` is tokens [first, first + n) of the scan, lower-cased and joined by spaces (no string made). */
-function spells(p: string, scan: TokenScan, lower: string, first: number, n: number): boolean {
-  let at = 0;
-  for (let k = first; k < first + n; k++) {
-    if (k > first && p.charCodeAt(at++) !== 32) return false;
-    const from = scan.start[k]!;
-    const length = scan.end[k]! - from;
-    if (at + length > p.length) return false;
-    for (let i = 0; i < length; i++) if (p.charCodeAt(at + i) !== lower.charCodeAt(from + i)) return false;
-    at += length;
-  }
-  return at === p.length;
-}
-
-/** Tokens [from, to) of the scan, lower-cased, joined by spaces (joined, not added: a flat string compares fast). */
-function phrase(scan: TokenScan, lower: string, from: number, to: number): string {
-  const tokens: string[] = [];
-  for (let k = from; k < to; k++) tokens.push(lower.slice(scan.start[k], scan.end[k]));
-  return tokens.join(' ');
-}
-
-const ARTICLES = new Set(['a', 'an', 'the']);
-
 function byTimesThenNgram(x: RepeatedNgram, y: RepeatedNgram): number {
   return y.times - x.times || (x.ngram < y.ngram ? -1 : 1);
 }
 
-/** The first of `repeats` in repeatedNgramsIn's order, without sorting them. */
-export function bestRepeat(repeats: readonly RepeatedNgram[]): RepeatedNgram | undefined {
-  let best = repeats[0];
-  for (let i = 1; i < repeats.length; i++) if (byTimesThenNgram(repeats[i]!, best!) < 0) best = repeats[i];
-  return best;
+/** The tables a measurer puts its phrases in (each source of a report has its own). */
+export interface PhraseTables {
+  openings: PhraseCounts;
+  closings: PhraseCounts;
+  loops: PhraseCounts;
 }
 
-/** Measures texts, reusing one scan. */
+export function phraseTables(): PhraseTables {
+  return { openings: new PhraseCounts(), closings: new PhraseCounts(), loops: new PhraseCounts() };
+}
+
+/** One text's measures with its phrases as ids in the measurer's tables: reused, read before the next text. */
+export class MeasuredIds {
+  constructor(
+    /** The scan the measures were taken from (the text's tokens, until the next text). */
+    readonly scan: TokenScan,
+  ) {}
+
+  words = 0;
+  startsWithArticle = false;
+  opening = 0;
+  closing = 0;
+  identityHash = 0;
+  /** Distinct looping n-grams: the r-th is loop id loopIds[r], found loopTimes[r] times (in no order). */
+  loops = 0;
+  loopIds = new Int32Array(16);
+  loopTimes = new Int32Array(16);
+
+  reserveLoops(n: number): void {
+    if (n <= this.loopIds.length) return;
+    let size = this.loopIds.length;
+    while (size < n) size *= 2;
+    this.loopIds = new Int32Array(size);
+    this.loopTimes = new Int32Array(size);
+  }
+}
+
+/** Whether token k of an ASCII text's scan is "a", "an" or "the", in any case. */
+function isArticle(scan: TokenScan, k: number): boolean {
+  const text = scan.text;
+  const from = scan.start[k]!;
+  const length = scan.end[k]! - from;
+  const at = (i: number) => text.charCodeAt(from + i) | 32;
+  if (at(0) !== 97 /* a */) return length === 3 && at(0) === 116 /* t */ && at(1) === 104 /* h */ && at(2) === 101; /* e */
+  return length === 1 || (length === 2 && at(1) === 110); /* n */
+}
+
+/** Measures texts, reusing one scan; their phrases are counted by id in `tables`. */
 export class TextMeasurer {
   private readonly scan = new TokenScan();
-  private readonly grams = new GramCounter();
+  private readonly result = new MeasuredIds(this.scan);
 
   constructor(
     private readonly loopN: number,
     private readonly loopMinTimes: number,
     private readonly phraseWords: number,
+    readonly tables: PhraseTables = phraseTables(),
   ) {}
 
-  /** The measures, repeats in repeatedNgramsIn's order (most times first, then by n-gram). */
-  measure(text: string): TextMeasures {
-    const m = this.measureUnordered(text);
-    m.repeats.sort(byTimesThenNgram);
-    return m;
+  /** The measures with phrases as ids (added to the tables when new, not counted): the report's path. */
+  measureIds(text: string): MeasuredIds {
+    if (NOT_ASCII.test(text)) return this.plainIds(text);
+    const scan = this.scan.scan(text, true);
+    const { result, tables, loopN } = this;
+    const count = scan.count;
+    const phraseWords = Math.min(count, this.phraseWords);
+    result.words = scan.words;
+    result.startsWithArticle = count > 0 && isArticle(scan, 0);
+    result.opening = tables.openings.idInScan(scan, 0, phraseWords);
+    result.closing = tables.closings.idInScan(scan, count - phraseWords, phraseWords);
+    result.identityHash = scan.identityHash;
+    const found = scan.repeats(loopN, this.loopMinTimes);
+    result.reserveLoops(found);
+    for (let r = 0; r < found; r++) {
+      result.loopIds[r] = tables.loops.idInScan(scan, scan.repeatFirst[r]!, loopN);
+      result.loopTimes[r] = scan.repeatTimes[r]!;
+    }
+    result.loops = found;
+    return result;
   }
 
-  /** The measures, repeats in no particular order: a tally needs only their counts and the best one (bestRepeat). */
-  measureUnordered(text: string): TextMeasures {
-    if (NOT_ASCII.test(text)) return this.plain(text);
-    const scan = this.scan.scan(text);
-    const lower = text.toLowerCase();
-    const count = scan.count;
-    const words = scan.words;
-    const first = count > 0 ? lower.slice(scan.start[0], scan.end[0]) : '';
+  /** The measures as strings, repeats in repeatedNgramsIn's order (most times first, then by n-gram). */
+  measure(text: string): TextMeasures {
+    const m = this.measureIds(text);
+    const { openings, closings, loops } = this.tables;
+    const repeats: RepeatedNgram[] = [];
+    for (let r = 0; r < m.loops; r++) repeats.push({ ngram: loops.phrase(m.loopIds[r]!), times: m.loopTimes[r]! });
+    repeats.sort(byTimesThenNgram);
     return {
-      words,
-      startsWithArticle: ARTICLES.has(first),
-      opening: phrase(scan, lower, 0, Math.min(count, this.phraseWords)),
-      closing: phrase(scan, lower, Math.max(0, count - this.phraseWords), count),
-      identityHash: asciiIdentityHash(text),
-      repeats: this.grams.repeated(scan, lower, this.loopN, this.loopMinTimes),
+      words: m.words,
+      startsWithArticle: m.startsWithArticle,
+      opening: openings.phrase(m.opening),
+      closing: closings.phrase(m.closing),
+      identityHash: m.identityHash,
+      repeats,
     };
+  }
+
+  /** The plain measures of a text that is not ASCII, as ids. */
+  private plainIds(text: string): MeasuredIds {
+    const m = this.plain(text);
+    const { result, tables } = this;
+    result.words = m.words;
+    result.startsWithArticle = m.startsWithArticle;
+    result.opening = tables.openings.idOf(m.opening);
+    result.closing = tables.closings.idOf(m.closing);
+    result.identityHash = m.identityHash;
+    result.reserveLoops(m.repeats.length);
+    m.repeats.forEach((r, i) => {
+      result.loopIds[i] = tables.loops.idOf(r.ngram);
+      result.loopTimes[i] = r.times;
+    });
+    result.loops = m.repeats.length;
+    return result;
   }
 
   /** The plain definitions, for any text. */

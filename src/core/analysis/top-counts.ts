@@ -14,9 +14,9 @@ export interface PhraseCount {
  * The `top` most common phrases, most common first, then in code-unit order: one pass keeping the best few
  * (a map may hold a distinct phrase per caption of a million).
  */
-export function topCounts(counts: ReadonlyMap<string, number>, total: number, top: number, minCount = 1): PhraseCount[] {
-  const best: [string, number][] = [];
-  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+export function topCounts(counts: Iterable<readonly [string, number]>, total: number, top: number, minCount = 1): PhraseCount[] {
+  const best: (readonly [string, number])[] = [];
+  const before = (a: readonly [string, number], b: readonly [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
   for (const entry of counts) {
     if (entry[1] < minCount || top === 0) continue;
     if (best.length === top && !before(entry, best[top - 1]!)) continue;

@@ -33,14 +33,48 @@ const NO_SHARED_WORDS = defectBit('no-shared-words');
 export const LENGTH_OUTLIER = defectBit('length-outlier');
 export const LOW_SCORE = defectBit('low-score');
 
-/** The flags of one caption on its own, its scan left in `scan`. */
-function captionBits(caption: Caption, scan: TokenScan): number {
+/** A caption scanned already (its scan and whether it loops known), as a habit report measures it. */
+export interface ScannedCaption {
+  text: string;
+  /** The captioner stopped at its token limit (finish "length"). */
+  stopped: boolean;
+  scan: TokenScan;
+  /** scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES) */
+  loops: boolean;
+}
+
+// Reused, as the scans are: a record's SSC and DSC are described without an object each.
+const sscScanned: ScannedCaption = { text: '', stopped: false, scan: sscScan, loops: false };
+const dscScanned: ScannedCaption = { text: '', stopped: false, scan: dscScan, loops: false };
+
+/** A caption scanned into `into` (its scan reused), for ownDefectBits. */
+function scanned(caption: Caption, into: ScannedCaption): ScannedCaption {
+  into.scan.scan(caption.text);
+  into.text = caption.text;
+  into.stopped = caption.finish === 'length';
+  into.loops = into.scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES);
+  return into;
+}
+
+/** The flags of one caption on its own. */
+function captionBits(caption: ScannedCaption): number {
   let bits = 0;
-  scan.scan(caption.text);
-  if (caption.finish === 'length') bits |= LENGTH_LIMIT;
+  if (caption.stopped) bits |= LENGTH_LIMIT;
   // A loop as the habit report counts one.
-  if (scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES)) bits |= REPETITION;
+  if (caption.loops) bits |= REPETITION;
   if (hasStockPhrase(caption.text)) bits |= STOCK_PHRASE;
+  return bits;
+}
+
+/** The flags a record has on its own, from its SSC's and DSC's scans (null: it has none). */
+export function ownBitsOfScans(ssc: ScannedCaption | null, dsc: ScannedCaption | null): number {
+  let bits = 0;
+  if (ssc) bits |= captionBits(ssc);
+  if (dsc) bits |= captionBits(dsc);
+  if (ssc && dsc && ssc.scan.count > 0 && dsc.scan.count > 0) {
+    if (ssc.scan.count > dsc.scan.count) bits |= SSC_LONGER;
+    if (!sharesContentWord(ssc.scan, dsc.scan)) bits |= NO_SHARED_WORDS;
+  }
   return bits;
 }
 
@@ -51,13 +85,7 @@ function captionBits(caption: Caption, scan: TokenScan): number {
  */
 export function ownDefectBits(record: ManifestRecord, words?: Float64Array | Float32Array): number {
   const { ssc, dsc } = record;
-  let bits = 0;
-  if (ssc) bits |= captionBits(ssc, sscScan);
-  if (dsc) bits |= captionBits(dsc, dscScan);
-  if (ssc && dsc && sscScan.count > 0 && dscScan.count > 0) {
-    if (sscScan.count > dscScan.count) bits |= SSC_LONGER;
-    if (!sharesContentWord(sscScan, dscScan)) bits |= NO_SHARED_WORDS;
-  }
+  const bits = ownBitsOfScans(ssc ? scanned(ssc, sscScanned) : null, dsc ? scanned(dsc, dscScanned) : null);
   if (words) {
     const alt = textOf(record, 'alt');
     words[0] = alt === null ? NaN : wordCount(alt);

@@ -177,6 +177,7 @@ export class DefectCounter {
   private scores: Float64Array[] = TEXT_SOURCES.map(() => new Float64Array(1024).fill(NaN));
   private rows = 0;
   private readonly rowWords = new Float32Array(KINDS);
+  private readonly rowScores = new Float64Array(KINDS);
 
   constructor(private readonly options: DefectOptions = DEFAULT_DEFECT_OPTIONS) {}
 
@@ -200,13 +201,25 @@ export class DefectCounter {
   }
 
   add(record: ManifestRecord): void {
-    const row = this.nextRow();
-    this.own[row] = ownDefectBits(record, this.rowWords);
+    const own = ownDefectBits(record, this.rowWords);
     for (let k = 0; k < KINDS; k++) {
-      const words = this.rowWords[k]!;
-      this.words[k]![row] = words;
       const score = record[TEXT_SOURCES[k]!]?.score;
-      if (words === words && typeof score === 'number') this.scores[k]![row] = score;
+      this.rowScores[k] = typeof score === 'number' ? score : NaN;
+    }
+    this.addRow(own, this.rowWords, this.rowScores);
+  }
+
+  /**
+   * A row whose own flags were found elsewhere (ownBitsOfScans), with its texts' word counts and scores in
+   * TEXT_SOURCES order (NaN: no text, no score; a score without its text counts for nothing).
+   */
+  addRow(own: number, words: ArrayLike<number>, scores: ArrayLike<number>): void {
+    const row = this.nextRow();
+    this.own[row] = own;
+    for (let k = 0; k < KINDS; k++) {
+      const n = words[k]!;
+      this.words[k]![row] = n;
+      if (n === n) this.scores[k]![row] = scores[k]!;
     }
   }
 

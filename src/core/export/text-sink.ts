@@ -3,12 +3,17 @@
 import { promises as fs } from 'node:fs';
 import { writeFully } from '../util/write-fully.js';
 
-/** Characters gathered before they are handed to the file. */
-const FLUSH_AT = 4 << 20;
+/** Bytes gathered before they are handed to the file. */
+const CHUNK_BYTES = 4 << 20;
+
+/** The most UTF-8 bytes a UTF-16 unit can take (a surrogate pair: 4 bytes for 2 units). */
+const MAX_BYTES_PER_UNIT = 3;
 
 export class TextSink {
-  private chunks: string[] = [];
-  private pending = 0;
+  // Each text is encoded as it comes, not held as a string: a million lines held until their chunk is
+  // written would outlive the young generation and cost the garbage collector most of a large export.
+  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   /** The chunk being written, if any (its failure surfaces at the next wait for it, or at close). */
   private writing: Promise<void> | null = null;
 
@@ -26,17 +31,22 @@ export class TextSink {
    * written: the caller waits for that one, so at most two chunks are held.
    */
   write(text: string): Promise<void> | undefined {
-    this.chunks.push(text);
-    this.pending += text.length;
-    return this.pending >= FLUSH_AT ? this.flush() : undefined;
+    let wait: Promise<void> | undefined;
+    const most = text.length * MAX_BYTES_PER_UNIT;
+    if (this.used + most > this.buffer.length) {
+      wait = this.flush();
+      // A new buffer: the one handed over is the file's until written. A text longer than a chunk gets its own size.
+      this.buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+    }
+    this.used += this.buffer.write(text, this.used);
+    return wait;
   }
 
   private flush(): Promise<void> | undefined {
     const handle = this.handle;
-    if (this.chunks.length === 0 || !handle) return this.writing ?? undefined;
-    const data = this.chunks.join('');
-    this.chunks = [];
-    this.pending = 0;
+    if (this.used === 0 || !handle) return this.writing ?? undefined;
+    const data = this.buffer.subarray(0, this.used);
+    this.used = 0;
     const before = this.writing;
     const write = (async () => {
       if (before) await before;
@@ -65,7 +75,7 @@ export class TextSink {
   async abort(): Promise<void> {
     const handle = this.handle;
     this.handle = null;
-    this.chunks = [];
+    this.used = 0;
     await this.writing?.catch(() => undefined);
     await handle?.close().catch(() => undefined);
   }

@@ -1,6 +1,8 @@
 // The tokens of a text (as tokensOf defines them: whitespace-separated words, lower-cased, their edge
 // punctuation stripped) as hashes and spans, without making a string per token. The defect flags run it
 // over every caption of a million-record `recaption stats`, where making the strings took most of the time.
+import { finishTextHash, HASH_A, HASH_B, PRIME_A, PRIME_B } from './text-hash.js';
+
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SPACE = /\s/;
 
@@ -48,8 +50,14 @@ export class TokenScan {
   private units = new Uint16Array(256);
   private unitWriter = Buffer.from(this.units.buffer);
 
-  /** Scans `text`, replacing what the scan held. */
-  scan(text: string): this {
+  /**
+   * After a scan with `identity`: textHash(identityKey(text)), for an ASCII text (the words lower-cased,
+   * one space between each two), taken in the same pass.
+   */
+  identityHash = 0;
+
+  /** Scans `text`, replacing what the scan held; `identity`: its identity's hash too (identityHash). */
+  scan(text: string, identity = false): this {
     this.text = text;
     const n = text.length;
     this.reserve(n);
@@ -61,25 +69,55 @@ export class TokenScan {
     const { hash, start, end } = this;
     let count = 0;
     let words = 0;
+    // The identity's hash: every character of every word, lower-cased, and a space before each word but the first.
+    let a = HASH_A;
+    let b = HASH_B;
+    let length = 0;
     let i = 0;
     while (i < n) {
       let kind = kindOf(text, i, units[i]!);
       while (kind === SPACE_CHAR && ++i < n) kind = kindOf(text, i, units[i]!);
       if (i === n) break;
+      if (identity && words > 0) {
+        a = Math.imul(a ^ 32, PRIME_A);
+        b = Math.imul(b ^ 32, PRIME_B);
+        length++;
+      }
       words++;
       // A token runs from the word's first letter or digit to its last; punctuation around it is not
       // hashed, and the hash is taken at its last letter or digit.
-      while (kind === OTHER_CHAR && ++i < n) kind = kindOf(text, i, units[i]!);
+      while (kind === OTHER_CHAR) {
+        if (identity) {
+          const c = lowerCode(text, i, units[i]!);
+          a = Math.imul(a ^ c, PRIME_A);
+          b = Math.imul(b ^ c, PRIME_B);
+          length++;
+        }
+        if (++i === n) break;
+        kind = kindOf(text, i, units[i]!);
+      }
       if (kind !== ALNUM_CHAR) continue;
       const from = i;
       let to = i + 1;
-      let h = Math.imul(0x811c9dc5 ^ lowerCode(text, i, units[i]!), 0x01000193);
+      const first = lowerCode(text, i, units[i]!);
+      let h = Math.imul(0x811c9dc5 ^ first, 0x01000193);
+      if (identity) {
+        a = Math.imul(a ^ first, PRIME_A);
+        b = Math.imul(b ^ first, PRIME_B);
+        length++;
+      }
       let hashAtTo = h;
       while (++i < n) {
         const code = units[i]!;
         const k = kindOf(text, i, code);
         if (k === SPACE_CHAR) break;
-        h = Math.imul(h ^ lowerCode(text, i, code), 0x01000193);
+        const c = lowerCode(text, i, code);
+        h = Math.imul(h ^ c, 0x01000193);
+        if (identity) {
+          a = Math.imul(a ^ c, PRIME_A);
+          b = Math.imul(b ^ c, PRIME_B);
+          length++;
+        }
         if (k === ALNUM_CHAR) {
           to = i + 1;
           hashAtTo = h;
@@ -91,6 +129,7 @@ export class TokenScan {
     }
     this.count = count;
     this.words = words;
+    this.identityHash = identity ? finishTextHash(a, b, length) : 0;
     return this;
   }
 
