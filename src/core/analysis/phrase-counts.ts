@@ -52,7 +52,9 @@ export class PhraseCounts implements Iterable<[string, number]> {
     const mask = ids.length - 1;
     let slot = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
     for (; ids[slot] !== 0; slot = (slot + 1) & mask) {
-      if (keys[slot] === key && spells(phrases[ids[slot]! - 1]!, scan, first, n)) return ids[slot]! - 1;
+      if (keys[slot] !== key) continue;
+      const p = phrases[ids[slot]! - 1]!;
+      if ((n > 0 && scan.spanIs(first, n, p)) || spells(p, scan, first, n)) return ids[slot]! - 1;
     }
     return this.add(slot, key, phraseOf(scan, first, n));
   }

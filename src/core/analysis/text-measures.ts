@@ -72,8 +72,6 @@ export class HashCounts {
   }
 }
 
-const NOT_ASCII = /[^\x00-\x7f]/;
-
 function byTimesThenNgram(x: RepeatedNgram, y: RepeatedNgram): number {
   return y.times - x.times || (x.ngram < y.ngram ? -1 : 1);
 }
@@ -139,8 +137,8 @@ export class TextMeasurer {
 
   /** The measures with phrases as ids (added to the tables when new, not counted): the report's path. */
   measureIds(text: string): MeasuredIds {
-    if (NOT_ASCII.test(text)) return this.plainIds(text);
     const scan = this.scan.scan(text, true);
+    if (!scan.ascii) return this.plainIds(text);
     const { result, tables, loopN } = this;
     const count = scan.count;
     const phraseWords = Math.min(count, this.phraseWords);

@@ -34,7 +34,8 @@ export function percentileOfCounts(counts: ArrayLike<number>, n: number, p: numb
 
 export function summarize(values: readonly number[]): LengthSummary {
   if (values.length === 0) return { mean: 0, median: 0, p10: 0, p90: 0, min: 0, max: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers natively, far faster than a comparator over a million captions' lengths.
+  const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   const mid = Math.floor(n / 2);
   return {

@@ -15,6 +15,9 @@ const ASCII_KIND = new Uint8Array(128).map((_, code) =>
   code === 32 || (code >= 9 && code <= 13) ? SPACE_CHAR : (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) ? ALNUM_CHAR : OTHER_CHAR,
 );
 
+/** Each ASCII code lower-cased. */
+const ASCII_LOWER = new Uint8Array(128).map((_, code) => (code >= 65 && code <= 90 ? code + 32 : code));
+
 /** Buffer writes UTF-16 little-endian; a Uint16Array reads in the machine's order (little-endian on x64 and arm64). */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -55,6 +58,8 @@ export class TokenScan {
    * one space between each two), taken in the same pass.
    */
   identityHash = 0;
+  /** Whether every unit of the text is ASCII. */
+  ascii = true;
 
   /** Scans `text`, replacing what the scan held; `identity`: its identity's hash too (identityHash). */
   scan(text: string, identity = false): this {
@@ -73,62 +78,68 @@ export class TokenScan {
     let a = HASH_A;
     let b = HASH_B;
     let length = 0;
-    let i = 0;
-    while (i < n) {
-      let kind = kindOf(text, i, units[i]!);
-      while (kind === SPACE_CHAR && ++i < n) kind = kindOf(text, i, units[i]!);
-      if (i === n) break;
-      if (identity && words > 0) {
-        a = Math.imul(a ^ 32, PRIME_A);
-        b = Math.imul(b ^ 32, PRIME_B);
-        length++;
+    // One flat pass, a character at a time. A word is a run of non-space; its token runs from its first
+    // letter or digit to its last, punctuation around it is not hashed, and the token's hash is the one
+    // taken at its last letter or digit.
+    let ascii = true;
+    let inWord = false;
+    let inToken = false;
+    let from = 0;
+    let to = 0;
+    let h = 0;
+    let hashAtTo = 0;
+    for (let i = 0; i < n; i++) {
+      const code = units[i]!;
+      let kind: number;
+      if (code < 128) kind = ASCII_KIND[code]!;
+      else {
+        ascii = false;
+        kind = kindOf(text, i, code);
       }
-      words++;
-      // A token runs from the word's first letter or digit to its last; punctuation around it is not
-      // hashed, and the hash is taken at its last letter or digit.
-      while (kind === OTHER_CHAR) {
-        if (identity) {
-          const c = lowerCode(text, i, units[i]!);
-          a = Math.imul(a ^ c, PRIME_A);
-          b = Math.imul(b ^ c, PRIME_B);
+      if (kind === SPACE_CHAR) {
+        if (inToken) {
+          start[count] = from;
+          end[count] = to;
+          hash[count++] = hashAtTo >>> 0;
+          inToken = false;
+        }
+        inWord = false;
+        continue;
+      }
+      const lower = code < 128 ? ASCII_LOWER[code]! : lowerCode(text, i, code);
+      if (!inWord) {
+        inWord = true;
+        if (identity && words > 0) {
+          a = Math.imul(a ^ 32, PRIME_A);
+          b = Math.imul(b ^ 32, PRIME_B);
           length++;
         }
-        if (++i === n) break;
-        kind = kindOf(text, i, units[i]!);
+        words++;
       }
-      if (kind !== ALNUM_CHAR) continue;
-      const from = i;
-      let to = i + 1;
-      const first = lowerCode(text, i, units[i]!);
-      let h = Math.imul(0x811c9dc5 ^ first, 0x01000193);
       if (identity) {
-        a = Math.imul(a ^ first, PRIME_A);
-        b = Math.imul(b ^ first, PRIME_B);
+        a = Math.imul(a ^ lower, PRIME_A);
+        b = Math.imul(b ^ lower, PRIME_B);
         length++;
       }
-      let hashAtTo = h;
-      while (++i < n) {
-        const code = units[i]!;
-        const k = kindOf(text, i, code);
-        if (k === SPACE_CHAR) break;
-        const c = lowerCode(text, i, code);
-        h = Math.imul(h ^ c, 0x01000193);
-        if (identity) {
-          a = Math.imul(a ^ c, PRIME_A);
-          b = Math.imul(b ^ c, PRIME_B);
-          length++;
+      if (kind === ALNUM_CHAR) {
+        if (!inToken) {
+          inToken = true;
+          from = i;
+          h = 0x811c9dc5;
         }
-        if (k === ALNUM_CHAR) {
-          to = i + 1;
-          hashAtTo = h;
-        }
-      }
+        h = Math.imul(h ^ lower, 0x01000193);
+        to = i + 1;
+        hashAtTo = h;
+      } else if (inToken) h = Math.imul(h ^ lower, 0x01000193);
+    }
+    if (inToken) {
       start[count] = from;
       end[count] = to;
       hash[count++] = hashAtTo >>> 0;
     }
     this.count = count;
     this.words = words;
+    this.ascii = ascii;
     this.identityHash = identity ? finishTextHash(a, b, length) : 0;
     return this;
   }
@@ -166,6 +177,34 @@ export class TokenScan {
       // The same letter in the same case (nearly always, for a repeated word) needs no lower-casing.
       if (ci !== cj && lowerCode(t, i, ci) !== lowerCode(u, j, cj)) return false;
     }
+    return true;
+  }
+
+  /**
+   * Whether the text from token a's start to token a + n - 1's end is the same, unit for unit, as from
+   * token b's: then the n tokens are the same (a loop usually repeats its words exactly), with no token
+   * compared on its own.
+   */
+  private sameSpan(a: number, b: number, n: number): boolean {
+    const { start, end, units } = this;
+    const from = start[a]!;
+    const at = start[b]!;
+    const length = end[a + n - 1]! - from;
+    if (end[b + n - 1]! - at !== length) return false;
+    for (let k = 0; k < length; k++) if (units[from + k] !== units[at + k]) return false;
+    return true;
+  }
+
+  /**
+   * Whether the text from token `first`'s start to token first + n - 1's end is `p`, unit for unit: then
+   * those n tokens, joined by single spaces, are `p` (a phrase met again is usually written the same way).
+   */
+  spanIs(first: number, n: number, p: string): boolean {
+    const from = this.start[first]!;
+    const length = this.end[first + n - 1]! - from;
+    if (length !== p.length) return false;
+    const units = this.units;
+    for (let k = 0; k < length; k++) if (units[from + k] !== p.charCodeAt(k)) return false;
     return true;
   }
 
@@ -253,7 +292,7 @@ export class TokenScan {
         // The tokens' hashes first (cheap), then their letters.
         let equal = true;
         for (let k = 0; k < n && equal; k++) equal = hash[first + k] === hash[i + k];
-        for (let k = 0; k < n && equal; k++) equal = this.same(first + k, i + k);
+        if (equal && !this.sameSpan(first, i, n)) for (let k = 0; k < n && equal; k++) equal = this.same(first + k, i + k);
         if (!equal) continue;
         if (++slots[at + 3]! === minTimes) {
           if (firstOnly) return 1;
