@@ -3,7 +3,7 @@
 // warns about: a text-to-image model trained on them learns the captioner's style (stock openings, fixed
 // punctuation, uniform length, loops) and then expects it in every prompt.
 import type { ManifestRecord } from '../../shared/record.js';
-import { histogram, sharedBins, summarize, type Bin, type LengthSummary } from '../text/distribution.js';
+import { sharedBins, summarize, WholeNumberCounts, type Bin, type LengthSummary } from '../text/distribution.js';
 import { endsWithPeriod, LOOP_WORDS, LOOP_MIN_TIMES, PHRASE_WORDS, startsCapitalised } from '../text/text-features.js';
 import { captionTextsOf, type CaptionTexts } from './caption-texts.js';
 import type { PhraseCounts } from './phrase-counts.js';
@@ -127,7 +127,7 @@ export interface HabitReport {
  * (a million records' captions would be about a gigabyte), only lengths, phrase counts and text hashes.
  */
 class SourceTally {
-  readonly lengths: number[] = [];
+  readonly lengths = new WholeNumberCounts();
   readonly scores: number[] = [];
   article = 0;
   period = 0;
@@ -157,7 +157,7 @@ class SourceTally {
   add(fileName: string, text: string, score: number | undefined): MeasuredIds {
     // Measured from one scan of the text (this runs for every text of the dataset), phrases as ids.
     const m = this.measurer.measureIds(text);
-    this.lengths.push(m.words);
+    this.lengths.add(m.words);
     if (typeof score === 'number') this.scores.push(score);
     if (m.startsWithArticle) this.article++;
     if (endsWithPeriod(text)) this.period++;
@@ -195,15 +195,15 @@ class SourceTally {
 
   report(source: TextSource, bins: readonly Bin[]): SourceReport {
     const o = this.o;
-    const total = this.lengths.length;
+    const total = this.lengths.count;
     let duplicated = 0;
     for (const n of this.identities.values()) if (n > 1) duplicated += n;
     const duplicates = topRepeated(this.repeated, this.identities, o.top);
     return {
       source,
       count: total,
-      words: summarize(this.lengths),
-      histogram: histogram(this.lengths, bins),
+      words: this.lengths.summary(),
+      histogram: this.lengths.histogram(bins),
       startsWithArticle: share(this.article, total),
       endsWithPeriod: share(this.period, total),
       capitalised: share(this.capital, total),
@@ -357,9 +357,8 @@ export class HabitReportBuilder {
 
   finishTexts(): HabitTextReport {
     const { o, tallies, scoreModels, count } = this;
-    // A loop, not Math.max(...all): a spread of hundreds of thousands of arguments overflows the stack.
     let maxWords = 0;
-    for (const s of TEXT_SOURCES) for (const n of tallies[s].lengths) maxWords = Math.max(maxWords, n);
+    for (const s of TEXT_SOURCES) maxWords = Math.max(maxWords, tallies[s].lengths.max);
     const bins = sharedBins(maxWords, o.maxBins);
     const sources = { alt: tallies.alt.report('alt', bins), ssc: tallies.ssc.report('ssc', bins), dsc: tallies.dsc.report('dsc', bins) };
     // Ground-truth phrase counts in full, not just its top list: a stock phrase is compared with its exact share there.
