@@ -42,6 +42,9 @@ export function isRefusal(value: DatasetFile | DatasetFileRefusal | Buffer): val
 /** Folders whose realpath and listing are kept. */
 const KEPT_FOLDERS = 16;
 
+/** Parent folders whose sub-folders are kept, sorted (listNextSibling). */
+const KEPT_PARENTS = 4;
+
 type ListedKind = 'file' | 'other';
 
 interface FolderState {
@@ -79,6 +82,8 @@ export class DatasetFileChangedError extends Error {
 interface KeptFolder {
   state: Promise<FolderState>;
   settled: FolderState | null;
+  /** Listed ahead (listNextSibling) and not asked for yet. */
+  ahead: boolean;
 }
 
 /** A name made of plain segments: no empty, "." or ".." one, no backslash, NUL or drive letter (what listsFile takes). */
@@ -86,6 +91,8 @@ const PLAIN_NAME = /^(?![A-Za-z]:)(?!(?:.*\/)?\.{0,2}(?:\/|$))[^\\\0]+$/;
 
 export class DatasetFolder {
   private readonly folders = new Map<string, KeptFolder>();
+  /** Parent folders' sub-folders, sorted, for listing the next one ahead. */
+  private readonly subfolders = new Map<string, Promise<string[]>>();
   /** The folder listsFile looked at last, by its name in the dataset. */
   private lastListed: { dirName: string; folder: FolderState } | null = null;
 
@@ -112,8 +119,23 @@ export class DatasetFolder {
       // Most recently used last.
       this.folders.delete(dir);
       this.folders.set(dir, known);
+      this.reached(dir, known);
       return known.state;
     }
+    const state = this.list(dir, false);
+    this.listNextSibling(dir);
+    return state;
+  }
+
+  /** A folder listed ahead, now asked for: the one after it is listed next. */
+  private reached(dir: string, kept: KeptFolder): void {
+    if (!kept.ahead) return;
+    kept.ahead = false;
+    this.listNextSibling(dir);
+  }
+
+  /** Lists `dir` into the kept folders; `ahead`: before its images are asked for. */
+  private list(dir: string, ahead: boolean): Promise<FolderState> {
     const state = (async (): Promise<FolderState> => {
       const real = await fs.realpath(dir).catch(() => null);
       let listing: Map<string, ListedKind> | null = null;
@@ -123,11 +145,37 @@ export class DatasetFolder {
       }
       return { real, allowed: real !== null && this.allowed(real), listing };
     })();
-    const kept: KeptFolder = { state, settled: null };
+    const kept: KeptFolder = { state, settled: null, ahead };
     void state.then((found) => (kept.settled = found));
     this.folders.set(dir, kept);
     if (this.folders.size > KEPT_FOLDERS) this.folders.delete(this.folders.keys().next().value!);
     return state;
+  }
+
+  /**
+   * Starts listing the folder after `dir` among its parent's sub-folders in name order. A manifest's images
+   * come in name order, a folder at a time: the next one is listed while this one's images are read, not
+   * waited for when they are done (a thousand folders of a million images each cost a wait otherwise).
+   */
+  private listNextSibling(dir: string): void {
+    const parent = path.dirname(dir);
+    if (parent === dir || !isInside(parent, this.root)) return;
+    let names = this.subfolders.get(parent);
+    if (!names) {
+      // Real folders only: a link is listed (and judged) when its images are asked for.
+      names = fs.readdir(parent, { withFileTypes: true }).then(
+        (entries) => entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(),
+        () => [],
+      );
+      this.subfolders.set(parent, names);
+      if (this.subfolders.size > KEPT_PARENTS) this.subfolders.delete(this.subfolders.keys().next().value!);
+    }
+    const name = path.basename(dir);
+    void names.then((sorted) => {
+      const next = sorted.find((n) => n > name);
+      const nextDir = next === undefined ? null : path.join(parent, next);
+      if (nextDir !== null && !this.folders.has(nextDir)) void this.list(nextDir, true);
+    });
   }
 
   /**
@@ -142,9 +190,12 @@ export class DatasetFolder {
     // Names come in order, a folder's files one after the other: its state is looked up once for them all.
     let folder = dirName === this.lastListed?.dirName ? this.lastListed.folder : undefined;
     if (!folder) {
-      folder = this.folders.get(slash < 0 ? this.root : `${this.root}/${dirName}`)?.settled ?? undefined;
-      if (!folder) return false;
+      const dir = slash < 0 ? this.root : `${this.root}/${dirName}`;
+      const kept = this.folders.get(dir);
+      folder = kept?.settled ?? undefined;
+      if (!kept || !folder) return false;
       this.lastListed = { dirName, folder };
+      this.reached(dir, kept);
     }
     return folder.allowed && folder.listing?.get(relPath.slice(slash + 1)) === 'file';
   }
