@@ -8,16 +8,18 @@ import { InFlight } from '../../src/core/export/in-flight.js';
 import { TextSink } from '../../src/core/export/text-sink.js';
 import { tempDir } from './export-fixture.js';
 
-test('a text sink writes every line in order across many chunks', async () => {
+test('a text sink writes every line in order across many chunks, lines longer than a chunk among them', async () => {
   const dir = await tempDir('sink');
   const file = path.join(dir, 'out.jsonl');
   const sink = await TextSink.create(file);
   const expected: string[] = [];
   let waits = 0;
   for (let i = 0; i < 40_000; i++) {
-    const line = `${i} ${'é'.repeat(i % 500)}\n`;
-    expected.push(line);
-    const wait = sink.write(line);
+    // Two- and four-byte characters, and now and then a line of several chunks' bytes.
+    const text = i % 10_000 === 5 ? '😀'.repeat(1_500_000) : `${i} ${'é'.repeat(i % 500)}${i % 7 === 0 ? '😀' : ''}`;
+    expected.push(`${text}\n`);
+    // Lines given whole, and lines whose end the sink adds.
+    const wait = i % 2 === 0 ? sink.write(`${text}\n`) : sink.writeLine(text);
     if (wait) {
       waits++;
       await wait;

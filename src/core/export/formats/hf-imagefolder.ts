@@ -17,7 +17,7 @@ export function createHfWriter(context: WriterContext): FormatWriter {
     reserve: () => null,
     add(sample: ExportSample) {
       const line = { file_name: imageReference(context, sample, sample.fileName), text: sample.caption, caption_source: sample.source };
-      return sinks.write(sample.split, JSON.stringify(line) + '\n');
+      return sinks.writeLine(sample.split, JSON.stringify(line));
     },
     close: () => sinks.close(),
     abort: () => sinks.abort(),

@@ -25,7 +25,7 @@ export function createOpenAiWriter(context: WriterContext): FormatWriter {
           { role: 'assistant', content: sample.caption },
         ],
       };
-      return sinks.write(sample.split, JSON.stringify(line) + '\n');
+      return sinks.writeLine(sample.split, JSON.stringify(line));
     },
     close: () => sinks.close(),
     abort: () => sinks.abort(),

@@ -70,6 +70,12 @@ export class SinksPerSplit extends PerSplit<TextSink> {
     return sink ? sink.write(text) : this.get(split).then((opened) => opened.write(text));
   }
 
+  /** write(split, text + "\n"), without making that string. */
+  writeLine(split: string, text: string): Promise<void> | undefined {
+    const sink = this.ready(split);
+    return sink ? sink.writeLine(text) : this.get(split).then((opened) => opened.writeLine(text));
+  }
+
   async close(): Promise<void> {
     for (const sink of this.values()) await sink.close();
   }
