@@ -123,7 +123,7 @@ function isArticle(scan: TokenScan, k: number): boolean {
   return length === 1 || (length === 2 && at(1) === 110); /* n */
 }
 
-/** Measures texts, reusing one scan; their phrases are counted by id in `tables`. */
+/** Measures texts, reusing one scan; their phrases get ids in `tables` (counting them is the caller's). */
 export class TextMeasurer {
   private readonly scan = new TokenScan();
   private readonly result = new MeasuredIds(this.scan);
