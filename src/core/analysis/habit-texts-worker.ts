@@ -1,6 +1,7 @@
 // A worker thread's entry (bundled as dist/habit-texts-worker.js): the habit report of the texts it is sent
-// (an export's, for its dataset card; a dataset's, for the report). Measuring every caption costs more than
-// reading the records, so it runs here, on another core; the counts of whole records stay with the sender.
+// (an export's, for its dataset card; a dataset's, for the report), with their defect flags from the same
+// scans. Measuring every caption costs about as much as reading the records, so it runs here, on another
+// core; the audit stays with the sender.
 import { parentPort } from 'node:worker_threads';
 import type { CaptionText, CaptionTexts } from './caption-texts.js';
 import { HabitReportBuilder } from './habit-report.js';

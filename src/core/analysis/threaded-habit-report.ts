@@ -1,6 +1,6 @@
 // The habit report of a dataset's records without holding the caller's thread for long: the records are read
-// a batch at a time with a turn of the event loop between batches, the counts of whole records are taken
-// here and the texts measured on a thread of their own (habit-texts-thread.ts). Show Caption Report runs it
+// a batch at a time with a turn of the event loop between batches, the audit is taken here and the texts
+// (with their defect flags) measured on a thread of their own (habit-texts-thread.ts). Show Caption Report runs it
 // on the extension host, where nothing may hold the thread; `recaption stats --report` gets the second core.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
@@ -11,8 +11,8 @@ import { HabitTextsThread } from './habit-texts-thread.js';
 const RECORDS_PER_TURN = 512;
 
 /**
- * The habit report built record by record, its texts measured on a thread of their own: the counts of
- * whole records are taken here. add() says when to wait for the thread; a builder given up must be stopped.
+ * The habit report built record by record, its texts measured on a thread of their own: the audit is
+ * taken here. add() says when to wait for the thread; a builder given up must be stopped.
  */
 export class ThreadedHabitReport {
   private readonly tallies = new RecordTallies();

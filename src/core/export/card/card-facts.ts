@@ -47,9 +47,9 @@ export class CardFactsCollector {
 }
 
 /**
- * An export's card facts, gathered record by record as it writes them: the counts of whole records here,
- * the habit report of their texts on a thread of its own (analysis/threaded-habit-report.ts), which evens
- * the work of the two threads (measuring every caption costs more than the export's own work).
+ * An export's card facts, gathered record by record as it writes them: the review coverage and the audit
+ * here, the habit report and the defect flags of their texts on a thread of its own
+ * (analysis/threaded-habit-report.ts), which evens the work of the two threads.
  */
 export class CardFactsGatherer {
   private readonly review = emptyCoverage();
