@@ -18,13 +18,23 @@ const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
 const NO_PREFIX = new Uint8Array(0);
 
+/** Writes the UTF-8 of `text` into `bytes` at `at`; returns its length. ASCII (nearly every file name) byte by byte. */
+function utf8Into(text: string, bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return encoder.encodeInto(text, bytes.subarray(at)).written;
+    bytes[at + i] = code;
+  }
+  return text.length;
+}
+
 /** The first 48 bits of SHA-256(`prefix` then the UTF-8 of `text`), as an integer in [0, 2^48). */
 export function sha256Head48(text: string, prefix: Uint8Array = NO_PREFIX): number {
   // A UTF-16 code unit takes at most 3 bytes in UTF-8; the padding at most 72 more.
   if (message.length < prefix.length + text.length * 3 + 72) message = new Uint8Array(prefix.length + text.length * 3 + 72);
   const bytes = message;
   bytes.set(prefix);
-  const n = prefix.length + encoder.encodeInto(text, bytes.subarray(prefix.length)).written;
+  const n = prefix.length + utf8Into(text, bytes, prefix.length);
   const length = (((n + 8) >>> 6) + 1) * 64;
   bytes[n] = 0x80;
   bytes.fill(0, n + 1, length - 8);
