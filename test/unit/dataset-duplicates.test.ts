@@ -40,6 +40,23 @@ test('exact groups by sha256, near ones by Hamming distance, joined transitively
   assert.throws(() => findDuplicateGroups(images, -1), /from 0 to 16/);
 });
 
+test('hashes are read as their first 16 hex digits: a sha256 in either case, a perceptual hash in lower case; anything else joins no group', () => {
+  const sha = '0123456789abcdef'.repeat(4);
+  const images: HashedImage[] = [
+    { fileName: 'a.png', sha256: sha },
+    { fileName: 'b.png', sha256: sha.toUpperCase() }, // the same bytes, written in upper case
+    { fileName: 'c.png', sha256: `${sha.slice(0, 15)}g${sha.slice(16)}` }, // not hex: no sha256
+    { fileName: 'd.png', sha256: `${sha.slice(0, 15)}g${sha.slice(16)}` },
+    { fileName: 'e.png', sha256: 'abc' }, // too short
+    { fileName: 'f.png', sha256: 'abc' },
+    { fileName: 'g.png', sha256: null, phash: 'fedcba9876543210' },
+    { fileName: 'h.png', sha256: null, phash: 'FEDCBA9876543210' }, // not as Recaption writes it: no phash
+    { fileName: 'i.png', sha256: `${sha.slice(0, 16)}${'0'.repeat(48)}` }, // the same first 64 bits as a
+    { fileName: 'j.png', sha256: `${sha.slice(0, 15)}e${sha.slice(16)}` }, // one digit off in the first 16
+  ];
+  assert.deepEqual(findDuplicateGroups(images, 0), [{ kind: 'exact', members: ['a.png', 'b.png', 'i.png'] }]);
+});
+
 test('multi-index search finds exactly the groups an all-pairs comparison finds', () => {
   const random = seededRandom(11);
   const word = () => BigInt(Math.floor(random() * 2 ** 32));

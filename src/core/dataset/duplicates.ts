@@ -83,8 +83,22 @@ class Halves {
     this.low[row] = low;
   }
 
-  setHex(row: number, hex: string): void {
-    this.set(row, Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8, 16), 16));
+  /**
+   * Sets `row` to the 64-bit value of `hex`'s first 16 hex digits (upper case too with `anyCase`); false,
+   * and nothing set, when they are not 16 hex digits. Read digit by digit: an export reads a million.
+   */
+  setHex(row: number, hex: string, anyCase: boolean): boolean {
+    if (hex.length < 16) return false;
+    let high = 0;
+    let low = 0;
+    for (let i = 0; i < 16; i++) {
+      const digit = hexDigit(hex.charCodeAt(i), anyCase);
+      if (digit < 0) return false;
+      if (i < 8) high = high * 16 + digit;
+      else low = low * 16 + digit;
+    }
+    this.set(row, high, low);
+    return true;
   }
 }
 
@@ -137,7 +151,12 @@ function bitsOf(high: number, low: number, from: number, to: number): number {
   return value;
 }
 
-const HEX16 = /^[0-9a-f]{16}/;
+/** The value of a hex digit's code (a-f, or A-F too with `anyCase`), -1 for any other. */
+function hexDigit(code: number, anyCase: boolean): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const letter = anyCase ? code | 32 : code;
+  return letter >= 97 && letter <= 102 ? letter - 87 : -1;
+}
 
 /** Per row: it has a sha256 (the first 64 bits), a perceptual hash. */
 const HAS_SHA = 1;
@@ -146,15 +165,9 @@ const HAS_PHASH = 2;
 /** Files an image's hashes at `row`; returns which of them it has (HAS_SHA, HAS_PHASH). */
 function fileHashes(image: HashedImage, row: number, sha: Halves, phash: Halves): number {
   let flags = 0;
-  const bytes = image.sha256?.toLowerCase();
-  if (bytes && HEX16.test(bytes)) {
-    sha.setHex(row, bytes);
-    flags |= HAS_SHA;
-  }
-  if (image.phash && HEX16.test(image.phash)) {
-    phash.setHex(row, image.phash);
-    flags |= HAS_PHASH;
-  }
+  // A sha256 in either case, as it may come from elsewhere; a perceptual hash as Recaption writes it.
+  if (image.sha256 && sha.setHex(row, image.sha256, true)) flags |= HAS_SHA;
+  if (image.phash && phash.setHex(row, image.phash, false)) flags |= HAS_PHASH;
   return flags;
 }
 
