@@ -7,7 +7,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatasetFolder, isRefusal } from '../../src/core/dataset/dataset-file.js';
+import { writeFileSync } from 'node:fs';
+import { DatasetFolder, isRefusal, MAX_ENTRIES_LISTED_AHEAD } from '../../src/core/dataset/dataset-file.js';
 
 async function folderOf(names: readonly string[]): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-listing-'));
@@ -55,4 +56,17 @@ test('a link among the siblings is not listed ahead; a folder listed ahead that 
   assert.ok(isRefusal(refused) && refused.refused === 'outside');
   await fs.rm(root, { recursive: true, force: true });
   await fs.rm(outside, { recursive: true, force: true });
+});
+
+test('a parent of more entries than are listed ahead is not read to guess the next folder', async () => {
+  const root = await folderOf(['a/1.jpg', 'b/2.jpg']);
+  // With a and b, one entry over the bound.
+  for (let i = 0; i < MAX_ENTRIES_LISTED_AHEAD - 1; i++) writeFileSync(path.join(root, `f${i}.jpg`), '');
+  const files = await DatasetFolder.open(root);
+  assert.ok(!isRefusal(await files.resolve('a/1.jpg')));
+  await sleep(300);
+  assert.equal(files.listsFile('b/2.jpg'), false, 'b was not listed ahead');
+  // It is still found when asked for.
+  assert.ok(!isRefusal(await files.resolve('b/2.jpg')));
+  await fs.rm(root, { recursive: true, force: true });
 });

@@ -45,6 +45,9 @@ const KEPT_FOLDERS = 16;
 /** Parent folders whose sub-folders are kept, sorted (listNextSibling). */
 const KEPT_PARENTS = 4;
 
+/** Entries of a parent folder beyond which its sub-folders are not listed ahead. */
+export const MAX_ENTRIES_LISTED_AHEAD = 10_000;
+
 type ListedKind = 'file' | 'other';
 
 interface FolderState {
@@ -88,6 +91,38 @@ interface KeptFolder {
 
 /** A name made of plain segments: no empty, "." or ".." one, no backslash, NUL or drive letter (what listsFile takes). */
 const PLAIN_NAME = /^(?![A-Za-z]:)(?!(?:.*\/)?\.{0,2}(?:\/|$))[^\\\0]+$/;
+
+/**
+ * A folder's sub-folders in name order, for listing the next one ahead; none when it holds more than
+ * MAX_ENTRIES_LISTED_AHEAD entries (a root of a million images is not read just to guess what comes next)
+ * or cannot be read. Real folders only: a link is judged when its images are asked for.
+ */
+async function subfoldersOf(parent: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    let entries = 0;
+    // Leaving the loop closes the folder.
+    for await (const entry of await fs.opendir(parent, { bufferSize: 256 })) {
+      if (++entries > MAX_ENTRIES_LISTED_AHEAD) return [];
+      if (entry.isDirectory()) names.push(entry.name);
+    }
+  } catch {
+    return [];
+  }
+  return names.sort();
+}
+
+/** The index of the first of `sorted` after `name` in code-unit order (sorted.length when none is). */
+function firstAfter(sorted: readonly string[], name: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]! <= name) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
 
 export class DatasetFolder {
   private readonly folders = new Map<string, KeptFolder>();
@@ -162,17 +197,13 @@ export class DatasetFolder {
     if (parent === dir || !isInside(parent, this.root)) return;
     let names = this.subfolders.get(parent);
     if (!names) {
-      // Real folders only: a link is listed (and judged) when its images are asked for.
-      names = fs.readdir(parent, { withFileTypes: true }).then(
-        (entries) => entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(),
-        () => [],
-      );
+      names = subfoldersOf(parent);
       this.subfolders.set(parent, names);
       if (this.subfolders.size > KEPT_PARENTS) this.subfolders.delete(this.subfolders.keys().next().value!);
     }
     const name = path.basename(dir);
     void names.then((sorted) => {
-      const next = sorted.find((n) => n > name);
+      const next = sorted[firstAfter(sorted, name)];
       const nextDir = next === undefined ? null : path.join(parent, next);
       if (nextDir !== null && !this.folders.has(nextDir)) void this.list(nextDir, true);
     });
