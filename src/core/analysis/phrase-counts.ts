@@ -11,24 +11,9 @@ function keyOfHashes(hashes: ArrayLike<number>, from: number, to: number): numbe
   return key & 0x3fffffff;
 }
 
-/** Whether `p` is tokens [first, first + n) of the scan, lower-cased and joined by spaces. */
-function spells(p: string, scan: TokenScan, first: number, n: number): boolean {
-  const text = scan.text;
-  let at = 0;
-  for (let k = first; k < first + n; k++) {
-    if (k > first && p.charCodeAt(at++) !== 32) return false;
-    const from = scan.start[k]!;
-    const length = scan.end[k]! - from;
-    if (at + length > p.length) return false;
-    for (let i = 0; i < length; i++) {
-      const c = text.charCodeAt(from + i);
-      const want = p.charCodeAt(at + i);
-      // ASCII only (the scan's callers measure ASCII texts this way); upper case folded.
-      if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want)) return false;
-    }
-    at += length;
-  }
-  return at === p.length;
+/** The slot a key's probe starts at, in a table of mask + 1 slots. */
+function homeSlot(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
 }
 
 /** Tokens [first, first + n) of the scan, lower-cased and joined by spaces. */
@@ -50,23 +35,16 @@ export class PhraseCounts implements Iterable<[string, number]> {
     const key = keyOfHashes(scan.hash, first, first + n);
     const { ids, keys, phrases } = this;
     const mask = ids.length - 1;
-    let slot = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
-    for (; ids[slot] !== 0; slot = (slot + 1) & mask) {
-      if (keys[slot] !== key) continue;
-      const p = phrases[ids[slot]! - 1]!;
-      if ((n > 0 && scan.spanIs(first, n, p)) || spells(p, scan, first, n)) return ids[slot]! - 1;
-    }
+    let slot = homeSlot(key, mask);
+    for (; ids[slot] !== 0; slot = (slot + 1) & mask) if (keys[slot] === key && scan.spells(first, n, phrases[ids[slot]! - 1]!)) return ids[slot]! - 1;
     return this.add(slot, key, phraseOf(scan, first, n));
   }
 
   /** The id of a phrase given as its string (tokens joined by single spaces; '' for none), added when new. */
   idOf(phrase: string): number {
     const key = keyOfPhrase(phrase);
-    const { ids, keys, phrases } = this;
-    const mask = ids.length - 1;
-    let slot = (Math.imul(key, 0x9e3779b1) >>> 0) & mask;
-    for (; ids[slot] !== 0; slot = (slot + 1) & mask) if (keys[slot] === key && phrases[ids[slot]! - 1] === phrase) return ids[slot]! - 1;
-    return this.add(slot, key, phrase);
+    const slot = this.slotOf(phrase, key);
+    return this.ids[slot] !== 0 ? this.ids[slot]! - 1 : this.add(slot, key, phrase);
   }
 
   bump(id: number): void {
@@ -79,18 +57,22 @@ export class PhraseCounts implements Iterable<[string, number]> {
 
   /** How many times `phrase` was counted (0: never). */
   get(phrase: string): number {
-    const key = keyOfPhrase(phrase);
-    const mask = this.ids.length - 1;
-    for (let slot = (Math.imul(key, 0x9e3779b1) >>> 0) & mask; this.ids[slot] !== 0; slot = (slot + 1) & mask) {
-      const id = this.ids[slot]! - 1;
-      if (this.keys[slot] === key && this.phrases[id] === phrase) return this.counts[id]!;
-    }
-    return 0;
+    const id = this.ids[this.slotOf(phrase, keyOfPhrase(phrase))]!;
+    return id === 0 ? 0 : this.counts[id - 1]!;
   }
 
   /** Each phrase counted at least once, with its count, in no particular order. */
   *[Symbol.iterator](): IterableIterator<[string, number]> {
     for (let id = 0; id < this.phrases.length; id++) if (this.counts[id]! > 0) yield [this.phrases[id]!, this.counts[id]!];
+  }
+
+  /** The slot holding `phrase` (whose key is `key`), or the empty slot where it would go. */
+  private slotOf(phrase: string, key: number): number {
+    const { ids, keys, phrases } = this;
+    const mask = ids.length - 1;
+    let slot = homeSlot(key, mask);
+    while (ids[slot] !== 0 && !(keys[slot] === key && phrases[ids[slot]! - 1] === phrase)) slot = (slot + 1) & mask;
+    return slot;
   }
 
   private add(slot: number, key: number, phrase: string): number {
@@ -113,7 +95,7 @@ export class PhraseCounts implements Iterable<[string, number]> {
     const mask = ids.length - 1;
     for (let old = 0; old < this.ids.length; old++) {
       if (this.ids[old] === 0) continue;
-      let slot = (Math.imul(this.keys[old]!, 0x9e3779b1) >>> 0) & mask;
+      let slot = homeSlot(this.keys[old]!, mask);
       while (ids[slot] !== 0) slot = (slot + 1) & mask;
       ids[slot] = this.ids[old]!;
       keys[slot] = this.keys[old]!;

@@ -196,16 +196,43 @@ export class TokenScan {
   }
 
   /**
+   * Whether tokens [first, first + n) of this scan of an ASCII text, lower-cased and joined by single
+   * spaces, are `p` (a phrase, as PhraseCounts keeps them), compared without making the string.
+   */
+  spells(first: number, n: number, p: string): boolean {
+    return (n > 0 && this.spanIs(first, n, p)) || this.spellsToken(first, n, p);
+  }
+
+  /**
    * Whether the text from token `first`'s start to token first + n - 1's end is `p`, unit for unit: then
    * those n tokens, joined by single spaces, are `p` (a phrase met again is usually written the same way).
    */
-  spanIs(first: number, n: number, p: string): boolean {
+  private spanIs(first: number, n: number, p: string): boolean {
     const from = this.start[first]!;
     const length = this.end[first + n - 1]! - from;
     if (length !== p.length) return false;
     const units = this.units;
     for (let k = 0; k < length; k++) if (units[from + k] !== p.charCodeAt(k)) return false;
     return true;
+  }
+
+  /** spells(), token by token: upper case folded, one space between tokens. */
+  private spellsToken(first: number, n: number, p: string): boolean {
+    const text = this.text;
+    let at = 0;
+    for (let k = first; k < first + n; k++) {
+      if (k > first && p.charCodeAt(at++) !== 32) return false;
+      const from = this.start[k]!;
+      const length = this.end[k]! - from;
+      if (at + length > p.length) return false;
+      for (let i = 0; i < length; i++) {
+        const c = text.charCodeAt(from + i);
+        const want = p.charCodeAt(at + i);
+        if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want)) return false;
+      }
+      at += length;
+    }
+    return at === p.length;
   }
 
   /** Token k's length in UTF-16 units. */
