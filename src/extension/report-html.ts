@@ -59,7 +59,7 @@ export function reportHtml(report: HabitReport, options: { nonce: string; title:
     : '<p class="muted">No image has a defect flag.</p>';
   const audit = describeAudit(report.audit).map((line) => `<p>${escapeHtml(line)}</p>`).join('');
   const loops = TEXT_SOURCES.flatMap((s) =>
-    report.sources[s].loops.examples.slice(0, 5).map((e) => `<li>${TITLES[s]}: <code>${escapeHtml(e.fileName)}</code> repeats <q>${escapeHtml(e.ngram)}</q> ×${e.times}</li>`),
+    (report.sources[s].loops.examples ?? []).slice(0, 5).map((e) => `<li>${TITLES[s]}: <code>${escapeHtml(e.fileName)}</code> repeats <q>${escapeHtml(e.ngram)}</q> ×${e.times}</li>`),
   );
   return webviewPage({
     csp: ["default-src 'none'", `style-src 'nonce-${options.nonce}'`],

@@ -1,10 +1,11 @@
 // The habit report counts the defect flags from the scans its measures took (caption-defects.ts); those
 // counts must equal the stats pass's, which scans each record on its own (DefectCounter.add), for records
 // made to reach every flag: loops, stock phrases, captions cut short, SSCs longer than their DSCs, no shared
-// word, length outliers, low scores, blank and non-ASCII texts, and images that are not there.
+// word, length outliers, low scores, blank and non-ASCII texts, and images that are not there. A report
+// without loop phrases (a dataset card's) must say the same of the same records, less the loop lists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeHabitReport } from '../../src/core/analysis/habit-report.js';
+import { computeHabitReport, TEXT_SOURCES, type HabitReport } from '../../src/core/analysis/habit-report.js';
 import { DefectCounter } from '../../src/core/dataset/defect-counter.js';
 import { emptyRecord, type Caption, type ManifestRecord } from '../../src/shared/record.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
@@ -40,5 +41,21 @@ for (const seed of [1, 2, 3]) {
     for (const [flag, n] of Object.entries(expected.counts)) assert.ok(n > 0, `no record has ${flag}`);
     // Loops of another length in the report leave the flags as they are.
     assert.deepEqual(computeHabitReport(records, { loopN: 2 }).defects, expected);
+  });
+
+  test(`a report without loop phrases (a dataset card's) is the full report less its loop lists (seed ${seed})`, () => {
+    const random = seededRandom(seed);
+    const records = Array.from({ length: 3000 }, (_, i) => recordOf(random, i));
+    const full = computeHabitReport(records);
+    const card = computeHabitReport(records, { loopPhrases: false });
+    for (const source of TEXT_SOURCES) {
+      const loops = full.sources[source].loops;
+      assert.ok(loops.top && loops.top.length > 0 && loops.examples && loops.examples.length > 0, `the full report lists ${source} loops`);
+      assert.ok(loops.count > 0, `some ${source} texts loop`);
+      assert.deepEqual(card.sources[source].loops, { ...loops, top: null, examples: null });
+    }
+    const without = (report: HabitReport) => ({ ...report, options: null, sources: Object.fromEntries(TEXT_SOURCES.map((s) => [s, { ...report.sources[s], loops: null }])) });
+    assert.deepEqual(without(card), without(full));
+    assert.equal(card.options.loopPhrases, false);
   });
 }

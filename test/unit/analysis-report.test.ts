@@ -122,7 +122,7 @@ test('a loop of a whole phrase is caught; natural text is not', () => {
   const natural = rec('y.png', null, null, 'A cat sits on a mat next to a dog on a rug.');
   const report = computeHabitReport([looping, natural]);
   assert.equal(report.sources.dsc.loops.count, 1);
-  assert.deepEqual(report.sources.dsc.loops.examples[0], { fileName: 'x.png', ngram: 'a cat on a', times: 3 });
+  assert.deepEqual(report.sources.dsc.loops.examples?.[0], { fileName: 'x.png', ngram: 'a cat on a', times: 3 });
 });
 
 test('too few texts to judge is said, not reported as "no sharp differences" (4 alt-texts, 13 SSCs)', () => {

@@ -29,6 +29,8 @@ test("the card's facts with the texts measured on their own thread equal those g
   }
   const expected = here.finish();
   assert.ok(expected.habit.sources.dsc.loops.count > 1000 && expected.habit.scoreModels.length === 2 && expected.habit.sources.alt.scores !== null, 'the records hit loops, scores and models');
+  // A card counts the captions that loop, not which phrases loop (the thread is told so).
+  assert.equal(expected.habit.sources.dsc.loops.top, null);
   assert.deepEqual(await gatherer.finish(), expected);
 });
 

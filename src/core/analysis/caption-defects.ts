@@ -50,7 +50,7 @@ export class CaptionDefects {
     into.text = caption.text;
     into.stopped = caption.stopped;
     into.scan = measures ? measures.scan : this.blank;
-    into.loops = measures !== null && (this.loopsAsFlags ? measures.loops > 0 : measures.scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES));
+    into.loops = measures !== null && (this.loopsAsFlags ? measures.looping : measures.scan.hasRepeat(LOOP_WORDS, LOOP_MIN_TIMES));
     return into;
   }
 }

@@ -53,7 +53,7 @@ export function formatHabitReport(report: HabitReport): string {
   lines.push(...phrases('most common openings', (s) => s.openings, report));
   lines.push(...phrases('most common closings', (s) => s.closings, report));
   const loopLines = TEXT_SOURCES.flatMap((s) =>
-    report.sources[s].loops.examples.slice(0, 3).map((e) => `  ${TITLES[s]}: ${e.fileName}: "${e.ngram}" x${e.times}`),
+    (report.sources[s].loops.examples ?? []).slice(0, 3).map((e) => `  ${TITLES[s]}: ${e.fileName}: "${e.ngram}" x${e.times}`),
   );
   if (loopLines.length) lines.push('loops, for example', ...loopLines);
   lines.push('', ...defectLines(report), '', ...describeAudit(report.audit), '');

@@ -40,9 +40,10 @@ export interface SourceReport {
     /** Captions with an n-gram repeated inside them. */
     count: number;
     share: number;
-    /** n-grams by the number of captions they repeat in. */
-    top: PhraseCount[];
-    examples: LoopExample[];
+    /** n-grams by the number of captions they repeat in; null when the report was not asked for them (loopPhrases). */
+    top: PhraseCount[] | null;
+    /** Captions with their most repeated n-gram; null as `top`. */
+    examples: LoopExample[] | null;
   };
   duplicates: {
     /** Captions whose text (ignoring case and spacing) another caption of the same source also has. */
@@ -77,6 +78,12 @@ export interface HabitReportOptions {
   /** n of the n-grams whose repetition inside one caption counts as a loop. */
   loopN: number;
   loopMinTimes: number;
+  /**
+   * Whether looping n-grams are counted by phrase (loops.top, loops.examples). The report panels show them;
+   * a dataset card shows only the share of captions that loop, and finding every looping n-gram of every
+   * caption is a large part of a million-record export.
+   */
+  loopPhrases: boolean;
   /** Entries in the openings / closings / loops / duplicates lists. */
   top: number;
   maxBins: number;
@@ -96,6 +103,7 @@ export interface HabitReportOptions {
 export const DEFAULT_REPORT_OPTIONS: HabitReportOptions = {
   loopN: LOOP_WORDS,
   loopMinTimes: LOOP_MIN_TIMES,
+  loopPhrases: true,
   top: 10,
   maxBins: 20,
   minCount: 20,
@@ -149,7 +157,7 @@ class SourceTally {
   private readonly measurer: TextMeasurer;
 
   constructor(private readonly o: HabitReportOptions) {
-    this.measurer = new TextMeasurer(o.loopN, o.loopMinTimes, PHRASE_WORDS);
+    this.measurer = new TextMeasurer(o.loopN, o.loopMinTimes, PHRASE_WORDS, undefined, o.loopPhrases);
     ({ openings: this.openings, closings: this.closings, loops: this.loopGrams } = this.measurer.tables);
   }
 
@@ -167,8 +175,8 @@ class SourceTally {
     const key = m.identityHash;
     const seen = this.identities.bump(key);
     if (seen === 2) this.repeated.set(key, text);
+    if (m.looping) this.looping++;
     if (m.loops > 0) {
-      this.looping++;
       const grams = this.loopGrams;
       // The best loop: most times, then first in code-unit order (repeatedNgramsIn's first).
       let best = 0;
@@ -209,7 +217,12 @@ class SourceTally {
       capitalised: share(this.capital, total),
       openings: topCounts(this.openings, total, o.top),
       closings: topCounts(this.closings, total, o.top),
-      loops: { count: this.looping, share: share(this.looping, total), top: topCounts(this.loopGrams, total, o.top), examples: bestExamples(this.examples, o.top) },
+      loops: {
+        count: this.looping,
+        share: share(this.looping, total),
+        top: o.loopPhrases ? topCounts(this.loopGrams, total, o.top) : null,
+        examples: o.loopPhrases ? bestExamples(this.examples, o.top) : null,
+      },
       duplicates: { count: duplicated, share: share(duplicated, total), top: topCounts(duplicates, total, o.top, 2) },
       scores: this.scores.length > 0 ? { count: this.scores.length, summary: summarize(this.scores) } : null,
     };

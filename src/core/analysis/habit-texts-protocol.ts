@@ -15,6 +15,11 @@ export const RECORD_SLOTS = 9;
 /** The bits of a record's flags slot. */
 export const RECORD_FLAGS = { missing: 1, sscStopped: 2, dscStopped: 4 } as const;
 
+/** What the thread is started with (its workerData): the report's options that its texts' measures depend on. */
+export interface HabitTextsSetup {
+  loopPhrases: boolean;
+}
+
 export type HabitTextsRequest = { chunk: HabitTextsChunk } | { end: true };
 
 /** `measured`: one chunk is done (the sender keeps a few in flight, not a queue as long as the export). */

@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ManifestRecord } from '../../shared/record.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
 import type { HabitTextReport } from './habit-report.js';
-import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
+import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest, type HabitTextsSetup } from './habit-texts-protocol.js';
 
 /** Records per message: a few thousand records' texts are a few MB, sent while the next are gathered. */
 const RECORDS_PER_CHUNK = 512;
@@ -22,8 +22,8 @@ export class HabitTextsThread {
   /** Resolves the caller waiting for the thread to catch up. */
   private caughtUp: (() => void) | null = null;
 
-  constructor() {
-    this.worker = startBundledWorker(__filename, __dirname, 'habit-texts-worker');
+  constructor(setup: HabitTextsSetup) {
+    this.worker = startBundledWorker(__filename, __dirname, 'habit-texts-worker', { workerData: setup });
     this.answer = new Promise<HabitTextReport>((resolve, reject) => {
       this.worker.on('message', (reply: HabitTextsReply) => {
         if ('measured' in reply) this.measured();

@@ -2,15 +2,17 @@
 // (an export's, for its dataset card; a dataset's, for the report), with their defect flags from the same
 // scans. Measuring every caption costs about as much as reading the records, so it runs here, on another
 // core; the audit stays with the sender.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptionText, CaptionTexts } from './caption-texts.js';
 import { HabitReportBuilder } from './habit-report.js';
-import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest } from './habit-texts-protocol.js';
+import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest, type HabitTextsSetup } from './habit-texts-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('habit-texts-worker.js runs as a worker thread');
 
-const report = new HabitReportBuilder();
+const setup = workerData as Partial<HabitTextsSetup> | null;
+if (typeof setup?.loopPhrases !== 'boolean') throw new Error('habit-texts-worker.js is started with { loopPhrases }');
+const report = new HabitReportBuilder({ loopPhrases: setup.loopPhrases });
 
 function textAt(chunk: HabitTextsChunk, at: number, stopped: boolean): CaptionText | null {
   const text = chunk[at];

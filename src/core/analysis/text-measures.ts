@@ -99,7 +99,12 @@ export class MeasuredIds {
   opening = 0;
   closing = 0;
   identityHash = 0;
-  /** Distinct looping n-grams: the r-th is loop id loopIds[r], found loopTimes[r] times (in no order). */
+  /** Whether some n-gram loops (repeats inside the text). */
+  looping = false;
+  /**
+   * Distinct looping n-grams: the r-th is loop id loopIds[r], found loopTimes[r] times (in no order). Left
+   * at 0 by a measurer that does not count loops by phrase.
+   */
   loops = 0;
   loopIds = new Int32Array(16);
   loopTimes = new Int32Array(16);
@@ -123,7 +128,11 @@ function isArticle(scan: TokenScan, k: number): boolean {
   return length === 1 || (length === 2 && at(1) === 110); /* n */
 }
 
-/** Measures texts, reusing one scan; their phrases get ids in `tables` (counting them is the caller's). */
+/**
+ * Measures texts, reusing one scan; their phrases get ids in `tables` (counting them is the caller's).
+ * `loopPhrases` false: a text is only said to loop or not, its looping n-grams not found one by one nor
+ * given ids (a dataset card shows the share of captions that loop, not which phrases).
+ */
 export class TextMeasurer {
   private readonly scan = new TokenScan();
   private readonly result = new MeasuredIds(this.scan);
@@ -133,6 +142,7 @@ export class TextMeasurer {
     private readonly loopMinTimes: number,
     private readonly phraseWords: number,
     readonly tables: PhraseTables = phraseTables(),
+    private readonly loopPhrases = true,
   ) {}
 
   /** The measures with phrases as ids (added to the tables when new, not counted): the report's path. */
@@ -147,6 +157,11 @@ export class TextMeasurer {
     result.opening = tables.openings.idInScan(scan, 0, phraseWords);
     result.closing = tables.closings.idInScan(scan, count - phraseWords, phraseWords);
     result.identityHash = scan.identityHash;
+    if (!this.loopPhrases) {
+      result.looping = scan.hasRepeat(loopN, this.loopMinTimes);
+      result.loops = 0;
+      return result;
+    }
     const found = scan.repeats(loopN, this.loopMinTimes);
     result.reserveLoops(found);
     for (let r = 0; r < found; r++) {
@@ -154,6 +169,7 @@ export class TextMeasurer {
       result.loopTimes[r] = scan.repeatTimes[r]!;
     }
     result.loops = found;
+    result.looping = found > 0;
     return result;
   }
 
@@ -183,12 +199,14 @@ export class TextMeasurer {
     result.opening = tables.openings.idOf(m.opening);
     result.closing = tables.closings.idOf(m.closing);
     result.identityHash = m.identityHash;
-    result.reserveLoops(m.repeats.length);
-    m.repeats.forEach((r, i) => {
+    result.looping = m.repeats.length > 0;
+    const loops = this.loopPhrases ? m.repeats : [];
+    result.reserveLoops(loops.length);
+    loops.forEach((r, i) => {
       result.loopIds[i] = tables.loops.idOf(r.ngram);
       result.loopTimes[i] = r.times;
     });
-    result.loops = m.repeats.length;
+    result.loops = loops.length;
     return result;
   }
 

@@ -4,11 +4,14 @@
 // on the extension host, where nothing may hold the thread; `recaption stats --report` gets the second core.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
-import { RecordTallies, type HabitReport } from './habit-report.js';
+import { DEFAULT_REPORT_OPTIONS, RecordTallies, type HabitReport, type HabitReportOptions } from './habit-report.js';
 import { HabitTextsThread } from './habit-texts-thread.js';
 
 /** Records read between two turns of the event loop (a few milliseconds of work). */
 const RECORDS_PER_TURN = 512;
+
+/** The options a threaded report takes: the defaults otherwise. */
+export type ThreadedReportOptions = Partial<Pick<HabitReportOptions, 'loopPhrases'>>;
 
 /**
  * The habit report built record by record, its texts measured on a thread of their own: the audit is
@@ -16,7 +19,11 @@ const RECORDS_PER_TURN = 512;
  */
 export class ThreadedHabitReport {
   private readonly tallies = new RecordTallies();
-  private readonly texts = new HabitTextsThread();
+  private readonly texts: HabitTextsThread;
+
+  constructor(options: ThreadedReportOptions = {}) {
+    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases });
+  }
 
   /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
   add(record: ManifestRecord): Promise<void> | undefined {

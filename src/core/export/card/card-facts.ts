@@ -7,6 +7,9 @@ import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
 export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
 
+/** A card shows the share of captions that loop, not which phrases loop (card-habits.ts): those are not counted. */
+const CARD_REPORT = { loopPhrases: false } as const;
+
 export function emptyCoverage(): ReviewCoverage {
   return { ssc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 }, dsc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 } };
 }
@@ -34,7 +37,7 @@ function cardFacts(habit: HabitReport, review: ReviewCoverage): CardFacts {
 /** The card's facts gathered record by record on this thread. */
 export class CardFactsCollector {
   private readonly review = emptyCoverage();
-  private readonly habit = new HabitReportBuilder();
+  private readonly habit = new HabitReportBuilder(CARD_REPORT);
 
   add(record: ManifestRecord): void {
     countReview(this.review, record);
@@ -53,7 +56,7 @@ export class CardFactsCollector {
  */
 export class CardFactsGatherer {
   private readonly review = emptyCoverage();
-  private readonly habit = new ThreadedHabitReport();
+  private readonly habit = new ThreadedHabitReport(CARD_REPORT);
 
   /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
   add(record: ManifestRecord): Promise<void> | undefined {
