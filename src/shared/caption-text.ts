@@ -19,6 +19,21 @@ export function cleanCaptionText(text: string): string {
   return text.replace(LINE_BREAKS, '\n').replace(CONTROLS, '');
 }
 
+// Every character CHANGED holds, and every one JSON.stringify may write escaped: the quote, the backslash,
+// the controls, and surrogates (it escapes the lone ones; pairs are left to it too). An export checks each
+// of a million captions once for both, and writes a plain one as its own JSON string, without stringify.
+const NOT_PLAIN = /["\\\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/;
+
+/** Whether cleanCaptionText leaves `text` as it is and JSON.stringify(text) is `"${text}"`. */
+export function isPlainCaption(text: string): boolean {
+  return !NOT_PLAIN.test(text);
+}
+
+/** JSON.stringify(text), for a text whose isPlainCaption is `plain`. */
+export function captionJson(text: string, plain: boolean): string {
+  return plain ? `"${text}"` : JSON.stringify(text);
+}
+
 /** What Python's str.splitlines() would cut a text into: for checking that one caption stays one line. */
 export function pythonSplitLines(text: string): string[] {
   const lines = text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);

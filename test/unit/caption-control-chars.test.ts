@@ -1,11 +1,13 @@
 // Control and line-separator characters (\u2028, \x85, \v, \f, \0, C0/C1) from edits and remote answers
 // turned one caption into six under Python's splitlines() in sidecar and metadata exports. They are
 // normalised when written and again on export; a caption stays one line where the format is line-based.
+// An export writes a caption that needs neither cleaning nor JSON escaping as it is (isPlainCaption).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { cleanCaptionText, pythonSplitLines } from '../../src/shared/caption-text.js';
+import fc from 'fast-check';
+import { captionJson, cleanCaptionText, isPlainCaption, pythonSplitLines } from '../../src/shared/caption-text.js';
 import { exportFineTuneSet } from '../../src/core/export/index.js';
 import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
 
@@ -40,4 +42,24 @@ test('sidecar and metadata exports hold each caption on one line as Python reads
       for (const line of pythonSplitLines(metadata)) assert.equal(JSON.parse(line).text, cleanCaptionText(NASTY));
     }
   }
+});
+
+test('a plain caption is clean already and its JSON string is itself between quotes, for every UTF-16 unit and any text', () => {
+  for (let code = 0; code < 0x10000; code++) {
+    const text = `a${String.fromCharCode(code)}b`;
+    const plain = isPlainCaption(text);
+    assert.equal(captionJson(text, plain), JSON.stringify(text), `U+${code.toString(16)}`);
+    if (plain) assert.equal(cleanCaptionText(text), text, `U+${code.toString(16)}`);
+  }
+  // Nearly every caption is plain: the export's fast path must be the common one.
+  assert.equal(isPlainCaption('A detailed description, with an apostrophe\'s café — and «quotes»'), true);
+  assert.equal(isPlainCaption('an emoji 😀 goes through stringify'), false);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom(NASTY, 'say "hi"', 'back\\slash', 'pair 😀', 'lone \ud83d', '\u2028')), (text) => {
+      const plain = isPlainCaption(text);
+      assert.equal(captionJson(text, plain), JSON.stringify(text));
+      if (plain) assert.equal(cleanCaptionText(text), text);
+    }),
+    { numRuns: 3000 },
+  );
 });

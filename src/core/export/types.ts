@@ -55,6 +55,8 @@ export type SkipReason =
 export interface ExportSample {
   fileName: string;
   caption: string;
+  /** The caption had nothing to clean and is its own JSON string between quotes (isPlainCaption). */
+  plain: boolean;
   source: CaptionSource;
   /** Who wrote the chosen caption; null for the alt-text (ground truth has a source, not an author). */
   by: CaptionAuthor | null;

@@ -2,6 +2,7 @@
 // file_name is relative to that folder.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { captionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
 import type { ExportSample } from '../types.js';
 import { SinksPerSplit, imageReference, type FormatWriter, type WriterContext } from './writer.js';
@@ -16,8 +17,9 @@ export function createHfWriter(context: WriterContext): FormatWriter {
     imageDestination: (sample) => `${sample.split}/${sample.fileName}`,
     reserve: () => null,
     add(sample: ExportSample) {
-      const line = { file_name: imageReference(context, sample, sample.fileName), text: sample.caption, caption_source: sample.source };
-      return sinks.writeLine(sample.split, JSON.stringify(line));
+      // JSON.stringify({ file_name, text, caption_source }), the caption without stringify when it is plain.
+      const fileName = JSON.stringify(imageReference(context, sample, sample.fileName));
+      return sinks.writeLine(sample.split, `{"file_name":${fileName},"text":${captionJson(sample.caption, sample.plain)},"caption_source":${JSON.stringify(sample.source)}}`);
     },
     close: () => sinks.close(),
     abort: () => sinks.abort(),

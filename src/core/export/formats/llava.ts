@@ -2,6 +2,7 @@
 // {id, image, conversations: [{from: human, value: "<image>\n<prompt>"}, {from: gpt, value: caption}]}.
 // `image` is relative to the image folder LLaVA is pointed at (images/ here, or the dataset with --images none).
 import * as path from 'node:path';
+import { captionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
 import type { ExportSample } from '../types.js';
 import { SinksPerSplit, type FormatWriter, type WriterContext } from './writer.js';
@@ -13,16 +14,13 @@ export function createLlavaWriter(context: WriterContext): FormatWriter {
     await sink.write('[\n');
     return sink;
   });
+  // Each entry is JSON.stringify of { id, image, conversations: [human: image and prompt, gpt: caption] },
+  // the human's part the same in every entry, the caption without stringify when it is plain.
+  const human = `,"conversations":[{"from":"human","value":${JSON.stringify(`<image>\n${context.prompt}`)}},{"from":"gpt","value":`;
   const entryOf = (sample: ExportSample) => {
-    const entry = {
-      id: sample.fileName,
-      image: sample.fileName,
-      conversations: [
-        { from: 'human', value: `<image>\n${context.prompt}` },
-        { from: 'gpt', value: sample.caption },
-      ],
-    };
-    const text = (started.has(sample.split) ? ',\n' : '') + JSON.stringify(entry);
+    const name = JSON.stringify(sample.fileName);
+    const entry = `{"id":${name},"image":${name}${human}${captionJson(sample.caption, sample.plain)}}]}`;
+    const text = (started.has(sample.split) ? ',\n' : '') + entry;
     started.add(sample.split);
     return text;
   };
