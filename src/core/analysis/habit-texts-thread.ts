@@ -3,6 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { ManifestRecord } from '../../shared/record.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
+import { endWorker } from '../util/end-worker.js';
 import type { HabitTextReport } from './habit-report.js';
 import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest, type HabitTextsSetup } from './habit-texts-protocol.js';
 
@@ -60,7 +61,8 @@ export class HabitTextsThread {
     try {
       return await this.answer;
     } finally {
-      await this.stop();
+      // Once it has answered (or failed) the thread closes its port and exits by itself.
+      await endWorker(this.worker, () => undefined);
     }
   }
 

@@ -46,7 +46,11 @@ port.on('message', (request: HabitTextsRequest) => {
     if ('chunk' in request) {
       add(request.chunk);
       port.postMessage({ measured: true } satisfies HabitTextsReply);
-    } else port.postMessage({ texts: report.finishTexts() } satisfies HabitTextsReply);
+    } else {
+      port.postMessage({ texts: report.finishTexts() } satisfies HabitTextsReply);
+      // Answered: the thread exits on its own (util/end-worker.ts).
+      port.close();
+    }
   } catch (err) {
     port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies HabitTextsReply);
     port.close();

@@ -3,6 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { ByteRange } from '../dataset/line-ranges.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
+import { endWorker } from '../util/end-worker.js';
 import type { StatsPart } from './stats-pass.js';
 import type { StatsWorkerData, StatsWorkerReply, StatsWorkerRequest } from './stats-worker-protocol.js';
 
@@ -45,7 +46,7 @@ export async function statsPartsInThreads(file: string, ranges: readonly ByteRan
       }
     });
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => endWorker(w, () => w.postMessage({ end: true } satisfies StatsWorkerRequest))));
   }
   return parts;
 }

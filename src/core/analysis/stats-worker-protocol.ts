@@ -8,9 +8,7 @@ export interface StatsWorkerData {
   flags: boolean;
 }
 
-export interface StatsWorkerRequest {
-  index: number;
-  range: ByteRange;
-}
+/** A range to read; `end`: there are no more, the thread exits (util/end-worker.ts). */
+export type StatsWorkerRequest = { index: number; range: ByteRange } | { end: true };
 
 export type StatsWorkerReply = { index: number; part: StatsPart } | { index: number; error: string };

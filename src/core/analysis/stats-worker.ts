@@ -8,7 +8,12 @@ const port = parentPort;
 if (!port) throw new Error('stats-worker.js runs as a worker thread');
 const { file, flags } = workerData as StatsWorkerData;
 
-port.on('message', ({ index, range }: StatsWorkerRequest) => {
+port.on('message', (request: StatsWorkerRequest) => {
+  if ('end' in request) {
+    port.close();
+    return;
+  }
+  const { index, range } = request;
   statsPass(file, range, flags).then(
     (part) => port.postMessage({ index, part } satisfies StatsWorkerReply, partBuffers(part)),
     (err: unknown) => port.postMessage({ index, error: err instanceof Error ? err.message : String(err) } satisfies StatsWorkerReply),

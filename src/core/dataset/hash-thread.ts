@@ -3,6 +3,7 @@
 // beside, on another core. The worker reads through the same descriptor (threads share them): the caller
 // keeps it open until the answer, and checks afterwards that the file did not change in place meanwhile.
 import { Worker } from 'node:worker_threads';
+import { endWorker } from '../util/end-worker.js';
 
 /** The worker's whole program: plain Node, no bundle to find. */
 const HASHER = `
@@ -30,6 +31,7 @@ type Answer = { sha256: string } | { error: string };
 /** A file being hashed on a worker thread. */
 export class HashThread {
   private readonly worker: Worker;
+  private answered = false;
   /** The hash; rejects when the worker fails or is stopped first. */
   readonly digest: Promise<string>;
 
@@ -37,6 +39,7 @@ export class HashThread {
     this.worker = new Worker(HASHER, { eval: true, workerData: { fd, size } });
     this.digest = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (answer: Answer) => {
+        this.answered = true;
         if ('sha256' in answer) resolve(answer.sha256);
         else reject(new Error(answer.error));
       });
@@ -47,8 +50,12 @@ export class HashThread {
     this.digest.catch(() => undefined);
   }
 
-  /** Ends the worker; resolves once it is gone (then the descriptor it read may be closed). */
+  /**
+   * Ends the worker; resolves once it is gone (then the descriptor it read may be closed). One that has
+   * answered exits by itself (util/end-worker.ts); one still hashing is terminated.
+   */
   async stop(): Promise<void> {
-    await this.worker.terminate();
+    if (this.answered) await endWorker(this.worker, () => undefined);
+    else await this.worker.terminate();
   }
 }
