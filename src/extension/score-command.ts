@@ -40,9 +40,10 @@ export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCach
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: `loading ${model}…` });
         // The dual encoder runs in the engine process: never on the extension host's thread.
+        const request = DEVICE_REQUESTS.find((d) => d === device) ?? 'auto';
         const scorer = await EngineScorer.open(
-          { model, device: DEVICE_REQUESTS.find((d) => d === device) ?? 'auto', dtype: 'auto', cacheDir: modelCacheDir },
-          { env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath }), signal: controller.signal },
+          { model, device: request, dtype: 'auto', cacheDir: modelCacheDir },
+          { env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device: request }), signal: controller.signal },
         );
         try {
           let last = 0;

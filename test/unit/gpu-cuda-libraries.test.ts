@@ -12,6 +12,7 @@ import { cudaEngineEnv, cudaFixCommand, cudaLibraryEnv, cudaLibraryReport, descr
 import { cudaLibrariesFor, installedCudaRequirements, type CudaRequirements } from '../../src/core/gpu/cuda-requirements.js';
 import { describeCudaLibraries } from '../../src/core/gpu/cuda-status.js';
 import { readElfDependencies } from '../../src/core/gpu/elf-dependencies.js';
+import { engineEnvironment } from '../../src/core/engine/engine-environment.js';
 
 const CUDA12_LINUX = ['libcudart.so.12', 'libcublasLt.so.12', 'libcublas.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libnvrtc.so.12', 'libcudnn.so.9', 'libnvJitLink.so.12'];
 const WHEEL_FOLDERS: Record<string, string> = {
@@ -258,6 +259,9 @@ test('gpu status text: the CUDA line, each library and where, the fix; and this 
     assert.match(message, /^libcudart\.so\.12, .* are not on this process's library path \(Recaption's engine process is started with it\); start with LD_LIBRARY_PATH=/);
     const engineEnv = cudaEngineEnv(where.env, where);
     assert.ok(engineEnv.LD_LIBRARY_PATH?.includes(path.join(site, 'nvidia/cudnn/lib')));
+    // An engine for a GPU is started with them; one asked for the CPU needs none, and none is looked for.
+    assert.deepEqual(engineEnvironment({ ...where, device: 'auto' }), engineEnv);
+    assert.deepEqual(engineEnvironment({ ...where, device: 'cpu' }), {});
     // Started with that environment, nothing is missing.
     assert.equal(missingCudaSystemLibraries({ ...where, env: { ...where.env, ...engineEnv } }), null);
     const all = describeCudaLibraries(cudaLibraryReport({ ...where, env: { ...where.env, ...engineEnv } }));

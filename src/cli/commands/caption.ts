@@ -143,7 +143,7 @@ export const captionCommand: CliCommand = {
                 maxNewTokens: maxNewTokens || undefined,
                 dropClosingSentence: values['drop-closing'] ?? false,
               },
-              env: engineEnvironment(),
+              env: engineEnvironment({ device }),
               signal,
               onProgress: loadNote,
               onNotice: (message) => writeErr(`${message}\n`),

@@ -40,7 +40,7 @@ export const scoreCommand: CliCommand = {
       warnProblems(store.problems, MANIFEST_NAME);
       try {
         // The dual encoder runs in the engine process, as the captioner does.
-        scorer = await EngineScorer.open({ model: values.model ?? DEFAULT_SCORE_MODEL, device, dtype }, { env: engineEnvironment(), signal: sigint.signal });
+        scorer = await EngineScorer.open({ model: values.model ?? DEFAULT_SCORE_MODEL, device, dtype }, { env: engineEnvironment({ device }), signal: sigint.signal });
       } catch (err) {
         throw new CliError(`cannot load the scoring model: ${(err as Error).message}`);
       }

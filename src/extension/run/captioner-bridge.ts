@@ -20,16 +20,17 @@ export interface EngineEvents {
 }
 
 export function openLocalBackend(settings: RunSettings, modelCacheDir: string, signal: AbortSignal, events: EngineEvents): Promise<EngineCaptionBackend> {
+  const device = DEVICE_REQUESTS.find((d) => d === settings.device) ?? 'auto';
   return EngineCaptionBackend.open({
     load: {
       model: settings.model,
-      device: DEVICE_REQUESTS.find((d) => d === settings.device) ?? 'auto',
+      device,
       dtype: DTYPE_REQUESTS.find((d) => d === settings.dtype) ?? 'auto',
       maxPixels: settings.maxPixels,
       batchSize: settings.batchSize,
       cacheDir: modelCacheDir,
     },
-    env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath }),
+    env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device }),
     signal,
     ...events,
   });
