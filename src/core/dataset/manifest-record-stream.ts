@@ -98,7 +98,7 @@ export class ManifestRecordStream {
   constructor(private readonly source: FileLineSource) {
     this.parser = new CountingParser((record) => this.take(record), false);
     this.splitter = new LineSplitter(this.parser);
-    this.hash = source.stamp.size > 0 ? new HashThread(source.descriptorForWorker, source.stamp.size) : null;
+    this.hash = source.stamp.size > 0 ? new HashThread(Math.min(BLOCK_BYTES, source.stamp.size)) : null;
   }
 
   /** The file's size when it was opened: what the pass reads. */
@@ -137,17 +137,25 @@ export class ManifestRecordStream {
    */
   async *batches(): AsyncGenerator<ManifestRecord[]> {
     const size = this.bytes;
+    const hash = this.hash;
     const blockBytes = Math.min(BLOCK_BYTES, Math.max(size, 1));
-    // Two blocks: the next is read while the records of this one are handed over.
-    const blocks = [Buffer.allocUnsafe(blockBytes), Buffer.allocUnsafe(blockBytes)];
-    const read = (k: number, position: number) => (position < size ? this.source.readAsync(blocks[k % 2]!.subarray(0, Math.min(blockBytes, size - position)), position) : null);
-    let reading = read(0, 0);
+    // Two blocks: the next is read while the records of this one are handed over. They are the hashing
+    // thread's slots, which it hashes from the same memory.
+    const blocks = hash?.slots ?? [Buffer.allocUnsafe(blockBytes), Buffer.allocUnsafe(blockBytes)];
+    const read = async (k: number, position: number) => {
+      // The slot's last block must be hashed before the slot is filled again.
+      const free = hash?.slotFree();
+      if (free) await free;
+      return this.source.readAsync(blocks[k % 2]!.subarray(0, Math.min(blockBytes, size - position)), position);
+    };
+    let reading = size > 0 ? read(0, 0) : null;
     for (let k = 0; reading !== null; k++) {
       const n = await reading;
       if (n === 0) throw new ManifestChangedError(`${this.source.file} got shorter while it was read`);
       const bytes = blocks[k % 2]!.subarray(0, n);
       this.bytesRead += n;
-      reading = read(k + 1, this.bytesRead);
+      hash?.handOver(n);
+      reading = this.bytesRead < size ? read(k + 1, this.bytesRead) : null;
       // Awaited above on the next turn; a pass given up leaves it to close().
       this.inFlight = reading?.catch(() => 0) ?? null;
       this.splitter.add(bytes);
@@ -158,7 +166,8 @@ export class ManifestRecordStream {
     this.splitter.finish();
     const last = this.handOver();
     if (last.length > 0) yield last;
-    const sha256 = this.hash ? await this.hash.digest : EMPTY_SHA256;
+    hash?.finish();
+    const sha256 = hash ? await hash.digest : EMPTY_SHA256;
     this.source.check();
     const parsed = this.parser.finish();
     const problems = [...parsed.problems, ...this.laterLines].sort((a, b) => a.line - b.line);
