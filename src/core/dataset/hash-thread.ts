@@ -2,7 +2,7 @@
 // share: a pass that parses a manifest of a million records on this thread gets its hash on another core,
 // and the file is read once, not once per thread. The reader fills a slot, hands it over, and before it
 // fills that slot again waits until the thread has hashed it (rarely: hashing is several times faster
-// than parsing). A bell word wakes the thread for each block and for the end.
+// than parsing). A bell word wakes the thread, for half the slots' blocks at a time and for the end.
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../util/end-worker.js';
 
@@ -16,6 +16,9 @@ const CONTROL_WORDS = 4;
 /** Atomics.waitAsync (V8, Node 16 on), which this TypeScript's lib does not declare. */
 type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs?: number) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** Slots a reader fills in turn: the thread is woken for half of them at a time. */
+const SLOTS = 8;
 
 /** How often a reader waiting for a slot looks whether the worker has failed. */
 const FAILURE_CHECK_MS = 100;
@@ -70,7 +73,7 @@ export class HashThread {
   /** The hash of every block handed over; rejects when the worker fails or is stopped first. */
   readonly digest: Promise<string>;
 
-  constructor(slotBytes: number, slotCount = 2) {
+  constructor(slotBytes: number, slotCount = SLOTS) {
     const shared = Array.from({ length: slotCount }, () => new SharedArrayBuffer(slotBytes));
     this.slots = shared.map((s) => Buffer.from(s));
     this.lengths = new Int32Array(new SharedArrayBuffer(slotCount * 4));
@@ -92,13 +95,15 @@ export class HashThread {
     this.lengths[this.handed % this.slots.length] = length;
     this.handed++;
     Atomics.store(this.control, HANDED, this.handed);
-    this.ring();
+    // The thread is woken for half the slots at a time, not for each block: each wake is a switch of threads.
+    if (this.handed - Atomics.load(this.control, HASHED) >= this.slots.length / 2) this.ring();
   }
 
   /** Resolves once the slot the next block goes into is hashed and may be filled (undefined: it is already). */
   slotFree(): Promise<void> | undefined {
     const needed = this.handed - this.slots.length + 1;
     if (Atomics.load(this.control, HASHED) >= needed) return undefined;
+    this.ring();
     return this.waitHashed(needed);
   }
 

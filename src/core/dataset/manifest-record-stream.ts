@@ -139,20 +139,20 @@ export class ManifestRecordStream {
     const size = this.bytes;
     const hash = this.hash;
     const blockBytes = Math.min(BLOCK_BYTES, Math.max(size, 1));
-    // Two blocks: the next is read while the records of this one are handed over. They are the hashing
-    // thread's slots, which it hashes from the same memory.
+    // The next block is read while the records of this one are handed over, into the hashing thread's
+    // slots in turn (it hashes them from the same memory), or into two blocks of its own for an empty file.
     const blocks = hash?.slots ?? [Buffer.allocUnsafe(blockBytes), Buffer.allocUnsafe(blockBytes)];
     const read = async (k: number, position: number) => {
       // The slot's last block must be hashed before the slot is filled again.
       const free = hash?.slotFree();
       if (free) await free;
-      return this.source.readAsync(blocks[k % 2]!.subarray(0, Math.min(blockBytes, size - position)), position);
+      return this.source.readAsync(blocks[k % blocks.length]!.subarray(0, Math.min(blockBytes, size - position)), position);
     };
     let reading = size > 0 ? read(0, 0) : null;
     for (let k = 0; reading !== null; k++) {
       const n = await reading;
       if (n === 0) throw new ManifestChangedError(`${this.source.file} got shorter while it was read`);
-      const bytes = blocks[k % 2]!.subarray(0, n);
+      const bytes = blocks[k % blocks.length]!.subarray(0, n);
       this.bytesRead += n;
       hash?.handOver(n);
       reading = this.bytesRead < size ? read(k + 1, this.bytesRead) : null;
