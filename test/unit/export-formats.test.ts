@@ -171,6 +171,20 @@ for (const profile of profiles) {
   }
 }
 
+test('webdataset with one sample per shard: more shards finishing behind the writing than it lets wait, every sample read back', async () => {
+  const store = await dataset();
+  const out = path.join(await tempDir('out'), 'set');
+  const options = { profile: 'dsc' as const, ratio: 0.6, seed: 3, validation: 0.3, select: 'approved' as const };
+  const { record } = await exportFineTuneSet({ store, out, format: 'webdataset', shardSize: 1, ...options });
+  const expected = planExport(store.records(), options).samples.filter((s) => s.fileName !== 'img/gone.png');
+  const rows = await readExport(out, 'webdataset');
+  assert.deepEqual([...rows.keys()].sort(), expected.map((s) => s.fileName).sort());
+  for (const s of expected) assert.equal(rows.get(s.fileName)!.caption, s.caption, s.fileName);
+  const shards = record.outputs.filter((o) => o.endsWith('.tar'));
+  assert.equal(shards.length, expected.length);
+  assert.ok(shards.length > 8, 'more shards than finish behind the writing at once');
+});
+
 test('the same seed reproduces every output byte; images are hard-linked with --images link', async () => {
   const store = await dataset();
   for (const format of formats) {

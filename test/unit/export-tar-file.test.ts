@@ -39,3 +39,32 @@ test('a TarFile holds the bytes tar-stream packs for the same entries', async ()
   assert.ok((await fs.readFile(file)).equals(await packed(entries)));
   await fs.rm(dir, { recursive: true, force: true });
 });
+
+test('a TarFile started takes entries before its file exists, and one that cannot be created fails at finish', async () => {
+  const dir = await tempDir('tar-start');
+  const entries = [{ name: '000000.txt', data: Buffer.from('a caption') }, { name: '000000.json', data: Buffer.alloc(700, 7) }];
+  const file = path.join(dir, 'shard.tar');
+  const tar = TarFile.start(file, { mtime: 0 });
+  for (const { name, data } of entries) await tar.entry(name, data);
+  await tar.finish();
+  assert.ok((await fs.readFile(file)).equals(await packed(entries)));
+  // The file is there now: a second one under its name is refused (created exclusively), and nothing is lost.
+  const again = TarFile.start(file, { mtime: 0 });
+  again.entry('000001.txt', Buffer.from('another'));
+  await assert.rejects(again.finish(), { code: 'EEXIST' });
+  assert.ok((await fs.readFile(file)).equals(await packed(entries)));
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('entryText gives the bytes entry gives for the same text: encoded in place where it fits, through a buffer where it does not', async () => {
+  const dir = await tempDir('tar-text');
+  const texts = ['', 'a caption', 'é'.repeat(300), '字'.repeat(2000), 'x'.repeat(511), 'y'.repeat(512), '😀'.repeat(100), 'z'.repeat((1 << 20) + 3)];
+  const names = ['000000.txt', 'a'.repeat(101), '000001.字'];
+  const entries = Array.from({ length: 300 }, (_, i) => ({ name: names[i % names.length]!, data: Buffer.from(texts[i % texts.length]!, 'utf8'), text: texts[i % texts.length]! }));
+  const file = path.join(dir, 'shard.tar');
+  const tar = await TarFile.create(file, { mtime: 0 });
+  for (const { name, text } of entries) await tar.entryText(name, text);
+  await tar.finish();
+  assert.ok((await fs.readFile(file)).equals(await packed(entries)));
+  await fs.rm(dir, { recursive: true, force: true });
+});

@@ -76,6 +76,11 @@ function paxRecord(text: string): Buffer {
   return Buffer.from(`${length + digits}${text}`, 'utf8');
 }
 
+/** Whether a ustar header holds `name` as it is: ASCII and 100 bytes at most (others need a pax header). */
+function ustarHolds(name: string): boolean {
+  return name.length <= 100 && Buffer.byteLength(name) === name.length;
+}
+
 const PAX_TYPE = 72;
 const FILE_TYPE = 0;
 
@@ -85,19 +90,32 @@ export class TarFile {
   private readonly template: { block: Buffer; sum: number };
   /** The chunk being written, if any (its failure surfaces at the next wait for it, or at finish). */
   private writing: Promise<void> | null = null;
-  private handle: fs.FileHandle | null;
+  private closed = false;
 
   private constructor(
-    handle: fs.FileHandle,
+    /** The file, opened before the first chunk is written to it. */
+    private readonly opened: Promise<fs.FileHandle>,
     readonly file: string,
     private readonly facts: TarEntryFacts,
   ) {
-    this.handle = handle;
+    // Its failure surfaces at the first write or at finish.
+    opened.catch(() => undefined);
     this.template = headerTemplate(facts.mtime);
   }
 
+  /** A new tar file, once it is created. */
   static async create(file: string, facts: TarEntryFacts): Promise<TarFile> {
-    return new TarFile(await fs.open(file, 'wx', MODE), file, facts);
+    const tar = TarFile.start(file, facts);
+    await tar.opened;
+    return tar;
+  }
+
+  /**
+   * A new tar file taking entries at once, created while they are gathered: a writer that starts shard after
+   * shard waits for no file system round trip (creating it fails at the first write, or at finish).
+   */
+  static start(file: string, facts: TarEntryFacts): TarFile {
+    return new TarFile(fs.open(file, 'wx', MODE), file, facts);
   }
 
   private append(bytes: Uint8Array): void {
@@ -123,7 +141,7 @@ export class TarFile {
    * false when the name needs a pax header (not ASCII, or over 100 bytes: these names have no folder to cut).
    */
   private appendHeader(name: string, size: number, typeflag: number): boolean {
-    if (name.length > 100 || Buffer.byteLength(name) !== name.length) return false;
+    if (!ustarHolds(name)) return false;
     // Entries are whole blocks, and a chunk is too: a header never straddles two chunks.
     if (this.used === this.chunk.length) this.handOver(Buffer.allocUnsafe(CHUNK_BYTES));
     const chunk = this.chunk;
@@ -141,6 +159,22 @@ export class TarFile {
     chunk.write(octal(sum, 6), at + 148, 'latin1');
     this.used += BLOCK;
     return true;
+  }
+
+  /**
+   * Adds a file entry holding `text` in UTF-8, as entry(name, Buffer.from(text)) would. When the text at its
+   * longest fits the chunk, it is encoded in place, behind the room kept for its header (a WebDataset
+   * sample's caption and facts: two buffers a sample otherwise).
+   */
+  entryText(name: string, text: string): Promise<void> | undefined {
+    const room = this.chunk.length - this.used;
+    if (!ustarHolds(name) || text.length * 3 + 2 * BLOCK > room) return this.entry(name, Buffer.from(text, 'utf8'));
+    const at = this.used;
+    const size = this.chunk.write(text, at + BLOCK);
+    this.appendHeader(name, size, FILE_TYPE);
+    this.used += size;
+    this.pad(size);
+    return undefined;
   }
 
   /** Adds a file entry. A promise only when the chunk before is still being written: wait for it. */
@@ -161,13 +195,13 @@ export class TarFile {
 
   /** Sends the filled chunk to the file, after the one before it; `next` becomes the chunk to fill. */
   private handOver(next: Buffer): void {
-    const handle = this.handle;
-    if (!handle) throw new Error(`${this.file} is closed`);
+    if (this.closed) throw new Error(`${this.file} is closed`);
     const full = this.chunk.subarray(0, this.used);
     const before = this.writing;
+    const opened = this.opened;
     const write = (async () => {
       if (before) await before;
-      await writeFully(handle, full, this.file);
+      await writeFully(await opened, full, this.file);
     })();
     write.catch(() => undefined); // awaited (and thrown) by the entry that waits for it, or by finish
     this.writing = write;
@@ -177,15 +211,14 @@ export class TarFile {
 
   /** Ends the archive (two zero blocks), writes what is left and closes the file. */
   async finish(): Promise<void> {
-    const handle = this.handle;
-    if (!handle) return;
+    if (this.closed) return;
     this.append(ZEROS.subarray(0, 2 * BLOCK));
     this.handOver(Buffer.alloc(0));
+    this.closed = true;
     try {
       await this.writing;
     } finally {
-      this.handle = null;
-      await handle.close();
+      await (await this.opened).close();
     }
   }
 
@@ -200,9 +233,9 @@ export class TarFile {
   }
 
   async abort(): Promise<void> {
-    const handle = this.handle;
-    this.handle = null;
+    if (this.closed) return;
+    this.closed = true;
     await this.writing?.catch(() => undefined);
-    await handle?.close().catch(() => undefined);
+    await this.opened.then((handle) => handle.close()).catch(() => undefined);
   }
 }

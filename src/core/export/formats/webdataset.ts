@@ -31,18 +31,29 @@ function addEntries(shard: TarFile, sample: ExportSample, image: Buffer | null, 
     height: sample.image.height,
     sha256: sample.image.sha256,
   };
-  const waits = [
-    image ? shard.entry(`${key}.${imageExtension(sample.fileName)}`, image) : undefined,
-    shard.entry(`${key}.txt`, Buffer.from(sample.caption, 'utf8')),
-    shard.entry(`${key}.json`, Buffer.from(JSON.stringify(meta), 'utf8')),
-  ].filter((wait) => wait !== undefined);
+  const waits: Promise<void>[] = [];
+  const wait = (added: Promise<void> | undefined) => added && waits.push(added);
+  if (image) wait(shard.entry(`${key}.${imageExtension(sample.fileName)}`, image));
+  wait(shard.entryText(`${key}.txt`, sample.caption));
+  wait(shard.entryText(`${key}.json`, JSON.stringify(meta)));
   return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
 }
+
+/** Shards finishing (their last chunk written, then closed) while the next ones fill: a shard of captions only is a few MB, and waiting for each to close is most of such an export's time. */
+const SHARDS_FINISHING = 8;
 
 export function createWebDatasetWriter(context: WriterContext): FormatWriter {
   const open = new Map<Split, TarFile>();
   const counts = new Map<Split, number>();
   const all: TarFile[] = [];
+  const finishing: Promise<void>[] = [];
+  /** Finishes a full shard behind the writing; a promise (the oldest finishing) when too many already are. */
+  const finishBehind = (shard: TarFile): Promise<void> | undefined => {
+    const finished = shard.finish();
+    finished.catch(() => undefined); // awaited (and thrown) below or at close
+    finishing.push(finished);
+    return finishing.length > SHARDS_FINISHING ? finishing.shift() : undefined;
+  };
   return {
     inlineImages: true,
     imageDestination: (sample) => sample.fileName,
@@ -52,21 +63,23 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
       counts.set(sample.split, index + 1);
       const shard = open.get(sample.split);
       if (shard && index % context.shardSize !== 0) return addEntries(shard, sample, image, index);
-      return (async () => {
-        await shard?.finish();
-        const number = Math.floor(index / context.shardSize);
-        const next = await TarFile.create(path.join(context.root, `${sample.split}-${String(number).padStart(6, '0')}.tar`), { mtime: FIXED_MTIME });
-        open.set(sample.split, next);
-        all.push(next);
-        await addEntries(next, sample, image, index);
-      })();
+      const behind = shard ? finishBehind(shard) : undefined;
+      const number = Math.floor(index / context.shardSize);
+      // Created as its entries are gathered: no wait for the file system between two shards.
+      const next = TarFile.start(path.join(context.root, `${sample.split}-${String(number).padStart(6, '0')}.tar`), { mtime: FIXED_MTIME });
+      open.set(sample.split, next);
+      all.push(next);
+      const added = addEntries(next, sample, image, index);
+      return behind || added ? Promise.all([behind, added]).then(() => undefined) : undefined;
     },
     async close() {
-      for (const shard of open.values()) await shard.finish();
+      for (const shard of open.values()) finishing.push(shard.finish());
       open.clear();
+      await Promise.all(finishing.splice(0));
       await mapConcurrent(all, 16, (shard) => shard.sync());
     },
     async abort() {
+      await Promise.allSettled(finishing.splice(0));
       for (const shard of all) await shard.abort();
     },
   };
