@@ -15,6 +15,7 @@ const builds = [
     // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
     // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
     // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (an export's card, Show Caption Report, stats --report).
+    // The engine-env worker (dist/engine-env-worker.js) searches for the CUDA libraries an engine starts with, off the extension host's thread.
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
@@ -23,6 +24,7 @@ const builds = [
       'import-worker': 'src/core/import/import-worker.ts',
       'stats-worker': 'src/core/analysis/stats-worker.ts',
       'habit-texts-worker': 'src/core/analysis/habit-texts-worker.ts',
+      'engine-env-worker': 'src/core/engine/engine-env-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

@@ -7,7 +7,7 @@ import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
 import { DEVICE_REQUESTS } from '../core/captioner/local/device-requests.js';
 import { EngineScorer } from '../core/engine/engine-scorer.js';
-import { engineEnvironment } from '../core/engine/engine-environment.js';
+import { engineEnvironmentOffThread } from '../core/engine/engine-environment.js';
 import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
 import { resolveScannedDataset } from './export-command.js';
 import { showError, showInfo, showWarning } from './notify.js';
@@ -43,7 +43,7 @@ export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCach
         const request = DEVICE_REQUESTS.find((d) => d === device) ?? 'auto';
         const scorer = await EngineScorer.open(
           { model, device: request, dtype: 'auto', cacheDir: modelCacheDir },
-          { env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device: request }), signal: controller.signal },
+          { env: await engineEnvironmentOffThread({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device: request }), signal: controller.signal },
         );
         try {
           let last = 0;

@@ -12,7 +12,7 @@ import { cudaEngineEnv, cudaFixCommand, cudaLibraryEnv, cudaLibraryReport, descr
 import { cudaLibrariesFor, installedCudaRequirements, type CudaRequirements } from '../../src/core/gpu/cuda-requirements.js';
 import { describeCudaLibraries } from '../../src/core/gpu/cuda-status.js';
 import { readElfDependencies } from '../../src/core/gpu/elf-dependencies.js';
-import { engineEnvironment } from '../../src/core/engine/engine-environment.js';
+import { engineEnvironment, engineEnvironmentOffThread } from '../../src/core/engine/engine-environment.js';
 
 const CUDA12_LINUX = ['libcudart.so.12', 'libcublasLt.so.12', 'libcublas.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libnvrtc.so.12', 'libcudnn.so.9', 'libnvJitLink.so.12'];
 const WHEEL_FOLDERS: Record<string, string> = {
@@ -262,6 +262,9 @@ test('gpu status text: the CUDA line, each library and where, the fix; and this 
     // An engine for a GPU is started with them; one asked for the CPU needs none, and none is looked for.
     assert.deepEqual(engineEnvironment({ ...where, device: 'auto' }), engineEnv);
     assert.deepEqual(engineEnvironment({ ...where, device: 'cpu' }), {});
+    // The extension host's way: the same search on a worker thread.
+    assert.deepEqual(await engineEnvironmentOffThread({ ...where, device: 'auto' }), engineEnv);
+    assert.deepEqual(await engineEnvironmentOffThread({ ...where, device: 'cpu' }), {});
     // Started with that environment, nothing is missing.
     assert.equal(missingCudaSystemLibraries({ ...where, env: { ...where.env, ...engineEnv } }), null);
     const all = describeCudaLibraries(cudaLibraryReport({ ...where, env: { ...where.env, ...engineEnv } }));

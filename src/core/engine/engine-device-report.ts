@@ -2,7 +2,7 @@
 // the engine is where a run would load them, with the CUDA library path a run gets, and a GPU is judged
 // by the canary a run would make it pass.
 import { EngineProcess } from './engine-process.js';
-import { engineEnvironment } from './engine-environment.js';
+import { engineEnvironmentOffThread } from './engine-environment.js';
 import type { DeviceReport, EngineRequest } from './protocol.js';
 
 export interface DeviceReportOptions {
@@ -16,7 +16,9 @@ export interface DeviceReportOptions {
 }
 
 export async function reportDevices(options: DeviceReportOptions = {}): Promise<DeviceReport[]> {
-  const engine = await EngineProcess.start({ env: engineEnvironment({ cwd: options.cwd }), onStderr: options.onStderr ?? (() => undefined) });
+  // Off the caller's thread: Install GPU Support asks from the extension host.
+  const env = await engineEnvironmentOffThread({ cwd: options.cwd });
+  const engine = await EngineProcess.start({ env, onStderr: options.onStderr ?? (() => undefined) });
   try {
     return await engine.request({ type: 'deviceReport', model: options.model, dtype: options.dtype ?? 'auto', cacheDir: options.cacheDir });
   } finally {

@@ -3,13 +3,39 @@
 // CUDA toolkit, the nvidia-* Python wheels a PyTorch install brings) must be in it from the start.
 import type { DeviceRequest } from '../captioner/local/device-requests.js';
 import { cudaEngineEnv, type CudaSearch } from '../gpu/cuda-libraries.js';
+import { startBundledWorker } from '../util/bundled-worker.js';
+import { endWorker } from '../util/end-worker.js';
+
+/** Where to look (the search's places, all plain data) and for which device. */
+export type EngineEnvironmentRequest = CudaSearch & { device?: DeviceRequest };
+
+/** What engine-env-worker.ts answers. */
+export interface EngineEnvironmentReply {
+  env: Record<string, string>;
+}
 
 /**
  * Variables to add for the engine, for the device it is asked for; `cwd` is where a project's own
  * virtualenv (./.venv) is looked for. An engine asked to run on the CPU loads no CUDA library, so none is
- * looked for: the search reads folders synchronously, on the extension host's thread when a run starts there.
+ * looked for. The search reads folders synchronously: the extension host runs it off its thread
+ * (engineEnvironmentOffThread); the CLI, whose thread is its own, here.
  */
-export function engineEnvironment(where: CudaSearch & { device?: DeviceRequest } = {}): NodeJS.ProcessEnv {
+export function engineEnvironment(where: EngineEnvironmentRequest = {}): Record<string, string> {
   if (where.device === 'cpu') return {};
   return cudaEngineEnv(where.env ?? process.env, where);
+}
+
+/** engineEnvironment(where), the search run on a worker thread (nothing to search for the CPU: no thread). */
+export async function engineEnvironmentOffThread(where: EngineEnvironmentRequest = {}): Promise<Record<string, string>> {
+  if (where.device === 'cpu') return {};
+  const worker = startBundledWorker(__filename, __dirname, 'engine-env-worker', { workerData: where });
+  try {
+    return await new Promise<Record<string, string>>((resolve, reject) => {
+      worker.once('message', (reply: EngineEnvironmentReply) => resolve(reply.env));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the CUDA library search stopped (exit code ${code}) before it answered`)));
+    });
+  } finally {
+    await endWorker(worker, () => undefined);
+  }
 }

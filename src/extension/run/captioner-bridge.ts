@@ -7,7 +7,7 @@ import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
 import { RemoteCaptionBackend, type RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import { EngineCaptionBackend } from '../../core/engine/engine-captioner.js';
-import { engineEnvironment } from '../../core/engine/engine-environment.js';
+import { engineEnvironmentOffThread } from '../../core/engine/engine-environment.js';
 import type { RunSettings } from './settings.js';
 
 export interface EngineEvents {
@@ -19,8 +19,10 @@ export interface EngineEvents {
   onStderr(line: string): void;
 }
 
-export function openLocalBackend(settings: RunSettings, modelCacheDir: string, signal: AbortSignal, events: EngineEvents): Promise<EngineCaptionBackend> {
+export async function openLocalBackend(settings: RunSettings, modelCacheDir: string, signal: AbortSignal, events: EngineEvents): Promise<EngineCaptionBackend> {
   const device = DEVICE_REQUESTS.find((d) => d === settings.device) ?? 'auto';
+  // The CUDA library search reads folders: not on this thread, which every extension shares.
+  const env = await engineEnvironmentOffThread({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device });
   return EngineCaptionBackend.open({
     load: {
       model: settings.model,
@@ -30,7 +32,7 @@ export function openLocalBackend(settings: RunSettings, modelCacheDir: string, s
       batchSize: settings.batchSize,
       cacheDir: modelCacheDir,
     },
-    env: engineEnvironment({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device }),
+    env,
     signal,
     ...events,
   });
