@@ -1,7 +1,7 @@
 // A buffered text file writer: metadata files grow to hundreds of MB on large exports, so lines are gathered
 // and written in large chunks, one chunk in flight while the next is gathered, instead of one write per line.
 import { promises as fs } from 'node:fs';
-import { writeFully } from '../util/write-fully.js';
+import { ChainedWrites } from '../util/chained-writes.js';
 
 /** Bytes gathered before they are handed to the file. */
 const CHUNK_BYTES = 4 << 20;
@@ -14,13 +14,13 @@ export class TextSink {
   // written would outlive the young generation and cost the garbage collector most of a large export.
   private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
-  /** The chunk being written, if any (its failure surfaces at the next wait for it, or at close). */
-  private writing: Promise<void> | null = null;
+  private readonly writes: ChainedWrites;
+  private handle: fs.FileHandle | null;
 
-  private constructor(
-    private handle: fs.FileHandle | null,
-    private readonly file: string,
-  ) {}
+  private constructor(handle: fs.FileHandle, file: string) {
+    this.handle = handle;
+    this.writes = new ChainedWrites(handle, file);
+  }
 
   static async create(file: string): Promise<TextSink> {
     return new TextSink(await fs.open(file, 'wx', 0o644), file);
@@ -53,18 +53,10 @@ export class TextSink {
   }
 
   private flush(): Promise<void> | undefined {
-    const handle = this.handle;
-    if (this.used === 0 || !handle) return this.writing ?? undefined;
+    if (this.used === 0 || !this.handle) return this.writes.last ?? undefined;
     const data = this.buffer.subarray(0, this.used);
     this.used = 0;
-    const before = this.writing;
-    const write = (async () => {
-      if (before) await before;
-      await writeFully(handle, data, this.file);
-    })();
-    write.catch(() => undefined); // awaited (and thrown) by the next flush's caller or by close
-    this.writing = write;
-    return before ?? undefined;
+    return this.writes.handOver(data);
   }
 
   /** Flushes, syncs and closes. */
@@ -73,7 +65,7 @@ export class TextSink {
     if (!handle) return;
     try {
       void this.flush();
-      await this.writing;
+      await this.writes.done();
       await handle.sync();
     } finally {
       this.handle = null;
@@ -86,7 +78,7 @@ export class TextSink {
     const handle = this.handle;
     this.handle = null;
     this.used = 0;
-    await this.writing?.catch(() => undefined);
+    await this.writes.settled();
     await handle?.close().catch(() => undefined);
   }
 }

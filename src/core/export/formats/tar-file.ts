@@ -3,7 +3,7 @@
 // object and a callback per entry. A shard of a million samples is three million entries. The bytes are
 // gathered in large chunks, one written while the next fills.
 import { promises as fs } from 'node:fs';
-import { writeFully } from '../../util/write-fully.js';
+import { ChainedWrites } from '../../util/chained-writes.js';
 
 const BLOCK = 512;
 /** Bytes gathered before a chunk goes to the file. */
@@ -88,8 +88,7 @@ export class TarFile {
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   private readonly template: { block: Buffer; sum: number };
-  /** The chunk being written, if any (its failure surfaces at the next wait for it, or at finish). */
-  private writing: Promise<void> | null = null;
+  private readonly writes: ChainedWrites;
   private closed = false;
 
   private constructor(
@@ -100,6 +99,7 @@ export class TarFile {
   ) {
     // Its failure surfaces at the first write or at finish.
     opened.catch(() => undefined);
+    this.writes = new ChainedWrites(opened, file);
     this.template = headerTemplate(facts.mtime);
   }
 
@@ -179,7 +179,7 @@ export class TarFile {
 
   /** Adds a file entry. A promise only when the chunk before is still being written: wait for it. */
   entry(name: string, data: Uint8Array): Promise<void> | undefined {
-    const writing = this.writing;
+    const writing = this.writes.last;
     if (!this.appendHeader(name, data.length, FILE_TYPE)) {
       // A name ustar cannot hold: a pax header gives it, then the entry goes under the name PaxHeader.
       const pax = paxRecord(` path=${name}\n`);
@@ -190,21 +190,14 @@ export class TarFile {
     }
     this.append(data);
     this.pad(data.length);
-    return this.writing !== writing && writing !== null ? writing : undefined;
+    return this.writes.last !== writing && writing !== null ? writing : undefined;
   }
 
   /** Sends the filled chunk to the file, after the one before it; `next` becomes the chunk to fill. */
   private handOver(next: Buffer): void {
     if (this.closed) throw new Error(`${this.file} is closed`);
-    const full = this.chunk.subarray(0, this.used);
-    const before = this.writing;
-    const opened = this.opened;
-    const write = (async () => {
-      if (before) await before;
-      await writeFully(await opened, full, this.file);
-    })();
-    write.catch(() => undefined); // awaited (and thrown) by the entry that waits for it, or by finish
-    this.writing = write;
+    // The write before it is waited for by the entry that handed this chunk over (entry()), or at finish.
+    void this.writes.handOver(this.chunk.subarray(0, this.used));
     this.chunk = next;
     this.used = 0;
   }
@@ -216,7 +209,7 @@ export class TarFile {
     this.handOver(Buffer.alloc(0));
     this.closed = true;
     try {
-      await this.writing;
+      await this.writes.done();
     } finally {
       await (await this.opened).close();
     }
@@ -235,7 +228,7 @@ export class TarFile {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writing?.catch(() => undefined);
+    await this.writes.settled();
     await this.opened.then((handle) => handle.close()).catch(() => undefined);
   }
 }
