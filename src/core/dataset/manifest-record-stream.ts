@@ -138,15 +138,15 @@ export class ManifestRecordStream {
   async *batches(): AsyncGenerator<ManifestRecord[]> {
     const size = this.bytes;
     const hash = this.hash;
-    const blockBytes = Math.min(BLOCK_BYTES, Math.max(size, 1));
     // The next block is read while the records of this one are handed over, into the hashing thread's
-    // slots in turn (it hashes them from the same memory), or into two blocks of its own for an empty file.
-    const blocks = hash?.slots ?? [Buffer.allocUnsafe(blockBytes), Buffer.allocUnsafe(blockBytes)];
+    // slots in turn (it hashes them from the same memory). An empty file has no thread and reads nothing.
+    const blocks = hash?.slots ?? [];
     const read = async (k: number, position: number) => {
       // The slot's last block must be hashed before the slot is filled again.
       const free = hash?.slotFree();
       if (free) await free;
-      return this.source.readAsync(blocks[k % blocks.length]!.subarray(0, Math.min(blockBytes, size - position)), position);
+      const block = blocks[k % blocks.length]!;
+      return this.source.readAsync(block.subarray(0, Math.min(block.length, size - position)), position);
     };
     let reading = size > 0 ? read(0, 0) : null;
     for (let k = 0; reading !== null; k++) {
