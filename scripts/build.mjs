@@ -16,6 +16,7 @@ const builds = [
     // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
     // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (an export's card, Show Caption Report, stats --report).
     // The engine-env worker (dist/engine-env-worker.js) searches for the CUDA libraries an engine starts with, off the extension host's thread.
+    // The Parquet worker (dist/parquet-worker.js) encodes and writes a Parquet export's row groups beside the export's pass.
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
@@ -25,6 +26,7 @@ const builds = [
       'stats-worker': 'src/core/analysis/stats-worker.ts',
       'habit-texts-worker': 'src/core/analysis/habit-texts-worker.ts',
       'engine-env-worker': 'src/core/engine/engine-env-worker.ts',
+      'parquet-worker': 'src/core/export/formats/parquet/parquet-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

@@ -11,6 +11,7 @@ import { query } from '../support/duckdb-query.js';
 import { exportFineTuneSet, ExportError } from '../../src/core/export/index.js';
 import { addImages, approvedImages, makeDataset, tempDir } from './export-fixture.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
+import { canMount, withTmpfs } from '../support/tmpfs.js';
 
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -139,4 +140,19 @@ test('sidecar --lines writes each allowed text on its own line, in the order ask
   assert.equal(await read(1), 'A long description of image 1.\nalt 1\n', 'a rejected SSC is not a line');
   assert.equal(await read(2), 'Same text.\n', 'an unreviewed SSC is not approved; a repeated text is one line');
   assert.deepEqual(record.lines, ['dsc', 'ssc', 'alt']);
+});
+
+test('a Parquet export that runs out of disk fails with the disk full error and leaves nothing beside its output', { skip: !canMount() && 'needs root on Linux to mount a small tmpfs' }, async () => {
+  const store = await ManifestStore.open(await tempDir('parquet-full'));
+  const images = approvedImages(24);
+  await addImages(store, images);
+  // Noise does not compress: 24 images of 49 KB cannot fit in the 512 KB file system below.
+  for (const [i, image] of images.entries()) await noiseImage(path.join(store.folder, image.fileName), i, 128);
+  await store.save();
+  await withTmpfs(512, async (mount) => {
+    const out = path.join(mount, 'set');
+    // Row groups of a few images each: the thread has several in flight when the disk fills.
+    await assert.rejects(exportFineTuneSet({ store, out, profile: 'ssc', format: 'parquet', validation: 0, shardMb: 1 }), (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOSPC');
+    assert.deepEqual(await fs.readdir(mount), [], 'neither the output nor its build folder is left');
+  });
 });
