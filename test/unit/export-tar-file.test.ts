@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pack } from 'tar-stream';
 import { TarFile } from '../../src/core/export/formats/tar-file.js';
+import { ChunkPool } from '../../src/core/util/chunk-pool.js';
 import { tempDir } from './export-fixture.js';
 
 async function packed(entries: { name: string; data: Buffer }[]): Promise<Buffer> {
@@ -66,5 +67,23 @@ test('entryText gives the bytes entry gives for the same text: encoded in place 
   for (const { name, text } of entries) await tar.entryText(name, text);
   await tar.finish();
   assert.ok((await fs.readFile(file)).equals(await packed(entries)));
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('shards sharing a few small chunks, written without waiting, each hold the bytes tar-stream packs', async () => {
+  const dir = await tempDir('tar-pool');
+  // Chunks of 8 blocks: nearly every entry hands one over, and a chunk comes back to be refilled only once written.
+  const chunks = new ChunkPool(4096);
+  const shards = Array.from({ length: 3 }, (_, k) => ({ file: path.join(dir, `shard-${k}.tar`), entries: [] as { name: string; data: Buffer }[] }));
+  const tars = shards.map(({ file }) => TarFile.start(file, { mtime: 0 }, chunks));
+  for (let i = 0; i < 600; i++) {
+    const k = i % shards.length;
+    const entry = { name: `${String(i).padStart(6, '0')}.txt`, data: Buffer.alloc(1 + ((i * 977) % 3000), i % 251) };
+    shards[k]!.entries.push(entry);
+    // Not awaited: writes of every shard queue up while the next chunks fill.
+    void tars[k]!.entry(entry.name, entry.data);
+  }
+  await Promise.all(tars.map((tar) => tar.finish()));
+  for (const { file, entries } of shards) assert.ok((await fs.readFile(file)).equals(await packed(entries)), file);
   await fs.rm(dir, { recursive: true, force: true });
 });

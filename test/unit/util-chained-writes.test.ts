@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChainedWrites } from '../../src/core/util/chained-writes.js';
@@ -55,5 +55,32 @@ test('a failed write fails the later ones and surfaces where the caller waits; s
   await writes.settled();
   await handle.close();
   assert.equal(await fs.readFile(file, 'utf8'), 'kept');
+  await done();
+});
+
+test('a chunk is released only once its write is over, a failed one too', async () => {
+  const { file, done } = await tempFile();
+  const handle = await fs.open(file, 'w');
+  const writes = new ChainedWrites(handle, file);
+  const chunks = Array.from({ length: 20 }, (_, i) => randomBytes(1000 + i));
+  const onDisk: number[] = [];
+  for (const chunk of chunks) {
+    // At its release every byte of the chunk, and of those before it, is in the file.
+    void writes.handOver(chunk, () => onDisk.push(statSync(file).size));
+  }
+  await writes.done();
+  await handle.close();
+  let total = 0;
+  assert.deepEqual(
+    onDisk,
+    chunks.map((c) => (total += c.length)),
+  );
+  const reading = await fs.open(file, 'r');
+  const failing = new ChainedWrites(reading, file);
+  let released = false;
+  void failing.handOver(Buffer.from('x'), () => (released = true));
+  await assert.rejects(failing.done(), { code: 'EBADF' });
+  assert.ok(released, 'a failed write releases its chunk');
+  await reading.close();
   await done();
 });

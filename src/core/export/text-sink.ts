@@ -2,6 +2,7 @@
 // and written in large chunks, one chunk in flight while the next is gathered, instead of one write per line.
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../util/chained-writes.js';
+import { ChunkPool } from '../util/chunk-pool.js';
 
 /** Bytes gathered before they are handed to the file. */
 const CHUNK_BYTES = 4 << 20;
@@ -12,7 +13,9 @@ const MAX_BYTES_PER_UNIT = 3;
 export class TextSink {
   // Each text is encoded as it comes, not held as a string: a million lines held until their chunk is
   // written would outlive the young generation and cost the garbage collector most of a large export.
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Chunks come back once written: a metadata file of hundreds of MB reuses two or three of them.
+  private readonly chunks = new ChunkPool(CHUNK_BYTES);
+  private buffer = this.chunks.take();
   private used = 0;
   private readonly writes: ChainedWrites;
   private handle: fs.FileHandle | null;
@@ -44,8 +47,8 @@ export class TextSink {
     const most = text.length * MAX_BYTES_PER_UNIT + 1;
     if (this.used + most > this.buffer.length) {
       wait = this.flush();
-      // A new buffer: the one handed over is the file's until written. A text longer than a chunk gets its own size.
-      this.buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
+      // Another buffer: the one handed over is the file's until written. A text longer than a chunk gets its own size.
+      this.buffer = most > CHUNK_BYTES ? Buffer.allocUnsafe(most) : this.chunks.take();
     }
     this.used += this.buffer.write(text, this.used);
     if (newline) this.buffer[this.used++] = 0x0a;
@@ -54,9 +57,10 @@ export class TextSink {
 
   private flush(): Promise<void> | undefined {
     if (this.used === 0 || !this.handle) return this.writes.last ?? undefined;
-    const data = this.buffer.subarray(0, this.used);
+    const buffer = this.buffer;
+    const data = buffer.subarray(0, this.used);
     this.used = 0;
-    return this.writes.handOver(data);
+    return this.writes.handOver(data, () => this.chunks.give(buffer));
   }
 
   /** Flushes, syncs and closes. */

@@ -19,13 +19,20 @@ export class ChainedWrites {
     return this.latest;
   }
 
-  /** Writes `data` after every chunk before it; returns the write before it, for the caller to wait for. */
-  handOver(data: Uint8Array): Promise<void> | undefined {
+  /**
+   * Writes `data` after every chunk before it; returns the write before it, for the caller to wait for.
+   * `released` is called once the write is over, whatever became of it: `data` may be reused then.
+   */
+  handOver(data: Uint8Array, released?: () => void): Promise<void> | undefined {
     const before = this.latest;
     const handle = this.handle;
     const write = (async () => {
-      if (before) await before;
-      await writeFully(await handle, data, this.file);
+      try {
+        if (before) await before;
+        await writeFully(await handle, data, this.file);
+      } finally {
+        released?.();
+      }
     })();
     write.catch(() => undefined); // awaited (and thrown) by the caller that waits for it, or at the end
     this.latest = write;

@@ -4,12 +4,15 @@
 // gathered in large chunks, one written while the next fills.
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../../util/chained-writes.js';
+import { ChunkPool } from '../../util/chunk-pool.js';
 
 const BLOCK = 512;
 /** Bytes gathered before a chunk goes to the file. */
-const CHUNK_BYTES = 4 << 20;
+export const TAR_CHUNK_BYTES = 4 << 20;
 const MODE = 0o644;
 const ZEROS = Buffer.alloc(2 * BLOCK);
+/** The chunk of a finished file: nothing more goes in. */
+const EMPTY = Buffer.alloc(0);
 
 /** What an entry's header carries besides its name and size: the same for every entry of a shard. */
 export interface TarEntryFacts {
@@ -85,7 +88,7 @@ const PAX_TYPE = 72;
 const FILE_TYPE = 0;
 
 export class TarFile {
-  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private chunk: Buffer;
   private used = 0;
   private readonly template: { block: Buffer; sum: number };
   private readonly writes: ChainedWrites;
@@ -96,16 +99,19 @@ export class TarFile {
     private readonly opened: Promise<fs.FileHandle>,
     readonly file: string,
     private readonly facts: TarEntryFacts,
+    /** Where chunks come from and go back to once written (shared by the shards of one export). */
+    private readonly chunks: ChunkPool,
   ) {
     // Its failure surfaces at the first write or at finish.
     opened.catch(() => undefined);
+    this.chunk = chunks.take();
     this.writes = new ChainedWrites(opened, file);
     this.template = headerTemplate(facts.mtime);
   }
 
   /** A new tar file, once it is created. */
-  static async create(file: string, facts: TarEntryFacts): Promise<TarFile> {
-    const tar = TarFile.start(file, facts);
+  static async create(file: string, facts: TarEntryFacts, chunks = new ChunkPool(TAR_CHUNK_BYTES)): Promise<TarFile> {
+    const tar = TarFile.start(file, facts, chunks);
     await tar.opened;
     return tar;
   }
@@ -114,15 +120,15 @@ export class TarFile {
    * A new tar file taking entries at once, created while they are gathered: a writer that starts shard after
    * shard waits for no file system round trip (creating it fails at the first write, or at finish).
    */
-  static start(file: string, facts: TarEntryFacts): TarFile {
-    return new TarFile(fs.open(file, 'wx', MODE), file, facts);
+  static start(file: string, facts: TarEntryFacts, chunks = new ChunkPool(TAR_CHUNK_BYTES)): TarFile {
+    return new TarFile(fs.open(file, 'wx', MODE), file, facts, chunks);
   }
 
   private append(bytes: Uint8Array): void {
     let from = 0;
     while (from < bytes.length) {
       // Every byte of a chunk is set before it is written.
-      if (this.used === this.chunk.length) this.handOver(Buffer.allocUnsafe(CHUNK_BYTES));
+      if (this.used === this.chunk.length) this.handOver(this.chunks.take());
       const n = Math.min(bytes.length - from, this.chunk.length - this.used);
       this.chunk.set(bytes.subarray(from, from + n), this.used);
       this.used += n;
@@ -143,7 +149,7 @@ export class TarFile {
   private appendHeader(name: string, size: number, typeflag: number): boolean {
     if (!ustarHolds(name)) return false;
     // Entries are whole blocks, and a chunk is too: a header never straddles two chunks.
-    if (this.used === this.chunk.length) this.handOver(Buffer.allocUnsafe(CHUNK_BYTES));
+    if (this.used === this.chunk.length) this.handOver(this.chunks.take());
     const chunk = this.chunk;
     const at = this.used;
     chunk.set(this.template.block, at);
@@ -194,11 +200,12 @@ export class TarFile {
   }
 
   /** Sends the filled chunk to the file, after the one before it; `next` becomes the chunk to fill. */
-  private handOver(next: Buffer): void {
+  private handOver(next: Buffer | null): void {
     if (this.closed) throw new Error(`${this.file} is closed`);
+    const chunk = this.chunk;
     // The write before it is waited for by the entry that handed this chunk over (entry()), or at finish.
-    void this.writes.handOver(this.chunk.subarray(0, this.used));
-    this.chunk = next;
+    void this.writes.handOver(chunk.subarray(0, this.used), () => this.chunks.give(chunk));
+    this.chunk = next ?? EMPTY;
     this.used = 0;
   }
 
@@ -206,7 +213,7 @@ export class TarFile {
   async finish(): Promise<void> {
     if (this.closed) return;
     this.append(ZEROS.subarray(0, 2 * BLOCK));
-    this.handOver(Buffer.alloc(0));
+    this.handOver(null);
     this.closed = true;
     try {
       await this.writes.done();

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { ExportSample, Split } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
 import { mapConcurrent } from '../../util/map-concurrent.js';
-import { TarFile } from './tar-file.js';
+import { ChunkPool } from '../../util/chunk-pool.js';
+import { TAR_CHUNK_BYTES, TarFile } from './tar-file.js';
 
 /** Every entry's time: the epoch. */
 const FIXED_MTIME = 0;
@@ -47,6 +48,8 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
   const counts = new Map<Split, number>();
   const all: TarFile[] = [];
   const finishing: Promise<void>[] = [];
+  // One set of chunks for every shard: a shard of captions only is a few MB, each a chunk of its own otherwise.
+  const chunks = new ChunkPool(TAR_CHUNK_BYTES);
   /** Finishes a full shard behind the writing; a promise (the oldest finishing) when too many already are. */
   const finishBehind = (shard: TarFile): Promise<void> | undefined => {
     const finished = shard.finish();
@@ -66,7 +69,7 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
       const behind = shard ? finishBehind(shard) : undefined;
       const number = Math.floor(index / context.shardSize);
       // Created as its entries are gathered: no wait for the file system between two shards.
-      const next = TarFile.start(path.join(context.root, `${sample.split}-${String(number).padStart(6, '0')}.tar`), { mtime: FIXED_MTIME });
+      const next = TarFile.start(path.join(context.root, `${sample.split}-${String(number).padStart(6, '0')}.tar`), { mtime: FIXED_MTIME }, chunks);
       open.set(sample.split, next);
       all.push(next);
       const added = addEntries(next, sample, image, index);
