@@ -9,6 +9,8 @@ import { extract } from 'tar-stream';
 import { exportFineTuneSet, planExport, type ExportFormat, type ExportProfile, type ExportRecord } from '../../src/core/export/index.js';
 import type { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { addImages, approvedImages, makeDataset, readTree, tempDir, type FixtureImage } from './export-fixture.js';
+import { sampleFactsJson } from '../../src/core/export/formats/webdataset.js';
+import type { ExportSample } from '../../src/core/export/types.js';
 
 interface Row {
   caption: string;
@@ -247,4 +249,21 @@ test('an image keeps its split when images are added to the dataset', async () =
   assert.equal(record.counts.total, 80);
   const after = await readExport(second, 'hf');
   for (const [name, row] of before) assert.equal(after.get(name)?.split, row.split, name);
+});
+
+test("a WebDataset sample's facts are JSON.stringify's bytes for every kind of value a record holds", () => {
+  const names = ['a.png', 'dir/q"uote\\.png', 'ünï/字.jpg', 'tab\there.png', '\u2028line.png', 'lone\ud800.png'];
+  const hashes = [null, 'ab'.repeat(32), 'not "hex" \\ at all', '\u0001'];
+  const sizes = [null, 0, -0, 7, 4096, 2 ** 53 - 1, 1e21];
+  let n = 0;
+  for (const fileName of names) {
+    for (const sha256 of hashes) {
+      for (const width of sizes) {
+        const height = sizes[(n++ * 3) % sizes.length]!;
+        const sample: ExportSample = { fileName, caption: 'c', plain: true, source: n % 2 ? 'dsc' : 'alt', by: null, score: null, lines: null, split: 'train', image: { width, height, sha256 } };
+        const meta = { file_name: fileName, caption_source: sample.source, width, height, sha256 };
+        assert.equal(sampleFactsJson(sample), JSON.stringify(meta));
+      }
+    }
+  }
 });

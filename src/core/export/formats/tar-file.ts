@@ -46,6 +46,16 @@ function headerTemplate(mtime: number): { block: Buffer; sum: number } {
   return { block, sum };
 }
 
+/** The checksum field as octal(sum, 6) writes it, six digits and a space, byte by byte (a header per entry: millions of them). A checksum is at most 512 × 255, six octal digits. */
+function writeChecksum(target: Buffer, at: number, sum: number): void {
+  let rest = sum;
+  for (let i = 5; i >= 0; i--) {
+    target[at + i] = 0x30 + (rest & 7);
+    rest >>>= 3;
+  }
+  target[at + 6] = 0x20;
+}
+
 /** The size field: 11 octal digits and a space, or base-256 (as tar-stream writes sizes past 8 GiB). */
 function writeSize(target: Buffer, at: number, size: number): number {
   let sum = 0;
@@ -104,6 +114,7 @@ export class TarFile {
   ) {
     // Its failure surfaces at the first write or at finish.
     opened.catch(() => undefined);
+    if (chunks.size % BLOCK !== 0) throw new RangeError(`tar chunks are whole ${BLOCK}-byte blocks, not ${chunks.size} bytes`);
     this.chunk = chunks.take();
     this.writes = new ChainedWrites(opened, file);
     this.template = headerTemplate(facts.mtime);
@@ -139,7 +150,11 @@ export class TarFile {
   /** Zero bytes up to the next block boundary after `size` bytes of data. */
   private pad(size: number): void {
     const rest = size % BLOCK;
-    if (rest > 0) this.append(ZEROS.subarray(0, BLOCK - rest));
+    if (rest === 0) return;
+    // Chunks are whole blocks: the padding never straddles two (filled in place, no view made per entry).
+    const end = this.used + BLOCK - rest;
+    this.chunk.fill(0, this.used, end);
+    this.used = end;
   }
 
   /**
@@ -162,7 +177,7 @@ export class TarFile {
     sum += writeSize(chunk, at + 124, size);
     chunk[at + 156] = 0x30 + typeflag;
     sum += 0x30 + typeflag;
-    chunk.write(octal(sum, 6), at + 148, 'latin1');
+    writeChecksum(chunk, at + 148, sum);
     this.used += BLOCK;
     return true;
   }

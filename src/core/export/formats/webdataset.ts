@@ -22,21 +22,25 @@ export function sampleKey(index: number): string {
   return String(index).padStart(6, '0');
 }
 
+/**
+ * A sample's .json: JSON.stringify({ file_name, caption_source, width, height, sha256 }), made as one
+ * template (an object and its stringify per sample of a million cost more). Width and height are whole
+ * numbers or null, as a record holds them.
+ */
+export function sampleFactsJson(sample: ExportSample): string {
+  const { width, height, sha256 } = sample.image;
+  const hash = sha256 === null ? 'null' : JSON.stringify(sha256);
+  return `{"file_name":${JSON.stringify(sample.fileName)},"caption_source":${JSON.stringify(sample.source)},"width":${width},"height":${height},"sha256":${hash}}`;
+}
+
 /** A sample's entries: its image (when exported), its caption, its facts. A promise when the shard must catch up. */
 function addEntries(shard: TarFile, sample: ExportSample, image: Buffer | null, index: number): Promise<void> | undefined {
   const key = sampleKey(index);
-  const meta = {
-    file_name: sample.fileName,
-    caption_source: sample.source,
-    width: sample.image.width,
-    height: sample.image.height,
-    sha256: sample.image.sha256,
-  };
   const waits: Promise<void>[] = [];
   const wait = (added: Promise<void> | undefined) => added && waits.push(added);
   if (image) wait(shard.entry(`${key}.${imageExtension(sample.fileName)}`, image));
   wait(shard.entryText(`${key}.txt`, sample.caption));
-  wait(shard.entryText(`${key}.json`, JSON.stringify(meta)));
+  wait(shard.entryText(`${key}.json`, sampleFactsJson(sample)));
   return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
 }
 
