@@ -177,7 +177,17 @@ test('webdataset with one sample per shard: more shards finishing behind the wri
   const store = await dataset();
   const out = path.join(await tempDir('out'), 'set');
   const options = { profile: 'dsc' as const, ratio: 0.6, seed: 3, validation: 0.3, select: 'approved' as const };
-  const { record } = await exportFineTuneSet({ store, out, format: 'webdataset', shardSize: 1, ...options });
+  // Every shard is flushed to disk before the export is marked whole: count the files synced.
+  const probe = await fs.open(path.join(await tempDir('probe'), 'p'), 'w');
+  const fileHandle = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const realSync = fileHandle.sync;
+  let synced = 0;
+  fileHandle.sync = function (this: unknown) {
+    synced++;
+    return realSync.call(this);
+  };
+  const { record } = await exportFineTuneSet({ store, out, format: 'webdataset', shardSize: 1, ...options }).finally(() => (fileHandle.sync = realSync));
   const expected = planExport(store.records(), options).samples.filter((s) => s.fileName !== 'img/gone.png');
   const rows = await readExport(out, 'webdataset');
   assert.deepEqual([...rows.keys()].sort(), expected.map((s) => s.fileName).sort());
@@ -185,6 +195,7 @@ test('webdataset with one sample per shard: more shards finishing behind the wri
   const shards = record.outputs.filter((o) => o.endsWith('.tar'));
   assert.equal(shards.length, expected.length);
   assert.ok(shards.length > 8, 'more shards than finish behind the writing at once');
+  assert.ok(synced >= shards.length, `${synced} files synced for ${shards.length} shards`);
 });
 
 test('the same seed reproduces every output byte; images are hard-linked with --images link', async () => {

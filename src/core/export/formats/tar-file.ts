@@ -224,24 +224,19 @@ export class TarFile {
     this.used = 0;
   }
 
-  /** Ends the archive (two zero blocks), writes what is left and closes the file. */
-  async finish(): Promise<void> {
+  /**
+   * Ends the archive (two zero blocks), writes what is left and closes the file; `sync` flushes it to disk
+   * first (a shard synced as it finishes, behind the writing, instead of every shard at the end).
+   */
+  async finish(options: { sync?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.append(ZEROS.subarray(0, 2 * BLOCK));
     this.handOver(null);
     this.closed = true;
+    const handle = await this.opened;
     try {
       await this.writes.done();
-    } finally {
-      await (await this.opened).close();
-    }
-  }
-
-  /** Flushes the finished file to disk (all shards at the end, concurrently: one at a time is a disk round trip each). */
-  async sync(): Promise<void> {
-    const handle = await fs.open(this.file, 'r+');
-    try {
-      await handle.sync();
+      if (options.sync) await handle.sync();
     } finally {
       await handle.close();
     }
