@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ManifestRegistry } from '../core/document/manifest-registry.js';
 import { DEFAULT_SCORE_MODEL } from '../core/scoring/defaults.js';
-import { DEVICE_REQUESTS } from '../core/captioner/local/device-requests.js';
+import { deviceRequestOf } from '../core/captioner/local/device-requests.js';
 import { EngineScorer } from '../core/engine/engine-scorer.js';
 import { engineEnvironmentOffThread } from '../core/engine/engine-environment.js';
 import { scoreDataset, type ScoreReport } from '../core/scoring/score-dataset.js';
@@ -40,7 +40,7 @@ export async function scoreCaptionsCommand(registry: ManifestRegistry, modelCach
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: `loading ${model}…` });
         // The dual encoder runs in the engine process: never on the extension host's thread.
-        const request = DEVICE_REQUESTS.find((d) => d === device) ?? 'auto';
+        const request = deviceRequestOf(device);
         const scorer = await EngineScorer.open(
           { model, device: request, dtype: 'auto', cacheDir: modelCacheDir },
           { env: await engineEnvironmentOffThread({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device: request }), signal: controller.signal },

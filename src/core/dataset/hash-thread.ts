@@ -5,6 +5,7 @@
 // than parsing). A bell word wakes the thread, for half the slots' blocks at a time and for the end.
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../util/end-worker.js';
+import { firstMessage } from '../util/first-message.js';
 
 /** Words of the control array. */
 const HANDED = 0;
@@ -78,13 +79,9 @@ export class HashThread {
     this.slots = shared.map((s) => Buffer.from(s));
     this.lengths = new Int32Array(new SharedArrayBuffer(slotCount * 4));
     this.worker = new Worker(HASHER, { eval: true, workerData: { slots: shared, control: this.control.buffer, lengths: this.lengths.buffer } });
-    this.digest = new Promise<string>((resolve, reject) => {
-      this.worker.once('message', (answer: Answer) => {
-        this.answered = true;
-        resolve(answer.sha256);
-      });
-      this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the hashing thread stopped (exit code ${code}) before it answered`)));
+    this.digest = firstMessage<Answer>(this.worker, 'the hashing thread').then((answer) => {
+      this.answered = true;
+      return answer.sha256;
     });
     // Waited for by whoever needs the hash; a pass given up never asks.
     this.digest.catch((err: unknown) => (this.failure = err instanceof Error ? err : new Error(String(err))));

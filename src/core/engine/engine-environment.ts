@@ -5,6 +5,7 @@ import type { DeviceRequest } from '../captioner/local/device-requests.js';
 import { cudaEngineEnv, type CudaSearch } from '../gpu/cuda-libraries.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
 import { endWorker } from '../util/end-worker.js';
+import { firstMessage } from '../util/first-message.js';
 
 /** Where to look (the search's places, all plain data) and for which device. */
 export type EngineEnvironmentRequest = CudaSearch & { device?: DeviceRequest };
@@ -30,11 +31,7 @@ export async function engineEnvironmentOffThread(where: EngineEnvironmentRequest
   if (where.device === 'cpu') return {};
   const worker = startBundledWorker(__filename, __dirname, 'engine-env-worker', { workerData: where });
   try {
-    return await new Promise<Record<string, string>>((resolve, reject) => {
-      worker.once('message', (reply: EngineEnvironmentReply) => resolve(reply.env));
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the CUDA library search stopped (exit code ${code}) before it answered`)));
-    });
+    return (await firstMessage<EngineEnvironmentReply>(worker, 'the CUDA library search')).env;
   } finally {
     await endWorker(worker, () => undefined);
   }

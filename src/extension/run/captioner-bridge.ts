@@ -3,7 +3,7 @@
 // so the captioner's API can move without touching the job manager.
 import * as vscode from 'vscode';
 import type { CaptionBackend } from '../../core/captioner/backend.js';
-import { DEVICE_REQUESTS } from '../../core/captioner/local/device-requests.js';
+import { deviceRequestOf } from '../../core/captioner/local/device-requests.js';
 import { DTYPE_REQUESTS } from '../../core/captioner/local/dtype.js';
 import { RemoteCaptionBackend, type RemoteBackendOptions } from '../../core/captioner/remote/index.js';
 import { EngineCaptionBackend } from '../../core/engine/engine-captioner.js';
@@ -20,7 +20,7 @@ export interface EngineEvents {
 }
 
 export async function openLocalBackend(settings: RunSettings, modelCacheDir: string, signal: AbortSignal, events: EngineEvents): Promise<EngineCaptionBackend> {
-  const device = DEVICE_REQUESTS.find((d) => d === settings.device) ?? 'auto';
+  const device = deviceRequestOf(settings.device);
   // The CUDA library search reads folders: not on this thread, which every extension shares.
   const env = await engineEnvironmentOffThread({ cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, device });
   return EngineCaptionBackend.open({
