@@ -192,15 +192,15 @@ export class TextMeasurer {
 
   /** The plain measures of a text that is not ASCII, as ids. */
   private plainIds(text: string): MeasuredIds {
-    const m = this.plain(text);
+    const m = this.plain(text, this.loopPhrases);
     const { result, tables } = this;
     result.words = m.words;
     result.startsWithArticle = m.startsWithArticle;
     result.opening = tables.openings.idOf(m.opening);
     result.closing = tables.closings.idOf(m.closing);
     result.identityHash = m.identityHash;
-    result.looping = m.repeats.length > 0;
-    const loops = this.loopPhrases ? m.repeats : [];
+    result.looping = this.loopPhrases ? m.repeats.length > 0 : this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes);
+    const loops = m.repeats;
     result.reserveLoops(loops.length);
     loops.forEach((r, i) => {
       result.loopIds[i] = tables.loops.idOf(r.ngram);
@@ -210,8 +210,8 @@ export class TextMeasurer {
     return result;
   }
 
-  /** The plain definitions, for any text. */
-  plain(text: string): TextMeasures {
+  /** The plain definitions, for any text; `repeats` false leaves the looping n-grams out (none listed). */
+  plain(text: string, repeats = true): TextMeasures {
     const tokens = tokensOf(text);
     return {
       words: wordsOf(text).length,
@@ -219,7 +219,7 @@ export class TextMeasurer {
       opening: openingPhraseIn(tokens, this.phraseWords),
       closing: closingPhraseIn(tokens, this.phraseWords),
       identityHash: textHash(identityKey(text)),
-      repeats: this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes) ? repeatedNgramsIn(tokens, this.loopN, this.loopMinTimes) : [],
+      repeats: repeats && this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes) ? repeatedNgramsIn(tokens, this.loopN, this.loopMinTimes) : [],
     };
   }
 }
