@@ -50,11 +50,14 @@ export class ParquetThread {
     return this.groups.length > GROUPS_IN_FLIGHT ? this.groups.shift() : undefined;
   }
 
-  /** Waits for every group, finishes and names the shards, and ends the thread. */
+  /** Waits for every group, finishes and names the shards, and ends the thread; on a failure, closes the shards unfinished. */
   async close(): Promise<void> {
     try {
       for (const group of this.groups.splice(0)) await group;
       await this.request({ close: true });
+    } catch (err) {
+      await this.request({ abort: true }, true).catch(() => undefined);
+      throw err;
     } finally {
       await this.end();
     }
