@@ -49,3 +49,25 @@ test('no thumbnail of an image that leads outside its dataset (a link made after
   assert.ok(await cache.get(dataset, { ...emptyRecord('alias.png'), sha256: 'cc'.repeat(32) }), 'a link inside the dataset is fine');
   await fs.rm(root, { recursive: true, force: true });
 });
+
+test('a thumbnail looked for and not found is not looked for on disk again; one made meanwhile by another window is found when asked for', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'rc-thumbs-unmade-'));
+  const dataset = path.join(root, 'data');
+  await fs.mkdir(dataset, { recursive: true });
+  await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 20, b: 30 } } }).png().toFile(path.join(dataset, 'a.png'));
+  const record = { ...emptyRecord('a.png'), sha256: 'cd'.repeat(32) };
+  const here = new ThumbnailCache(path.join(root, 'cache'));
+  const elsewhere = new ThumbnailCache(path.join(root, 'cache'));
+
+  assert.equal(await here.cached(dataset, record), null);
+  const made = await elsewhere.get(dataset, record);
+  assert.ok(made);
+  const { mtimeMs } = await fs.stat(made);
+  // Remembered as not made: a page of the list asks the disk nothing for it.
+  assert.equal(await here.cached(dataset, record), null);
+  // Asked to make it, this window finds it on disk and does not make it again.
+  assert.equal(await here.get(dataset, record), made);
+  assert.equal((await fs.stat(made)).mtimeMs, mtimeMs);
+  assert.equal(await here.cached(dataset, record), made);
+  await fs.rm(root, { recursive: true, force: true });
+});

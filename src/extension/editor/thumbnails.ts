@@ -23,6 +23,12 @@ export class ThumbnailCache {
    * them: a page must not wait on file-system threads busy with a run's fsyncs. Bounded; the oldest go first.
    */
   private readonly known = new Set<string>();
+  /**
+   * Thumbnails looked for here and not found, for the same reason: a list of images not yet shown pages by
+   * them again and again. A thumbnail made elsewhere since (another window) is found when the list asks
+   * for it to be made (get() looks at the disk first), as if it were missing.
+   */
+  private readonly unmade = new Set<string>();
 
   constructor(
     readonly cacheDir: string,
@@ -44,22 +50,24 @@ export class ThumbnailCache {
     return { uriOf, cachedThumbnail: (record) => this.cached(folder, record), thumbnail: (record) => this.get(folder, record) };
   }
 
-  /** The thumbnail's path if it is already made (no I/O once it is known, else one access check). */
+  /** The thumbnail's path if it is already made (no I/O once it is known or known not to be, else one access check). */
   async cached(folder: string, record: ManifestRecord): Promise<string | null> {
     const file = this.pathFor(folder, record);
     if (this.known.has(file)) return file;
+    if (this.unmade.has(file)) return null;
     try {
       await fs.access(file);
       this.remember(file);
       return file;
     } catch {
+      bounded(this.unmade, file);
       return null;
     }
   }
 
   private remember(file: string): void {
-    if (this.known.size >= KNOWN_THUMBNAILS) this.known.delete(this.known.values().next().value!);
-    this.known.add(file);
+    this.unmade.delete(file);
+    bounded(this.known, file);
   }
 
   /** Makes the thumbnail if needed; null when the image cannot be read. */
@@ -114,4 +122,10 @@ export class ThumbnailCache {
       this.queue.shift()?.();
     }
   }
+}
+
+/** Adds `file` to `set`, the oldest entry going first once it holds KNOWN_THUMBNAILS. */
+function bounded(set: Set<string>, file: string): void {
+  if (set.size >= KNOWN_THUMBNAILS) set.delete(set.values().next().value!);
+  set.add(file);
 }
