@@ -12,6 +12,7 @@ import { createRemoteBackend, openLocalBackend } from './captioner-bridge.js';
 import { readRunSettings, type RunSettings } from './settings.js';
 import { ApiKeyStore } from '../remote/api-keys.js';
 import { readRemoteCaptionSettings } from '../remote/remote-settings.js';
+import { pacedReports } from '../paced-reports.js';
 
 interface Job {
   folder: string;
@@ -165,6 +166,8 @@ export class JobManager implements vscode.Disposable {
           await lease.model.ready;
           let lastDone = 0;
           let backendInUse: CaptionBackend | null = null;
+          // The scan reports per image: a folder of a million would send as many messages to the window.
+          const scanReports = pacedReports();
           const ran = await runCaptionJob({
             folder: job.folder,
             store: lease.model.runAccess(),
@@ -175,6 +178,7 @@ export class JobManager implements vscode.Disposable {
               followExternalLinks: settings.followExternalLinks,
               onProgress: (done, total) => {
                 job.progress = `scan ${done}/${total}`;
+                if (!scanReports(done === total)) return;
                 progress.report({ message: `scanning ${done}/${total}` });
                 this.updateStatus();
               },
