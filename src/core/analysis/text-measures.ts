@@ -190,7 +190,7 @@ export class TextMeasurer {
     };
   }
 
-  /** The plain measures of a text that is not ASCII, as ids. */
+  /** The plain measures of a text that is not ASCII, as ids; the scan holds `text` (measureIds took it). */
   private plainIds(text: string): MeasuredIds {
     const m = this.plain(text, this.loopPhrases);
     const { result, tables } = this;
@@ -199,7 +199,7 @@ export class TextMeasurer {
     result.opening = tables.openings.idOf(m.opening);
     result.closing = tables.closings.idOf(m.closing);
     result.identityHash = m.identityHash;
-    result.looping = this.loopPhrases ? m.repeats.length > 0 : this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes);
+    result.looping = this.loopPhrases ? m.repeats.length > 0 : this.scan.hasRepeat(this.loopN, this.loopMinTimes);
     const loops = m.repeats;
     result.reserveLoops(loops.length);
     loops.forEach((r, i) => {

@@ -9,7 +9,10 @@ export interface ParquetThreadSetup extends SplitShardsOptions {
   folder: string;
 }
 
-/** `close`: finish every split's shards and give them their names; `abort`: close files unfinished. */
-export type ParquetRequest = { id: number; split: Split; group: RowGroup } | { id: number; close: true } | { id: number; abort: true };
+/** What the thread is asked to do. `close`: finish every split's shards and give them their names; `abort`: close files unfinished. */
+export type ParquetWork = { split: Split; group: RowGroup } | { close: true } | { abort: true };
+
+/** A piece of work with the id its answer carries. */
+export type ParquetRequest = ParquetWork & { id: number };
 
 export type ParquetReply = { id: number; done: true } | { id: number; error: string; code?: string };

@@ -5,13 +5,11 @@ import type { Worker } from 'node:worker_threads';
 import { startBundledWorker } from '../../../util/bundled-worker.js';
 import { endWorker } from '../../../util/end-worker.js';
 import type { Split } from '../../types.js';
-import type { ParquetReply, ParquetRequest, ParquetThreadSetup } from './parquet-thread-protocol.js';
+import type { ParquetReply, ParquetRequest, ParquetThreadSetup, ParquetWork } from './parquet-thread-protocol.js';
 import type { RowGroup } from './split-shards.js';
 
 /** Row groups sent and not yet written before the export waits: memory stays a few groups' worth. */
 const GROUPS_IN_FLIGHT = 2;
-
-type Body = { split: Split; group: RowGroup } | { close: true } | { abort: true };
 
 export class ParquetThread {
   private readonly worker: Worker;
@@ -70,7 +68,7 @@ export class ParquetThread {
     await this.end();
   }
 
-  private request(body: Body, afterFailure = false): Promise<void> {
+  private request(body: ParquetWork, afterFailure = false): Promise<void> {
     if (this.gone || (this.failure && !afterFailure)) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
