@@ -46,3 +46,23 @@ test('recaption export writes the set, prints a summary, exits 0 when the folder
   assert.equal(all.status, 0, all.stderr);
   assert.match(all.stderr, /exported 11 images/);
 });
+
+test('recaption export --card-sample takes a number of records or "all", records it, and refuses anything else', async () => {
+  const store = await makeDataset(approvedImages(30));
+  const exportWith = async (value: string) => {
+    const out = path.join(await tempDir('cli-card'), 'set');
+    return { run: recaption('export', store.folder, '--profile', 'dsc', '--format', 'hf', '--images', 'none', '--out', out, '--card-sample', value, '--json'), out };
+  };
+  const sampled = await exportWith('10');
+  assert.equal(sampled.run.status, 0, sampled.run.stderr);
+  assert.equal((JSON.parse(sampled.run.stdout) as ExportRecord).card_sample, 10);
+  assert.match(await fs.readFile(path.join(sampled.out, 'README.md'), 'utf8'), /a seeded sample of \d+ of the 30 exported images/);
+  const all = await exportWith('all');
+  assert.equal(all.run.status, 0, all.run.stderr);
+  assert.equal((JSON.parse(all.run.stdout) as ExportRecord).card_sample, null);
+  for (const bad of ['0', 'some', '1e3']) {
+    const refused = await exportWith(bad);
+    assert.equal(refused.run.status, 2, `${bad}: ${refused.run.stderr}`);
+    assert.match(refused.run.stderr, /--card-sample must be "all" or a whole number of records from 1/);
+  }
+});

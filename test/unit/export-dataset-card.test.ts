@@ -59,6 +59,7 @@ function exportRecord(over: Partial<ExportRecord> = {}): ExportRecord {
     notes: [],
     outputs: [],
     follow_external_links: false,
+    card_sample: 100_000,
     settings_sha256: SHA,
     ...over,
   };

@@ -1,6 +1,6 @@
 import { ManifestFile } from '../../core/dataset/manifest-record-stream.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, EXPORT_SELECTIONS, ExportError, IMAGE_MODES, exportFineTuneSet, type ExportRecord } from '../../core/export/index.js';
-import { DEFAULT_EXPORT_SELECTION, DEFAULT_IMAGE_MODE, DEFAULT_PARQUET_SHARD_MB, DEFAULT_T2I_RATIO, DEFAULT_VALIDATION_SHARE, DEFAULT_WEBDATASET_SHARD_SIZE } from '../../core/export/index.js';
+import { DEFAULT_CARD_SAMPLE, DEFAULT_EXPORT_SELECTION, DEFAULT_IMAGE_MODE, DEFAULT_PARQUET_SHARD_MB, DEFAULT_T2I_RATIO, DEFAULT_VALIDATION_SHARE, DEFAULT_WEBDATASET_SHARD_SIZE } from '../../core/export/index.js';
 import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
 import { CliError } from '../cli-error.js';
 import { codedErrorExit, abortOnSigint, choiceOption, intOption, parseFolderArgs, type CliCommand } from '../command.js';
@@ -13,7 +13,7 @@ const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format ${
                         [--ratio ${DEFAULT_T2I_RATIO}] [--seed N] [--val ${DEFAULT_VALIDATION_SHARE}] [--select approved|unrejected]
                         [--images copy|link|none] [--shard-size N] [--shard-mb N] [--lines alt,ssc,dsc]
                         [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--follow-external-links]
-                        [--force] [--json]
+                        [--card-sample N|all] [--force] [--json]
 
 Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
 
@@ -41,6 +41,10 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
   --follow-external-links
                  export images that are links (or in folders that are links) leading outside the dataset
                  folder; off: they are skipped and named in a warning (as the scan skips them)
+  --card-sample N|all
+                 the dataset card measures the texts of about N records in full (default ${DEFAULT_CARD_SAMPLE}):
+                 a larger manifest has a seeded sample of them measured, and the card says so; every text
+                 is still counted, and so are identical ones. all: measure every record
   --force        replace an earlier export in the folder (your other files there stay) or write inside the dataset
   --json         print export.json on stdout
 
@@ -52,6 +56,16 @@ function choice<T extends string>(value: string | undefined, name: string, allow
   const chosen = choiceOption(value, name, allowed) ?? fallback;
   if (chosen === undefined) throw new CliError(`--${name} is required (${allowed.join('|')})\n${help}`, 2);
   return chosen;
+}
+
+/** --card-sample: records the card measures in full, or null for all of them. */
+function cardSampleOption(value: string | undefined): number | null {
+  if (value?.trim() === 'all') return null;
+  try {
+    return intOption(value, 'card-sample', DEFAULT_CARD_SAMPLE, 1);
+  } catch {
+    throw new CliError(`--card-sample must be "all" or a whole number of records from 1, got "${value}"`, 2);
+  }
 }
 
 function shareOption(value: string | undefined, name: string, fallback: number): number {
@@ -106,6 +120,7 @@ export const exportCommand: CliCommand = {
         dedup: { type: 'boolean' },
         'near-distance': { type: 'string' },
         'follow-external-links': { type: 'boolean' },
+        'card-sample': { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -141,6 +156,7 @@ export const exportCommand: CliCommand = {
         nearDistance: intOption(values['near-distance'], 'near-distance', DEFAULT_NEAR_DISTANCE),
         force: values.force ?? false,
         followExternalLinks: values['follow-external-links'] === true,
+        cardSample: cardSampleOption(values['card-sample']),
         signal: sigint.signal,
         onProgress: (p) => progress.update(p.done, p.total, p.phase === 'writing' ? undefined : p.phase),
       });

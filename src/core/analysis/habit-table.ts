@@ -20,19 +20,26 @@ function rowOf(report: HabitReport, label: string, cell: Cell): HabitRow {
   return { label, cells: Object.fromEntries(TEXT_SOURCES.map((s) => [s, cell(report.sources[s])])) as Record<TextSource, string> };
 }
 
+/** Whether the report measured a sample of its records in full, not every one. */
+export function sampled(report: HabitReport): boolean {
+  return report.measuredRecords < report.records;
+}
+
 /** The table's rows: lengths, the habits, loops and duplicates, and the scores where any text is scored. */
 export function habitRows(report: HabitReport): HabitRow[] {
   const { loopN, loopMinTimes } = report.options;
+  // A measure's cells are of the texts measured in full; the counts of texts and of identical ones, of all.
   const rows: [string, Cell][] = [
     ['texts', (s) => String(s.count)],
-    ['words: mean', (s) => num(s.words.mean, s.count)],
-    ['words: median', (s) => num(s.words.median, s.count)],
-    ['words: p10 – p90', (s) => (s.count ? `${s.words.p10} – ${s.words.p90}` : NONE)],
-    ['words: min – max', (s) => (s.count ? `${s.words.min} – ${s.words.max}` : NONE)],
-    ['starts with a/an/the', (s) => pct(s.startsWithArticle, s.count)],
-    ['ends with a period', (s) => pct(s.endsWithPeriod, s.count)],
-    ['capitalised first letter', (s) => pct(s.capitalised, s.count)],
-    [`loops (${loopN}-word phrase ×${loopMinTimes})`, (s) => pct(s.loops.share, s.count)],
+    ...(sampled(report) ? ([['texts measured (seeded sample)', (s) => String(s.measured)]] as [string, Cell][]) : []),
+    ['words: mean', (s) => num(s.words.mean, s.measured)],
+    ['words: median', (s) => num(s.words.median, s.measured)],
+    ['words: p10 – p90', (s) => (s.measured ? `${s.words.p10} – ${s.words.p90}` : NONE)],
+    ['words: min – max', (s) => (s.measured ? `${s.words.min} – ${s.words.max}` : NONE)],
+    ['starts with a/an/the', (s) => pct(s.startsWithArticle, s.measured)],
+    ['ends with a period', (s) => pct(s.endsWithPeriod, s.measured)],
+    ['capitalised first letter', (s) => pct(s.capitalised, s.measured)],
+    [`loops (${loopN}-word phrase ×${loopMinTimes})`, (s) => pct(s.loops.share, s.measured)],
     ['identical to another text', (s) => pct(s.duplicates.share, s.count)],
   ];
   if (TEXT_SOURCES.some((s) => report.sources[s].scores)) {
@@ -52,7 +59,7 @@ export function habitRows(report: HabitReport): HabitRow[] {
  */
 export function habitVerdict(report: HabitReport): string | null {
   if (report.flags.length > 0) return null;
-  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].count >= report.options.minCount);
+  const judged = (['ssc', 'dsc'] as const).some((s) => report.sources[s].measured >= report.options.minCount);
   if (!judged) return null;
-  return report.sources.alt.count >= report.options.minCount ? 'No sharp difference from the ground truth stands out.' : 'No habit stands out in the synthetic captions.';
+  return report.sources.alt.measured >= report.options.minCount ? 'No sharp difference from the ground truth stands out.' : 'No habit stands out in the synthetic captions.';
 }

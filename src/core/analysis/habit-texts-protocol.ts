@@ -2,6 +2,7 @@
 // sent what the report reads of each record, in order, a chunk of records at a time, and says when it has
 // measured each; after `end` it answers with the report of those texts, or why it could not make it.
 import type { HabitTextReport } from './habit-report.js';
+import type { RecordSampleOptions } from './record-sample.js';
 
 /**
  * Per record, RECORD_SLOTS values in a row: file name, score model, flags (RECORD_FLAGS), then text and
@@ -18,9 +19,12 @@ export const RECORD_FLAGS = { missing: 1, sscStopped: 2, dscStopped: 4 } as cons
 /** What the thread is started with (its workerData): the report's options that its texts' measures depend on. */
 export interface HabitTextsSetup {
   loopPhrases: boolean;
+  /** Measure a seeded sample of the records in full and only count the others' texts; null: measure every one. */
+  sample: RecordSampleOptions | null;
 }
 
-export type HabitTextsRequest = { chunk: HabitTextsChunk } | { end: true };
+/** `expected`: the records the sender expects in all, as it knows it now (a sample's share is fixed by the first). */
+export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number } | { end: true };
 
 /** `measured`: one chunk is done (the sender keeps a few in flight, not a queue as long as the export). */
 export type HabitTextsReply = { measured: true } | { texts: HabitTextReport } | { error: string };

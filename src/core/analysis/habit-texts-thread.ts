@@ -18,6 +18,7 @@ export class HabitTextsThread {
   private chunk: HabitTextsChunk = [];
   private readonly answer: Promise<HabitTextReport>;
   private inFlight = 0;
+  private expected = 0;
   /** The thread answered, failed or was ended: nothing is waited for any more (finish() says how it ended). */
   private settled = false;
   /** Resolves the caller waiting for the thread to catch up. */
@@ -43,8 +44,12 @@ export class HabitTextsThread {
       });
   }
 
-  /** Adds the record's texts; a promise when the caller must wait for the thread before adding more. */
-  add(record: ManifestRecord): Promise<void> | undefined {
+  /**
+   * Adds the record's texts; a promise when the caller must wait for the thread before adding more.
+   * `expected`: the records the caller expects in all, for a sampled report's share.
+   */
+  add(record: ManifestRecord, expected = 0): Promise<void> | undefined {
+    this.expected = expected;
     const { alt, ssc, dsc } = record;
     const flags = (record.missing ? RECORD_FLAGS.missing : 0) | (ssc?.finish === 'length' ? RECORD_FLAGS.sscStopped : 0) | (dsc?.finish === 'length' ? RECORD_FLAGS.dscStopped : 0);
     this.chunk.push(record.file_name, record.score_model ?? null, flags, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
@@ -73,7 +78,7 @@ export class HabitTextsThread {
 
   private post(): void {
     if (this.chunk.length === 0) return;
-    this.worker.postMessage({ chunk: this.chunk } satisfies HabitTextsRequest);
+    this.worker.postMessage({ chunk: this.chunk, expected: this.expected } satisfies HabitTextsRequest);
     this.chunk = [];
     this.inFlight++;
   }

@@ -6,13 +6,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptionText, CaptionTexts } from './caption-texts.js';
 import { HabitReportBuilder } from './habit-report.js';
 import { RECORD_FLAGS, RECORD_SLOTS, type HabitTextsChunk, type HabitTextsReply, type HabitTextsRequest, type HabitTextsSetup } from './habit-texts-protocol.js';
+import { RecordSample } from './record-sample.js';
 
 const port = parentPort;
 if (!port) throw new Error('habit-texts-worker.js runs as a worker thread');
 
 const setup = workerData as Partial<HabitTextsSetup> | null;
-if (typeof setup?.loopPhrases !== 'boolean') throw new Error('habit-texts-worker.js is started with { loopPhrases }');
+if (typeof setup?.loopPhrases !== 'boolean' || setup.sample === undefined) throw new Error('habit-texts-worker.js is started with { loopPhrases, sample }');
 const report = new HabitReportBuilder({ loopPhrases: setup.loopPhrases });
+const sample = setup.sample ? new RecordSample(setup.sample) : null;
 
 function textAt(chunk: HabitTextsChunk, at: number, stopped: boolean): CaptionText | null {
   const text = chunk[at];
@@ -21,8 +23,9 @@ function textAt(chunk: HabitTextsChunk, at: number, stopped: boolean): CaptionTe
   return { text, score: typeof score === 'number' ? score : undefined, stopped };
 }
 
-function add(chunk: HabitTextsChunk): void {
+function add(chunk: HabitTextsChunk, expected: number): void {
   if (chunk.length % RECORD_SLOTS !== 0) throw new Error(`a chunk of ${chunk.length} values is not whole records`);
+  sample?.expect(expected);
   for (let at = 0; at < chunk.length; at += RECORD_SLOTS) {
     const fileName = chunk[at];
     const scoreModel = chunk[at + 1];
@@ -37,14 +40,15 @@ function add(chunk: HabitTextsChunk): void {
       ssc: textAt(chunk, at + 5, (flags & RECORD_FLAGS.sscStopped) !== 0),
       dsc: textAt(chunk, at + 7, (flags & RECORD_FLAGS.dscStopped) !== 0),
     };
-    report.addCaptionTexts(texts);
+    if (!sample || sample.measures(fileName)) report.addCaptionTexts(texts);
+    else report.countCaptionTexts(texts);
   }
 }
 
 port.on('message', (request: HabitTextsRequest) => {
   try {
     if ('chunk' in request) {
-      add(request.chunk);
+      add(request.chunk, request.expected);
       port.postMessage({ measured: true } satisfies HabitTextsReply);
     } else {
       port.postMessage({ texts: report.finishTexts() } satisfies HabitTextsReply);

@@ -29,7 +29,7 @@ const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** The axes and bars: per length bin, each source's share of its own texts (so sources of different sizes compare). */
 function bars(report: HabitReport, width: number): string[] {
-  const shares = TEXT_SOURCES.map((s) => report.sources[s].histogram.map((n) => (report.sources[s].count ? n / report.sources[s].count : 0)));
+  const shares = TEXT_SOURCES.map((s) => report.sources[s].histogram.map((n) => (report.sources[s].measured ? n / report.sources[s].measured : 0)));
   const top = Math.max(0.01, ...shares.flat());
   const parts: string[] = [];
   for (const tick of [0, 0.5, 1]) {

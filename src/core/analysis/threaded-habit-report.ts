@@ -6,12 +6,13 @@ import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
 import { DEFAULT_REPORT_OPTIONS, RecordTallies, type HabitReport, type HabitReportOptions } from './habit-report.js';
 import { HabitTextsThread } from './habit-texts-thread.js';
+import type { RecordSampleOptions } from './record-sample.js';
 
 /** Records read between two turns of the event loop (a few milliseconds of work). */
 const RECORDS_PER_TURN = 512;
 
-/** The options a threaded report takes: the defaults otherwise. */
-export type ThreadedReportOptions = Partial<Pick<HabitReportOptions, 'loopPhrases'>>;
+/** The options a threaded report takes: the defaults otherwise; no sample measures every record. */
+export type ThreadedReportOptions = Partial<Pick<HabitReportOptions, 'loopPhrases'>> & { sample?: RecordSampleOptions | null };
 
 /**
  * The habit report built record by record, its texts measured on a thread of their own: the audit is
@@ -22,13 +23,16 @@ export class ThreadedHabitReport {
   private readonly texts: HabitTextsThread;
 
   constructor(options: ThreadedReportOptions = {}) {
-    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases });
+    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases, sample: options.sample ?? null });
   }
 
-  /** Adds the record; a promise when the caller must wait for the texts' thread before adding more. */
-  add(record: ManifestRecord): Promise<void> | undefined {
+  /**
+   * Adds the record; a promise when the caller must wait for the texts' thread before adding more.
+   * `expected`: the records the caller expects in all, for a sample's share.
+   */
+  add(record: ManifestRecord, expected?: number): Promise<void> | undefined {
     this.tallies.add(record);
-    return this.texts.add(record);
+    return this.texts.add(record, expected);
   }
 
   /** The report of every record added; the thread ends once it has answered. */

@@ -5,3 +5,4 @@ export { unitHash } from '../util/seeded-hash.js';
 export * from './types.js';
 export { CARD_NAME, CARD_FOLDER } from './output-names.js';
 export { licenseProblem } from './dataset-card.js';
+export { DEFAULT_CARD_SAMPLE } from './card/card-facts.js';

@@ -13,6 +13,7 @@ import { ManifestOrderError } from '../dataset/manifest-record-stream.js';
 import { writeFully } from '../util/write-fully.js';
 import { settingsFingerprint } from './settings-fingerprint.js';
 import { licenseProblem, writeDatasetCard } from './dataset-card.js';
+import { DEFAULT_CARD_SAMPLE } from './card/card-facts.js';
 import { cardLayout } from './card-layout.js';
 import { RECAPTION_VERSION } from '../../shared/version.js';
 import { DEFAULT_NEAR_DISTANCE, groupKeys, nearDistanceProblem, type DuplicateGroup } from '../dataset/duplicates.js';
@@ -67,6 +68,12 @@ export interface ExportOptions {
   dedup?: boolean;
   /** Hamming distance of perceptual hashes that counts as a near duplicate (default DEFAULT_NEAR_DISTANCE). */
   nearDistance?: number;
+  /**
+   * About how many records the dataset card measures in full: a manifest of more has a seeded sample of
+   * them measured (every text is still counted, and so are duplicates); null measures every record.
+   * Default DEFAULT_CARD_SAMPLE.
+   */
+  cardSample?: number | null;
   /** Instruction text for LLaVA and OpenAI chat; a default per profile otherwise. */
   prompt?: string;
   /** Only these images (the editor's multi-selection); the whole dataset otherwise. */
@@ -208,6 +215,10 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
   const nearDistance = options.nearDistance ?? DEFAULT_NEAR_DISTANCE;
   const distanceProblem = nearDistanceProblem(nearDistance);
   if (distanceProblem) throw new ExportError(distanceProblem, 'bad-option');
+  const cardSample = options.cardSample === undefined ? DEFAULT_CARD_SAMPLE : options.cardSample;
+  if (cardSample !== null && !(Number.isSafeInteger(cardSample) && cardSample > 0)) {
+    throw new ExportError(`the card's sample must be a positive whole number of records, or every record, not ${cardSample}`, 'bad-option');
+  }
   const followExternalLinks = options.followExternalLinks === true;
   const files = await DatasetFolder.open(manifest.folder, { followExternalLinks });
   // Everything that decides the content, as export.json records it.
@@ -228,6 +239,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     near_distance: nearDistance,
     dedup: options.dedup === true,
     follow_external_links: followExternalLinks,
+    card_sample: cardSample,
   };
   const fingerprintOf = (manifestSha256: string) => settingsFingerprint({ dataset: files.realRoot, manifestSha256, settings: recorded, only: options.only ?? null });
   // The manifest's hash is known once the pass has read it; it is needed before only to recognise this
@@ -249,6 +261,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
     files,
     plan: { profile: options.profile, select, ...settings, dedup: options.dedup === true, only: options.only, lines: options.lines },
     groups,
+    cardSample: cardSample === null ? null : { seed: settings.seed, records: cardSample },
     out: prepared.out,
     signal,
     onProgress: options.onProgress,
@@ -301,6 +314,7 @@ export async function exportFineTuneSet(options: ExportOptions): Promise<ExportR
       notes,
       outputs: [],
       follow_external_links: followExternalLinks,
+      card_sample: cardSample,
       settings_sha256: fingerprintOf(manifestSha256),
     };
     if (signal?.aborted) throw cancelled(prepared.out);

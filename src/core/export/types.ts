@@ -128,6 +128,8 @@ export interface ExportRecord {
   outputs: string[];
   /** Whether images leading outside the dataset folder were exported (the user's choice). */
   follow_external_links: boolean;
+  /** About how many of the manifest's records the dataset card measured in full (a seeded sample of more); null: every exported record. */
+  card_sample: number | null;
   /** sha256 of the dataset, its manifest and every setting: the same export run again is recognised by it. */
   settings_sha256: string;
 }

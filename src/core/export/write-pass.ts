@@ -2,6 +2,7 @@
 // samples are checked or placed, and the samples are written in manifest order with the card's facts
 // gathered on the way. Nothing of the manifest is held beyond the batch in hand.
 import type { ManifestRecord } from '../../shared/record.js';
+import type { RecordSampleOptions } from '../analysis/record-sample.js';
 import type { DatasetFolder } from '../dataset/dataset-file.js';
 import { CardFactsGatherer, type CardFacts } from './card/card-facts.js';
 import { DestinationNames } from './destination-names.js';
@@ -22,6 +23,8 @@ export interface PassSetup {
   /** The plan's options; `groups` as known before the pass, or streamed (added to as records come). */
   plan: Omit<PlanOptions, 'groups'>;
   groups: ReadonlyMap<string, string> | StreamedGroups;
+  /** The card measures a seeded sample of the records in full (null: every one). */
+  cardSample: RecordSampleOptions | null;
   /** The output folder, for the message of a cancelled export. */
   out: string;
   signal?: AbortSignal;
@@ -70,7 +73,7 @@ class Pass {
     const { setup } = this;
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
     // Its thread is started here, where every way out of the pass ends it.
-    const facts = new CardFactsGatherer();
+    const facts = new CardFactsGatherer(setup.cardSample);
     try {
       for await (const batch of records.batches()) {
         for (const record of batch) {
@@ -115,6 +118,8 @@ class Pass {
     // Image files placed beside the captions are claimed too, folded as macOS and Windows compare names.
     const reserved = samples.map((sample) => writer.reserve(sample) ?? (this.placesFiles && !this.imageNames.claim(writer.imageDestination(sample)) ? 'name-collision' : null));
     const placed = await this.place(samples, reserved);
+    // What the card's sample is a share of: the records the pass may export.
+    const expected = setup.plan.only?.size ?? records.progress().total;
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i]!;
       const result = placed[i]!;
@@ -124,7 +129,7 @@ class Pass {
       }
       const wrote = writer.add(sample, result.bytes);
       if (wrote) await wrote;
-      const caughtUp = facts.add(this.records[i]!);
+      const caughtUp = facts.add(this.records[i]!, expected);
       if (caughtUp) await caughtUp;
       this.counts[sample.split]++;
       this.sources[sample.split][sample.source] = (this.sources[sample.split][sample.source] ?? 0) + 1;

@@ -2,7 +2,7 @@
 // the most common phrases, the habits it flags and the audit estimate with its interval.
 import { describeAudit, type AuditStats } from '../../analysis/audit.js';
 import { TEXT_SOURCES, type HabitReport, type PhraseCount, type SourceReport } from '../../analysis/habit-report.js';
-import { habitRows, habitVerdict } from '../../analysis/habit-table.js';
+import { habitRows, habitVerdict, sampled } from '../../analysis/habit-table.js';
 import { SOURCE_TITLES } from '../../analysis/length-plot-svg.js';
 import { DEFECT_FLAG_LABELS, DEFECT_FLAGS } from '../../../shared/defect-flags.js';
 import { clipText, markdownTable, markdownText } from './markdown-text.js';
@@ -23,13 +23,14 @@ function metricTable(report: HabitReport): string {
   );
 }
 
-function phraseTable(report: HabitReport, pick: (s: SourceReport) => readonly PhraseCount[]): string | null {
+/** `counted`: what the counts are of ("texts", or "texts in the sample"). */
+function phraseTable(report: HabitReport, pick: (s: SourceReport) => readonly PhraseCount[], counted: string): string | null {
   const rows = TEXT_SOURCES.flatMap((s) =>
     pick(report.sources[s])
       .slice(0, PHRASES_SHOWN)
       .map((p) => [SOURCE_TITLES[s], quoted(p.phrase), String(p.count), pct(p.share, 1)]),
   );
-  return rows.length === 0 ? null : markdownTable(['source', 'phrase', 'texts', 'share'], rows, ['l', 'l', 'r', 'r']);
+  return rows.length === 0 ? null : markdownTable(['source', 'phrase', counted, 'share'], rows, ['l', 'l', 'r', 'r']);
 }
 
 function flagLines(report: HabitReport): string[] {
@@ -46,12 +47,31 @@ function flagLines(report: HabitReport): string[] {
 
 function defectLines(report: HabitReport): string[] {
   const present = DEFECT_FLAGS.filter((f) => report.defects.counts[f] > 0);
-  if (present.length === 0) return ['No image has a defect flag.'];
+  const inSample = sampled(report);
+  if (present.length === 0) return [inSample ? `No image of the ${report.measuredRecords} measured has a defect flag.` : 'No image has a defect flag.'];
+  const flagged = inSample ? `${report.defects.flagged} of the ${report.measuredRecords} images measured have` : `${report.defects.flagged} images have`;
   return [
-    `${report.defects.flagged} images have at least one defect flag (computed without a model):`,
+    `${flagged} at least one defect flag (computed without a model):`,
     '',
-    markdownTable(['flag', 'images'], present.map((f) => [DEFECT_FLAG_LABELS[f], String(report.defects.counts[f])]), ['l', 'r']),
+    markdownTable(['flag', inSample ? 'images measured' : 'images'], present.map((f) => [DEFECT_FLAG_LABELS[f], String(report.defects.counts[f])]), ['l', 'r']),
   ];
+}
+
+/** The 95% margin of a share measured over n texts drawn at random, in points (at its widest, a share of one half). */
+function marginPoints(n: number): string {
+  return ((1.96 * 0.5 * 100) / Math.sqrt(n)).toFixed(1);
+}
+
+/** What the habit section measured: every exported image's texts, or a seeded sample of them. */
+function measuredOver(report: HabitReport): string {
+  const base = 'The alt-text is the ground truth; SSC and DSC are the synthetic captions.';
+  if (!sampled(report)) return `Measured over the ${report.records} exported images' texts, whichever went out. ${base}`;
+  const fewest = Math.min(...TEXT_SOURCES.map((s) => report.sources[s]).filter((s) => s.measured > 0).map((s) => s.measured));
+  const margin = Number.isFinite(fewest) ? ` A share measured over ${fewest} texts is within ±${marginPoints(fewest)} points of the whole's (95%).` : '';
+  return (
+    `Measured over a seeded sample of ${report.measuredRecords} of the ${report.records} exported images' texts, whichever went out: ` +
+    `lengths, openings, closings, loops and defect flags are of the sample; the counts of texts and of identical texts cover all ${report.records}.${margin} ${base}`
+  );
 }
 
 /** The habit section; `lengthPlot` is the plot's path in the output, or null when there is no plot. */
@@ -59,18 +79,19 @@ export function habitSection(report: HabitReport, lengthPlot: string | null): st
   const lines = [
     '## Caption habits',
     '',
-    `Measured over the ${report.records} exported images' texts, whichever went out. The alt-text is the ground truth; SSC and DSC are the synthetic captions.`,
+    measuredOver(report),
     '',
     metricTable(report),
     '',
   ];
   if (lengthPlot) lines.push(`![Caption length in words: share of each source's texts per length bin](${lengthPlot})`, '');
-  for (const [title, pick] of [
-    ['Most common openings (first three words)', (s: SourceReport) => s.openings],
-    ['Most common closings (last three words)', (s: SourceReport) => s.closings],
-    ['Most repeated texts', (s: SourceReport) => s.duplicates.top],
+  const measuredTexts = sampled(report) ? 'texts in the sample' : 'texts';
+  for (const [title, pick, counted] of [
+    ['Most common openings (first three words)', (s: SourceReport) => s.openings, measuredTexts],
+    ['Most common closings (last three words)', (s: SourceReport) => s.closings, measuredTexts],
+    ['Most repeated texts', (s: SourceReport) => s.duplicates.top, 'texts'],
   ] as const) {
-    const table = phraseTable(report, pick);
+    const table = phraseTable(report, pick, counted);
     lines.push(`### ${title}`, '', table ?? 'None.', '');
   }
   lines.push('### What stands out', '', ...flagLines(report), '', '### Defect flags', '', ...defectLines(report), '');
