@@ -75,3 +75,26 @@ test('a file out of name order is refused, to be indexed instead', async () => {
   const all = lines(3);
   await assert.rejects(streamed([all[1], all[0], all[2]].join('\n') + '\n'), ManifestOrderError);
 });
+
+test('the records a file is expected to hold are estimated from its first block and stay so, however far the pass has read', async () => {
+  const folder = await tempDir('stream-expect');
+  // Lines of two lengths, the first block's shorter: an estimate from more blocks would come out lower.
+  const text = [...lines(1500, 60), ...lines(6000, 400).slice(1500)].join('\n') + '\n';
+  await fs.writeFile(path.join(folder, 'recaption.jsonl'), text);
+  const stream = new ManifestFile(folder).open()!;
+  assert.equal(stream.expectedRecords, 0, 'nothing read: nothing to estimate from');
+  const seen: number[] = [];
+  try {
+    for await (const batch of stream.batches()) {
+      assert.ok(batch.length > 0);
+      seen.push(stream.expectedRecords);
+    }
+  } finally {
+    stream.close();
+  }
+  assert.ok(seen.length > 4, `${seen.length} blocks`);
+  assert.ok(seen.every((n) => n === seen[0]), 'fixed by the first block');
+  // The first block holds the short lines only: it overestimates the 6000 records.
+  assert.ok(seen[0]! > 6000, `${seen[0]} expected`);
+  await fs.rm(folder, { recursive: true, force: true });
+});

@@ -92,6 +92,11 @@ export class ManifestRecordStream {
   private inFlight: Promise<number> | null = null;
   /** Records handed over so far. */
   records = 0;
+  /**
+   * The records the file holds, estimated from its first block once that is read (0 before): fixed, so what
+   * a pass decides from it does not depend on how far it had read when it asked.
+   */
+  expectedRecords = 0;
   /** Bytes read so far. */
   bytesRead = 0;
 
@@ -160,6 +165,7 @@ export class ManifestRecordStream {
       this.inFlight = reading?.catch(() => 0) ?? null;
       this.splitter.add(bytes);
       this.lastByte = bytes[n - 1]!;
+      if (k === 0) this.expectedRecords = this.bytesRead >= size ? this.records : Math.round((this.records * size) / this.bytesRead);
       const batch = this.handOver();
       if (batch.length > 0) yield batch;
     }

@@ -21,6 +21,11 @@ export interface RecordPass {
   batches(): AsyncIterable<readonly ManifestRecord[]>;
   /** Records read so far, and all of them: known for a store, estimated from the bytes read for a file. */
   progress(): { done: number; total: number };
+  /**
+   * All the records, as the pass expects them once it has handed over its first batch: known for a store,
+   * estimated from the first block for a file, and not changed after.
+   */
+  expectedRecords(): number;
   /** Lines of the manifest that are not records; known once the pass is over. */
   problems(): readonly ManifestProblem[];
   /** sha256 of the manifest as a save writes it; known once the pass is over. */
@@ -55,6 +60,10 @@ class StorePass implements RecordPass {
     return { done: this.done, total: this.store.size };
   }
 
+  expectedRecords(): number {
+    return this.store.size;
+  }
+
   problems(): readonly ManifestProblem[] {
     return this.store.problems;
   }
@@ -83,6 +92,10 @@ class FilePass implements RecordPass {
     const { records, bytesRead, bytes } = this.stream;
     // Records so far scaled by the bytes still to read: exact once the file is read.
     return { done: records, total: bytesRead === 0 ? 0 : bytesRead >= bytes ? records : Math.round((records * bytes) / bytesRead) };
+  }
+
+  expectedRecords(): number {
+    return this.stream.expectedRecords;
   }
 
   problems(): readonly ManifestProblem[] {

@@ -119,7 +119,7 @@ class Pass {
     const reserved = samples.map((sample) => writer.reserve(sample) ?? (this.placesFiles && !this.imageNames.claim(writer.imageDestination(sample)) ? 'name-collision' : null));
     const placed = await this.place(samples, reserved);
     // What the card's sample is a share of: the records the pass may export.
-    const expected = setup.plan.only?.size ?? records.progress().total;
+    const expected = setup.plan.only?.size ?? records.expectedRecords();
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i]!;
       const result = placed[i]!;
