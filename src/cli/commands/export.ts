@@ -42,9 +42,9 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
                  export images that are links (or in folders that are links) leading outside the dataset
                  folder; off: they are skipped and named in a warning (as the scan skips them)
   --card-sample N|all
-                 the dataset card measures the texts of about N records in full (default ${DEFAULT_CARD_SAMPLE}):
-                 a larger manifest has a seeded sample of them measured, and the card says so; every text
-                 is still counted, and so are identical ones. all: measure every record
+                 the dataset card measures the texts of at most N records in full (default ${DEFAULT_CARD_SAMPLE}):
+                 a larger manifest has a seeded sample of N/2 to N of them measured, and the card says so;
+                 every text is still counted, and so are identical ones. all: measure every record
   --force        replace an earlier export in the folder (your other files there stay) or write inside the dataset
   --json         print export.json on stdout
 

@@ -6,7 +6,7 @@ import { textHash } from '../text/text-hash.js';
 
 export interface RecordSampleOptions {
   seed: number;
-  /** About how many records to measure in full: the share measured is records / the records expected. */
+  /** How many records to measure in full at most: a share of the records expected, a power of two, measures half to all of it. */
   records: number;
 }
 
@@ -26,10 +26,14 @@ export class RecordSample {
     this.seedBits = mix32(textHash(`recaption-sample\0${options.seed}`) % 2 ** 32);
   }
 
-  /** Fixes the share measured, from the records the pass expects in all; later calls change nothing. */
+  /**
+   * Fixes the share measured, from the records the pass expects in all; later calls change nothing. The
+   * share is a power of two (between half and all of `records` are measured), so counts a few per cent
+   * apart (a file's estimated from its first block, an index's exact one) nearly always give the same.
+   */
   expect(records: number): void {
     if (this.rate !== null) return;
-    this.rate = records <= this.options.records ? 1 : this.options.records / records;
+    this.rate = records <= this.options.records ? 1 : 2 ** -Math.ceil(Math.log2(records / this.options.records));
   }
 
   /** The share of records measured (1 before expect()). */
