@@ -1,11 +1,9 @@
 // The hash of a text's identity (identityKey: trimmed, spacing collapsed, lower-cased) without the rest of a
 // token scan: a sampled dataset card measures a text in full only now and then, but counts every text's
 // identity, so that "identical to another text" stays exact.
+import { CodeUnits } from './code-units.js';
 import { identityKey } from './text-features.js';
 import { finishTextHash, HASH_A, HASH_B, PRIME_A, PRIME_B, textHash } from './text-hash.js';
-
-/** Buffer writes UTF-16 little-endian; a Uint16Array reads in the machine's order (little-endian on x64 and arm64). */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** What ASCII_FOLDED gives a space (as \s matches them): no ASCII code. */
 const SPACE = 0xff;
@@ -15,21 +13,11 @@ const ASCII_FOLDED = new Uint8Array(128).map((_, code) => (code === 32 || (code 
 
 /** Identity hashes taken one text after another, reusing one buffer for the texts' code units. */
 export class IdentityHasher {
-  private units = new Uint16Array(1024);
-  private unitWriter = Buffer.from(this.units.buffer);
+  private readonly codeUnits = new CodeUnits(1024);
 
   /** textHash(identityKey(text)), and TokenScan's identityHash of the text. */
   hash(text: string): number {
-    const n = text.length;
-    if (this.units.length < n) {
-      const bytes = new ArrayBuffer(2 ** Math.ceil(Math.log2(n)) * 2);
-      this.units = new Uint16Array(bytes);
-      this.unitWriter = Buffer.from(bytes);
-    }
-    const units = this.units;
-    if (LITTLE_ENDIAN) this.unitWriter.write(text, 0, 'utf16le');
-    else for (let k = 0; k < n; k++) units[k] = text.charCodeAt(k);
-    const hash = foldedHash(units, n);
+    const hash = foldedHash(this.codeUnits.read(text), text.length);
     return hash < 0 ? textHash(identityKey(text)) : hash;
   }
 }

@@ -1,6 +1,7 @@
 // The tokens of a text (as tokensOf defines them: whitespace-separated words, lower-cased, their edge
 // punctuation stripped) as hashes and spans, without making a string per token. The defect flags run it
 // over every caption of a million-record `recaption stats`, where making the strings took most of the time.
+import { CodeUnits } from './code-units.js';
 import { finishTextHash, HASH_A, HASH_B, PRIME_A, PRIME_B } from './text-hash.js';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
@@ -18,8 +19,6 @@ const ASCII_KIND = new Uint8Array(128).map((_, code) =>
 /** Each ASCII code lower-cased. */
 const ASCII_LOWER = new Uint8Array(128).map((_, code) => (code >= 65 && code <= 90 ? code + 32 : code));
 
-/** Buffer writes UTF-16 little-endian; a Uint16Array reads in the machine's order (little-endian on x64 and arm64). */
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function kindOf(text: string, i: number, code: number): number {
   return code < 128 ? ASCII_KIND[code]! : SPACE.test(text[i]!) ? SPACE_CHAR : LETTER_OR_DIGIT.test(text[i]!) ? ALNUM_CHAR : OTHER_CHAR;
@@ -49,9 +48,9 @@ export class TokenScan {
   start = new Int32Array(64);
   end = new Int32Array(64);
   text = '';
-  /** The text's UTF-16 units (little-endian, as Buffer writes them), and a Buffer over the same bytes. */
-  private units = new Uint16Array(256);
-  private unitWriter = Buffer.from(this.units.buffer);
+  /** The text's UTF-16 units. */
+  private readonly codeUnits = new CodeUnits();
+  private units = this.codeUnits.units;
 
   /**
    * After a scan with `identity`: textHash(identityKey(text)), for an ASCII text (the words lower-cased,
@@ -66,11 +65,7 @@ export class TokenScan {
     this.text = text;
     const n = text.length;
     this.reserve(n);
-    // The text's UTF-16 units copied out in native code, then read from a typed array: cheaper per
-    // character than charCodeAt (this runs over every caption of a million-record `stats`).
-    const units = this.units;
-    if (LITTLE_ENDIAN) this.unitWriter.write(text, 0, 'utf16le');
-    else for (let k = 0; k < n; k++) units[k] = text.charCodeAt(k);
+    const units = (this.units = this.codeUnits.read(text));
     const { hash, start, end } = this;
     let count = 0;
     let words = 0;
@@ -144,7 +139,7 @@ export class TokenScan {
     return this;
   }
 
-  /** Room for the tokens of a text of n units (at most one per two units, rounded up) and its units. */
+  /** Room for the tokens of a text of n units (at most one per two units, rounded up). */
   private reserve(n: number): void {
     const tokens = (n >> 1) + 1;
     if (this.hash.length < tokens) {
@@ -153,13 +148,6 @@ export class TokenScan {
       this.hash = new Uint32Array(size);
       this.start = new Int32Array(size);
       this.end = new Int32Array(size);
-    }
-    if (this.units.length < n) {
-      let size = this.units.length;
-      while (size < n) size *= 2;
-      const bytes = new ArrayBuffer(size * 2);
-      this.units = new Uint16Array(bytes);
-      this.unitWriter = Buffer.from(bytes);
     }
   }
 
