@@ -106,6 +106,12 @@ export class ManifestRecordStream {
     this.hash = source.stamp.size > 0 ? new HashThread(Math.min(BLOCK_BYTES, source.stamp.size)) : null;
   }
 
+  /** The records the file holds, as the records so far scaled by the bytes still to read: exact once it is read, 0 before. */
+  get estimatedRecords(): number {
+    const { records, bytesRead } = this;
+    return bytesRead === 0 ? 0 : bytesRead >= this.bytes ? records : Math.round((records * this.bytes) / bytesRead);
+  }
+
   /** The file's size when it was opened: what the pass reads. */
   get bytes(): number {
     return this.source.stamp.size;
@@ -165,7 +171,7 @@ export class ManifestRecordStream {
       this.inFlight = reading?.catch(() => 0) ?? null;
       this.splitter.add(bytes);
       this.lastByte = bytes[n - 1]!;
-      if (k === 0) this.expectedRecords = this.bytesRead >= size ? this.records : Math.round((this.records * size) / this.bytesRead);
+      if (k === 0) this.expectedRecords = this.estimatedRecords;
       const batch = this.handOver();
       if (batch.length > 0) yield batch;
     }

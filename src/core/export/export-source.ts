@@ -89,9 +89,7 @@ class FilePass implements RecordPass {
   }
 
   progress(): { done: number; total: number } {
-    const { records, bytesRead, bytes } = this.stream;
-    // Records so far scaled by the bytes still to read: exact once the file is read.
-    return { done: records, total: bytesRead === 0 ? 0 : bytesRead >= bytes ? records : Math.round((records * bytes) / bytesRead) };
+    return { done: this.stream.records, total: this.stream.estimatedRecords };
   }
 
   expectedRecords(): number {
