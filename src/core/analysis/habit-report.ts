@@ -6,7 +6,7 @@ import type { ManifestRecord } from '../../shared/record.js';
 import { sharedBins } from '../text/distribution.js';
 import { LOOP_WORDS, LOOP_MIN_TIMES } from '../text/text-features.js';
 import { AuditTally } from './audit.js';
-import { captionTextsOf, type CaptionTexts } from './caption-texts.js';
+import { captionTextsOf, type CaptionText, type CaptionTexts } from './caption-texts.js';
 import { CaptionDefects, type JustMeasured } from './caption-defects.js';
 import { flagsFor, judgementNotes } from './habit-flags.js';
 import { DEFAULT_REPORT_OPTIONS, type HabitReport, type HabitReportOptions, type HabitTextReport } from './habit-report-types.js';
@@ -40,6 +40,11 @@ export class RecordTallies {
   report(texts: HabitTextReport): HabitReport {
     return { ...texts, audit: this.audit.result() };
   }
+}
+
+/** Whether a report counts the text: it is there and not blank. */
+function isCounted(value: CaptionText | null | undefined): value is CaptionText {
+  return !!value && value.text.trim() !== '';
 }
 
 /** The report built record by record; the texts' part alone (addCaptionTexts) can be built apart from the records'. */
@@ -76,7 +81,7 @@ export class HabitReportBuilder {
     const { measured } = this;
     for (const source of TEXT_SOURCES) {
       const value = texts[source];
-      measured[source] = value && value.text.trim() !== '' ? tallies[source].add(texts.fileName, value.text, value.score) : null;
+      measured[source] = isCounted(value) ? tallies[source].add(texts.fileName, value.text, value.score) : null;
     }
     // The defect flags from the same scans.
     this.defects.add(texts, measured);
@@ -91,7 +96,7 @@ export class HabitReportBuilder {
     if (texts.scoreModel) this.scoreModels.add(texts.scoreModel);
     for (const source of TEXT_SOURCES) {
       const value = texts[source];
-      if (value && value.text.trim() !== '') this.tallies[source].addUnmeasured(value.text, value.score);
+      if (isCounted(value)) this.tallies[source].addUnmeasured(value.text, value.score);
     }
   }
 
