@@ -17,6 +17,7 @@ const builds = [
     // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (an export's card, Show Caption Report, stats --report).
     // The engine-env worker (dist/engine-env-worker.js) searches for the CUDA libraries an engine starts with, off the extension host's thread.
     // The Parquet worker (dist/parquet-worker.js) encodes and writes a Parquet export's row groups beside the export's pass.
+    // The range-record worker (dist/range-record-worker.js) parses a range of a large manifest for the CLI's export.
     entryPoints: {
       extension: 'src/extension/extension.ts',
       'index-worker': 'src/core/dataset/index-worker.ts',
@@ -27,6 +28,7 @@ const builds = [
       'habit-texts-worker': 'src/core/analysis/habit-texts-worker.ts',
       'engine-env-worker': 'src/core/engine/engine-env-worker.ts',
       'parquet-worker': 'src/core/export/formats/parquet/parquet-worker.ts',
+      'range-record-worker': 'src/core/dataset/range-record-worker.ts',
     },
     platform: 'node', format: 'cjs', target: 'node20', external: nodeExternal,
   },

@@ -1,6 +1,6 @@
 // Child process for the kill trials: one export with the settings given as JSON, saying on stdout when it
 // starts finishing (the card), when it starts moving the export into place, and when it is done.
-import { ManifestFile } from '../../src/core/dataset/manifest-record-stream.js';
+import { ManifestFile } from '../../src/core/dataset/manifest-file.js';
 import { exportFineTuneSet, type ExportOptions } from '../../src/core/export/index.js';
 
 export type ChildExportSettings = Pick<ExportOptions, 'profile' | 'format' | 'images' | 'shardSize' | 'validation' | 'force'>;

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { duplicateGroupsOf } from '../../src/core/dataset/duplicates.js';
-import { ManifestFile } from '../../src/core/dataset/manifest-record-stream.js';
+import { ManifestFile } from '../../src/core/dataset/manifest-file.js';
 import { ManifestStore } from '../../src/core/dataset/manifest-store.js';
 import { StreamedGroups } from '../../src/core/export/streamed-groups.js';
+import { MANIFEST_NAME } from '../../src/shared/record.js';
 import { goldenRun, makeGoldenDataset, treeDigest, type ManifestLayout } from './export-golden-fixture.js';
 
 type Golden = Record<ManifestLayout, Record<string, { files: number; sha256: string }>>;
@@ -20,7 +21,8 @@ async function golden(): Promise<Golden> {
 
 for (const layout of ['sorted', 'unsorted', 'crlf-blank-lines'] as const) {
   for (const [via, manifestOf] of [
-    ['the manifest file', async (folder: string) => new ManifestFile(folder)],
+    ['the manifest file', async (folder: string) => new ManifestFile(folder, MANIFEST_NAME, { threads: 1 })],
+    ['the manifest file parsed by threads', async (folder: string) => new ManifestFile(folder, MANIFEST_NAME, { threads: 2, parallelFromBytes: 0 })],
     ['a store', (folder: string) => ManifestStore.open(folder)],
   ] as const) {
     test(`every format and setting gives the golden bytes: ${layout} manifest, through ${via}`, async () => {

@@ -1,4 +1,4 @@
-import { ManifestFile } from '../../core/dataset/manifest-record-stream.js';
+import { ManifestFile, MAX_PARSE_THREADS, PARALLEL_MIN_BYTES } from '../../core/dataset/manifest-file.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, EXPORT_SELECTIONS, ExportError, IMAGE_MODES, exportFineTuneSet, type ExportRecord } from '../../core/export/index.js';
 import { DEFAULT_CARD_SAMPLE, DEFAULT_EXPORT_SELECTION, DEFAULT_IMAGE_MODE, DEFAULT_PARQUET_SHARD_MB, DEFAULT_T2I_RATIO, DEFAULT_VALIDATION_SHARE, DEFAULT_WEBDATASET_SHARD_SIZE } from '../../core/export/index.js';
 import { MANIFEST_NAME, TEXT_SOURCES, type TextSource } from '../../shared/record.js';
@@ -13,7 +13,7 @@ const help = `usage: recaption export <folder> --profile ssc|dsc|t2i --format ${
                         [--ratio ${DEFAULT_T2I_RATIO}] [--seed N] [--val ${DEFAULT_VALIDATION_SHARE}] [--select approved|unrejected]
                         [--images copy|link|none] [--shard-size N] [--shard-mb N] [--lines alt,ssc,dsc]
                         [--prompt TEXT] [--license ID] [--dedup] [--near-distance N] [--follow-external-links]
-                        [--card-sample N|all] [--force] [--json]
+                        [--card-sample N|all] [--parse-threads N] [--force] [--json]
 
 Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (settings, counts, skips) beside it.
 
@@ -45,6 +45,9 @@ Writes a fine-tune set from <folder>/${MANIFEST_NAME}, with export.json (setting
                  the dataset card measures the texts of at most N records in full (default ${DEFAULT_CARD_SAMPLE}):
                  a larger manifest has a seeded sample of N/2 to N of them measured, and the card says so;
                  every text is still counted, and so are identical ones. all: measure every record
+  --parse-threads N
+                 threads that parse a manifest of ${PARALLEL_MIN_BYTES >> 20} MB or more, range by range (default: one per core
+                 but one, up to ${MAX_PARSE_THREADS}); 0 or 1: the export's own thread parses it. The output is the same
   --force        replace an earlier export in the folder (your other files there stay) or write inside the dataset
   --json         print export.json on stdout
 
@@ -121,6 +124,7 @@ export const exportCommand: CliCommand = {
         'near-distance': { type: 'string' },
         'follow-external-links': { type: 'boolean' },
         'card-sample': { type: 'string' },
+        'parse-threads': { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
       },
@@ -130,7 +134,8 @@ export const exportCommand: CliCommand = {
     const format = choice(values.format, 'format', EXPORT_FORMATS);
     if (!values.out) throw new CliError(`--out is required\n${help}`, 2);
     // Read once as it streams by: no index of a million records is built first.
-    const manifest = new ManifestFile(folder);
+    const threads = values['parse-threads'] === undefined ? undefined : intOption(values['parse-threads'], 'parse-threads', 0, 0);
+    const manifest = new ManifestFile(folder, MANIFEST_NAME, { threads });
     if (!(await fs.stat(manifest.manifestPath).catch(() => null))) {
       throw new CliError(`${folder} has no ${MANIFEST_NAME} yet; run "recaption scan ${positionals[0]}" first`);
     }

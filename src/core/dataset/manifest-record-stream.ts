@@ -4,47 +4,26 @@
 // the pass (ManifestOrderError), for the caller to index it instead. The bytes are hashed on another thread, and
 // the pass tells whether they are what a save would write (sorted, one line end throughout, no blank lines,
 // a line end at the end); then their sha256 is the manifest's as saved, as ManifestStore.sha256() gives it.
-import * as path from 'node:path';
 import type { ManifestRecord } from '../../shared/record.js';
-import { MANIFEST_NAME } from '../../shared/record.js';
 import { HashThread } from './hash-thread.js';
-import { FileLineSource, ManifestChangedError } from './line-source.js';
+import { ManifestChangedError, type FileLineSource } from './line-source.js';
+import { CountingParser } from './counting-parser.js';
 import { LineSplitter } from './line-splitter.js';
-import { compareFileNames, ManifestLineParser, type LineSpan, type ManifestProblem } from './manifest-codec.js';
+import type { ManifestProblem } from './manifest-codec.js';
+import { RecordOrder } from './record-order.js';
 
 /**
  * Bytes read at a time: each block's records are handed over and done with before the next is read, so
  * they die young (a block of megabytes of records outlives the young generation and costs a major GC).
  */
-const BLOCK_BYTES = 256 << 10;
+export const BLOCK_BYTES = 256 << 10;
 
 /** sha256 of no bytes. */
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** The file is not in name order: it cannot be streamed as the manifest, only indexed (which sorts it). */
 export class ManifestOrderError extends Error {
   override name = 'ManifestOrderError';
-}
-
-/** A parser that also counts the lines it is given and those that ended in "\r\n". */
-class CountingParser extends ManifestLineParser {
-  lines = 0;
-  crlf = 0;
-
-  override add(line: string, span?: LineSpan): void {
-    this.lines++;
-    super.add(line, span);
-  }
-
-  override addOversized(head: Uint8Array, span: LineSpan): void {
-    this.lines++;
-    super.addOversized(head, span);
-  }
-
-  override noteCrlf(): void {
-    this.crlf++;
-    super.noteCrlf();
-  }
 }
 
 /** What a finished pass knows about the whole file. */
@@ -55,37 +34,49 @@ export interface StreamedManifest {
   savedSha256: string | null;
 }
 
-/** A dataset's manifest file, to be read once as it streams by instead of indexed. */
-export class ManifestFile {
-  constructor(
-    readonly folder: string,
-    readonly fileName: string = MANIFEST_NAME,
-  ) {}
-
-  get manifestPath(): string {
-    return path.join(this.folder, this.fileName);
-  }
-
-  /** Opens the file for one pass; null when there is no manifest yet. */
-  open(): ManifestRecordStream | null {
-    try {
-      return new ManifestRecordStream(FileLineSource.open(this.manifestPath));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-  }
+/** What a pass over a whole file counted, to tell whether its bytes are what a save would write. */
+export interface PassCounts {
+  lines: number;
+  crlf: number;
+  records: number;
+  /** Every problem line, sorted by line. */
+  problems: ManifestProblem[];
+  size: number;
+  /** The file's last byte (-1: none). */
+  lastByte: number;
+  sha256: string;
 }
 
-export class ManifestRecordStream {
+/** The pass's findings: its sha256 is the manifest's as saved when every line is a record or a problem (no blank ones), one line end throughout and one after the last line. */
+export function streamedManifest(counts: PassCounts): StreamedManifest {
+  const { lines, crlf, records, problems, size, lastByte } = counts;
+  const asSaved = lines === records + problems.length && (crlf === 0 || crlf === lines) && (size === 0 || lastByte === 10);
+  return { problems, savedSha256: asSaved ? counts.sha256 : null };
+}
+
+/** A pass over a manifest file's records, on this thread or parsed by others. */
+export interface RecordStream {
+  /** Records handed over so far. */
+  readonly records: number;
+  /** The records the file holds, estimated once from its first block (0 before it is read). */
+  readonly expectedRecords: number;
+  /** The records the file holds, as the records so far scaled by the bytes still to read. */
+  readonly estimatedRecords: number;
+  /** The records in file order, a batch at a time (ManifestOrderError, ManifestChangedError). */
+  batches(): AsyncIterable<ManifestRecord[]>;
+  /** What the pass found; only once `batches()` has run to its end. */
+  end(): StreamedManifest;
+  /** Closes the file once nothing reads it any more. */
+  close(): void;
+}
+
+export class ManifestRecordStream implements RecordStream {
   private readonly parser: CountingParser;
   private readonly splitter: LineSplitter;
   /** The file's bytes hashed on another thread while this one parses them. */
   private readonly hash: HashThread | null;
   private batch: ManifestRecord[] = [];
-  private previous: string | null = null;
-  private outOfOrder: string | null = null;
-  private readonly laterLines: ManifestProblem[] = [];
+  private readonly order = new RecordOrder();
   private lastByte = -1;
   private finished: StreamedManifest | null = null;
   /** The read of the next block, while there is one. */
@@ -118,24 +109,13 @@ export class ManifestRecordStream {
   }
 
   private take(record: ManifestRecord): void {
-    const name = record.file_name;
-    const previous = this.previous;
-    if (previous !== null) {
-      const order = compareFileNames(previous, name);
-      if (order > 0) this.outOfOrder ??= `"${name}" comes after "${previous}"`;
-      if (order === 0) {
-        // A later line of the same name: the first wins, as when the file is indexed.
-        this.laterLines.push({ line: this.parser.lines, message: ManifestLineParser.duplicateMessage(name), span: { ...this.splitter.span }, after: previous });
-        return;
-      }
-    }
-    this.previous = name;
+    if (!this.order.admit(record.file_name, this.parser.lines, this.splitter.span)) return;
     this.batch.push(record);
     this.records++;
   }
 
   private handOver(): ManifestRecord[] {
-    if (this.outOfOrder !== null) throw new ManifestOrderError(`${this.source.file} is not sorted by file name (${this.outOfOrder})`);
+    if (this.order.outOfOrder !== null) throw new ManifestOrderError(`${this.source.file} is not sorted by file name (${this.order.outOfOrder})`);
     const batch = this.batch;
     this.batch = [];
     return batch;
@@ -181,11 +161,8 @@ export class ManifestRecordStream {
     hash?.finish();
     const sha256 = hash ? await hash.digest : EMPTY_SHA256;
     this.source.check();
-    const parsed = this.parser.finish();
-    const problems = [...parsed.problems, ...this.laterLines].sort((a, b) => a.line - b.line);
-    // Every line a record or a problem (no blank ones), one line end throughout and one after the last line.
-    const asSaved = this.parser.lines === this.records + problems.length && (this.parser.crlf === 0 || this.parser.crlf === this.parser.lines) && (size === 0 || this.lastByte === 10);
-    this.finished = { problems, savedSha256: asSaved ? sha256 : null };
+    const problems = [...this.parser.finish().problems, ...this.order.laterLines].sort((a, b) => a.line - b.line);
+    this.finished = streamedManifest({ lines: this.parser.lines, crlf: this.parser.crlf, records: this.records, problems, size, lastByte: this.lastByte, sha256 });
   }
 
   /** What the pass found; only once `batches()` has run to its end. */

@@ -5,7 +5,8 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
 import type { ManifestProblem } from '../dataset/manifest-codec.js';
-import { ManifestFile, type ManifestRecordStream } from '../dataset/manifest-record-stream.js';
+import { ManifestFile } from '../dataset/manifest-file.js';
+import type { RecordStream } from '../dataset/manifest-record-stream.js';
 import { ManifestStore } from '../dataset/manifest-store.js';
 
 export { ManifestFile };
@@ -81,7 +82,7 @@ class StorePass implements RecordPass {
 class FilePass implements RecordPass {
   constructor(
     private readonly file: ManifestFile,
-    private readonly stream: ManifestRecordStream,
+    private readonly stream: RecordStream,
   ) {}
 
   batches(): AsyncIterable<readonly ManifestRecord[]> {
