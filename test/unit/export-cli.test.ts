@@ -66,3 +66,15 @@ test('recaption export --card-sample takes a number of records or "all", records
     assert.match(refused.run.stderr, /--card-sample must be "all" or a whole number of records from 1/);
   }
 });
+
+test('recaption export --parse-threads takes a whole number and refuses anything else', async () => {
+  const store = await makeDataset(approvedImages(5));
+  const exportWith = async (value: string) => recaption('export', store.folder, '--profile', 'dsc', '--format', 'hf', '--images', 'none', '--out', path.join(await tempDir('cli-threads'), 'set'), '--parse-threads', value);
+  assert.equal((await exportWith('2')).status, 0);
+  assert.equal((await exportWith('0')).status, 0);
+  for (const bad of ['many', '1.5', '1e3']) {
+    const refused = await exportWith(bad);
+    assert.equal(refused.status, 2, `${bad}: ${refused.stderr}`);
+    assert.match(refused.stderr, /--parse-threads must be a whole number from 0/);
+  }
+});
