@@ -20,9 +20,17 @@ const NULL = -2;
 const ABSENT_NUMBER = -Infinity;
 const NULL_NUMBER = Number.NaN;
 
-const RECORD_KEYS = new Set(['file_name', 'width', 'height', 'sha256', 'error', 'bytes', 'mtime_ms', 'missing', 'stale', 'audit', 'score_model', 'phash', 'alt', 'ssc', 'dsc']);
-const CAPTION_KEYS = new Set(['text', 'by', 'model', 'at', 'review', 'original', 'finish', 'score']);
-const ALT_KEYS = new Set(['text', 'source', 'score']);
+/** What a field may hold to have a slot: a string (or null), a number (or null), a boolean, or one of the nested objects. */
+type FieldKind = 'name' | 'string' | 'number' | 'boolean' | 'alt' | 'caption';
+
+const RECORD_FIELDS = new Map<string, FieldKind>([
+  ['file_name', 'name'], ['width', 'number'], ['height', 'number'], ['sha256', 'string'], ['error', 'string'], ['bytes', 'number'], ['mtime_ms', 'number'],
+  ['missing', 'boolean'], ['stale', 'boolean'], ['audit', 'boolean'], ['score_model', 'string'], ['phash', 'string'], ['alt', 'alt'], ['ssc', 'caption'], ['dsc', 'caption'],
+]);
+const CAPTION_FIELDS = new Map<string, FieldKind>([
+  ['text', 'name'], ['by', 'string'], ['model', 'string'], ['at', 'string'], ['review', 'string'], ['original', 'string'], ['finish', 'string'], ['score', 'number'],
+]);
+const ALT_FIELDS = new Map<string, FieldKind>([['text', 'name'], ['source', 'string'], ['score', 'number']]);
 
 /** Records packed by RecordPacker: what a worker posts (transfer `numbers.buffer`). */
 export interface PackedRecords {
@@ -33,52 +41,31 @@ export interface PackedRecords {
   whole: ManifestRecord[];
 }
 
-function keysWithin(value: object, known: ReadonlySet<string>): boolean {
-  for (const key in value) if (!known.has(key)) return false;
+/** Whether every field of `value` has a slot of its kind, and its required string (`required`) is there. */
+function fits(value: Record<string, unknown>, fields: ReadonlyMap<string, FieldKind>, required: string): boolean {
+  if (typeof value[required] !== 'string') return false;
+  for (const key in value) {
+    const kind = fields.get(key);
+    if (kind === undefined || !fitsKind(value[key], kind)) return false;
+  }
   return true;
 }
 
-const isStringOrMissing = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-const isNumberOrMissing = (v: unknown) => v === undefined || v === null || typeof v === 'number';
-const isBooleanOrMissing = (v: unknown) => v === undefined || typeof v === 'boolean';
-
-function fitsCaption(caption: Caption | null | undefined): boolean {
-  if (caption === null || caption === undefined) return true;
-  return (
-    typeof caption === 'object' &&
-    keysWithin(caption, CAPTION_KEYS) &&
-    typeof caption.text === 'string' &&
-    isStringOrMissing(caption.by) &&
-    isStringOrMissing(caption.model) &&
-    isStringOrMissing(caption.at) &&
-    isStringOrMissing(caption.review) &&
-    isStringOrMissing(caption.original) &&
-    isStringOrMissing(caption.finish) &&
-    isNumberOrMissing(caption.score)
-  );
-}
-
-/** Whether the record's every field has a slot of its type (a null where the layout has one, or a value). */
-function fitsLayout(record: ManifestRecord): boolean {
-  const alt = record.alt;
-  return (
-    keysWithin(record, RECORD_KEYS) &&
-    typeof record.file_name === 'string' &&
-    isNumberOrMissing(record.width) &&
-    isNumberOrMissing(record.height) &&
-    isStringOrMissing(record.sha256) &&
-    isStringOrMissing(record.error) &&
-    isNumberOrMissing(record.bytes) &&
-    isNumberOrMissing(record.mtime_ms) &&
-    isBooleanOrMissing(record.missing) &&
-    isBooleanOrMissing(record.stale) &&
-    isBooleanOrMissing(record.audit) &&
-    isStringOrMissing(record.score_model) &&
-    isStringOrMissing(record.phash) &&
-    (alt === null || alt === undefined || (typeof alt === 'object' && keysWithin(alt, ALT_KEYS) && typeof alt.text === 'string' && isStringOrMissing(alt.source) && isNumberOrMissing(alt.score))) &&
-    fitsCaption(record.ssc) &&
-    fitsCaption(record.dsc)
-  );
+function fitsKind(v: unknown, kind: FieldKind): boolean {
+  switch (kind) {
+    case 'name':
+      return typeof v === 'string';
+    case 'string':
+      return v === null || typeof v === 'string';
+    case 'number':
+      return v === null || typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'alt':
+      return v === null || (typeof v === 'object' && fits(v as Record<string, unknown>, ALT_FIELDS, 'text'));
+    case 'caption':
+      return v === null || (typeof v === 'object' && fits(v as Record<string, unknown>, CAPTION_FIELDS, 'text'));
+  }
 }
 
 /** Packs records a batch at a time; the strings that repeat across records (authors, models, times) are sent once a batch. */
@@ -101,7 +88,7 @@ export class RecordPacker {
     }
     const n = this.numbers;
     const at = this.count++ * SLOTS;
-    if (!fitsLayout(record)) {
+    if (!fits(record, RECORD_FIELDS, 'file_name')) {
       n[at + WHOLE] = this.whole.length;
       this.whole.push(record);
       return;
