@@ -3,6 +3,7 @@
 // feature list all come from this table, so they cannot disagree.
 import type { SchemaElement } from 'hyparquet';
 import type { ExportSample } from '../../types.js';
+import { Utf8ColumnBuilder, utf8Buffers, type Utf8Values } from './utf8-column.js';
 
 /** A feature as the Hub's dataset card lists it (`dataset_info.features[].dtype`). */
 export type FeatureType = 'image' | 'string' | 'float32' | 'int32';
@@ -20,6 +21,8 @@ export interface ColumnSpec {
   dtype: FeatureType;
   required: boolean;
   value: ColumnValue;
+  /** A text per row (no two alike as a rule): its values go to the Parquet thread as UTF-8 in one buffer. */
+  utf8?: true;
 }
 
 /** The Hugging Face `Image` feature's storage: a struct of the encoded bytes and the original path. */
@@ -31,16 +34,16 @@ const imageColumn: ColumnSpec = {
 };
 
 /** With --images none: where the image is, relative to the dataset folder. */
-const fileNameColumn: ColumnSpec = { name: 'file_name', dtype: 'string', required: true, value: (sample) => sample.fileName };
+const fileNameColumn: ColumnSpec = { name: 'file_name', dtype: 'string', required: true, utf8: true, value: (sample) => sample.fileName };
 
 const captionColumns: readonly ColumnSpec[] = [
-  { name: 'text', dtype: 'string', required: true, value: (sample) => sample.caption },
+  { name: 'text', dtype: 'string', required: true, utf8: true, value: (sample) => sample.caption },
   { name: 'caption_source', dtype: 'string', required: true, value: (sample) => sample.source },
   { name: 'by', dtype: 'string', required: false, value: (sample) => sample.by },
   { name: 'score', dtype: 'float32', required: false, value: (sample) => sample.score },
   { name: 'width', dtype: 'int32', required: false, value: (sample) => sample.image.width },
   { name: 'height', dtype: 'int32', required: false, value: (sample) => sample.image.height },
-  { name: 'sha256', dtype: 'string', required: false, value: (sample) => sample.image.sha256 },
+  { name: 'sha256', dtype: 'string', required: false, utf8: true, value: (sample) => sample.image.sha256 },
 ];
 
 export function exportColumns(embedImages: boolean): readonly ColumnSpec[] {
@@ -89,29 +92,55 @@ export function huggingFaceMetadata(columns: readonly ColumnSpec[]): string {
   return JSON.stringify({ info: { features } });
 }
 
+/** One column of a row group as it goes to the Parquet thread: values, or a text column's UTF-8 (utf8-column.ts). */
+export interface GroupColumn {
+  name: string;
+  data: unknown[] | Utf8Values;
+  image: boolean;
+}
+
 /** Collects a row group's values column by column, as the encoder takes them. */
 export class RowGroupBuffer {
-  private values: unknown[][];
+  private values: (unknown[] | Utf8ColumnBuilder)[];
+  private count = 0;
   imageBytes = 0;
 
   constructor(private readonly columns: readonly ColumnSpec[]) {
-    this.values = columns.map(() => []);
+    this.values = columns.map(fresh);
   }
 
   get rows(): number {
-    return this.values[0]!.length;
+    return this.count;
   }
 
   add(sample: ExportSample, image: Buffer | null): void {
-    this.columns.forEach((spec, i) => this.values[i]!.push(spec.value(sample, image)));
+    this.columns.forEach((spec, i) => {
+      const column = this.values[i]!;
+      const value = spec.value(sample, image);
+      if (column instanceof Utf8ColumnBuilder) column.add(value as string | null);
+      else column.push(value);
+    });
+    this.count++;
     this.imageBytes += image?.length ?? 0;
   }
 
-  /** Takes the buffered rows out as encoder column data, and empties the buffer. */
-  take(): { name: string; data: unknown[]; image: boolean }[] {
-    const data = this.columns.map((spec, i) => ({ name: spec.name, data: this.values[i]!, image: spec.dtype === 'image' }));
-    this.values = this.columns.map(() => []);
+  /** Takes the buffered rows out as the thread's column data, with the buffers to transfer, and empties the buffer. */
+  take(): { columns: GroupColumn[]; transfer: ArrayBuffer[] } {
+    const transfer: ArrayBuffer[] = [];
+    const columns = this.columns.map((spec, i): GroupColumn => {
+      const column = this.values[i]!;
+      if (!(column instanceof Utf8ColumnBuilder)) return { name: spec.name, data: column, image: spec.dtype === 'image' };
+      const data = column.take();
+      transfer.push(...utf8Buffers(data));
+      return { name: spec.name, data, image: false };
+    });
+    this.values = this.columns.map((spec, i) => (spec.utf8 ? this.values[i]! : []));
+    this.count = 0;
     this.imageBytes = 0;
-    return data;
+    return { columns, transfer };
   }
+}
+
+function fresh(spec: ColumnSpec): unknown[] | Utf8ColumnBuilder {
+  return spec.utf8 ? new Utf8ColumnBuilder() : [];
 }

@@ -40,8 +40,8 @@ export class ParquetThread {
   }
 
   /** Sends a row group; a promise when the caller must wait for an earlier one before sending more. */
-  write(split: Split, group: RowGroup): Promise<void> | undefined {
-    const written = this.request({ split, group });
+  write(split: Split, group: RowGroup, transfer: ArrayBuffer[] = []): Promise<void> | undefined {
+    const written = this.request({ split, group }, false, transfer);
     // Seen by the caller at the next wait or at close, not as an unhandled rejection.
     written.catch(() => undefined);
     this.groups.push(written);
@@ -68,12 +68,12 @@ export class ParquetThread {
     await this.end();
   }
 
-  private request(body: ParquetWork, afterFailure = false): Promise<void> {
+  private request(body: ParquetWork, afterFailure = false, transfer: ArrayBuffer[] = []): Promise<void> {
     if (this.gone || (this.failure && !afterFailure)) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...body } satisfies ParquetRequest);
+      this.worker.postMessage({ id, ...body } satisfies ParquetRequest, transfer);
     });
   }
 

@@ -36,7 +36,8 @@ export function createParquetWriter(context: WriterContext, options: ParquetWrit
   let thread: ParquetThread | null = null;
   const send = (split: Split, buffer: RowGroupBuffer): Promise<void> | undefined => {
     thread ??= new ParquetThread({ folder: path.join(context.root, PARQUET_DATA_FOLDER), embedImages, ...options });
-    return thread.write(split, { columns: buffer.take() });
+    const { columns: groupColumns, transfer } = buffer.take();
+    return thread.write(split, { columns: groupColumns }, transfer);
   };
   return {
     inlineImages: true,

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { ParquetWriter } from 'hyparquet-writer';
 import type { Split } from '../../types.js';
 import { ParquetShardFile } from './shard-file.js';
-import { exportColumns, huggingFaceMetadata, parquetSchema, type ColumnSpec } from './columns.js';
+import { exportColumns, huggingFaceMetadata, parquetSchema, type ColumnSpec, type GroupColumn } from './columns.js';
+import { isUtf8Values, utf8Rows } from './utf8-column.js';
 
 const five = (n: number) => String(n).padStart(5, '0');
 
@@ -17,7 +18,7 @@ export function parquetShardName(split: Split, index: number, count: number): st
 
 /** One row group's values, column by column, in the columns' order (columns.ts's RowGroupBuffer). */
 export interface RowGroup {
-  columns: { name: string; data: unknown[]; image: boolean }[];
+  columns: GroupColumn[];
 }
 
 export interface SplitShardsOptions {
@@ -57,13 +58,16 @@ export class SplitShards {
   }
 
   async write(group: RowGroup): Promise<void> {
-    const rows = group.columns[0]?.data.length ?? 0;
+    const first = group.columns[0]?.data;
+    const rows = first === undefined ? 0 : isUtf8Values(first) ? first.ends.length : first.length;
     if (rows === 0) return;
     const shard = (this.current ??= await this.open());
-    const columnData = group.columns.map(({ name, data, image }) =>
+    const columnData = group.columns.map(({ name, data, image }) => {
+      // A text column's bytes as they came: the encoder writes byte values as they are.
+      const values = isUtf8Values(data) ? utf8Rows(data) : data;
       // Encoded images do not compress, and statistics or a dictionary over them would only cost time.
-      image ? { name, data, codec: 'UNCOMPRESSED' as const, encoding: 'PLAIN' as const, statistics: false } : { name, data },
-    );
+      return image ? { name, data: values, codec: 'UNCOMPRESSED' as const, encoding: 'PLAIN' as const, statistics: false } : { name, data: values };
+    });
     await shard.writer.write({ columnData, rowGroupSize: rows });
     if (shard.file.size >= this.options.shardBytes) await this.finishShard();
   }
