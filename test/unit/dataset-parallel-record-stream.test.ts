@@ -132,12 +132,22 @@ test('a name out of order is refused by both, inside a range or on its edge', as
   }
 });
 
+/** Descriptors this process has open (Linux): the stream's file and its threads' own are closed once they are gone. */
+async function openDescriptors(): Promise<number> {
+  return (await fs.readdir('/proc/self/fd')).length;
+}
+
 test('a file cut short after it was opened is refused, and no thread is left reading it', async () => {
   const folder = await tempDir('parallel-short');
   const file = path.join(folder, 'recaption.jsonl');
   await fs.writeFile(file, recordLines(1500).join('\n') + '\n');
+  const before = await openDescriptors();
   const stream = new ManifestFile(folder, 'recaption.jsonl', { threads: 2, parallelFromBytes: 0, rangeBytes: RANGE }).open()!;
   await fs.truncate(file, RANGE + 1000);
   await assert.rejects(readAll(stream), ManifestChangedError);
+  // The file is closed only after every thread that reads it has ended.
+  const deadline = Date.now() + 5000;
+  while ((await openDescriptors()) > before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(await openDescriptors(), before, 'the threads ended and the file was closed');
   await fs.rm(folder, { recursive: true, force: true });
 });
