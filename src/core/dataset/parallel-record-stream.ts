@@ -46,13 +46,15 @@ export class ParallelRecordStream implements RecordStream {
   private readonly ranges: ByteRange[] = [];
   private readonly queues = new Map<number, RangeQueue>();
   private readonly workers: Worker[] = [];
+  /** Threads with no range to parse: the window is full, or every range is handed out. */
+  private readonly idle: Worker[] = [];
   private hash: FileHashThread | null = null;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
   /** Ranges handed to a thread so far, and taken by the pass so far. */
   private handedOut = 0;
   private taken = 0;
-  /** Ends the threads; set once they are started. */
+  /** The threads' ending, once asked for (before it, a thread that exits has failed). */
   private stopping: Promise<unknown> | null = null;
 
   constructor(
@@ -161,8 +163,6 @@ export class ParallelRecordStream implements RecordStream {
   private get window(): number {
     return this.workers.length * 2;
   }
-
-  private readonly idle: Worker[] = [];
 
   private give(worker: Worker): void {
     if (this.handedOut >= this.ranges.length || this.handedOut - this.taken >= this.window) {
