@@ -54,6 +54,11 @@ export function streamedManifest(counts: PassCounts): StreamedManifest {
   return { problems, savedSha256: asSaved ? counts.sha256 : null };
 }
 
+/** The records a file of `size` bytes holds, as `records` found in its first `bytesRead` bytes scaled to the rest: exact once it is read, 0 before. */
+export function scaledRecords(records: number, bytesRead: number, size: number): number {
+  return bytesRead === 0 ? 0 : bytesRead >= size ? records : Math.round((records * size) / bytesRead);
+}
+
 /** A pass over a manifest file's records, on this thread or parsed by others. */
 export interface RecordStream {
   /** Records handed over so far. */
@@ -99,8 +104,7 @@ export class ManifestRecordStream implements RecordStream {
 
   /** The records the file holds, as the records so far scaled by the bytes still to read: exact once it is read, 0 before. */
   get estimatedRecords(): number {
-    const { records, bytesRead } = this;
-    return bytesRead === 0 ? 0 : bytesRead >= this.bytes ? records : Math.round((records * this.bytes) / bytesRead);
+    return scaledRecords(this.records, this.bytesRead, this.bytes);
   }
 
   /** The file's size when it was opened: what the pass reads. */

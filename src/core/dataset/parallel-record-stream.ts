@@ -12,7 +12,7 @@ import { FileHashThread } from './file-hash-thread.js';
 import type { ByteRange } from './line-ranges.js';
 import { ManifestChangedError, type FileLineSource } from './line-source.js';
 import type { ManifestProblem } from './manifest-codec.js';
-import { BLOCK_BYTES, EMPTY_SHA256, ManifestOrderError, streamedManifest, type RecordStream, type StreamedManifest } from './manifest-record-stream.js';
+import { BLOCK_BYTES, EMPTY_SHA256, ManifestOrderError, scaledRecords, streamedManifest, type RecordStream, type StreamedManifest } from './manifest-record-stream.js';
 import type { RangeBatch, RangeSummary } from './range-record-pass.js';
 import type { RangeWorkerData, RangeWorkerReply, RangeWorkerRequest } from './range-record-protocol.js';
 import { unpackRecords } from './record-codec.js';
@@ -71,8 +71,7 @@ export class ParallelRecordStream implements RecordStream {
   }
 
   get estimatedRecords(): number {
-    const { records, bytesRead } = this;
-    return bytesRead === 0 ? 0 : bytesRead >= this.bytes ? records : Math.round((records * this.bytes) / bytesRead);
+    return scaledRecords(this.records, this.bytesRead, this.bytes);
   }
 
   async *batches(): AsyncGenerator<ManifestRecord[]> {
@@ -117,7 +116,8 @@ export class ParallelRecordStream implements RecordStream {
 
   /** A block's records, checked against the record before them (the previous range's last). */
   private take(batch: RangeBatch, order: RecordOrder, linesBefore: number, size: number): ManifestRecord[] {
-    if (batch.firstBlockRecords !== undefined) this.expectedRecords = Math.round((batch.firstBlockRecords * size) / Math.min(BLOCK_BYTES, size));
+    // As the one-thread stream estimates it once its first block is read.
+    if (batch.firstBlockRecords !== undefined) this.expectedRecords = scaledRecords(batch.firstBlockRecords, Math.min(BLOCK_BYTES, size), size);
     const records = unpackRecords(batch.packed);
     if (batch.first && records.length > 0 && !order.admit(records[0]!.file_name, linesBefore + batch.first.line, batch.first.span)) records.shift();
     const outOfOrder = order.outOfOrder ?? batch.outOfOrder;
