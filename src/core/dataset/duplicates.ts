@@ -3,6 +3,8 @@
 // (DuplicateStream) so that a pass over a manifest can use the groups so far. Hashes are held as 32-bit
 // halves in typed arrays, so a million images cost tens of MB, not objects.
 import type { ManifestRecord } from '../../shared/record.js';
+import { grown } from '../util/grown.js';
+import { Utf8Column } from '../util/utf8-column.js';
 
 /** Default Hamming distance for "near": resized or recompressed copies move a few of the 64 bits. */
 export const DEFAULT_NEAR_DISTANCE = 4;
@@ -54,13 +56,6 @@ class GrowingUnionFind {
     // The smaller row is the root: the root of a group is its first member in manifest order.
     if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
-}
-
-/** A copy of `array` with room for at least `size` items (doubling). */
-function grown<T extends Int32Array | Uint32Array | Uint8Array>(array: T, size: number): T {
-  const next = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
-  next.set(array);
-  return next;
 }
 
 function popcount32(x: number): number {
@@ -172,36 +167,6 @@ function fileHashes(image: HashedImage, row: number, sha: Halves, phash: Halves)
 }
 
 /**
- * Names by row, as UTF-8 in one growing buffer: a million names held as strings would each be an object the
- * garbage collector moves and marks for the whole pass; bytes in a buffer are none.
- */
-class NameColumn {
-  private bytes = Buffer.allocUnsafe(1 << 16);
-  private ends = new Uint32Array(1024);
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  push(name: string): void {
-    const start = this.count === 0 ? 0 : this.ends[this.count - 1]!;
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    if (start + name.length * 3 > this.bytes.length) {
-      const bytes = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, start + name.length * 3));
-      this.bytes.copy(bytes, 0, 0, start);
-      this.bytes = bytes;
-    }
-    if (this.count === this.ends.length) this.ends = grown(this.ends, this.count + 1);
-    this.ends[this.count++] = start + this.bytes.write(name, start, 'utf8');
-  }
-
-  at(row: number): string {
-    return this.bytes.toString('utf8', row === 0 ? 0 : this.ends[row - 1], this.ends[row]);
-  }
-}
-
-/**
  * Groups images as they come, one row at a time in manifest order: each new image is joined at once to the
  * earlier ones it duplicates, so at any moment the groups are those of the images so far. Near pairs are
  * found by multi-index hashing: split the 64 bits into distance + 1 chunks; two hashes within the distance
@@ -211,7 +176,8 @@ class NameColumn {
  * million images: about 3 in 10⁸).
  */
 export class DuplicateStream {
-  private readonly names = new NameColumn();
+  /** Names by row (a million as strings would be objects the garbage collector keeps marking). */
+  private readonly names = new Utf8Column();
   private readonly sha = new Halves();
   private readonly phash = new Halves();
   private has = new Uint8Array(1024);
@@ -298,7 +264,7 @@ export class DuplicateStream {
   }
 
   nameOf(row: number): string {
-    return this.names.at(row);
+    return this.names.at(row)!;
   }
 
   /** The groups of two or more so far, in manifest order of their first members. */
@@ -317,7 +283,7 @@ export class DuplicateStream {
     const sameBytes = (a: number, b: number) => (this.has[a]! & this.has[b]! & HAS_SHA) !== 0 && sha.high[a] === sha.high[b] && sha.low[a] === sha.low[b];
     const groups: DuplicateGroup[] = [];
     for (const [root, list] of [...members].sort((a, b) => a[0] - b[0])) {
-      groups.push({ kind: list.every((r) => sameBytes(root, r)) ? 'exact' : 'near', members: list.map((r) => this.names.at(r)) });
+      groups.push({ kind: list.every((r) => sameBytes(root, r)) ? 'exact' : 'near', members: list.map((r) => this.names.at(r)!) });
     }
     return groups;
   }

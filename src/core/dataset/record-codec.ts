@@ -4,6 +4,7 @@
 // bench's records: 0.5 µs a record against 3 µs). Lossless: a record with fields or types this layout does
 // not know travels whole.
 import type { AltText, Caption, ManifestRecord } from '../../shared/record.js';
+import { grown } from '../util/grown.js';
 
 /** Slots of a caption: text, by, model, at, review, original, finish, score. */
 const CAPTION_SLOTS = 8;
@@ -81,11 +82,7 @@ export class RecordPacker {
   }
 
   add(record: ManifestRecord): void {
-    if (this.numbers.length < (this.count + 1) * SLOTS) {
-      const numbers = new Float64Array(this.numbers.length * 2);
-      numbers.set(this.numbers);
-      this.numbers = numbers;
-    }
+    if (this.numbers.length < (this.count + 1) * SLOTS) this.numbers = grown(this.numbers, (this.count + 1) * SLOTS);
     const n = this.numbers;
     const at = this.count++ * SLOTS;
     if (!fits(record, RECORD_FIELDS, 'file_name')) {
@@ -225,7 +222,6 @@ export function unpackRecords(packed: PackedRecords): ManifestRecord[] {
 function setValue<T extends object>(target: T, key: string, value: unknown): void {
   if (value !== undefined) (target as Record<string, unknown>)[key] = value;
 }
-
 
 function setFlag(target: ManifestRecord, key: 'missing' | 'stale' | 'audit', value: number): void {
   if (value !== ABSENT) target[key] = value === 1;

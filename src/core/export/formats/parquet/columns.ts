@@ -3,7 +3,7 @@
 // feature list all come from this table, so they cannot disagree.
 import type { SchemaElement } from 'hyparquet';
 import type { ExportSample } from '../../types.js';
-import { Utf8ColumnBuilder, utf8Buffers, type Utf8Values } from './utf8-column.js';
+import { Utf8Column, utf8Buffers, type Utf8Values } from '../../../util/utf8-column.js';
 
 /** A feature as the Hub's dataset card lists it (`dataset_info.features[].dtype`). */
 export type FeatureType = 'image' | 'string' | 'float32' | 'int32';
@@ -92,7 +92,7 @@ export function huggingFaceMetadata(columns: readonly ColumnSpec[]): string {
   return JSON.stringify({ info: { features } });
 }
 
-/** One column of a row group as it goes to the Parquet thread: values, or a text column's UTF-8 (utf8-column.ts). */
+/** One column of a row group as it goes to the Parquet thread: values, or a text column's UTF-8 (util/utf8-column.ts). */
 export interface GroupColumn {
   name: string;
   data: unknown[] | Utf8Values;
@@ -101,7 +101,7 @@ export interface GroupColumn {
 
 /** Collects a row group's values column by column, as the encoder takes them. */
 export class RowGroupBuffer {
-  private values: (unknown[] | Utf8ColumnBuilder)[];
+  private values: (unknown[] | Utf8Column)[];
   private count = 0;
   imageBytes = 0;
 
@@ -117,7 +117,7 @@ export class RowGroupBuffer {
     this.columns.forEach((spec, i) => {
       const column = this.values[i]!;
       const value = spec.value(sample, image);
-      if (column instanceof Utf8ColumnBuilder) column.add(value as string | null);
+      if (column instanceof Utf8Column) column.push(value as string | null);
       else column.push(value);
     });
     this.count++;
@@ -129,7 +129,7 @@ export class RowGroupBuffer {
     const transfer: ArrayBuffer[] = [];
     const columns = this.columns.map((spec, i): GroupColumn => {
       const column = this.values[i]!;
-      if (!(column instanceof Utf8ColumnBuilder)) return { name: spec.name, data: column, image: spec.dtype === 'image' };
+      if (!(column instanceof Utf8Column)) return { name: spec.name, data: column, image: spec.dtype === 'image' };
       const data = column.take();
       transfer.push(...utf8Buffers(data));
       return { name: spec.name, data, image: false };
@@ -141,6 +141,6 @@ export class RowGroupBuffer {
   }
 }
 
-function fresh(spec: ColumnSpec): unknown[] | Utf8ColumnBuilder {
-  return spec.utf8 ? new Utf8ColumnBuilder() : [];
+function fresh(spec: ColumnSpec): unknown[] | Utf8Column {
+  return spec.utf8 ? new Utf8Column() : [];
 }

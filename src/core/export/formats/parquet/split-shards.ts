@@ -7,7 +7,7 @@ import { ParquetWriter } from 'hyparquet-writer';
 import type { Split } from '../../types.js';
 import { ParquetShardFile } from './shard-file.js';
 import { exportColumns, huggingFaceMetadata, parquetSchema, type ColumnSpec, type GroupColumn } from './columns.js';
-import { isUtf8Values, utf8Rows } from './utf8-column.js';
+import { isUtf8Values, utf8Rows } from '../../../util/utf8-column.js';
 
 const five = (n: number) => String(n).padStart(5, '0');
 
