@@ -59,33 +59,8 @@ export function scaledRecords(records: number, bytesRead: number, size: number):
   return bytesRead === 0 ? 0 : bytesRead >= size ? records : Math.round((records * size) / bytesRead);
 }
 
-/** A pass over a manifest file's records, on this thread or parsed by others. */
-export interface RecordStream {
-  /** Records handed over so far. */
-  readonly records: number;
-  /** The records the file holds, estimated once from its first block (0 before it is read). */
-  readonly expectedRecords: number;
-  /** The records the file holds, as the records so far scaled by the bytes still to read. */
-  readonly estimatedRecords: number;
-  /** The records in file order, a batch at a time (ManifestOrderError, ManifestChangedError). */
-  batches(): AsyncIterable<ManifestRecord[]>;
-  /** What the pass found; only once `batches()` has run to its end. */
-  end(): StreamedManifest;
-  /** Closes the file once nothing reads it any more. */
-  close(): void;
-}
-
-export class ManifestRecordStream implements RecordStream {
-  private readonly parser: CountingParser;
-  private readonly splitter: LineSplitter;
-  /** The file's bytes hashed on another thread while this one parses them. */
-  private readonly hash: HashThread | null;
-  private batch: ManifestRecord[] = [];
-  private readonly order = new RecordOrder();
-  private lastByte = -1;
-  private finished: StreamedManifest | null = null;
-  /** The read of the next block, while there is one. */
-  private inFlight: Promise<number> | null = null;
+/** A pass over a manifest file's records, on this thread or parsed by others: what both keep and tell alike. */
+export abstract class RecordStream {
   /** Records handed over so far. */
   records = 0;
   /**
@@ -93,13 +68,15 @@ export class ManifestRecordStream implements RecordStream {
    * a pass decides from it does not depend on how far it had read when it asked.
    */
   expectedRecords = 0;
-  /** Bytes read so far. */
-  bytesRead = 0;
+  /** Bytes of the file the records handed over so far come from. */
+  protected bytesRead = 0;
+  protected finished: StreamedManifest | null = null;
 
-  constructor(private readonly source: FileLineSource) {
-    this.parser = new CountingParser((record) => this.take(record), false);
-    this.splitter = new LineSplitter(this.parser);
-    this.hash = source.stamp.size > 0 ? new HashThread(Math.min(BLOCK_BYTES, source.stamp.size)) : null;
+  constructor(protected readonly source: FileLineSource) {}
+
+  /** The file's size when it was opened: what the pass reads. */
+  get bytes(): number {
+    return this.source.stamp.size;
   }
 
   /** The records the file holds, as the records so far scaled by the bytes still to read: exact once it is read, 0 before. */
@@ -107,9 +84,35 @@ export class ManifestRecordStream implements RecordStream {
     return scaledRecords(this.records, this.bytesRead, this.bytes);
   }
 
-  /** The file's size when it was opened: what the pass reads. */
-  get bytes(): number {
-    return this.source.stamp.size;
+  /** What the pass found; only once `batches()` has run to its end. */
+  end(): StreamedManifest {
+    if (!this.finished) throw new Error(`${this.source.file} has not been read to its end`);
+    return this.finished;
+  }
+
+  /** The records in file order, a batch at a time (ManifestOrderError, ManifestChangedError). */
+  abstract batches(): AsyncIterable<ManifestRecord[]>;
+
+  /** Closes the file once nothing reads it any more. */
+  abstract close(): void;
+}
+
+export class ManifestRecordStream extends RecordStream {
+  private readonly parser: CountingParser;
+  private readonly splitter: LineSplitter;
+  /** The file's bytes hashed on another thread while this one parses them. */
+  private readonly hash: HashThread | null;
+  private batch: ManifestRecord[] = [];
+  private readonly order = new RecordOrder();
+  private lastByte = -1;
+  /** The read of the next block, while there is one. */
+  private inFlight: Promise<number> | null = null;
+
+  constructor(source: FileLineSource) {
+    super(source);
+    this.parser = new CountingParser((record) => this.take(record), false);
+    this.splitter = new LineSplitter(this.parser);
+    this.hash = source.stamp.size > 0 ? new HashThread(Math.min(BLOCK_BYTES, source.stamp.size)) : null;
   }
 
   private take(record: ManifestRecord): void {
@@ -130,7 +133,7 @@ export class ManifestRecordStream implements RecordStream {
    * asked for. Throws ManifestOrderError for a file out of name order and ManifestChangedError for one
    * that changed on disk while it was read.
    */
-  async *batches(): AsyncGenerator<ManifestRecord[]> {
+  override async *batches(): AsyncGenerator<ManifestRecord[]> {
     const size = this.bytes;
     const hash = this.hash;
     // The next block is read while the records of this one are handed over, into the hashing thread's
@@ -169,17 +172,11 @@ export class ManifestRecordStream implements RecordStream {
     this.finished = streamedManifest({ lines: this.parser.lines, crlf: this.parser.crlf, records: this.records, problems, size, lastByte: this.lastByte, sha256 });
   }
 
-  /** What the pass found; only once `batches()` has run to its end. */
-  end(): StreamedManifest {
-    if (!this.finished) throw new Error(`${this.source.file} has not been read to its end`);
-    return this.finished;
-  }
-
   /**
    * Closes the file once nothing reads it any more (the hashing thread stopped, the next block's read
    * done): its descriptor number must not be reused under a read still going.
    */
-  close(): void {
+  override close(): void {
     const readers = [this.hash?.stop(), this.inFlight];
     void Promise.allSettled(readers).then(() => this.source.close());
   }

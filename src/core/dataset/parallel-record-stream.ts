@@ -12,7 +12,7 @@ import { FileHashThread } from './file-hash-thread.js';
 import type { ByteRange } from './line-ranges.js';
 import { ManifestChangedError, type FileLineSource } from './line-source.js';
 import type { ManifestProblem } from './manifest-codec.js';
-import { BLOCK_BYTES, EMPTY_SHA256, ManifestOrderError, scaledRecords, streamedManifest, type RecordStream, type StreamedManifest } from './manifest-record-stream.js';
+import { BLOCK_BYTES, EMPTY_SHA256, ManifestOrderError, RecordStream, scaledRecords, streamedManifest } from './manifest-record-stream.js';
 import type { RangeBatch, RangeSummary } from './range-record-pass.js';
 import type { RangeWorkerData, RangeWorkerReply, RangeWorkerRequest } from './range-record-protocol.js';
 import { unpackRecords } from './record-codec.js';
@@ -38,11 +38,7 @@ function startRangeThread(workerData: RangeWorkerData): Worker {
   return startBundledWorker(__filename, __dirname, 'range-record-worker', { workerData });
 }
 
-export class ParallelRecordStream implements RecordStream {
-  records = 0;
-  expectedRecords = 0;
-  private bytesRead = 0;
-  private finished: StreamedManifest | null = null;
+export class ParallelRecordStream extends RecordStream {
   private readonly ranges: ByteRange[] = [];
   private readonly queues = new Map<number, RangeQueue>();
   private readonly workers: Worker[] = [];
@@ -58,23 +54,16 @@ export class ParallelRecordStream implements RecordStream {
   private stopping: Promise<unknown> | null = null;
 
   constructor(
-    private readonly source: FileLineSource,
+    source: FileLineSource,
     private readonly options: ParallelOptions,
   ) {
+    super(source);
     const size = source.stamp.size;
     const rangeBytes = Math.max(options.rangeBytes ?? DEFAULT_RANGE_BYTES, BLOCK_BYTES);
     for (let start = 0; start < size; start += rangeBytes) this.ranges.push({ start, end: Math.min(size, start + rangeBytes) });
   }
 
-  get bytes(): number {
-    return this.source.stamp.size;
-  }
-
-  get estimatedRecords(): number {
-    return scaledRecords(this.records, this.bytesRead, this.bytes);
-  }
-
-  async *batches(): AsyncGenerator<ManifestRecord[]> {
+  override async *batches(): AsyncGenerator<ManifestRecord[]> {
     const size = this.bytes;
     if (size === 0) {
       this.finished = streamedManifest({ lines: 0, crlf: 0, records: 0, problems: [], size, lastByte: -1, sha256: EMPTY_SHA256 });
@@ -209,13 +198,8 @@ export class ParallelRecordStream implements RecordStream {
     return this.stopping;
   }
 
-  end(): StreamedManifest {
-    if (!this.finished) throw new Error(`${this.source.file} has not been read to its end`);
-    return this.finished;
-  }
-
   /** Closes the file once no thread reads it any more: its descriptor number must not be reused under a read. */
-  close(): void {
+  override close(): void {
     void this.stopThreads().then(() => this.source.close());
   }
 }

@@ -29,7 +29,10 @@ export interface RangeBatch {
 export interface RangeSummary {
   lines: number;
   crlf: number;
-  /** Problem lines and later lines of a name, numbered within the range; `after` null: no record before it in the range. */
+  /**
+   * Problem lines and later lines of a name, numbered within the range, not in order (the pass sorts every
+   * range's together); `after` null: no record before it in the range.
+   */
   problems: ManifestProblem[];
 }
 
@@ -102,7 +105,5 @@ export function readRange(fd: number, size: number, range: ByteRange, blockBytes
   }
   if (position >= size) splitter.finish();
   if (packer.size > 0) hand(false);
-  const parsed = parser.finish();
-  const problems = [...parsed.problems, ...order.laterLines].sort((a, b) => a.line - b.line);
-  return { lines: parser.lines, crlf: parser.crlf, problems };
+  return { lines: parser.lines, crlf: parser.crlf, problems: [...parser.finish().problems, ...order.laterLines] };
 }
