@@ -132,22 +132,30 @@ test('a name out of order is refused by both, inside a range or on its edge', as
   }
 });
 
-/** Descriptors this process has open (Linux): the stream's file and its threads' own are closed once they are gone. */
-async function openDescriptors(): Promise<number> {
-  return (await fs.readdir('/proc/self/fd')).length;
+/** Descriptors of this process (Linux) that point at `file`: the stream's own and any its threads still hold. */
+async function descriptorsOf(file: string): Promise<number> {
+  const links = await Promise.all((await fs.readdir('/proc/self/fd')).map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  return links.filter((target) => target === file).length;
+}
+
+/** Threads this process runs (Linux). Earlier tests' threads may still be ending, so only growth is a leak. */
+async function threadCount(): Promise<number> {
+  return (await fs.readdir('/proc/self/task')).length;
 }
 
 test('a file cut short after it was opened is refused, and no thread is left reading it', async () => {
   const folder = await tempDir('parallel-short');
-  const file = path.join(folder, 'recaption.jsonl');
+  const file = path.join(await fs.realpath(folder), 'recaption.jsonl'); // the path /proc shows
   await fs.writeFile(file, recordLines(1500).join('\n') + '\n');
-  const before = await openDescriptors();
+  const threadsBefore = await threadCount();
   const stream = new ManifestFile(folder, 'recaption.jsonl', { threads: 2, parallelFromBytes: 0, rangeBytes: RANGE }).open()!;
   await fs.truncate(file, RANGE + 1000);
   await assert.rejects(readAll(stream), ManifestChangedError);
   // The file is closed only after every thread that reads it has ended.
   const deadline = Date.now() + 5000;
-  while ((await openDescriptors()) > before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(await openDescriptors(), before, 'the threads ended and the file was closed');
+  const settled = async (): Promise<boolean> => (await descriptorsOf(file)) === 0 && (await threadCount()) <= threadsBefore;
+  while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(await descriptorsOf(file), 0, 'the file was closed');
+  assert.ok((await threadCount()) <= threadsBefore, 'the threads ended');
   await fs.rm(folder, { recursive: true, force: true });
 });
