@@ -14,7 +14,8 @@ const builds = [
     // The engine is its own process (dist/engine.js), started by the extension and the CLI alike.
     // The import worker (dist/import-worker.js) parses Parquet files and tar shards for the extension and the CLI alike.
     // The stats worker (dist/stats-worker.js) reads a part of a manifest for the CLI's `stats`.
-    // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (an export's card, Show Caption Report, stats --report).
+    // The habit-texts worker (dist/habit-texts-worker.js) measures captions for the habit report (Show Caption Report, stats --report).
+    // The export-texts worker (dist/export-texts-worker.js) measures an export's captions for its card and writes its JSON lines (hf, llava, openai).
     // The engine-env worker (dist/engine-env-worker.js) searches for the CUDA libraries an engine starts with, off the extension host's thread.
     // The Parquet worker (dist/parquet-worker.js) encodes and writes a Parquet export's row groups beside the export's pass.
     // The range-record worker (dist/range-record-worker.js) parses a range of a large manifest for the CLI's export.
@@ -26,6 +27,7 @@ const builds = [
       'import-worker': 'src/core/import/import-worker.ts',
       'stats-worker': 'src/core/analysis/stats-worker.ts',
       'habit-texts-worker': 'src/core/analysis/habit-texts-worker.ts',
+      'export-texts-worker': 'src/core/export/texts-thread/export-texts-worker.ts',
       'engine-env-worker': 'src/core/engine/engine-env-worker.ts',
       'parquet-worker': 'src/core/export/formats/parquet/parquet-worker.ts',
       'range-record-worker': 'src/core/dataset/range-record-worker.ts',

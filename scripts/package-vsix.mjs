@@ -35,8 +35,8 @@ function run(cmd, argv, cwd = ROOT) {
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status})`);
 }
 
-/** The bundles the extension runs: the host's, its index, pattern, import, habit-texts and engine-env workers, and the engine process (ONNX Runtime). */
-const BUNDLES = ['extension.js', 'index-worker.js', 'pattern-worker.js', 'engine.js', 'import-worker.js', 'habit-texts-worker.js', 'engine-env-worker.js', 'parquet-worker.js', 'webview.js'];
+/** The bundles the extension runs: the host's, its index, pattern, import, habit-texts, export-texts and engine-env workers, and the engine process (ONNX Runtime). */
+const BUNDLES = ['extension.js', 'index-worker.js', 'pattern-worker.js', 'engine.js', 'import-worker.js', 'habit-texts-worker.js', 'export-texts-worker.js', 'engine-env-worker.js', 'parquet-worker.js', 'webview.js'];
 
 /** The bare package names the node bundles require at run time. */
 function runtimeRequires() {

@@ -29,9 +29,9 @@ export function isPlainCaption(text: string): boolean {
   return !NOT_PLAIN.test(text);
 }
 
-/** JSON.stringify(text), for a text whose isPlainCaption is `plain`. */
-export function captionJson(text: string, plain: boolean): string {
-  return plain ? `"${text}"` : JSON.stringify(text);
+/** JSON.stringify(cleanCaptionText(text)): a plain text (nearly every caption) after one test. */
+export function cleanCaptionJson(text: string): string {
+  return isPlainCaption(text) ? `"${text}"` : JSON.stringify(cleanCaptionText(text));
 }
 
 /** What Python's str.splitlines() would cut a text into: for checking that one caption stays one line. */

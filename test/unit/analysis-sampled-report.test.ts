@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { captionTextsOf } from '../../src/core/analysis/caption-texts.js';
 import { HabitReportBuilder, type HabitTextReport } from '../../src/core/analysis/habit-report.js';
 import { RecordSample } from '../../src/core/analysis/record-sample.js';
-import { CardFactsGatherer } from '../../src/core/export/card/card-facts.js';
 import { exportFineTuneSet } from '../../src/core/export/index.js';
+import { ExportTexts } from '../../src/core/export/texts-thread/export-texts.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
 
@@ -112,13 +112,13 @@ test('a sampled report measures the sampled records exactly as a report of them 
 
 test("a card thread measuring a sample answers what the same sample gives on this thread", async () => {
   const options = { seed: 3, records: 1000 };
-  const gatherer = new CardFactsGatherer(options);
+  const gatherer = new ExportTexts(options, null);
   const sample = new RecordSample(options);
   sample.expect(RECORDS);
   const here = new HabitReportBuilder({ loopPhrases: false });
   for (let i = 0; i < RECORDS; i++) {
     const r = record(i);
-    await gatherer.add(r, RECORDS);
+    await gatherer.add(r, { split: 'train', source: 'dsc' }, RECORDS);
     const texts = captionTextsOf(r);
     if (sample.measures(texts.fileName)) here.addCaptionTexts(texts);
     else here.countCaptionTexts(texts);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { captionJson, cleanCaptionText, isPlainCaption, pythonSplitLines } from '../../src/shared/caption-text.js';
+import { cleanCaptionJson, cleanCaptionText, isPlainCaption, pythonSplitLines } from '../../src/shared/caption-text.js';
 import { exportFineTuneSet } from '../../src/core/export/index.js';
 import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
 
@@ -44,21 +44,19 @@ test('sidecar and metadata exports hold each caption on one line as Python reads
   }
 });
 
-test('a plain caption is clean already and its JSON string is itself between quotes, for every UTF-16 unit and any text', () => {
+test('the JSON of a caption is that of its clean text, and a plain one is clean already, for every UTF-16 unit and any text', () => {
   for (let code = 0; code < 0x10000; code++) {
     const text = `a${String.fromCharCode(code)}b`;
-    const plain = isPlainCaption(text);
-    assert.equal(captionJson(text, plain), JSON.stringify(text), `U+${code.toString(16)}`);
-    if (plain) assert.equal(cleanCaptionText(text), text, `U+${code.toString(16)}`);
+    assert.equal(cleanCaptionJson(text), JSON.stringify(cleanCaptionText(text)), `U+${code.toString(16)}`);
+    if (isPlainCaption(text)) assert.equal(cleanCaptionText(text), text, `U+${code.toString(16)}`);
   }
   // Nearly every caption is plain: the export's fast path must be the common one.
   assert.equal(isPlainCaption('A detailed description, with an apostrophe\'s café — and «quotes»'), true);
   assert.equal(isPlainCaption('an emoji 😀 goes through stringify'), false);
   fc.assert(
     fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom(NASTY, 'say "hi"', 'back\\slash', 'pair 😀', 'lone \ud83d', '\u2028')), (text) => {
-      const plain = isPlainCaption(text);
-      assert.equal(captionJson(text, plain), JSON.stringify(text));
-      if (plain) assert.equal(cleanCaptionText(text), text);
+      assert.equal(cleanCaptionJson(text), JSON.stringify(cleanCaptionText(text)));
+      if (isPlainCaption(text)) assert.equal(cleanCaptionText(text), text);
     }),
     { numRuns: 3000 },
   );

@@ -271,7 +271,7 @@ test("a WebDataset sample's facts are JSON.stringify's bytes for every kind of v
     for (const sha256 of hashes) {
       for (const width of sizes) {
         const height = sizes[(n++ * 3) % sizes.length]!;
-        const sample: ExportSample = { fileName, caption: 'c', plain: true, source: n % 2 ? 'dsc' : 'alt', by: null, score: null, lines: null, split: 'train', image: { width, height, sha256 } };
+        const sample: ExportSample = { fileName, caption: 'c', source: n % 2 ? 'dsc' : 'alt', by: null, score: null, lines: null, split: 'train', image: { width, height, sha256 } };
         const meta = { file_name: fileName, caption_source: sample.source, width, height, sha256 };
         assert.equal(sampleFactsJson(sample), JSON.stringify(meta));
       }

@@ -13,6 +13,9 @@ export type HabitTextsChunk = (string | number | null)[];
 
 export const RECORD_SLOTS = 9;
 
+/** Where in a record's slots each text is (its score follows it). */
+export const TEXT_SLOT = { alt: 3, ssc: 5, dsc: 7 } as const;
+
 /** The bits of a record's flags slot. */
 export const RECORD_FLAGS = { missing: 1, sscStopped: 2, dscStopped: 4 } as const;
 
@@ -23,8 +26,13 @@ export interface HabitTextsSetup {
   sample: RecordSampleOptions | null;
 }
 
-/** `expected`: the records the sender expects in all, as it knows it now (a sample's share is fixed by the first). */
-export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number } | { end: true };
+/**
+ * `expected`: the records the sender expects in all, as it knows it now (a sample's share is fixed by the
+ * first). `marks`: a number per record, when the thread does more with the texts than measure them (an
+ * export's thread writes its lines: export/texts-thread/). `end`: answer with the report; `stop`: the
+ * sender gave up, answer nothing.
+ */
+export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number; marks?: number[] } | { end: true } | { stop: true };
 
 /** `measured`: one chunk is done (the sender keeps a few in flight, not a queue as long as the export). */
-export type HabitTextsReply = { measured: true } | { texts: HabitTextReport } | { error: string };
+export type HabitTextsReply = { measured: true } | { texts: HabitTextReport } | { error: string; code?: string };

@@ -1,5 +1,6 @@
-// The sender's side of a habit report's texts thread (habit-texts-worker.ts): what the report reads of each
-// record goes to the thread in chunks, and the report of those texts comes back at the end.
+// The sender's side of a habit report's texts thread (habit-texts-worker.ts, or an export's thread that
+// writes lines from the same texts): what the report reads of each record goes to the thread in chunks, and
+// the report of those texts comes back at the end.
 import type { Worker } from 'node:worker_threads';
 import type { ManifestRecord } from '../../shared/record.js';
 import { startBundledWorker } from '../util/bundled-worker.js';
@@ -13,31 +14,41 @@ const RECORDS_PER_CHUNK = 512;
 /** Chunks sent and not yet measured before add() asks its caller to wait: the texts held stay bounded. */
 const CHUNKS_IN_FLIGHT = 16;
 
+/** Starts the thread that receives the texts, given the report's setup. */
+export type StartTextsWorker = (setup: HabitTextsSetup) => Worker;
+
+const startHabitTextsWorker: StartTextsWorker = (setup) => startBundledWorker(__filename, __dirname, 'habit-texts-worker', { workerData: setup });
+
 export class HabitTextsThread {
   private readonly worker: Worker;
   private chunk: HabitTextsChunk = [];
+  private marks: number[] = [];
   private readonly answer: Promise<HabitTextReport>;
   private inFlight = 0;
   private expected = 0;
   /** The thread answered, failed or was ended: nothing is waited for any more (finish() says how it ended). */
   private settled = false;
+  /** Why the thread failed, once it has: the next add() throws it rather than go on sending. */
+  private failure: Error | null = null;
   /** Resolves the caller waiting for the thread to catch up. */
   private caughtUp: (() => void) | null = null;
 
-  constructor(setup: HabitTextsSetup) {
-    this.worker = startBundledWorker(__filename, __dirname, 'habit-texts-worker', { workerData: setup });
+  constructor(setup: HabitTextsSetup, start: StartTextsWorker = startHabitTextsWorker) {
+    this.worker = start(setup);
     this.answer = new Promise<HabitTextReport>((resolve, reject) => {
       this.worker.on('message', (reply: HabitTextsReply) => {
         if ('measured' in reply) this.measured();
         else if ('texts' in reply) resolve(reply.texts);
-        else reject(new Error(`the caption habit report: ${reply.error}`));
+        else reject(threadError(reply.error, reply.code));
       });
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => reject(new Error(`the caption habit report's thread stopped (exit code ${code}) before it answered`)));
     });
     // Asked for by finish(); a pass given up never asks. A thread gone wakes a caller waiting for it.
     void this.answer
-      .catch(() => undefined)
+      .catch((err: unknown) => {
+        this.failure = err instanceof Error ? err : new Error(String(err));
+      })
       .finally(() => {
         this.settled = true;
         this.measured();
@@ -46,10 +57,14 @@ export class HabitTextsThread {
 
   /**
    * Adds the record's texts; a promise when the caller must wait for the thread before adding more.
-   * `expected`: the records the caller expects in all, for a sampled report's share.
+   * `expected`: the records the caller expects in all, for a sampled report's share. `mark`: a number the
+   * thread gets beside the record (HabitTextsRequest); given for every record or for none. Throws once the
+   * thread has failed.
    */
-  add(record: ManifestRecord, expected = 0): Promise<void> | undefined {
+  add(record: ManifestRecord, expected = 0, mark?: number): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
     this.expected = expected;
+    if (mark !== undefined) this.marks.push(mark);
     const { alt, ssc, dsc } = record;
     const flags = (record.missing ? RECORD_FLAGS.missing : 0) | (ssc?.finish === 'length' ? RECORD_FLAGS.sscStopped : 0) | (dsc?.finish === 'length' ? RECORD_FLAGS.dscStopped : 0);
     this.chunk.push(record.file_name, record.score_model ?? null, flags, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
@@ -71,15 +86,17 @@ export class HabitTextsThread {
     }
   }
 
-  /** Ends the thread (a pass given up). */
-  async stop(): Promise<void> {
-    await this.worker.terminate();
+  /** Ends the thread of a pass given up: it answers nothing, and an export's closes its files unfinished. */
+  stop(): Promise<void> {
+    return endWorker(this.worker, () => this.worker.postMessage({ stop: true } satisfies HabitTextsRequest));
   }
 
   private post(): void {
     if (this.chunk.length === 0) return;
-    this.worker.postMessage({ chunk: this.chunk, expected: this.expected } satisfies HabitTextsRequest);
+    const marks = this.marks.length > 0 ? this.marks : undefined;
+    this.worker.postMessage({ chunk: this.chunk, expected: this.expected, marks } satisfies HabitTextsRequest);
     this.chunk = [];
+    this.marks = [];
     this.inFlight++;
   }
 
@@ -89,4 +106,11 @@ export class HabitTextsThread {
     this.caughtUp = null;
     wake?.();
   }
+}
+
+/** The thread's error as it was raised there, with its code (a full disk's ENOSPC). */
+function threadError(message: string, code: string | undefined): Error {
+  const err: NodeJS.ErrnoException = new Error(message);
+  if (code !== undefined) err.code = code;
+  return err;
 }

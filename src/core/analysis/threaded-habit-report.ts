@@ -5,7 +5,7 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
 import { DEFAULT_REPORT_OPTIONS, RecordTallies, type HabitReport, type HabitReportOptions } from './habit-report.js';
-import { HabitTextsThread } from './habit-texts-thread.js';
+import { HabitTextsThread, type StartTextsWorker } from './habit-texts-thread.js';
 import type { RecordSampleOptions } from './record-sample.js';
 
 /** Records read between two turns of the event loop (a few milliseconds of work). */
@@ -22,17 +22,18 @@ export class ThreadedHabitReport {
   private readonly tallies = new RecordTallies();
   private readonly texts: HabitTextsThread;
 
-  constructor(options: ThreadedReportOptions = {}) {
-    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases, sample: options.sample ?? null });
+  /** `start`: the thread the texts go to, when it is not the report's own (an export's writes lines too). */
+  constructor(options: ThreadedReportOptions = {}, start?: StartTextsWorker) {
+    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases, sample: options.sample ?? null }, start);
   }
 
   /**
    * Adds the record; a promise when the caller must wait for the texts' thread before adding more.
-   * `expected`: the records the caller expects in all, for a sample's share.
+   * `expected`: the records the caller expects in all, for a sample's share; `mark`: HabitTextsThread.add's.
    */
-  add(record: ManifestRecord, expected?: number): Promise<void> | undefined {
+  add(record: ManifestRecord, expected?: number, mark?: number): Promise<void> | undefined {
     this.tallies.add(record);
-    return this.texts.add(record, expected);
+    return this.texts.add(record, expected, mark);
   }
 
   /** The report of every record added; the thread ends once it has answered. */

@@ -1,7 +1,7 @@
 // Which records go out, with which caption, in which split. Pure: no file system, so the rules are easy
 // to test and the decisions are the same for every format.
 import type { Caption, ManifestRecord, TextSource } from '../../shared/record.js';
-import { cleanCaptionText, isPlainCaption } from '../../shared/caption-text.js';
+import { cleanCaptionText } from '../../shared/caption-text.js';
 import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHasher } from '../util/seeded-hash.js';
 import { ReasonTally } from '../util/reason-tally.js';
@@ -141,12 +141,9 @@ export class ExportPlanner {
       }
     }
     const split = this.splitDraw(group ?? record.file_name) < options.validation ? 'validation' : 'train';
-    const plain = isPlainCaption(caption);
     return {
       fileName: record.file_name,
-      // Manifests written by hand or by older releases may carry control characters: never into a training file.
-      caption: plain ? caption : cleanCaptionText(caption),
-      plain,
+      caption,
       source,
       by,
       score: typeof score === 'number' && Number.isFinite(score) ? score : null,

@@ -54,9 +54,11 @@ export type SkipReason =
 /** One image with the caption chosen for it and the split it falls in. */
 export interface ExportSample {
   fileName: string;
+  /**
+   * The chosen text as the manifest holds it. Writers clean it as they write it (cleanCaptionText,
+   * cleanCaptionJson): manifests written by hand or by older releases may carry control characters.
+   */
   caption: string;
-  /** The caption had nothing to clean and is its own JSON string between quotes (isPlainCaption). */
-  plain: boolean;
   source: CaptionSource;
   /** Who wrote the chosen caption; null for the alt-text (ground truth has a source, not an author). */
   by: CaptionAuthor | null;

@@ -4,13 +4,14 @@
 import type { ManifestRecord } from '../../shared/record.js';
 import type { RecordSampleOptions } from '../analysis/record-sample.js';
 import type { DatasetFolder } from '../dataset/dataset-file.js';
-import { CardFactsGatherer, type CardFacts } from './card/card-facts.js';
+import type { CardFacts } from './card/card-facts.js';
 import { DestinationNames } from './destination-names.js';
 import type { RecordPass } from './export-source.js';
-import { createWriter, type FormatWriter, type WriterContext } from './formats/index.js';
+import { createWriter, isLineFormat, type FormatWriter, type WriterContext } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
 import { ExportPlanner, type PlanOptions } from './plan.js';
 import { StreamedGroups } from './streamed-groups.js';
+import { ExportTexts } from './texts-thread/export-texts.js';
 import { ExportError, type ExportFormat, type ExportProgress, type ExportSample, type SkipReason, type SkipTally, type SourceCounts, type Split } from './types.js';
 
 /** Samples whose images are read or placed together (a few dozen reads in flight; bounded memory for inline images). */
@@ -72,8 +73,8 @@ class Pass {
   async run(records: RecordPass): Promise<PassResult> {
     const { setup } = this;
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
-    // Its thread is started here, where every way out of the pass ends it.
-    const facts = new CardFactsGatherer(setup.cardSample);
+    // Its thread is started here, where every way out of the pass ends it. It writes a JSON-lines format's lines.
+    const texts = new ExportTexts(setup.cardSample, isLineFormat(setup.format) ? { format: setup.format, context: setup.writer } : null);
     try {
       for await (const batch of records.batches()) {
         for (const record of batch) {
@@ -82,16 +83,16 @@ class Pass {
           if (!sample) continue;
           this.samples.push(sample);
           this.records.push(record);
-          if (this.samples.length >= BATCH) await this.flush(records, facts);
+          if (this.samples.length >= BATCH) await this.flush(records, texts);
         }
       }
-      await this.flush(records, facts);
+      await this.flush(records, texts);
       // The files are flushed and synced while the texts' thread measures its last chunks.
-      const [, cardFacts] = await Promise.all([this.writer.close(), facts.finish()]);
+      const [, cardFacts] = await Promise.all([this.writer.close(), texts.finish()]);
       return this.result(cardFacts);
     } catch (err) {
       await this.writer.abort().catch(() => undefined);
-      await facts.stop();
+      await texts.stop();
       throw err;
     }
   }
@@ -111,7 +112,7 @@ class Pass {
   }
 
   /** Checks or places the batch's images, then writes its samples in order. */
-  private async flush(records: RecordPass, facts: CardFactsGatherer): Promise<void> {
+  private async flush(records: RecordPass, texts: ExportTexts): Promise<void> {
     const { setup, writer, samples } = this;
     if (setup.signal?.aborted) throw cancelled(setup.out);
     if (samples.length === 0) return;
@@ -129,7 +130,7 @@ class Pass {
       }
       const wrote = writer.add(sample, result.bytes);
       if (wrote) await wrote;
-      const caughtUp = facts.add(this.records[i]!, expected);
+      const caughtUp = texts.add(this.records[i]!, sample, expected);
       if (caughtUp) await caughtUp;
       this.counts[sample.split]++;
       this.sources[sample.split][sample.source] = (this.sources[sample.split][sample.source] ?? 0) + 1;

@@ -1,15 +1,13 @@
 // The manifest facts a card reports beside the export's own record: the habit report, the audit and the
 // review coverage, gathered in one pass over records that stream by (a manifest may hold a million).
 import { HabitReportBuilder, type HabitReport } from '../../analysis/habit-report.js';
-import type { RecordSampleOptions } from '../../analysis/record-sample.js';
-import { ThreadedHabitReport } from '../../analysis/threaded-habit-report.js';
 import { CAPTION_KINDS, type ManifestRecord } from '../../../shared/record.js';
 import type { DatasetCardInput, ReviewCoverage } from './card-types.js';
 
 export type CardFacts = Pick<DatasetCardInput, 'habit' | 'audit' | 'review'>;
 
 /** A card shows the share of captions that loop, not which phrases loop (card-habits.ts): those are not counted. */
-const CARD_REPORT = { loopPhrases: false } as const;
+export const CARD_REPORT = { loopPhrases: false } as const;
 
 export function emptyCoverage(): ReviewCoverage {
   return { ssc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 }, dsc: { approved: 0, rejected: 0, unreviewed: 0, human: 0 } };
@@ -30,7 +28,7 @@ export function countReview(coverage: ReviewCoverage, record: ManifestRecord): v
 }
 
 /** The card's facts from the habit report of the records and their review coverage. */
-function cardFacts(habit: HabitReport, review: ReviewCoverage): CardFacts {
+export function cardFacts(habit: HabitReport, review: ReviewCoverage): CardFacts {
   // The habit report tallies the audit in the same pass; no sample means no estimate, not a zero one.
   return { habit, audit: habit.audit.sampled > 0 ? habit.audit : null, review };
 }
@@ -56,39 +54,6 @@ export class CardFactsCollector {
  * (95%), and measuring each of a million captions was the largest part of a million-record export.
  */
 export const DEFAULT_CARD_SAMPLE = 100_000;
-
-/**
- * An export's card facts, gathered record by record as it writes them: the review coverage and the audit
- * here, the habit report and the defect flags of their texts on a thread of its own
- * (analysis/threaded-habit-report.ts), which evens the work of the two threads. `sample`: measure a seeded
- * sample of the records' texts in full (null: every one); every text is still counted, and so are duplicates.
- */
-export class CardFactsGatherer {
-  private readonly review = emptyCoverage();
-  private readonly habit: ThreadedHabitReport;
-
-  constructor(sample: RecordSampleOptions | null = null) {
-    this.habit = new ThreadedHabitReport({ ...CARD_REPORT, sample });
-  }
-
-  /**
-   * Adds the record; a promise when the caller must wait for the texts' thread before adding more.
-   * `expected`: the records the pass expects in all, which sets the share a sample measures.
-   */
-  add(record: ManifestRecord, expected?: number): Promise<void> | undefined {
-    countReview(this.review, record);
-    return this.habit.add(record, expected);
-  }
-
-  async finish(): Promise<CardFacts> {
-    return cardFacts(await this.habit.finish(), this.review);
-  }
-
-  /** Ends the texts' thread of a pass given up. */
-  stop(): Promise<void> {
-    return this.habit.stop();
-  }
-}
 
 export async function cardFactsOf(records: Iterable<ManifestRecord>): Promise<CardFacts> {
   const collector = new CardFactsCollector();

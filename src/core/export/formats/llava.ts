@@ -2,12 +2,11 @@
 // {id, image, conversations: [{from: human, value: "<image>\n<prompt>"}, {from: gpt, value: caption}]}.
 // `image` is relative to the image folder LLaVA is pointed at (images/ here, or the dataset with --images none).
 import * as path from 'node:path';
-import { captionJson } from '../../../shared/caption-text.js';
+import { cleanCaptionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
-import type { ExportSample } from '../types.js';
-import { SinksPerSplit, type FormatWriter, type WriterContext } from './writer.js';
+import { SinksPerSplit, type LineSample, type LineWriter, type WriterContext } from './writer.js';
 
-export function createLlavaWriter(context: WriterContext): FormatWriter {
+export function createLlavaLines(context: WriterContext): LineWriter {
   const started = new Set<string>();
   const sinks = new SinksPerSplit(async (split) => {
     const sink = await TextSink.create(path.join(context.root, `${split}.json`));
@@ -17,17 +16,14 @@ export function createLlavaWriter(context: WriterContext): FormatWriter {
   // Each entry is JSON.stringify of { id, image, conversations: [human: image and prompt, gpt: caption] },
   // the human's part the same in every entry, the caption without stringify when it is plain.
   const human = `,"conversations":[{"from":"human","value":${JSON.stringify(`<image>\n${context.prompt}`)}},{"from":"gpt","value":`;
-  const entryOf = (sample: ExportSample) => {
+  const entryOf = (sample: LineSample) => {
     const name = JSON.stringify(sample.fileName);
-    const entry = `{"id":${name},"image":${name}${human}${captionJson(sample.caption, sample.plain)}}]}`;
+    const entry = `{"id":${name},"image":${name}${human}${cleanCaptionJson(sample.caption)}}]}`;
     const text = (started.has(sample.split) ? ',\n' : '') + entry;
     started.add(sample.split);
     return text;
   };
   return {
-    inlineImages: false,
-    imageDestination: (sample) => `images/${sample.fileName}`,
-    reserve: () => null,
     add(sample) {
       return sinks.write(sample.split, entryOf(sample));
     },

@@ -4,6 +4,7 @@
 import { promises as fs, writeFile } from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
+import { cleanCaptionText } from '../../../shared/caption-text.js';
 import type { ExportSample } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
 import { DestinationNames } from '../destination-names.js';
@@ -44,7 +45,7 @@ export function createSidecarWriter(context: WriterContext): FormatWriter {
       const file = path.join(context.root, ...sidecarName(sample).split('/'));
       const dir = path.dirname(file);
       // --lines: one caption per line, of which kohya and OneTrainer pick one at random each step.
-      const text = context.lines && sample.lines ? sample.lines.map(oneLine).join('\n') : oneLine(sample.caption);
+      const text = context.lines && sample.lines ? sample.lines.map(oneLine).join('\n') : oneLine(cleanCaptionText(sample.caption));
       if (madeDirs.has(dir)) return write(file, text);
       return fs.mkdir(dir, { recursive: true }).then(() => {
         madeDirs.add(dir);

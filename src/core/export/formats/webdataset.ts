@@ -2,6 +2,7 @@
 // 000123.jpg (the image), 000123.txt (the caption), 000123.json (file_name, caption source, size, hash).
 // Entries carry a fixed mtime so that the same export gives byte-identical shards.
 import * as path from 'node:path';
+import { cleanCaptionText } from '../../../shared/caption-text.js';
 import type { ExportSample, Split } from '../types.js';
 import type { FormatWriter, WriterContext } from './writer.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
@@ -38,7 +39,7 @@ function addEntries(shard: TarFile, sample: ExportSample, image: Buffer | null, 
   const waits: Promise<void>[] = [];
   const wait = (added: Promise<void> | undefined) => added && waits.push(added);
   if (image) wait(shard.entry(`${key}.${imageExtension(sample.fileName)}`, image));
-  wait(shard.entryText(`${key}.txt`, sample.caption));
+  wait(shard.entryText(`${key}.txt`, cleanCaptionText(sample.caption)));
   wait(shard.entryText(`${key}.json`, sampleFactsJson(sample)));
   return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
 }

@@ -35,30 +35,72 @@ export interface FormatWriter {
   abort(): Promise<void>;
 }
 
+/** What a JSON-lines format's line holds of a sample. */
+export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split'>;
+
+/**
+ * A JSON-lines format's lines (hf, llava, openai). They are written on the export's texts thread
+ * (texts-thread/), which is sent each sample's texts for the dataset card anyway.
+ */
+export interface LineWriter {
+  /** Writes the sample's line; a promise only when the caller must wait before the next (a buffer is being written). */
+  add(sample: LineSample): Promise<void> | undefined;
+  /** Flushes, syncs and closes the files. */
+  close(): Promise<void>;
+  /** Closes open files without finishing them; the caller deletes the root. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A JSON-lines format's writer on the export's own thread: it places the images; the lines are written on the
+ * texts thread (LineWriter), so adding, closing and aborting here have nothing to do.
+ */
+export function linesWrittenElsewhere(imageDestination: (sample: ExportSample) => string): FormatWriter {
+  return { inlineImages: false, imageDestination, reserve: () => null, add: () => undefined, close: () => Promise.resolve(), abort: () => Promise.resolve() };
+}
+
+/** Where a chat format's image goes (llava, openai): under images/, the folder a trainer is pointed at. */
+export function chatImageDestination(sample: Pick<ExportSample, 'fileName'>): string {
+  return `images/${sample.fileName}`;
+}
+
 /** How a metadata line refers to an image. With images left out it is the path in the dataset folder. */
-export function imageReference(context: WriterContext, sample: ExportSample, exported: string): string {
+export function imageReference(context: WriterContext, sample: Pick<ExportSample, 'fileName'>, exported: string): string {
   return context.images === 'none' ? sample.fileName : exported;
 }
 
 /** Lazily opened resources, one per split. */
 export class PerSplit<T> {
   private readonly items = new Map<string, T>();
+  /** Openings under way: a second caller before the first is open waits for the same one. */
+  private readonly opening = new Map<string, Promise<T>>();
   constructor(private readonly open: (split: string) => Promise<T>) {}
   /** The split's item when it is open already. */
   ready(split: string): T | undefined {
     return this.items.get(split);
   }
 
-  async get(split: string): Promise<T> {
-    let item = this.items.get(split);
-    if (item === undefined) {
-      item = await this.open(split);
-      this.items.set(split, item);
+  get(split: string): Promise<T> {
+    const item = this.items.get(split);
+    if (item !== undefined) return Promise.resolve(item);
+    let opening = this.opening.get(split);
+    if (!opening) {
+      opening = this.open(split).then((opened) => {
+        this.items.set(split, opened);
+        return opened;
+      });
+      opening.catch(() => undefined).finally(() => this.opening.delete(split));
+      this.opening.set(split, opening);
     }
-    return item;
+    return opening;
   }
   values(): T[] {
     return [...this.items.values()];
+  }
+
+  /** Waits for the openings under way, whatever becomes of them: none is left open behind an abort. */
+  async opened(): Promise<void> {
+    await Promise.allSettled(this.opening.values());
   }
 }
 
@@ -81,6 +123,7 @@ export class SinksPerSplit extends PerSplit<TextSink> {
   }
 
   async abort(): Promise<void> {
+    await this.opened();
     for (const sink of this.values()) await sink.abort();
   }
 }

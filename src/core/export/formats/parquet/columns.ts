@@ -2,6 +2,7 @@
 // the Hugging Face datasets library reads from the file's "huggingface" metadata, and the dataset card's
 // feature list all come from this table, so they cannot disagree.
 import type { SchemaElement } from 'hyparquet';
+import { cleanCaptionText } from '../../../../shared/caption-text.js';
 import type { ExportSample } from '../../types.js';
 import { Utf8Column, utf8Buffers, type Utf8Values } from '../../../util/utf8-column.js';
 
@@ -37,7 +38,7 @@ const imageColumn: ColumnSpec = {
 const fileNameColumn: ColumnSpec = { name: 'file_name', dtype: 'string', required: true, utf8: true, value: (sample) => sample.fileName };
 
 const captionColumns: readonly ColumnSpec[] = [
-  { name: 'text', dtype: 'string', required: true, utf8: true, value: (sample) => sample.caption },
+  { name: 'text', dtype: 'string', required: true, utf8: true, value: (sample) => cleanCaptionText(sample.caption) },
   { name: 'caption_source', dtype: 'string', required: true, value: (sample) => sample.source },
   { name: 'by', dtype: 'string', required: false, value: (sample) => sample.by },
   { name: 'score', dtype: 'float32', required: false, value: (sample) => sample.score },

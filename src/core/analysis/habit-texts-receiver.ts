@@ -1,0 +1,65 @@
+// The receiving end of a habit report's texts thread, without the thread: the records' texts come in
+// chunks (habit-texts-protocol.ts) and are measured, or only counted outside a sample. The report's own
+// thread (habit-texts-worker.ts) and an export's, which writes lines from the same texts, both use it.
+import type { CaptionText, CaptionTexts } from './caption-texts.js';
+import { HabitReportBuilder, type HabitTextReport } from './habit-report.js';
+import { RECORD_FLAGS, RECORD_SLOTS, TEXT_SLOT, type HabitTextsChunk, type HabitTextsSetup } from './habit-texts-protocol.js';
+import { RecordSample } from './record-sample.js';
+
+function textAt(chunk: HabitTextsChunk, at: number, stopped: boolean): CaptionText | null {
+  const text = chunk[at];
+  if (typeof text !== 'string') return null;
+  const score = chunk[at + 1];
+  return { text, score: typeof score === 'number' ? score : undefined, stopped };
+}
+
+/** The texts of the chunk's record at `at` (a multiple of RECORD_SLOTS); throws on a malformed one. */
+function textsAt(chunk: HabitTextsChunk, at: number): CaptionTexts {
+  const fileName = chunk[at];
+  const scoreModel = chunk[at + 1];
+  const flags = chunk[at + 2];
+  if (typeof fileName !== 'string') throw new Error(`record ${at / RECORD_SLOTS} of a chunk has no file name`);
+  if (typeof flags !== 'number') throw new Error(`record ${at / RECORD_SLOTS} of a chunk has no flags`);
+  return {
+    fileName,
+    scoreModel: typeof scoreModel === 'string' ? scoreModel : undefined,
+    missing: (flags & RECORD_FLAGS.missing) !== 0,
+    alt: textAt(chunk, at + TEXT_SLOT.alt, false),
+    ssc: textAt(chunk, at + TEXT_SLOT.ssc, (flags & RECORD_FLAGS.sscStopped) !== 0),
+    dsc: textAt(chunk, at + TEXT_SLOT.dsc, (flags & RECORD_FLAGS.dscStopped) !== 0),
+  };
+}
+
+export class HabitTextsReceiver {
+  private readonly report: HabitReportBuilder;
+  private readonly sample: RecordSample | null;
+
+  constructor(setup: HabitTextsSetup) {
+    this.report = new HabitReportBuilder({ loopPhrases: setup.loopPhrases });
+    this.sample = setup.sample ? new RecordSample(setup.sample) : null;
+  }
+
+  /** Measures or counts each record of the chunk; `each` is given each record's texts and index, in order. */
+  add(chunk: HabitTextsChunk, expected: number, each?: (texts: CaptionTexts, record: number) => void): void {
+    if (chunk.length % RECORD_SLOTS !== 0) throw new Error(`a chunk of ${chunk.length} values is not whole records`);
+    const { sample, report } = this;
+    sample?.expect(expected);
+    for (let at = 0; at < chunk.length; at += RECORD_SLOTS) {
+      const texts = textsAt(chunk, at);
+      if (!sample || sample.measures(texts.fileName)) report.addCaptionTexts(texts);
+      else report.countCaptionTexts(texts);
+      each?.(texts, at / RECORD_SLOTS);
+    }
+  }
+
+  /** The report of every text received. */
+  finish(): HabitTextReport {
+    return this.report.finishTexts();
+  }
+}
+
+/** Checks a thread's workerData as its sender builds it. */
+export function isHabitTextsSetup(setup: unknown): setup is HabitTextsSetup {
+  const s = setup as Partial<HabitTextsSetup> | null;
+  return typeof s?.loopPhrases === 'boolean' && s.sample !== undefined;
+}
