@@ -5,10 +5,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HabitTextsReply, HabitTextsRequest } from './habit-texts-protocol.js';
 import { HabitTextsReceiver, isHabitTextsSetup } from './habit-texts-receiver.js';
+import { lowerThisThreadsPriority } from '../util/helper-thread-priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('habit-texts-worker.js runs as a worker thread');
 if (!isHabitTextsSetup(workerData)) throw new Error('habit-texts-worker.js is started with { loopPhrases, sample }');
+// It serves the thread reading the records (the extension host's, or stats'): util/helper-thread-priority.ts.
+lowerThisThreadsPriority();
 const receiver = new HabitTextsReceiver(workerData);
 
 port.on('message', (request: HabitTextsRequest) => {

@@ -4,9 +4,10 @@
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../util/end-worker.js';
 import { firstMessage } from '../util/first-message.js';
+import { LOWER_THIS_THREADS_PRIORITY_SOURCE } from '../util/helper-thread-priority.js';
 
 /** The worker's whole program: plain Node, no bundle to find. It may block: it is not the event loop's thread. */
-const READER = `
+const READER = `${LOWER_THIS_THREADS_PRIORITY_SOURCE}
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { readSync } = require('node:fs');

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { endWorker } from '../util/end-worker.js';
 import { firstMessage } from '../util/first-message.js';
+import { LOWER_THIS_THREADS_PRIORITY_SOURCE } from '../util/helper-thread-priority.js';
 
 /** Words of the control array. */
 const HANDED = 0;
@@ -29,7 +30,7 @@ const FINISHED = 1;
 const GIVEN_UP = 2;
 
 /** The worker's whole program: plain Node, no bundle to find. It may block: it is not the event loop's thread. */
-const HASHER = `
+const HASHER = `${LOWER_THIS_THREADS_PRIORITY_SOURCE}
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { slots, control, lengths } = workerData;

@@ -7,6 +7,7 @@ import type { CaptionTexts } from '../../analysis/caption-texts.js';
 import type { HabitTextsReply, HabitTextsRequest } from '../../analysis/habit-texts-protocol.js';
 import { HabitTextsReceiver, isHabitTextsSetup } from '../../analysis/habit-texts-receiver.js';
 import { createLineWriter, isLineFormat, type LineWriter } from '../formats/index.js';
+import { lowerThisThreadsPriority } from '../../util/helper-thread-priority.js';
 import { readLineMark, type ExportTextsSetup } from './texts-protocol.js';
 
 const port = parentPort;
@@ -15,6 +16,8 @@ const setup = workerData as ExportTextsSetup | null;
 if (!isHabitTextsSetup(setup) || setup.lines === undefined || (setup.lines !== null && !isLineFormat(setup.lines.format))) {
   throw new Error('export-texts-worker.js is started with { loopPhrases, sample, lines }');
 }
+// It serves the export's pass, which sets the pace (util/helper-thread-priority.ts).
+lowerThisThreadsPriority();
 const receiver = new HabitTextsReceiver(setup);
 const lines: LineWriter | null = setup.lines && createLineWriter(setup.lines.format, setup.lines.context);
 /** The sender gave up, or a write failed: what is still queued is dropped. */

@@ -7,10 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Split } from '../../types.js';
 import type { ParquetReply, ParquetRequest, ParquetThreadSetup } from './parquet-thread-protocol.js';
 import { SplitShards } from './split-shards.js';
+import { lowerThisThreadsPriority } from '../../../util/helper-thread-priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('parquet-worker.js runs as a worker thread');
 const setup = workerData as ParquetThreadSetup;
+// It serves the export's pass, which sets the pace (util/helper-thread-priority.ts).
+lowerThisThreadsPriority();
 const splits = new Map<Split, SplitShards>();
 
 async function carryOut(request: ParquetRequest): Promise<void> {
