@@ -1,4 +1,4 @@
-// DatasetFolder lists a folder's next sibling (in name order) while the images of this one are read, so a
+// DatasetFolder lists a folder's next two siblings (in name order) while the images of this one are read, so a
 // pass over a million images in a thousand folders does not wait for each folder's listing; what is listed
 // ahead is judged as any folder is, and a link among the siblings is left to be judged when it is reached.
 import { test } from 'node:test';
@@ -28,17 +28,18 @@ async function listedSoon(files: DatasetFolder, name: string): Promise<boolean> 
   return false;
 }
 
-test('the next folder in name order is listed ahead, and the one after it once that one is reached', async () => {
+test('the next two folders in name order are listed ahead, and the ones after them once those are reached', async () => {
   const root = await folderOf(['p0/a.jpg', 'p1/b.jpg', 'p2/c.jpg', 'p10/d.jpg', 'q/e.jpg']);
   const files = await DatasetFolder.open(root);
   assert.equal(files.listsFile('p0/a.jpg'), false, 'nothing is listed before it is asked for');
   assert.ok(!isRefusal(await files.resolve('p0/a.jpg')));
-  // In code-unit order p0 < p1 < p10 < p2 < q: p1 comes next, and only p1 until it is reached.
+  // In code-unit order p0 < p1 < p10 < p2 < q: p1 and p10 come next, and only they until one is reached.
   await sleep(100);
-  assert.equal(files.listsFile('p10/d.jpg'), false, 'only the next one is listed ahead, not every folder');
+  assert.equal(files.listsFile('p2/c.jpg'), false, 'only the next two are listed ahead, not every folder');
+  assert.equal(files.listsFile('q/e.jpg'), false);
   assert.equal(files.listsFile('p1/b.jpg'), true, 'p1 is listed ahead');
-  assert.ok(await listedSoon(files, 'p10/d.jpg'), 'reaching p1 lists p10');
-  assert.ok(await listedSoon(files, 'p2/c.jpg'));
+  assert.equal(files.listsFile('p10/d.jpg'), true, 'and p10');
+  assert.ok(await listedSoon(files, 'p2/c.jpg'), 'reaching them lists p2');
   assert.ok(await listedSoon(files, 'q/e.jpg'));
   await fs.rm(root, { recursive: true, force: true });
 });
