@@ -4,8 +4,7 @@
 // pace of a large export, then neither cleans nor encodes the captions.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptionTexts } from '../../analysis/caption-texts.js';
-import type { HabitTextsReply, HabitTextsRequest } from '../../analysis/habit-texts-protocol.js';
-import { HabitTextsReceiver, isHabitTextsSetup } from '../../analysis/habit-texts-receiver.js';
+import { HabitTextsReceiver, isHabitTextsSetup, serveTexts } from '../../analysis/habit-texts-receiver.js';
 import { createLineWriter, isLineFormat, type LineWriter } from '../formats/index.js';
 import { lowerThisThreadsPriority } from '../../util/helper-thread-priority.js';
 import { readLineMark, type ExportTextsSetup } from './texts-protocol.js';
@@ -18,10 +17,6 @@ if (!isHabitTextsSetup(setup) || setup.lines === undefined || (setup.lines !== n
 }
 // It serves the export's pass, which sets the pace (util/helper-thread-priority.ts).
 lowerThisThreadsPriority();
-const receiver = new HabitTextsReceiver(setup);
-const lines: LineWriter | null = setup.lines && createLineWriter(setup.lines.format, setup.lines.context);
-/** The sender gave up, or a write failed: what is still queued is dropped. */
-let over = false;
 
 /** Writes the line of one record from its texts; a promise when the file must catch up first. */
 function writeLine(writer: LineWriter, texts: CaptionTexts, mark: number | undefined): Promise<void> | undefined {
@@ -32,46 +27,6 @@ function writeLine(writer: LineWriter, texts: CaptionTexts, mark: number | undef
   return writer.add({ fileName: texts.fileName, caption: caption.text, source, split });
 }
 
-async function handle(request: HabitTextsRequest): Promise<void> {
-  if (over) return;
-  if ('chunk' in request) {
-    const waits: Promise<void>[] = [];
-    const marks = request.marks;
-    receiver.add(
-      request.chunk,
-      request.expected,
-      lines
-        ? (texts, record) => {
-            const wait = writeLine(lines, texts, marks?.[record]);
-            if (wait) waits.push(wait);
-          }
-        : undefined,
-    );
-    await Promise.all(waits);
-    port!.postMessage({ measured: true } satisfies HabitTextsReply);
-  } else if ('stop' in request) {
-    over = true;
-    await lines?.abort();
-    port!.close();
-  } else {
-    await lines?.close();
-    port!.postMessage({ texts: receiver.finish() } satisfies HabitTextsReply);
-    // Answered: the thread exits on its own (util/end-worker.ts).
-    port!.close();
-  }
-}
-
-async function fail(err: unknown): Promise<void> {
-  if (over) return;
-  over = true;
-  const { message, code } = err instanceof Error ? (err as NodeJS.ErrnoException) : { message: String(err), code: undefined };
-  port!.postMessage({ error: message, code } satisfies HabitTextsReply);
-  await lines?.abort().catch(() => undefined);
-  port!.close();
-}
-
-// One request at a time, in order: a chunk's lines are written before the next chunk's.
-let work = Promise.resolve();
-port.on('message', (request: HabitTextsRequest) => {
-  work = work.then(() => handle(request)).catch(fail);
-});
+const lines = setup.lines && createLineWriter(setup.lines.format, setup.lines.context);
+// A failed write comes back with its own message and code (the file, ENOSPC), no prefix.
+serveTexts(port, new HabitTextsReceiver(setup), lines && { take: (texts, mark) => writeLine(lines, texts, mark), close: () => lines.close(), abort: () => lines.abort() });
