@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextMeasurer } from '../../src/core/analysis/text-measures.js';
-import { textHash } from '../../src/core/text/text-hash.js';
+import { identityHash } from '../../src/core/text/identity-hash.js';
 import { computeHabitReport } from '../../src/core/analysis/habit-report.js';
 import { topCounts } from '../../src/core/analysis/top-counts.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
-import { identityKey } from '../../src/core/text/text-features.js';
 import { seededRandom } from '../../src/core/util/seeded-random.js';
 
 const PIECES = ['a', 'an', 'The', 'the', 'cat', 'CAT', 'dog,', '"quoted"', '(x)', '...', '-', "it's", 'e.g.', '42', 'x2', 'A.', 'é', 'naïve', '😀', ' ', '  ', '\t', '\n', '\r\n', '\v', '\f', ' \u00a0 '];
@@ -31,7 +30,7 @@ test('scan measures equal the plain ones, ASCII or not', () => {
   for (const text of texts) {
     if (text.trim() === '') continue;
     assert.deepEqual(measurer.measure(text), measurer.plain(text), JSON.stringify(text));
-    assert.equal(measurer.measure(text).identityHash, textHash(identityKey(text)));
+    assert.equal(measurer.measure(text).identityHash, identityHash(text));
   }
 });
 

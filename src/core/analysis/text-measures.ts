@@ -1,10 +1,10 @@
 // The measures the habit report takes of each text (its words, whether it opens with an article, its opening
-// and closing phrases, the hash of its identity, its looping n-grams), from one token scan: an export's card
+// and closing phrases, its looping n-grams) from one token scan, and the hash of its identity: an export's card
 // measures every caption of a million-record dataset, and cutting each into a string per word took most of
 // the export's time. Plain ASCII texts (nearly all captions) are measured here; any other text the plain way
 // (text-features.ts), whose definitions these equal (text-measures.test.ts checks them against each other).
-import { closingPhraseIn, identityKey, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
-import { textHash } from '../text/text-hash.js';
+import { closingPhraseIn, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
+import { identityHash, IdentityHasher } from '../text/identity-hash.js';
 import { TokenScan } from '../text/token-scan.js';
 import { PhraseCounts } from './phrase-counts.js';
 
@@ -15,7 +15,7 @@ export interface TextMeasures {
   startsWithArticle: boolean;
   opening: string;
   closing: string;
-  /** textHash(identityKey(text)) */
+  /** identityHash(text) */
   identityHash: number;
   /** repeatedNgramsIn(tokensOf(text), n, minTimes) */
   repeats: RepeatedNgram[];
@@ -135,6 +135,7 @@ function isArticle(scan: TokenScan, k: number): boolean {
  */
 export class TextMeasurer {
   private readonly scan = new TokenScan();
+  private readonly identities = new IdentityHasher();
   private readonly result = new MeasuredIds(this.scan);
 
   constructor(
@@ -147,7 +148,7 @@ export class TextMeasurer {
 
   /** The measures with phrases as ids (added to the tables when new, not counted): the report's path. */
   measureIds(text: string): MeasuredIds {
-    const scan = this.scan.scan(text, true);
+    const scan = this.scan.scan(text);
     if (!scan.ascii) return this.plainIds(text);
     const { result, tables, loopN } = this;
     const count = scan.count;
@@ -156,7 +157,7 @@ export class TextMeasurer {
     result.startsWithArticle = count > 0 && isArticle(scan, 0);
     result.opening = tables.openings.idInScan(scan, 0, phraseWords);
     result.closing = tables.closings.idInScan(scan, count - phraseWords, phraseWords);
-    result.identityHash = scan.identityHash;
+    result.identityHash = this.identities.hash(text);
     if (!this.loopPhrases) {
       result.looping = scan.hasRepeat(loopN, this.loopMinTimes);
       result.loops = 0;
@@ -218,7 +219,7 @@ export class TextMeasurer {
       startsWithArticle: startsWithArticleIn(tokens),
       opening: openingPhraseIn(tokens, this.phraseWords),
       closing: closingPhraseIn(tokens, this.phraseWords),
-      identityHash: textHash(identityKey(text)),
+      identityHash: identityHash(text),
       repeats: repeats && this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes) ? repeatedNgramsIn(tokens, this.loopN, this.loopMinTimes) : [],
     };
   }

@@ -1,6 +1,6 @@
 // A text's UTF-16 code units in a reusable typed array, copied out in native code: reading them from the
-// array is cheaper per character than charCodeAt, and the scans of a million-record pass (TokenScan,
-// IdentityHasher) read every character of every caption.
+// array is cheaper per character than charCodeAt, and the token scan of a million-record pass reads
+// every character of every caption.
 
 /** Buffer writes UTF-16 little-endian; a Uint16Array reads in the machine's order (little-endian on x64 and arm64). */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

@@ -2,7 +2,6 @@
 // punctuation stripped) as hashes and spans, without making a string per token. The defect flags run it
 // over every caption of a million-record `recaption stats`, where making the strings took most of the time.
 import { CodeUnits } from './code-units.js';
-import { finishTextHash, HASH_A, HASH_B, PRIME_A, PRIME_B } from './text-hash.js';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SPACE = /\s/;
@@ -52,16 +51,11 @@ export class TokenScan {
   private readonly codeUnits = new CodeUnits();
   private units = this.codeUnits.units;
 
-  /**
-   * After a scan with `identity`: textHash(identityKey(text)), for an ASCII text (the words lower-cased,
-   * one space between each two), taken in the same pass.
-   */
-  identityHash = 0;
   /** Whether every unit of the text is ASCII. */
   ascii = true;
 
-  /** Scans `text`, replacing what the scan held; `identity`: its identity's hash too (identityHash). */
-  scan(text: string, identity = false): this {
+  /** Scans `text`, replacing what the scan held. */
+  scan(text: string): this {
     this.text = text;
     const n = text.length;
     this.reserve(n);
@@ -69,10 +63,6 @@ export class TokenScan {
     const { hash, start, end } = this;
     let count = 0;
     let words = 0;
-    // The identity's hash: every character of every word, lower-cased, and a space before each word but the first.
-    let a = HASH_A;
-    let b = HASH_B;
-    let length = 0;
     // One flat pass, a character at a time. A word is a run of non-space; its token runs from its first
     // letter or digit to its last, punctuation around it is not hashed, and the token's hash is the one
     // taken at its last letter or digit.
@@ -104,17 +94,7 @@ export class TokenScan {
       const lower = code < 128 ? ASCII_LOWER[code]! : lowerCode(text, i, code);
       if (!inWord) {
         inWord = true;
-        if (identity && words > 0) {
-          a = Math.imul(a ^ 32, PRIME_A);
-          b = Math.imul(b ^ 32, PRIME_B);
-          length++;
-        }
         words++;
-      }
-      if (identity) {
-        a = Math.imul(a ^ lower, PRIME_A);
-        b = Math.imul(b ^ lower, PRIME_B);
-        length++;
       }
       if (kind === ALNUM_CHAR) {
         if (!inToken) {
@@ -135,7 +115,6 @@ export class TokenScan {
     this.count = count;
     this.words = words;
     this.ascii = ascii;
-    this.identityHash = identity ? finishTextHash(a, b, length) : 0;
     return this;
   }
 
