@@ -22,3 +22,16 @@ test('a seeded draw with its prefix encoded once equals the plain one', async ()
   const draw = unitHasher(7, 'split');
   for (const name of ['a.png', 'ü folder/img 001.jpg', 'x'.repeat(300), '']) assert.equal(draw(name), unitHash(7, 'split', name));
 });
+
+test('after a prefix, every length about the one-block edge (55 bytes) and every character kind hashes as node:crypto does', () => {
+  const prefixes = ['', '1\0split\0', '12345\0blend\0', 'p'.repeat(54), 'p'.repeat(56)];
+  for (const prefix of prefixes) {
+    const bytes = new TextEncoder().encode(prefix);
+    for (let length = 0; length <= 70; length++) {
+      for (const letter of ['a', 'Z', '\0', '\u007f', 'é', '😀']) {
+        const text = `${'n'.repeat(Math.max(0, length - 1))}${length > 0 ? letter : ''}`;
+        assert.equal(sha256Head48(text, bytes), expected(prefix + text), JSON.stringify([prefix, text]));
+      }
+    }
+  }
+});

@@ -56,15 +56,14 @@ const FOLDERS_LISTED_AHEAD = 2;
 /** Entries of a parent folder beyond which its sub-folders are not listed ahead. */
 export const MAX_ENTRIES_LISTED_AHEAD = 10_000;
 
-type ListedKind = 'file' | 'other';
 
 interface FolderState {
   /** The folder with every link resolved, or null when it cannot be resolved. */
   real: string | null;
   /** Files in it may be read: it resolves inside the dataset (or the user follows links out). */
   allowed: boolean;
-  /** Its entries (null when it cannot be listed): the kind of each, links counted as 'other'. */
-  listing: Map<string, ListedKind> | null;
+  /** The names of its plain files (null when it cannot be listed); links and the rest are left out. */
+  files: Set<string> | null;
 }
 
 /** The path of an open file as the kernel reports it (Linux), or null where it cannot be asked. */
@@ -181,12 +180,15 @@ export class DatasetFolder {
   private list(dir: string, ahead: boolean): Promise<FolderState> {
     const state = (async (): Promise<FolderState> => {
       const real = await fs.realpath(dir).catch(() => null);
-      let listing: Map<string, ListedKind> | null = null;
+      let files: Set<string> | null = null;
       if (real !== null) {
         const entries: Dirent[] | null = await fs.readdir(real, { withFileTypes: true }).catch(() => null);
-        if (entries) listing = new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : 'other']));
+        if (entries) {
+          files = new Set();
+          for (const entry of entries) if (entry.isFile()) files.add(entry.name);
+        }
       }
-      return { real, allowed: real !== null && this.allowed(real), listing };
+      return { real, allowed: real !== null && this.allowed(real), files };
     })();
     const kept: KeptFolder = { state, settled: null, ahead };
     void state.then((found) => (kept.settled = found));
@@ -238,7 +240,7 @@ export class DatasetFolder {
       this.lastListed = { dirName, folder };
       this.reached(dir, kept);
     }
-    return folder.allowed && folder.listing?.get(relPath.slice(slash + 1)) === 'file';
+    return folder.allowed && folder.files?.has(relPath.slice(slash + 1)) === true;
   }
 
   /** Where `relPath` (a POSIX path relative to the dataset folder) leads, or why it may not be read. */
@@ -251,7 +253,7 @@ export class DatasetFolder {
     const folder = await this.folder(dir);
     if (folder.real !== null && !folder.allowed) return { refused: 'outside', target: path.join(folder.real, base) };
     // The common case, a plain file in a folder inside the dataset, is settled by the listing.
-    if (folder.real !== null && folder.listing?.get(base) === 'file') return { relPath, real: path.join(folder.real, base) };
+    if (folder.real !== null && folder.files?.has(base)) return { relPath, real: path.join(folder.real, base) };
     // A link, something else, a name the listing lacks (a case-insensitive file system matches more than the
     // exact name) or a folder that cannot be listed: asked of the file itself.
     let real: string;
