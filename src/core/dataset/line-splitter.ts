@@ -2,6 +2,7 @@
 // a ManifestLineParser with where each line is. At most MAX_LINE_BYTES + 1 bytes of a line are ever held:
 // enough to tell it is too long, so a line of any size costs bounded memory. The index and the streaming
 // read (`recaption stats`) share it.
+import { isAscii } from 'node:buffer';
 import { MAX_LINE_BYTES, type LineSpan, type ManifestLineParser } from './manifest-codec.js';
 
 export class LineSplitter {
@@ -43,9 +44,13 @@ export class LineSplitter {
 
   /** The next block of the file. `block` may be reused by the caller afterwards. */
   add(block: Buffer): void {
+    // In an ASCII block (nearly every one) a line whole in it is copied out as text without a Buffer made
+    // for it first, or a UTF-8 decoder: its bytes are its characters.
+    const ascii = isAscii(block);
     let start = 0;
     for (let end = block.indexOf(10, start); end !== -1; end = block.indexOf(10, start)) {
-      this.endLine(block.subarray(start, end));
+      if (ascii && this.carryBytes === 0 && end - start <= MAX_LINE_BYTES) this.endAsciiLine(block, start, end);
+      else this.endLine(block.subarray(start, end));
       start = end + 1;
       this.lineStart = this.position + start;
     }
@@ -64,6 +69,19 @@ export class LineSplitter {
     if (room > 0) this.carry.push(Buffer.from(part.subarray(0, Math.min(room, part.length))));
     this.carryBytes += part.length;
     this.carryLastByte = part[part.length - 1]!;
+  }
+
+  /** The line in bytes [start, end) of an ASCII block, none of it carried (what endLine does for it). */
+  private endAsciiLine(block: Buffer, start: number, end: number): void {
+    this.lineNumber++;
+    let length = end - start;
+    if (length > 0 && block[end - 1] === 13) {
+      this.parser.noteCrlf();
+      length--;
+    }
+    // No byte-order mark: its bytes are not ASCII.
+    this.span = { offset: this.lineStart, length };
+    this.parser.add(block.toString('latin1', start, start + length), this.span);
   }
 
   private endLine(last: Buffer): void {
