@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CardFactsCollector } from '../../src/core/export/card/card-facts.js';
-import { createLineWriter, LINE_FORMATS, type LineFormat, type WriterContext } from '../../src/core/export/formats/index.js';
+import { createLineWriter, createWriter, LINE_FORMATS, type LineFormat, type WriterContext } from '../../src/core/export/formats/index.js';
+import { createWebDatasetWriter } from '../../src/core/export/formats/webdataset.js';
 import { ExportTexts } from '../../src/core/export/texts-thread/export-texts.js';
 import { lineMark, readLineMark } from '../../src/core/export/texts-thread/texts-protocol.js';
-import type { CaptionSource, Split } from '../../src/core/export/types.js';
+import type { CaptionSource, ExportSample, Split } from '../../src/core/export/types.js';
 import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
 import { tempDir } from './export-fixture.js';
 
@@ -21,6 +22,9 @@ function record(i: number): ManifestRecord {
   const at = '2026-12-01T00:00:00.000Z';
   return {
     ...emptyRecord(`img/${String(i).padStart(5, '0')}.jpg`),
+    width: i % 19 === 0 ? null : 64 + (i % 5),
+    height: i % 19 === 0 ? null : 48,
+    sha256: i % 11 === 0 ? null : (i * 2654435761).toString(16).padStart(64, '0'),
     ...(i % 97 === 0 ? { missing: true } : {}),
     ...(i % 3 === 0 ? { score_model: i % 2 ? 'clip-a' : 'clip-b' } : {}),
     alt: i % 5 === 0 ? null : { text: i % 7 === 0 ? '   ' : `alt ${i % 13} — café «ü» ${'word '.repeat(i % 9)}`, source: 'sidecar', ...(i % 4 === 0 ? { score: (i % 10) / 10 } : {}) },
@@ -29,7 +33,7 @@ function record(i: number): ManifestRecord {
   };
 }
 
-const TRAIN_DSC = { split: 'train', source: 'dsc' } as const;
+const TRAIN_DSC = { split: 'train', source: 'dsc', image: { width: null, height: null, sha256: null } } as const;
 
 test("the card's facts with the texts measured on their own thread equal those gathered on one thread", async () => {
   const here = new CardFactsCollector();
@@ -50,10 +54,10 @@ test('a line mark gives back the split and the source it was made of, and no oth
   for (const bad of [-1, 6, 7, 1.5, Number.NaN]) assert.throws(() => readLineMark(bad), /not a line's mark/);
 });
 
-/** The record's exported line as the pass would choose it: a source it has text for, and a split. */
-function lineOf(r: ManifestRecord, i: number): { split: Split; source: CaptionSource } {
+/** The record's exported line as the pass would choose it: a source it has text for, a split, its image's facts. */
+function lineOf(r: ManifestRecord, i: number): { split: Split; source: CaptionSource; image: ExportSample['image'] } {
   const source: CaptionSource = r.alt && i % 4 === 1 ? 'alt' : r.dsc && i % 2 === 0 ? 'dsc' : 'ssc';
-  return { split: i % 9 === 0 ? 'validation' : 'train', source };
+  return { split: i % 9 === 0 ? 'validation' : 'train', source, image: { width: r.width, height: r.height, sha256: r.sha256 } };
 }
 
 /** Every file under `root`, by its path there, with its bytes. */
@@ -95,6 +99,31 @@ test('the lines written on the texts thread are the bytes the line writer writes
       assert.deepEqual(await filesUnder(there.root), expected, `${format}, images ${images}`);
     }
   }
+  await fs.rm(folder, { recursive: true, force: true });
+});
+
+test('WebDataset shards of captions only written on the texts thread are the bytes the shard writer writes on this thread', async () => {
+  const folder = await tempDir('texts-wds');
+  const there = contextAt(path.join(folder, 'thread'));
+  const here = contextAt(path.join(folder, 'here'));
+  await fs.mkdir(there.root);
+  await fs.mkdir(here.root);
+  // On the export's own thread the format then only says where images would go.
+  assert.equal(createWriter('webdataset', there).inlineImages, false);
+  assert.equal(createWriter('webdataset', contextAt(there.root, 'copy')).inlineImages, true);
+  const texts = new ExportTexts({ seed: 1, records: 500 }, { format: 'webdataset', context: there });
+  const writer = createWebDatasetWriter(here);
+  // Several shards (1000 samples each) of both splits, several chunks in flight.
+  for (let i = 0; i < 12_000; i++) {
+    const r = record(i);
+    const line = lineOf(r, i);
+    await writer.add({ fileName: r.file_name, caption: r[line.source]!.text, by: null, score: null, lines: null, ...line }, null);
+    await texts.add(r, line, 12_000);
+  }
+  await Promise.all([writer.close(), texts.finish()]);
+  const expected = await filesUnder(here.root);
+  assert.ok(expected.size >= 12, `${expected.size} shards of both splits`);
+  assert.deepEqual(await filesUnder(there.root), expected);
   await fs.rm(folder, { recursive: true, force: true });
 });
 

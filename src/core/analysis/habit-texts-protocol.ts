@@ -29,10 +29,11 @@ export interface HabitTextsSetup {
 /**
  * `expected`: the records the sender expects in all, as it knows it now (a sample's share is fixed by the
  * first). `marks`: a number per record, when the thread does more with the texts than measure them (an
- * export's thread writes its lines: export/texts-thread/). `end`: answer with the report; `stop`: the
- * sender gave up, answer nothing.
+ * export's thread writes its lines: export/texts-thread/); `facts`: as many values per record beside it,
+ * when that needs more (a WebDataset sample's image size and hash). `end`: answer with the report; `stop`:
+ * the sender gave up, answer nothing.
  */
-export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number; marks?: number[] } | { end: true } | { stop: true };
+export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number; marks?: number[]; facts?: HabitTextsChunk } | { end: true } | { stop: true };
 
 /** `measured`: one chunk is done (the sender keeps a few in flight, not a queue as long as the export). */
 export type HabitTextsReply = { measured: true } | { texts: HabitTextReport } | { error: string; code?: string };

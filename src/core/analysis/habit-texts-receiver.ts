@@ -68,8 +68,11 @@ export function isHabitTextsSetup(setup: unknown): setup is HabitTextsSetup {
 
 /** What a texts thread does with each record's texts besides measuring them (an export's writes its line). */
 export interface TextsConsumer {
-  /** Takes a record's texts and its mark; a promise when the chunk is done only once it settles. */
-  take(texts: CaptionTexts, mark: number | undefined): Promise<void> | undefined;
+  /**
+   * Takes a record's texts and its mark, and the chunk's facts with the record's index in the chunk (its
+   * facts are at that index times their number per record); a promise when the chunk is done only once it settles.
+   */
+  take(texts: CaptionTexts, mark: number | undefined, facts: HabitTextsChunk | undefined, record: number): Promise<void> | undefined;
   /** Finishes before the report is answered (files flushed and synced). */
   close(): Promise<void>;
   /** The sender gave up, or the thread failed: what is open is closed unfinished. */
@@ -90,10 +93,10 @@ export function serveTexts(port: MessagePort, receiver: HabitTextsReceiver, cons
     if (over) return;
     if ('chunk' in request) {
       const waits: Promise<void>[] = [];
-      const marks = request.marks;
+      const { marks, facts } = request;
       const each = consumer
         ? (texts: CaptionTexts, record: number) => {
-            const wait = consumer.take(texts, marks?.[record]);
+            const wait = consumer.take(texts, marks?.[record], facts, record);
             if (wait) waits.push(wait);
           }
         : undefined;

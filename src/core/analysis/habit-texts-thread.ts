@@ -23,6 +23,7 @@ export class HabitTextsThread {
   private readonly worker: Worker;
   private chunk: HabitTextsChunk = [];
   private marks: number[] = [];
+  private facts: HabitTextsChunk = [];
   private readonly answer: Promise<HabitTextReport>;
   private inFlight = 0;
   private expected = 0;
@@ -57,14 +58,15 @@ export class HabitTextsThread {
 
   /**
    * Adds the record's texts; a promise when the caller must wait for the thread before adding more.
-   * `expected`: the records the caller expects in all, for a sampled report's share. `mark`: a number the
-   * thread gets beside the record (HabitTextsRequest); given for every record or for none. Throws once the
-   * thread has failed.
+   * `expected`: the records the caller expects in all, for a sampled report's share. `mark` and `facts`: what
+   * the thread gets beside the record (HabitTextsRequest); each given for every record or for none, `facts`
+   * the same number of values each time. Throws once the thread has failed.
    */
-  add(record: ManifestRecord, expected = 0, mark?: number): Promise<void> | undefined {
+  add(record: ManifestRecord, expected = 0, mark?: number, facts?: HabitTextsChunk): Promise<void> | undefined {
     if (this.failure) throw this.failure;
     this.expected = expected;
     if (mark !== undefined) this.marks.push(mark);
+    if (facts !== undefined) for (const fact of facts) this.facts.push(fact);
     const { alt, ssc, dsc } = record;
     const flags = (record.missing ? RECORD_FLAGS.missing : 0) | (ssc?.finish === 'length' ? RECORD_FLAGS.sscStopped : 0) | (dsc?.finish === 'length' ? RECORD_FLAGS.dscStopped : 0);
     this.chunk.push(record.file_name, record.score_model ?? null, flags, alt?.text ?? null, alt?.score ?? null, ssc?.text ?? null, ssc?.score ?? null, dsc?.text ?? null, dsc?.score ?? null);
@@ -94,9 +96,11 @@ export class HabitTextsThread {
   private post(): void {
     if (this.chunk.length === 0) return;
     const marks = this.marks.length > 0 ? this.marks : undefined;
-    this.worker.postMessage({ chunk: this.chunk, expected: this.expected, marks } satisfies HabitTextsRequest);
+    const facts = this.facts.length > 0 ? this.facts : undefined;
+    this.worker.postMessage({ chunk: this.chunk, expected: this.expected, marks, facts } satisfies HabitTextsRequest);
     this.chunk = [];
     this.marks = [];
+    this.facts = [];
     this.inFlight++;
   }
 

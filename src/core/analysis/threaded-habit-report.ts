@@ -5,6 +5,7 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
 import { DEFAULT_REPORT_OPTIONS, RecordTallies, type HabitReport, type HabitReportOptions } from './habit-report.js';
+import type { HabitTextsChunk } from './habit-texts-protocol.js';
 import { HabitTextsThread, type StartTextsWorker } from './habit-texts-thread.js';
 import type { RecordSampleOptions } from './record-sample.js';
 
@@ -29,11 +30,11 @@ export class ThreadedHabitReport {
 
   /**
    * Adds the record; a promise when the caller must wait for the texts' thread before adding more.
-   * `expected`: the records the caller expects in all, for a sample's share; `mark`: HabitTextsThread.add's.
+   * `expected`: the records the caller expects in all, for a sample's share; `mark`, `facts`: HabitTextsThread.add's.
    */
-  add(record: ManifestRecord, expected?: number, mark?: number): Promise<void> | undefined {
+  add(record: ManifestRecord, expected?: number, mark?: number, facts?: HabitTextsChunk): Promise<void> | undefined {
     this.tallies.add(record);
-    return this.texts.add(record, expected, mark);
+    return this.texts.add(record, expected, mark, facts);
   }
 
   /** The report of every record added; the thread ends once it has answered. */

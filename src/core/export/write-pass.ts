@@ -7,7 +7,7 @@ import type { DatasetFolder } from '../dataset/dataset-file.js';
 import type { CardFacts } from './card/card-facts.js';
 import { DestinationNames } from './destination-names.js';
 import type { RecordPass } from './export-source.js';
-import { createWriter, isLineFormat, type FormatWriter, type WriterContext } from './formats/index.js';
+import { createWriter, writtenOnTextsThread, type FormatWriter, type WriterContext } from './formats/index.js';
 import { ImagePlacer } from './image-placer.js';
 import { ExportPlanner, type PlanOptions } from './plan.js';
 import { StreamedGroups } from './streamed-groups.js';
@@ -73,8 +73,10 @@ class Pass {
   async run(records: RecordPass): Promise<PassResult> {
     const { setup } = this;
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
-    // Its thread is started here, where every way out of the pass ends it. It writes a JSON-lines format's lines.
-    const texts = new ExportTexts(setup.cardSample, isLineFormat(setup.format) ? { format: setup.format, context: setup.writer } : null);
+    // Its thread is started here, where every way out of the pass ends it. It writes a JSON-lines format's
+    // lines, and WebDataset's shards of captions only.
+    const threadWrites = writtenOnTextsThread(setup.format, setup.writer.images);
+    const texts = new ExportTexts(setup.cardSample, threadWrites && { format: threadWrites, context: setup.writer });
     try {
       for await (const batch of records.batches()) {
         for (const record of batch) {

@@ -1,9 +1,9 @@
-import type { ExportFormat } from '../types.js';
+import type { ExportFormat, ImageMode } from '../types.js';
 import { createHfLines, hfImageDestination } from './hf-imagefolder.js';
 import { createLlavaLines } from './llava.js';
 import { createOpenAiLines } from './openai-chat.js';
 import { createSidecarWriter } from './sidecar.js';
-import { createWebDatasetWriter } from './webdataset.js';
+import { createWebDatasetLines, createWebDatasetWriter, webDatasetImageDestination } from './webdataset.js';
 import { createParquetWriter } from './parquet/parquet-writer.js';
 import { RECAPTION_VERSION } from '../../../shared/version.js';
 import { chatImageDestination, linesWrittenElsewhere, type FormatWriter, type LineWriter, type WriterContext } from './writer.js';
@@ -18,8 +18,25 @@ export function isLineFormat(format: ExportFormat): format is LineFormat {
   return (LINE_FORMATS as readonly ExportFormat[]).includes(format);
 }
 
-/** The format's writer on the export's thread; a JSON-lines format's only places images (createLineWriter writes its lines). */
+/** The formats whose captions the texts thread can write (createLineWriter). */
+export type ThreadWrittenFormat = LineFormat | 'webdataset';
+
+/**
+ * The format when the texts thread writes its captions, else null: a JSON-lines format's always (its images
+ * are files placed beside them), WebDataset's when its shards hold no images (only captions and facts then).
+ */
+export function writtenOnTextsThread(format: ExportFormat, images: ImageMode): ThreadWrittenFormat | null {
+  return isLineFormat(format) || (format === 'webdataset' && images === 'none') ? format : null;
+}
+
+/** Checks a texts thread's setup: a format it can write. */
+export function isThreadWrittenFormat(format: unknown): format is ThreadWrittenFormat {
+  return format === 'webdataset' || (LINE_FORMATS as readonly unknown[]).includes(format);
+}
+
+/** The format's writer on the export's thread; one the texts thread writes only places images (createLineWriter writes its captions). */
 export function createWriter(format: ExportFormat, context: WriterContext): FormatWriter {
+  if (format === 'webdataset' && writtenOnTextsThread(format, context.images) !== null) return linesWrittenElsewhere(webDatasetImageDestination);
   switch (format) {
     case 'hf':
       return linesWrittenElsewhere(hfImageDestination);
@@ -35,9 +52,11 @@ export function createWriter(format: ExportFormat, context: WriterContext): Form
   }
 }
 
-/** A JSON-lines format's lines, on the thread that writes them. */
-export function createLineWriter(format: LineFormat, context: WriterContext): LineWriter {
+/** The captions of a format the texts thread writes, on that thread. */
+export function createLineWriter(format: ThreadWrittenFormat, context: WriterContext): LineWriter {
   switch (format) {
+    case 'webdataset':
+      return createWebDatasetLines(context);
     case 'hf':
       return createHfLines(context);
     case 'llava':

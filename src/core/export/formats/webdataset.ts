@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { cleanCaptionText } from '../../../shared/caption-text.js';
 import type { ExportSample, Split } from '../types.js';
-import type { FormatWriter, WriterContext } from './writer.js';
+import type { FormatWriter, LineSample, LineWriter, WriterContext } from './writer.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
 import { TAR_CHUNK_BYTES, TarFile } from './tar-file.js';
 
@@ -22,19 +22,22 @@ export function sampleKey(index: number): string {
   return String(index).padStart(6, '0');
 }
 
+/** What a shard holds of a sample. */
+type ShardSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'image'>;
+
 /**
  * A sample's .json: JSON.stringify({ file_name, caption_source, width, height, sha256 }), made as one
  * template (an object and its stringify per sample of a million cost more). Width and height are whole
  * numbers or null, as a record holds them.
  */
-export function sampleFactsJson(sample: ExportSample): string {
+export function sampleFactsJson(sample: ShardSample): string {
   const { width, height, sha256 } = sample.image;
   const hash = sha256 === null ? 'null' : JSON.stringify(sha256);
   return `{"file_name":${JSON.stringify(sample.fileName)},"caption_source":${JSON.stringify(sample.source)},"width":${width},"height":${height},"sha256":${hash}}`;
 }
 
 /** A sample's entries: its image (when exported), its caption, its facts. A promise when the shard must catch up. */
-function addEntries(shard: TarFile, sample: ExportSample, image: Buffer | null, index: number): Promise<void> | undefined {
+function addEntries(shard: TarFile, sample: ShardSample, image: Buffer | null, index: number): Promise<void> | undefined {
   const key = sampleKey(index);
   const waits: Promise<void>[] = [];
   const wait = (added: Promise<void> | undefined) => added && waits.push(added);
@@ -47,7 +50,14 @@ function addEntries(shard: TarFile, sample: ExportSample, image: Buffer | null, 
 /** Shards finishing (their last chunk written, synced, closed) while the next ones fill: a shard of captions only is a few MB, and waiting for each to close is most of such an export's time; syncing them all at the end was a second more of it at 1M. */
 const SHARDS_FINISHING = 8;
 
-export function createWebDatasetWriter(context: WriterContext): FormatWriter {
+interface Shards {
+  add(sample: ShardSample, image: Buffer | null): Promise<void> | undefined;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** The shards of an export, samples added in order; a FormatWriter (with images) or a LineWriter (without) around it. */
+function webDatasetShards(context: WriterContext): Shards {
   const open = new Map<Split, TarFile>();
   const counts = new Map<Split, number>();
   const all: TarFile[] = [];
@@ -62,10 +72,7 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
     return finishing.length > SHARDS_FINISHING ? finishing.shift() : undefined;
   };
   return {
-    inlineImages: true,
-    imageDestination: (sample) => sample.fileName,
-    reserve: () => null,
-    add(sample: ExportSample, image: Buffer | null) {
+    add(sample: ShardSample, image: Buffer | null): Promise<void> | undefined {
       const index = counts.get(sample.split) ?? 0;
       counts.set(sample.split, index + 1);
       const shard = open.get(sample.split);
@@ -79,14 +86,45 @@ export function createWebDatasetWriter(context: WriterContext): FormatWriter {
       const added = addEntries(next, sample, image, index);
       return behind || added ? Promise.all([behind, added]).then(() => undefined) : undefined;
     },
-    async close() {
+    async close(): Promise<void> {
       for (const shard of open.values()) finishing.push(shard.finish({ sync: true }));
       open.clear();
       await Promise.all(finishing.splice(0));
     },
-    async abort() {
+    async abort(): Promise<void> {
       await Promise.allSettled(finishing.splice(0));
       for (const shard of all) await shard.abort();
     },
+  };
+}
+
+function hasImageFacts(sample: LineSample): sample is LineSample & ShardSample {
+  return sample.image !== undefined;
+}
+
+/** Where a sample's image goes: into its shard, under its key; the name it had is in the sample's .json. */
+export function webDatasetImageDestination(sample: Pick<ExportSample, 'fileName'>): string {
+  return sample.fileName;
+}
+
+/** WebDataset with the images in the shards: written on the export's own thread, which reads them. */
+export function createWebDatasetWriter(context: WriterContext): FormatWriter {
+  const shards = webDatasetShards(context);
+  return { inlineImages: true, imageDestination: webDatasetImageDestination, reserve: () => null, add: (sample, image) => shards.add(sample, image), close: shards.close, abort: shards.abort };
+}
+
+/**
+ * WebDataset of captions only (--images none): each sample's .txt and .json, written on the export's texts
+ * thread like the JSON-lines formats' lines; the sample comes with its image's facts for the .json.
+ */
+export function createWebDatasetLines(context: WriterContext): LineWriter {
+  const shards = webDatasetShards(context);
+  return {
+    add(sample: LineSample) {
+      if (!hasImageFacts(sample)) throw new Error(`${sample.fileName} came without its image's facts`);
+      return shards.add(sample, null);
+    },
+    close: shards.close,
+    abort: shards.abort,
   };
 }

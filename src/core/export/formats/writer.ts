@@ -35,12 +35,13 @@ export interface FormatWriter {
   abort(): Promise<void>;
 }
 
-/** What a JSON-lines format's line holds of a sample. */
-export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split'>;
+/** What a format written on the texts thread holds of a sample; WebDataset's .json needs its image's facts too. */
+export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split'> & { image?: ExportSample['image'] };
 
 /**
- * A JSON-lines format's lines (hf, llava, openai). They are written on the export's texts thread
- * (texts-thread/), which is sent each sample's texts for the dataset card anyway.
+ * The captions of a format written on the export's texts thread (texts-thread/), which is sent each sample's
+ * texts for the dataset card anyway: the JSON-lines formats' lines (hf, llava, openai), and WebDataset's
+ * shards when they hold no images.
  */
 export interface LineWriter {
   /** Writes the sample's line; a promise only when the caller must wait before the next (a buffer is being written). */
@@ -52,8 +53,8 @@ export interface LineWriter {
 }
 
 /**
- * A JSON-lines format's writer on the export's own thread: it places the images; the lines are written on the
- * texts thread (LineWriter), so adding, closing and aborting here have nothing to do.
+ * The writer on the export's own thread of a format whose captions the texts thread writes (LineWriter): it
+ * places the images, if any; adding, closing and aborting here have nothing to do.
  */
 export function linesWrittenElsewhere(imageDestination: (sample: ExportSample) => string): FormatWriter {
   return { inlineImages: false, imageDestination, reserve: () => null, add: () => undefined, close: () => Promise.resolve(), abort: () => Promise.resolve() };

@@ -8,17 +8,19 @@ import type { ManifestRecord } from '../../../shared/record.js';
 import { startBundledWorker } from '../../util/bundled-worker.js';
 import { CARD_REPORT, cardFacts, countReview, emptyCoverage, type CardFacts } from '../card/card-facts.js';
 import type { ExportSample } from '../types.js';
-import { lineMark, type ExportTextsSetup, type LinesSetup } from './texts-protocol.js';
+import { imageFacts, lineMark, needsImageFacts, type ExportTextsSetup, type LinesSetup } from './texts-protocol.js';
 
 export class ExportTexts {
   private readonly review = emptyCoverage();
   private readonly habit: ThreadedHabitReport;
+  private readonly withImageFacts: boolean;
 
   /**
    * `cardSample`: measure a seeded sample of the records' texts in full (null: every one); every text is
    * still counted, and so are duplicates. `lines`: the JSON-lines format the thread writes, if any.
    */
   constructor(cardSample: RecordSampleOptions | null, private readonly lines: LinesSetup | null) {
+    this.withImageFacts = lines !== null && needsImageFacts(lines.format);
     this.habit = new ThreadedHabitReport({ ...CARD_REPORT, sample: cardSample }, (setup) =>
       startBundledWorker(__filename, __dirname, 'export-texts-worker', { workerData: { ...setup, lines } satisfies ExportTextsSetup }),
     );
@@ -28,9 +30,9 @@ export class ExportTexts {
    * Adds an exported record and its sample; a promise when the caller must wait for the thread before adding
    * more. `expected`: the records the pass expects in all, which sets the share the card's sample measures.
    */
-  add(record: ManifestRecord, sample: Pick<ExportSample, 'split' | 'source'>, expected = 0): Promise<void> | undefined {
+  add(record: ManifestRecord, sample: Pick<ExportSample, 'split' | 'source' | 'image'>, expected = 0): Promise<void> | undefined {
     countReview(this.review, record);
-    return this.habit.add(record, expected, this.lines ? lineMark(sample) : undefined);
+    return this.habit.add(record, expected, this.lines ? lineMark(sample) : undefined, this.withImageFacts ? imageFacts(sample.image) : undefined);
   }
 
   /** The card's facts, once the thread has written and synced the lines. */
