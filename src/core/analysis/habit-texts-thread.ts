@@ -17,6 +17,12 @@ const CHUNKS_IN_FLIGHT = 16;
 /** Starts the thread that receives the texts, given the report's setup. */
 export type StartTextsWorker = (setup: HabitTextsSetup) => Worker;
 
+/** A thread other than the report's own that receives the texts (an export's), and its name in errors. */
+export interface TextsWorker {
+  start: StartTextsWorker;
+  name: string;
+}
+
 const startHabitTextsWorker: StartTextsWorker = (setup) => startBundledWorker(__filename, __dirname, 'habit-texts-worker', { workerData: setup });
 
 export class HabitTextsThread {
@@ -34,8 +40,9 @@ export class HabitTextsThread {
   /** Resolves the caller waiting for the thread to catch up. */
   private caughtUp: (() => void) | null = null;
 
-  constructor(setup: HabitTextsSetup, start: StartTextsWorker = startHabitTextsWorker) {
-    this.worker = start(setup);
+  constructor(setup: HabitTextsSetup, other?: TextsWorker) {
+    this.worker = (other?.start ?? startHabitTextsWorker)(setup);
+    const name = other?.name ?? "the caption habit report's thread";
     this.answer = new Promise<HabitTextReport>((resolve, reject) => {
       this.worker.on('message', (reply: HabitTextsReply) => {
         if ('measured' in reply) this.measured();
@@ -43,7 +50,7 @@ export class HabitTextsThread {
         else reject(threadError(reply.error, reply.code));
       });
       this.worker.once('error', reject);
-      this.worker.once('exit', (code) => reject(new Error(`the caption habit report's thread stopped (exit code ${code}) before it answered`)));
+      this.worker.once('exit', (code) => reject(new Error(`${name} stopped (exit code ${code}) before it answered`)));
     });
     // Asked for by finish(); a pass given up never asks. A thread gone wakes a caller waiting for it.
     void this.answer

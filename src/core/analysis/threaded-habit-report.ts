@@ -6,7 +6,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import type { ManifestRecord } from '../../shared/record.js';
 import { DEFAULT_REPORT_OPTIONS, RecordTallies, type HabitReport, type HabitReportOptions } from './habit-report.js';
 import type { HabitTextsChunk } from './habit-texts-protocol.js';
-import { HabitTextsThread, type StartTextsWorker } from './habit-texts-thread.js';
+import { HabitTextsThread, type TextsWorker } from './habit-texts-thread.js';
 import type { RecordSampleOptions } from './record-sample.js';
 
 /** Records read between two turns of the event loop (a few milliseconds of work). */
@@ -23,9 +23,9 @@ export class ThreadedHabitReport {
   private readonly tallies = new RecordTallies();
   private readonly texts: HabitTextsThread;
 
-  /** `start`: the thread the texts go to, when it is not the report's own (an export's writes lines too). */
-  constructor(options: ThreadedReportOptions = {}, start?: StartTextsWorker) {
-    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases, sample: options.sample ?? null }, start);
+  /** `other`: the thread the texts go to, when it is not the report's own (an export's writes lines too). */
+  constructor(options: ThreadedReportOptions = {}, other?: TextsWorker) {
+    this.texts = new HabitTextsThread({ loopPhrases: options.loopPhrases ?? DEFAULT_REPORT_OPTIONS.loopPhrases, sample: options.sample ?? null }, other);
   }
 
   /**

@@ -21,8 +21,12 @@ export class ExportTexts {
    */
   constructor(cardSample: RecordSampleOptions | null, private readonly lines: LinesSetup | null) {
     this.withImageFacts = lines !== null && needsImageFacts(lines.format);
-    this.habit = new ThreadedHabitReport({ ...CARD_REPORT, sample: cardSample }, (setup) =>
-      startBundledWorker(__filename, __dirname, 'export-texts-worker', { workerData: { ...setup, lines } satisfies ExportTextsSetup }),
+    this.habit = new ThreadedHabitReport(
+      { ...CARD_REPORT, sample: cardSample },
+      {
+        start: (setup) => startBundledWorker(__filename, __dirname, 'export-texts-worker', { workerData: { ...setup, lines } satisfies ExportTextsSetup }),
+        name: "the export's texts thread",
+      },
     );
   }
 
