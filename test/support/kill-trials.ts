@@ -107,6 +107,7 @@ export const EXPORT_SETUPS: readonly ExportSetup[] = [
   { name: 'hf-none', format: 'hf', images: 'none' },
   { name: 'sidecar', format: 'sidecar', images: 'copy' },
   { name: 'webdataset', format: 'webdataset', images: 'copy' },
+  { name: 'webdataset-none', format: 'webdataset', images: 'none' },
   { name: 'parquet', format: 'parquet', images: 'copy' },
   { name: 'llava-link', format: 'llava', images: 'link' },
   { name: 'openai', format: 'openai', images: 'copy' },
