@@ -3,8 +3,8 @@
 // measures every caption of a million-record dataset, and cutting each into a string per word took most of
 // the export's time. Plain ASCII texts (nearly all captions) are measured here; any other text the plain way
 // (text-features.ts), whose definitions these equal (text-measures.test.ts checks them against each other).
-import { closingPhraseIn, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
-import { identityHash, IdentityHasher } from '../text/identity-hash.js';
+import { closingPhraseIn, identityKey, openingPhraseIn, repeatedNgramsIn, startsWithArticleIn, tokensOf, wordsOf, type RepeatedNgram } from '../text/text-features.js';
+import { IdentityHasher } from '../text/identity-hash.js';
 import { TokenScan } from '../text/token-scan.js';
 import { PhraseCounts } from './phrase-counts.js';
 
@@ -219,7 +219,7 @@ export class TextMeasurer {
       startsWithArticle: startsWithArticleIn(tokens),
       opening: openingPhraseIn(tokens, this.phraseWords),
       closing: closingPhraseIn(tokens, this.phraseWords),
-      identityHash: identityHash(text),
+      identityHash: this.identities.hashKey(identityKey(text)),
       repeats: repeats && this.scan.scan(text).hasRepeat(this.loopN, this.loopMinTimes) ? repeatedNgramsIn(tokens, this.loopN, this.loopMinTimes) : [],
     };
   }

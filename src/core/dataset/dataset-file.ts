@@ -56,7 +56,6 @@ const FOLDERS_LISTED_AHEAD = 2;
 /** Entries of a parent folder beyond which its sub-folders are not listed ahead. */
 export const MAX_ENTRIES_LISTED_AHEAD = 10_000;
 
-
 interface FolderState {
   /** The folder with every link resolved, or null when it cannot be resolved. */
   real: string | null;

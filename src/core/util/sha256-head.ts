@@ -123,22 +123,15 @@ function compress(): void {
 
 /** The first 48 bits of SHA-256(`prefix` then the UTF-8 of `text`), as an integer in [0, 2^48). */
 export function sha256Head48(text: string, prefix: Uint8Array = NO_PREFIX): number {
+  for (let i = 0; i < 8; i++) state[i] = INITIAL_STATE[i]!;
   // One block loaded straight into words (an export's two draws per image), or the message padded as bytes.
-  return loadOneBlock(prefix, text) ? headOfBlock() : headOfMessage(text, prefix);
-}
-
-function headOfBlock(): number {
-  for (let i = 0; i < 8; i++) state[i] = INITIAL_STATE[i]!;
-  compress();
-  return (state[0]! >>> 0) * 2 ** 16 + (state[1]! >>> 16);
-}
-
-function headOfMessage(text: string, prefix: Uint8Array): number {
-  for (let i = 0; i < 8; i++) state[i] = INITIAL_STATE[i]!;
-  const length = padMessage(text, prefix);
-  for (let block = 0; block < length; block += 64) {
-    loadBlock(message, block);
-    compress();
+  if (loadOneBlock(prefix, text)) compress();
+  else {
+    const length = padMessage(text, prefix);
+    for (let block = 0; block < length; block += 64) {
+      loadBlock(message, block);
+      compress();
+    }
   }
   return (state[0]! >>> 0) * 2 ** 16 + (state[1]! >>> 16);
 }

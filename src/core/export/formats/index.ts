@@ -36,7 +36,6 @@ export function isThreadWrittenFormat(format: unknown): format is ThreadWrittenF
 
 /** The format's writer on the export's thread; one the texts thread writes only places images (createLineWriter writes its captions). */
 export function createWriter(format: ExportFormat, context: WriterContext): FormatWriter {
-  if (format === 'webdataset' && writtenOnTextsThread(format, context.images) !== null) return linesWrittenElsewhere(webDatasetImageDestination);
   switch (format) {
     case 'hf':
       return linesWrittenElsewhere(hfImageDestination);
@@ -48,7 +47,7 @@ export function createWriter(format: ExportFormat, context: WriterContext): Form
     case 'sidecar':
       return createSidecarWriter(context);
     case 'webdataset':
-      return createWebDatasetWriter(context);
+      return writtenOnTextsThread(format, context.images) ? linesWrittenElsewhere(webDatasetImageDestination) : createWebDatasetWriter(context);
   }
 }
 
