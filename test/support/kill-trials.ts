@@ -109,6 +109,7 @@ export const EXPORT_SETUPS: readonly ExportSetup[] = [
   { name: 'webdataset', format: 'webdataset', images: 'copy' },
   { name: 'webdataset-none', format: 'webdataset', images: 'none' },
   { name: 'parquet', format: 'parquet', images: 'copy' },
+  { name: 'parquet-none', format: 'parquet', images: 'none' },
   { name: 'llava-link', format: 'llava', images: 'link' },
   { name: 'openai', format: 'openai', images: 'copy' },
 ];

@@ -118,7 +118,7 @@ test("a card thread measuring a sample answers what the same sample gives on thi
   const here = new HabitReportBuilder({ loopPhrases: false });
   for (let i = 0; i < RECORDS; i++) {
     const r = record(i);
-    await gatherer.add(r, { split: 'train', source: 'dsc', image: { width: r.width, height: r.height, sha256: r.sha256 } }, RECORDS);
+    await gatherer.add(r, { split: 'train', source: 'dsc', by: 'model', image: { width: r.width, height: r.height, sha256: r.sha256 } }, RECORDS);
     const texts = captionTextsOf(r);
     if (sample.measures(texts.fileName)) here.addCaptionTexts(texts);
     else here.countCaptionTexts(texts);

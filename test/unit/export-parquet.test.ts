@@ -106,15 +106,43 @@ test('Parquet shards are cut near the size bound and named -of-N when N is known
   assert.equal(record.counts.train, 30);
 });
 
-test('--images none writes a file_name column instead of embedded images', async () => {
-  const store = await makeDataset(approvedImages(6));
+test('--images none writes a file_name column instead of embedded images, and every caption column as with images', async () => {
+  const images = approvedImages(40);
+  const store = await makeDataset(images);
+  // Every third image scored (its alt-text and DSC apart, in sixteenths: exact as float32), every fifth's DSC written by a person.
+  const scored = (i: number) => i % 3 === 0;
+  for (const [i, image] of images.entries()) {
+    if (scored(i)) store.setScores(image.fileName, 'test-scorer', { alt: { text: image.alt!, score: -(i % 16) / 16 }, dsc: { text: image.dsc!, score: (i % 16) / 16 } });
+    if (i % 5 === 0) {
+      store.writeHumanCaption(image.fileName, 'dsc', `A description a person wrote of ${i}.`);
+      store.setReview(image.fileName, 'dsc', 'approved');
+    }
+  }
+  await store.save();
   const out = path.join(await tempDir('parquet-none'), 'set');
-  await exportFineTuneSet({ store, out, profile: 'dsc', format: 'parquet', images: 'none', validation: 0 });
-  const rows = await query(`SELECT * FROM read_parquet(${sqlPath(path.join(out, 'data', '*.parquet'))}) ORDER BY file_name`);
-  assert.equal(rows.length, 6);
+  // Written on the export's texts thread: the rows come with their caption's author and score.
+  const { record } = await exportFineTuneSet({ store, out, profile: 't2i', format: 'parquet', images: 'none', ratio: 0.7, validation: 0.2, seed: 3 });
+  const rows = await query(`SELECT *, filename FROM read_parquet(${sqlPath(path.join(out, 'data', '*.parquet'))}, filename = true) ORDER BY file_name`);
+  assert.equal(rows.length, 40);
   assert.ok(!('image' in rows[0]!));
-  assert.equal(rows[0]!.file_name, 'img/0000.png');
-  assert.equal(rows[0]!.text, 'A long description of image 0.');
+  for (const row of rows) {
+    const i = images.findIndex((image) => image.fileName === row.file_name);
+    const image = images[i]!;
+    const alt = row.caption_source === 'alt';
+    const human = !alt && i % 5 === 0;
+    assert.equal(row.text, alt ? image.alt : human ? `A description a person wrote of ${i}.` : image.dsc, image.fileName);
+    assert.equal(row.by, alt ? null : human ? 'human' : 'model', image.fileName);
+    // A person's edit drops the score the old text had.
+    assert.equal(row.score, !scored(i) || human ? null : alt ? -(i % 16) / 16 : (i % 16) / 16, image.fileName);
+    assert.deepEqual([row.width, row.sha256], [4, `hash-${image.fileName}`]);
+  }
+  const count = (source: string, split: string) => rows.filter((row) => row.caption_source === source && String(row.filename).includes(`${split}-`)).length;
+  for (const split of ['train', 'validation'] as const) {
+    assert.equal(count('alt', split), record.caption_sources[split].alt ?? 0);
+    assert.equal(count('dsc', split), record.caption_sources[split].dsc ?? 0);
+  }
+  assert.ok(record.counts.validation > 0 && rows.some((row) => row.caption_source === 'alt') && rows.some((row) => row.caption_source === 'dsc'));
+  assert.ok(rows.some((row) => row.by === 'human') && rows.some((row) => row.score !== null), 'an author and a score besides the defaults');
 });
 
 test('options Parquet cannot honour are refused before anything is written', async () => {

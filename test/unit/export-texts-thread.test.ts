@@ -10,10 +10,11 @@ import * as path from 'node:path';
 import { CardFactsCollector } from '../../src/core/export/card/card-facts.js';
 import { createLineWriter, createWriter, LINE_FORMATS, type LineFormat, type WriterContext } from '../../src/core/export/formats/index.js';
 import { createWebDatasetWriter } from '../../src/core/export/formats/webdataset.js';
+import { createParquetWriter } from '../../src/core/export/formats/parquet/parquet-writer.js';
 import { ExportTexts } from '../../src/core/export/texts-thread/export-texts.js';
 import { lineMark, readLineMark } from '../../src/core/export/texts-thread/texts-protocol.js';
-import type { CaptionSource, ExportSample, Split } from '../../src/core/export/types.js';
-import { emptyRecord, type ManifestRecord } from '../../src/shared/record.js';
+import { sampleScore, type CaptionSource, type ExportSample, type Split } from '../../src/core/export/types.js';
+import { CAPTION_AUTHORS, emptyRecord, type CaptionAuthor, type ManifestRecord } from '../../src/shared/record.js';
 import { tempDir } from './export-fixture.js';
 
 const LOOP = 'a red kite over the hill a red kite over the hill a red kite over the hill';
@@ -33,7 +34,7 @@ function record(i: number): ManifestRecord {
   };
 }
 
-const TRAIN_DSC = { split: 'train', source: 'dsc', image: { width: null, height: null, sha256: null } } as const;
+const TRAIN_DSC = { split: 'train', source: 'dsc', by: 'model', image: { width: null, height: null, sha256: null } } as const;
 
 test("the card's facts with the texts measured on their own thread equal those gathered on one thread", async () => {
   const here = new CardFactsCollector();
@@ -49,15 +50,34 @@ test("the card's facts with the texts measured on their own thread equal those g
   assert.deepEqual(await texts.finish(), expected);
 });
 
-test('a line mark gives back the split and the source it was made of, and no other number is one', () => {
-  for (const split of ['train', 'validation'] as Split[]) for (const source of ['alt', 'ssc', 'dsc'] as CaptionSource[]) assert.deepEqual(readLineMark(lineMark({ split, source })), { split, source });
-  for (const bad of [-1, 6, 7, 1.5, Number.NaN]) assert.throws(() => readLineMark(bad), /not a line's mark/);
+test('a line mark gives back the split, source and author it was made of, and no other number is one', () => {
+  const marks = new Set<number>();
+  for (const split of ['train', 'validation'] as Split[]) {
+    for (const source of ['alt', 'ssc', 'dsc'] as CaptionSource[]) {
+      for (const by of [null, ...CAPTION_AUTHORS]) {
+        const mark = lineMark({ split, source, by });
+        assert.deepEqual(readLineMark(mark), { split, source, by });
+        marks.add(mark);
+      }
+    }
+  }
+  for (let mark = -2; mark < 1 << 8; mark++) if (!marks.has(mark)) assert.throws(() => readLineMark(mark), /not a line's mark/, `${mark}`);
+  for (const bad of [1.5, Number.NaN, 2 ** 32 + 2, 2 ** 40]) assert.throws(() => readLineMark(bad), /not a line's mark/);
+  assert.throws(() => lineMark({ split: 'train', source: 'dsc', by: 'someone' as CaptionAuthor }), /not a caption's author/);
 });
 
-/** The record's exported line as the pass would choose it: a source it has text for, a split, its image's facts. */
-function lineOf(r: ManifestRecord, i: number): { split: Split; source: CaptionSource; image: ExportSample['image'] } {
+/** The record's exported line as the pass would choose it: a source it has text for, a split, its caption's author, its image's facts. */
+function lineOf(r: ManifestRecord, i: number): Pick<ExportSample, 'split' | 'source' | 'by' | 'image'> {
   const source: CaptionSource = r.alt && i % 4 === 1 ? 'alt' : r.dsc && i % 2 === 0 ? 'dsc' : 'ssc';
-  return { split: i % 9 === 0 ? 'validation' : 'train', source, image: { width: r.width, height: r.height, sha256: r.sha256 } };
+  const by = source === 'alt' ? null : r[source]!.by;
+  return { split: i % 9 === 0 ? 'validation' : 'train', source, by, image: { width: r.width, height: r.height, sha256: r.sha256 } };
+}
+
+/** The sample of the record's line, as the pass makes it. */
+function sampleOf(r: ManifestRecord, i: number): ExportSample {
+  const line = lineOf(r, i);
+  const caption = r[line.source]!;
+  return { fileName: r.file_name, caption: caption.text, score: sampleScore(caption.score), lines: null, ...line };
 }
 
 /** Every file under `root`, by its path there, with its bytes. */
@@ -88,10 +108,9 @@ test('the lines written on the texts thread are the bytes the line writer writes
       // Enough records for several chunks in flight and more than one 4 MB buffer of lines.
       for (let i = 0; i < 12_000; i++) {
         const r = record(i);
-        const line = lineOf(r, i);
-        const caption = r[line.source]!.text;
-        await writer.add({ fileName: r.file_name, caption, ...line });
-        await texts.add(r, line, 12_000);
+        const sample = sampleOf(r, i);
+        await writer.add(sample);
+        await texts.add(r, sample, 12_000);
       }
       await Promise.all([writer.close(), texts.finish()]);
       const expected = await filesUnder(here.root);
@@ -116,13 +135,42 @@ test('WebDataset shards of captions only written on the texts thread are the byt
   // Several shards (1000 samples each) of both splits, several chunks in flight.
   for (let i = 0; i < 12_000; i++) {
     const r = record(i);
-    const line = lineOf(r, i);
-    await writer.add({ fileName: r.file_name, caption: r[line.source]!.text, by: null, score: null, lines: null, ...line }, null);
-    await texts.add(r, line, 12_000);
+    const sample = sampleOf(r, i);
+    await writer.add(sample, null);
+    await texts.add(r, sample, 12_000);
   }
   await Promise.all([writer.close(), texts.finish()]);
   const expected = await filesUnder(here.root);
   assert.ok(expected.size >= 12, `${expected.size} shards of both splits`);
+  assert.deepEqual(await filesUnder(there.root), expected);
+  await fs.rm(folder, { recursive: true, force: true });
+});
+
+test('Parquet shards of captions only written on the texts thread are the bytes its writer writes on this thread', async () => {
+  const folder = await tempDir('texts-parquet');
+  // Shards cut after every row group of 10,000 rows.
+  const there = { ...contextAt(path.join(folder, 'thread')), parquetShardBytes: 64 << 10 };
+  const here = { ...contextAt(path.join(folder, 'here')), parquetShardBytes: 64 << 10 };
+  await fs.mkdir(there.root);
+  await fs.mkdir(here.root);
+  assert.equal(createWriter('parquet', there).inlineImages, false);
+  assert.equal(createWriter('parquet', contextAt(there.root, 'copy')).inlineImages, true);
+  const texts = new ExportTexts({ seed: 1, records: 500 }, { format: 'parquet', context: there });
+  const writer = createParquetWriter(here);
+  let authors = 0;
+  let scores = 0;
+  for (let i = 0; i < 25_000; i++) {
+    const r = record(i);
+    const sample = sampleOf(r, i);
+    if (sample.by === 'human') authors++;
+    if (sample.score !== null) scores++;
+    await writer.add(sample, null);
+    await texts.add(r, sample, 25_000);
+  }
+  await Promise.all([writer.close(), texts.finish()]);
+  assert.ok(authors > 0 && scores > 0, 'the rows carry authors and scores');
+  const expected = await filesUnder(here.root);
+  assert.ok(expected.size >= 3, `${expected.size} shards of both splits`);
   assert.deepEqual(await filesUnder(there.root), expected);
   await fs.rm(folder, { recursive: true, force: true });
 });

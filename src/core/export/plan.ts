@@ -6,6 +6,7 @@ import { unsafeFileNameReason } from '../dataset/manifest-codec.js';
 import { unitHasher } from '../util/seeded-hash.js';
 import { ReasonTally } from '../util/reason-tally.js';
 import {
+  sampleScore,
   type CaptionSource,
   type ExportProfile,
   type ExportSample,
@@ -146,7 +147,7 @@ export class ExportPlanner {
       caption,
       source,
       by,
-      score: typeof score === 'number' && Number.isFinite(score) ? score : null,
+      score: sampleScore(score),
       lines: options.lines ? linesOf(record, options.lines, options.select) : null,
       split,
       image: { width: record.width, height: record.height, sha256: record.sha256 },

@@ -79,6 +79,11 @@ export interface ExportProgress {
   fileName?: string;
 }
 
+/** A caption's score as a sample carries it: a finite number, else none (a manifest may hold anything). */
+export function sampleScore(score: unknown): number | null {
+  return typeof score === 'number' && Number.isFinite(score) ? score : null;
+}
+
 /** Skipped images by reason, with the first few file names of each. */
 export type SkipTally = ReasonTally<SkipReason>;
 

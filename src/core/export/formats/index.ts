@@ -4,8 +4,7 @@ import { createLlavaLines } from './llava.js';
 import { createOpenAiLines } from './openai-chat.js';
 import { createSidecarWriter } from './sidecar.js';
 import { createWebDatasetLines, createWebDatasetWriter, webDatasetImageDestination } from './webdataset.js';
-import { createParquetWriter } from './parquet/parquet-writer.js';
-import { RECAPTION_VERSION } from '../../../shared/version.js';
+import { createParquetLines, createParquetWriter, parquetImageDestination } from './parquet/parquet-writer.js';
 import { chatImageDestination, linesWrittenElsewhere, type FormatWriter, type LineWriter, type WriterContext } from './writer.js';
 
 export type { FormatWriter, LineSample, LineWriter, WriterContext } from './writer.js';
@@ -18,20 +17,29 @@ export function isLineFormat(format: ExportFormat): format is LineFormat {
   return (LINE_FORMATS as readonly ExportFormat[]).includes(format);
 }
 
+/** The formats whose shards the texts thread writes when they hold no images. */
+const SHARD_FORMATS = ['webdataset', 'parquet'] as const satisfies readonly ExportFormat[];
+type ShardFormat = (typeof SHARD_FORMATS)[number];
+
+function isShardFormat(format: ExportFormat): format is ShardFormat {
+  return (SHARD_FORMATS as readonly ExportFormat[]).includes(format);
+}
+
 /** The formats whose captions the texts thread can write (createLineWriter). */
-export type ThreadWrittenFormat = LineFormat | 'webdataset';
+export type ThreadWrittenFormat = LineFormat | ShardFormat;
 
 /**
  * The format when the texts thread writes its captions, else null: a JSON-lines format's always (its images
- * are files placed beside them), WebDataset's when its shards hold no images (only captions and facts then).
+ * are files placed beside them), WebDataset's and Parquet's when their shards hold no images (only captions
+ * and facts then).
  */
 export function writtenOnTextsThread(format: ExportFormat, images: ImageMode): ThreadWrittenFormat | null {
-  return isLineFormat(format) || (format === 'webdataset' && images === 'none') ? format : null;
+  return isLineFormat(format) || (images === 'none' && isShardFormat(format)) ? format : null;
 }
 
 /** Checks a texts thread's setup: a format it can write. */
 export function isThreadWrittenFormat(format: unknown): format is ThreadWrittenFormat {
-  return format === 'webdataset' || (LINE_FORMATS as readonly unknown[]).includes(format);
+  return ([...LINE_FORMATS, ...SHARD_FORMATS] as readonly unknown[]).includes(format);
 }
 
 /** The format's writer on the export's thread; one the texts thread writes only places images (createLineWriter writes its captions). */
@@ -43,7 +51,7 @@ export function createWriter(format: ExportFormat, context: WriterContext): Form
     case 'openai':
       return linesWrittenElsewhere(chatImageDestination);
     case 'parquet':
-      return createParquetWriter(context, { shardBytes: context.parquetShardBytes, createdBy: `recaption ${RECAPTION_VERSION}` });
+      return writtenOnTextsThread(format, context.images) ? linesWrittenElsewhere(parquetImageDestination) : createParquetWriter(context);
     case 'sidecar':
       return createSidecarWriter(context);
     case 'webdataset':
@@ -56,6 +64,8 @@ export function createLineWriter(format: ThreadWrittenFormat, context: WriterCon
   switch (format) {
     case 'webdataset':
       return createWebDatasetLines(context);
+    case 'parquet':
+      return createParquetLines(context);
     case 'hf':
       return createHfLines(context);
     case 'llava':

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { cleanCaptionText } from '../../../shared/caption-text.js';
 import type { ExportSample, Split } from '../types.js';
-import type { FormatWriter, LineSample, LineWriter, WriterContext } from './writer.js';
+import { assertImageFacts, type FormatWriter, type LineSample, type LineWriter, type WriterContext } from './writer.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
 import { TAR_CHUNK_BYTES, TarFile } from './tar-file.js';
 
@@ -98,10 +98,6 @@ function webDatasetShards(context: WriterContext): Shards {
   };
 }
 
-function hasImageFacts(sample: LineSample): sample is LineSample & ShardSample {
-  return sample.image !== undefined;
-}
-
 /** Where a sample's image goes: into its shard, under its key; the name it had is in the sample's .json. */
 export function webDatasetImageDestination(sample: Pick<ExportSample, 'fileName'>): string {
   return sample.fileName;
@@ -121,7 +117,7 @@ export function createWebDatasetLines(context: WriterContext): LineWriter {
   const shards = webDatasetShards(context);
   return {
     add(sample: LineSample) {
-      if (!hasImageFacts(sample)) throw new Error(`${sample.fileName} came without its image's facts`);
+      assertImageFacts(sample);
       return shards.add(sample, null);
     },
     close: shards.close,

@@ -35,13 +35,21 @@ export interface FormatWriter {
   abort(): Promise<void>;
 }
 
-/** What a format written on the texts thread holds of a sample; WebDataset's .json needs its image's facts too. */
-export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split'> & { image?: ExportSample['image'] };
+/**
+ * What a format written on the texts thread holds of a sample. WebDataset's .json and Parquet's columns need
+ * its image's facts too, and Parquet the caption's author and score.
+ */
+export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'by' | 'score'> & { image?: ExportSample['image'] };
+
+/** Throws where a sample came to the texts thread without its image's facts, which its format writes. */
+export function assertImageFacts(sample: LineSample): asserts sample is LineSample & Pick<ExportSample, 'image'> {
+  if (sample.image === undefined) throw new Error(`${sample.fileName} came without its image's facts`);
+}
 
 /**
  * The captions of a format written on the export's texts thread (texts-thread/), which is sent each sample's
  * texts for the dataset card anyway: the JSON-lines formats' lines (hf, llava, openai), and WebDataset's
- * shards when they hold no images.
+ * and Parquet's shards when they hold no images.
  */
 export interface LineWriter {
   /** Writes the sample's line; a promise only when the caller must wait before the next (a buffer is being written). */

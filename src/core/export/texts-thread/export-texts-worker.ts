@@ -1,8 +1,8 @@
 // A worker thread's entry (bundled as dist/export-texts-worker.js): an export's texts thread. It is sent each
 // exported record's texts, measures them for the dataset card (analysis/habit-texts-receiver.ts) and, for a
-// JSON-lines format or WebDataset without images, writes the record's line or shard entries from the same
-// texts: the export's own thread, which sets the pace of a large export, then neither cleans nor encodes
-// the captions.
+// JSON-lines format, or WebDataset or Parquet without images, writes the record's line, shard entries or
+// row from the same texts: the export's own thread, which sets the pace of a large export, then neither
+// cleans nor encodes the captions.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptionTexts } from '../../analysis/caption-texts.js';
 import type { HabitTextsChunk } from '../../analysis/habit-texts-protocol.js';
@@ -10,6 +10,7 @@ import { HabitTextsReceiver, isHabitTextsSetup, serveTexts } from '../../analysi
 import { createLineWriter, isThreadWrittenFormat, type LineWriter } from '../formats/index.js';
 import { lowerThisThreadsPriority } from '../../util/helper-thread-priority.js';
 import { needsImageFacts, readImageFacts, readLineMark, type ExportTextsSetup } from './texts-protocol.js';
+import { sampleScore } from '../types.js';
 
 const port = parentPort;
 if (!port) throw new Error('export-texts-worker.js runs as a worker thread');
@@ -25,11 +26,11 @@ const withImageFacts = setup.lines !== null && needsImageFacts(setup.lines.forma
 /** Writes the line of one record from its texts; a promise when the file must catch up first. */
 function writeLine(writer: LineWriter, texts: CaptionTexts, mark: number | undefined, facts: HabitTextsChunk | undefined, record: number): Promise<void> | undefined {
   if (mark === undefined) throw new Error(`record ${texts.fileName} came without its line's mark`);
-  const { split, source } = readLineMark(mark);
+  const { split, source, by } = readLineMark(mark);
   const caption = texts[source];
   if (!caption) throw new Error(`record ${texts.fileName} has no ${source} to export`);
   const image = withImageFacts ? readImageFacts(facts, record) : undefined;
-  return writer.add({ fileName: texts.fileName, caption: caption.text, source, split, image });
+  return writer.add({ fileName: texts.fileName, caption: caption.text, source, split, by, score: sampleScore(caption.score), image });
 }
 
 const lines = setup.lines && createLineWriter(setup.lines.format, setup.lines.context);

@@ -1,7 +1,7 @@
 // The export's side of its texts thread (export-texts-worker.ts): each exported record goes to it as the card
-// reads it, with its line's split and caption source for a JSON-lines format. The review coverage and the
-// audit are counted here; the habit report of the texts and, for hf, llava and openai, the lines come from
-// the thread, whose files are finished and synced before it answers.
+// reads it, with its line's split, caption source and author for a format the thread writes. The review
+// coverage and the audit are counted here; the habit report of the texts and, for hf, llava, openai and
+// WebDataset or Parquet of captions only, the files come from the thread, finished and synced before it answers.
 import type { RecordSampleOptions } from '../../analysis/record-sample.js';
 import { ThreadedHabitReport } from '../../analysis/threaded-habit-report.js';
 import type { ManifestRecord } from '../../../shared/record.js';
@@ -17,7 +17,7 @@ export class ExportTexts {
 
   /**
    * `cardSample`: measure a seeded sample of the records' texts in full (null: every one); every text is
-   * still counted, and so are duplicates. `lines`: the JSON-lines format the thread writes, if any.
+   * still counted, and so are duplicates. `lines`: the format whose captions the thread writes, if any.
    */
   constructor(cardSample: RecordSampleOptions | null, private readonly lines: LinesSetup | null) {
     this.withImageFacts = lines !== null && needsImageFacts(lines.format);
@@ -34,7 +34,7 @@ export class ExportTexts {
    * Adds an exported record and its sample; a promise when the caller must wait for the thread before adding
    * more. `expected`: the records the pass expects in all, which sets the share the card's sample measures.
    */
-  add(record: ManifestRecord, sample: Pick<ExportSample, 'split' | 'source' | 'image'>, expected = 0): Promise<void> | undefined {
+  add(record: ManifestRecord, sample: Pick<ExportSample, 'split' | 'source' | 'by' | 'image'>, expected = 0): Promise<void> | undefined {
     countReview(this.review, record);
     return this.habit.add(record, expected, this.lines ? lineMark(sample) : undefined, this.withImageFacts ? imageFacts(sample.image) : undefined);
   }

@@ -1,10 +1,10 @@
 // What an export's texts thread (export-texts-worker.ts) is started with, beside the habit report's setup:
 // the format whose captions it writes, if any; what each exported record's mark says of its line; and the
-// facts of its image that a WebDataset sample's .json holds.
+// facts of its image that a WebDataset sample's .json and a Parquet row hold.
 import type { HabitTextsChunk, HabitTextsSetup } from '../../analysis/habit-texts-protocol.js';
 import type { LineSample, ThreadWrittenFormat, WriterContext } from '../formats/index.js';
-import { TEXT_SOURCES } from '../../../shared/record.js';
-import type { CaptionSource, ExportSample, Split } from '../types.js';
+import { CAPTION_AUTHORS, TEXT_SOURCES } from '../../../shared/record.js';
+import type { ExportSample } from '../types.js';
 
 export interface LinesSetup {
   format: ThreadWrittenFormat;
@@ -13,21 +13,31 @@ export interface LinesSetup {
 
 export type ExportTextsSetup = HabitTextsSetup & { lines: LinesSetup | null };
 
-/** A sample's line in one number, sent beside its record's texts: its split in bit 0, its caption's source above. */
-export function lineMark(sample: Pick<LineSample, 'split' | 'source'>): number {
-  return (sample.split === 'validation' ? 1 : 0) | (TEXT_SOURCES.indexOf(sample.source) << 1);
+/** What a line mark holds: its sample's split, its caption's source and author. */
+export type LineMarked = Pick<LineSample, 'split' | 'source' | 'by'>;
+
+/**
+ * A sample's line in one number, sent beside its record's texts: its split in bit 0, its caption's source
+ * in bits 1-2, its author in bits 3-5 (0 for none, else its place in CAPTION_AUTHORS plus one).
+ */
+export function lineMark(sample: LineMarked): number {
+  const author = sample.by === null ? 0 : CAPTION_AUTHORS.indexOf(sample.by) + 1;
+  if (author === 0 && sample.by !== null) throw new Error(`${String(sample.by)} is not a caption's author`);
+  return (sample.split === 'validation' ? 1 : 0) | (TEXT_SOURCES.indexOf(sample.source) << 1) | (author << 3);
 }
 
-/** The split and caption source a mark holds; throws on a number lineMark never makes. */
-export function readLineMark(mark: number): { split: Split; source: CaptionSource } {
-  const source = TEXT_SOURCES[mark >> 1];
-  if (!Number.isInteger(mark) || mark < 0 || source === undefined) throw new Error(`${mark} is not a line's mark`);
-  return { split: mark & 1 ? 'validation' : 'train', source };
+/** The split, caption source and author a mark holds; throws on a number lineMark never makes. */
+export function readLineMark(mark: number): LineMarked {
+  const source = TEXT_SOURCES[(mark >> 1) & 3];
+  const author = mark >> 3;
+  const by = author === 0 ? null : CAPTION_AUTHORS[author - 1];
+  if (!Number.isInteger(mark) || mark < 0 || mark >= 1 << 6 || source === undefined || by === undefined) throw new Error(`${mark} is not a line's mark`);
+  return { split: mark & 1 ? 'validation' : 'train', source, by };
 }
 
 /** Whether the format's samples go to the thread with their image's facts (imageFacts). */
 export function needsImageFacts(format: ThreadWrittenFormat): boolean {
-  return format === 'webdataset';
+  return format === 'webdataset' || format === 'parquet';
 }
 
 /** Values per record of imageFacts. */

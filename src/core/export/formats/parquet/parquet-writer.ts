@@ -1,12 +1,14 @@
 // Parquet in the layout the Hugging Face datasets library loads with no loading script:
 // data/train-00000-of-00002.parquet, data/validation-00000-of-00001.parquet. Images are embedded as the
 // `Image` feature (a struct of bytes and path), or referred to by a file_name column with --images none.
-// Rows are gathered here into row groups; each group is encoded, compressed and written on a thread of its
-// own (parquet-worker.ts, split-shards.ts), a few groups in flight, while the export reads on.
+// Rows are gathered into row groups (on the export's thread when it reads the images, on its texts thread
+// with captions only); each group is encoded, compressed and written on a thread of its own
+// (parquet-worker.ts, split-shards.ts), a few groups in flight, while the export reads on.
 import * as path from 'node:path';
-import type { Split } from '../../types.js';
-import type { FormatWriter, WriterContext } from '../writer.js';
-import { RowGroupBuffer, exportColumns } from './columns.js';
+import { RECAPTION_VERSION } from '../../../../shared/version.js';
+import type { ExportSample, Split } from '../../types.js';
+import { assertImageFacts, type FormatWriter, type LineWriter, type WriterContext } from '../writer.js';
+import { RowGroupBuffer, exportColumns, type ParquetSample } from './columns.js';
 import { ParquetThread } from './parquet-thread.js';
 
 export const PARQUET_DATA_FOLDER = 'data';
@@ -21,28 +23,29 @@ const ROWS_PER_GROUP_WITH_IMAGES = 100;
 const ROWS_PER_GROUP_CAPTIONS_ONLY = 10_000;
 const IMAGE_BYTES_PER_GROUP = 64 << 20;
 
-export interface ParquetWriterOptions {
-  shardBytes: number;
-  createdBy: string;
+/** The rows of every split, gathered into row groups and sent to the Parquet thread as each fills. */
+interface ParquetRows {
+  /** `image`: the bytes to embed, or null with --images none. */
+  add(sample: ParquetSample, image: Buffer | null): Promise<void> | undefined;
+  close(): Promise<void>;
+  abort(): Promise<void>;
 }
 
-export function createParquetWriter(context: WriterContext, options: ParquetWriterOptions): FormatWriter {
+function parquetRows(context: WriterContext): ParquetRows {
   const embedImages = context.images !== 'none';
   const columns = exportColumns(embedImages);
   const rowsPerGroup = embedImages ? ROWS_PER_GROUP_WITH_IMAGES : ROWS_PER_GROUP_CAPTIONS_ONLY;
-  const groupBytes = Math.min(IMAGE_BYTES_PER_GROUP, options.shardBytes / 4);
+  const shardBytes = context.parquetShardBytes;
+  const groupBytes = Math.min(IMAGE_BYTES_PER_GROUP, shardBytes / 4);
   const buffers = new Map<Split, RowGroupBuffer>();
   // Started with the first row group: an export with nothing to write starts no thread.
   let thread: ParquetThread | null = null;
   const send = (split: Split, buffer: RowGroupBuffer): Promise<void> | undefined => {
-    thread ??= new ParquetThread({ folder: path.join(context.root, PARQUET_DATA_FOLDER), embedImages, ...options });
+    thread ??= new ParquetThread({ folder: path.join(context.root, PARQUET_DATA_FOLDER), embedImages, shardBytes, createdBy: `recaption ${RECAPTION_VERSION}` });
     const { columns: groupColumns, transfer } = buffer.take();
     return thread.write(split, { columns: groupColumns }, transfer);
   };
   return {
-    inlineImages: true,
-    imageDestination: (sample) => sample.fileName,
-    reserve: () => null,
     add(sample, image) {
       let buffer = buffers.get(sample.split);
       if (!buffer) buffers.set(sample.split, (buffer = new RowGroupBuffer(columns)));
@@ -60,5 +63,32 @@ export function createParquetWriter(context: WriterContext, options: ParquetWrit
     async abort() {
       await thread?.abort();
     },
+  };
+}
+
+/** Where an embedded image's path says it came from: its name in the dataset. */
+export function parquetImageDestination(sample: Pick<ExportSample, 'fileName'>): string {
+  return sample.fileName;
+}
+
+/** Parquet with the images embedded: its rows gathered on the export's own thread, which reads the images. */
+export function createParquetWriter(context: WriterContext): FormatWriter {
+  const rows = parquetRows(context);
+  return { inlineImages: true, imageDestination: parquetImageDestination, reserve: () => null, add: (sample, image) => rows.add(sample, image), close: rows.close, abort: rows.abort };
+}
+
+/**
+ * Parquet of captions only (--images none): its rows gathered on the export's texts thread, like the
+ * JSON-lines formats' lines; each sample comes with its image's facts, its caption's author and score.
+ */
+export function createParquetLines(context: WriterContext): LineWriter {
+  const rows = parquetRows(context);
+  return {
+    add(sample) {
+      assertImageFacts(sample);
+      return rows.add(sample, null);
+    },
+    close: rows.close,
+    abort: rows.abort,
   };
 }

@@ -62,11 +62,14 @@ export class SplitShards {
     const rows = first === undefined ? 0 : isUtf8Values(first) ? first.ends.length : first.length;
     if (rows === 0) return;
     const shard = (this.current ??= await this.open());
-    const columnData = group.columns.map(({ name, data, image }) => {
+    const columnData = group.columns.map(({ name, data, image }, i) => {
       // A text column's bytes as they came: the encoder writes byte values as they are.
       const values = isUtf8Values(data) ? utf8Rows(data) : data;
       // Encoded images do not compress, and statistics or a dictionary over them would only cost time.
-      return image ? { name, data: values, codec: 'UNCOMPRESSED' as const, encoding: 'PLAIN' as const, statistics: false } : { name, data: values };
+      if (image) return { name, data: values, codec: 'UNCOMPRESSED' as const, encoding: 'PLAIN' as const, statistics: false };
+      const spec = this.columns[i];
+      if (!spec?.utf8) return { name, data: values };
+      return { name, data: values, encoding: 'PLAIN' as const, ...(spec.incompressible ? { codec: 'UNCOMPRESSED' as const } : {}) };
     });
     await shard.writer.write({ columnData, rowGroupSize: rows });
     if (shard.file.size >= this.options.shardBytes) await this.finishShard();
