@@ -1,6 +1,7 @@
-// Helper threads lower their own priority (util/helper-thread-priority.ts), both as the bundled function and
-// as the source an eval'd worker runs, and leave every other thread's alone. Linux only: elsewhere a thread
-// has no id of its own to give setpriority, and the helpers keep the process's priority.
+// Helper threads lower their own priority below the process's main thread (util/helper-thread-priority.ts),
+// both as the bundled function and as the source an eval'd worker runs, a helper's helper no further than its
+// starter, and leave every other thread's alone. Linux only: elsewhere a thread has no id of its own to give
+// setpriority, and the helpers keep the process's priority.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -50,5 +51,26 @@ test('the bundled function lowers the calling thread as the source does', { skip
   );
   assert.equal(lowered, true);
   assert.equal(nice, Math.min(19, before + HELPER_NICENESS));
+  assert.equal(niceOfThisThread(), before);
+});
+
+test("a helper's helper ranks beside the helper that started it, not below it, in both forms", { skip: !linux }, async () => {
+  const before = niceOfThisThread();
+  const tsx = createRequire(__filename).resolve('tsx/cjs');
+  const module = path.join(__dirname, '../../src/core/util/helper-thread-priority.ts');
+  const lowerBySource = LOWER_THIS_THREADS_PRIORITY_SOURCE;
+  const lowerByFunction = `require(${JSON.stringify(tsx)}); require(${JSON.stringify(module)}).lowerThisThreadsPriority();`;
+  for (const lower of [lowerBySource, lowerByFunction]) {
+    // The inner thread inherits the outer one's niceness, then lowers itself.
+    const inner = `${lower}\nrequire('node:worker_threads').parentPort.postMessage(${NICE_OF_THIS_THREAD});`;
+    const outer = `${lower}
+      const { Worker, parentPort } = require('node:worker_threads');
+      const own = ${NICE_OF_THIS_THREAD};
+      const worker = new Worker(${JSON.stringify(inner)}, { eval: true });
+      worker.once('message', (nice) => { parentPort.postMessage([own, nice]); worker.terminate(); });`;
+    const [own, nested] = await onThread<[number, number]>(outer);
+    assert.equal(own, Math.min(19, before + HELPER_NICENESS));
+    assert.equal(nested, own, 'the nested helper is not lowered twice');
+  }
   assert.equal(niceOfThisThread(), before);
 });

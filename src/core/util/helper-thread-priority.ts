@@ -8,15 +8,20 @@
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** Niceness a helper thread adds to its own (19 at most): the scheduler then gives it about a tenth of a core it contends for. */
+/** Niceness a helper thread has above the process's main thread (19 at most): the scheduler then gives it about a tenth of a core it contends for. */
 export const HELPER_NICENESS = 10;
 
-/** Lowers the calling thread's priority by HELPER_NICENESS; false where it could not. Call it first in a helper thread. */
+/**
+ * Puts the calling thread HELPER_NICENESS below the process's main thread; false where it could not. Call
+ * it first in a helper thread. Measured from the main thread, not from the thread's own niceness, which it
+ * inherits from the thread that started it: a helper's helper (the Parquet thread of an export's texts
+ * thread) ranks beside its starter instead of below it, so neither waits on the other for a core.
+ */
 export function lowerThisThreadsPriority(): boolean {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(tid) || tid <= 0) return false;
-    setPriority(tid, Math.min(19, getPriority(tid) + HELPER_NICENESS));
+    setPriority(tid, Math.min(19, getPriority(process.pid) + HELPER_NICENESS));
     return true;
   } catch {
     return false;
@@ -28,6 +33,6 @@ export const LOWER_THIS_THREADS_PRIORITY_SOURCE = `
 try {
   const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
   const os = require('node:os');
-  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + ${HELPER_NICENESS}));
+  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(process.pid) + ${HELPER_NICENESS}));
 } catch {}
 `;
