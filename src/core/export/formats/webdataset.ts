@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { cleanCaptionText } from '../../../shared/caption-text.js';
 import type { ExportSample, Split } from '../types.js';
-import { assertImageFacts, type FormatWriter, type LineSample, type LineWriter, type WriterContext } from './writer.js';
+import { shardsOfCaptions, shardsWithImages, type FormatWriter, type LineWriter, type SampleShards, type WriterContext } from './writer.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
 import { TAR_CHUNK_BYTES, TarFile } from './tar-file.js';
 
@@ -23,21 +23,21 @@ export function sampleKey(index: number): string {
 }
 
 /** What a shard holds of a sample. */
-type ShardSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'image'>;
+type TarSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'image'>;
 
 /**
  * A sample's .json: JSON.stringify({ file_name, caption_source, width, height, sha256 }), made as one
  * template (an object and its stringify per sample of a million cost more). Width and height are whole
  * numbers or null, as a record holds them.
  */
-export function sampleFactsJson(sample: ShardSample): string {
+export function sampleFactsJson(sample: TarSample): string {
   const { width, height, sha256 } = sample.image;
   const hash = sha256 === null ? 'null' : JSON.stringify(sha256);
   return `{"file_name":${JSON.stringify(sample.fileName)},"caption_source":${JSON.stringify(sample.source)},"width":${width},"height":${height},"sha256":${hash}}`;
 }
 
 /** A sample's entries: its image (when exported), its caption, its facts. A promise when the shard must catch up. */
-function addEntries(shard: TarFile, sample: ShardSample, image: Buffer | null, index: number): Promise<void> | undefined {
+function addEntries(shard: TarFile, sample: TarSample, image: Buffer | null, index: number): Promise<void> | undefined {
   const key = sampleKey(index);
   const waits: Promise<void>[] = [];
   const wait = (added: Promise<void> | undefined) => added && waits.push(added);
@@ -50,14 +50,8 @@ function addEntries(shard: TarFile, sample: ShardSample, image: Buffer | null, i
 /** Shards finishing (their last chunk written, synced, closed) while the next ones fill: a shard of captions only is a few MB, and waiting for each to close is most of such an export's time; syncing them all at the end was a second more of it at 1M. */
 const SHARDS_FINISHING = 8;
 
-interface Shards {
-  add(sample: ShardSample, image: Buffer | null): Promise<void> | undefined;
-  close(): Promise<void>;
-  abort(): Promise<void>;
-}
-
 /** The shards of an export, samples added in order; a FormatWriter (with images) or a LineWriter (without) around it. */
-function webDatasetShards(context: WriterContext): Shards {
+function webDatasetShards(context: WriterContext): SampleShards {
   const open = new Map<Split, TarFile>();
   const counts = new Map<Split, number>();
   const all: TarFile[] = [];
@@ -72,7 +66,7 @@ function webDatasetShards(context: WriterContext): Shards {
     return finishing.length > SHARDS_FINISHING ? finishing.shift() : undefined;
   };
   return {
-    add(sample: ShardSample, image: Buffer | null): Promise<void> | undefined {
+    add(sample, image) {
       const index = counts.get(sample.split) ?? 0;
       counts.set(sample.split, index + 1);
       const shard = open.get(sample.split);
@@ -105,22 +99,10 @@ export function webDatasetImageDestination(sample: Pick<ExportSample, 'fileName'
 
 /** WebDataset with the images in the shards: written on the export's own thread, which reads them. */
 export function createWebDatasetWriter(context: WriterContext): FormatWriter {
-  const shards = webDatasetShards(context);
-  return { inlineImages: true, imageDestination: webDatasetImageDestination, reserve: () => null, add: (sample, image) => shards.add(sample, image), close: shards.close, abort: shards.abort };
+  return shardsWithImages(webDatasetShards(context), webDatasetImageDestination);
 }
 
-/**
- * WebDataset of captions only (--images none): each sample's .txt and .json, written on the export's texts
- * thread like the JSON-lines formats' lines; the sample comes with its image's facts for the .json.
- */
+/** WebDataset of captions only (--images none): each sample's .txt and .json, on the export's texts thread. */
 export function createWebDatasetLines(context: WriterContext): LineWriter {
-  const shards = webDatasetShards(context);
-  return {
-    add(sample: LineSample) {
-      assertImageFacts(sample);
-      return shards.add(sample, null);
-    },
-    close: shards.close,
-    abort: shards.abort,
-  };
+  return shardsOfCaptions(webDatasetShards(context));
 }

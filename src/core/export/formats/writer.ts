@@ -41,9 +41,39 @@ export interface FormatWriter {
  */
 export type LineSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'by' | 'score'> & { image?: ExportSample['image'] };
 
-/** Throws where a sample came to the texts thread without its image's facts, which its format writes. */
-export function assertImageFacts(sample: LineSample): asserts sample is LineSample & Pick<ExportSample, 'image'> {
+/** Throws where a sample came to the texts thread without its image's facts, which a shard format writes. */
+function assertImageFacts(sample: LineSample): asserts sample is ShardSample {
   if (sample.image === undefined) throw new Error(`${sample.fileName} came without its image's facts`);
+}
+
+/** A sample as a shard format writes it (WebDataset, Parquet): with its image's facts. */
+export type ShardSample = LineSample & Pick<ExportSample, 'image'>;
+
+/** A shard format's shards of one export, samples added in order (with the image bytes where they are embedded). */
+export interface SampleShards {
+  add(sample: ShardSample, image: Buffer | null): Promise<void> | undefined;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A shard format with the images embedded: written on the export's own thread, which reads them. */
+export function shardsWithImages(shards: SampleShards, imageDestination: (sample: ExportSample) => string): FormatWriter {
+  return { inlineImages: true, imageDestination, reserve: () => null, add: (sample, image) => shards.add(sample, image), close: () => shards.close(), abort: () => shards.abort() };
+}
+
+/**
+ * A shard format of captions only (--images none): written on the export's texts thread like the JSON-lines
+ * formats' lines, each sample with its image's facts.
+ */
+export function shardsOfCaptions(shards: SampleShards): LineWriter {
+  return {
+    add(sample) {
+      assertImageFacts(sample);
+      return shards.add(sample, null);
+    },
+    close: () => shards.close(),
+    abort: () => shards.abort(),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 // feature list all come from this table, so they cannot disagree.
 import type { SchemaElement } from 'hyparquet';
 import { cleanCaptionText } from '../../../../shared/caption-text.js';
-import type { ExportSample } from '../../types.js';
+import type { ShardSample } from '../writer.js';
 import { Utf8Column, utf8Buffers, type Utf8Values } from '../../../util/utf8-column.js';
 
 /** A feature as the Hub's dataset card lists it (`dataset_info.features[].dtype`). */
@@ -14,11 +14,8 @@ export interface ExportFeature {
   dtype: FeatureType;
 }
 
-/** What a Parquet row holds of a sample. */
-export type ParquetSample = Pick<ExportSample, 'fileName' | 'caption' | 'source' | 'split' | 'by' | 'score' | 'image'>;
-
 /** The value one sample gives a column; `image` is the embedded bytes (null with --images none). */
-type ColumnValue = (sample: ParquetSample, image: Buffer | null) => unknown;
+type ColumnValue = (sample: ShardSample, image: Buffer | null) => unknown;
 
 export interface ColumnSpec {
   name: string;
@@ -122,7 +119,7 @@ export class RowGroupBuffer {
     return this.count;
   }
 
-  add(sample: ParquetSample, image: Buffer | null): void {
+  add(sample: ShardSample, image: Buffer | null): void {
     this.columns.forEach((spec, i) => {
       const column = this.values[i]!;
       const value = spec.value(sample, image);

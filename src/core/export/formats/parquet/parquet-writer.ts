@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import { RECAPTION_VERSION } from '../../../../shared/version.js';
 import type { ExportSample, Split } from '../../types.js';
-import { assertImageFacts, type FormatWriter, type LineWriter, type WriterContext } from '../writer.js';
-import { RowGroupBuffer, exportColumns, type ParquetSample } from './columns.js';
+import { shardsOfCaptions, shardsWithImages, type FormatWriter, type LineWriter, type SampleShards, type WriterContext } from '../writer.js';
+import { RowGroupBuffer, exportColumns } from './columns.js';
 import { ParquetThread } from './parquet-thread.js';
 
 export const PARQUET_DATA_FOLDER = 'data';
@@ -24,14 +24,7 @@ const ROWS_PER_GROUP_CAPTIONS_ONLY = 10_000;
 const IMAGE_BYTES_PER_GROUP = 64 << 20;
 
 /** The rows of every split, gathered into row groups and sent to the Parquet thread as each fills. */
-interface ParquetRows {
-  /** `image`: the bytes to embed, or null with --images none. */
-  add(sample: ParquetSample, image: Buffer | null): Promise<void> | undefined;
-  close(): Promise<void>;
-  abort(): Promise<void>;
-}
-
-function parquetRows(context: WriterContext): ParquetRows {
+function parquetRows(context: WriterContext): SampleShards {
   const embedImages = context.images !== 'none';
   const columns = exportColumns(embedImages);
   const rowsPerGroup = embedImages ? ROWS_PER_GROUP_WITH_IMAGES : ROWS_PER_GROUP_CAPTIONS_ONLY;
@@ -73,22 +66,10 @@ export function parquetImageDestination(sample: Pick<ExportSample, 'fileName'>):
 
 /** Parquet with the images embedded: its rows gathered on the export's own thread, which reads the images. */
 export function createParquetWriter(context: WriterContext): FormatWriter {
-  const rows = parquetRows(context);
-  return { inlineImages: true, imageDestination: parquetImageDestination, reserve: () => null, add: (sample, image) => rows.add(sample, image), close: rows.close, abort: rows.abort };
+  return shardsWithImages(parquetRows(context), parquetImageDestination);
 }
 
-/**
- * Parquet of captions only (--images none): its rows gathered on the export's texts thread, like the
- * JSON-lines formats' lines; each sample comes with its image's facts, its caption's author and score.
- */
+/** Parquet of captions only (--images none): its rows gathered on the export's texts thread. */
 export function createParquetLines(context: WriterContext): LineWriter {
-  const rows = parquetRows(context);
-  return {
-    add(sample) {
-      assertImageFacts(sample);
-      return rows.add(sample, null);
-    },
-    close: rows.close,
-    abort: rows.abort,
-  };
+  return shardsOfCaptions(parquetRows(context));
 }
