@@ -187,3 +187,19 @@ test('a Parquet export that runs out of disk fails with the disk full error and 
     }
   });
 });
+
+test('a Parquet export of captions only that runs out of disk fails with the disk full error, from its texts thread, and leaves nothing', { skip: !canMount() && 'needs root on Linux to mount a small tmpfs' }, async () => {
+  // 600 captions of 2,000 random letters (Snappy cannot shrink them much): about 1.2 MB, past the 512 KB below.
+  let x = 7;
+  const letter = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '[x >>> 26]!;
+  };
+  const images = approvedImages(600).map((image) => ({ ...image, dsc: Array.from({ length: 2000 }, letter).join('') }));
+  const store = await makeDataset(images);
+  await withTmpfs(512, async (mount) => {
+    const out = path.join(mount, 'set');
+    await assert.rejects(exportFineTuneSet({ store, out, profile: 'dsc', format: 'parquet', images: 'none', validation: 0 }), (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOSPC');
+    assert.deepEqual(await fs.readdir(mount), [], 'neither the output nor its build folder is left');
+  });
+});
