@@ -286,12 +286,29 @@ function comparison(r: DataRow): { ratio: string; target: string } {
   return { ratio: `${d >= 0 ? '+' : ''}${d.toFixed(0)} MB`, target: `< +${c.maxMB} MB (${mark(d < c.maxMB)})` };
 }
 
+/**
+ * The comparison of each round's path with the same round's floor: the spread the best-of figure hides (on a
+ * shared machine a slow stretch can take one row's best floor and another round's best path).
+ */
+function roundByRound(r: DataRow): string {
+  const c = r.comparison;
+  const each = r.runs.path.map((path, i) => {
+    const floor = r.runs.floor[i];
+    if (floor === undefined) return '';
+    if (c.kind === 'time') return f2(path / floor);
+    if (c.kind === 'throughput') return f2(floor / path);
+    const d = path - floor;
+    return `${d >= 0 ? '+' : ''}${c.kind === 'memory' ? d.toFixed(0) : f2(d)}`;
+  });
+  return each.filter(Boolean).join(', ');
+}
+
 /** The data part: each path beside its floor, measured in the same alternating rounds. */
 export function dataTable(r: DataResult): string {
   const value = (row: DataRow, v: number) => (row.comparison.kind === 'memory' ? `${v.toFixed(0)} MB` : `${f2(v)} s`);
   const body = r.rows.map((row) => {
     const c = comparison(row);
-    return [row.path, value(row, row.value), `${row.floor}: ${value(row, row.floorValue)}`, c.ratio, c.target, `${f1(row.load[0])}–${f1(row.load[1])}`];
+    return [row.path, value(row, row.value), `${row.floor}: ${value(row, row.floorValue)}`, c.ratio, roundByRound(row), c.target, `${f1(row.load[0])}–${f1(row.load[1])}`];
   });
   const ran = (...steps: DataRow['step'][]) => r.rows.some((row) => steps.includes(row.step));
   const inputs = [
@@ -303,8 +320,8 @@ export function dataTable(r: DataResult): string {
   return (
     `### Data paths beside their floors: ${inputs.join('; ')}\n` +
     `Each path and its floor a whole process (the CLI bundle, a plain Node floor, a code-server session for the editor), best of ${r.rounds} alternating rounds, written-back disks before each run; ` +
-    'load average: the 1-minute figure before and after the row\'s runs.\n\n' +
-    table(['path', 'time', 'floor', 'ratio', 'target', 'load average'], body) +
+    'round by round: each round\'s path against the same round\'s floor; load average: the 1-minute figure before and after the row\'s runs.\n\n' +
+    table(['path', 'time', 'floor', 'ratio', 'round by round', 'target', 'load average'], body) +
     (r.notes.length ? `\n\n${r.notes.map((n) => `- ${n}`).join('\n')}` : '')
   );
 }
