@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
 import { activeTab, closeAllEditors, makeDataset, manifestUri, waitUntil } from './fixtures.js';
 
 interface ExportJson {
@@ -64,6 +65,23 @@ describe('Export and report commands', () => {
     const record = JSON.parse(await fs.readFile(path.join(out, 'export.json'), 'utf8')) as ExportJson & { select: string };
     assert.equal(record.select, 'approved');
     assert.equal(record.counts.total, 0, 'the machine captions are not approved');
+  });
+
+  it('Export Fine-Tune Set to Parquet without images writes its rows from the texts thread in the extension host', async () => {
+    // The texts thread gathers the rows and starts the Parquet thread itself: a thread started by a thread.
+    const folder = await makeDataset(4, true);
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'recaption-export-'));
+    await vscode.commands.executeCommand('recaption.exportFineTuneSet', vscode.Uri.file(folder), { profile: 'dsc', format: 'parquet', out, images: 'none', select: 'unrejected', force: true });
+    const rows: { file_name: string; text: string; by: string; width: number }[] = [];
+    for (const name of await fs.readdir(path.join(out, 'data'))) {
+      const bytes = await fs.readFile(path.join(out, 'data', name));
+      const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      rows.push(...((await parquetReadObjects({ file, columns: ['file_name', 'text', 'by', 'width'] })) as typeof rows));
+    }
+    assert.deepEqual(
+      rows.map((r) => [r.file_name, r.text, r.by, r.width]).sort(),
+      [0, 1, 2, 3].map((i) => [`img-00${i}.png`, `machine long description ${i}`, 'model', 64 + i]),
+    );
   });
 
   it('Export Fine-Tune Set on recaption.jsonl uses its folder', async () => {
