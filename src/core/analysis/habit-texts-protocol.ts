@@ -30,8 +30,8 @@ export interface HabitTextsSetup {
  * `expected`: the records the sender expects in all, as it knows it now (a sample's share is fixed by the
  * first). `marks`: a number per record, when the thread does more with the texts than measure them (an
  * export's thread writes its lines: export/texts-thread/); `facts`: as many values per record beside it,
- * when that needs more (a WebDataset sample's image size and hash). `end`: answer with the report; `stop`:
- * the sender gave up, answer nothing.
+ * when that needs more (an export's shard sample: its image's size and hash). `end`: answer with the
+ * report; `stop`: the sender gave up, answer nothing.
  */
 export type HabitTextsRequest = { chunk: HabitTextsChunk; expected: number; marks?: number[]; facts?: HabitTextsChunk } | { end: true } | { stop: true };
 

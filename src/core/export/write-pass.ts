@@ -74,7 +74,7 @@ class Pass {
     const { setup } = this;
     const streamed = setup.groups instanceof StreamedGroups ? setup.groups : null;
     // Its thread is started here, where every way out of the pass ends it. It writes a JSON-lines format's
-    // lines, and WebDataset's shards of captions only.
+    // lines, and WebDataset's and Parquet's shards of captions only.
     const threadWrites = writtenOnTextsThread(setup.format, setup.writer.images);
     const texts = new ExportTexts(setup.cardSample, threadWrites && { format: threadWrites, context: setup.writer });
     try {

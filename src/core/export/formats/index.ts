@@ -17,16 +17,20 @@ export function isLineFormat(format: ExportFormat): format is LineFormat {
   return (LINE_FORMATS as readonly ExportFormat[]).includes(format);
 }
 
-/** The formats whose shards the texts thread writes when they hold no images. */
+/**
+ * The formats whose shards the texts thread writes when they hold no images: each sample goes to it with its
+ * image's facts (ShardSample), which their .json or columns hold.
+ */
 const SHARD_FORMATS = ['webdataset', 'parquet'] as const satisfies readonly ExportFormat[];
 type ShardFormat = (typeof SHARD_FORMATS)[number];
 
-function isShardFormat(format: ExportFormat): format is ShardFormat {
+export function isShardFormat(format: ExportFormat): format is ShardFormat {
   return (SHARD_FORMATS as readonly ExportFormat[]).includes(format);
 }
 
 /** The formats whose captions the texts thread can write (createLineWriter). */
 export type ThreadWrittenFormat = LineFormat | ShardFormat;
+const THREAD_WRITTEN_FORMATS: readonly ThreadWrittenFormat[] = [...LINE_FORMATS, ...SHARD_FORMATS];
 
 /**
  * The format when the texts thread writes its captions, else null: a JSON-lines format's always (its images
@@ -39,7 +43,7 @@ export function writtenOnTextsThread(format: ExportFormat, images: ImageMode): T
 
 /** Checks a texts thread's setup: a format it can write. */
 export function isThreadWrittenFormat(format: unknown): format is ThreadWrittenFormat {
-  return ([...LINE_FORMATS, ...SHARD_FORMATS] as readonly unknown[]).includes(format);
+  return (THREAD_WRITTEN_FORMATS as readonly unknown[]).includes(format);
 }
 
 /** The format's writer on the export's thread; one the texts thread writes only places images (createLineWriter writes its captions). */

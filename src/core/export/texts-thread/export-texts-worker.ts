@@ -7,9 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CaptionTexts } from '../../analysis/caption-texts.js';
 import type { HabitTextsChunk } from '../../analysis/habit-texts-protocol.js';
 import { HabitTextsReceiver, isHabitTextsSetup, serveTexts } from '../../analysis/habit-texts-receiver.js';
-import { createLineWriter, isThreadWrittenFormat, type LineWriter } from '../formats/index.js';
+import { createLineWriter, isShardFormat, isThreadWrittenFormat, type LineWriter } from '../formats/index.js';
 import { lowerThisThreadsPriority } from '../../util/helper-thread-priority.js';
-import { needsImageFacts, readImageFacts, readLineMark, type ExportTextsSetup } from './texts-protocol.js';
+import { readImageFacts, readLineMark, type ExportTextsSetup } from './texts-protocol.js';
 import { sampleScore } from '../types.js';
 
 const port = parentPort;
@@ -21,7 +21,7 @@ if (!isHabitTextsSetup(setup) || setup.lines === undefined || (setup.lines !== n
 // It serves the export's pass, which sets the pace (util/helper-thread-priority.ts).
 lowerThisThreadsPriority();
 
-const withImageFacts = setup.lines !== null && needsImageFacts(setup.lines.format);
+const withImageFacts = setup.lines !== null && isShardFormat(setup.lines.format);
 
 /** Writes the line of one record from its texts; a promise when the file must catch up first. */
 function writeLine(writer: LineWriter, texts: CaptionTexts, mark: number | undefined, facts: HabitTextsChunk | undefined, record: number): Promise<void> | undefined {

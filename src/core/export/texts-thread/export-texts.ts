@@ -8,7 +8,8 @@ import type { ManifestRecord } from '../../../shared/record.js';
 import { startBundledWorker } from '../../util/bundled-worker.js';
 import { CARD_REPORT, cardFacts, countReview, emptyCoverage, type CardFacts } from '../card/card-facts.js';
 import type { ExportSample } from '../types.js';
-import { imageFacts, lineMark, needsImageFacts, type ExportTextsSetup, type LinesSetup } from './texts-protocol.js';
+import { isShardFormat } from '../formats/index.js';
+import { imageFacts, lineMark, type ExportTextsSetup, type LinesSetup } from './texts-protocol.js';
 
 export class ExportTexts {
   private readonly review = emptyCoverage();
@@ -20,7 +21,7 @@ export class ExportTexts {
    * still counted, and so are duplicates. `lines`: the format whose captions the thread writes, if any.
    */
   constructor(cardSample: RecordSampleOptions | null, private readonly lines: LinesSetup | null) {
-    this.withImageFacts = lines !== null && needsImageFacts(lines.format);
+    this.withImageFacts = lines !== null && isShardFormat(lines.format);
     this.habit = new ThreadedHabitReport(
       { ...CARD_REPORT, sample: cardSample },
       {

@@ -1,6 +1,6 @@
 // What an export's texts thread (export-texts-worker.ts) is started with, beside the habit report's setup:
 // the format whose captions it writes, if any; what each exported record's mark says of its line; and the
-// facts of its image that a WebDataset sample's .json and a Parquet row hold.
+// facts of its image that a shard format's sample holds (WebDataset's .json, Parquet's columns; isShardFormat).
 import type { HabitTextsChunk, HabitTextsSetup } from '../../analysis/habit-texts-protocol.js';
 import type { LineSample, ThreadWrittenFormat, WriterContext } from '../formats/index.js';
 import { CAPTION_AUTHORS, TEXT_SOURCES } from '../../../shared/record.js';
@@ -33,11 +33,6 @@ export function readLineMark(mark: number): LineMarked {
   const by = author === 0 ? null : CAPTION_AUTHORS[author - 1];
   if (!Number.isInteger(mark) || mark < 0 || mark >= 1 << 6 || source === undefined || by === undefined) throw new Error(`${mark} is not a line's mark`);
   return { split: mark & 1 ? 'validation' : 'train', source, by };
-}
-
-/** Whether the format's samples go to the thread with their image's facts (imageFacts). */
-export function needsImageFacts(format: ThreadWrittenFormat): boolean {
-  return format === 'webdataset' || format === 'parquet';
 }
 
 /** Values per record of imageFacts. */
