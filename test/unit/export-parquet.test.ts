@@ -145,6 +145,20 @@ test('--images none writes a file_name column instead of embedded images, and ev
   assert.ok(rows.some((row) => row.by === 'human') && rows.some((row) => row.score !== null), 'an author and a score besides the defaults');
 });
 
+test('row groups carry min and max where a reader can skip by them (file names, sizes), not over captions or digests', async () => {
+  const images = approvedImages(12);
+  const store = await makeDataset(images);
+  const out = path.join(await tempDir('parquet-stats'), 'set');
+  await exportFineTuneSet({ store, out, profile: 'dsc', format: 'parquet', images: 'none', validation: 0, seed: 1 });
+  const rows = await query(`SELECT path_in_schema AS col, stats_min_value AS lo, stats_max_value AS hi FROM parquet_metadata(${sqlPath(path.join(out, 'data', '*.parquet'))})`);
+  const bounds = new Map(rows.map((row) => [row.col, [row.lo, row.hi]]));
+  const names = images.map((image) => image.fileName).sort();
+  assert.deepEqual(bounds.get('file_name'), [names[0], names[names.length - 1]]);
+  assert.deepEqual(bounds.get('width'), ['4', '4']);
+  assert.deepEqual(bounds.get('text'), [null, null]);
+  assert.deepEqual(bounds.get('sha256'), [null, null]);
+});
+
 test('options Parquet cannot honour are refused before anything is written', async () => {
   const store = await makeDataset(approvedImages(2));
   const out = path.join(await tempDir('parquet-refuse'), 'set');

@@ -29,6 +29,11 @@ export interface ColumnSpec {
   utf8?: true;
   /** Stored uncompressed: hex digests, which Snappy shrinks by a few percent at a fifth of its speed on captions. */
   incompressible?: true;
+  /**
+   * No min and max per row group: free text and digests, whose bounds over ten thousand rows span nearly
+   * every value and so let a reader skip nothing; they took a seventh of the Parquet thread's time.
+   */
+  noStatistics?: true;
 }
 
 /** The Hugging Face `Image` feature's storage: a struct of the encoded bytes and the original path. */
@@ -43,13 +48,13 @@ const imageColumn: ColumnSpec = {
 const fileNameColumn: ColumnSpec = { name: 'file_name', dtype: 'string', required: true, utf8: true, value: (sample) => sample.fileName };
 
 const captionColumns: readonly ColumnSpec[] = [
-  { name: 'text', dtype: 'string', required: true, utf8: true, value: (sample) => cleanCaptionText(sample.caption) },
+  { name: 'text', dtype: 'string', required: true, utf8: true, noStatistics: true, value: (sample) => cleanCaptionText(sample.caption) },
   { name: 'caption_source', dtype: 'string', required: true, value: (sample) => sample.source },
   { name: 'by', dtype: 'string', required: false, value: (sample) => sample.by },
   { name: 'score', dtype: 'float32', required: false, value: (sample) => sample.score },
   { name: 'width', dtype: 'int32', required: false, value: (sample) => sample.image.width },
   { name: 'height', dtype: 'int32', required: false, value: (sample) => sample.image.height },
-  { name: 'sha256', dtype: 'string', required: false, utf8: true, incompressible: true, value: (sample) => sample.image.sha256 },
+  { name: 'sha256', dtype: 'string', required: false, utf8: true, incompressible: true, noStatistics: true, value: (sample) => sample.image.sha256 },
 ];
 
 export function exportColumns(embedImages: boolean): readonly ColumnSpec[] {

@@ -69,7 +69,13 @@ export class SplitShards {
       if (image) return { name, data: values, codec: 'UNCOMPRESSED' as const, encoding: 'PLAIN' as const, statistics: false };
       const spec = this.columns[i];
       if (!spec?.utf8) return { name, data: values };
-      return { name, data: values, encoding: 'PLAIN' as const, ...(spec.incompressible ? { codec: 'UNCOMPRESSED' as const } : {}) };
+      return {
+        name,
+        data: values,
+        encoding: 'PLAIN' as const,
+        ...(spec.incompressible ? { codec: 'UNCOMPRESSED' as const } : {}),
+        ...(spec.noStatistics ? { statistics: false } : {}),
+      };
     });
     await shard.writer.write({ columnData, rowGroupSize: rows });
     if (shard.file.size >= this.options.shardBytes) await this.finishShard();
