@@ -183,3 +183,27 @@ test('the top phrases are the full sort by count, then code-unit order, cut at t
     }),
   );
 });
+
+test('the top list of duplicates is exact when thousands of texts repeat: a text dropped while it was rare comes back as it grows', () => {
+  // In stream order: ten texts five times each; eight texts twice each; 6,000 texts twice each (more
+  // repeated texts than are kept at once, so the rare ones, the eight among them, are dropped); then the
+  // eight 30 times more, in other cases and spacing. The list: the eight (32 each), then two of the ten
+  // tied at 5, in code-unit order.
+  const dscs: string[] = [];
+  const repeat = (text: (k: number) => string, times: number) => {
+    for (let k = 0; k < times; k++) dscs.push(text(k));
+  };
+  for (let m = 0; m < 10; m++) repeat(() => `medium caption ${m}`, 5);
+  for (let h = 0; h < 8; h++) repeat(() => `heavy caption ${h}`, 2);
+  for (let r = 0; r < 6000; r++) repeat(() => `rare caption ${r}`, 2);
+  for (let h = 0; h < 8; h++) repeat((k) => (k % 2 ? `Heavy  Caption ${h}` : ` heavy caption ${h} `), 30);
+  const records = dscs.map((dsc, i) => rec(`${String(i).padStart(6, '0')}.png`, null, null, dsc));
+  const { duplicates } = computeHabitReport(records).sources.dsc;
+  const total = dscs.length;
+  const expected = [...Array.from({ length: 8 }, (_, h) => [`heavy caption ${h}`, 32] as const), ['medium caption 0', 5] as const, ['medium caption 1', 5] as const];
+  assert.deepEqual(
+    duplicates.top,
+    expected.map(([phrase, count]) => ({ phrase, count, share: count / total })),
+  );
+  assert.equal(duplicates.count, total);
+});

@@ -7,7 +7,7 @@ import { endsWithPeriod, PHRASE_WORDS, startsCapitalised } from '../text/text-fe
 import type { HabitReportOptions, LoopExample, SourceReport } from './habit-report-types.js';
 import type { PhraseCounts } from './phrase-counts.js';
 import { HashCounts, TextMeasurer, type MeasuredIds } from './text-measures.js';
-import { topCounts, topRepeated } from './top-counts.js';
+import { RepeatedTexts, topCounts } from './top-counts.js';
 
 /**
  * One source's counts, gathered text by text as the records stream by: nothing holds the texts themselves
@@ -26,12 +26,9 @@ export class SourceTally {
   readonly openings: PhraseCounts;
   readonly closings: PhraseCounts;
   private readonly loopGrams: PhraseCounts;
-  /**
-   * Identity (case and spacing ignored) by hash; the text is kept from its second occurrence, for the top
-   * list, and made its identity only if it makes the list.
-   */
+  /** Identity (case and spacing ignored) by hash; the texts that can make the top list of duplicates are kept. */
   private readonly identities = new HashCounts();
-  private readonly repeated = new Map<number, string>();
+  private readonly repeated: RepeatedTexts;
   private examples: LoopExample[] = [];
   /** Once the examples were cut to the best `top`, the fewest times among them: fewer can never be shown. */
   private exampleFloor = 0;
@@ -40,6 +37,7 @@ export class SourceTally {
   private readonly identityHasher = new IdentityHasher();
 
   constructor(private readonly o: HabitReportOptions) {
+    this.repeated = new RepeatedTexts(this.identities, o.top);
     this.measurer = new TextMeasurer(o.loopN, o.loopMinTimes, PHRASE_WORDS, undefined, o.loopPhrases);
     ({ openings: this.openings, closings: this.closings, loops: this.loopGrams } = this.measurer.tables);
   }
@@ -81,7 +79,8 @@ export class SourceTally {
   private counted(text: string, score: number | undefined, identityHash: number): void {
     this.texts++;
     if (typeof score === 'number') this.scores.push(score);
-    if (this.identities.bump(identityHash) === 2) this.repeated.set(identityHash, text);
+    const count = this.identities.bump(identityHash);
+    if (count > 1) this.repeated.counted(identityHash, text, count);
   }
 
   private addExample(example: LoopExample): void {
@@ -99,7 +98,7 @@ export class SourceTally {
     const texts = this.texts;
     let duplicated = 0;
     for (const n of this.identities.values()) if (n > 1) duplicated += n;
-    const duplicates = topRepeated(this.repeated, this.identities, o.top);
+    const duplicates = this.repeated.candidates();
     return {
       source,
       count: texts,

@@ -28,19 +28,61 @@ export function topCounts(counts: Iterable<readonly [string, number]>, total: nu
   return best.map(([phrase, count]) => ({ phrase, count, share: count / total }));
 }
 
+/** Repeated texts kept before the first pruning, and at least that many between two (a prune reads them all). */
+const KEPT_BEFORE_PRUNING = 4096;
+
 /**
- * The repeated texts' identities with their counts, for the `top` list: only the texts whose count can make
- * the list are made identities (making every one costs seconds on a million captions).
+ * The texts of repeated identities that can still make the top list of duplicates, as their counts grow
+ * text by text. Every identity counted `keepFrom` times or more has its text kept: it is taken when its
+ * count reaches `keepFrom` (counts grow one at a time, so none passes it unseen). When too many are kept,
+ * `keepFrom` is raised to the `top`-th largest count kept and the texts below it are dropped. That bound
+ * never exceeds the final list's lowest count (counts only grow), so the list is exact, and a dataset
+ * whose captions repeat in the hundreds of thousands keeps a few thousand texts, not all of them.
  */
-export function topRepeated(repeated: ReadonlyMap<number, string>, counts: HashCounts, top: number): Map<string, number> {
-  const all: number[] = [];
-  for (const key of repeated.keys()) all.push(counts.get(key));
-  // The top-th largest count: a text below it cannot make the list, whatever its identity.
-  const cut = all.length <= top ? 0 : all.sort((a, b) => b - a)[top - 1]!;
-  const duplicates = new Map<string, number>();
-  for (const [key, text] of repeated) {
-    const count = counts.get(key);
-    if (count >= cut) duplicates.set(identityKey(text), count);
+export class RepeatedTexts {
+  private readonly texts = new Map<number, string>();
+  private keepFrom = 2;
+  private limit = KEPT_BEFORE_PRUNING;
+
+  constructor(
+    private readonly counts: HashCounts,
+    private readonly top: number,
+  ) {}
+
+  /** The text's identity has just been counted `count` times. */
+  counted(key: number, text: string, count: number): void {
+    if (count !== this.keepFrom || this.top === 0) return;
+    this.texts.set(key, text);
+    if (this.texts.size > this.limit) this.prune();
   }
-  return duplicates;
+
+  private prune(): void {
+    const cut = this.cut();
+    for (const key of this.texts.keys()) if (this.counts.get(key) < cut) this.texts.delete(key);
+    this.keepFrom = cut;
+    // Counts that tie keep every text: the next prune waits until twice as many are kept again.
+    this.limit = Math.max(KEPT_BEFORE_PRUNING, 2 * this.texts.size);
+  }
+
+  /** The `top`-th largest count kept: a text below it cannot make the list, whatever its identity (`keepFrom` with fewer kept). */
+  private cut(): number {
+    if (this.texts.size <= this.top) return this.keepFrom;
+    const all: number[] = [];
+    for (const key of this.texts.keys()) all.push(this.counts.get(key));
+    return all.sort((a, b) => b - a)[this.top - 1]!;
+  }
+
+  /**
+   * The identities with their counts of every text that can make the list: only those are made identities
+   * (making every one costs seconds on a million captions).
+   */
+  candidates(): Map<string, number> {
+    const cut = this.cut();
+    const duplicates = new Map<string, number>();
+    for (const [key, text] of this.texts) {
+      const count = this.counts.get(key);
+      if (count >= cut) duplicates.set(identityKey(text), count);
+    }
+    return duplicates;
+  }
 }
