@@ -4,11 +4,13 @@
 //   parse-write MANIFEST OUT BYTES      the same, writing BYTES bytes to OUT as it goes (one large buffered
 //                                       stream), then fsync (an export syncs what it wrote)
 //   files LIST OUT                      create the files LIST names (lines "relative/path<TAB>bytes") under
-//                                       the fresh folder OUT, 64 writes in flight, no sync
+//                                       the fresh folder OUT, 64 writes in flight, then one sync of the file
+//                                       system (`sync -f`), as the export makes them durable
 //   copy SOURCE OUT                     read every file of SOURCE and write it into the fresh folder OUT,
 //                                       16 at a time, then sync the folder (as parquet-bench's floor)
 //   decode SOURCE                       decode every JPEG of SOURCE to 32×32 grey with sharp (JPEG
 //                                       shrink-on-load), every core busy: two images per core in flight
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, promises as fs, writeFile, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import * as os from 'node:os';
@@ -78,6 +80,7 @@ async function parseWrite(manifest: string, outFile: string, total: number): Pro
 
 // The callback API, as the sidecar writer uses: a FileHandle per small file is slower to collect.
 const writeNewFile = promisify(writeFile);
+const execFileAsync = promisify(execFile);
 
 async function createFiles(list: string, out: string): Promise<number> {
   const files = (await fs.readFile(list, 'utf8'))
@@ -91,6 +94,8 @@ async function createFiles(list: string, out: string): Promise<number> {
   const content = Buffer.alloc(largest, 'a generated caption of the floor ');
   for (const dir of new Set(files.map((f) => path.dirname(f.name)))) await fs.mkdir(path.join(out, dir), { recursive: true });
   await mapConcurrent(files, FILE_WRITES, (f) => writeNewFile(path.join(out, f.name), content.subarray(0, f.bytes), { flag: 'wx' }));
+  // Durable, as the export's files are before it is put in place: the cheapest way, one syncfs.
+  await execFileAsync('sync', ['-f', out]);
   return files.length;
 }
 

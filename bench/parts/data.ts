@@ -183,7 +183,7 @@ class DataBench {
     this.row(
       'sidecar',
       `export sidecar, captions only, ${data.records.toLocaleString('en-US')} records (${files.toLocaleString('en-US')} files)`,
-      'the same files and sizes, 64 writes in flight',
+      'the same files and sizes, 64 writes in flight, one syncfs',
       { kind: 'time', max: 1.5 },
       { path: r.seconds['export sidecar']!, floor: r.seconds.floor! },
       r.load,
