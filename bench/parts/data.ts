@@ -148,7 +148,7 @@ class DataBench {
     const list = path.join(this.work, 'sidecar-files.tsv');
     let files = 0;
     // Each round's files are kept until the row is done: on an ext4 without a journal (this machine's) a
-    // file created within a minute of a deleted one skips over every recently freed inode, and creating
+    // file created within minutes (up to five) of a deleted one skips every recently freed inode, and creating
     // 87,000 files right after removing the last round's took 25-45 s instead of 5.
     const made: string[] = [];
     const r = await alternatingRounds(
