@@ -4,13 +4,12 @@
 //   parse-write MANIFEST OUT BYTES      the same, writing BYTES bytes to OUT as it goes (one large buffered
 //                                       stream), then fsync (an export syncs what it wrote)
 //   files LIST OUT                      create the files LIST names (lines "relative/path<TAB>bytes") under
-//                                       the fresh folder OUT, 64 writes in flight, then one sync of the file
-//                                       system (`sync -f`), as the export makes them durable
+//                                       the fresh folder OUT, 64 writes in flight, then made durable as the
+//                                       export makes them (syncTree: one `sync -f` on Linux)
 //   copy SOURCE OUT                     read every file of SOURCE and write it into the fresh folder OUT,
 //                                       16 at a time, then sync the folder (as parquet-bench's floor)
 //   decode SOURCE                       decode every JPEG of SOURCE to 32×32 grey with sharp (JPEG
 //                                       shrink-on-load), every core busy: two images per core in flight
-import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, promises as fs, writeFile, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import * as os from 'node:os';
@@ -19,6 +18,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { mapConcurrent } from '../../src/core/util/map-concurrent.js';
+import { syncTree } from '../../src/core/export/sync-tree.js';
 
 const CHUNK = 1 << 20;
 /** The sidecar floor's writes in flight (the issue's floor). */
@@ -80,7 +80,6 @@ async function parseWrite(manifest: string, outFile: string, total: number): Pro
 
 // The callback API, as the sidecar writer uses: a FileHandle per small file is slower to collect.
 const writeNewFile = promisify(writeFile);
-const execFileAsync = promisify(execFile);
 
 async function createFiles(list: string, out: string): Promise<number> {
   const files = (await fs.readFile(list, 'utf8'))
@@ -94,8 +93,8 @@ async function createFiles(list: string, out: string): Promise<number> {
   const content = Buffer.alloc(largest, 'a generated caption of the floor ');
   for (const dir of new Set(files.map((f) => path.dirname(f.name)))) await fs.mkdir(path.join(out, dir), { recursive: true });
   await mapConcurrent(files, FILE_WRITES, (f) => writeNewFile(path.join(out, f.name), content.subarray(0, f.bytes), { flag: 'wx' }));
-  // Durable, as the export's files are before it is put in place: the cheapest way, one syncfs.
-  await execFileAsync('sync', ['-f', out]);
+  // Durable the way the export makes its files durable before it puts them in place (one syncfs on Linux).
+  await syncTree(out);
   return files.length;
 }
 
