@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { extract } from 'tar-stream';
 import { cleanCaptionJson, cleanCaptionText, isPlainCaption, pythonSplitLines } from '../../src/shared/caption-text.js';
 import { exportFineTuneSet } from '../../src/core/export/index.js';
 import { approvedImages, makeDataset, tempDir } from './export-fixture.js';
+import { query } from '../support/duckdb-query.js';
 
 const NASTY = 'a red\u2028square\x85on\vgrey\ffloor\0 with\x1c a \x9blabel\r\nand a second line';
 
@@ -41,6 +43,51 @@ test('sidecar and metadata exports hold each caption on one line as Python reads
       assert.equal(pythonSplitLines(metadata).length, 2, 'one line per image');
       for (const line of pythonSplitLines(metadata)) assert.equal(JSON.parse(line).text, cleanCaptionText(NASTY));
     }
+  }
+});
+
+/** The captions of a captions-only export's train split, as its readers get them. */
+async function exportedCaptions(out: string, format: 'webdataset' | 'llava' | 'openai' | 'parquet'): Promise<string[]> {
+  switch (format) {
+    case 'webdataset': {
+      const captions: string[] = [];
+      const ex = extract();
+      const done = (async () => {
+        for await (const entry of ex) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of entry) chunks.push(chunk as Buffer);
+          if (entry.header.name.endsWith('.txt')) captions.push(Buffer.concat(chunks).toString('utf8'));
+        }
+      })();
+      ex.end(await fs.readFile(path.join(out, 'train-000000.tar')));
+      await done;
+      return captions;
+    }
+    case 'llava':
+      return (JSON.parse(await fs.readFile(path.join(out, 'train.json'), 'utf8')) as { conversations: { value: string }[] }[]).map((entry) => entry.conversations[1]!.value);
+    case 'openai':
+      return (await fs.readFile(path.join(out, 'train.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { messages: { content: string }[] }).messages[1]!.content);
+    case 'parquet':
+      return (await query(`SELECT text FROM read_parquet('${path.join(out, 'data', '*.parquet').replace(/'/g, "''")}') ORDER BY file_name`)).map((row) => String(row.text));
+  }
+}
+
+test('every format writes the clean caption, whichever of its paths the caption takes: plain, escaped, cleaned', async () => {
+  // Plain ASCII, ASCII to escape, other characters kept, characters to clean: each takes another path.
+  const captions = ['a plain caption of a red square', 'say "hi" \\ to the back\tslash', 'café — «quoted» 😀', NASTY, `${'long plain caption '.repeat(40)}\x7f`];
+  const store = await makeDataset(approvedImages(captions.length));
+  // As a manifest written by another tool holds them.
+  store.names().forEach((name, i) => store.put({ ...store.get(name)!, dsc: { ...store.get(name)!.dsc!, text: captions[i]! } }));
+  assert.deepEqual(store.names().map((name) => store.get(name)!.dsc!.text), captions);
+  const expected = captions.map(cleanCaptionText);
+  assert.equal(expected.filter((text, i) => text !== captions[i]).length, 2, 'two captions are cleaned');
+  for (const format of ['webdataset', 'llava', 'openai', 'parquet'] as const) {
+    const out = await tempDir(format);
+    await exportFineTuneSet({ store, out, profile: 'dsc', format, validation: 0, images: 'none', force: true });
+    assert.deepEqual(await exportedCaptions(out, format), expected, format);
   }
 });
 

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { InFlight } from '../../src/core/export/in-flight.js';
 import { TextSink } from '../../src/core/export/text-sink.js';
+import { cleanCaptionJson } from '../../src/shared/caption-text.js';
 import { tempDir } from './export-fixture.js';
 
 test('a text sink writes every line in order across many chunks, lines longer than a chunk among them', async () => {
@@ -28,6 +30,40 @@ test('a text sink writes every line in order across many chunks, lines longer th
   await sink.close();
   assert.equal(await fs.readFile(file, 'utf8'), expected.join(''));
   assert.ok(waits > 0, 'the sink waited for a chunk being written');
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('a line with a caption is head, cleanCaptionJson(caption) and tail, written again where the caption is not plain, across chunks', async () => {
+  const dir = await tempDir('sink-caption');
+  // Heads and tails are JSON made by stringify: well-formed, whatever else they hold.
+  const piece = fc.string({ unit: fc.constantFrom('a', ' ', '"', '\\', '{', ':', 'é', '\x7f', '\n', '\r', '\u2028', '😀'), maxLength: 12 });
+  const caption = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.string({ unit: fc.constantFrom('a', 'B', ' ', '~', '"', '\\', '\t', '\x00', '\x7f', '\x85', 'é', '\u202e', '\ud800', '😀'), maxLength: 60 }),
+    // Plain captions of the length that fills chunks.
+    fc.integer({ min: 300, max: 3000 }).map((n) => 'a plain caption. '.repeat(n).slice(0, n)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(piece, caption, piece, fc.boolean()), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 5000 }), async (lines, filler) => {
+      const file = path.join(dir, 'out.jsonl');
+      await fs.rm(file, { force: true });
+      const sink = await TextSink.create(file);
+      const expected: string[] = [];
+      // Filler first, so that the lines fall at every place in the first chunk and across into the next.
+      for (let i = 0; i < filler; i++) {
+        const text = `${i} ${'x'.repeat(800)}`;
+        expected.push(`${text}\n`);
+        await sink.writeLine(text);
+      }
+      for (const [head, text, tail, newline] of lines) {
+        expected.push(`${head}${cleanCaptionJson(text)}${tail}${newline ? '\n' : ''}`);
+        await sink.writeWithCaption(head, text, tail, newline);
+      }
+      await sink.close();
+      assert.equal(await fs.readFile(file, 'utf8'), expected.join(''));
+    }),
+    { numRuns: 60 },
+  );
   await fs.rm(dir, { recursive: true, force: true });
 });
 

@@ -3,6 +3,8 @@
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../util/chained-writes.js';
 import { ChunkPool } from '../util/chunk-pool.js';
+import { isPrintableAscii, wordsOf } from '../util/printable-ascii.js';
+import { cleanCaptionJson } from '../../shared/caption-text.js';
 
 /** Bytes gathered before they are handed to the file. */
 const CHUNK_BYTES = 4 << 20;
@@ -16,7 +18,11 @@ export class TextSink {
   // Chunks come back once written: a metadata file of hundreds of MB reuses two or three of them.
   private readonly chunks = new ChunkPool(CHUNK_BYTES);
   private buffer = this.chunks.take();
+  /** The buffer as words, for writeWithCaption's check; made again when the buffer changes. */
+  private words: Int32Array | null = null;
   private used = 0;
+  /** Where the last text added starts in the buffer. */
+  private lastStart = 0;
   private readonly writes: ChainedWrites;
   private handle: fs.FileHandle | null;
 
@@ -42,6 +48,22 @@ export class TextSink {
     return this.add(text, true);
   }
 
+  /**
+   * write(`${head}${cleanCaptionJson(caption)}${tail}`), with "\n" after it for `newline`. A plain caption
+   * (printable ASCII, no quote or backslash: nearly every one) is found so on the bytes written, which costs
+   * half of testing the string (util/printable-ascii.ts); any other is written again over it.
+   */
+  writeWithCaption(head: string, caption: string, tail: string, newline: boolean): Promise<void> | undefined {
+    const wait = this.add(`${head}"${caption}"${tail}`, newline);
+    // The caption's last `caption.length` bytes, counted back from the end. A caption with other characters
+    // has k more bytes than units, and more than k bytes of 0x80 or above, so at least one is in this range.
+    const end = this.used - (newline ? 1 : 0) - Buffer.byteLength(tail) - 1;
+    if (this.words?.buffer !== this.buffer.buffer) this.words = wordsOf(this.buffer);
+    if (isPrintableAscii(this.buffer, this.words, end - caption.length, end, true)) return wait;
+    this.used = this.lastStart;
+    return this.add(`${head}${cleanCaptionJson(caption)}${tail}`, newline) ?? wait;
+  }
+
   private add(text: string, newline: boolean): Promise<void> | undefined {
     let wait: Promise<void> | undefined;
     const most = text.length * MAX_BYTES_PER_UNIT + 1;
@@ -50,6 +72,7 @@ export class TextSink {
       // Another buffer: the one handed over is the file's until written. A text longer than a chunk gets its own size.
       this.buffer = most > CHUNK_BYTES ? Buffer.allocUnsafe(most) : this.chunks.take();
     }
+    this.lastStart = this.used;
     this.used += this.buffer.write(text, this.used);
     if (newline) this.buffer[this.used++] = 0x0a;
     return wait;

@@ -2,7 +2,6 @@
 // file_name is relative to that folder.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { cleanCaptionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
 import type { ExportSample } from '../types.js';
 import { SinksPerSplit, imageReference, type LineWriter, type WriterContext } from './writer.js';
@@ -21,7 +20,7 @@ export function createHfLines(context: WriterContext): LineWriter {
     add(sample) {
       // JSON.stringify({ file_name, text, caption_source }), the caption without stringify when it is plain.
       const fileName = JSON.stringify(imageReference(context, sample, sample.fileName));
-      return sinks.writeLine(sample.split, `{"file_name":${fileName},"text":${cleanCaptionJson(sample.caption)},"caption_source":${JSON.stringify(sample.source)}}`);
+      return sinks.writeWithCaption(sample.split, `{"file_name":${fileName},"text":`, sample.caption, `,"caption_source":${JSON.stringify(sample.source)}}`, true);
     },
     close: () => sinks.close(),
     abort: () => sinks.abort(),

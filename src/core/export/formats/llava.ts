@@ -2,7 +2,6 @@
 // {id, image, conversations: [{from: human, value: "<image>\n<prompt>"}, {from: gpt, value: caption}]}.
 // `image` is relative to the image folder LLaVA is pointed at (images/ here, or the dataset with --images none).
 import * as path from 'node:path';
-import { cleanCaptionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
 import { SinksPerSplit, type LineSample, type LineWriter, type WriterContext } from './writer.js';
 
@@ -16,16 +15,15 @@ export function createLlavaLines(context: WriterContext): LineWriter {
   // Each entry is JSON.stringify of { id, image, conversations: [human: image and prompt, gpt: caption] },
   // the human's part the same in every entry, the caption without stringify when it is plain.
   const human = `,"conversations":[{"from":"human","value":${JSON.stringify(`<image>\n${context.prompt}`)}},{"from":"gpt","value":`;
-  const entryOf = (sample: LineSample) => {
+  const headOf = (sample: LineSample) => {
     const name = JSON.stringify(sample.fileName);
-    const entry = `{"id":${name},"image":${name}${human}${cleanCaptionJson(sample.caption)}}]}`;
-    const text = (started.has(sample.split) ? ',\n' : '') + entry;
+    const head = `${started.has(sample.split) ? ',\n' : ''}{"id":${name},"image":${name}${human}`;
     started.add(sample.split);
-    return text;
+    return head;
   };
   return {
     add(sample) {
-      return sinks.write(sample.split, entryOf(sample));
+      return sinks.writeWithCaption(sample.split, headOf(sample), sample.caption, '}]}', false);
     },
     async close() {
       for (const sink of sinks.values()) {

@@ -2,7 +2,6 @@
 // {messages: [{role: user, content: [text prompt, image_url]}, {role: assistant, content: caption}]} per line.
 // The image URL is a path relative to the export folder (images/...), or to the dataset with --images none.
 import * as path from 'node:path';
-import { cleanCaptionJson } from '../../../shared/caption-text.js';
 import { TextSink } from '../text-sink.js';
 import { SinksPerSplit, imageReference, type LineWriter, type WriterContext } from './writer.js';
 
@@ -15,7 +14,7 @@ export function createOpenAiLines(context: WriterContext): LineWriter {
   return {
     add(sample) {
       const url = JSON.stringify(imageReference(context, sample, `images/${sample.fileName}`));
-      return sinks.writeLine(sample.split, `${userStart}${url}${assistantStart}${cleanCaptionJson(sample.caption)}}]}`);
+      return sinks.writeWithCaption(sample.split, `${userStart}${url}${assistantStart}`, sample.caption, '}]}', true);
     },
     close: () => sinks.close(),
     abort: () => sinks.abort(),

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../../util/chained-writes.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
+import { isPrintableAscii, wordsOf } from '../../util/printable-ascii.js';
 
 const BLOCK = 512;
 /** Bytes gathered before a chunk goes to the file. */
@@ -99,6 +100,8 @@ const FILE_TYPE = 0;
 
 export class TarFile {
   private chunk: Buffer;
+  /** The chunk as words, for entryText's check; made again when the chunk changes. */
+  private words: Int32Array | null = null;
   private used = 0;
   private readonly template: { block: Buffer; sum: number };
   private readonly writes: ChainedWrites;
@@ -183,15 +186,22 @@ export class TarFile {
   }
 
   /**
-   * Adds a file entry holding `text` in UTF-8, as entry(name, Buffer.from(text)) would. When the text at its
-   * longest fits the chunk, it is encoded in place, behind the room kept for its header (a WebDataset
-   * sample's caption and facts: two buffers a sample otherwise).
+   * Adds a file entry holding `text` in UTF-8, as entry(name, Buffer.from(text)) would, or clean(text) where
+   * `clean` is given: called only for a text whose bytes are not all printable ASCII, which it must leave as
+   * it is (cleanCaptionText; checking the bytes written costs a third of testing the string). When the
+   * text at its longest fits the chunk, it is encoded in place, behind the room kept for its header (a
+   * WebDataset sample's caption and facts: two buffers a sample otherwise).
    */
-  entryText(name: string, text: string): Promise<void> | undefined {
+  entryText(name: string, text: string, clean?: (text: string) => string): Promise<void> | undefined {
     const room = this.chunk.length - this.used;
-    if (!ustarHolds(name) || text.length * 3 + 2 * BLOCK > room) return this.entry(name, Buffer.from(text, 'utf8'));
-    const at = this.used;
-    const size = this.chunk.write(text, at + BLOCK);
+    if (!ustarHolds(name) || text.length * 3 + 2 * BLOCK > room) return this.entry(name, Buffer.from(clean ? clean(text) : text, 'utf8'));
+    const at = this.used + BLOCK;
+    let size = this.chunk.write(text, at);
+    if (clean) {
+      if (this.words?.buffer !== this.chunk.buffer) this.words = wordsOf(this.chunk);
+      // A cleaned text is never longer: it only drops characters or makes them "\n".
+      if (!isPrintableAscii(this.chunk, this.words, at, at + size)) size = this.chunk.write(clean(text), at);
+    }
     this.appendHeader(name, size, FILE_TYPE);
     this.used += size;
     this.pad(size);

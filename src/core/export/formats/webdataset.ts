@@ -42,7 +42,7 @@ function addEntries(shard: TarFile, sample: TarSample, image: Buffer | null, ind
   const waits: Promise<void>[] = [];
   const wait = (added: Promise<void> | undefined) => added && waits.push(added);
   if (image) wait(shard.entry(`${key}.${imageExtension(sample.fileName)}`, image));
-  wait(shard.entryText(`${key}.txt`, cleanCaptionText(sample.caption)));
+  wait(shard.entryText(`${key}.txt`, sample.caption, cleanCaptionText));
   wait(shard.entryText(`${key}.json`, sampleFactsJson(sample)));
   return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
 }

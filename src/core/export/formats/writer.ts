@@ -157,6 +157,12 @@ export class SinksPerSplit extends PerSplit<TextSink> {
     return sink ? sink.writeLine(text) : this.get(split).then((opened) => opened.writeLine(text));
   }
 
+  /** TextSink.writeWithCaption in the split's file. */
+  writeWithCaption(split: string, head: string, caption: string, tail: string, newline: boolean): Promise<void> | undefined {
+    const sink = this.ready(split);
+    return sink ? sink.writeWithCaption(head, caption, tail, newline) : this.get(split).then((opened) => opened.writeWithCaption(head, caption, tail, newline));
+  }
+
   async close(): Promise<void> {
     for (const sink of this.values()) await sink.close();
   }

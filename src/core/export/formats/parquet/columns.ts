@@ -34,6 +34,11 @@ export interface ColumnSpec {
    * every value and so let a reader skip nothing; they took a seventh of the Parquet thread's time.
    */
   noStatistics?: true;
+  /**
+   * For a text column: what the value goes through before it is stored, applied only to a text that is not
+   * all printable ASCII, which it must leave as it is (Utf8Column.pushCleaned).
+   */
+  clean?: (text: string) => string;
 }
 
 /** The Hugging Face `Image` feature's storage: a struct of the encoded bytes and the original path. */
@@ -48,7 +53,7 @@ const imageColumn: ColumnSpec = {
 const fileNameColumn: ColumnSpec = { name: 'file_name', dtype: 'string', required: true, utf8: true, value: (sample) => sample.fileName };
 
 const captionColumns: readonly ColumnSpec[] = [
-  { name: 'text', dtype: 'string', required: true, utf8: true, noStatistics: true, value: (sample) => cleanCaptionText(sample.caption) },
+  { name: 'text', dtype: 'string', required: true, utf8: true, noStatistics: true, value: (sample) => sample.caption, clean: cleanCaptionText },
   { name: 'caption_source', dtype: 'string', required: true, value: (sample) => sample.source },
   { name: 'by', dtype: 'string', required: false, value: (sample) => sample.by },
   { name: 'score', dtype: 'float32', required: false, value: (sample) => sample.score },
@@ -128,8 +133,9 @@ export class RowGroupBuffer {
     this.columns.forEach((spec, i) => {
       const column = this.values[i]!;
       const value = spec.value(sample, image);
-      if (column instanceof Utf8Column) column.push(value as string | null);
-      else column.push(value);
+      if (!(column instanceof Utf8Column)) column.push(value);
+      else if (spec.clean) column.pushCleaned(value as string, spec.clean);
+      else column.push(value as string | null);
     });
     this.count++;
     this.imageBytes += image?.length ?? 0;
