@@ -145,12 +145,15 @@ test('--images none writes a file_name column instead of embedded images, and ev
   assert.ok(rows.some((row) => row.by === 'human') && rows.some((row) => row.score !== null), 'an author and a score besides the defaults');
 });
 
-test('row groups carry min and max where a reader can skip by them (file names, sizes), not over captions or digests', async () => {
+test('row groups carry min and max where a reader can skip by them (file names, sizes), not over captions or digests; every column but the digests is Snappy', async () => {
   const images = approvedImages(12);
   const store = await makeDataset(images);
   const out = path.join(await tempDir('parquet-stats'), 'set');
   await exportFineTuneSet({ store, out, profile: 'dsc', format: 'parquet', images: 'none', validation: 0, seed: 1 });
-  const rows = await query(`SELECT path_in_schema AS col, stats_min_value AS lo, stats_max_value AS hi FROM parquet_metadata(${sqlPath(path.join(out, 'data', '*.parquet'))})`);
+  const rows = await query(`SELECT path_in_schema AS col, stats_min_value AS lo, stats_max_value AS hi, compression FROM parquet_metadata(${sqlPath(path.join(out, 'data', '*.parquet'))})`);
+  const codecs = new Map(rows.map((row) => [row.col, row.compression]));
+  assert.deepEqual([...codecs.keys()].sort(), ['by', 'caption_source', 'file_name', 'height', 'score', 'sha256', 'text', 'width']);
+  for (const [col, codec] of codecs) assert.equal(codec, col === 'sha256' ? 'UNCOMPRESSED' : 'SNAPPY', String(col));
   const bounds = new Map(rows.map((row) => [row.col, [row.lo, row.hi]]));
   const names = images.map((image) => image.fileName).sort();
   assert.deepEqual(bounds.get('file_name'), [names[0], names[names.length - 1]]);

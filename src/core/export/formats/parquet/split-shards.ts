@@ -4,12 +4,20 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ParquetWriter } from 'hyparquet-writer';
+import { compress as snappyCompress } from 'snappyjs';
 import type { Split } from '../../types.js';
 import { ParquetShardFile } from './shard-file.js';
 import { exportColumns, huggingFaceMetadata, parquetSchema, type ColumnSpec, type GroupColumn } from './columns.js';
 import { isUtf8Values, utf8Rows } from '../../../util/utf8-column.js';
 
 const five = (n: number) => String(n).padStart(5, '0');
+
+/**
+ * Snappy by snappyjs instead of hyparquet-writer's own port of it: the same format, but about 1.8 times as
+ * fast on English prose (206 against 113 MB/s, 1 MB pages of text; the port appends a literal's bytes one
+ * call each), and as fast on the bench's captions, which repeat so much that Snappy takes them to 8%.
+ */
+const compressors = { SNAPPY: (bytes: Uint8Array) => snappyCompress(bytes) };
 
 /** The final name of shard `index` of `count` in a split. */
 export function parquetShardName(split: Split, index: number, count: number): string {
@@ -51,6 +59,7 @@ export class SplitShards {
     const writer = new ParquetWriter({
       writer: file,
       schema: parquetSchema(this.columns),
+      compressors,
       kvMetadata: [{ key: 'huggingface', value: huggingFaceMetadata(this.columns) }],
       createdBy: this.options.createdBy,
     });
