@@ -67,6 +67,23 @@ test('a line with a caption is head, cleanCaptionJson(caption) and tail, written
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+test('a caption longer than a chunk, plain or not, is written whole between its head and tail', async () => {
+  const dir = await tempDir('sink-long-caption');
+  const file = path.join(dir, 'out.jsonl');
+  const sink = await TextSink.create(file);
+  // Past a 4 MB chunk even as one byte a unit; the second needs escaping and has four-byte characters.
+  const captions = ['a plain caption '.repeat(400_000), `say "hi" 😀 ${'é'.repeat(1_500_000)}\u2028end`];
+  const expected: string[] = [];
+  for (const [i, caption] of captions.entries()) {
+    expected.push(`{"n":${i},"text":${cleanCaptionJson(caption)}}\n`, 'short line\n');
+    await sink.writeWithCaption(`{"n":${i},"text":`, caption, '}', true);
+    await sink.writeLine('short line');
+  }
+  await sink.close();
+  assert.equal(await fs.readFile(file, 'utf8'), expected.join(''));
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
 test('writes in flight stay within their bound; the first failure is thrown', async () => {
   const flight = new InFlight(3);
   let running = 0;
