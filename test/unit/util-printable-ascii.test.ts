@@ -4,17 +4,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isPrintableAscii, wordsOf } from '../../src/core/util/printable-ascii.js';
+import { PrintableAsciiCheck } from '../../src/core/util/printable-ascii.js';
 import { Utf8Column, utf8Rows } from '../../src/core/util/utf8-column.js';
 import { cleanCaptionText } from '../../src/shared/caption-text.js';
 
 const plainDefinition = (bytes: Uint8Array) => bytes.every((byte) => byte >= 0x20 && byte <= 0x7e);
+const jsonDefinition = (bytes: Uint8Array) => plainDefinition(bytes) && !bytes.includes(0x22) && !bytes.includes(0x5c);
 
 // Bytes near the edges of the range, where a word's borrow or carry could hide one.
-const edgeByte = fc.oneof(fc.constantFrom(0x00, 0x09, 0x0a, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xff), fc.integer({ min: 0, max: 255 }));
+const edgeByte = fc.oneof(fc.constantFrom(0x00, 0x09, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x5c, 0x7e, 0x7f, 0x80, 0xff), fc.integer({ min: 0, max: 255 }));
 const mostlyPrintable = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), edgeByte);
 
-test('isPrintableAscii is the plain definition, at every offset into a view that does not start its buffer', () => {
+test('the check is the plain definition, with and without JSON escapes, at every offset into a view that does not start its buffer', () => {
+  const check = new PrintableAsciiCheck();
   fc.assert(
     fc.property(fc.array(mostlyPrintable, { maxLength: 80 }), fc.integer({ min: 0, max: 7 }), fc.nat(), fc.nat(), (values, viewOffset, a, b) => {
       const buffer = new ArrayBuffer(viewOffset + values.length + 8);
@@ -22,7 +24,8 @@ test('isPrintableAscii is the plain definition, at every offset into a view that
       bytes.set(values);
       const start = values.length === 0 ? 0 : a % values.length;
       const end = start + (values.length === 0 ? 0 : b % (values.length - start + 1));
-      assert.equal(isPrintableAscii(bytes, wordsOf(bytes), start, end), plainDefinition(bytes.subarray(start, end)));
+      assert.equal(check.test(bytes, start, end), plainDefinition(bytes.subarray(start, end)));
+      assert.equal(check.test(bytes, start, end, true), jsonDefinition(bytes.subarray(start, end)));
     }),
     { numRuns: 3000 },
   );
@@ -30,14 +33,14 @@ test('isPrintableAscii is the plain definition, at every offset into a view that
 
 test('one byte outside the range is found wherever it sits in a long printable run', () => {
   const bytes = new Uint8Array(64).fill(0x61);
-  const words = wordsOf(bytes);
-  assert.equal(isPrintableAscii(bytes, words, 0, 64), true);
+  const check = new PrintableAsciiCheck();
+  assert.equal(check.test(bytes, 0, 64), true);
   for (const bad of [0x00, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff]) {
     for (let at = 0; at < 64; at++) {
       bytes[at] = bad;
-      assert.equal(isPrintableAscii(bytes, words, 0, 64), false, `0x${bad.toString(16)} at ${at}`);
+      assert.equal(check.test(bytes, 0, 64), false, `0x${bad.toString(16)} at ${at}`);
       // Outside the range asked about, it does not count.
-      assert.equal(isPrintableAscii(bytes, words, at + 1, 64), true);
+      assert.equal(check.test(bytes, at + 1, 64), true);
       bytes[at] = 0x61;
     }
   }

@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../util/chained-writes.js';
 import { ChunkPool } from '../util/chunk-pool.js';
-import { isPrintableAscii, wordsOf } from '../util/printable-ascii.js';
+import { PrintableAsciiCheck } from '../util/printable-ascii.js';
 import { cleanCaptionJson } from '../../shared/caption-text.js';
 
 /** Bytes gathered before they are handed to the file. */
@@ -18,8 +18,7 @@ export class TextSink {
   // Chunks come back once written: a metadata file of hundreds of MB reuses two or three of them.
   private readonly chunks = new ChunkPool(CHUNK_BYTES);
   private buffer = this.chunks.take();
-  /** The buffer as words, for writeWithCaption's check; made again when the buffer changes. */
-  private words: Int32Array | null = null;
+  private readonly printable = new PrintableAsciiCheck();
   private used = 0;
   /** Where the last text added starts in the buffer. */
   private lastStart = 0;
@@ -58,8 +57,7 @@ export class TextSink {
     // The caption's last `caption.length` bytes, counted back from the end. A caption with other characters
     // has k more bytes than units, and more than k bytes of 0x80 or above, so at least one is in this range.
     const end = this.used - (newline ? 1 : 0) - Buffer.byteLength(tail) - 1;
-    if (this.words?.buffer !== this.buffer.buffer) this.words = wordsOf(this.buffer);
-    if (isPrintableAscii(this.buffer, this.words, end - caption.length, end, true)) return wait;
+    if (this.printable.test(this.buffer, end - caption.length, end, true)) return wait;
     this.used = this.lastStart;
     return this.add(`${head}${cleanCaptionJson(caption)}${tail}`, newline) ?? wait;
   }

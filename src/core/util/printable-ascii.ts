@@ -8,8 +8,8 @@ const BELOW_PRINTABLE = 0x20 * ONES;
 const QUOTES = 0x22 * ONES;
 const BACKSLASHES = 0x5c * ONES;
 
-/** `bytes`' whole buffer as 32-bit words, for isPrintableAscii; made again whenever `bytes` is replaced. */
-export function wordsOf(bytes: Uint8Array): Int32Array {
+/** `bytes`' whole buffer as 32-bit words. */
+function wordsOf(bytes: Uint8Array): Int32Array {
   return new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >>> 2);
 }
 
@@ -33,7 +33,7 @@ function plainByte(byte: number, json: boolean): boolean {
  * high bit set; a flag caused by a neighbour's borrow or carry only sends a plain text to the caller's
  * slower path, and no byte outside the range goes unflagged.
  */
-export function isPrintableAscii(bytes: Uint8Array, words: Int32Array, start: number, end: number, json = false): boolean {
+function isPrintableAscii(bytes: Uint8Array, words: Int32Array, start: number, end: number, json = false): boolean {
   // Positions in the buffer, where the words are aligned.
   const offset = bytes.byteOffset;
   let at = offset + start;
@@ -44,4 +44,18 @@ export function isPrintableAscii(bytes: Uint8Array, words: Int32Array, start: nu
   for (let k = at >>> 2; k < wordEnd; k++) if ((wordFlags(words[k]!, json) & HIGH_BITS) !== 0) return false;
   for (at = Math.max(at, wordEnd << 2); at < stop; at++) if (!plainByte(bytes[at - offset]!, json)) return false;
   return true;
+}
+
+/**
+ * The check for a writer that encodes into buffers it replaces now and then (a chunk handed to the file, a
+ * column grown or taken): the buffer's word view is made once per buffer, at its first check.
+ */
+export class PrintableAsciiCheck {
+  private words: Int32Array | null = null;
+
+  /** isPrintableAscii over bytes [start, end) of `bytes`. */
+  test(bytes: Uint8Array, start: number, end: number, json = false): boolean {
+    if (this.words?.buffer !== bytes.buffer) this.words = wordsOf(bytes);
+    return isPrintableAscii(bytes, this.words, start, end, json);
+  }
 }

@@ -3,7 +3,7 @@
 // image's name); bytes in a buffer are none. And the buffer can go to another thread whole, transferred, where
 // a list of strings is cloned one by one (a Parquet export's text columns).
 import { grown } from './grown.js';
-import { isPrintableAscii, wordsOf } from './printable-ascii.js';
+import { PrintableAsciiCheck } from './printable-ascii.js';
 
 /** A column's rows as they leave it: row i is bytes[ends[i - 1] .. ends[i]), or null where nulls[i] is 1. */
 export interface Utf8Values {
@@ -19,8 +19,7 @@ const MAX_BYTES_PER_UNIT = 3;
 
 export class Utf8Column {
   private bytes = Buffer.allocUnsafe(1 << 16);
-  /** The bytes as words for pushCleaned's check; made when first needed and whenever the bytes are replaced. */
-  private words: Int32Array | null = null;
+  private readonly printable = new PrintableAsciiCheck();
   private ends = new Uint32Array(1024);
   /** Made at the first null row: most columns have none. */
   private nulls: Uint8Array | null = null;
@@ -45,7 +44,6 @@ export class Utf8Column {
       const bytes = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, start + most));
       this.bytes.copy(bytes, 0, 0, start);
       this.bytes = bytes;
-      this.words = null;
     }
     this.ends[this.rows++] = start + this.bytes.write(text, start, 'utf8');
   }
@@ -58,8 +56,7 @@ export class Utf8Column {
   pushCleaned(text: string, clean: (text: string) => string): void {
     this.push(text);
     const start = this.rows === 1 ? 0 : this.ends[this.rows - 2]!;
-    this.words ??= wordsOf(this.bytes);
-    if (isPrintableAscii(this.bytes, this.words, start, this.ends[this.rows - 1]!)) return;
+    if (this.printable.test(this.bytes, start, this.ends[this.rows - 1]!)) return;
     const cleaned = clean(text);
     if (cleaned === text) return;
     // Written again over the row's bytes.
@@ -77,7 +74,6 @@ export class Utf8Column {
     const used = this.rows === 0 ? 0 : this.ends[this.rows - 1]!;
     const values: Utf8Values = { utf8: true, bytes: this.bytes.subarray(0, used), ends: this.ends.subarray(0, this.rows), nulls: this.nulls?.subarray(0, this.rows) ?? null };
     this.bytes = Buffer.allocUnsafe(this.bytes.length);
-    this.words = null;
     this.ends = new Uint32Array(this.ends.length);
     this.nulls = null;
     this.rows = 0;

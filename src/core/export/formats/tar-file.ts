@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { ChainedWrites } from '../../util/chained-writes.js';
 import { ChunkPool } from '../../util/chunk-pool.js';
-import { isPrintableAscii, wordsOf } from '../../util/printable-ascii.js';
+import { PrintableAsciiCheck } from '../../util/printable-ascii.js';
 
 const BLOCK = 512;
 /** Bytes gathered before a chunk goes to the file. */
@@ -100,8 +100,7 @@ const FILE_TYPE = 0;
 
 export class TarFile {
   private chunk: Buffer;
-  /** The chunk as words, for entryText's check; made again when the chunk changes. */
-  private words: Int32Array | null = null;
+  private readonly printable = new PrintableAsciiCheck();
   private used = 0;
   private readonly template: { block: Buffer; sum: number };
   private readonly writes: ChainedWrites;
@@ -197,11 +196,8 @@ export class TarFile {
     if (!ustarHolds(name) || text.length * 3 + 2 * BLOCK > room) return this.entry(name, Buffer.from(clean ? clean(text) : text, 'utf8'));
     const at = this.used + BLOCK;
     let size = this.chunk.write(text, at);
-    if (clean) {
-      if (this.words?.buffer !== this.chunk.buffer) this.words = wordsOf(this.chunk);
-      // A cleaned text is never longer: it only drops characters or makes them "\n".
-      if (!isPrintableAscii(this.chunk, this.words, at, at + size)) size = this.chunk.write(clean(text), at);
-    }
+    // A cleaned text is never longer: it only drops characters or makes them "\n".
+    if (clean && !this.printable.test(this.chunk, at, at + size)) size = this.chunk.write(clean(text), at);
     this.appendHeader(name, size, FILE_TYPE);
     this.used += size;
     this.pad(size);
